@@ -1,0 +1,13 @@
+/**
+ * asyncoro: Erlang-style coroutines with mailboxes for Node.js.
+ * @module
+ */
+export * from './runtime/errors.js';
+export { Coro, type CoroFunction, type SpawnOptions, type ReceiveOptions, type SuspendOptions, type MonitorTarget } from './runtime/Coro.js';
+export { Scheduler, type SchedulerOptions, type SchedulerStats } from './runtime/Scheduler.js';
+export { spawn, spawnWith } from './runtime/spawn.js';
+export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
+export { MessageCategories } from './runtime/MessageCategories.js';
+export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
+export type { WaitOptions, ActingWaitOptions } from './runtime/options.js';
+export { silentLogger, type Logger } from './runtime/logging.js';

@@ -1,0 +1,77 @@
+/**
+ * Name registry of a scheduler (one for coroutines, one for channels), with
+ * waits for a name that is not registered yet. Internal machinery.
+ * @module
+ */
+import { NameTakenError } from './errors.js';
+import { checkName } from './options.js';
+import type { Wait } from './Wait.js';
+import { WaiterQueue } from './WaiterQueue.js';
+
+/**
+ * Map from names to live objects.
+ * @example
+ * ```ts
+ * const names = new Registry<Coro>('coroutine', c => c.isAlive); names.add('server', coro);
+ * ```
+ */
+export class Registry<T extends object> {
+  private readonly byName = new Map<string, T>();
+  private readonly waiters = new Map<string, WaiterQueue>();
+
+  constructor(
+    private readonly kind: string,
+    private readonly isLive: (item: T) => boolean,
+  ) {}
+
+  /** The live object registered under `name`, if any. */
+  get(name: string): T | undefined {
+    const item = this.byName.get(name);
+    if (item !== undefined && !this.isLive(item)) {
+      this.byName.delete(name);
+      return undefined;
+    }
+    return item;
+  }
+
+  /** Registers `item` under `name`; throws NameTakenError if another live object holds it. */
+  add(name: string, item: T): void {
+    checkName(name, 'name');
+    const current = this.get(name);
+    if (current !== undefined && current !== item) throw new NameTakenError(`${this.kind} name '${name}' is taken`);
+    this.byName.set(name, item);
+    const queue = this.waiters.get(name);
+    if (queue !== undefined) {
+      this.waiters.delete(name);
+      for (const w of queue.drain()) w.wake(item);
+    }
+  }
+
+  /** Removes `name` if it maps to `item` (or to anything, when `item` is omitted). */
+  delete(name: string, item?: T): boolean {
+    const current = this.byName.get(name);
+    if (current === undefined || (item !== undefined && current !== item)) return false;
+    this.byName.delete(name);
+    return true;
+  }
+
+  /** Removes every name that maps to `item`. */
+  deleteAll(item: T): void {
+    for (const [name, value] of this.byName) if (value === item) this.byName.delete(name);
+  }
+
+  /** Queues a wait that is woken with the object when `name` is registered. */
+  waitFor(name: string, wait: Wait<T | undefined>): void {
+    let queue = this.waiters.get(name);
+    if (queue === undefined) this.waiters.set(name, (queue = new WaiterQueue()));
+    queue.push(wait);
+    wait.onCancel = () => {
+      if (queue!.length === 0 && this.waiters.get(name) === queue) this.waiters.delete(name);
+    };
+  }
+
+  /** Names currently registered to live objects. */
+  names(): string[] {
+    return [...this.byName.keys()].filter((n) => this.get(n) !== undefined);
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * The scheduler: owns the coroutines of a process (or of an embedding), their
+ * name registries, the single timer heap, the fairness budget and the lifecycle.
+ * @module
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Deque } from './Deque.js';
+import { InvalidArgumentError, SchedulerStoppedError } from './errors.js';
+import { LogThrottle, silentLogger, type Logger } from './logging.js';
+import { checkCount, checkFunction, checkName, checkWaitOptions, type WaitOptions } from './options.js';
+import { Registry } from './Registry.js';
+import { TimerHeap } from './TimerHeap.js';
+import { Wait, WaitKind, type WaitHost, type WaitOwner } from './Wait.js';
+import { WaiterQueue } from './WaiterQueue.js';
+import { Coro, type CoroFunction, type SpawnOptions } from './Coro.js';
+
+/**
+ * Options of a scheduler.
+ * @example
+ * ```ts
+ * const sched = new Scheduler({ logger: pino(), fairnessBudget: 2048 });
+ * ```
+ */
+export interface SchedulerOptions {
+  /** pino logger; silent by default. */
+  logger?: Logger;
+  /** Continuations run on microtasks; after this many the scheduler yields to I/O once. Default 1024. */
+  fairnessBudget?: number;
+  /** Track the running coroutine for `Coro.current()` (uses AsyncLocalStorage, costs throughput). */
+  trackCurrent?: boolean;
+}
+
+/** Counters of a scheduler. */
+export interface SchedulerStats {
+  spawned: number;
+  live: number;
+  daemons: number;
+  deadLetters: number;
+}
+
+let defaultScheduler: Scheduler | undefined;
+let tracker: AsyncLocalStorage<unknown> | undefined;
+
+/** @internal The context tracker behind Coro.current(), if any scheduler enabled it. */
+export function currentTracker(): AsyncLocalStorage<unknown> | undefined {
+  return tracker;
+}
+
+type Hook = { priority: number; fn: () => unknown };
+
+/**
+ * Runs coroutines. One default scheduler per process is created lazily; construct
+ * your own for embedding or tests.
+ *
+ * @example
+ * ```ts
+ * const sched = new Scheduler();
+ * sched.spawn(async (coro) => { await coro.sleep(10); });
+ * await sched.finish();
+ * ```
+ */
+export class Scheduler implements WaitHost {
+  readonly timers = new TimerHeap();
+  readonly logger: Logger;
+  /** @internal */
+  readonly coroNames = new Registry<Coro<any, any>>('coroutine', (c) => c.isAlive);
+  /** @internal Registry of channels (they register themselves). */
+  readonly channelNames = new Registry<{ readonly closed: boolean }>('channel', (c) => !c.closed);
+  /** @internal */
+  readonly tracker: AsyncLocalStorage<unknown> | undefined;
+  private readonly fairness: number;
+  private budget: number;
+  private turnPending = false;
+  private readonly deferred = new Deque<unknown>(64);
+  private readonly coros = new Map<number, Coro<any, any>>();
+  private nextId = 1;
+  private live = 0;
+  private daemons = 0;
+  private spawned = 0;
+  private deadLetters = 0;
+  private readonly deadLetterLog = new LogThrottle(1000);
+  private keepAlive: NodeJS.Timeout | undefined;
+  private readonly joinWaiters = new WaiterQueue();
+  private hooks: Hook[] = [];
+  private state: 'running' | 'stopping' | 'stopped' = 'running';
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.logger = options.logger ?? silentLogger();
+    this.fairness = checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1);
+    this.budget = this.fairness;
+    if (options.trackCurrent === true) this.tracker = tracker ??= new AsyncLocalStorage();
+  }
+
+  /**
+   * The process-wide default scheduler, created on first use (again after it stopped).
+   * @example
+   * ```ts
+   * Scheduler.default().atExit(() => console.log('bye'));
+   * ```
+   */
+  static default(): Scheduler {
+    if (defaultScheduler === undefined || defaultScheduler.state === 'stopped') {
+      const sched = (defaultScheduler = new Scheduler());
+      // A script that falls off its end still runs the exit hooks, as asyncoro did at interpreter exit.
+      const onBeforeExit = (): void => {
+        process.off('beforeExit', onBeforeExit);
+        if (sched.state === 'running' && sched.hooks.length > 0) void sched.finish();
+      };
+      process.on('beforeExit', onBeforeExit);
+    }
+    return defaultScheduler;
+  }
+
+  /** Replaces the default scheduler (for embedding: give it your logger). */
+  static setDefault(scheduler: Scheduler): void {
+    defaultScheduler = scheduler;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  get stats(): SchedulerStats {
+    return { spawned: this.spawned, live: this.live, daemons: this.daemons, deadLetters: this.deadLetters };
+  }
+
+  /**
+   * Starts a coroutine on this scheduler.
+   * @example
+   * ```ts
+   * const c = sched.spawn(async (coro, n: number) => n * 2, 21);
+   * ```
+   */
+  spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
+    return this.spawnWith({}, fn, ...args);
+  }
+
+  /**
+   * Starts a coroutine with options: a name, the daemon flag, a bounded mailbox.
+   * @example
+   * ```ts
+   * sched.spawnWith({ name: 'logger', daemon: true }, loggerBody);
+   * ```
+   */
+  spawnWith<M = unknown, R = unknown, A extends unknown[] = []>(options: Omit<SpawnOptions, 'scheduler'>, fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
+    return Coro.withOptions({ ...options, scheduler: this }, () => new Coro<M, R>(fn as CoroFunction<M, R, any[]>, ...(args as unknown[])));
+  }
+
+  /**
+   * Registers a function to run when the scheduler finishes or terminates; higher priority first.
+   * Returns a function that unregisters it.
+   * @example
+   * ```ts
+   * const drop = sched.atExit(() => db.close(), 10);
+   * ```
+   */
+  atExit(fn: () => unknown, priority = 0): () => void {
+    checkFunction(fn, 'exit hook');
+    const hook = { priority, fn };
+    this.hooks.push(hook);
+    return () => {
+      this.hooks = this.hooks.filter((h) => h !== hook);
+    };
+  }
+
+  /**
+   * Waits until only daemon coroutines remain. Resolves false if `timeout` passes first.
+   * @example
+   * ```ts
+   * await sched.join({ timeout: 5000 });
+   * ```
+   */
+  join(options?: WaitOptions): Promise<boolean> {
+    const timeout = checkWaitOptions(options);
+    if (this.live - this.daemons === 0) return Promise.resolve(true);
+    const wait = new Wait<boolean>(this, undefined, WaitKind.Other);
+    wait.alarm = false;
+    this.joinWaiters.push(wait);
+    return wait.start(timeout, options?.signal);
+  }
+
+  /**
+   * Waits for every non-daemon coroutine, runs the exit hooks, terminates the daemons and stops.
+   * @example
+   * ```ts
+   * await sched.finish();
+   * ```
+   */
+  finish(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      await this.join();
+      await this.stop();
+    })());
+  }
+
+  /**
+   * Stops without waiting: every coroutine is terminated, exit hooks run, and the scheduler stops.
+   * @example
+   * ```ts
+   * await sched.terminate();
+   * ```
+   */
+  terminate(): Promise<void> {
+    if (this.state === 'running') this.stopping = this.stop();
+    return this.stopping ?? Promise.resolve();
+  }
+
+  /** Finds a registered coroutine, waiting up to `timeout` ms for the name to appear. */
+  locateCoro(name: string, options?: WaitOptions): Promise<Coro<any, any> | undefined> {
+    return this.locateIn(this.coroNames, name, options);
+  }
+
+  /** @internal Shared by Coro.locate and Channel.locate. */
+  locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
+    checkName(name, 'name');
+    const timeout = checkWaitOptions(options ?? { timeout: 0 });
+    const found = registry.get(name);
+    if (found !== undefined || timeout === 0) return Promise.resolve(found);
+    const wait = new Wait<T | undefined>(this, undefined, WaitKind.Other);
+    registry.waitFor(name, wait);
+    return wait.start(timeout, options?.signal);
+  }
+
+  // ---------------------------------------------------------------- fairness
+
+  /** @internal Settles now, or after yielding to I/O when this turn's budget is spent. */
+  dispatch(settle: (value: any) => void, value: unknown): void {
+    if (this.budget > 0) {
+      this.spend();
+      settle(value);
+    } else {
+      this.deferred.push(settle);
+      this.deferred.push(value);
+    }
+  }
+
+  /** @internal A promise of `value` for a call that need not wait, still counted against the budget. */
+  ready<T>(value: T): Promise<T> {
+    if (this.budget > 0) {
+      this.spend();
+      return Promise.resolve(value);
+    }
+    return new Promise<T>((resolve) => {
+      this.deferred.push(resolve);
+      this.deferred.push(value);
+    });
+  }
+
+  private spend(): void {
+    if (this.budget-- === this.fairness && !this.turnPending) {
+      this.turnPending = true;
+      setImmediate(this.onTurn);
+    }
+  }
+
+  private readonly onTurn = (): void => {
+    this.turnPending = false;
+    this.budget = this.fairness;
+    const q = this.deferred;
+    while (q.length > 0 && this.budget > 0) {
+      const settle = q.shift() as (v: unknown) => void;
+      const value = q.shift();
+      this.spend();
+      settle(value);
+    }
+    if (q.length > 0 && !this.turnPending) {
+      this.turnPending = true;
+      setImmediate(this.onTurn);
+    }
+  };
+
+  // ---------------------------------------------------------------- coroutine bookkeeping
+
+  /** @internal Called by the Coro constructor; returns its id. */
+  adopt(coro: Coro<any, any>, daemon: boolean): number {
+    if (this.state !== 'running' && !daemon) {
+      throw new SchedulerStoppedError('the scheduler has stopped');
+    }
+    this.live++;
+    this.spawned++;
+    if (daemon) this.daemons++;
+    this.updateKeepAlive();
+    const id = this.nextId++;
+    this.coros.set(id, coro);
+    return id;
+  }
+
+  /** @internal Called once when a coroutine ends. */
+  retire(coro: Coro<any, any>): void {
+    this.live--;
+    this.coros.delete(coro.id);
+    if (coro.daemon) this.daemons--;
+    this.coroNames.deleteAll(coro);
+    this.updateKeepAlive();
+    if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
+  }
+
+  /** @internal */
+  daemonChanged(daemon: boolean): void {
+    this.daemons += daemon ? 1 : -1;
+    this.updateKeepAlive();
+    if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
+  }
+
+  /** @internal Counts a message that reached nobody and logs, throttled. */
+  deadLetter(target: Coro<any, any>, reason: string, _message?: unknown): void {
+    this.deadLetters++;
+    if (this.deadLetterLog.hit()) {
+      this.logger.warn({ coro: String(target), reason, count: this.deadLetterLog.take() }, 'dead letters');
+    }
+  }
+
+  /** @internal The coroutine a blocking call acts for: the given one, else the tracked current one. */
+  actor(coro: Coro<any, any> | undefined): WaitOwner | undefined {
+    if (coro !== undefined) {
+      if (typeof coro !== 'object' || typeof (coro as Partial<WaitOwner>).pendingInterrupt !== 'function') {
+        throw new InvalidArgumentError('coro must be a local coroutine');
+      }
+      return coro;
+    }
+    return this.tracker?.getStore() as WaitOwner | undefined;
+  }
+
+  private updateKeepAlive(): void {
+    const needed = this.live - this.daemons > 0 && this.state !== 'stopped';
+    if (needed && this.keepAlive === undefined) {
+      this.keepAlive = setInterval(noop, 0x7fffffff);
+    } else if (!needed && this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
+  private async stop(): Promise<void> {
+    this.state = 'stopping';
+    const hooks = [...this.hooks].sort((a, b) => b.priority - a.priority);
+    this.hooks = [];
+    for (const hook of hooks) {
+      try {
+        await hook.fn();
+      } catch (err) {
+        this.logger.error({ err }, 'exit hook failed');
+      }
+    }
+    for (const coro of [...this.coros.values()]) coro.terminate();
+    this.state = 'stopped';
+    this.updateKeepAlive();
+    if (defaultScheduler === this) defaultScheduler = undefined;
+  }
+
+  /**
+   * The live coroutine with this id, if any (remote references resolve through it).
+   * @example
+   * ```ts
+   * sched.coro(7)?.send('hi');
+   * ```
+   */
+  coro(id: number): Coro<any, any> | undefined {
+    return this.coros.get(id);
+  }
+}
+
+function noop(): void {}

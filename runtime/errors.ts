@@ -1,0 +1,168 @@
+/**
+ * Typed errors of the runtime. Every error has a stable `code` (part of the
+ * public contract and, later, of the wire protocol) and a static `is()` guard
+ * that also recognises errors rebuilt from another process.
+ *
+ * @example
+ * ```ts
+ * try { coro.resume(1); } catch (err) {
+ *   if (CoroFinishedError.is(err)) console.log(err.code); // 'ERR_CORO_FINISHED'
+ * }
+ * ```
+ * @module
+ */
+
+/**
+ * Base class of every error this library throws.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof AsyncoroError) log(err.code);
+ * ```
+ */
+export class AsyncoroError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_TIMEOUT`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  /** True when `err` is this class, or carries this class's code (e.g. rebuilt from the wire). */
+  static is<T extends typeof AsyncoroError>(this: T, err: unknown): err is InstanceType<T> {
+    if (err instanceof this) return true;
+    const code = (this as unknown as { CODE?: string }).CODE;
+    return code !== undefined && typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+  }
+}
+
+/** Declares an error class with a fixed code; keeps each class a one-liner below. */
+function coded(code: string) {
+  return class extends AsyncoroError {
+    static readonly CODE = code;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
+}
+
+/**
+ * An argument has the wrong type or range (a negative timeout, a non-function target...).
+ * @example
+ * ```ts
+ * await coro.receive({ timeout: -1 }); // throws InvalidArgumentError (ERR_INVALID_ARGUMENT)
+ * ```
+ */
+export class InvalidArgumentError extends coded('ERR_INVALID_ARGUMENT') {}
+
+/**
+ * A request that needed an answer did not get one in time.
+ * @example
+ * ```ts
+ * await coro.finish({ timeout: 10 }); // returns the alarm value; remote requests throw TimeoutError
+ * ```
+ */
+export class TimeoutError extends coded('ERR_TIMEOUT') {}
+
+/**
+ * The operation needs a live coroutine and this one has ended.
+ * @example
+ * ```ts
+ * done.resume(1); // throws CoroFinishedError when `done` has ended
+ * ```
+ */
+export class CoroFinishedError extends coded('ERR_CORO_FINISHED') {}
+
+/**
+ * Thrown inside a coroutine that was terminated: at its pending runtime call, or its next one.
+ * Catching it does not stop the termination.
+ * @example
+ * ```ts
+ * try { await coro.receive(); } catch (e) { if (CoroTerminatedError.is(e)) throw e; }
+ * ```
+ */
+export class CoroTerminatedError extends coded('ERR_CORO_TERMINATED') {}
+
+/**
+ * The scheduler has stopped (finish() or terminate()); nothing new can start on it.
+ * @example
+ * ```ts
+ * await sched.terminate(); sched.spawn(f); // throws SchedulerStoppedError
+ * ```
+ */
+export class SchedulerStoppedError extends coded('ERR_SCHEDULER_STOPPED') {}
+
+/**
+ * A bounded mailbox with the `reject` policy is full.
+ * @example
+ * ```ts
+ * worker.send(msg); // throws MailboxFullError when the worker's mailbox is at capacity
+ * ```
+ */
+export class MailboxFullError extends coded('ERR_MAILBOX_FULL') {}
+
+/**
+ * A second receive was started while one is pending on the same coroutine.
+ * @example
+ * ```ts
+ * void coro.receive(); await coro.receive(); // the second throws ConcurrentReceiveError
+ * ```
+ */
+export class ConcurrentReceiveError extends coded('ERR_CONCURRENT_RECEIVE') {}
+
+/**
+ * A name is already registered to another live coroutine or channel.
+ * @example
+ * ```ts
+ * a.register('server'); b.register('server'); // throws NameTakenError
+ * ```
+ */
+export class NameTakenError extends coded('ERR_NAME_TAKEN') {}
+
+/**
+ * A lock, semaphore or condition was released or waited on by a coroutine that does not own it.
+ * @example
+ * ```ts
+ * lock.release(other); // throws NotOwnerError
+ * ```
+ */
+export class NotOwnerError extends coded('ERR_NOT_OWNER') {}
+
+/**
+ * A BoundedSemaphore was released more times than it was acquired.
+ * @example
+ * ```ts
+ * new BoundedSemaphore(1).release(coro); // throws SemaphoreOverflowError
+ * ```
+ */
+export class SemaphoreOverflowError extends coded('ERR_SEMAPHORE_OVERFLOW') {}
+
+/**
+ * The channel is closed; it accepts no more messages or subscribers.
+ * @example
+ * ```ts
+ * ch.close(); ch.send(1); // throws ChannelClosedError
+ * ```
+ */
+export class ChannelClosedError extends coded('ERR_CHANNEL_CLOSED') {}
+
+/**
+ * `Coro.current()` was called where no coroutine context is known.
+ * @example
+ * ```ts
+ * Coro.current(); // outside a coroutine, or without trackCurrent: throws NotInCoroutineError
+ * ```
+ */
+export class NotInCoroutineError extends coded('ERR_NOT_IN_COROUTINE') {}
+
+/**
+ * Thrown into a hot-swappable coroutine at a safe point to replace its function.
+ * Let it propagate to accept the swap; catch it to refuse.
+ * @example
+ * ```ts
+ * try { msg = await coro.receive(); } catch (e) { if (HotSwapRequest.is(e)) throw e; }
+ * ```
+ */
+export class HotSwapRequest extends coded('ERR_HOT_SWAP') {}
