@@ -1,7 +1,9 @@
 /**
- * asyncoro: Erlang-style coroutines with mailboxes for Node.js.
+ * asyncoro: Erlang-style coroutines with mailboxes, actor-owned locks,
+ * channels, async I/O and distribution for Node.js.
  * @module
  */
+// ---- runtime
 export * from './runtime/errors.js';
 export { Coro, type CoroFunction, type SpawnOptions, type ReceiveOptions, type SuspendOptions, type MonitorTarget } from './runtime/Coro.js';
 export { Scheduler, type SchedulerOptions, type SchedulerStats } from './runtime/Scheduler.js';
@@ -11,3 +13,9 @@ export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
 export type { WaitOptions, ActingWaitOptions } from './runtime/options.js';
 export { silentLogger, type Logger } from './runtime/logging.js';
+export { encodeFrame, FrameDecoder, FrameTooLargeError } from './runtime/FrameCodec.js';
+// ---- actors: synchronisation
+// ---- actors: channels
+// ---- transports: sockets
+// ---- transports: files, pipes, worker pool
+// ---- distribution
