@@ -5,7 +5,7 @@
 import {
   ConcurrentReceiveError, CoroFinishedError, CoroTerminatedError, HotSwapRequest, InvalidArgumentError, NotInCoroutineError,
 } from './errors.js';
-import { Mailbox, Posted, type MailboxOptions } from './Mailbox.js';
+import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus, type ExitReason } from './MonitorStatus.js';
 import { checkFunction, checkTimeout, checkWaitOptions, type ActingWaitOptions, type WaitOptions } from './options.js';
 import { Scheduler, currentTracker } from './Scheduler.js';
@@ -69,7 +69,30 @@ export interface MonitorTarget {
   send(message: unknown): boolean;
 }
 
+/** The parts of a coroutine most never use; `owned` holds locks and permits released if it ends holding them. */
+class CoroExtras {
+  extraWaits: Set<Wait<any>> | undefined = undefined;
+  thrown: Error[] | undefined = undefined;
+  swap: Swap | undefined = undefined;
+  swapDelivered: { request: HotSwapRequest; swap: Swap } | undefined = undefined;
+  swappable: boolean = false;
+  abort: AbortController | undefined = undefined;
+  monitors: Set<MonitorTarget> | undefined = undefined;
+  finishWaiters: WaiterQueue | undefined = undefined;
+  owned: Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined = undefined;
+  static readonly EMPTY = new CoroExtras();
+}
+
 let pendingOptions: SpawnOptions | undefined;
+let pendingScheduler: Scheduler | undefined;
+let pendingArgs: unknown[] | undefined;
+
+/** @internal Hands spawn options to the next Coro constructor without allocating a closure. */
+export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unknown[]): void {
+  pendingOptions = options;
+  pendingScheduler = scheduler;
+  pendingArgs = args;
+}
 
 /**
  * A coroutine handle. Creating one schedules the function at once.
@@ -93,32 +116,81 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
   private fn: CoroFunction<M, R, any[]> | undefined;
   private args: unknown[] | undefined;
   private mailbox: Mailbox<M> | undefined = undefined;
+  /** Rarely used state, allocated on first use to keep an idle coroutine small. */
+  private x: CoroExtras | undefined = undefined;
+  private get extraWaits(): Set<Wait<any>> | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.extraWaits : this.x.extraWaits;
+  }
+  private set extraWaits(value: Set<Wait<any>> | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.extraWaits) (this.x ??= new CoroExtras()).extraWaits = value;
+  }
+  private get thrown(): Error[] | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.thrown : this.x.thrown;
+  }
+  private set thrown(value: Error[] | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.thrown) (this.x ??= new CoroExtras()).thrown = value;
+  }
+  private get swap(): Swap | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.swap : this.x.swap;
+  }
+  private set swap(value: Swap | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.swap) (this.x ??= new CoroExtras()).swap = value;
+  }
+  private get swapDelivered(): { request: HotSwapRequest; swap: Swap } | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.swapDelivered : this.x.swapDelivered;
+  }
+  private set swapDelivered(value: { request: HotSwapRequest; swap: Swap } | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.swapDelivered) (this.x ??= new CoroExtras()).swapDelivered = value;
+  }
+  private get swappable(): boolean {
+    return this.x === undefined ? CoroExtras.EMPTY.swappable : this.x.swappable;
+  }
+  private set swappable(value: boolean) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.swappable) (this.x ??= new CoroExtras()).swappable = value;
+  }
+  private get abort(): AbortController | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.abort : this.x.abort;
+  }
+  private set abort(value: AbortController | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.abort) (this.x ??= new CoroExtras()).abort = value;
+  }
+  private get monitors(): Set<MonitorTarget> | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.monitors : this.x.monitors;
+  }
+  private set monitors(value: Set<MonitorTarget> | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.monitors) (this.x ??= new CoroExtras()).monitors = value;
+  }
+  private get finishWaiters(): WaiterQueue | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.finishWaiters : this.x.finishWaiters;
+  }
+  private set finishWaiters(value: WaiterQueue | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.finishWaiters) (this.x ??= new CoroExtras()).finishWaiters = value;
+  }
+  private get owned(): Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.owned : this.x.owned;
+  }
+  private set owned(value: Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.owned) (this.x ??= new CoroExtras()).owned = value;
+  }
+  /** The pending receive; its `data` holds the filter of a selective receive. */
+  private receiver: Wait<M> | undefined = undefined;
   private wait: Wait<any> | undefined = undefined;
-  private extraWaits: Set<Wait<any>> | undefined = undefined;
-  private terminating = false;
-  private thrown: Error[] | undefined = undefined;
-  private swap: Swap | undefined = undefined;
-  private swapDelivered: { request: HotSwapRequest; swap: Swap } | undefined = undefined;
-  private swappable = false;
-  private abort: AbortController | undefined = undefined;
-  private monitors: Set<MonitorTarget> | undefined = undefined;
+  private terminating: CoroTerminatedError | undefined = undefined;
   private outcome: Outcome | undefined = undefined;
-  private finishWaiters: WaiterQueue | undefined = undefined;
-  /** Resources (locks, semaphores) held by this coroutine, released if it ends holding them. */
-  private owned: Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined = undefined;
 
   constructor(fn: CoroFunction<M, R, any[]>, ...args: unknown[]) {
-    checkFunction(fn, 'coroutine function');
     const options = pendingOptions ?? {};
-    pendingOptions = undefined;
-    this.scheduler = options.scheduler ?? Scheduler.default();
+    const scheduler = pendingScheduler ?? options.scheduler ?? Scheduler.default();
+    const spawnArgs = pendingArgs ?? args;
+    pendingOptions = pendingScheduler = pendingArgs = undefined;
+    checkFunction(fn, 'coroutine function');
+    this.scheduler = scheduler;
     this.name = options.name ?? (fn.name || 'coro');
-    if (options.mailbox !== undefined) this.mailbox = new Mailbox(options.mailbox);
+    if (options.mailbox !== undefined) this.mailbox = new Mailbox(options.mailbox, (m) => this.scheduler.deadLetter(this, 'mailbox overflow', m));
     this.fn = fn;
-    this.args = args;
-    this.id = this.scheduler.adopt(this, options.daemon === true);
+    this.args = spawnArgs;
     this._daemon = options.daemon === true;
-    queueMicrotask(() => this.run());
+    this.id = scheduler.adopt(this, this._daemon);
   }
 
   /**
@@ -147,16 +219,6 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     return (options?.scheduler ?? Scheduler.default()).locateCoro(name, options);
   }
 
-  /** @internal Passes spawn options to the next constructor call. */
-  static withOptions<T>(options: SpawnOptions, create: () => T): T {
-    pendingOptions = options;
-    try {
-      return create();
-    } finally {
-      pendingOptions = undefined;
-    }
-  }
-
   /** True until the coroutine has ended. */
   get isAlive(): boolean {
     return this.state !== Ended;
@@ -183,7 +245,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
   get signal(): AbortSignal {
     if (this.abort === undefined) {
       this.abort = new AbortController();
-      if (this.terminating) this.abort.abort(new CoroTerminatedError(`${this} was terminated`));
+      if (this.terminating) this.abort.abort(this.terminating);
     }
     return this.abort.signal;
   }
@@ -210,8 +272,13 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
       this.scheduler.deadLetter(this, 'ended');
       return false;
     }
-    const box = (this.mailbox ??= new Mailbox<M>());
-    return box.post(message, this.onDrop) !== Posted.Dropped;
+    const receiver = this.receiver;
+    if (receiver !== undefined && this.accepts(receiver, message)) {
+      this.receiver = undefined;
+      receiver.wake(message);
+      return true;
+    }
+    return (this.mailbox ??= new Mailbox<M>()).enqueue(message);
   }
 
   /**
@@ -227,9 +294,15 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     const timeout = checkWaitOptions(options);
     for (;;) {
       if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
+      const receiver = this.receiver;
+      if (receiver !== undefined && this.accepts(receiver, message)) {
+        this.receiver = undefined;
+        receiver.wake(message);
+        return true;
+      }
       const box = (this.mailbox ??= new Mailbox<M>());
-      if (!box.full || box.receiver !== undefined) {
-        box.post(message, this.onDrop);
+      if (!box.full) {
+        box.push(message);
         return true;
       }
       const wait = new Wait<boolean>(this.scheduler, this.scheduler.actor(options?.coro), WaitKind.Other);
@@ -253,23 +326,22 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     if (filter !== undefined) checkFunction(filter, 'filter');
     const interrupt = this.pendingInterrupt(WaitKind.Receive);
     if (interrupt !== undefined) return Promise.reject(interrupt);
-    const box = (this.mailbox ??= new Mailbox<M>());
-    if (box.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
-    let index: number;
-    try {
-      index = box.find(filter);
-    } catch (err) {
-      return Promise.reject(err);
+    if (this.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
+    const box = this.mailbox;
+    if (box !== undefined && box.length > 0) {
+      let index: number;
+      try {
+        index = box.find(filter);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (index >= 0) return this.scheduler.ready(box.take(index));
     }
-    if (index >= 0) return this.scheduler.ready(box.take(index));
     if (timeout === 0) return this.scheduler.ready(options?.alarm as A);
     const wait = new Wait<M>(this.scheduler, this, WaitKind.Receive);
     wait.alarm = options?.alarm;
     wait.data = filter;
-    wait.onCancel = () => {
-      if (box.receiver === wait) box.receiver = undefined;
-    };
-    box.receiver = wait;
+    this.receiver = wait;
     return wait.start(timeout, options?.signal);
   }
 
@@ -375,8 +447,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
   terminate(): boolean {
     if (this.state === Ended) return false;
     if (this.terminating) return true;
-    this.terminating = true;
-    const reason = new CoroTerminatedError(`${this} was terminated`);
+    const reason = (this.terminating = new CoroTerminatedError(`${this} was terminated`));
     this.abort?.abort(reason);
     for (let w = this.findWait(undefined); w !== undefined; w = this.findWait(undefined)) w.fail(reason);
     return true;
@@ -510,7 +581,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
   /** @internal */
   pendingInterrupt(kind: WaitKind): Error | undefined {
     if (this.state === Ended) return new CoroFinishedError(`${this} has ended`);
-    if (this.terminating) return new CoroTerminatedError(`${this} was terminated`);
+    if (this.terminating) return this.terminating;
     if (this.thrown !== undefined && this.thrown.length > 0) return this.thrown.shift();
     if (this.swap !== undefined && this.swappable && kind !== WaitKind.Other) return this.takeSwap();
     return undefined;
@@ -524,15 +595,24 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
 
   /** @internal */
   removeWait(wait: Wait<any>): void {
+    if (this.receiver === wait) this.receiver = undefined;
     if (this.wait === wait) this.wait = undefined;
     else this.extraWaits?.delete(wait);
   }
 
   // ---------------------------------------------------------------- internals
 
-  private readonly onDrop = (message: M): void => {
-    this.scheduler.deadLetter(this, 'mailbox overflow', message);
-  };
+  /** Whether the pending selective receive takes `message`; a throwing filter fails the receive. */
+  private accepts(receiver: Wait<M>, message: M): boolean {
+    const filter = receiver.data as ((m: M) => boolean) | undefined;
+    if (filter === undefined) return true;
+    try {
+      return filter(message);
+    } catch (err) {
+      receiver.fail(err);
+      return false;
+    }
+  }
 
   private findWait(kind: WaitKind | undefined): Wait<any> | undefined {
     if (this.wait !== undefined && (kind === undefined || this.wait.kind === kind)) return this.wait;
@@ -561,30 +641,47 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     return new MonitorStatus<R>(this, reason, value as R, error);
   }
 
-  private async run(): Promise<void> {
-    for (;;) {
-      if (this.terminating) return this.end({ reason: 'terminated' });
-      this.state = Running;
-      const fn = this.fn!;
-      const args = this.args!;
-      try {
-        const tracker = this.scheduler.tracker;
-        const value = tracker === undefined ? await fn(this, ...args) : await tracker.run(this, () => fn(this, ...args));
-        return this.end(this.terminating ? { reason: 'terminated' } : { reason: 'finished', value });
-      } catch (error) {
-        if (this.terminating) return this.end({ reason: 'terminated', error });
-        const delivered = this.swapDelivered;
-        if (delivered !== undefined && error === delivered.request) {
-          this.fn = delivered.swap.fn as CoroFunction<M, R, any[]>;
-          this.args = delivered.swap.args;
-          this.swapDelivered = undefined;
-          this.swappable = false;
-          this.scheduler.logger.debug({ coro: String(this) }, 'hot swapped');
-          continue;
-        }
-        return this.end({ reason: 'failed', error });
-      }
+  /** @internal Started by the scheduler's start queue (and again after a hot swap). */
+  run(): void {
+    if (this.terminating !== undefined) return this.end({ reason: 'terminated' });
+    this.state = Running;
+    let result: R | Promise<R>;
+    try {
+      result = this.invoke();
+    } catch (error) {
+      return this.threw(error);
     }
+    // then() callbacks instead of an async frame: an idle coroutine costs less memory.
+    if (result !== null && typeof (result as Promise<R>)?.then === 'function') {
+      (result as Promise<R>).then((value) => this.returned(value), (error) => this.threw(error));
+    } else this.returned(result as R);
+  }
+
+  /** Calls the function; kept apart so run()'s callbacks capture nothing but `this`. */
+  private invoke(): R | Promise<R> {
+    const fn = this.fn!;
+    const args = this.args!;
+    this.fn = this.args = undefined;
+    const tracker = this.scheduler.tracker;
+    return tracker === undefined ? fn(this, ...args) : tracker.run(this, () => fn(this, ...args));
+  }
+
+  private returned(value: R): void {
+    this.end(this.terminating !== undefined ? { reason: 'terminated' } : { reason: 'finished', value });
+  }
+
+  private threw(error: unknown): void {
+    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error });
+    const delivered = this.swapDelivered;
+    if (delivered !== undefined && error === delivered.request) {
+      this.fn = delivered.swap.fn as CoroFunction<M, R, any[]>;
+      this.args = delivered.swap.args;
+      this.swapDelivered = undefined;
+      this.swappable = false;
+      this.scheduler.logger.debug({ coro: String(this) }, 'hot swapped');
+      return this.run();
+    }
+    this.end({ reason: 'failed', error });
   }
 
   private end(outcome: Outcome): void {
@@ -592,8 +689,8 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     this.state = Ended;
     this.outcome = outcome;
     this.fn = this.args = undefined;
-    const waits = [...(this.wait ? [this.wait] : []), ...(this.extraWaits ?? [])];
-    for (const w of waits) w.abandon();
+    this.wait?.abandon();
+    if (this.extraWaits !== undefined) for (const w of [...this.extraWaits]) w.abandon();
     if (this.owned !== undefined) for (const r of [...this.owned]) r.ownerEnded(this);
     this.owned = undefined;
     if (this.mailbox !== undefined) {

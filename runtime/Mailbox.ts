@@ -31,29 +31,28 @@ export interface MailboxOptions {
   overflow?: OverflowPolicy;
 }
 
-/** The result of posting a message: handed to a waiting receiver, queued, or dropped. */
-export const Posted = { Handed: 0, Queued: 1, Dropped: 2 } as const;
-export type Posted = (typeof Posted)[keyof typeof Posted];
-
 /**
- * Message queue with a single receiver slot.
+ * The queue of a coroutine's undelivered messages, with an optional bound. The
+ * pending receive lives on the coroutine, so a coroutine that only ever waits
+ * for messages never allocates a mailbox.
  * @example
  * ```ts
- * const box = new Mailbox<string>({ capacity: 2 }); box.post('a');
+ * const box = new Mailbox<string>({ capacity: 2 }); box.push('a');
  * ```
  */
-export class Mailbox<M> {
-  readonly queue = new Deque<M>();
+export class Mailbox<M> extends Deque<M> {
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
-  /** The pending receive, if the owner is waiting. */
-  receiver: Wait<M> | undefined = undefined;
   /** Deliveries waiting for room in a full mailbox. */
   private roomWaiters: WaiterQueue | undefined = undefined;
   /** Messages discarded by the overflow policy. */
   dropped = 0;
 
-  constructor(options: MailboxOptions = {}) {
+  constructor(
+    options: MailboxOptions = {},
+    private readonly onDrop?: (message: M) => void,
+  ) {
+    super();
     const capacity = options.capacity ?? Infinity;
     if (capacity !== Infinity) checkCount(capacity, 'mailbox capacity', 1);
     const overflow = options.overflow ?? 'reject';
@@ -64,50 +63,38 @@ export class Mailbox<M> {
     this.overflow = overflow;
   }
 
-  /** Number of queued messages. */
-  get length(): number {
-    return this.queue.length;
-  }
-
   get full(): boolean {
-    return this.queue.length >= this.capacity;
+    return this.length >= this.capacity;
   }
 
   /**
-   * Hands `msg` to the waiting receiver if it accepts it, else queues it,
-   * applying the overflow policy. Returns what happened; `onDrop` sees discarded messages.
+   * Queues `msg`, applying the overflow policy when full: throws MailboxFullError (`reject`)
+   * or passes the discarded message to `onDrop`. Returns false when `msg` itself was dropped.
    */
-  post(msg: M, onDrop: (m: M) => void): Posted {
-    const receiver = this.receiver;
-    if (receiver !== undefined && this.accepts(receiver, msg)) {
-      this.receiver = undefined;
-      receiver.wake(msg);
-      return Posted.Handed;
-    }
-    if (this.queue.length >= this.capacity) {
+  enqueue(msg: M): boolean {
+    if (this.length >= this.capacity) {
       if (this.overflow === 'reject') throw new MailboxFullError(`mailbox full (capacity ${this.capacity})`);
       this.dropped++;
       if (this.overflow === 'drop-newest') {
-        onDrop(msg);
-        return Posted.Dropped;
+        this.onDrop?.(msg);
+        return false;
       }
-      onDrop(this.queue.shift() as M);
+      this.onDrop?.(this.shift() as M);
     }
-    this.queue.push(msg);
-    return Posted.Queued;
+    this.push(msg);
+    return true;
   }
 
   /** Index of the first queued message `filter` accepts, or -1. A throwing filter propagates. */
   find(filter: ((m: M) => boolean) | undefined): number {
-    if (filter === undefined) return this.queue.length > 0 ? 0 : -1;
-    const q = this.queue;
-    for (let i = 0; i < q.length; i++) if (filter(q.at(i) as M)) return i;
+    if (filter === undefined) return this.length > 0 ? 0 : -1;
+    for (let i = 0; i < this.length; i++) if (filter(this.at(i) as M)) return i;
     return -1;
   }
 
   /** Removes the message at `index` and lets a delivery waiting for room in. */
   take(index: number): M {
-    const msg = this.queue.removeAt(index) as M;
+    const msg = (index === 0 ? this.shift() : this.removeAt(index)) as M;
     if (this.roomWaiters !== undefined && this.roomWaiters.length > 0) this.roomWaiters.shift()!.wake(true);
     return msg;
   }
@@ -119,19 +106,6 @@ export class Mailbox<M> {
 
   /** Empties the mailbox when its owner ends: returns what was queued and the waits for room. */
   close(): { messages: M[]; waiting: Wait<any>[] } {
-    return { messages: this.queue.drain(), waiting: this.roomWaiters?.drain() ?? [] };
-  }
-
-  /** A selective receiver's filter that throws gets the error instead of the message. */
-  private accepts(receiver: Wait<M>, msg: M): boolean {
-    const filter = receiver.data as ((m: M) => boolean) | undefined;
-    if (filter === undefined) return true;
-    try {
-      return filter(msg);
-    } catch (err) {
-      this.receiver = undefined;
-      receiver.fail(err);
-      return false;
-    }
+    return { messages: this.drain(), waiting: this.roomWaiters?.drain() ?? [] };
   }
 }

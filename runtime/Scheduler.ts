@@ -12,7 +12,7 @@ import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitHost, type WaitOwner } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
-import { Coro, type CoroFunction, type SpawnOptions } from './Coro.js';
+import { Coro, nextSpawn, type CoroFunction, type SpawnOptions } from './Coro.js';
 
 /**
  * Options of a scheduler.
@@ -73,6 +73,14 @@ export class Scheduler implements WaitHost {
   private turnPending = false;
   private readonly deferred = new Deque<unknown>(64);
   private readonly coros = new Map<number, Coro<any, any>>();
+  private readonly starts = new Deque<Coro<any, any>>(64);
+  private startPending = false;
+  // Coroutines start in creation order from one microtask, not one closure each.
+  private readonly startAll = (): void => {
+    this.startPending = false;
+    const q = this.starts;
+    while (q.length > 0) q.shift()!.run();
+  };
   private nextId = 1;
   private live = 0;
   private daemons = 0;
@@ -144,7 +152,8 @@ export class Scheduler implements WaitHost {
    * ```
    */
   spawnWith<M = unknown, R = unknown, A extends unknown[] = []>(options: Omit<SpawnOptions, 'scheduler'>, fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
-    return Coro.withOptions({ ...options, scheduler: this }, () => new Coro<M, R>(fn as CoroFunction<M, R, any[]>, ...(args as unknown[])));
+    nextSpawn(options, this, args);
+    return new Coro<M, R>(fn as CoroFunction<M, R, any[]>);
   }
 
   /**
@@ -283,6 +292,11 @@ export class Scheduler implements WaitHost {
     this.updateKeepAlive();
     const id = this.nextId++;
     this.coros.set(id, coro);
+    this.starts.push(coro);
+    if (!this.startPending) {
+      this.startPending = true;
+      queueMicrotask(this.startAll);
+    }
     return id;
   }
 
