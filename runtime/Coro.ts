@@ -626,6 +626,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
 
   private takeSwap(): HotSwapRequest {
     const request = new HotSwapRequest(`hot swap of ${this}`);
+    request.replacement = this.swap!.fn;
     this.swapDelivered = { request, swap: this.swap! };
     this.swap = undefined;
     return request;

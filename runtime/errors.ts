@@ -165,4 +165,7 @@ export class NotInCoroutineError extends coded('ERR_NOT_IN_COROUTINE') {}
  * try { msg = await coro.receive(); } catch (e) { if (HotSwapRequest.is(e)) throw e; }
  * ```
  */
-export class HotSwapRequest extends coded('ERR_HOT_SWAP') {}
+export class HotSwapRequest extends coded('ERR_HOT_SWAP') {
+  /** The function that would replace the running one (inspect its `name` to decide). */
+  replacement: ((...args: any[]) => unknown) | undefined = undefined;
+}
