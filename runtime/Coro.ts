@@ -320,6 +320,8 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
    * const msg = await coro.receive({ timeout: 500, alarm: null });
    * ```
    */
+  receive(options?: ReceiveOptions<M, never> & { timeout?: undefined }): Promise<M>;
+  receive<A = undefined>(options: ReceiveOptions<M, A>): Promise<M | A>;
   receive<A = undefined>(options?: ReceiveOptions<M, A>): Promise<M | A> {
     const timeout = checkWaitOptions(options);
     const filter = options?.filter;

@@ -31,7 +31,7 @@ export class AsyncoroError extends Error {
   }
 
   /** True when `err` is this class, or carries this class's code (e.g. rebuilt from the wire). */
-  static is<T extends typeof AsyncoroError>(this: T, err: unknown): err is InstanceType<T> {
+  static is<T extends abstract new (...args: any[]) => AsyncoroError>(this: T, err: unknown): err is InstanceType<T> {
     if (err instanceof this) return true;
     const code = (this as unknown as { CODE?: string }).CODE;
     return code !== undefined && typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
