@@ -61,6 +61,7 @@ export class AsyncServer {
   private readonly noDelay: boolean;
   private closedError: SocketClosedError | undefined = undefined;
   private dropped = 0;
+  private bound: net.AddressInfo | undefined = undefined;
 
   private constructor(server: net.Server, options: ListenOptions, settings: SocketSettings) {
     this.raw = server;
@@ -96,20 +97,21 @@ export class AsyncServer {
       raw.once('error', onError);
       raw.listen({ port, host, backlog }, () => {
         raw.off('error', onError);
+        void server.address;
         raw.on('error', (err) => server.logger.warn({ err: err.message }, 'server error'));
         resolve(server);
       });
     });
   }
 
-  /** The port it listens on. */
+  /** The port it listens on (still known after `close()`). */
   get port(): number {
-    return (this.raw.address() as net.AddressInfo).port;
+    return this.address.port;
   }
 
-  /** The address it listens on. */
+  /** The address it listens on (still known after `close()`). */
   get address(): net.AddressInfo {
-    return this.raw.address() as net.AddressInfo;
+    return (this.bound ??= this.raw.address() as net.AddressInfo);
   }
 
   /** Connections dropped because `maxPending` were waiting for `accept()`. */
