@@ -17,5 +17,12 @@ export { encodeFrame, FrameDecoder, FrameTooLargeError } from './runtime/FrameCo
 // ---- actors: synchronisation
 // ---- actors: channels
 // ---- transports: sockets
+export { AsyncSocket, type ConnectOptions } from './transports/AsyncSocket.js';
+export { AsyncServer, type ListenOptions } from './transports/AsyncServer.js';
+export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/AsyncUdpSocket.js';
+export type { SocketOptions, SocketOpOptions } from './transports/AsyncSocketOptions.js';
+export {
+  SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
+} from './transports/errors.js';
 // ---- transports: files, pipes, worker pool
 // ---- distribution
