@@ -224,7 +224,7 @@ export class AsyncSocket {
    * ```
    */
   send(data: Uint8Array, options?: SocketOpOptions): Promise<number> {
-    return this.write(checkBytes(data, 'data'), false, options);
+    return this.write(checkBytes(data, 'data'), false, options) as Promise<number>;
   }
 
   /**
@@ -235,8 +235,8 @@ export class AsyncSocket {
    * await sock.sendAll(Buffer.from('HTTP/1.0 200 OK\r\n\r\n'), { coro, timeout: 5000 });
    * ```
    */
-  async sendAll(data: Uint8Array, options?: SocketOpOptions): Promise<void> {
-    await this.write(checkBytes(data, 'data'), true, options);
+  sendAll(data: Uint8Array, options?: SocketOpOptions): Promise<void> {
+    return this.write(checkBytes(data, 'data'), true, options) as Promise<unknown> as Promise<void>;
   }
 
   /**
@@ -246,8 +246,8 @@ export class AsyncSocket {
    * await sock.sendMsg(Buffer.from(JSON.stringify(obj)), { coro });
    * ```
    */
-  async sendMsg(data: Uint8Array, options?: SocketOpOptions): Promise<void> {
-    await this.write(encodeFrame(checkBytes(data, 'data'), this.settings.maxMessageSize), true, options);
+  sendMsg(data: Uint8Array, options?: SocketOpOptions): Promise<void> {
+    return this.write(encodeFrame(checkBytes(data, 'data'), this.settings.maxMessageSize), true, options) as Promise<unknown> as Promise<void>;
   }
 
   /**
@@ -289,7 +289,7 @@ export class AsyncSocket {
     return this.input.read(sched, owner, kind, n, timeout, signal);
   }
 
-  private write(bytes: Uint8Array, all: boolean, options: SocketOpOptions | undefined): Promise<number> {
+  private write(bytes: Uint8Array, all: boolean, options: SocketOpOptions | undefined): Promise<number | undefined> {
     const { sched, owner, timeout, signal } = acting(options, this.settings);
     if (this.closedByUs) return Promise.reject(new SocketClosedError('the socket was closed'));
     if (this.failure !== undefined) return Promise.reject(this.failure);
