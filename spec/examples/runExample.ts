@@ -1,0 +1,39 @@
+/**
+ * Runs a compiled example as a real child process and collects its output.
+ * The child is killed by pid if it outlives its time limit.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples');
+
+/** Output and exit status of one example run. */
+export interface ExampleRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  lines: string[];
+}
+
+/** Runs `dist/examples/<name>.js` with `args` and extra environment; rejects after `limitMs`. */
+export function runExample(name: string, args: string[] = [], env: Record<string, string> = {}, limitMs = 30000): Promise<ExampleRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(examplesDir, `${name}.js`), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not exit within ${limitMs} ms; output so far:\n${stdout}\n${stderr}`));
+    }, limitMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, lines: stdout.split('\n').filter((l) => l.length > 0) });
+    });
+  });
+}
