@@ -75,6 +75,8 @@ export class Wait<T> implements TimerEntry {
     this.promise = promise;
     const interrupt = this.owner?.pendingInterrupt(this.kind);
     if (interrupt !== undefined) {
+      // The caller may already have queued the wait: undo that, or a later wake() would be lost on it.
+      this.cancelBookkeeping();
       this.finish();
       promise.catch(ignore);
       this.rejectFn(interrupt);
@@ -82,6 +84,7 @@ export class Wait<T> implements TimerEntry {
     }
     if (signal !== undefined) {
       if (signal.aborted) {
+        this.cancelBookkeeping();
         this.finish();
         promise.catch(ignore);
         this.rejectFn(signal.reason);
