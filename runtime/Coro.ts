@@ -11,6 +11,8 @@ import { checkFunction, checkTimeout, checkWaitOptions, type ActingWaitOptions, 
 import { Scheduler, currentTracker } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
+import type { RemoteCoro } from '../actors/RemoteCoro.js';
+import type { Location } from '../transports/Location.js';
 
 /**
  * The body of a coroutine: receives its own handle, then the spawn arguments.
@@ -208,14 +210,14 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
   }
 
   /**
-   * Finds a coroutine registered under `name`; waits up to `timeout` ms for it to be registered.
-   * Returns undefined when it is not found in time.
+   * Finds a coroutine registered under `name`; waits up to `timeout` ms (forever when omitted,
+   * `0` polls) for it to be registered. Returns undefined when it is not found in time.
    * @example
    * ```ts
    * const server = await Coro.locate('server', { timeout: 1000 });
    * ```
    */
-  static locate(name: string, options?: WaitOptions & { scheduler?: Scheduler }): Promise<Coro<any, any> | undefined> {
+  static locate(name: string, options?: WaitOptions & { scheduler?: Scheduler; location?: Location | string }): Promise<Coro<any, any> | RemoteCoro | undefined> {
     return (options?.scheduler ?? Scheduler.default()).locateCoro(name, options);
   }
 
@@ -290,26 +292,46 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
    * if (!(await worker.deliver(job, { timeout: 1000 }))) console.log('worker busy');
    * ```
    */
-  async deliver(message: M, options?: ActingWaitOptions): Promise<boolean> {
-    const timeout = checkWaitOptions(options);
-    for (;;) {
-      if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
-      const receiver = this.receiver;
-      if (receiver !== undefined && this.accepts(receiver, message)) {
-        this.receiver = undefined;
-        receiver.wake(message);
-        return true;
-      }
-      const box = (this.mailbox ??= new Mailbox<M>());
-      if (!box.full) {
-        box.push(message);
-        return true;
-      }
-      const wait = new Wait<boolean>(this.scheduler, this.scheduler.actor(options?.coro), WaitKind.Other);
-      wait.alarm = false;
-      box.waitForRoom(wait);
-      if (!(await wait.start(timeout, options?.signal))) return false;
+  deliver(message: M, options?: ActingWaitOptions): Promise<boolean> {
+    let timeout: number;
+    let owner: WaitOwner | undefined;
+    try {
+      timeout = checkWaitOptions(options);
+      owner = this.scheduler.actor(options?.coro);
+    } catch (err) {
+      return Promise.reject(err);
     }
+    if (this.state === Ended) return Promise.reject(new CoroFinishedError(`${this} has ended`));
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    // Budgeted like receive: a loop of deliveries must not starve I/O.
+    return this.offer(message) ? this.scheduler.ready(true) : this.deliverLater(message, timeout, owner, options?.signal);
+  }
+
+  /** Hands `message` to the pending receive, or queues it if there is room; false when full. */
+  private offer(message: M): boolean {
+    const receiver = this.receiver;
+    if (receiver !== undefined && this.accepts(receiver, message)) {
+      this.receiver = undefined;
+      receiver.wake(message);
+      return true;
+    }
+    const box = (this.mailbox ??= new Mailbox<M>());
+    if (box.full) return false;
+    box.push(message);
+    return true;
+  }
+
+  /** Waits for room in a full mailbox; another sender may take the freed slot first, so it retries until the deadline. */
+  private async deliverLater(message: M, timeout: number, owner: WaitOwner | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const deadline = performance.now() + timeout;
+    do {
+      const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
+      wait.alarm = false;
+      this.mailbox!.waitForRoom(wait);
+      if (!(await wait.start(Math.max(0, deadline - performance.now()), signal))) return false;
+      if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
+    } while (!this.offer(message));
+    return true;
   }
 
   /**
@@ -329,6 +351,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     const interrupt = this.pendingInterrupt(WaitKind.Receive);
     if (interrupt !== undefined) return Promise.reject(interrupt);
     if (this.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     const box = this.mailbox;
     if (box !== undefined && box.length > 0) {
       let index: number;
@@ -355,6 +378,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
    * ```
    */
   poll<A = undefined>(options?: { filter?: (message: M) => boolean; alarm?: A }): M | A {
+    if (options?.filter !== undefined) checkFunction(options.filter, 'filter');
     const box = this.mailbox;
     if (box === undefined) return options?.alarm as A;
     const index = box.find(options?.filter);
@@ -385,6 +409,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     const timeout = checkWaitOptions(options);
     const interrupt = this.pendingInterrupt(WaitKind.Sleep);
     if (interrupt !== undefined) return Promise.reject(interrupt);
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (timeout === 0) return this.scheduler.ready(options?.alarm);
     const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
     wait.alarm = options?.alarm;
@@ -400,6 +425,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
    */
   sleep<A = undefined>(ms: number, options?: { alarm?: A; signal?: AbortSignal }): Promise<unknown> {
     checkTimeout(ms, 'sleep duration');
+    if (options !== undefined) checkWaitOptions(options);
     return this.suspend({ timeout: ms, alarm: options?.alarm, signal: options?.signal });
   }
 
@@ -494,6 +520,9 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
    * ```
    */
   async monitor(other: { notify(monitor: MonitorTarget): void | Promise<void> }): Promise<void> {
+    if (other === null || typeof other !== 'object' || typeof other.notify !== 'function') {
+      throw new InvalidArgumentError('monitor() needs a coroutine or remote coroutine reference');
+    }
     await other.notify(this);
   }
 
@@ -522,11 +551,15 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
    */
   async finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
     const timeout = checkWaitOptions(options);
+    const owner = this.scheduler.actor(options?.coro);
+    if (options?.signal?.aborted) throw options.signal.reason;
     if (this.outcome === undefined) {
-      const wait = new Wait<boolean>(this.scheduler, this.scheduler.actor(options?.coro), WaitKind.Other);
+      const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
       wait.alarm = false;
       (this.finishWaiters ??= new WaiterQueue()).push(wait);
       if (!(await wait.start(timeout, options?.signal))) return options?.alarm as A;
+    } else {
+      await this.scheduler.ready(undefined); // budgeted: polling an ended coroutine must not starve I/O
     }
     const { reason, value, error } = this.outcome!;
     if (reason === 'finished') return value as R;
@@ -694,7 +727,15 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     this.fn = this.args = undefined;
     this.wait?.abandon();
     if (this.extraWaits !== undefined) for (const w of [...this.extraWaits]) w.abandon();
-    if (this.owned !== undefined) for (const r of [...this.owned]) r.ownerEnded(this);
+    if (this.owned !== undefined) {
+      for (const r of [...this.owned]) {
+        try {
+          r.ownerEnded(this);
+        } catch (err) {
+          this.scheduler.logger.error({ coro: String(this), err }, 'releasing a resource of an ended coroutine failed');
+        }
+      }
+    }
     this.owned = undefined;
     if (this.mailbox !== undefined) {
       const { messages, waiting } = this.mailbox.close();
@@ -704,7 +745,14 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
     if (outcome.reason === 'failed') this.scheduler.logger.error({ coro: String(this), err: outcome.error }, 'uncaught exception in coroutine');
     if (this.monitors !== undefined) {
       const status = this.status();
-      for (const m of this.monitors) m.send(status);
+      for (const m of this.monitors) {
+        // A monitor that cannot take the status (full mailbox, lost peer) must not stop this coroutine's end.
+        try {
+          m.send(status);
+        } catch (err) {
+          this.scheduler.deadLetter(m, 'monitor status not delivered', err);
+        }
+      }
       this.monitors = undefined;
     }
     if (this.finishWaiters !== undefined) for (const w of this.finishWaiters.drain()) w.wake(true);

@@ -104,7 +104,7 @@ export class FrameDecoder {
     if (this.expected < 0 || this.size < this.expected) return undefined;
     const payload = this.take(this.expected);
     this.expected = -1;
-    this.readHeader();
+    // The next header is read on the next call: if it is oversized, this frame must not be lost with it.
     return payload;
   }
 

@@ -7,12 +7,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deque } from './Deque.js';
 import { InvalidArgumentError, SchedulerStoppedError } from './errors.js';
 import { LogThrottle, silentLogger, type Logger } from './logging.js';
-import { checkCount, checkFunction, checkName, checkWaitOptions, type WaitOptions } from './options.js';
+import { checkCount, checkFunction, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitHost, type WaitOwner } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
 import { Coro, nextSpawn, type CoroFunction, type SpawnOptions } from './Coro.js';
+import type { RemoteCoro } from '../actors/RemoteCoro.js';
+import type { Location } from '../transports/Location.js';
 
 /**
  * Options of a scheduler.
@@ -66,6 +68,8 @@ export class Scheduler implements WaitHost {
   readonly coroNames = new Registry<Coro<any, any>>('coroutine', (c) => c.isAlive);
   /** @internal Registry of channels (they register themselves). */
   readonly channelNames = new Registry<{ readonly closed: boolean }>('channel', (c) => !c.closed);
+  /** @internal Set by transports/Network.ts while networking runs: locateCoro then also asks peers. */
+  remoteLocate: ((name: string, options?: WaitOptions & { location?: Location | string }) => Promise<Coro<any, any> | RemoteCoro | undefined>) | undefined = undefined;
   /** @internal */
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly fairness: number;
@@ -92,8 +96,13 @@ export class Scheduler implements WaitHost {
   private hooks: Hook[] = [];
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private stopping: Promise<void> | undefined;
+  /** Removes the default scheduler's beforeExit listener, so re-created defaults do not pile them up. */
+  private detachExit: (() => void) | undefined;
 
   constructor(options: SchedulerOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`scheduler options must be an object, got ${describe(options)}`);
+    }
     this.logger = options.logger ?? silentLogger();
     this.fairness = checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1);
     this.budget = this.fairness;
@@ -112,10 +121,14 @@ export class Scheduler implements WaitHost {
       const sched = (defaultScheduler = new Scheduler());
       // A script that falls off its end still runs the exit hooks, as asyncoro did at interpreter exit.
       const onBeforeExit = (): void => {
-        process.off('beforeExit', onBeforeExit);
+        sched.detachExit?.();
         if (sched.state === 'running' && sched.hooks.length > 0) void sched.finish();
       };
       process.on('beforeExit', onBeforeExit);
+      sched.detachExit = () => {
+        process.off('beforeExit', onBeforeExit);
+        sched.detachExit = undefined;
+      };
     }
     return defaultScheduler;
   }
@@ -152,6 +165,10 @@ export class Scheduler implements WaitHost {
    * ```
    */
   spawnWith<M = unknown, R = unknown, A extends unknown[] = []>(options: Omit<SpawnOptions, 'scheduler'>, fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`spawn options must be an object, got ${describe(options)}`);
+    }
+    if (options.name !== undefined) checkName(options.name, 'name');
     nextSpawn(options, this, args);
     return new Coro<M, R>(fn as CoroFunction<M, R, any[]>);
   }
@@ -166,6 +183,9 @@ export class Scheduler implements WaitHost {
    */
   atExit(fn: () => unknown, priority = 0): () => void {
     checkFunction(fn, 'exit hook');
+    if (typeof priority !== 'number' || Number.isNaN(priority)) {
+      throw new InvalidArgumentError(`exit hook priority must be a number, got ${describe(priority)}`);
+    }
     const hook = { priority, fn };
     this.hooks.push(hook);
     return () => {
@@ -182,6 +202,7 @@ export class Scheduler implements WaitHost {
    */
   join(options?: WaitOptions): Promise<boolean> {
     const timeout = checkWaitOptions(options);
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.live - this.daemons === 0) return Promise.resolve(true);
     const wait = new Wait<boolean>(this, undefined, WaitKind.Other);
     wait.alarm = false;
@@ -197,10 +218,8 @@ export class Scheduler implements WaitHost {
    * ```
    */
   finish(): Promise<void> {
-    return (this.stopping ??= (async () => {
-      await this.join();
-      await this.stop();
-    })());
+    // terminate() may overtake a finish() waiting in join(): then there is nothing left to stop.
+    return (this.stopping ??= this.join().then(() => this.terminate()));
   }
 
   /**
@@ -215,15 +234,17 @@ export class Scheduler implements WaitHost {
     return this.stopping ?? Promise.resolve();
   }
 
-  /** Finds a registered coroutine, waiting up to `timeout` ms for the name to appear. */
-  locateCoro(name: string, options?: WaitOptions): Promise<Coro<any, any> | undefined> {
+  /** Finds a registered coroutine, waiting up to `timeout` ms (forever when omitted) for the name to appear; undefined on timeout. */
+  locateCoro(name: string, options?: WaitOptions & { location?: Location | string }): Promise<Coro<any, any> | RemoteCoro | undefined> {
+    if (this.remoteLocate !== undefined) return this.remoteLocate(name, options);
     return this.locateIn(this.coroNames, name, options);
   }
 
   /** @internal Shared by Coro.locate and Channel.locate. */
   locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
     checkName(name, 'name');
-    const timeout = checkWaitOptions(options ?? { timeout: 0 });
+    const timeout = checkWaitOptions(options);
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     const found = registry.get(name);
     if (found !== undefined || timeout === 0) return Promise.resolve(found);
     const wait = new Wait<T | undefined>(this, undefined, WaitKind.Other);
@@ -283,7 +304,8 @@ export class Scheduler implements WaitHost {
 
   /** @internal Called by the Coro constructor; returns its id. */
   adopt(coro: Coro<any, any>, daemon: boolean): number {
-    if (this.state !== 'running' && !daemon) {
+    // While stopping, exit hooks may still start daemons; once stopped nothing starts.
+    if (this.state === 'stopped' || (this.state !== 'running' && !daemon)) {
       throw new SchedulerStoppedError('the scheduler has stopped');
     }
     this.live++;
@@ -318,7 +340,7 @@ export class Scheduler implements WaitHost {
   }
 
   /** @internal Counts a message that reached nobody and logs, throttled. */
-  deadLetter(target: Coro<any, any>, reason: string, _message?: unknown): void {
+  deadLetter(target: object, reason: string, _message?: unknown): void {
     this.deadLetters++;
     if (this.deadLetterLog.hit()) {
       this.logger.warn({ coro: String(target), reason, count: this.deadLetterLog.take() }, 'dead letters');
@@ -359,6 +381,7 @@ export class Scheduler implements WaitHost {
     }
     for (const coro of [...this.coros.values()]) coro.terminate();
     this.state = 'stopped';
+    this.detachExit?.();
     this.updateKeepAlive();
     if (defaultScheduler === this) defaultScheduler = undefined;
   }

@@ -3,6 +3,8 @@
  * @module
  */
 import { Coro, type CoroFunction, type SpawnOptions } from './Coro.js';
+import { InvalidArgumentError } from './errors.js';
+import { describe } from './options.js';
 import { Scheduler } from './Scheduler.js';
 
 /**
@@ -25,6 +27,9 @@ export function spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: Co
  * ```
  */
 export function spawnWith<M = unknown, R = unknown, A extends unknown[] = []>(options: SpawnOptions, fn: CoroFunction<M, R, A>, ...args: A): Coro<M, R> {
-  const { scheduler, ...rest } = options ?? {};
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`spawn options must be an object, got ${describe(options)}`);
+  }
+  const { scheduler, ...rest } = options;
   return (scheduler ?? Scheduler.default()).spawnWith(rest, fn, ...args);
 }
