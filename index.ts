@@ -26,3 +26,16 @@ export {
 } from './transports/errors.js';
 // ---- transports: files, pipes, worker pool
 // ---- distribution
+export { Network } from './transports/Network.js';
+export type { NetworkOptions } from './transports/PeerOptions.js';
+export type { LocateOptions } from './transports/PeerLocator.js';
+export { Location } from './transports/Location.js';
+export { Peer, type RequestHandler, type RequestOptions } from './transports/Peer.js';
+export { PeerStatus } from './transports/PeerStatus.js';
+export { RemoteCoro } from './actors/RemoteCoro.js';
+export { Codec, registerReferenceType, ReferenceTags, expectArray, expectText } from './runtime/codec.js';
+export { PROTOCOL_VERSION } from './transports/Handshake.js';
+export {
+  PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
+  InsecureNetworkError, UnknownRequestError, NetworkStoppedError, RemoteError,
+} from './transports/netErrors.js';
