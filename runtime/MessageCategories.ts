@@ -3,7 +3,7 @@
  * @module
  */
 import type { Coro, ReceiveOptions } from './Coro.js';
-import { checkFunction } from './options.js';
+import { checkFunction, checkWaitOptions } from './options.js';
 
 /**
  * Sorts a coroutine's messages into categories with categorizer functions and receives by
@@ -50,6 +50,7 @@ export class MessageCategories<M> {
    * Times out like `Coro.receive`, returning `alarm`.
    */
   receive<A = undefined>(options?: Omit<ReceiveOptions<M, A>, 'filter'> & { category?: unknown }): Promise<M | A> {
+    checkWaitOptions(options);
     const category = options?.category;
     return this.coro.receive({ ...options, filter: (m) => this.categorize(m) === category });
   }

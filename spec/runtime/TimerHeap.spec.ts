@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { TimerHeap, type TimerEntry } from '../../runtime/TimerHeap.js';
+import { until } from './helpers.js';
+
+/** A deterministic pseudo-random sequence (so a failure can be replayed). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('TimerHeap', () => {
+  const heaps: TimerHeap[] = [];
+  afterEach(() => {
+    for (const h of heaps.splice(0)) h.stop();
+  });
+  const make = (): TimerHeap => {
+    const h = new TimerHeap();
+    heaps.push(h);
+    return h;
+  };
+
+  it('fires entries in deadline order after random inserts and cancels; cancelled ones never fire', async () => {
+    const heap = make();
+    const random = rng(42);
+    const fired: number[] = [];
+    const entries: Array<{ delay: number; entry: TimerEntry; cancelled: boolean }> = [];
+    for (let i = 0; i < 300; i++) {
+      const delay = Math.floor(random() * 40);
+      const item = { delay, entry: undefined as unknown as TimerEntry, cancelled: false };
+      item.entry = heap.add(delay, () => fired.push(delay));
+      entries.push(item);
+      if (random() < 0.3) {
+        const victim = entries[Math.floor(random() * entries.length)];
+        if (!victim.cancelled) {
+          heap.cancel(victim.entry);
+          victim.cancelled = true;
+        }
+      }
+    }
+    const expected = entries.filter((e) => !e.cancelled).map((e) => e.delay);
+    expect(heap.size).to.equal(expected.length);
+    for (let i = 0; i < 400 && heap.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(heap.size).to.equal(0);
+    expect(fired).to.have.length(expected.length);
+    expect(fired).to.deep.equal([...fired].sort((a, b) => a - b));
+    expect([...fired].sort((a, b) => a - b)).to.deep.equal(expected.sort((a, b) => a - b));
+  });
+
+  it('keeps the heap property under random cancels (checked through indexes)', () => {
+    const heap = make();
+    const random = rng(7);
+    const live = new Set<TimerEntry>();
+    for (let i = 0; i < 500; i++) {
+      live.add(heap.add(1000 + random() * 1000, () => undefined));
+      if (random() < 0.5 && live.size > 0) {
+        const arr = [...live];
+        const e = arr[Math.floor(random() * arr.length)];
+        heap.cancel(e);
+        live.delete(e);
+        expect(e.index).to.equal(-1);
+      }
+    }
+    expect(heap.size).to.equal(live.size);
+    const byIndex = [...live].sort((a, b) => a.index - b.index);
+    byIndex.forEach((e, i) => {
+      expect(e.index).to.equal(i);
+      if (i > 0) expect(byIndex[(i - 1) >> 1].deadline).to.be.at.most(e.deadline);
+    });
+  });
+
+  it('cancel is a no-op for fired or cancelled entries; an entry added while firing fires later', async () => {
+    const heap = make();
+    const order: string[] = [];
+    const a = heap.add(0, () => {
+      order.push('a');
+      heap.add(0, () => order.push('added by a'));
+    });
+    await until(() => order.length === 2);
+    expect(order).to.deep.equal(['a', 'added by a']);
+    heap.cancel(a);
+    heap.cancel(a);
+    expect(heap.size).to.equal(0);
+  });
+
+  it('stop() cancels everything', async () => {
+    const heap = make();
+    let fired = 0;
+    for (let i = 0; i < 5; i++) heap.add(1, () => fired++);
+    heap.stop();
+    expect(heap.size).to.equal(0);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fired).to.equal(0);
+  });
+});
