@@ -679,7 +679,7 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
 
   /** @internal Started by the scheduler's start queue (and again after a hot swap). */
   run(): void {
-    if (this.terminating !== undefined) return this.end({ reason: 'terminated' });
+    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
     this.state = Running;
     let result: R | Promise<R>;
     try {
@@ -703,11 +703,12 @@ export class Coro<M = unknown, R = unknown> implements WaitOwner {
   }
 
   private returned(value: R): void {
-    this.end(this.terminating !== undefined ? { reason: 'terminated' } : { reason: 'finished', value });
+    this.end(this.terminating !== undefined ? { reason: 'terminated', error: this.terminating } : { reason: 'finished', value });
   }
 
   private threw(error: unknown): void {
-    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error });
+    // However it unwound, a terminated coroutine reports its CoroTerminatedError.
+    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
     const delivered = this.swapDelivered;
     if (delivered !== undefined && error === delivered.request) {
       this.fn = delivered.swap.fn as CoroFunction<M, R, any[]>;

@@ -91,6 +91,26 @@ describe('Coro: hot swap', () => {
     expect(delivered).to.equal(true);
   });
 
+  it('requested during a foreign await, it is applied at the next receive after that await', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let phase = 0;
+    const c = sched.spawn(async (coro: Coro<string, string>) => {
+      coro.hotSwappable(true);
+      await gate; // not a runtime call: the swap cannot interrupt it
+      phase = 1;
+      await coro.receive();
+      return 'v1';
+    });
+    await turn();
+    c.hotSwap(async () => 'v2');
+    for (let i = 0; i < 3; i++) await turn();
+    expect(phase).to.equal(0);
+    release();
+    expect(await c.value()).to.equal('v2');
+    expect(phase).to.equal(1);
+  });
+
   it('is refused when the function catches the HotSwapRequest', async () => {
     const c = sched.spawn(async (coro: Coro<string, string>) => {
       coro.hotSwappable(true);

@@ -101,6 +101,15 @@ describe('Coro: lifecycle', () => {
       expect(await c.value()).to.deep.equal(['caught later', 'normal again']);
     });
 
+    it('thrown before the coroutine started, it is raised at its first runtime call', async () => {
+      const c = sched.spawn(async (coro) => {
+        const before = 'ran';
+        return [before, await coro.sleep(0).catch((e: Error) => e.message)];
+      });
+      c.throw(new Error('early'));
+      expect(await c.value()).to.deep.equal(['ran', 'early']);
+    });
+
     it('an uncaught thrown error fails the coroutine', async () => {
       const c = sched.spawn(async (coro) => coro.sleep(10_000));
       await turn();

@@ -58,6 +58,21 @@ describe('Coro: monitors and uncaught exceptions', () => {
     expect(status.error).to.be.instanceOf(CoroTerminatedError);
   });
 
+  it('a terminated coroutine reports its CoroTerminatedError however it ended (before starting, or catching it)', async () => {
+    const early = sched.spawn(async () => 'never runs');
+    const catcher = sched.spawn(async (coro) => coro.receive().catch(() => 'caught'));
+    const m1 = watcher(sched, early);
+    const m2 = watcher(sched, catcher);
+    early.terminate();
+    await turn();
+    catcher.terminate();
+    for (const m of [m1, m2]) {
+      const status = await m.value();
+      expect(status.reason).to.equal('terminated');
+      expect(status.error).to.be.instanceOf(CoroTerminatedError);
+    }
+  });
+
   it('monitoring a coroutine that already ended reports at once; notify() installs a monitor from the other side', async () => {
     const done = sched.spawn(async () => 5);
     await done.finish();
