@@ -90,7 +90,7 @@ export async function handshake(socket: Socket, role: 'initiator' | 'responder',
       const expected = mac(params.secret, 'C', serverHello, body);
       if (!timingSafeEqual(expected, clientHello.subarray(clientHello.length - MAC_BYTES))) {
         socket.write(encodeFrame(reject(RejectReason.Auth, version)));
-        throw new AuthenticationError(`peer ${peer.name} (${peer.host}:${peer.port}) failed authentication`);
+        throw Object.assign(new AuthenticationError(`peer ${peer.name} (${peer.host}:${peer.port}) failed authentication`), { peerLocation: `${peer.host}:${peer.port}` });
       }
       if (params.decide?.(peer) === 'duplicate') {
         socket.write(encodeFrame(reject(RejectReason.Duplicate, version)));

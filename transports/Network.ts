@@ -483,11 +483,13 @@ export class Network implements PeerHost, AsyncDisposable {
   private handshakeFailed(err: unknown, where: string): void {
     if (err instanceof DuplicateConnectionError || this.stopped) return;
     if (err instanceof AuthenticationError || (err as { code?: string })?.code === 'ERR_PROTOCOL_VERSION') {
-      const key = `${where}|${(err as Error).message}`;
+      // Once per claimed peer location and cause, whichever side dialled.
+      const remote = (err as { peerLocation?: string }).peerLocation ?? where;
+      const key = `${remote}|${(err as AuthenticationError).code}`;
       if (this.loggedAuthFailures.has(key)) return;
       if (this.loggedAuthFailures.size >= 1000) this.loggedAuthFailures.clear();
       this.loggedAuthFailures.add(key);
-      this.logger.warn({ remote: where, code: (err as AuthenticationError).code, reason: (err as Error).message }, 'peer refused');
+      this.logger.warn({ remote, code: (err as AuthenticationError).code, reason: (err as Error).message }, 'peer refused');
     } else this.logger.debug({ remote: where, err }, 'connection attempt failed');
   }
 
