@@ -30,7 +30,8 @@ describe('TimerHeap', () => {
     for (let i = 0; i < 300; i++) {
       const delay = Math.floor(random() * 40);
       const item = { delay, entry: undefined as unknown as TimerEntry, cancelled: false };
-      item.entry = heap.add(delay, () => fired.push(delay));
+      // Deadlines, not delays, decide the order: under load a later insert gets a later deadline.
+      item.entry = heap.add(delay, () => fired.push(item.entry.deadline));
       entries.push(item);
       if (random() < 0.3) {
         const victim = entries[Math.floor(random() * entries.length)];
@@ -40,7 +41,7 @@ describe('TimerHeap', () => {
         }
       }
     }
-    const expected = entries.filter((e) => !e.cancelled).map((e) => e.delay);
+    const expected = entries.filter((e) => !e.cancelled).map((e) => e.entry.deadline);
     expect(heap.size).to.equal(expected.length);
     for (let i = 0; i < 400 && heap.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(heap.size).to.equal(0);
