@@ -80,6 +80,7 @@ export async function handshake(socket: Socket, role: 'initiator' | 'responder',
       const serverHello = hello(T_SERVER_HELLO, version, params.self);
       socket.write(encodeFrame(serverHello));
       const clientHello = await reader.next();
+      checkReject(clientHello, version);
       if (clientHello.length < MAC_BYTES + 8 || clientHello[4] !== T_CLIENT_HELLO) throw badFrame(clientHello);
       const body = clientHello.subarray(0, clientHello.length - MAC_BYTES);
       const peer = parseHello(body, T_CLIENT_HELLO);
