@@ -5,7 +5,7 @@
  * @module
  */
 import { networkInterfaces } from 'node:os';
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import type { RemoteCoro } from '../actors/RemoteCoro.js';
 import { Codec } from '../runtime/codec.js';
 import { Coro, type MonitorTarget } from '../runtime/Coro.js';
@@ -15,21 +15,20 @@ import { checkFunction, checkName, checkWaitOptions, type ActingWaitOptions, typ
 import { Scheduler } from '../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../runtime/Wait.js';
 import { WaiterQueue } from '../runtime/WaiterQueue.js';
-import { Discovery, encodePing, type PingInfo } from './Discovery.js';
-import { DuplicateConnectionError, handshake, newNodeId, type HelloInfo } from './Handshake.js';
+import { Discovery, encodePing } from './Discovery.js';
+import { newNodeId } from './Handshake.js';
 import { Location } from './Location.js';
-import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError } from './netErrors.js';
-import { Peer, type PeerHost, type RequestHandler, type RequestOptions } from './Peer.js';
-import { PeerConnection } from './PeerConnection.js';
-import { dial, listen } from './PeerDialer.js';
+import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
+import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
+import type { PeerLinksHost } from './PeerLinks.js';
+import { listen } from './PeerDialer.js';
+import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, type LocateOptions } from './PeerLocator.js';
 import { isLoopback, resolveOptions, type NetworkOptions, type ResolvedOptions } from './PeerOptions.js';
 import { installBuiltinHandlers } from './PeerRequests.js';
 import { PeerStatus } from './PeerStatus.js';
 
 const networks = new WeakMap<Scheduler, Network>();
-/** After a failed connection, wait this long before dialling the same location implicitly again. */
-const RETRY_AFTER_MS = 1000, RETRY_AFTER_AUTH_FAILURE_MS = 60_000;
 
 declare module '../runtime/Scheduler.js' {
   interface Scheduler {
@@ -57,7 +56,7 @@ Object.defineProperty(Coro.prototype, 'location', { configurable: true, get(this
  * await net.stop();
  * ```
  */
-export class Network implements PeerHost, AsyncDisposable {
+export class Network implements PeerLinksHost, AsyncDisposable {
   /** This process's node id: fresh at every start, so a restarted node is a new incarnation. */
   readonly incarnation = newNodeId();
   readonly codec: Codec = new Codec(this);
@@ -68,11 +67,7 @@ export class Network implements PeerHost, AsyncDisposable {
   private discovery: Discovery | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly online = new Map<string, Peer>();
-  private readonly byLocation = new Map<string, Peer>();
-  private readonly retryAfter = new Map<string, number>();
-  private readonly loggedAuthFailures = new Set<string>();
-  private readonly handshaking = new Set<Socket>();
+  private readonly links: PeerLinks = new PeerLinks(this);
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly statusListeners = new Set<(status: PeerStatus) => void>();
   private readonly nameWaiters = new Map<string, WaiterQueue>();
@@ -132,12 +127,12 @@ export class Network implements PeerHost, AsyncDisposable {
 
   /** @internal The peers online now. */
   onlinePeers(): Peer[] {
-    return [...this.online.values()].filter((p) => p.isOnline);
+    return this.links.onlinePeers();
   }
 
   /** @internal The online peer with this incarnation. */
   peerByIncarnation(incarnation: string): Peer | undefined {
-    const peer = this.online.get(incarnation);
+    const peer = this.links.online.get(incarnation);
     return peer?.isOnline ? peer : undefined;
   }
 
@@ -154,7 +149,7 @@ export class Network implements PeerHost, AsyncDisposable {
     const loc = Location.parse(location);
     if (this.stopped) return Promise.reject(new NetworkStoppedError('networking has stopped'));
     if (loc.equals(this.location)) return Promise.reject(new InvalidArgumentError('cannot peer with this node itself'));
-    this.retryAfter.delete(String(loc));
+    this.links.clearRetry(loc);
     return this.route(loc)!.whenOnline(options ?? { timeout: 2 * this.options.connectTimeout });
   }
 
@@ -163,15 +158,7 @@ export class Network implements PeerHost, AsyncDisposable {
    * Undefined when stopped, for this node itself, or while the location recently failed.
    */
   route(location: Location): Peer | undefined {
-    if (this.stopped || location.equals(this.location)) return undefined;
-    const key = String(location);
-    const known = this.byLocation.get(key);
-    if (known !== undefined && known.state !== 'closed') return known;
-    if ((this.retryAfter.get(key) ?? 0) > performance.now()) return undefined;
-    const peer = new Peer(this, location);
-    this.byLocation.set(key, peer);
-    void this.connect(peer, location);
-    return peer;
+    return this.links.route(location);
   }
 
   /** Announces this node now (UDP may lose pings), optionally to extra locations (`host:udpPort`). */
@@ -305,8 +292,7 @@ export class Network implements PeerHost, AsyncDisposable {
     this.locator.stop();
     for (const queue of this.nameWaiters.values()) for (const w of queue.drain()) w.wake(undefined);
     const error = new NetworkStoppedError('networking has stopped');
-    for (const peer of new Set([...this.online.values(), ...this.byLocation.values()])) peer.close(error);
-    for (const socket of this.handshaking) socket.destroy();
+    this.links.closeAll(error);
     await this.discovery?.close();
     // The listener closes once the peers' sockets have; the timer (ref'd) keeps the process up until then.
     await new Promise<void>((resolve) => {
@@ -325,8 +311,7 @@ export class Network implements PeerHost, AsyncDisposable {
 
   /** @internal A peer closed: forget it and tell the subscribers. */
   peerClosed(peer: Peer, wasOnline: boolean): void {
-    if (this.online.get(peer.incarnation) === peer) this.online.delete(peer.incarnation);
-    for (const [key, p] of this.byLocation) if (p === peer) this.byLocation.delete(key);
+    this.links.forget(peer);
     if (!wasOnline) return;
     this.logger.info({ peer: String(peer), reason: peer.error?.message }, 'peer offline');
     this.emit(new PeerStatus(peer.location, peer.name, 'offline', peer.incarnation));
@@ -334,7 +319,7 @@ export class Network implements PeerHost, AsyncDisposable {
 
   private async open(): Promise<void> {
     const o = this.options;
-    this.server = await listen(o.host, o.port, o.tls, (socket) => this.accept(socket));
+    this.server = await listen(o.host, o.port, o.tls, (socket) => this.links.accept(socket));
     this.server.unref();
     this.server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
     this.server.on('tlsClientError', (err) => this.logger.debug({ err }, 'TLS handshake with a connecting party failed'));
@@ -358,7 +343,7 @@ export class Network implements PeerHost, AsyncDisposable {
         multicast: o.multicast,
         interval: o.discoveryInterval,
         ping,
-        onPing: (info) => this.onPing(info),
+        onPing: (info) => this.links.onPing(info),
         logger: this.logger,
       });
     }
@@ -373,124 +358,17 @@ export class Network implements PeerHost, AsyncDisposable {
     for (const seed of o.seedLocations) this.route(seed);
   }
 
-  private onPing(info: PingInfo): void {
-    if (this.stopped || info.nodeId === this.incarnation || info.version.major !== this.options.protocolVersion.major) return;
-    if (this.online.get(info.nodeId)?.isOnline) return;
-    // A loopback node only talks to loopback peers: a ping must not make it dial elsewhere.
-    if (isLoopback(this.options.host) && !isLoopback(info.host)) return;
-    const location = new Location(info.host, info.port);
-    const known = this.byLocation.get(String(location));
-    if (known?.isOnline && known.incarnation !== info.nodeId) known.lose(new PeerLostError(`${known} restarted (new incarnation)`));
-    this.route(location);
-  }
 
-  private accept(socket: Socket): void {
-    if (this.stopped) return void socket.destroy();
-    this.handshaking.add(socket);
-    const self = { nodeId: this.incarnation, host: this.location.host, port: this.location.port, name: this.name };
-    handshake(socket, 'responder', { self, secret: this.options.secret, version: this.options.protocolVersion, timeout: this.options.connectTimeout, decide: (hello) => this.decide(hello) }).then(
-      ({ peer, leftover }) => {
-        this.handshaking.delete(socket);
-        if (this.stopped) return void socket.destroy();
-        this.adopt(socket, false, peer, leftover, undefined);
-      },
-      (err) => {
-        this.handshaking.delete(socket);
-        socket.destroy();
-        this.handshakeFailed(err, `${socket.remoteAddress}:${socket.remotePort}`);
-      },
-    );
-  }
-
-  /** Simultaneous connections between two nodes: keep the one initiated by the lower node id. */
-  private decide(hello: HelloInfo): 'accept' | 'duplicate' {
-    if (hello.nodeId === this.incarnation) return 'duplicate';
-    const existing = this.online.get(hello.nodeId) ?? this.byLocation.get(String(new Location(hello.host, hello.port)));
-    if (existing === undefined || existing.state === 'closed') return 'accept';
-    const ourAttempt = existing.state === 'connecting' || existing.connection?.initiator === true;
-    return ourAttempt && this.incarnation < hello.nodeId ? 'duplicate' : 'accept';
-  }
-
-  private async connect(peer: Peer, location: Location): Promise<void> {
-    let socket: Socket | undefined;
-    try {
-      socket = await dial(location, this.options.tls, this.options.connectTimeout);
-      this.handshaking.add(socket);
-      const self = { nodeId: this.incarnation, host: this.location.host, port: this.location.port, name: this.name };
-      const { peer: hello, leftover } = await handshake(socket, 'initiator', { self, secret: this.options.secret, version: this.options.protocolVersion, timeout: this.options.connectTimeout });
-      this.handshaking.delete(socket);
-      if (this.stopped) throw new NetworkStoppedError('networking has stopped');
-      if (peer.state !== 'connecting') return void socket.destroy(); // adopted the peer's own connection meanwhile
-      this.adopt(socket, true, hello, leftover, peer);
-    } catch (err) {
-      if (socket !== undefined) {
-        this.handshaking.delete(socket);
-        socket.destroy();
-      }
-      if (err instanceof DuplicateConnectionError) {
-        // The peer keeps the connection it is opening to us; give it the connect timeout to arrive.
-        const timer = setTimeout(() => peer.state === 'connecting' && peer.lose(new PeerUnreachableError(`${location}: its connection to us never arrived`)), this.options.connectTimeout);
-        timer.unref();
-        return;
-      }
-      if (peer.state !== 'connecting') return;
-      const auth = err instanceof AuthenticationError;
-      this.retryAfter.set(String(location), performance.now() + (auth ? RETRY_AFTER_AUTH_FAILURE_MS : RETRY_AFTER_MS));
-      this.handshakeFailed(err, String(location));
-      peer.lose(err instanceof Error && 'code' in err ? err : new PeerUnreachableError(`cannot connect to ${location}`, { cause: err }));
-    }
-  }
-
-  private adopt(socket: Socket, initiator: boolean, hello: HelloInfo, leftover: Buffer, dialled: Peer | undefined): void {
-    const location = new Location(hello.host, hello.port);
-    const key = String(location);
-    const current = this.online.get(hello.nodeId);
-    if (current?.isOnline) {
-      if (initiator && current.connection?.initiator === false && hello.nodeId < this.incarnation) {
-        socket.destroy(); // its connection to us wins; ours is redundant
-        dialled?.lose(new PeerLostError('duplicate connection'));
-        return;
-      }
-      current.lose(new PeerLostError(`${current} reconnected`));
-    }
-    const stale = this.byLocation.get(key);
-    if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
-    let peer = dialled;
-    if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    peer ??= new Peer(this, location);
-    const p = peer;
-    const conn = new PeerConnection(socket, initiator, this.options.maxFrame, leftover, {
-      frame: (payload) => p.onFrame(payload),
-      closed: (error) => {
-        if (error !== undefined) this.logger.warn({ peer: String(p), err: error }, 'peer connection dropped');
-        p.lose(new PeerLostError(`connection to ${p} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
-      },
-    });
-    p.attach(conn, { nodeId: hello.nodeId, name: hello.name, location });
-    this.online.set(hello.nodeId, p);
-    this.byLocation.set(key, p);
-    this.retryAfter.delete(key);
-    this.logger.info({ peer: String(p), incarnation: hello.nodeId }, 'peer online');
-    this.emit(new PeerStatus(location, p.name, 'online', hello.nodeId));
-    const waiting = this.nameWaiters.get(p.name);
+  /** @internal A peer was authenticated: tell subscribers, name waiters and pending locates. */
+  peerOnline(peer: Peer): void {
+    this.logger.info({ peer: String(peer), incarnation: peer.incarnation }, 'peer online');
+    this.emit(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
+    const waiting = this.nameWaiters.get(peer.name);
     if (waiting !== undefined) {
-      this.nameWaiters.delete(p.name);
-      for (const w of waiting.drain()) w.wake(location);
+      this.nameWaiters.delete(peer.name);
+      for (const w of waiting.drain()) w.wake(peer.location);
     }
-    this.locator.peerOnline(p);
-  }
-
-  private handshakeFailed(err: unknown, where: string): void {
-    if (err instanceof DuplicateConnectionError || this.stopped) return;
-    if (err instanceof AuthenticationError || (err as { code?: string })?.code === 'ERR_PROTOCOL_VERSION') {
-      // Once per claimed peer location and cause, whichever side dialled.
-      const remote = (err as { peerLocation?: string }).peerLocation ?? where;
-      const key = `${remote}|${(err as AuthenticationError).code}`;
-      if (this.loggedAuthFailures.has(key)) return;
-      if (this.loggedAuthFailures.size >= 1000) this.loggedAuthFailures.clear();
-      this.loggedAuthFailures.add(key);
-      this.logger.warn({ remote, code: (err as AuthenticationError).code, reason: (err as Error).message }, 'peer refused');
-    } else this.logger.debug({ remote: where, err }, 'connection attempt failed');
+    this.locator.peerOnline(peer);
   }
 
   private emit(status: PeerStatus): void {
