@@ -1,0 +1,235 @@
+/**
+ * How a coroutine runs and ends: starting its function, hot swaps, termination,
+ * thrown errors, monitors and results. Internal layer of {@link Coro}.
+ * @module
+ */
+import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from './errors.js';
+import { MonitorStatus } from './MonitorStatus.js';
+import { checkFunction, checkWaitOptions, type ActingWaitOptions } from './options.js';
+import type { CoroFunction, MonitorTarget, Outcome } from './coroTypes.js';
+import { CoroState, Ended, Running } from './CoroState.js';
+import { Wait, WaitKind } from './Wait.js';
+import { WaiterQueue } from './WaiterQueue.js';
+
+/**
+ * Lifecycle of a coroutine: control, monitors, results.
+ * @example
+ * ```ts
+ * worker.terminate(); await worker.finish({ timeout: 100 });
+ * ```
+ */
+export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
+  // ---------------------------------------------------------------- control
+
+  /**
+   * Raises `error` inside the coroutine at its pending runtime call (or its next one).
+   * @example
+   * ```ts
+   * worker.throw(new Error('reconfigure'));
+   * ```
+   */
+  throw(error: Error): void {
+    this.mustBeAlive('throw into');
+    if (!(error instanceof Error)) throw new InvalidArgumentError('throw() needs an Error instance');
+    const w = this.findWait(undefined);
+    if (w !== undefined) w.fail(error);
+    else (this.thrown ??= []).push(error);
+  }
+
+  /**
+   * Ends the coroutine: its pending runtime call (or next one) throws CoroTerminatedError and
+   * its `signal` aborts. Returns false if it had already ended.
+   * @example
+   * ```ts
+   * worker.terminate();
+   * ```
+   */
+  terminate(): boolean {
+    if (this.state === Ended) return false;
+    if (this.terminating) return true;
+    const reason = (this.terminating = new CoroTerminatedError(`${this} was terminated`));
+    this.abort?.abort(reason);
+    for (let w = this.findWait(undefined); w !== undefined; w = this.findWait(undefined)) w.fail(reason);
+    return true;
+  }
+
+  /**
+   * Declares whether the coroutine accepts hot swaps now. Must be re-armed after each swap.
+   * @example
+   * ```ts
+   * coro.hotSwappable(true);
+   * ```
+   */
+  hotSwappable(flag = true): void {
+    this.swappable = flag;
+    if (flag && this.swap !== undefined) this.deliverSwap();
+  }
+
+  /**
+   * Replaces the coroutine's function with `fn(coro, ...args)` at its next safe point (a receive
+   * or sleep while hot-swappable), keeping its identity and queued messages. The running function
+   * receives a HotSwapRequest it may catch to refuse.
+   * @example
+   * ```ts
+   * server.hotSwap(serverV2, 'config.json');
+   * ```
+   */
+  hotSwap<A extends unknown[]>(fn: CoroFunction<M, R, A>, ...args: A): void {
+    this.mustBeAlive('hot swap');
+    checkFunction(fn, 'hot swap function');
+    this.swap = { fn: fn as CoroFunction<any, any, any[]>, args };
+    if (this.swappable) this.deliverSwap();
+  }
+
+  // ---------------------------------------------------------------- monitors and results
+
+  /**
+   * Makes this coroutine a monitor of `other`: when `other` ends, this one receives a
+   * MonitorStatus message. Monitoring one that has already ended reports at once.
+   * @example
+   * ```ts
+   * await supervisor.monitor(worker);
+   * ```
+   */
+  async monitor(other: { notify(monitor: MonitorTarget): void | Promise<void> }): Promise<void> {
+    if (other === null || typeof other !== 'object' || typeof other.notify !== 'function') {
+      throw new InvalidArgumentError('monitor() needs a coroutine or remote coroutine reference');
+    }
+    await other.notify(this.self);
+  }
+
+  /**
+   * Installs `monitor` as a monitor of this coroutine (the reverse of `monitor`).
+   * @example
+   * ```ts
+   * worker.notify(supervisor);
+   * ```
+   */
+  notify(monitor: MonitorTarget): void {
+    if (monitor === null || typeof monitor !== 'object' || typeof monitor.send !== 'function') {
+      throw new InvalidArgumentError('monitor must be a coroutine or remote coroutine reference');
+    }
+    if (this.outcome !== undefined) monitor.send(this.status());
+    else (this.monitors ??= new Set()).add(monitor);
+  }
+
+  /**
+   * Waits for the coroutine to end: resolves with its value, rejects with its error (or
+   * CoroTerminatedError); returns `alarm` if `timeout` passes first.
+   * @example
+   * ```ts
+   * const result = await worker.finish({ timeout: 5000, alarm: null });
+   * ```
+   */
+  async finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
+    const timeout = checkWaitOptions(options);
+    const owner = this.scheduler.actor(options?.coro);
+    if (options?.signal?.aborted) throw options.signal.reason;
+    if (this.outcome === undefined) {
+      const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
+      wait.alarm = false;
+      (this.finishWaiters ??= new WaiterQueue()).push(wait);
+      if (!(await wait.start(timeout, options?.signal))) return options?.alarm as A;
+    } else {
+      await this.scheduler.ready(undefined); // budgeted: polling an ended coroutine must not starve I/O
+    }
+    const { reason, value, error } = this.outcome!;
+    if (reason === 'finished') return value as R;
+    throw reason === 'terminated' ? new CoroTerminatedError(`${this} was terminated`) : error;
+  }
+
+  /**
+   * The coroutine's result as a promise (no timeout).
+   * @example
+   * ```ts
+   * console.log(await coro.value());
+   * ```
+   */
+  value(): Promise<R> {
+    return this.finish() as Promise<R>;
+  }
+
+  /** @internal Started by the scheduler's start queue (and again after a hot swap). */
+  run(): void {
+    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
+    this.state = Running;
+    let result: R | Promise<R>;
+    try {
+      result = this.invoke();
+    } catch (error) {
+      return this.threw(error);
+    }
+    // then() callbacks instead of an async frame: an idle coroutine costs less memory.
+    if (result !== null && typeof (result as Promise<R>)?.then === 'function') {
+      (result as Promise<R>).then((value) => this.returned(value), (error) => this.threw(error));
+    } else this.returned(result as R);
+  }
+
+  /** Calls the function; kept apart so run()'s callbacks capture nothing but `this`. */
+  protected invoke(): R | Promise<R> {
+    const fn = this.fn!;
+    const args = this.args!;
+    this.fn = this.args = undefined;
+    const tracker = this.scheduler.tracker;
+    const self = this.self;
+    return tracker === undefined ? fn(self, ...args) : tracker.run(self, () => fn(self, ...args));
+  }
+
+  protected returned(value: R): void {
+    this.end(this.terminating !== undefined ? { reason: 'terminated', error: this.terminating } : { reason: 'finished', value });
+  }
+
+  protected threw(error: unknown): void {
+    // However it unwound, a terminated coroutine reports its CoroTerminatedError.
+    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
+    const delivered = this.swapDelivered;
+    if (delivered !== undefined && error === delivered.request) {
+      this.fn = delivered.swap.fn as CoroFunction<M, R, any[]>;
+      this.args = delivered.swap.args;
+      this.swapDelivered = undefined;
+      this.swappable = false;
+      this.scheduler.logger.debug({ coro: String(this) }, 'hot swapped');
+      return this.run();
+    }
+    this.end({ reason: 'failed', error });
+  }
+
+  protected end(outcome: Outcome): void {
+    this.swap = this.swapDelivered = undefined;
+    this.state = Ended;
+    this.outcome = outcome;
+    this.fn = this.args = undefined;
+    this.wait?.abandon();
+    if (this.extraWaits !== undefined) for (const w of [...this.extraWaits]) w.abandon();
+    if (this.owned !== undefined) {
+      for (const r of [...this.owned]) {
+        try {
+          r.ownerEnded(this.self);
+        } catch (err) {
+          this.scheduler.logger.error({ coro: String(this), err }, 'releasing a resource of an ended coroutine failed');
+        }
+      }
+    }
+    this.owned = undefined;
+    if (this.mailbox !== undefined) {
+      const { messages, waiting } = this.mailbox.close();
+      for (const w of waiting) w.fail(new CoroFinishedError(`${this} has ended`));
+      if (messages.length > 0) this.scheduler.logger.debug({ coro: String(this), discarded: messages.length }, 'coroutine ended with queued messages');
+    }
+    if (outcome.reason === 'failed') this.scheduler.logger.error({ coro: String(this), err: outcome.error }, 'uncaught exception in coroutine');
+    if (this.monitors !== undefined) {
+      const status = this.status();
+      for (const m of this.monitors) {
+        // A monitor that cannot take the status (full mailbox, lost peer) must not stop this coroutine's end.
+        try {
+          m.send(status);
+        } catch (err) {
+          this.scheduler.deadLetter(m, 'monitor status not delivered', err);
+        }
+      }
+      this.monitors = undefined;
+    }
+    if (this.finishWaiters !== undefined) for (const w of this.finishWaiters.drain()) w.wake(true);
+    this.scheduler.retire(this.self);
+  }
+}
