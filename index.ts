@@ -16,6 +16,7 @@ export { silentLogger, type Logger } from './runtime/logging.js';
 export { encodeFrame, FrameDecoder, FrameTooLargeError } from './runtime/FrameCodec.js';
 // ---- actors: synchronisation
 // ---- actors: channels
+export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
 // ---- transports: sockets
 export { AsyncSocket, type ConnectOptions } from './transports/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/AsyncServer.js';
