@@ -71,7 +71,8 @@ export class Network implements PeerLinksHost, AsyncDisposable {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly statusListeners = new Set<(status: PeerStatus) => void>();
   private readonly nameWaiters = new Map<string, WaiterQueue>();
-  private readonly locator = new PeerLocator(this);
+  /** @internal Network-wide locates of every kind (coroutines, RCIs, ...). */
+  readonly locator = new PeerLocator(this);
   private dropExitHook: (() => void) | undefined;
 
   private constructor(

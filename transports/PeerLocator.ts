@@ -1,18 +1,24 @@
 /**
- * Finding a registered coroutine across the network: the local registry first, then one given
- * location, or every peer (the first answer wins; peers that come online while the call waits
- * are asked too). Always bounded by the caller's timeout; undefined when nothing answers in time.
+ * Finding a registered coroutine (or another registered kind: RCI, channel) across the network:
+ * the local registry first, then one given location, or every peer (the first answer wins; peers
+ * that come online while the call waits are asked too). Always bounded by the caller's timeout;
+ * undefined when nothing answers in time.
  * @module
  */
 import { RemoteCoro } from '../actors/RemoteCoro.js';
 import { Coro } from '../runtime/Coro.js';
+import { InvalidArgumentError } from '../runtime/errors.js';
 import { checkName, checkWaitOptions, type WaitOptions } from '../runtime/options.js';
+import type { Registry } from '../runtime/Registry.js';
+import type { Scheduler } from '../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../runtime/Wait.js';
 import { Location } from './Location.js';
 import type { Network } from './Network.js';
 import { PeerUnreachableError } from './netErrors.js';
 import type { Peer } from './Peer.js';
-import { MAX_REMOTE_LOCATE_WAIT } from './PeerRequests.js';
+
+/** A remote locate waits at most this long per ask (it is asked again while the caller waits). */
+export const MAX_REMOTE_LOCATE_WAIT = 30_000;
 
 /** Options of a network-wide locate. */
 export interface LocateOptions extends WaitOptions {
@@ -20,10 +26,51 @@ export interface LocateOptions extends WaitOptions {
   location?: Location | string;
 }
 
+/**
+ * What a locate looks for: the registry searched (and waited on) at each node, the request type
+ * peers answer (body `[name, waitMs]`, reply a reference or null), and which answers count.
+ * @example
+ * ```ts
+ * const RCI: LocateKind = { request: 'rci-locate', registry: rciNames, isFound: (v) => v instanceof RemoteRci };
+ * ```
+ */
+export interface LocateKind {
+  readonly request: string;
+  registry(scheduler: Scheduler): Registry<any>;
+  isFound(value: unknown): boolean;
+}
+
+/** Coroutines: the scheduler's coroNames, request 'locate'. */
+export const CORO_LOCATE: LocateKind = {
+  request: 'locate',
+  registry: (sched) => sched.coroNames,
+  isFound: (v) => v instanceof RemoteCoro || v instanceof Coro,
+};
+
+/**
+ * Serves `kind.request` on `net`: looks the name up in this node's registry, waiting up to the
+ * asked time (at most MAX_REMOTE_LOCATE_WAIT); replies with the object or null.
+ * @example
+ * ```ts
+ * serveLocate(net, CORO_LOCATE);
+ * ```
+ */
+export function serveLocate(net: Network, kind: LocateKind): () => void {
+  const sched = net.scheduler;
+  return net.handle(kind.request, async (body) => {
+    if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || body[0].length === 0 || typeof body[1] !== 'number') {
+      throw new InvalidArgumentError('malformed locate request');
+    }
+    const wait = Math.max(0, Math.min(body[1], MAX_REMOTE_LOCATE_WAIT));
+    return (await sched.locateIn(kind.registry(sched), body[0], { timeout: wait })) ?? null;
+  });
+}
+
 interface Entry {
   name: string;
+  kind: LocateKind;
   location: Location | undefined;
-  wait: Wait<Coro<any, any> | RemoteCoro | undefined>;
+  wait: Wait<unknown>;
   deadline: number;
 }
 
@@ -42,8 +89,11 @@ export class PeerLocator {
   /**
    * Finds `name`, waiting up to `timeout` ms (forever when omitted, like Scheduler.locateCoro; 0 looks only here).
    * Throws PeerUnreachableError/PeerLostError only when a specific `location` cannot be asked.
+   * `kind` says what to look for (default: coroutines).
    */
-  locate(name: string, options?: LocateOptions): Promise<Coro<any, any> | RemoteCoro | undefined> {
+  locate(name: string, options?: LocateOptions): Promise<Coro<any, any> | RemoteCoro | undefined>;
+  locate(name: string, options: LocateOptions | undefined, kind: LocateKind): Promise<unknown>;
+  locate(name: string, options?: LocateOptions, kind: LocateKind = CORO_LOCATE): Promise<unknown> {
     checkName(name, 'name');
     const opts = options ?? {};
     const timeout = checkWaitOptions(opts);
@@ -51,12 +101,13 @@ export class PeerLocator {
     const location = opts.location === undefined ? undefined : Location.parse(opts.location);
     const sched = this.net.scheduler;
     const atHome = location === undefined || location.equals(this.net.location);
-    if (location !== undefined && atHome) return sched.locateIn(sched.coroNames, name, opts);
-    const local = atHome ? sched.coroNames.get(name) : undefined;
+    const registry = kind.registry(sched);
+    if (location !== undefined && atHome) return sched.locateIn(registry, name, opts);
+    const local = atHome ? registry.get(name) : undefined;
     if (local !== undefined || timeout === 0) return Promise.resolve(local);
-    const wait = new Wait<Coro<any, any> | RemoteCoro | undefined>(sched, undefined, WaitKind.Other);
-    const entry: Entry = { name, location, wait, deadline: performance.now() + timeout };
-    if (location === undefined) sched.coroNames.waitFor(name, wait as Wait<Coro<any, any> | undefined>);
+    const wait = new Wait<unknown>(sched, undefined, WaitKind.Other);
+    const entry: Entry = { name, kind, location, wait, deadline: performance.now() + timeout };
+    if (location === undefined) registry.waitFor(name, wait as Wait<object | undefined>);
     const registryCancel = wait.onCancel;
     wait.onCancel = (w) => {
       registryCancel?.(w);
@@ -88,10 +139,10 @@ export class PeerLocator {
     const remaining = entry.deadline - performance.now();
     if (remaining <= 0) return;
     const waitMs = Math.min(remaining, MAX_REMOTE_LOCATE_WAIT);
-    peer.request('locate', [entry.name, Math.floor(waitMs)], { timeout: waitMs + this.net.requestTimeout, alarm: null }).then(
+    peer.request(entry.kind.request, [entry.name, Math.floor(waitMs)], { timeout: waitMs + this.net.requestTimeout, alarm: null }).then(
       (found) => {
         if (entry.wait.settled) return;
-        if (found instanceof RemoteCoro || found instanceof Coro) this.settle(entry, found);
+        if (entry.kind.isFound(found)) this.settle(entry, found);
         else if (remaining > MAX_REMOTE_LOCATE_WAIT && peer.isOnline) this.ask(peer, entry);
       },
       (err) => {
@@ -101,7 +152,7 @@ export class PeerLocator {
     );
   }
 
-  private settle(entry: Entry, value: Coro<any, any> | RemoteCoro | undefined): void {
+  private settle(entry: Entry, value: unknown): void {
     this.pending.delete(entry);
     const wait = entry.wait;
     if (wait.settled) return;

@@ -10,12 +10,26 @@ import { LogThrottle } from '../runtime/logging.js';
 import { MonitorStatus } from '../runtime/MonitorStatus.js';
 import type { Network } from './Network.js';
 import type { Peer } from './Peer.js';
+import { CORO_LOCATE, serveLocate } from './PeerLocator.js';
 
-/** A remote locate waits at most this long per ask (it is asked again while the caller waits). */
-export const MAX_REMOTE_LOCATE_WAIT = 30_000;
+export { MAX_REMOTE_LOCATE_WAIT } from './PeerLocator.js';
+
+const layerHandlers = new Set<(net: Network) => void>();
 
 /**
- * Registers the built-in request handlers on `net`:
+ * Adds handlers every Network installs when it starts, after the built-in ones (for layers
+ * built on the network: RCI, channels). Call it once, at module load.
+ * @example
+ * ```ts
+ * onNetworkStart((net) => net.handle('rci-run', runHandler));
+ * ```
+ */
+export function onNetworkStart(install: (net: Network) => void): void {
+  layerHandlers.add(install);
+}
+
+/**
+ * Registers the built-in request handlers (and those added with onNetworkStart) on `net`:
  * `send [id, name, message]` (one-way), `deliver [incarnation, id, name, message, timeout]` → boolean,
  * `terminate [incarnation, id, name]` → boolean, `monitor [incarnation, id, name, watchId]` → boolean,
  * `exited [watchId, MonitorStatus]` (one-way), `locate [name, waitMs]` → coroutine reference or null.
@@ -74,13 +88,8 @@ export function installBuiltinHandlers(net: Network): void {
     peer.endWatch(body[0], () => status);
   });
 
-  net.handle('locate', async (body) => {
-    if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || body[0].length === 0 || typeof body[1] !== 'number') {
-      throw new InvalidArgumentError('malformed locate request');
-    }
-    const wait = Math.max(0, Math.min(body[1], MAX_REMOTE_LOCATE_WAIT));
-    return (await sched.locateIn(sched.coroNames, body[0], { timeout: wait })) ?? null;
-  });
+  serveLocate(net, CORO_LOCATE);
+  for (const install of layerHandlers) install(net);
 }
 
 /** The monitor a remote node installs on a local coroutine: forwards the MonitorStatus back. */
