@@ -15,6 +15,12 @@ export type { WaitOptions, ActingWaitOptions } from './runtime/options.js';
 export { silentLogger, type Logger } from './runtime/logging.js';
 export { encodeFrame, FrameDecoder, FrameTooLargeError } from './runtime/FrameCodec.js';
 // ---- actors: synchronisation
+export { Lock } from './actors/Lock.js';
+export { RLock } from './actors/RLock.js';
+export { Condition } from './actors/Condition.js';
+export { Event } from './actors/Event.js';
+export { Semaphore, BoundedSemaphore } from './actors/Semaphore.js';
+export { LockGuard } from './actors/LockGuard.js';
 // ---- actors: channels
 export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
 // ---- transports: sockets
