@@ -1,0 +1,103 @@
+/**
+ * Local messaging: one-way send→receive rate between two coroutines, and
+ * ping-pong with receive timeouts armed, each against a hand-rolled promise
+ * mailbox measured in the same run.
+ *
+ * Run: `node dist/bench/messaging.js`.
+ * @module
+ */
+import { Scheduler, type Coro } from '../index.js';
+import { BaselineMailbox } from './baselineMailbox.js';
+import { best, isMain, printFigure, since, sized, type Size } from './figure.js';
+
+async function oneWayAsyncoro(n: number): Promise<number> {
+  const sched = new Scheduler();
+  const start = performance.now();
+  const rx = sched.spawn(async (coro: Coro<number>) => {
+    for (let i = 0; i < n; i++) await coro.receive();
+  });
+  sched.spawn(async (coro) => {
+    for (let i = 0; i < n; i++) {
+      rx.send(i);
+      if ((i & 255) === 255) await coro.sleep(0); // a sender that yields now and then, like a real one
+    }
+  });
+  await rx.finish();
+  const rate = n / since(start);
+  await sched.terminate();
+  return rate;
+}
+
+async function oneWayBaseline(n: number): Promise<number> {
+  const box = new BaselineMailbox<number>();
+  const start = performance.now();
+  const rx = (async () => {
+    for (let i = 0; i < n; i++) await box.receive();
+  })();
+  await (async () => {
+    for (let i = 0; i < n; i++) {
+      box.send(i);
+      if ((i & 255) === 255) await Promise.resolve();
+    }
+  })();
+  await rx;
+  return n / since(start);
+}
+
+async function pingPongAsyncoro(n: number): Promise<number> {
+  const sched = new Scheduler();
+  const start = performance.now();
+  const pong = sched.spawn(async (coro: Coro<Coro<number> | null>) => {
+    for (;;) {
+      const from = await coro.receive({ timeout: 5000, alarm: null });
+      if (from === null) return;
+      from.send(1);
+    }
+  });
+  const ping = sched.spawn(async (coro: Coro<number>) => {
+    for (let i = 0; i < n; i++) {
+      pong.send(coro);
+      await coro.receive({ timeout: 5000 });
+    }
+    pong.send(null);
+  });
+  await ping.finish();
+  const rate = n / since(start);
+  await sched.terminate();
+  return rate;
+}
+
+async function pingPongBaseline(n: number): Promise<number> {
+  const a = new BaselineMailbox<number>();
+  const b = new BaselineMailbox<number>();
+  const start = performance.now();
+  const pong = (async () => {
+    for (let i = 0; i < n; i++) {
+      await b.receive();
+      a.send(1);
+    }
+  })();
+  for (let i = 0; i < n; i++) {
+    b.send(i);
+    await a.receive();
+  }
+  await pong;
+  return n / since(start);
+}
+
+/** Prints the messaging figures. */
+export async function run(size: Size = 'full'): Promise<void> {
+  const n = sized(size, 20_000, 2_000_000);
+  const reps = sized(size, 1, 3);
+  await oneWayAsyncoro(n / 10);
+  await oneWayBaseline(n / 10);
+  const oneWayBase = await best(reps, () => oneWayBaseline(n));
+  const oneWay = await best(reps, () => oneWayAsyncoro(n));
+  printFigure({ bench: 'messaging', metric: 'one_way_msgs_per_s', value: oneWay, baseline: oneWayBase, target: '>= 0.5 of baseline (~4M/s)' });
+  const m = n / 2;
+  const ppBase = await best(reps, () => pingPongBaseline(m));
+  const pp = await best(reps, () => pingPongAsyncoro(m));
+  printFigure({ bench: 'messaging', metric: 'ping_pong_round_trips_per_s_with_timeouts', value: pp, baseline: ppBase, target: '>= 1M/s' });
+}
+
+if (isMain(import.meta.url)) await run((process.env.BENCH_SIZE as Size) ?? 'full');
