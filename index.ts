@@ -40,6 +40,8 @@ export { Location } from './transports/Location.js';
 export { Peer, type RequestHandler, type RequestOptions } from './transports/Peer.js';
 export { PeerStatus } from './transports/PeerStatus.js';
 export { RemoteCoro } from './actors/RemoteCoro.js';
+export { Rci, RemoteRci, UnknownRciError, type RciFunction, type RciCallOptions, type RciLocateOptions } from './actors/Rci.js';
+export { RciCoro } from './actors/RciCoro.js';
 export { Codec, registerReferenceType, ReferenceTags, expectArray, expectText } from './runtime/codec.js';
 export { PROTOCOL_VERSION } from './transports/Handshake.js';
 export {

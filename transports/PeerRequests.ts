@@ -92,8 +92,11 @@ export function installBuiltinHandlers(net: Network): void {
   for (const install of layerHandlers) install(net);
 }
 
-/** The monitor a remote node installs on a local coroutine: forwards the MonitorStatus back. */
-function remoteMonitor(net: Network, incarnation: string, watchId: number): { send(status: unknown): boolean } {
+/**
+ * @internal The monitor a remote node installs on a local coroutine: forwards the MonitorStatus
+ * back to the watch `watchId` of the peer `incarnation` (also used by RCI calls with a monitor).
+ */
+export function remoteMonitor(net: Network, incarnation: string, watchId: number): { send(status: unknown): boolean } {
   return {
     send(status: unknown): boolean {
       const peer: Peer | undefined = net.peerByIncarnation(incarnation);

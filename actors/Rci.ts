@@ -1,0 +1,312 @@
+/**
+ * Remote coroutine invocation (asyncoro's RCI, pycos's RPS): a process registers a named
+ * coroutine function; a peer locates it by name and calls it with CBOR arguments, which starts
+ * a coroutine running that function on the registering node and returns its reference. Only
+ * registered functions can run; no code travels.
+ * @module
+ */
+import { expectArray, expectText, ReferenceTags, registerReferenceType } from '../runtime/codec.js';
+import { Coro, type MonitorTarget } from '../runtime/Coro.js';
+import { AsyncoroError, InvalidArgumentError } from '../runtime/errors.js';
+import { checkFunction, checkName, checkWaitOptions, type ActingWaitOptions } from '../runtime/options.js';
+import { Registry } from '../runtime/Registry.js';
+import { Scheduler } from '../runtime/Scheduler.js';
+import { Location } from '../transports/Location.js';
+import type { Network } from '../transports/Network.js';
+import { PeerUnreachableError, ProtocolError } from '../transports/netErrors.js';
+import { serveLocate, type LocateKind, type LocateOptions } from '../transports/PeerLocator.js';
+import { onNetworkStart, remoteMonitor } from '../transports/PeerRequests.js';
+import { RciCoro, RciOutcome } from './RciCoro.js';
+import { RemoteCoro } from './RemoteCoro.js';
+
+/** The coroutine function an RCI runs: the new coroutine, then the caller's arguments. */
+export type RciFunction<A extends unknown[], R> = (coro: Coro<any, R>, ...args: A) => R | Promise<R>;
+
+/** Options of a call: the request's timeout/signal/acting coroutine, and a monitor installed before the coroutine runs. */
+export interface RciCallOptions extends ActingWaitOptions {
+  /** Receives the new coroutine's MonitorStatus (or 'peer-lost'); installed before it starts, so no outcome is missed. */
+  monitor?: MonitorTarget;
+}
+
+/** Options of `Rci.locate`: timeout, signal, one location to ask, the scheduler (default one). */
+export interface RciLocateOptions extends LocateOptions {
+  scheduler?: Scheduler;
+}
+
+/**
+ * No RCI is registered under that name at the node called (or the reference is from a previous
+ * incarnation of that node). Remotely it arrives as a RemoteError with this code.
+ * @example
+ * ```ts
+ * try { await rci.call(1); } catch (e) { if (UnknownRciError.is(e)) console.log('not registered there'); }
+ * ```
+ */
+export class UnknownRciError extends AsyncoroError {
+  static readonly CODE = 'ERR_UNKNOWN_RCI';
+  constructor(message: string) {
+    super(UnknownRciError.CODE, message);
+  }
+}
+
+const registries = new WeakMap<Scheduler, Registry<Rci<any, any>>>();
+
+/** The RCI names registered on `sched`. */
+function rciNames(sched: Scheduler): Registry<Rci<any, any>> {
+  let names = registries.get(sched);
+  if (names === undefined) registries.set(sched, (names = new Registry<Rci<any, any>>('RCI', () => true)));
+  return names;
+}
+
+function checkCallOptions(options: RciCallOptions): void {
+  checkWaitOptions(options);
+  const m = options.monitor;
+  if (m !== undefined && (m === null || typeof m !== 'object' || typeof m.send !== 'function')) {
+    throw new InvalidArgumentError('monitor must be a coroutine or remote coroutine reference');
+  }
+}
+
+/**
+ * A named coroutine function that peers can run here.
+ *
+ * @example
+ * ```ts
+ * // server
+ * new Rci('double', async (coro, n: number) => n * 2).register();
+ * // client (another process)
+ * const rci = await Rci.locate('double', { timeout: 5000 });
+ * const remote = await rci!.call(21);     // a RemoteCoro running on the server
+ * console.log(await remote.value());      // 42
+ * ```
+ */
+export class Rci<A extends unknown[] = any[], R = unknown> {
+  readonly scheduler: Scheduler;
+
+  constructor(
+    readonly name: string,
+    private readonly fn: RciFunction<A, R>,
+    options?: { scheduler?: Scheduler },
+  ) {
+    checkName(name, 'RCI name');
+    checkFunction(fn, 'RCI function');
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new InvalidArgumentError('RCI options must be an object');
+    const sched = options?.scheduler ?? Scheduler.default();
+    if (!(sched instanceof Scheduler)) throw new InvalidArgumentError('scheduler must be a Scheduler');
+    this.scheduler = sched;
+  }
+
+  /**
+   * Finds the RCI registered as `name`: here first, then at `location` or at every peer (first
+   * answer wins); waits up to `timeout` ms (forever when omitted). Undefined on timeout; a given
+   * location that cannot be reached throws PeerUnreachableError/PeerLostError.
+   * @example
+   * ```ts
+   * const rci = await Rci.locate('rci_1', { timeout: 5000, location: '127.0.0.1:9705' });
+   * ```
+   */
+  static async locate(name: string, options?: RciLocateOptions): Promise<Rci<any, any> | RemoteRci<any, any> | undefined> {
+    const sched = options?.scheduler ?? Scheduler.default();
+    const net = sched.network;
+    if (net === undefined) return sched.locateIn(rciNames(sched), name, options);
+    return net.locator.locate(name, options, RCI_LOCATE) as Promise<Rci<any, any> | RemoteRci<any, any> | undefined>;
+  }
+
+  /** Where its node listens (undefined until networking is started on its scheduler). */
+  get location(): Location | undefined {
+    return this.scheduler.network?.location;
+  }
+
+  /** True while registered. */
+  get isRegistered(): boolean {
+    return rciNames(this.scheduler).get(this.name) === this;
+  }
+
+  /**
+   * Makes it locatable and callable by peers under its name. Throws NameTakenError if another
+   * RCI holds the name on this scheduler (asyncoro returned -1).
+   * @example
+   * ```ts
+   * rci.register();
+   * ```
+   */
+  register(): void {
+    rciNames(this.scheduler).add(this.name, this);
+  }
+
+  /** Removes the registration; false if it was not registered. Coroutines already started go on. */
+  unregister(): boolean {
+    return rciNames(this.scheduler).delete(this.name, this);
+  }
+
+  /**
+   * Starts a coroutine running the function with `args` here and resolves to it.
+   * @example
+   * ```ts
+   * const coro = await rci.call('a', 1);
+   * ```
+   */
+  call(...args: A): Promise<Coro<any, R>> {
+    return this.callWith({}, ...args);
+  }
+
+  /** Same as `call` (pycos's name). */
+  run(...args: A): Promise<Coro<any, R>> {
+    return this.callWith({}, ...args);
+  }
+
+  /**
+   * `call` with options; `monitor` is installed before the coroutine runs.
+   * @example
+   * ```ts
+   * const coro = await rci.callWith({ monitor: me }, 'a', 1);
+   * ```
+   */
+  async callWith(options: RciCallOptions, ...args: A): Promise<Coro<any, R>> {
+    checkCallOptions(options);
+    if (!this.scheduler.isRunning) throw new InvalidArgumentError('the scheduler of this RCI has stopped');
+    const coro = this.scheduler.spawnWith<any, R, A>({ name: this.name }, this.fn, ...args);
+    if (options.monitor !== undefined) coro.notify(options.monitor);
+    return coro;
+  }
+
+  /** True for this RCI or a reference to it. */
+  equals(other: unknown): boolean {
+    return other === this || (other instanceof RemoteRci && other.equals(this));
+  }
+
+  toString(): string {
+    return `rci ${this.name}@${this.location ?? 'local'}`;
+  }
+}
+
+/**
+ * A reference to an RCI registered on another node (what `Rci.locate` finds elsewhere, and what
+ * an Rci sent in a message becomes on the other side; back home it is the live Rci again).
+ * @example
+ * ```ts
+ * const rci = await Rci.locate('rci_1', { timeout: 5000 });
+ * const remote = await rci!.callWith({ monitor: me, timeout: 2000 }, 'test0', 0);
+ * ```
+ */
+export class RemoteRci<A extends unknown[] = any[], R = unknown> {
+  constructor(
+    private readonly net: Network | undefined,
+    /** Where its node listens. */
+    readonly location: Location,
+    /** Its node's incarnation; a restarted node no longer knows this reference. */
+    readonly incarnation: string,
+    readonly name: string,
+  ) {}
+
+  /**
+   * Starts a coroutine running the RCI on its node and resolves to its reference. Throws
+   * UnknownRciError (a RemoteError with code ERR_UNKNOWN_RCI) when not registered there,
+   * PeerUnreachableError/PeerLostError, TimeoutError (after the network's requestTimeout).
+   * @example
+   * ```ts
+   * const remote = await rci.call('test0', 0);
+   * ```
+   */
+  call(...args: A): Promise<RciCoro<any, R> | Coro<any, R>> {
+    return this.callWith({}, ...args);
+  }
+
+  /** Same as `call` (pycos's name). */
+  run(...args: A): Promise<RciCoro<any, R> | Coro<any, R>> {
+    return this.callWith({}, ...args);
+  }
+
+  /**
+   * `call` with options: the request's `timeout` (default: the network's requestTimeout),
+   * `signal`, acting `coro`, and a `monitor` installed before the coroutine runs.
+   * @example
+   * ```ts
+   * const remote = await rci.callWith({ timeout: 1000, monitor: me }, 'x');
+   * ```
+   */
+  async callWith(options: RciCallOptions, ...args: A): Promise<RciCoro<any, R> | Coro<any, R>> {
+    checkCallOptions(options);
+    const net = this.net;
+    if (net === undefined || net.isStopped) throw new PeerUnreachableError(`${this}: networking is not started`);
+    if (this.incarnation === net.incarnation) {
+      const local = rciNames(net.scheduler).get(this.name);
+      if (local === undefined) throw new UnknownRciError(`no RCI registered as '${this.name}' here`);
+      return local.callWith(options, ...args);
+    }
+    const peer = net.route(this.location);
+    if (peer === undefined) throw new PeerUnreachableError(`${this.location} cannot be reached`);
+    if (peer.isOnline && peer.incarnation !== this.incarnation) throw new UnknownRciError(`${this} belonged to a previous incarnation of ${this.location}`);
+    // Every call is watched (pycos's RPS did so): the outcome is kept for finish(), and the watch
+    // exists before the request, so an outcome (or the peer's loss) cannot be missed.
+    const subject = { id: 0 as number | string, name: this.name };
+    const outcome = new RciOutcome(options.monitor);
+    const watchId = peer.addWatch(outcome, subject);
+    try {
+      const { monitor: _, ...requestOptions } = options;
+      const ref = await peer.request('rci-run', [this.incarnation, this.name, args, watchId], { timeout: net.requestTimeout, ...requestOptions });
+      if (!(ref instanceof RemoteCoro)) throw new ProtocolError('rci-run was answered without a coroutine reference');
+      subject.id = ref.id;
+      return new RciCoro<any, R>(net, ref, outcome);
+    } catch (err) {
+      peer.dropWatch(watchId);
+      throw err;
+    }
+  }
+
+  /** True when `other` references the same RCI (same node incarnation and name). */
+  equals(other: unknown): boolean {
+    if (other instanceof RemoteRci) return other.incarnation === this.incarnation && other.name === this.name;
+    return other instanceof Rci && other.isRegistered && other.scheduler.network?.incarnation === this.incarnation;
+  }
+
+  toString(): string {
+    return `rci ${this.name}@${this.location}`;
+  }
+}
+
+/** What Rci.locate looks for: registered RCIs, request 'rci-locate'. */
+const RCI_LOCATE: LocateKind = {
+  request: 'rci-locate',
+  registry: rciNames,
+  isFound: (v) => v instanceof RemoteRci || v instanceof Rci,
+};
+
+/** Serves 'rci-locate [name, waitMs]' and 'rci-run [incarnation, name, args, watchId|null]' → coroutine reference. */
+onNetworkStart((net) => {
+  serveLocate(net, RCI_LOCATE);
+  net.handle('rci-run', (body, peer) => {
+    if (!Array.isArray(body) || body.length !== 4 || typeof body[0] !== 'string' || typeof body[1] !== 'string' || !Array.isArray(body[2]) || (body[3] !== null && typeof body[3] !== 'number')) {
+      throw new InvalidArgumentError('malformed rci-run request');
+    }
+    const rci = body[0] === net.incarnation ? rciNames(net.scheduler).get(body[1]) : undefined;
+    if (rci === undefined) throw new UnknownRciError(`no RCI registered as '${body[1].slice(0, 60)}' at ${net.location}`);
+    const monitor = body[3] === null ? undefined : remoteMonitor(net, peer.incarnation, body[3]);
+    return rci.callWith({ monitor }, ...body[2]);
+  });
+});
+
+/** Wire form of an RCI reference: [host, port, incarnation, name]. */
+function rciToWire(rci: Rci<any, any>, host: unknown): unknown[] {
+  const net = (rci.scheduler.network ?? host) as Network | undefined;
+  if (net === undefined || net.scheduler !== rci.scheduler) {
+    throw new InvalidArgumentError(`${rci} cannot be referenced remotely: networking is not started on its scheduler`);
+  }
+  return [net.location.host, net.location.port, net.incarnation, rci.name];
+}
+
+function rciFromWire(data: unknown, host: unknown): Rci<any, any> | RemoteRci<any, any> {
+  const [h, port, incarnation, name] = expectArray(data, 4, 'RCI');
+  let location: Location;
+  try {
+    location = new Location(expectText(h, 'host', 255), port as number);
+  } catch {
+    throw new ProtocolError('malformed RCI reference location');
+  }
+  const net = host as Network | undefined;
+  const ref = new RemoteRci(net, location, expectText(incarnation, 'incarnation', 64), expectText(name, 'RCI name', 1024));
+  // A reference that comes home is the live RCI again, while it is registered.
+  if (net !== undefined && ref.incarnation === net.incarnation) return rciNames(net.scheduler).get(ref.name) ?? ref;
+  return ref;
+}
+
+registerReferenceType(ReferenceTags.RCI, Rci, rciToWire, rciFromWire);
+registerReferenceType(ReferenceTags.RCI, RemoteRci, (r) => [r.location.host, r.location.port, r.incarnation, r.name], rciFromWire);
