@@ -16,6 +16,10 @@ const marker = /<!-- snippet: (\S+) -->\s*```ts\n([\s\S]*?)```/g;
 const snippets = [...readme.matchAll(marker)].map((m) => ({ file: m[1]!, code: m[2]! }));
 
 describe('README.md', () => {
+  it('runs every TypeScript block it shows: each is a snippet file', () => {
+    expect((readme.match(/```ts\n/g) ?? []).length).to.equal(snippets.length);
+  });
+
   it('quotes at least the core snippets', () => {
     expect(snippets.map((s) => s.file)).to.include.members(['examples/readme/hello.ts', 'examples/readme/request_reply.ts', 'examples/readme/monitor.ts']);
   });
