@@ -32,6 +32,10 @@ export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
 } from './transports/errors.js';
 // ---- transports: files, pipes, worker pool
+export { AsyncFile, type FileReadOptions } from './transports/AsyncFile.js';
+export { AsyncPipe, type Command, type ExitStatus, type PipeOptions } from './transports/AsyncPipe.js';
+export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/WorkerPool.js';
+export { FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError } from './transports/fileErrors.js';
 // ---- distribution
 export { Network } from './transports/Network.js';
 export type { NetworkOptions } from './transports/PeerOptions.js';
@@ -42,6 +46,8 @@ export { PeerStatus } from './transports/PeerStatus.js';
 export { RemoteCoro } from './actors/RemoteCoro.js';
 export { Rci, RemoteRci, UnknownRciError, type RciFunction, type RciCallOptions, type RciLocateOptions } from './actors/Rci.js';
 export { RciCoro } from './actors/RciCoro.js';
+export type { SendFileOptions, SendFileResult, DelFileOptions } from './transports/FileTransfer.js';
+export { PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError } from './transports/FileTransferErrors.js';
 export { Codec, registerReferenceType, ReferenceTags, expectArray, expectText } from './runtime/codec.js';
 export { PROTOCOL_VERSION } from './transports/Handshake.js';
 export {
