@@ -16,6 +16,8 @@ import { Scheduler } from '../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../runtime/Wait.js';
 import { WaiterQueue } from '../runtime/WaiterQueue.js';
 import { Discovery, encodePing } from './Discovery.js';
+import { delFile, sendFile, type DelFileOptions, type SendFileOptions, type SendFileResult } from './FileTransfer.js';
+import { destDirOf } from './FileTransferReceiver.js';
 import { newNodeId } from './Handshake.js';
 import { Location } from './Location.js';
 import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
@@ -273,6 +275,33 @@ export class Network implements PeerLinksHost, AsyncDisposable {
   post(location: Location | string, type: string, body: unknown): boolean {
     checkName(type, 'request type');
     return this.route(Location.parse(location))?.post(type, body) ?? false;
+  }
+
+  /** Folder received files go to (the `destDir` option, or `<os.tmpdir()>/asyncoro/<node name>`). */
+  get destDir(): string {
+    return destDirOf(this);
+  }
+
+  /**
+   * Sends a file to the node at `location` (see transports/FileTransfer.ts and docs/files-transfer.md).
+   * @example
+   * ```ts
+   * const { sent, bytes } = await net.sendFile('127.0.0.1:9705', 'data.bin', { dir: 'inbox', overwrite: true });
+   * ```
+   */
+  sendFile(location: Location | string, path: string, options?: SendFileOptions): Promise<SendFileResult> {
+    return sendFile(this, location, path, options);
+  }
+
+  /**
+   * Deletes a file sent earlier from the node at `location`; false if it was not there.
+   * @example
+   * ```ts
+   * await net.delFile('127.0.0.1:9705', 'data.bin', { dir: 'inbox' });
+   * ```
+   */
+  delFile(location: Location | string, fileName: string, options?: DelFileOptions): Promise<boolean> {
+    return delFile(this, location, fileName, options);
   }
 
   /**
