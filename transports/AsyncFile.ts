@@ -4,7 +4,7 @@
  * through the non-blocking socket machinery.
  * @module
  */
-import { constants as fsc, promises as fsp, type Stats } from 'node:fs';
+import { constants as fsc, open as fsOpen, promises as fsp, type Stats } from 'node:fs';
 import net from 'node:net';
 import { InvalidArgumentError } from '../runtime/errors.js';
 import { checkWaitOptions, type ActingWaitOptions } from '../runtime/options.js';
@@ -82,8 +82,8 @@ export class AsyncFile {
     try {
       if (stats?.isFIFO()) {
         const numeric = typeof flags === 'number' ? flags : flags.includes('w') || flags.includes('a') ? fsc.O_WRONLY : fsc.O_RDONLY;
-        const handle = await fsp.open(path, numeric | fsc.O_NONBLOCK, mode);
-        const fd = handle.fd;
+        // A raw fd, not a FileHandle: the socket owns it, and a FileHandle would close it again when collected.
+        const fd = await new Promise<number>((resolve, reject) => fsOpen(path, numeric | fsc.O_NONBLOCK, mode, (err, n) => (err ? reject(err) : resolve(n))));
         const readable = (numeric & fsc.O_WRONLY) === 0;
         return new AsyncFile(new net.Socket({ fd, readable, writable: !readable }), false, scheduler);
       }
