@@ -349,10 +349,13 @@ export class Network implements PeerLinksHost, AsyncDisposable {
 
   private async open(): Promise<void> {
     const o = this.options;
-    this.server = await listen(o.host, o.port, o.tls, (socket) => this.links.accept(socket));
+    this.server = await listen(o.host, o.port, o.tls, (socket) => this.links.accept(socket), o.connectTimeout);
     this.server.unref();
     this.server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
-    this.server.on('tlsClientError', (err) => this.logger.debug({ err }, 'TLS handshake with a connecting party failed'));
+    this.server.on('tlsClientError', (err, socket) => {
+      this.logger.debug({ err }, 'TLS handshake with a connecting party failed');
+      socket.destroy(); // with a listener, node leaves the socket open
+    });
     const port = (this.server.address() as { port: number }).port;
     this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);

@@ -49,16 +49,17 @@ export function dial(location: Location, tlsOptions: TlsOptions, timeout: number
 }
 
 /**
- * Listens for peers; `onSocket` gets each connection (after the TLS handshake, if any).
+ * Listens for peers; `onSocket` gets each connection (after the TLS handshake, if any; a party
+ * that does not complete it within `handshakeTimeout` ms is dropped).
  * @example
  * ```ts
- * const server = await listen('127.0.0.1', 0, undefined, (s) => accept(s));
+ * const server = await listen('127.0.0.1', 0, undefined, (s) => accept(s), 5000);
  * ```
  */
-export function listen(host: string, port: number, tlsOptions: TlsOptions, onSocket: (socket: net.Socket) => void): Promise<net.Server> {
+export function listen(host: string, port: number, tlsOptions: TlsOptions, onSocket: (socket: net.Socket) => void, handshakeTimeout = 5000): Promise<net.Server> {
   const server = tlsOptions === undefined
     ? net.createServer({ noDelay: true }, onSocket)
-    : tls.createServer({ cert: tlsOptions.cert, key: tlsOptions.key, ca: tlsOptions.ca, requestCert: tlsOptions.ca !== undefined, rejectUnauthorized: tlsOptions.ca !== undefined }, onSocket);
+    : tls.createServer({ cert: tlsOptions.cert, key: tlsOptions.key, ca: tlsOptions.ca, requestCert: tlsOptions.ca !== undefined, rejectUnauthorized: tlsOptions.ca !== undefined, handshakeTimeout }, onSocket);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port, backlog: 128 }, () => {
