@@ -23,6 +23,7 @@ export { Semaphore, BoundedSemaphore } from './actors/Semaphore.js';
 export { LockGuard } from './actors/LockGuard.js';
 // ---- actors: channels
 export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
+export { RemoteChannel } from './actors/RemoteChannel.js';
 // ---- transports: sockets
 export { AsyncSocket, type ConnectOptions } from './transports/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/AsyncServer.js';

@@ -23,6 +23,8 @@ import { WaiterQueue } from '../runtime/WaiterQueue.js';
 export interface ChannelSubscriber<M> {
   send(message: M): boolean | number;
   deliverCount?(message: M, options: { timeout: number; signal?: AbortSignal }): Promise<number>;
+  /** Identity of a remote proxy (proxies of one remote object are distinct objects with one key). */
+  readonly subscriberKey?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
   readonly name: string;
   readonly scheduler: Scheduler;
   private transform: ((channelName: string, message: M) => M | undefined) | undefined;
-  private readonly subs = new Set<ChannelSubscriber<M>>();
+  private readonly subs = new Map<unknown, ChannelSubscriber<M>>();
   /** Deliveries waiting for enough subscribers; each wait's `data` is the count it needs. */
   private readonly quorumWaiters = new WaiterQueue();
   private _closed = false;
@@ -87,10 +89,17 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
    * const ch = await Channel.locate('news', { timeout: 1000 });
    * ```
    */
-  static locate<M = unknown>(name: string, options?: WaitOptions & { scheduler?: Scheduler }): Promise<Channel<M> | undefined> {
+  static locate<M = unknown>(name: string, options?: WaitOptions & { scheduler?: Scheduler; location?: unknown }): Promise<Channel<M> | ChannelSubscriber<M> | undefined> {
     const sched = options?.scheduler ?? Scheduler.default();
+    if (Channel.remoteLocate !== undefined) {
+      const remote = Channel.remoteLocate(sched, name, options);
+      if (remote !== undefined) return remote as Promise<Channel<M> | ChannelSubscriber<M> | undefined>;
+    }
     return sched.locateIn(sched.channelNames, name, options) as Promise<Channel<M> | undefined>;
   }
+
+  /** @internal Set by the distribution layer: locates across peers when the scheduler has networking. */
+  static remoteLocate: ((sched: Scheduler, name: string, options: (WaitOptions & { location?: unknown }) | undefined) => Promise<unknown> | undefined) | undefined;
 
   get closed(): boolean {
     return this._closed;
@@ -121,7 +130,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
     if (subscriber instanceof Channel) {
       if (subscriber === this || subscriber.reaches(this)) throw new InvalidArgumentError(`subscribing ${subscriber} to ${this} would make a cycle`);
     }
-    this.subs.add(subscriber);
+    this.subs.set(keyOf(subscriber), subscriber);
     this.wakeQuorum();
   }
 
@@ -134,7 +143,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
    */
   async unsubscribe(subscriber: ChannelSubscriber<M>, _options?: WaitOptions): Promise<boolean> {
     checkSubscriber(subscriber);
-    return this.subs.delete(subscriber);
+    return this.subs.delete(keyOf(subscriber));
   }
 
   /**
@@ -150,7 +159,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
     const out = this.transformed(message);
     if (out === DROPPED) return 0;
     let reached = 0;
-    for (const sub of this.subs) {
+    for (const sub of this.subs.values()) {
       if (this.post(sub, out as M)) reached++;
     }
     return reached;
@@ -190,7 +199,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
     if (out === DROPPED) return 0;
     let reached = 0;
     const pending: Promise<void>[] = [];
-    for (const sub of [...this.subs]) {
+    for (const sub of [...this.subs.values()]) {
       if (sub.deliverCount === undefined || sub instanceof Coro) {
         if (this.post(sub, out as M)) reached++;
         continue;
@@ -201,7 +210,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
           (err: unknown) => {
             // A subscriber that has ended or whose peer is gone is dropped, as asyncoro did.
             this.scheduler.logger.debug({ channel: this.name, err }, 'channel subscriber unreachable; unsubscribed');
-            this.subs.delete(sub);
+            this.subs.delete(keyOf(sub));
           },
         ),
       );
@@ -254,7 +263,7 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
       if (ch === target) return true;
       if (seen.has(ch)) return false;
       seen.add(ch);
-      for (const sub of ch.subs) if (sub instanceof Channel && visit(sub)) return true;
+      for (const sub of ch.subs.values()) if (sub instanceof Channel && visit(sub)) return true;
       return false;
     };
     return visit(this);
@@ -263,11 +272,11 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
   /** Sends to one subscriber; one that has ended (or a closed nested channel) is unsubscribed. */
   private post(sub: ChannelSubscriber<M>, message: M): boolean {
     if (sub instanceof Channel && sub.closed) {
-      this.subs.delete(sub);
+      this.subs.delete(keyOf(sub));
       return false;
     }
     if (sub.send(message) !== false) return true;
-    this.subs.delete(sub);
+    this.subs.delete(keyOf(sub));
     return false;
   }
 
@@ -297,6 +306,11 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
 }
 
 const DROPPED: unique symbol = Symbol('dropped');
+
+/** A local subscriber is its own key; a remote proxy is keyed by what it refers to. */
+function keyOf(subscriber: ChannelSubscriber<unknown>): unknown {
+  return subscriber.subscriberKey ?? subscriber;
+}
 
 function checkSubscriber(subscriber: unknown): void {
   if (typeof subscriber !== 'object' || subscriber === null || typeof (subscriber as ChannelSubscriber<unknown>).send !== 'function') {

@@ -136,6 +136,16 @@ export class RemoteCoro<M = unknown, R = unknown> {
     return this.finish() as Promise<R>;
   }
 
+  /** Identity as a channel subscriber: every proxy of this coroutine has the same key. */
+  get subscriberKey(): string {
+    return `coro:${this.incarnation}:${this.id}`;
+  }
+
+  /** @internal Channel delivery: 1 once the message is in its mailbox, 0 on timeout. */
+  async deliverCount(message: M, options: { timeout: number; signal?: AbortSignal }): Promise<number> {
+    return (await this.deliver(message, { timeout: options.timeout === Infinity ? undefined : options.timeout, signal: options.signal })) ? 1 : 0;
+  }
+
   /** True when `other` references the same coroutine (same node incarnation and id). */
   equals(other: unknown): boolean {
     if (other instanceof RemoteCoro) return other.incarnation === this.incarnation && other.id === this.id;
