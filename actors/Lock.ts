@@ -5,9 +5,8 @@
 import type { Coro } from '../runtime/Coro.js';
 import { InvalidArgumentError, NotOwnerError, TimeoutError } from '../runtime/errors.js';
 import { checkWaitOptions, type WaitOptions } from '../runtime/options.js';
-import { Wait, WaitKind } from '../runtime/Wait.js';
 import { WaiterQueue } from '../runtime/WaiterQueue.js';
-import { checkActingCoro, checkReleaser } from './actingCoro.js';
+import { acquireFor, checkActingCoro, checkReleaser } from './actingCoro.js';
 import { LockGuard } from './LockGuard.js';
 
 /**
@@ -33,7 +32,8 @@ import { LockGuard } from './LockGuard.js';
 export class Lock {
   protected holder: Coro<any, any> | undefined = undefined;
   protected depth = 0;
-  protected readonly waiters = new WaiterQueue();
+  /** @internal */
+  readonly waiters = new WaiterQueue();
   /** The coroutine that ended while holding the lock, until the next owner releases it. */
   abandonedBy: Coro<any, any> | undefined = undefined;
 
@@ -67,19 +67,14 @@ export class Lock {
       this.depth++;
       return coro.scheduler.ready(true);
     }
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const interrupt = coro.pendingInterrupt(WaitKind.Other);
-    if (interrupt !== undefined) return Promise.reject(interrupt);
-    if (this.holder === undefined && this.waiters.length === 0) {
-      this.take(coro, 1);
-      return coro.scheduler.ready(true);
-    }
-    if (timeout === 0) return coro.scheduler.ready(false);
-    const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
-    wait.alarm = false;
-    wait.data = coro;
-    this.waiters.push(wait);
-    return wait.start(timeout, options?.signal);
+    return acquireFor(this, coro, timeout, options?.signal);
+  }
+
+  /** @internal Takes the lock for `coro` if it is free. */
+  tryTake(coro: Coro<any, any>): boolean {
+    if (this.holder !== undefined) return false;
+    this.take(coro, 1);
+    return true;
   }
 
   /**

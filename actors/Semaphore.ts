@@ -5,9 +5,8 @@
 import type { Coro } from '../runtime/Coro.js';
 import { SemaphoreOverflowError, TimeoutError } from '../runtime/errors.js';
 import { checkCount, checkWaitOptions, type WaitOptions } from '../runtime/options.js';
-import { Wait, WaitKind } from '../runtime/Wait.js';
 import { WaiterQueue } from '../runtime/WaiterQueue.js';
-import { checkActingCoro, checkReleaser } from './actingCoro.js';
+import { acquireFor, checkActingCoro, checkReleaser } from './actingCoro.js';
 import { LockGuard } from './LockGuard.js';
 
 /**
@@ -28,7 +27,8 @@ import { LockGuard } from './LockGuard.js';
  */
 export class Semaphore {
   private permits: number;
-  private readonly waiters = new WaiterQueue();
+  /** @internal */
+  readonly waiters = new WaiterQueue();
   private readonly holders = new Map<Coro<any, any>, number>();
 
   constructor(value = 1) {
@@ -60,20 +60,15 @@ export class Semaphore {
   acquire(coro: Coro<any, any>, options?: WaitOptions): Promise<boolean> {
     checkActingCoro(coro, 'acquire a semaphore');
     const timeout = checkWaitOptions(options);
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const interrupt = coro.pendingInterrupt(WaitKind.Other);
-    if (interrupt !== undefined) return Promise.reject(interrupt);
-    if (this.permits > 0 && this.waiters.length === 0) {
-      this.permits--;
-      this.grant(coro);
-      return coro.scheduler.ready(true);
-    }
-    if (timeout === 0) return coro.scheduler.ready(false);
-    const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
-    wait.alarm = false;
-    wait.data = coro;
-    this.waiters.push(wait);
-    return wait.start(timeout, options?.signal);
+    return acquireFor(this, coro, timeout, options?.signal);
+  }
+
+  /** @internal Takes a permit for `coro` if one is free. */
+  tryTake(coro: Coro<any, any>): boolean {
+    if (this.permits === 0) return false;
+    this.permits--;
+    this.grant(coro);
+    return true;
   }
 
   /**

@@ -38,14 +38,22 @@ export class AsyncoroError extends Error {
   }
 }
 
-/** Declares an error class with a fixed code; keeps each class a one-liner below. */
-function coded(code: string) {
-  return class extends AsyncoroError {
+/**
+ * Declares an error class with a fixed code (and, optionally, another base than AsyncoroError),
+ * so that each error class is a one-liner. Shared by every area's error file.
+ * @example
+ * ```ts
+ * export class DiskFullError extends coded('ERR_DISK_FULL') {}
+ * ```
+ */
+export function coded<B extends new (code: string, message: string, options?: { cause?: unknown }) => AsyncoroError = typeof AsyncoroError>(code: string, Base?: B) {
+  const Parent = (Base ?? AsyncoroError) as new (code: string, message: string, options?: { cause?: unknown }) => AsyncoroError;
+  return class extends Parent {
     static readonly CODE = code;
     constructor(message: string, options?: { cause?: unknown }) {
       super(code, message, options);
     }
-  };
+  } as unknown as (new (message: string, options?: { cause?: unknown }) => InstanceType<B>) & { readonly CODE: string; is: typeof AsyncoroError.is };
 }
 
 /**

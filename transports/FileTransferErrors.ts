@@ -8,16 +8,8 @@
  * ```
  * @module
  */
-import { AsyncoroError } from '../runtime/errors.js';
+import { AsyncoroError, coded } from '../runtime/errors.js';
 
-function coded(code: string) {
-  return class extends AsyncoroError {
-    static readonly CODE = code;
-    constructor(message: string, options?: { cause?: unknown }) {
-      super(code, message, options);
-    }
-  };
-}
 
 /**
  * The file name or folder would leave the receiver's destination folder (absolute folder, `..`,

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { AsyncoroError } from '../runtime/errors.js';
+import { AsyncoroError, coded } from '../runtime/errors.js';
 
 /**
  * Base class of the socket errors: carries the OS error code (`ECONNRESET`...) when there was one.
@@ -30,15 +30,7 @@ export class SocketError extends AsyncoroError {
   }
 }
 
-/** Declares a socket error class with a fixed code. */
-function coded(code: string) {
-  return class extends SocketError {
-    static readonly CODE = code;
-    constructor(message: string, options?: { cause?: unknown }) {
-      super(code, message, options);
-    }
-  };
-}
+const socketError = (code: string) => coded(code, SocketError);
 
 /**
  * A connection could not be established (refused, unreachable, DNS failure).
@@ -47,7 +39,7 @@ function coded(code: string) {
  * await AsyncSocket.connect({ host: '127.0.0.1', port: closedPort }); // throws ConnectError (ERR_CONNECT)
  * ```
  */
-export class ConnectError extends coded('ERR_CONNECT') {}
+export class ConnectError extends socketError('ERR_CONNECT') {}
 
 /**
  * A server could not listen (address in use, permission denied).
@@ -56,7 +48,7 @@ export class ConnectError extends coded('ERR_CONNECT') {}
  * await AsyncServer.listen({ port: busyPort }); // throws ListenError (ERR_LISTEN)
  * ```
  */
-export class ListenError extends coded('ERR_LISTEN') {}
+export class ListenError extends socketError('ERR_LISTEN') {}
 
 /**
  * The TLS handshake failed: the certificate did not verify, the names did not match, the peer hung up.
@@ -65,7 +57,7 @@ export class ListenError extends coded('ERR_LISTEN') {}
  * await AsyncSocket.connect({ port, tls: { ca: wrongCa } }); // throws TlsHandshakeError (ERR_TLS_HANDSHAKE)
  * ```
  */
-export class TlsHandshakeError extends coded('ERR_TLS_HANDSHAKE') {}
+export class TlsHandshakeError extends socketError('ERR_TLS_HANDSHAKE') {}
 
 /**
  * The socket was closed by this side (`close()`), before or during the operation.
@@ -74,7 +66,7 @@ export class TlsHandshakeError extends coded('ERR_TLS_HANDSHAKE') {}
  * sock.close(); await sock.recv(10); // throws SocketClosedError (ERR_SOCKET_CLOSED)
  * ```
  */
-export class SocketClosedError extends coded('ERR_SOCKET_CLOSED') {}
+export class SocketClosedError extends socketError('ERR_SOCKET_CLOSED') {}
 
 /**
  * The peer reset the connection (ECONNRESET, EPIPE) or the socket is no longer writable.
@@ -83,7 +75,7 @@ export class SocketClosedError extends coded('ERR_SOCKET_CLOSED') {}
  * await sock.recvMsg(); // throws ConnectionResetError (ERR_CONNECTION_RESET) if the peer aborted mid-message
  * ```
  */
-export class ConnectionResetError extends coded('ERR_CONNECTION_RESET') {}
+export class ConnectionResetError extends socketError('ERR_CONNECTION_RESET') {}
 
 /**
  * The stream ended before the request was complete (`recvAll`, or `recvMsg` in the middle of a frame).
@@ -93,7 +85,7 @@ export class ConnectionResetError extends coded('ERR_CONNECTION_RESET') {}
  * await sock.recvAll(100); // throws EndOfStreamError (ERR_END_OF_STREAM) if the peer sent 50 bytes and closed
  * ```
  */
-export class EndOfStreamError extends coded('ERR_END_OF_STREAM') {}
+export class EndOfStreamError extends socketError('ERR_END_OF_STREAM') {}
 
 /**
  * `recvLine` found no newline within the maximum line length. The bytes stay buffered.
@@ -102,7 +94,7 @@ export class EndOfStreamError extends coded('ERR_END_OF_STREAM') {}
  * await sock.recvLine({ maxLength: 80 }); // throws LineTooLongError (ERR_LINE_TOO_LONG)
  * ```
  */
-export class LineTooLongError extends coded('ERR_LINE_TOO_LONG') {}
+export class LineTooLongError extends socketError('ERR_LINE_TOO_LONG') {}
 
 /**
  * Any other I/O failure of the socket; `errno` says which.
@@ -111,7 +103,7 @@ export class LineTooLongError extends coded('ERR_LINE_TOO_LONG') {}
  * await udp.sendTo(buf, 9, 'no.such.host'); // throws SocketIOError (ERR_SOCKET_IO)
  * ```
  */
-export class SocketIOError extends coded('ERR_SOCKET_IO') {}
+export class SocketIOError extends socketError('ERR_SOCKET_IO') {}
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
 

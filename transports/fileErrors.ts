@@ -4,16 +4,8 @@
  * (`SocketClosedError`, `ConnectionResetError` for EPIPE, `EndOfStreamError`).
  * @module
  */
-import { AsyncoroError } from '../runtime/errors.js';
+import { AsyncoroError, coded } from '../runtime/errors.js';
 
-function coded(code: string) {
-  return class extends AsyncoroError {
-    static readonly CODE = code;
-    constructor(message: string, options?: { cause?: unknown }) {
-      super(code, message, options);
-    }
-  };
-}
 
 /**
  * The file was closed: pending and later operations fail with this.

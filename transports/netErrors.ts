@@ -14,17 +14,9 @@
  * ```
  * @module
  */
-import { AsyncoroError } from '../runtime/errors.js';
+import { AsyncoroError, coded } from '../runtime/errors.js';
 
 /** Declares an error class with a fixed code. */
-function coded(code: string) {
-  return class extends AsyncoroError {
-    static readonly CODE = code;
-    constructor(message: string, options?: { cause?: unknown }) {
-      super(code, message, options);
-    }
-  };
-}
 
 /**
  * The connection to a peer was lost (it died, missed its heartbeats, stopped, or restarted)
