@@ -4,7 +4,6 @@
  * references. Start one per scheduler with `Network.start`.
  * @module
  */
-import { networkInterfaces } from 'node:os';
 import type { Server } from 'node:net';
 import type { RemoteCoro } from '../actors/RemoteCoro.js';
 import { Codec } from '../runtime/codec.js';
@@ -29,23 +28,8 @@ import { PeerLocator, type LocateOptions } from './PeerLocator.js';
 import { isLoopback, resolveOptions, type NetworkOptions, type ResolvedOptions } from './PeerOptions.js';
 import { installBuiltinHandlers } from './PeerRequests.js';
 import { PeerStatus } from './PeerStatus.js';
+import { advertisedHost, networks } from './schedulerNetwork.js';
 
-const networks = new WeakMap<Scheduler, Network>();
-
-declare module '../runtime/Scheduler.js' {
-  interface Scheduler {
-    /** The networking started on this scheduler, if any (see Network.start). */
-    readonly network: Network | undefined;
-  }
-}
-declare module '../runtime/Coro.js' {
-  interface Coro<M, R> {
-    /** Where this coroutine's node listens, once networking is started on its scheduler. */
-    readonly location: Location | undefined;
-  }
-}
-Object.defineProperty(Scheduler.prototype, 'network', { configurable: true, get(this: Scheduler) { return networks.get(this); } });
-Object.defineProperty(Coro.prototype, 'location', { configurable: true, get(this: Coro) { return networks.get(this.scheduler)?.location; } });
 
 /**
  * Distribution for one scheduler.
@@ -407,13 +391,4 @@ export class Network implements PeerLinksHost, AsyncDisposable {
   private emit(status: PeerStatus): void {
     for (const listener of [...this.statusListeners]) listener(status);
   }
-}
-
-/** The address to advertise for a listening host: a wildcard becomes the first external IPv4 address. */
-function advertisedHost(host: string): string {
-  if (host !== '0.0.0.0' && host !== '::') return host;
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
 }
