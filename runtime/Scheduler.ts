@@ -361,7 +361,7 @@ export class Scheduler implements WaitHost {
   private updateKeepAlive(): void {
     const needed = this.live - this.daemons > 0 && this.state !== 'stopped';
     if (needed && this.keepAlive === undefined) {
-      this.keepAlive = setInterval(noop, 0x7fffffff);
+      this.keepAlive = setInterval(() => undefined, 0x7fffffff);
     } else if (!needed && this.keepAlive !== undefined) {
       clearInterval(this.keepAlive);
       this.keepAlive = undefined;
@@ -397,5 +397,3 @@ export class Scheduler implements WaitHost {
     return this.coros.get(id);
   }
 }
-
-function noop(): void {}
