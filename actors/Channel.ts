@@ -60,7 +60,7 @@ export interface ChannelDeliverOptions extends ActingWaitOptions {
  * const news = new Channel<string>('news');
  * spawn(async (coro: Coro<string>) => {
  *   await news.subscribe(coro);
- *   console.log(await coro.receive());
+ *   log(await coro.receive());
  * });
  * await news.deliver('hello', { n: 1 }); // waits for the subscriber, then returns 1
  * ```

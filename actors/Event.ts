@@ -13,7 +13,7 @@ import { WaiterQueue } from '../runtime/WaiterQueue.js';
  * @example
  * ```ts
  * const started = new Event();
- * spawn(async (coro) => { if (await started.wait({ coro, timeout: 1000 })) console.log('go'); });
+ * spawn(async (coro) => { if (await started.wait({ coro, timeout: 1000 })) log('go'); });
  * started.set();
  * ```
  */

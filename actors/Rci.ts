@@ -38,7 +38,7 @@ export interface RciLocateOptions extends LocateOptions {
  * incarnation of that node). Remotely it arrives as a RemoteError with this code.
  * @example
  * ```ts
- * try { await rci.call(1); } catch (e) { if (UnknownRciError.is(e)) console.log('not registered there'); }
+ * try { await rci.call(1); } catch (e) { if (UnknownRciError.is(e)) log('not registered there'); }
  * ```
  */
 export class UnknownRciError extends AsyncoroError {
@@ -75,7 +75,7 @@ function checkCallOptions(options: RciCallOptions): void {
  * // client (another process)
  * const rci = await Rci.locate('double', { timeout: 5000 });
  * const remote = await rci!.call(21);     // a RemoteCoro running on the server
- * console.log(await remote.value());      // 42
+ * log(await remote.value());      // 42
  * ```
  */
 export class Rci<A extends unknown[] = any[], R = unknown> {

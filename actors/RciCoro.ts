@@ -52,7 +52,7 @@ export class RciOutcome {
  * @example
  * ```ts
  * const remote = await rci.call('x');      // an RciCoro when the RCI is remote
- * console.log(await remote.value());       // works even if it has already ended
+ * log(await remote.value());       // works even if it has already ended
  * ```
  */
 export class RciCoro<M = unknown, R = unknown> extends RemoteCoro<M, R> {

@@ -60,7 +60,7 @@ export class RemoteCoro<M = unknown, R = unknown> {
    * cannot be reached, and an error with code ERR_CORO_FINISHED when it has ended.
    * @example
    * ```ts
-   * if (!(await remote.deliver(job, { timeout: 1000 }))) console.log('not acknowledged in time');
+   * if (!(await remote.deliver(job, { timeout: 1000 }))) log('not acknowledged in time');
    * ```
    */
   async deliver(message: M, options?: ActingWaitOptions): Promise<boolean> {
@@ -129,7 +129,7 @@ export class RemoteCoro<M = unknown, R = unknown> {
    * Its result (no timeout; a lost peer still ends the wait with PeerLostError).
    * @example
    * ```ts
-   * console.log(await remote.value());
+   * log(await remote.value());
    * ```
    */
   value(): Promise<R> {

@@ -32,7 +32,7 @@ export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unk
  * @example
  * ```ts
  * const echo = new Coro(async (coro: Coro<string>) => {
- *   for (;;) console.log(await coro.receive());
+ *   for (;;) log(await coro.receive());
  * });
  * echo.send('hello');
  * ```
@@ -110,7 +110,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> {
    * coroutine has ended.
    * @example
    * ```ts
-   * if (!(await worker.deliver(job, { timeout: 1000 }))) console.log('worker busy');
+   * if (!(await worker.deliver(job, { timeout: 1000 }))) log('worker busy');
    * ```
    */
   deliver(message: M, options?: ActingWaitOptions): Promise<boolean> {

@@ -142,7 +142,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
    * The coroutine's result as a promise (no timeout).
    * @example
    * ```ts
-   * console.log(await coro.value());
+   * log(await coro.value());
    * ```
    */
   value(): Promise<R> {

@@ -113,7 +113,7 @@ export class Scheduler implements WaitHost {
    * The process-wide default scheduler, created on first use (again after it stopped).
    * @example
    * ```ts
-   * Scheduler.default().atExit(() => console.log('bye'));
+   * Scheduler.default().atExit(() => log('bye'));
    * ```
    */
   static default(): Scheduler {

@@ -32,7 +32,7 @@ const MAX_NODE_DELAY = 0x7fffffff;
  * @example
  * ```ts
  * const heap = new TimerHeap();
- * heap.add(50, () => console.log('50 ms later'));
+ * heap.add(50, () => log('50 ms later'));
  * ```
  */
 export class TimerHeap {

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * try { coro.resume(1); } catch (err) {
- *   if (CoroFinishedError.is(err)) console.log(err.code); // 'ERR_CORO_FINISHED'
+ *   if (CoroFinishedError.is(err)) log(err.code); // 'ERR_CORO_FINISHED'
  * }
  * ```
  * @module

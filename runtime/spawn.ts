@@ -12,7 +12,7 @@ import { Scheduler } from './Scheduler.js';
  * @example
  * ```ts
  * const c = spawn(async (coro, n: number) => n + 1, 41);
- * console.log(await c.value()); // 42
+ * log(await c.value()); // 42
  * ```
  */
 export function spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: CoroFunction<M, R, A>, ...args: A): Coro<M, R> {

@@ -46,7 +46,7 @@ export interface PipeOptions extends Omit<SpawnOptions, 'stdio'> {
  * ```ts
  * const pipe = AsyncPipe.chain([['grep', '-i', 'error'], ['wc', '-l']]);
  * const { stdout } = await pipe.communicate(await readFile('app.log'));
- * console.log(Number(stdout.toString()));
+ * log(Number(stdout.toString()));
  * ```
  */
 export class AsyncPipe {

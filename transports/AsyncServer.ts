@@ -77,7 +77,7 @@ export class AsyncServer {
    * @example
    * ```ts
    * const server = await AsyncServer.listen({ host: '127.0.0.1', port: 0 });
-   * console.log(server.port);
+   * log(server.port);
    * ```
    */
   static listen(options: ListenOptions = {}): Promise<AsyncServer> {

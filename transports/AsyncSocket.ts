@@ -44,7 +44,7 @@ export interface ConnectOptions extends SocketOptions, SocketOpOptions {
  * spawn(async (coro) => {
  *   const sock = await AsyncSocket.connect({ host: '127.0.0.1', port, coro, timeout: 1000 });
  *   await sock.sendMsg(Buffer.from('ping'), { coro });
- *   console.log(String(await sock.recvMsg({ coro, timeout: 1000 })));
+ *   log(String(await sock.recvMsg({ coro, timeout: 1000 })));
  *   sock.close();
  * });
  * ```

@@ -70,7 +70,7 @@ export function encodePing(info: PingInfo): Buffer {
  * Parses a ping; undefined for anything that is not exactly one.
  * @example
  * ```ts
- * const info = parsePing(datagram); if (info) console.log(info.name);
+ * const info = parsePing(datagram); if (info) log(info.name);
  * ```
  */
 export function parsePing(buf: Buffer): PingInfo | undefined {

@@ -55,7 +55,7 @@ export interface DelFileOptions extends WaitOptions {
  * @example
  * ```ts
  * const r = await sendFile(net, '127.0.0.1:9705', './data.bin', { dir: 'inbox', timeout: 60_000 });
- * if (!r.sent) console.log('already there');
+ * if (!r.sent) log('already there');
  * ```
  */
 export async function sendFile(net: Network, location: Location | string, file: string, options: SendFileOptions = {}): Promise<SendFileResult> {

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * try { await net.sendFile(peer, 'data.bin', { dir: '../etc' }); }
- * catch (e) { if (PathNotAllowedError.is(e)) console.log('refused: outside the destination folder'); }
+ * catch (e) { if (PathNotAllowedError.is(e)) log('refused: outside the destination folder'); }
  * ```
  * @module
  */

@@ -56,7 +56,7 @@ interface Watch {
  * @example
  * ```ts
  * const peer = await net.peer(Location.parse('127.0.0.1:9705'));
- * console.log(peer.name, String(peer.location), peer.incarnation);
+ * log(peer.name, String(peer.location), peer.incarnation);
  * ```
  */
 export class Peer {

@@ -11,7 +11,7 @@ import type { Location } from './Location.js';
  * ```ts
  * net.peerStatus(watcher);
  * const s = await watcher.receive();
- * if (s instanceof PeerStatus && s.status === 'offline') console.log(`${s.name} at ${s.location} left`);
+ * if (s instanceof PeerStatus && s.status === 'offline') log(`${s.name} at ${s.location} left`);
  * ```
  */
 export class PeerStatus {

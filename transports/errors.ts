@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * try { await AsyncSocket.connect({ host: '127.0.0.1', port: 1 }); }
- * catch (e) { if (ConnectError.is(e)) console.log(e.code, e.errno); } // ERR_CONNECT ECONNREFUSED
+ * catch (e) { if (ConnectError.is(e)) log(e.code, e.errno); } // ERR_CONNECT ECONNREFUSED
  * ```
  * @module
  */

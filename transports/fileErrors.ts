@@ -29,7 +29,7 @@ export class FileIOError extends coded('ERR_FILE_IO') {}
  * A function run on the worker pool threw: `name`, `message` and `stack` are the worker's.
  * @example
  * ```ts
- * try { await pool.run(task); } catch (e) { if (WorkerTaskError.is(e)) console.log(e.remoteName); }
+ * try { await pool.run(task); } catch (e) { if (WorkerTaskError.is(e)) log(e.remoteName); }
  * ```
  */
 export class WorkerTaskError extends coded('ERR_WORKER_TASK') {

@@ -8,8 +8,8 @@
  * ```ts
  * try { await remote.deliver(msg, { timeout: 1000 }); }
  * catch (e) {
- *   if (PeerLostError.is(e)) console.log('peer died');
- *   else if (CoroFinishedError.is(e)) console.log('the coroutine has ended');
+ *   if (PeerLostError.is(e)) log('peer died');
+ *   else if (CoroFinishedError.is(e)) log('the coroutine has ended');
  * }
  * ```
  * @module
@@ -97,7 +97,7 @@ export class NetworkStoppedError extends coded('ERR_NETWORK_STOPPED') {}
  * no class instance from the wire.
  * @example
  * ```ts
- * catch (e) { if (e instanceof RemoteError) console.log(e.name, e.code, e.remoteMessage); }
+ * catch (e) { if (e instanceof RemoteError) log(e.name, e.code, e.remoteMessage); }
  * ```
  */
 export class RemoteError extends AsyncoroError {
