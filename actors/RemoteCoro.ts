@@ -14,6 +14,7 @@ import { Location } from '../transports/Location.js';
 import { PeerUnreachableError, ProtocolError } from '../transports/netErrors.js';
 import type { Network } from '../transports/Network.js';
 import type { Peer } from '../transports/Peer.js';
+import { retainOutcome } from '../transports/RetainedOutcomes.js';
 
 /**
  * A remote coroutine. Messages from one sender arrive in the order sent.
@@ -220,6 +221,7 @@ function coroToWire(coro: Coro<any, any>, host: unknown): unknown[] {
   if (net === undefined || net.scheduler !== coro.scheduler) {
     throw new InvalidArgumentError(`${coro} cannot be referenced remotely: networking is not started on its scheduler`);
   }
+  retainOutcome(net, coro); // another node may ask how it ended after it has ended
   return [net.location.host, net.location.port, net.incarnation, coro.id, coro.name];
 }
 

@@ -11,6 +11,7 @@ import { MonitorStatus } from '../runtime/MonitorStatus.js';
 import type { Network } from './Network.js';
 import type { Peer } from './Peer.js';
 import { CORO_LOCATE, serveLocate } from './PeerLocator.js';
+import { retainedOutcome } from './RetainedOutcomes.js';
 
 export { MAX_REMOTE_LOCATE_WAIT } from './PeerLocator.js';
 
@@ -75,8 +76,16 @@ export function installBuiltinHandlers(net: Network): void {
     const { coro, rest } = find(body, 4, true);
     const watchId = rest[0];
     if (typeof watchId !== 'number') throw new InvalidArgumentError('malformed watch id');
-    if (coro === undefined) return false;
-    coro.notify(remoteMonitor(net, peer.incarnation, watchId));
+    const monitor = remoteMonitor(net, peer.incarnation, watchId);
+    if (coro !== undefined) {
+      coro.notify(monitor);
+      return true;
+    }
+    // Ended already: report the kept outcome, if its reference ever left this node.
+    const [incarnation, id, name] = body as [string, number, string]; // validated by find()
+    const kept = incarnation === net.incarnation ? retainedOutcome(net, id, name) : undefined;
+    if (kept === undefined) return false;
+    queueMicrotask(() => monitor.send(kept)); // after the reply, so the watch is installed first
     return true;
   });
 
