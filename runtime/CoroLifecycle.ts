@@ -8,6 +8,7 @@ import { MonitorStatus } from './MonitorStatus.js';
 import { checkFunction, checkWaitOptions, type ActingWaitOptions } from './options.js';
 import type { CoroFunction, MonitorTarget, Outcome } from './coroTypes.js';
 import { CoroState, Ended, Running } from './CoroState.js';
+import { currentTracker } from './Scheduler.js';
 import { Wait, WaitKind } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
 
@@ -170,9 +171,12 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
     const fn = this.fn!;
     const args = this.args!;
     this.fn = this.args = undefined;
-    const tracker = this.scheduler.tracker;
+    // The tracker is process-wide once any scheduler enables it: coroutines of schedulers that do
+    // not track run with no current coroutine, rather than inheriting their creator's.
+    const tracker = currentTracker();
     const self = this.self;
-    return tracker === undefined ? fn(self, ...args) : tracker.run(self, () => fn(self, ...args));
+    if (tracker === undefined) return fn(self, ...args);
+    return tracker.run(this.scheduler.tracker !== undefined ? self : undefined, () => fn(self, ...args));
   }
 
   protected returned(value: R): void {

@@ -206,6 +206,25 @@ describe('Coro: creation, results, identity, names', () => {
     }
   });
 
+  it('a coroutine of an untracked scheduler started from a tracked one has no current coroutine', async () => {
+    const tracked = new Scheduler({ trackCurrent: true });
+    try {
+      const outer = tracked.spawn(async () => {
+        const inner = sched.spawn(async () => {
+          try {
+            return Coro.current();
+          } catch (err) {
+            return err;
+          }
+        });
+        return inner.value();
+      });
+      expect(NotInCoroutineError.is(await outer.value())).to.equal(true);
+    } finally {
+      await tracked.terminate();
+    }
+  });
+
   it('Coro.current() throws NotInCoroutineError without trackCurrent, and outside any coroutine', async () => {
     const c = sched.spawn(async () => Coro.current());
     await expectError(() => c.value(), NotInCoroutineError);
