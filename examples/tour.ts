@@ -1,7 +1,10 @@
 /**
- * `npm start`: a tour of the examples, run one after the other in this process
- * at a tenth of their real delays.
+ * `npm start`: a tour of the examples, run one after the other at a tenth of
+ * their real delays: the local ones in this process, then the README's socket,
+ * file and two-node snippets as child processes.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { main as tutCoros } from './tut_coros.js';
 import { main as tutClientServer } from './tut_client_server.js';
 import { main as tutChannel } from './tut_channel.js';
@@ -22,6 +25,17 @@ const stops: [string, () => Promise<unknown>][] = [
   ['supervisor: monitors that restart a failing worker', () => supervisor()],
   ['perf: 10,000 clients', () => perf(10000)],
 ];
+
+const snippet = (name: string) => async (): Promise<void> => {
+  const file = fileURLToPath(new URL(`./readme/${name}.js`, import.meta.url));
+  process.stdout.write(execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 }));
+};
+stops.push(
+  ['sockets: an echo server with a coroutine per connection', snippet('sockets')],
+  ['files, pipes and the worker pool', snippet('files')],
+  ['distribution: two authenticated nodes, a remote coroutine', snippet('network')],
+  ['distribution: remote channel, remote invocation, file transfer', snippet('distributed')],
+);
 
 for (const [title, run] of stops) {
   console.log(`\n=== ${title}`);

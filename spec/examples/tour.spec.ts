@@ -1,0 +1,14 @@
+import { expect } from 'chai';
+import { runExample } from './runExample.js';
+
+describe('examples/tour (npm start)', () => {
+  it('runs every stop of the tour and ends', async () => {
+    const run = await runExample('tour', [], {}, 120_000);
+    expect(run.code, run.stderr).to.equal(0);
+    const stops = run.lines.filter((l) => l.startsWith('=== '));
+    expect(stops.length).to.equal(11);
+    expect(run.lines).to.include('sum: 10');
+    expect(run.lines).to.include('42');
+    expect(run.lines[run.lines.length - 1]).to.equal('Tour done. See README.md for the API and the other examples.');
+  });
+});
