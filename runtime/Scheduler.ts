@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deque } from './Deque.js';
-import { InvalidArgumentError, SchedulerStoppedError } from './errors.js';
+import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './errors.js';
 import { LogThrottle, silentLogger, type Logger } from './logging.js';
 import { checkCount, checkFunction, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { Registry } from './Registry.js';
@@ -379,7 +379,8 @@ export class Scheduler implements WaitHost {
         this.logger.error({ err }, 'exit hook failed');
       }
     }
-    for (const coro of [...this.coros.values()]) coro.terminate();
+    // A stack trace per terminated coroutine would only show this loop: don't capture them.
+    withoutStacks(() => [...this.coros.values()].forEach((coro) => coro.terminate()));
     this.state = 'stopped';
     this.detachExit?.();
     this.updateKeepAlive();

@@ -177,3 +177,21 @@ export class HotSwapRequest extends coded('ERR_HOT_SWAP') {
   /** The function that would replace the running one (inspect its `name` to decide). */
   replacement: ((...args: any[]) => unknown) | undefined = undefined;
 }
+
+/**
+ * Runs `fn` without capturing stack traces for the errors it creates: for bulk operations whose
+ * errors would all show the same uninteresting stack (terminating every coroutine at once).
+ * @example
+ * ```ts
+ * withoutStacks(() => coros.forEach((c) => c.terminate()));
+ * ```
+ */
+export function withoutStacks<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
