@@ -5,10 +5,9 @@
  * Run: `node dist/examples/pico_service_task.js [--port 0] [--udp-port 51350] [--secret PycOS]`
  * Prints `service at <host:port>`; type "quit" (or close stdin) to stop.
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Network, spawnWith, type Coro } from '../index.js';
-import { isMain, scale } from './util.js';
+import { isMain, scale, untilQuit } from './util.js';
 
 type Request = { req: string; reply: { send(m: unknown): boolean }; delay: number };
 
@@ -29,9 +28,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }
   });
   console.log(`service at ${net.location}`);
-  const rl = createInterface({ input: process.stdin });
-  for await (const line of rl) if (['quit', 'exit'].includes(line.trim().toLowerCase())) break;
-  process.stdin.destroy(); // an open stdin would keep the process alive
+  await untilQuit();
   await net.stop();
 }
 

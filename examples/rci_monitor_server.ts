@@ -7,10 +7,9 @@
  * Run: `node dist/examples/rci_monitor_server.js [--port 0] [--udp-port 51350] [--secret test]`
  * Prints `server at <host:port>`; type "quit" (or close stdin) to stop. SCALE=0.1 shortens sleeps.
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Network, Rci, type Coro } from '../index.js';
-import { isMain, scale } from './util.js';
+import { isMain, scale, untilQuit } from './util.js';
 
 /** The registered function: `a` is a label, `b` picks the outcome. */
 async function rci1(coro: Coro<string, string>, a: string, b: number): Promise<string> {
@@ -29,9 +28,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const net = await Network.start({ port: Number(values.port), udpPort: Number(values['udp-port']), secret: values.secret });
   new Rci('rci_1', rci1).register();
   console.log(`server at ${net.location}`);
-  const rl = createInterface({ input: process.stdin });
-  for await (const line of rl) if (['quit', 'exit'].includes(line.trim().toLowerCase())) break;
-  process.stdin.destroy(); // an open stdin would keep the process alive
+  await untilQuit();
   await net.stop();
 }
 

@@ -5,10 +5,9 @@
  * Run: `node dist/examples/rps_pico_service.js [--port 0] [--udp-port 51350] [--secret PycOS]`
  * Prints `service at <host:port>`; type "quit" (or close stdin) to stop. SCALE=0.1 shortens delays.
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Network, Rci, type Coro } from '../index.js';
-import { isMain, scale } from './util.js';
+import { isMain, scale, untilQuit } from './util.js';
 
 /** Runs for each call: validates the request, sleeps `delay` seconds, returns the time. */
 async function picoService(coro: Coro<unknown, string>, req: string, delay: number): Promise<string> {
@@ -23,9 +22,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const net = await Network.start({ port: Number(values.port), udpPort: Number(values['udp-port']), secret: values.secret });
   new Rci('pico_service', picoService).register();
   console.log(`service at ${net.location}`);
-  const rl = createInterface({ input: process.stdin });
-  for await (const line of rl) if (['quit', 'exit'].includes(line.trim().toLowerCase())) break;
-  process.stdin.destroy(); // an open stdin would keep the process alive
+  await untilQuit();
   await net.stop();
 }
 

@@ -6,10 +6,9 @@
  * It prints `server at <host:port>`, then one "processing" line per message; type "quit" (or close
  * stdin) to stop.
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Network, spawnWith, type Coro } from '../index.js';
-import { isMain } from './util.js';
+import { isMain, untilQuit } from './util.js';
 
 type Request = { client: number; n: number };
 
@@ -27,9 +26,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }
   });
   console.log(`server at ${net.location}`);
-  const rl = createInterface({ input: process.stdin });
-  for await (const line of rl) if (['quit', 'exit'].includes(line.trim().toLowerCase())) break;
-  process.stdin.destroy(); // an open stdin would keep the process alive
+  await untilQuit();
   await net.stop();
 }
 

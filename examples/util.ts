@@ -3,6 +3,7 @@
  * check exact output) and the "run when executed directly" test.
  * @module
  */
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -38,4 +39,11 @@ export function scale(ms: number): number {
 /** True when `moduleUrl` is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
   return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
+}
+
+/** Resolves when a line "quit" or "exit" arrives on stdin (or stdin ends), as asyncoro's servers did. */
+export async function untilQuit(): Promise<void> {
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) if (['quit', 'exit'].includes(line.trim().toLowerCase())) break;
+  process.stdin.destroy(); // an open stdin would keep the process alive
 }
