@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open as openFd } from 'node:fs/promises';
 import os from 'node:os';
@@ -86,6 +87,23 @@ describe('AsyncFile', () => {
     expect(String(await reader.readLine({ timeout: 2000 }))).to.equal('cde\n');
     expect(String(await reader.read(100, { full: true, timeout: 2000 }))).to.equal('last');
     expect((await reader.read(10, { timeout: 2000 })).length).to.equal(0);
+    await reader.close();
+  });
+
+  it('a write into a FIFO nobody reads times out, and is cancelled by a signal', async () => {
+    const fifo = path.join(dir, 'fifo-w');
+    execFileSync('mkfifo', [fifo]);
+    const reader = await openFd(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const writer = await AsyncFile.open(fifo, 'w', undefined, sched);
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    let err: unknown;
+    await writer.write(big, { full: true, timeout: 50 }).catch((e) => (err = e));
+    expect(TimeoutError.is(err)).to.equal(true);
+    const ac = new AbortController();
+    const pending = writer.write(big, { full: true, signal: ac.signal });
+    ac.abort(new Error('stop writing'));
+    expect(((await pending.catch((e) => e)) as Error).message).to.equal('stop writing');
+    await writer.close();
     await reader.close();
   });
 

@@ -67,6 +67,18 @@ describe('AsyncPipe', () => {
     expect(String(await pipe.readLine({ timeout: 5000 }))).to.equal('late\n');
   });
 
+  it('communicate times out with TimeoutError and is cancelled by its signal', async () => {
+    const slow = make(AsyncPipe.spawn(['sleep', '5'], { scheduler: sched }));
+    let err: unknown;
+    await slow.communicate(undefined, { timeout: 50 }).catch((e) => (err = e));
+    expect(TimeoutError.is(err)).to.equal(true);
+    const other = make(AsyncPipe.spawn(['sleep', '5'], { scheduler: sched }));
+    const ac = new AbortController();
+    const pending = other.communicate('input', { signal: ac.signal });
+    ac.abort(new Error('enough'));
+    expect(((await pending.catch((e) => e)) as Error).message).to.equal('enough');
+  });
+
   it('a child that exits early: writes fail with a typed error, the exit status is reported', async () => {
     const pipe = make(AsyncPipe.spawn(['sh', '-c', 'exit 3'], { scheduler: sched }));
     expect(await pipe.wait({ timeout: 5000 })).to.deep.equal({ code: 3, signal: null });

@@ -74,6 +74,25 @@ describe('Remote channels', () => {
     expect(await remote.deliver(8, { n: 3, timeout: 50 })).to.equal(0); // quorum not reached in time
   });
 
+  it('a remote deliver waiting for its quorum is cancelled by its signal and by terminating its coroutine', async () => {
+    const ch = new Channel<number>('quorum', { scheduler: home });
+    ch.register();
+    const remote = (await Channel.locate<number>('quorum', { scheduler: away, location: homeNet.location, timeout: 3000 })) as RemoteChannel<number>;
+    const ac = new AbortController();
+    const pending = remote.deliver(1, { n: 5, signal: ac.signal });
+    ac.abort(new Error('no quorum needed'));
+    expect(((await pending.catch((e) => e)) as Error).message).to.equal('no quorum needed');
+    const waiter = away.spawn(async (coro) => remote.deliver(2, { n: 5, coro }));
+    await new Promise((r) => setTimeout(r, 20));
+    waiter.terminate();
+    const err = await waiter.finish().catch((e) => e);
+    expect((err as { code?: string }).code).to.equal('ERR_CORO_TERMINATED');
+    const sub = collect(away, 1);
+    await remote.subscribe(sub);
+    expect(await remote.deliver(3, { n: 1, timeout: 3000 })).to.equal(1);
+    expect(await sub.value()).to.deep.equal([3]);
+  });
+
   it('a remote channel subscribes to a local one (nested across nodes) and unsubscribe works by reference', async () => {
     const top = new Channel<string>('top', { scheduler: away });
     const relay = new Channel<string>('relay', { scheduler: home });
