@@ -14,7 +14,7 @@ import type { Scheduler } from './Scheduler.js';
 import { WaitKind, type Wait, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
 
-/** Lifecycle states. */
+/** @internal Lifecycle states. */
 export const Scheduled = 0, Running = 1, Ended = 2;
 
 /** The parts of a coroutine most never use; `owned` holds locks and permits released if it ends holding them. */

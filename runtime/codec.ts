@@ -18,15 +18,21 @@ import { InvalidArgumentError } from './errors.js';
 import { MonitorStatus, type ExitReason } from './MonitorStatus.js';
 import { ProtocolError, RemoteError } from '../transports/netErrors.js';
 
-/** The CBOR tags of the built-in reference types, and those reserved for other layers. */
+/**
+ * The CBOR tags of the built-in reference types (channels and RCI are registered by their layers).
+ * @example
+ * ```ts
+ * registerReferenceType(ReferenceTags.Location, Location, (l) => [l.host, l.port], decodeLocation);
+ * ```
+ */
 export const ReferenceTags = {
   Error: 41000,
   MonitorStatus: 41001,
   Location: 41002,
   Coro: 41003,
-  /** Reserved for remote channel references (actors/Channel.ts). */
+  /** Channel references, registered by actors/RemoteChannel.ts. */
   Channel: 41004,
-  /** Reserved for remote coroutine invocation references. */
+  /** Remote invocation references, registered by actors/Rci.ts. */
   RCI: 41005,
 } as const;
 

@@ -107,7 +107,7 @@ export function checkName(value: unknown, what: string): string {
   return value;
 }
 
-/** A short, safe description of a value for error messages (never its full content). */
+/** @internal A short, safe description of a value for error messages (never its full content). */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;

@@ -20,7 +20,13 @@ import type { Socket } from 'node:net';
 import { encodeFrame } from '../runtime/FrameCodec.js';
 import { AuthenticationError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
 
-/** The protocol version this build speaks; peers with the same major version interoperate. */
+/**
+ * The protocol version this build speaks; peers with the same major version interoperate.
+ * @example
+ * ```ts
+ * log(`wire protocol ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`);
+ * ```
+ */
 export const PROTOCOL_VERSION = { major: 1, minor: 0 } as const;
 /** Largest handshake frame accepted (a hello with a 255-byte host and name fits). */
 export const MAX_HANDSHAKE_FRAME = 640;
