@@ -52,7 +52,7 @@ export interface ConnectOptions extends SocketOptions, SocketOpOptions {
 export class AsyncSocket {
   /** The wrapped node socket (for `setKeepAlive`, addresses, certificates...). */
   readonly raw: net.Socket;
-  private readonly settings: SocketSettings;
+  private settings: SocketSettings;
   private readonly input: SocketBuffer;
   private readonly output: SocketWriter;
   private closedByUs = false;
@@ -65,13 +65,23 @@ export class AsyncSocket {
     this.raw = sock;
     this.input = new SocketBuffer(sock, this.settings.highWaterMark);
     this.output = new SocketWriter(sock);
-    sock.on('data', (chunk: Buffer) => this.input.push(chunk));
-    sock.on('end', () => this.input.end());
-    sock.on('error', (err) => this.onError(err));
-    sock.on('close', () => {
-      this.input.end();
-      this.output.fail(this.failure ?? new SocketClosedError('the socket is closed'));
-    });
+    // Module-level listeners find this object on the socket: no closures per connection.
+    (sock as OwnedSocket)[OWNER] = this;
+    sock.on('data', onSocketData);
+    sock.on('end', onSocketEnd);
+    sock.on('error', onSocketError);
+    sock.on('close', onSocketClose);
+  }
+
+  /** @internal Called by the shared 'close' listener. */
+  closedBelow(): void {
+    this.input.end();
+    this.output.fail(this.failure ?? new SocketClosedError('the socket is closed'));
+  }
+
+  /** @internal */
+  get inputBuffer(): SocketBuffer {
+    return this.input;
   }
 
   /**
@@ -139,7 +149,8 @@ export class AsyncSocket {
   }
 
   set defaultTimeout(ms: number) {
-    this.settings.defaultTimeout = socketSettings({ defaultTimeout: ms }).defaultTimeout;
+    // Settings may be shared with other sockets: change a copy.
+    this.settings = socketSettings({ ...this.settings, defaultTimeout: ms });
   }
 
   /** True once `close()` was called or the connection failed. */
@@ -297,10 +308,27 @@ export class AsyncSocket {
     return this.output.write(sched, owner, bytes, all, timeout, signal);
   }
 
-  private onError(err: Error): void {
+  /** @internal Called by the shared 'error' listener. */
+  onError(err: Error): void {
     const error = (this.failure ??= toSocketError(err));
     (this.settings.scheduler ?? undefined)?.logger.debug({ errno: error.errno, code: error.code }, 'socket error');
     this.input.fail(error);
     this.output.fail(error);
   }
+}
+
+const OWNER = Symbol('asyncoro.AsyncSocket');
+type OwnedSocket = net.Socket & { [OWNER]: AsyncSocket };
+
+function onSocketData(this: net.Socket, chunk: Buffer): void {
+  (this as OwnedSocket)[OWNER].inputBuffer.push(chunk);
+}
+function onSocketEnd(this: net.Socket): void {
+  (this as OwnedSocket)[OWNER].inputBuffer.end();
+}
+function onSocketError(this: net.Socket, err: Error): void {
+  (this as OwnedSocket)[OWNER].onError(err);
+}
+function onSocketClose(this: net.Socket): void {
+  (this as OwnedSocket)[OWNER].closedBelow();
 }

@@ -57,6 +57,17 @@ export interface SocketSettings {
  * ```
  */
 export function socketSettings(options: SocketOptions | undefined): SocketSettings {
+  // Settings are shared, never mutated (a socket that changes its own copies them first):
+  // the sockets a server accepts all use the server's, and plain sockets the defaults.
+  if (options === undefined) return (defaults ??= resolve(undefined));
+  if (resolved.has(options as SocketSettings)) return options as SocketSettings;
+  return resolve(options);
+}
+
+let defaults: SocketSettings | undefined;
+const resolved = new WeakSet<SocketSettings>();
+
+function resolve(options: SocketOptions | undefined): SocketSettings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError(`socket options must be an object, got ${describe(options)}`);
   }
@@ -66,13 +77,15 @@ export function socketSettings(options: SocketOptions | undefined): SocketSettin
   }
   const maxMessageSize = checkCount(options?.maxMessageSize ?? 16 * 1024 * 1024, 'maxMessageSize');
   if (maxMessageSize > MAX_FRAME_LIMIT) throw new InvalidArgumentError(`maxMessageSize must be at most ${MAX_FRAME_LIMIT}`);
-  return {
+  const settings: SocketSettings = {
     defaultTimeout: checkTimeout(options?.defaultTimeout, 'defaultTimeout'),
     highWaterMark: checkCount(options?.highWaterMark ?? 64 * 1024, 'highWaterMark', 1),
     maxMessageSize,
     maxLineLength: checkCount(options?.maxLineLength ?? 64 * 1024, 'maxLineLength', 1),
     scheduler,
   };
+  resolved.add(settings);
+  return settings;
 }
 
 /** What a blocking operation needs: the scheduler, the waiting coroutine and the timeout. */
