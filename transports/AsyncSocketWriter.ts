@@ -16,6 +16,7 @@ interface WriteRequest {
   bytes: Uint8Array;
   all: boolean;
   written: boolean;
+  writer: SocketWriter;
 }
 
 /**
@@ -33,7 +34,9 @@ export class SocketWriter {
   private corked = false;
 
   constructor(private readonly sock: Socket) {
-    sock.on('drain', this.flush);
+    // A shared listener finds the writer on the socket: no closures per connection.
+    (sock as WriterSocket)[WRITER] = this;
+    sock.on('drain', onDrain);
   }
 
   /** Writers waiting (for their turn or for the drain). */
@@ -55,7 +58,7 @@ export class SocketWriter {
    */
   write(sched: Scheduler, owner: WaitOwner | undefined, bytes: Uint8Array, all: boolean, timeout: number, signal: AbortSignal | undefined): Promise<number | undefined> {
     if (this.error !== undefined) return Promise.reject(this.error);
-    const request: WriteRequest = { bytes, all, written: false };
+    const request: WriteRequest = { bytes, all, written: false, writer: this };
     if (this.queue.length === 0 && !this.sock.writableNeedDrain) {
       const interrupt = owner?.pendingInterrupt(WaitKind.Other);
       if (interrupt !== undefined) return Promise.reject(interrupt);
@@ -65,7 +68,7 @@ export class SocketWriter {
       if (!this.corked) {
         this.corked = true;
         this.sock.cork();
-        process.nextTick(this.uncork);
+        process.nextTick(uncork, this);
       }
       if (this.sock.write(bytes) || !all) return sched.ready(all ? undefined : bytes.length);
       if (timeout === 0) return Promise.reject(new TimeoutError('timed out waiting for the peer to read (the bytes stay queued)'));
@@ -73,26 +76,28 @@ export class SocketWriter {
     const wait = new Wait<number | undefined>(sched, owner, WaitKind.Other);
     wait.throwOnTimeout = true;
     wait.data = request;
-    wait.onCancel = this.onCancel;
+    wait.onCancel = onWriteCancelled;
     this.queue.push(wait);
     const promise = wait.start(timeout, signal);
     if (wait.settled) this.queue.remove(wait);
     return promise;
   }
 
-  private readonly uncork = (): void => {
+  /** @internal Ends a burst: the corked writes leave as one. */
+  uncork(): void {
     this.corked = false;
     this.sock.uncork();
-  };
+  }
 
-  private readonly onCancel = (): void => {
+  /** @internal A waiting writer left early. */
+  writeCancelled(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    queueMicrotask(this.flush);
-  };
+    queueMicrotask(() => this.flush());
+  }
 
   /** On 'drain' (or after a writer left): completes drained writers and writes the next ones. */
-  private readonly flush = (): void => {
+  flush(): void {
     this.flushQueued = false;
     for (let w = this.queue.peek(); w !== undefined; w = this.queue.peek()) {
       if (w.settled) {
@@ -108,5 +113,20 @@ export class SocketWriter {
       this.queue.remove(w);
       w.wake(request.all ? undefined : request.bytes.length);
     }
-  };
+  }
+}
+
+const WRITER = Symbol('asyncoro.SocketWriter');
+type WriterSocket = Socket & { [WRITER]: SocketWriter };
+
+function onDrain(this: Socket): void {
+  (this as WriterSocket)[WRITER].flush();
+}
+
+function uncork(writer: SocketWriter): void {
+  writer.uncork();
+}
+
+function onWriteCancelled(wait: Wait<any>): void {
+  (wait.data as WriteRequest).writer.writeCancelled();
 }

@@ -21,6 +21,8 @@ export type ReadKind = (typeof ReadKind)[keyof typeof ReadKind];
 interface ReadRequest {
   kind: ReadKind;
   n: number;
+  /** The buffer it waits on (so one shared cancel callback serves every socket). */
+  buffer: SocketBuffer;
 }
 
 /** The switch the buffer uses to stop and restart reading from the kernel. */
@@ -106,7 +108,7 @@ export class SocketBuffer {
    * read undefined at a clean end of stream. A timeout throws TimeoutError and consumes nothing.
    */
   read(sched: Scheduler, owner: WaitOwner | undefined, kind: ReadKind, n: number, timeout: number, signal: AbortSignal | undefined): Promise<any> {
-    const request: ReadRequest = { kind, n };
+    const request: ReadRequest = { kind, n, buffer: this };
     if (this.waiters.length === 0) {
       const interrupt = owner?.pendingInterrupt(WaitKind.Other);
       if (interrupt !== undefined) return Promise.reject(interrupt);
@@ -126,7 +128,7 @@ export class SocketBuffer {
     const wait = new Wait<unknown>(sched, owner, WaitKind.Other);
     wait.throwOnTimeout = true;
     wait.data = request;
-    wait.onCancel = this.onCancel;
+    wait.onCancel = onReadCancelled;
     this.waiters.push(wait);
     const promise = wait.start(timeout, signal);
     // A wait rejected at start (pending interrupt, aborted signal) stays queued otherwise.
@@ -135,17 +137,16 @@ export class SocketBuffer {
     return promise;
   }
 
-  private readonly onCancel = (): void => {
+  /** @internal A waiting read left early (timeout, abort, interrupt). */
+  readCancelled(): void {
     // The head may have left: the next read may be satisfiable, or need the kernel reads back.
     if (this.pumpQueued) return;
     this.pumpQueued = true;
-    queueMicrotask(this.pumpLater);
-  };
-
-  private readonly pumpLater = (): void => {
-    this.pumpQueued = false;
-    this.pump();
-  };
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
 
   /** Serves the waiting reads in order, as far as the buffered bytes go. */
   private pump(): void {
@@ -312,4 +313,8 @@ export class SocketBuffer {
       this.head = 0;
     }
   }
+}
+
+function onReadCancelled(wait: Wait<any>): void {
+  (wait.data as ReadRequest).buffer.readCancelled();
 }
