@@ -24,6 +24,8 @@ export { LockGuard } from './actors/LockGuard.js';
 // ---- actors: channels
 export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
 export { RemoteChannel } from './actors/RemoteChannel.js';
+// ---- actors: supervision
+export { Supervisor, SupervisorGaveUpError, type ChildSpec, type SupervisorOptions, type RestartPolicy, type SupervisionStrategy } from './actors/Supervisor.js';
 // ---- transports: sockets
 export { AsyncSocket, type ConnectOptions } from './transports/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/AsyncServer.js';
