@@ -31,6 +31,7 @@ const snippet = (name: string) => async (): Promise<void> => {
   process.stdout.write(execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 }));
 };
 stops.push(
+  ['supervision: restarts within an intensity, then giving up', snippet('supervision')],
   ['sockets: an echo server with a coroutine per connection', snippet('sockets')],
   ['files, pipes and the worker pool', snippet('files')],
   ['distribution: two authenticated nodes, a remote coroutine', snippet('network')],

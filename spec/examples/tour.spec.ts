@@ -6,9 +6,10 @@ describe('examples/tour (npm start)', () => {
     const run = await runExample('tour', [], {}, 120_000);
     expect(run.code, run.stderr).to.equal(0);
     const stops = run.lines.filter((l) => l.startsWith('=== '));
-    expect(stops.length).to.equal(11);
+    expect(stops.length).to.equal(12);
     expect(run.lines).to.include('sum: 10');
     expect(run.lines).to.include('42');
+    expect(run.lines).to.include('gave up');
     expect(run.lines[run.lines.length - 1]).to.equal('Tour done. See README.md for the API and the other examples.');
   });
 });
