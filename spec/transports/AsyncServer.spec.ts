@@ -1,44 +1,35 @@
 import net from 'node:net';
 import { expect } from 'chai';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../runtime/errors.js';
-import { Scheduler } from '../../runtime/Scheduler.js';
 import { AsyncServer } from '../../transports/AsyncServer.js';
 import { AsyncSocket } from '../../transports/AsyncSocket.js';
 import { ConnectError, ListenError, SocketClosedError } from '../../transports/errors.js';
-import { expectError, tick } from './socketHelpers.js';
+import { expectError, tick, socketFixture } from './socketHelpers.js';
 
 describe('AsyncServer: listen and accept', () => {
-  let sched: Scheduler;
-  const cleanup: Array<() => void> = [];
-  beforeEach(() => {
-    sched = new Scheduler();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0)) fn();
-    await sched.terminate();
-  });
+  const fx = socketFixture();
 
   async function listen(options = {}) {
-    const server = await AsyncServer.listen({ scheduler: sched, ...options });
-    cleanup.push(() => server.close());
+    const server = await AsyncServer.listen({ scheduler: fx.sched, ...options });
+    fx.cleanup.push(() => server.close());
     return server;
   }
 
   it('accept returns connections queued before it was called, and serves accepting coroutines FIFO', async () => {
     const server = await listen();
-    const early = await AsyncSocket.connect({ port: server.port, scheduler: sched, timeout: 2000 });
-    cleanup.push(() => early.close());
+    const early = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched, timeout: 2000 });
+    fx.cleanup.push(() => early.close());
     await tick(20);
     const first = await server.accept({ timeout: 0 });
-    cleanup.push(() => first.close());
+    fx.cleanup.push(() => first.close());
     expect(first.remotePort).to.equal(early.localPort);
-    const a = sched.spawn(async (coro) => (await server.accept({ coro, timeout: 2000 })).remotePort);
-    const b = sched.spawn(async (coro) => (await server.accept({ coro, timeout: 2000 })).remotePort);
+    const a = fx.sched.spawn(async (coro) => (await server.accept({ coro, timeout: 2000 })).remotePort);
+    const b = fx.sched.spawn(async (coro) => (await server.accept({ coro, timeout: 2000 })).remotePort);
     await tick(10);
-    const c1 = await AsyncSocket.connect({ port: server.port, scheduler: sched });
+    const c1 = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched });
     await tick(20);
-    const c2 = await AsyncSocket.connect({ port: server.port, scheduler: sched });
-    cleanup.push(() => (c1.close(), c2.close()));
+    const c2 = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched });
+    fx.cleanup.push(() => (c1.close(), c2.close()));
     expect(await a.value()).to.equal(c1.localPort);
     expect(await b.value()).to.equal(c2.localPort);
   });
@@ -46,7 +37,7 @@ describe('AsyncServer: listen and accept', () => {
   it('accept times out with TimeoutError and is cancelled by terminate() or a signal', async () => {
     const server = await listen();
     await expectError(() => server.accept({ timeout: 20 }), TimeoutError);
-    const acceptor = sched.spawn(async (coro) => server.accept({ coro }));
+    const acceptor = fx.sched.spawn(async (coro) => server.accept({ coro }));
     await tick(10);
     acceptor.terminate();
     await expectError(() => acceptor.value(), CoroTerminatedError);
@@ -55,10 +46,10 @@ describe('AsyncServer: listen and accept', () => {
     ac.abort(new Error('stop'));
     await pending.then(() => expect.fail('should reject'), (e) => expect(e.message).to.equal('stop'));
     // the cancelled acceptors left no trace: the next connection goes to the next accept
-    const client = await AsyncSocket.connect({ port: server.port, scheduler: sched });
-    cleanup.push(() => client.close());
+    const client = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched });
+    fx.cleanup.push(() => client.close());
     const conn = await server.accept({ timeout: 2000 });
-    cleanup.push(() => conn.close());
+    fx.cleanup.push(() => conn.close());
     expect(conn.remotePort).to.equal(client.localPort);
   });
 
@@ -68,7 +59,7 @@ describe('AsyncServer: listen and accept', () => {
     server.close();
     await expectError(() => pending, SocketClosedError);
     await expectError(() => server.accept(), SocketClosedError);
-    await expectError(() => AsyncSocket.connect({ port: server.port, scheduler: sched, timeout: 2000 }), ConnectError);
+    await expectError(() => AsyncSocket.connect({ port: server.port, scheduler: fx.sched, timeout: 2000 }), ConnectError);
   });
 
   it('connect to a closed port throws ConnectError with errno ECONNREFUSED', async () => {
@@ -76,13 +67,13 @@ describe('AsyncServer: listen and accept', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const err = await expectError(() => AsyncSocket.connect({ port, scheduler: sched, timeout: 2000 }), ConnectError);
+    const err = await expectError(() => AsyncSocket.connect({ port, scheduler: fx.sched, timeout: 2000 }), ConnectError);
     expect(err.errno).to.equal('ECONNREFUSED');
   });
 
   it('listen on a busy port throws ListenError', async () => {
     const server = await listen();
-    const err = await expectError(() => AsyncServer.listen({ port: server.port, scheduler: sched }), ListenError);
+    const err = await expectError(() => AsyncServer.listen({ port: server.port, scheduler: fx.sched }), ListenError);
     expect(err.errno).to.equal('EADDRINUSE');
   });
 
@@ -105,13 +96,13 @@ describe('AsyncServer: listen and accept', () => {
       }
       conn.close();
     };
-    sched.spawnWith({ daemon: true }, async (coro) => {
-      for (;;) sched.spawn(handler, await server.accept({ coro }));
+    fx.sched.spawnWith({ daemon: true }, async (coro) => {
+      for (;;) fx.sched.spawn(handler, await server.accept({ coro }));
     });
     const clients = await Promise.all(
-      Array.from({ length: count }, () => AsyncSocket.connect({ port: server.port, scheduler: sched, timeout: 20000 })),
+      Array.from({ length: count }, () => AsyncSocket.connect({ port: server.port, scheduler: fx.sched, timeout: 20000 })),
     );
-    cleanup.push(() => clients.forEach((c) => c.close()));
+    fx.cleanup.push(() => clients.forEach((c) => c.close()));
     const results = await Promise.all(
       clients.map(async (client, k) => {
         const replies: string[] = [];

@@ -1,31 +1,22 @@
 import net from 'node:net';
 import { expect } from 'chai';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../runtime/errors.js';
-import { Scheduler } from '../../runtime/Scheduler.js';
 import { AsyncSocket } from '../../transports/AsyncSocket.js';
 import { EndOfStreamError, LineTooLongError, SocketClosedError } from '../../transports/errors.js';
-import { asyncPair, expectError, rawPeer, tick, until } from './socketHelpers.js';
+import { asyncPair, expectError, rawPeer, tick, until, socketFixture } from './socketHelpers.js';
 
 describe('AsyncSocket: reads and writes', () => {
-  let sched: Scheduler;
-  const cleanup: Array<() => void> = [];
-  beforeEach(() => {
-    sched = new Scheduler();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0)) fn();
-    await sched.terminate();
-  });
+  const fx = socketFixture();
 
   async function peer(options = {}) {
-    const p = await rawPeer(sched, options);
-    cleanup.push(p.close);
+    const p = await rawPeer(fx.sched, options);
+    fx.cleanup.push(p.close);
     return p;
   }
 
   it('round-trips between a connected and an accepted socket; recv gives an empty Buffer at end of stream', async () => {
-    const { client, conn, close } = await asyncPair(sched);
-    cleanup.push(close);
+    const { client, conn, close } = await asyncPair(fx.sched);
+    fx.cleanup.push(close);
     expect(await client.send(Buffer.from('hello'))).to.equal(5);
     expect(String(await conn.recvAll(5, { timeout: 2000 }))).to.equal('hello');
     await conn.sendAll(Buffer.from('world'));
@@ -79,12 +70,12 @@ describe('AsyncSocket: reads and writes', () => {
 
   it('a coroutine terminated in the middle of recvAll loses and duplicates no byte for the next reader', async () => {
     const { sock, peer: p } = await peer();
-    const first = sched.spawn(async (coro) => sock.recvAll(10, { coro }));
+    const first = fx.sched.spawn(async (coro) => sock.recvAll(10, { coro }));
     p.write('01234');
     await until(() => sock.buffered === 5);
     first.terminate();
     await expectError(() => first.value(), CoroTerminatedError);
-    const second = sched.spawn(async (coro) => String(await sock.recvAll(10, { coro, timeout: 2000 })));
+    const second = fx.sched.spawn(async (coro) => String(await sock.recvAll(10, { coro, timeout: 2000 })));
     p.write('56789abc');
     expect(await second.value()).to.equal('0123456789');
     expect(String(await sock.recv(10))).to.equal('abc');
@@ -92,7 +83,7 @@ describe('AsyncSocket: reads and writes', () => {
 
   it('throw() into a coroutine in recvAll raises there and keeps the bytes', async () => {
     const { sock, peer: p } = await peer();
-    const reader = sched.spawn(async (coro) => {
+    const reader = fx.sched.spawn(async (coro) => {
       try {
         await sock.recvAll(4, { coro });
         return 'read';
@@ -123,9 +114,9 @@ describe('AsyncSocket: reads and writes', () => {
   it('queues concurrent readers FIFO', async () => {
     const { sock, peer: p } = await peer();
     const order: string[] = [];
-    const a = sched.spawn(async (coro) => order.push('a:' + String(await sock.recvAll(3, { coro }))));
-    const b = sched.spawn(async (coro) => order.push('b:' + String(await sock.recvLine({ coro }))));
-    const c = sched.spawn(async (coro) => order.push('c:' + String(await sock.recv(100, { coro }))));
+    const a = fx.sched.spawn(async (coro) => order.push('a:' + String(await sock.recvAll(3, { coro }))));
+    const b = fx.sched.spawn(async (coro) => order.push('b:' + String(await sock.recvLine({ coro }))));
+    const c = fx.sched.spawn(async (coro) => order.push('c:' + String(await sock.recv(100, { coro }))));
     await tick(10);
     p.write('abcdef\nrest');
     await Promise.all([a.finish(), b.finish(), c.finish()]);
@@ -135,7 +126,7 @@ describe('AsyncSocket: reads and writes', () => {
   it('recvLine splits lines across chunks, returns a last line without newline, then an empty Buffer', async () => {
     const { sock, peer: p } = await peer();
     const lines: string[] = [];
-    const reader = sched.spawn(async (coro) => {
+    const reader = fx.sched.spawn(async (coro) => {
       for (let i = 0; i < 10; i++) {
         const line = await sock.recvLine({ coro, timeout: 2000 });
         if (line.length === 0) break;
@@ -162,7 +153,7 @@ describe('AsyncSocket: reads and writes', () => {
     const { sock, peer: p } = await peer();
     p.write('partial');
     await expectError(() => sock.recvLine({ timeout: 20 }), TimeoutError);
-    const reader = sched.spawn(async (coro) => sock.recvLine({ coro }));
+    const reader = fx.sched.spawn(async (coro) => sock.recvLine({ coro }));
     await tick(10);
     reader.terminate();
     await expectError(() => reader.value(), CoroTerminatedError);
@@ -174,7 +165,7 @@ describe('AsyncSocket: reads and writes', () => {
     const { sock } = await peer({ defaultTimeout: 20 });
     await expectError(() => sock.recv(10), TimeoutError);
     sock.defaultTimeout = Infinity;
-    const reader = sched.spawn(async (coro) => sock.recv(10, { coro }));
+    const reader = fx.sched.spawn(async (coro) => sock.recv(10, { coro }));
     await tick(30);
     reader.terminate();
     await expectError(() => reader.value(), CoroTerminatedError);
@@ -227,7 +218,7 @@ describe('AsyncSocket: reads and writes', () => {
     }
     expect(timedOut).to.equal(true);
     expect(sent).to.be.below(100 * 1024 * 1024);
-    const writer = sched.spawn(async (coro) => sock.sendAll(block, { coro }));
+    const writer = fx.sched.spawn(async (coro) => sock.sendAll(block, { coro }));
     await tick(20);
     writer.terminate();
     await expectError(() => writer.value(), CoroTerminatedError);
@@ -281,7 +272,7 @@ describe('AsyncSocket: reads and writes', () => {
     try {
       const raw = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
       {
-        await using sock = AsyncSocket.wrap(raw, { scheduler: sched });
+        await using sock = AsyncSocket.wrap(raw, { scheduler: fx.sched });
         expect(String(await sock.recvAll(7, { timeout: 2000 }))).to.equal('wrapped');
       }
       await until(() => raw.destroyed);

@@ -1,39 +1,30 @@
 import { expect } from 'chai';
 import { CoroTerminatedError, TimeoutError } from '../../runtime/errors.js';
 import { encodeFrame, FrameTooLargeError } from '../../runtime/FrameCodec.js';
-import { Scheduler } from '../../runtime/Scheduler.js';
 import { ConnectionResetError, EndOfStreamError } from '../../transports/errors.js';
-import { asyncPair, expectError, rawPeer, tick, until } from './socketHelpers.js';
+import { asyncPair, expectError, rawPeer, tick, until, socketFixture } from './socketHelpers.js';
 
 describe('AsyncSocket: framed messages (sendMsg/recvMsg)', () => {
-  let sched: Scheduler;
-  const cleanup: Array<() => void> = [];
-  beforeEach(() => {
-    sched = new Scheduler();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0)) fn();
-    await sched.terminate();
-  });
+  const fx = socketFixture();
 
   async function peer(options = {}) {
-    const p = await rawPeer(sched, options);
-    cleanup.push(p.close);
+    const p = await rawPeer(fx.sched, options);
+    fx.cleanup.push(p.close);
     return p;
   }
 
   it('round-trips empty, small and large messages in order, then undefined at a clean end of stream', async () => {
-    const { client, conn, close } = await asyncPair(sched);
-    cleanup.push(close);
+    const { client, conn, close } = await asyncPair(fx.sched);
+    fx.cleanup.push(close);
     const big = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = i & 0xff;
-    const sender = sched.spawn(async (coro) => {
+    const sender = fx.sched.spawn(async (coro) => {
       await client.sendMsg(Buffer.alloc(0), { coro });
       await client.sendMsg(Buffer.from('hello'), { coro });
       await client.sendMsg(big, { coro });
       client.close();
     });
-    const got = sched.spawn(async (coro) => {
+    const got = fx.sched.spawn(async (coro) => {
       const out: Array<Buffer | undefined> = [];
       for (let i = 0; i < 4; i++) out.push(await conn.recvMsg({ coro, timeout: 5000 }));
       return out;
@@ -123,12 +114,12 @@ describe('AsyncSocket: framed messages (sendMsg/recvMsg)', () => {
   it('a coroutine terminated in recvMsg mid-frame leaves the frame whole for the next reader', async () => {
     const { sock, peer: p } = await peer();
     const frame = encodeFrame(Buffer.from('0123456789'));
-    const first = sched.spawn(async (coro) => sock.recvMsg({ coro }));
+    const first = fx.sched.spawn(async (coro) => sock.recvMsg({ coro }));
     p.write(frame.subarray(0, 7));
     await until(() => sock.buffered === 7);
     first.terminate();
     await expectError(() => first.value(), CoroTerminatedError);
-    const second = sched.spawn(async (coro) => String(await sock.recvMsg({ coro, timeout: 2000 })));
+    const second = fx.sched.spawn(async (coro) => String(await sock.recvMsg({ coro, timeout: 2000 })));
     p.write(frame.subarray(7));
     expect(await second.value()).to.equal('0123456789');
   });
@@ -136,7 +127,7 @@ describe('AsyncSocket: framed messages (sendMsg/recvMsg)', () => {
   it('sendMsg is cancelled by terminate() while waiting for a slow peer', async () => {
     const { sock, peer: p } = await peer();
     p.pause();
-    const writer = sched.spawn(async (coro) => {
+    const writer = fx.sched.spawn(async (coro) => {
       for (let i = 0; i < 1000; i++) await sock.sendMsg(Buffer.alloc(1024 * 1024), { coro });
     });
     await until(() => sock.raw.writableNeedDrain);

@@ -1,24 +1,15 @@
 import { expect } from 'chai';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../runtime/errors.js';
-import { Scheduler } from '../../runtime/Scheduler.js';
 import { AsyncUdpSocket } from '../../transports/AsyncUdpSocket.js';
 import { ListenError, SocketClosedError } from '../../transports/errors.js';
-import { expectError, tick, until } from './socketHelpers.js';
+import { expectError, tick, until, socketFixture } from './socketHelpers.js';
 
 describe('AsyncUdpSocket', () => {
-  let sched: Scheduler;
-  const cleanup: Array<() => void> = [];
-  beforeEach(() => {
-    sched = new Scheduler();
-  });
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0)) fn();
-    await sched.terminate();
-  });
+  const fx = socketFixture();
 
   async function bind(options = {}) {
-    const sock = await AsyncUdpSocket.bind({ scheduler: sched, ...options });
-    cleanup.push(() => sock.close());
+    const sock = await AsyncUdpSocket.bind({ scheduler: fx.sched, ...options });
+    fx.cleanup.push(() => sock.close());
     return sock;
   }
 
@@ -38,7 +29,7 @@ describe('AsyncUdpSocket', () => {
     const server = await bind();
     const client = await bind();
     await expectError(() => server.recvFrom(100, { timeout: 20 }), TimeoutError);
-    const reader = sched.spawn(async (coro) => server.recvFrom(100, { coro }));
+    const reader = fx.sched.spawn(async (coro) => server.recvFrom(100, { coro }));
     await tick(10);
     reader.terminate();
     await expectError(() => reader.value(), CoroTerminatedError);

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { expect } from 'chai';
-import type { Scheduler } from '../../runtime/Scheduler.js';
+import { Scheduler } from '../../runtime/Scheduler.js';
 import { AsyncServer } from '../../transports/AsyncServer.js';
 import { AsyncSocket } from '../../transports/AsyncSocket.js';
 import type { SocketOptions } from '../../transports/AsyncSocketOptions.js';
@@ -58,4 +58,26 @@ export async function expectError<E extends Error>(fn: () => unknown, type: (abs
 /** Resolves on the next macrotask (lets the event loop deliver I/O). */
 export function tick(ms = 0): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Registers hooks that give each test a fresh scheduler and run the cleanups it pushed
+ * (then terminate the scheduler). Use `fx.sched` and `fx.cleanup.push(...)` inside tests.
+ */
+export function socketFixture(): { readonly sched: Scheduler; readonly cleanup: Array<() => void> } {
+  let sched: Scheduler | undefined;
+  const cleanup: Array<() => void> = [];
+  beforeEach(() => {
+    sched = new Scheduler();
+  });
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0)) fn();
+    await sched!.terminate();
+  });
+  return {
+    get sched(): Scheduler {
+      return sched!;
+    },
+    cleanup,
+  };
 }
