@@ -4,11 +4,14 @@
  * @module
  */
 import { Coro } from '../runtime/Coro.js';
-import { ChannelClosedError, CoroFinishedError, InvalidArgumentError } from '../runtime/errors.js';
-import { checkCount, checkFunction, checkName, checkWaitOptions, type ActingWaitOptions, type WaitOptions } from '../runtime/options.js';
+import { CoroFinishedError, InvalidArgumentError } from '../runtime/runtimeErrors.js';
+import { checkCount, checkFunction, checkName, checkWaitOptions, type WaitOptions } from '../runtime/options.js';
 import { Scheduler } from '../runtime/Scheduler.js';
+import type { NetworkLocateOptions } from '../runtime/networkPort.js';
 import { Wait, WaitKind } from '../runtime/Wait.js';
 import { WaiterQueue } from '../runtime/WaiterQueue.js';
+import { ChannelClosedError } from './actorErrors.js';
+import { type ActingWaitOptions } from '../runtime/coroTypes.js';
 
 /**
  * What a channel can broadcast to: a local coroutine or channel, or a remote proxy of either.
@@ -89,17 +92,12 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
    * const ch = await Channel.locate('news', { timeout: 1000 });
    * ```
    */
-  static locate<M = unknown>(name: string, options?: WaitOptions & { scheduler?: Scheduler; location?: unknown }): Promise<Channel<M> | ChannelSubscriber<M> | undefined> {
+  static locate<M = unknown>(name: string, options?: NetworkLocateOptions & { scheduler?: Scheduler }): Promise<Channel<M> | ChannelSubscriber<M> | undefined> {
     const sched = options?.scheduler ?? Scheduler.default();
-    if (Channel.remoteLocate !== undefined) {
-      const remote = Channel.remoteLocate(sched, name, options);
-      if (remote !== undefined) return remote as Promise<Channel<M> | ChannelSubscriber<M> | undefined>;
-    }
+    const net = sched.network;
+    if (net !== undefined) return net.locate(sched.channelNames, name, options) as Promise<Channel<M> | ChannelSubscriber<M> | undefined>;
     return sched.locateIn(sched.channelNames, name, options) as Promise<Channel<M> | undefined>;
   }
-
-  /** @internal Set by the distribution layer: locates across peers when the scheduler has networking. */
-  static remoteLocate: ((sched: Scheduler, name: string, options: (WaitOptions & { location?: unknown }) | undefined) => Promise<unknown> | undefined) | undefined;
 
   get closed(): boolean {
     return this._closed;

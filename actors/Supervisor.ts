@@ -5,7 +5,8 @@
  * @module
  */
 import type { Coro, CoroFunction } from '../runtime/Coro.js';
-import { coded, InvalidArgumentError } from '../runtime/errors.js';
+import { InvalidArgumentError } from '../runtime/runtimeErrors.js';
+import { SupervisorGaveUpError } from './actorErrors.js';
 import type { MailboxOptions } from '../runtime/Mailbox.js';
 import { MonitorStatus } from '../runtime/MonitorStatus.js';
 import { checkCount, checkFunction, checkName } from '../runtime/options.js';
@@ -53,15 +54,6 @@ export interface SupervisorOptions {
   name?: string;
   scheduler?: Scheduler;
 }
-
-/**
- * The restart intensity was exceeded: the supervisor terminated its children and ended with this.
- * @example
- * ```ts
- * await sup.finish().catch((e) => { if (SupervisorGaveUpError.is(e)) alert(e.message); });
- * ```
- */
-export class SupervisorGaveUpError extends coded('ERR_SUPERVISOR_GAVE_UP') {}
 
 const STOP = Symbol('stop');
 

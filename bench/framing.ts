@@ -9,7 +9,8 @@
  */
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { AsyncServer, AsyncSocket, encodeFrame, FrameDecoder, Scheduler } from '../index.js';
+import { AsyncServer, AsyncSocket, Scheduler } from '../index.js';
+import { encodeFrame, FrameDecoder } from '../extend.js';
 
 async function asyncoroRun(size: number, count: number): Promise<number> {
   const sched = new Scheduler();

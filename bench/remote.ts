@@ -12,7 +12,8 @@ import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Decoder, Encoder } from 'cbor-x';
-import { Coro, FrameDecoder, Network, RemoteCoro, Scheduler } from '../index.js';
+import { Coro, Network, RemoteCoro, Scheduler } from '../index.js';
+import { FrameDecoder } from '../extend.js';
 
 const SELF = fileURLToPath(import.meta.url);
 

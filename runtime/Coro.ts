@@ -2,18 +2,43 @@
  * A coroutine: an async function that owns a mailbox and runs under a scheduler.
  * @module
  */
-import { ConcurrentReceiveError, CoroFinishedError, NotInCoroutineError } from './errors.js';
+import { ConcurrentReceiveError, CoroFinishedError, NotInCoroutineError } from './runtimeErrors.js';
 import { Mailbox } from './Mailbox.js';
-import { checkFunction, checkTimeout, checkWaitOptions, type ActingWaitOptions, type WaitOptions } from './options.js';
-import { Scheduler, currentTracker } from './Scheduler.js';
+import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from './options.js';
+import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
 import { Ended } from './CoroState.js';
-import type { CoroFunction, ReceiveOptions, SpawnOptions, SuspendOptions } from './coroTypes.js';
-import type { RemoteCoro } from '../actors/RemoteCoro.js';
-import type { Location } from '../transports/Location.js';
+import type { ReceiveOptions, SuspendOptions } from './coroTypes.js';
+import type { MailboxOptions } from './Mailbox.js';
+import { currentTracker } from './coroTracker.js';
+import type { CoroRef, NetworkLocateOptions, NodeAddress } from './networkPort.js';
+import { type ActingWaitOptions } from './coroTypes.js';
 
-export type { CoroFunction, MonitorTarget, ReceiveOptions, SpawnOptions, SuspendOptions } from './coroTypes.js';
+export type { MonitorTarget, ReceiveOptions, SuspendOptions } from './coroTypes.js';
+
+/**
+ * The body of a coroutine: receives its own handle, then the spawn arguments.
+ * @example
+ * ```ts
+ * const body: CoroFunction<string, number, [number]> = async (coro, n) => n;
+ * ```
+ */
+export type CoroFunction<M, R, A extends unknown[]> = (coro: Coro<M, R>, ...args: A) => R | Promise<R>;
+
+/**
+ * Options for {@link spawnWith}.
+ * @example
+ * ```ts
+ * spawnWith({ name: 'server', daemon: true, mailbox: { capacity: 100 } }, server);
+ * ```
+ */
+export interface SpawnOptions {
+  name?: string;
+  daemon?: boolean;
+  mailbox?: MailboxOptions;
+  scheduler?: Scheduler;
+}
 
 let pendingOptions: SpawnOptions | undefined;
 let pendingScheduler: Scheduler | undefined;
@@ -37,7 +62,10 @@ export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unk
  * echo.send('hello');
  * ```
  */
-export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> {
+export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implements CoroRef<M, R> {
+  /** The scheduler it runs on. */
+  declare readonly scheduler: Scheduler;
+
   constructor(fn: CoroFunction<M, R, any[]>, ...args: unknown[]) {
     const options = pendingOptions ?? {};
     const scheduler = pendingScheduler ?? options.scheduler ?? Scheduler.default();
@@ -69,8 +97,19 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> {
    * const server = await Coro.locate('server', { timeout: 1000 });
    * ```
    */
-  static locate(name: string, options?: WaitOptions & { scheduler?: Scheduler; location?: Location | string }): Promise<Coro<any, any> | RemoteCoro | undefined> {
+  static locate(name: string, options?: NetworkLocateOptions & { scheduler?: Scheduler }): Promise<CoroRef<any, any> | undefined> {
     return (options?.scheduler ?? Scheduler.default()).locateCoro(name, options);
+  }
+
+  /**
+   * Where this coroutine's node listens, once networking is attached to its scheduler.
+   * @example
+   * ```ts
+   * log(String(coro.location)); // e.g. '127.0.0.1:9705'
+   * ```
+   */
+  get location(): NodeAddress | undefined {
+    return this.scheduler.network?.location;
   }
 
   /** Marks (or unmarks) the coroutine as a daemon: the scheduler does not wait for daemons. */

@@ -3,14 +3,15 @@
  * thrown errors, monitors and results. Internal layer of {@link Coro}.
  * @module
  */
-import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from './errors.js';
+import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from './runtimeErrors.js';
 import { MonitorStatus } from './MonitorStatus.js';
-import { checkFunction, checkWaitOptions, type ActingWaitOptions } from './options.js';
-import type { CoroFunction, MonitorTarget, Outcome } from './coroTypes.js';
+import { checkFunction, checkWaitOptions } from './options.js';
+import type { CoroBody, MonitorTarget, Outcome } from './coroTypes.js';
 import { CoroState, Ended, Running } from './CoroState.js';
-import { currentTracker } from './Scheduler.js';
+import { currentTracker } from './coroTracker.js';
 import { Wait, WaitKind } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
+import { type ActingWaitOptions } from './coroTypes.js';
 
 /**
  * Lifecycle of a coroutine: control, monitors, results.
@@ -19,7 +20,10 @@ import { WaiterQueue } from './WaiterQueue.js';
  * worker.terminate(); await worker.finish({ timeout: 100 });
  * ```
  */
-export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
+export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements MonitorTarget {
+  /** Queues a message (implemented by Coro). */
+  abstract send(message: M): boolean;
+
   // ---------------------------------------------------------------- control
 
   /**
@@ -75,10 +79,10 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
    * server.hotSwap(serverV2, 'config.json');
    * ```
    */
-  hotSwap<A extends unknown[]>(fn: CoroFunction<M, R, A>, ...args: A): void {
+  hotSwap<A extends unknown[]>(fn: (coro: this, ...args: A) => R | Promise<R>, ...args: A): void {
     this.mustBeAlive('hot swap');
     checkFunction(fn, 'hot swap function');
-    this.swap = { fn: fn as CoroFunction<any, any, any[]>, args };
+    this.swap = { fn: fn as CoroBody, args };
     if (this.swappable) this.deliverSwap();
   }
 
@@ -96,7 +100,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
     if (other === null || typeof other !== 'object' || typeof other.notify !== 'function') {
       throw new InvalidArgumentError('monitor() needs a coroutine or remote coroutine reference');
     }
-    await other.notify(this.self);
+    await other.notify(this);
   }
 
   /**
@@ -175,8 +179,8 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
     // not track run with no current coroutine, rather than inheriting their creator's.
     const tracker = currentTracker();
     const self = this.self;
-    if (tracker === undefined) return fn(self, ...args);
-    return tracker.run(this.scheduler.tracker !== undefined ? self : undefined, () => fn(self, ...args));
+    if (tracker === undefined) return fn(self, ...args) as R | Promise<R>;
+    return tracker.run(this.scheduler.tracker !== undefined ? self : undefined, () => fn(self, ...args)) as R | Promise<R>;
   }
 
   protected returned(value: R): void {
@@ -188,7 +192,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> {
     if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
     const delivered = this.swapDelivered;
     if (delivered !== undefined && error === delivered.request) {
-      this.fn = delivered.swap.fn as CoroFunction<M, R, any[]>;
+      this.fn = delivered.swap.fn;
       this.args = delivered.swap.args;
       this.swapDelivered = undefined;
       this.swappable = false;

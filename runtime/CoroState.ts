@@ -5,12 +5,10 @@
  * Internal: users see it through {@link Coro}.
  * @module
  */
-import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from './errors.js';
+import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from './runtimeErrors.js';
 import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus } from './MonitorStatus.js';
-import type { Coro } from './Coro.js';
-import type { CoroFunction, MonitorTarget, Outcome, Swap } from './coroTypes.js';
-import type { Scheduler } from './Scheduler.js';
+import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
 import { WaitKind, type Wait, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
 
@@ -27,7 +25,7 @@ class CoroExtras {
   abort: AbortController | undefined = undefined;
   monitors: Set<MonitorTarget> | undefined = undefined;
   finishWaiters: WaiterQueue | undefined = undefined;
-  owned: Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined = undefined;
+  owned: Set<{ ownerEnded(coro: any): void }> | undefined = undefined;
   static readonly EMPTY = new CoroExtras();
 }
 
@@ -41,12 +39,12 @@ class CoroExtras {
 export abstract class CoroState<M, R> implements WaitOwner {
   /** Unique among the coroutines of its scheduler. */
   readonly id: number;
-  readonly scheduler: Scheduler;
+  readonly scheduler: CoroHost;
   /** Defaults to the function's name. */
   readonly name: string;
   protected state = Scheduled;
   protected _daemon = false;
-  protected fn: CoroFunction<M, R, any[]> | undefined;
+  protected fn: CoroBody | undefined;
   protected args: unknown[] | undefined;
   protected mailbox: Mailbox<M> | undefined = undefined;
   /** Rarely used state, allocated on first use to keep an idle coroutine small. */
@@ -99,10 +97,10 @@ export abstract class CoroState<M, R> implements WaitOwner {
   protected set finishWaiters(value: WaiterQueue | undefined) {
     if (this.x !== undefined || value !== CoroExtras.EMPTY.finishWaiters) (this.x ??= new CoroExtras()).finishWaiters = value;
   }
-  protected get owned(): Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined {
+  protected get owned(): Set<{ ownerEnded(coro: any): void }> | undefined {
     return this.x === undefined ? CoroExtras.EMPTY.owned : this.x.owned;
   }
-  protected set owned(value: Set<{ ownerEnded(coro: Coro<any, any>): void }> | undefined) {
+  protected set owned(value: Set<{ ownerEnded(coro: any): void }> | undefined) {
     if (this.x !== undefined || value !== CoroExtras.EMPTY.owned) (this.x ??= new CoroExtras()).owned = value;
   }
   /** The pending receive; its `data` holds the filter of a selective receive. */
@@ -111,7 +109,7 @@ export abstract class CoroState<M, R> implements WaitOwner {
   protected terminating: CoroTerminatedError | undefined = undefined;
   protected outcome: Outcome | undefined = undefined;
 
-  protected constructor(scheduler: Scheduler, name: string, fn: CoroFunction<M, R, any[]>, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
+  protected constructor(scheduler: CoroHost, name: string, fn: CoroBody, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
     this.scheduler = scheduler;
     this.name = name;
     if (mailbox !== undefined) this.mailbox = new Mailbox(mailbox, (m) => this.scheduler.deadLetter(this.self, 'mailbox overflow', m));
@@ -126,9 +124,9 @@ export abstract class CoroState<M, R> implements WaitOwner {
     return `${this.name}/${this.id}`;
   }
 
-  /** This object as the public type (the class hierarchy ends in Coro). */
-  protected get self(): Coro<M, R> {
-    return this as unknown as Coro<M, R>;
+  /** This object, as resources and monitors see it (the class hierarchy ends in Coro). */
+  protected get self(): this {
+    return this;
   }
 
   /** True until the coroutine has ended. */
@@ -163,7 +161,7 @@ export abstract class CoroState<M, R> implements WaitOwner {
   }
 
   /** @internal Records a resource this coroutine holds (or no longer holds). */
-  own(resource: { ownerEnded(coro: Coro<any, any>): void }, held: boolean): void {
+  own(resource: { ownerEnded(coro: any): void }, held: boolean): void {
     if (held) (this.owned ??= new Set()).add(resource);
     else this.owned?.delete(resource);
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import { Deque } from './Deque.js';
-import { InvalidArgumentError, MailboxFullError } from './errors.js';
+import { InvalidArgumentError, MailboxFullError } from './runtimeErrors.js';
 import { checkCount } from './options.js';
 import type { Wait } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';

@@ -3,7 +3,7 @@
  * waits for a name that is not registered yet. Internal machinery.
  * @module
  */
-import { NameTakenError } from './errors.js';
+import { NameTakenError } from './runtimeErrors.js';
 import { checkName } from './options.js';
 import type { Wait } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';

@@ -3,18 +3,19 @@
  * name registries, the single timer heap, the fairness budget and the lifecycle.
  * @module
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { enableTracker } from './coroTracker.js';
 import { Deque } from './Deque.js';
-import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './errors.js';
+import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
 import { LogThrottle, silentLogger, type Logger } from './logging.js';
 import { checkCount, checkFunction, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
-import { Wait, WaitKind, type WaitHost, type WaitOwner } from './Wait.js';
+import { Wait, WaitKind, type WaitOwner } from './Wait.js';
+import type { CoroHost } from './coroTypes.js';
 import { WaiterQueue } from './WaiterQueue.js';
 import { Coro, nextSpawn, type CoroFunction, type SpawnOptions } from './Coro.js';
-import type { RemoteCoro } from '../actors/RemoteCoro.js';
-import type { Location } from '../transports/Location.js';
+import type { CoroRef, NetworkLocateOptions, SchedulerNetwork } from './networkPort.js';
 
 /**
  * Options of a scheduler.
@@ -41,13 +42,6 @@ export interface SchedulerStats {
 }
 
 let defaultScheduler: Scheduler | undefined;
-let tracker: AsyncLocalStorage<unknown> | undefined;
-
-/** @internal The context tracker behind Coro.current(), if any scheduler enabled it. */
-export function currentTracker(): AsyncLocalStorage<unknown> | undefined {
-  return tracker;
-}
-
 type Hook = { priority: number; fn: () => unknown };
 
 /**
@@ -61,15 +55,13 @@ type Hook = { priority: number; fn: () => unknown };
  * await sched.finish();
  * ```
  */
-export class Scheduler implements WaitHost {
+export class Scheduler implements CoroHost {
   readonly timers = new TimerHeap();
   readonly logger: Logger;
   /** @internal */
   readonly coroNames = new Registry<Coro<any, any>>('coroutine', (c) => c.isAlive);
   /** @internal Registry of channels (they register themselves). */
   readonly channelNames = new Registry<{ readonly closed: boolean }>('channel', (c) => !c.closed);
-  /** @internal Set by transports/Network.ts while networking runs: locateCoro then also asks peers. */
-  remoteLocate: ((name: string, options?: WaitOptions & { location?: Location | string }) => Promise<Coro<any, any> | RemoteCoro | undefined>) | undefined = undefined;
   /** @internal */
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly fairness: number;
@@ -98,6 +90,7 @@ export class Scheduler implements WaitHost {
   private stopping: Promise<void> | undefined;
   /** Removes the default scheduler's beforeExit listener, so re-created defaults do not pile them up. */
   private detachExit: (() => void) | undefined;
+  private attached: SchedulerNetwork | undefined;
 
   constructor(options: SchedulerOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -106,7 +99,7 @@ export class Scheduler implements WaitHost {
     this.logger = options.logger ?? silentLogger();
     this.fairness = checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1);
     this.budget = this.fairness;
-    if (options.trackCurrent === true) this.tracker = tracker ??= new AsyncLocalStorage();
+    if (options.trackCurrent === true) this.tracker = enableTracker();
   }
 
   /**
@@ -234,10 +227,49 @@ export class Scheduler implements WaitHost {
     return this.stopping ?? Promise.resolve();
   }
 
-  /** Finds a registered coroutine, waiting up to `timeout` ms (forever when omitted) for the name to appear; undefined on timeout. */
-  locateCoro(name: string, options?: WaitOptions & { location?: Location | string }): Promise<Coro<any, any> | RemoteCoro | undefined> {
-    if (this.remoteLocate !== undefined) return this.remoteLocate(name, options);
+  /**
+   * Finds a registered coroutine, waiting up to `timeout` ms (forever when omitted) for the name
+   * to appear; undefined on timeout. With networking attached, other nodes are asked too.
+   * @example
+   * ```ts
+   * const server = await sched.locateCoro('server', { timeout: 1000 });
+   * ```
+   */
+  locateCoro(name: string, options?: NetworkLocateOptions): Promise<CoroRef<any, any> | undefined> {
+    if (this.attached !== undefined) return this.attached.locate(this.coroNames, name, options) as Promise<CoroRef<any, any> | undefined>;
     return this.locateIn(this.coroNames, name, options);
+  }
+
+  /**
+   * The networking attached to this scheduler, if any (see `Network.start`).
+   * @example
+   * ```ts
+   * log(String(sched.network?.location));
+   * ```
+   */
+  get network(): SchedulerNetwork | undefined {
+    return this.attached;
+  }
+
+  /**
+   * Plugs a distribution layer in: `locateCoro` and `Channel.locate` then also ask other nodes, and `network` and
+   * `coro.location` report it. Called by `Network.start`; returns the function that detaches it.
+   * Throws InvalidArgumentError when networking is already attached.
+   * @example
+   * ```ts
+   * const detach = sched.attachNetwork(net);
+   * detach();
+   * ```
+   */
+  attachNetwork(network: SchedulerNetwork): () => void {
+    if (this.attached !== undefined) throw new InvalidArgumentError('networking is already started on this scheduler');
+    if (network === null || typeof network !== 'object' || typeof network.locate !== 'function') {
+      throw new InvalidArgumentError('attachNetwork needs a network (with locate)');
+    }
+    this.attached = network;
+    return () => {
+      if (this.attached === network) this.attached = undefined;
+    };
   }
 
   /** @internal Shared by Coro.locate and Channel.locate. */
@@ -348,7 +380,7 @@ export class Scheduler implements WaitHost {
   }
 
   /** @internal The coroutine a blocking call acts for: the given one, else the tracked current one. */
-  actor(coro: Coro<any, any> | undefined): WaitOwner | undefined {
+  actor(coro: WaitOwner | undefined): WaitOwner | undefined {
     if (coro !== undefined) {
       if (typeof coro !== 'object' || typeof (coro as Partial<WaitOwner>).pendingInterrupt !== 'function') {
         throw new InvalidArgumentError('coro must be a local coroutine');

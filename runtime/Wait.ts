@@ -5,7 +5,7 @@
  * that `terminate()` and `throw()` can interrupt it). Internal machinery.
  * @module
  */
-import { TimeoutError } from './errors.js';
+import { TimeoutError } from './runtimeErrors.js';
 import type { TimerEntry, TimerHeap } from './TimerHeap.js';
 
 /** @internal What the coroutine is waiting for; hot swaps are delivered only in receive and sleep waits. */

@@ -1,35 +1,12 @@
 /**
- * The types a coroutine is built from: its function, spawn and wait options, and monitor targets.
+ * The types a coroutine is built from: wait options, monitor targets, and what it needs of its scheduler.
  * @module
  */
-import type { Coro } from './Coro.js';
-import type { MailboxOptions } from './Mailbox.js';
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from './logging.js';
 import type { ExitReason } from './MonitorStatus.js';
 import type { WaitOptions } from './options.js';
-import type { Scheduler } from './Scheduler.js';
-
-/**
- * The body of a coroutine: receives its own handle, then the spawn arguments.
- * @example
- * ```ts
- * const body: CoroFunction<string, number, [number]> = async (coro, n) => n;
- * ```
- */
-export type CoroFunction<M, R, A extends unknown[]> = (coro: Coro<M, R>, ...args: A) => R | Promise<R>;
-
-/**
- * Options for {@link spawnWith}.
- * @example
- * ```ts
- * spawnWith({ name: 'server', daemon: true, mailbox: { capacity: 100 } }, server);
- * ```
- */
-export interface SpawnOptions {
-  name?: string;
-  daemon?: boolean;
-  mailbox?: MailboxOptions;
-  scheduler?: Scheduler;
-}
+import type { WaitHost, WaitOwner } from './Wait.js';
 
 /**
  * Options of `receive`: a timeout with the value returned on expiry, a signal, and a filter for selective receive.
@@ -63,9 +40,52 @@ export interface MonitorTarget {
 
 /** @internal A requested hot swap: the new function and its arguments. */
 export interface Swap {
-  fn: CoroFunction<any, any, any[]>;
+  fn: CoroBody;
   args: unknown[];
 }
 
 /** @internal How a coroutine ended. */
 export type Outcome = { reason: ExitReason; value?: unknown; error?: unknown };
+
+/** @internal A coroutine function as its state machine holds it (typed by `Coro`). */
+export type CoroBody = (coro: any, ...args: any[]) => unknown;
+
+/**
+ * @internal What a coroutine needs of its scheduler (the Scheduler implements it), so the
+ * coroutine's state machine does not depend on the Scheduler class.
+ */
+export interface CoroHost extends WaitHost {
+  readonly logger: Logger;
+  readonly tracker: AsyncLocalStorage<unknown> | undefined;
+  adopt(coro: object, daemon: boolean): number;
+  retire(coro: object): void;
+  daemonChanged(daemon: boolean): void;
+  deadLetter(target: object, reason: string, message?: unknown): void;
+  actor(coro: WaitOwner | undefined): WaitOwner | undefined;
+  ready<T>(value: T): Promise<T>;
+}
+
+/**
+ * The coroutine a blocking call acts for, as the runtime sees it (a `Coro` is one).
+ * @example
+ * ```ts
+ * const acting: ActingCoro = coro;
+ * ```
+ */
+export interface ActingCoro extends WaitOwner {
+  readonly scheduler: CoroHost;
+}
+
+/**
+ * Options of a blocking call made on behalf of a coroutine that is not the receiver of the call.
+ * Naming the coroutine makes the wait interruptible by its `terminate()` and `throw()`.
+ *
+ * @example
+ * ```ts
+ * await event.wait({ coro, timeout: 100 });
+ * ```
+ */
+export interface ActingWaitOptions extends WaitOptions {
+  /** The coroutine that waits. Defaults to `Coro.current()` when the scheduler tracks it. */
+  coro?: ActingCoro;
+}

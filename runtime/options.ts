@@ -2,8 +2,7 @@
  * The options bag every blocking call takes, and its validation, written once.
  * @module
  */
-import { InvalidArgumentError } from './errors.js';
-import type { Coro } from './Coro.js';
+import { InvalidArgumentError } from './runtimeErrors.js';
 
 /**
  * Options of every blocking call: a timeout in milliseconds and an AbortSignal.
@@ -18,20 +17,6 @@ export interface WaitOptions {
   timeout?: number;
   /** Aborting it cancels the wait, which then rejects with `signal.reason`. */
   signal?: AbortSignal;
-}
-
-/**
- * Options of a blocking call made on behalf of a coroutine that is not the receiver of the call.
- * Naming the coroutine makes the wait interruptible by its `terminate()` and `throw()`.
- *
- * @example
- * ```ts
- * await event.wait({ coro, timeout: 100 });
- * ```
- */
-export interface ActingWaitOptions extends WaitOptions {
-  /** The coroutine that waits. Defaults to `Coro.current()` when the scheduler tracks it. */
-  coro?: Coro<any, any>;
 }
 
 /**

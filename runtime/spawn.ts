@@ -3,7 +3,7 @@
  * @module
  */
 import { Coro, type CoroFunction, type SpawnOptions } from './Coro.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from './runtimeErrors.js';
 import { describe } from './options.js';
 import { Scheduler } from './Scheduler.js';
 

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { Channel, type ChannelSubscriber } from '../../actors/Channel.js';
 import type { Coro } from '../../runtime/Coro.js';
-import { ChannelClosedError, CoroFinishedError, CoroTerminatedError, InvalidArgumentError, NameTakenError } from '../../runtime/errors.js';
+import {  CoroFinishedError, CoroTerminatedError, InvalidArgumentError, NameTakenError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
+import { ChannelClosedError } from '../../actors/actorErrors.js';
 
 describe('Channel', () => {
   let sched: Scheduler;

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { Supervisor, SupervisorGaveUpError, type ChildSpec } from '../../actors/Supervisor.js';
+import { Supervisor, type ChildSpec } from '../../actors/Supervisor.js';
 import type { Coro } from '../../runtime/Coro.js';
-import { InvalidArgumentError } from '../../runtime/errors.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
+import { SupervisorGaveUpError } from '../../actors/actorErrors.js';
 
 /** A child that answers 'ping' with its start count, and fails on 'crash' or returns on 'done'. */
 const starts = new Map<string, number>();

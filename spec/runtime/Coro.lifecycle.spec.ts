@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
-import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from '../../runtime/errors.js';
+import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { deferred, expectError, turn, until } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
-import { ConcurrentReceiveError, CoroFinishedError, InvalidArgumentError } from '../../runtime/errors.js';
+import { ConcurrentReceiveError, CoroFinishedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { expectError, turn, until } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
-import { CoroTerminatedError, InvalidArgumentError } from '../../runtime/errors.js';
+import { CoroTerminatedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { captureLogger, expectError, forbidUnhandled, turn } from './helpers.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Coro } from '../../runtime/Coro.js';
 import {
   CoroTerminatedError, InvalidArgumentError, NameTakenError, NotInCoroutineError,
-} from '../../runtime/errors.js';
+} from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { spawnWith } from '../../runtime/spawn.js';
 import { expectError, turn, until } from './helpers.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
-import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, MailboxFullError } from '../../runtime/errors.js';
+import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, MailboxFullError } from '../../runtime/runtimeErrors.js';
 import { Mailbox } from '../../runtime/Mailbox.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { captureLogger, expectError, turn, until } from './helpers.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
-import { InvalidArgumentError } from '../../runtime/errors.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MessageCategories } from '../../runtime/MessageCategories.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { until } from './helpers.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidArgumentError, NameTakenError } from '../../runtime/errors.js';
+import { InvalidArgumentError, NameTakenError } from '../../runtime/runtimeErrors.js';
 import { Registry } from '../../runtime/Registry.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';

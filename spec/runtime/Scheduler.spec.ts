@@ -3,7 +3,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
-import { CoroTerminatedError, InvalidArgumentError, SchedulerStoppedError } from '../../runtime/errors.js';
+import { CoroTerminatedError, InvalidArgumentError, SchedulerStoppedError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { captureLogger, expectError, turn, until } from './helpers.js';
 

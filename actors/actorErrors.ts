@@ -1,0 +1,62 @@
+/**
+ * Typed errors of the actors layer: locks and semaphores, channels, remote invocation and
+ * supervision. Each has a stable `code`; raised at another node they arrive as a RemoteError
+ * with the same `code`, so the `is()` guards still recognise them.
+ * @example
+ * ```ts
+ * try { lock.release(other); } catch (e) { if (NotOwnerError.is(e)) log('not the holder'); }
+ * ```
+ * @module
+ */
+import { AsyncoroError, coded } from '../runtime/runtimeErrors.js';
+
+/**
+ * A lock, semaphore or condition was released or waited on by a coroutine that does not own it.
+ * @example
+ * ```ts
+ * lock.release(other); // throws NotOwnerError
+ * ```
+ */
+export class NotOwnerError extends coded('ERR_NOT_OWNER') {}
+
+/**
+ * A BoundedSemaphore was released more times than it was acquired.
+ * @example
+ * ```ts
+ * new BoundedSemaphore(1).release(coro); // throws SemaphoreOverflowError
+ * ```
+ */
+export class SemaphoreOverflowError extends coded('ERR_SEMAPHORE_OVERFLOW') {}
+
+/**
+ * The channel is closed; it accepts no more messages or subscribers.
+ * @example
+ * ```ts
+ * ch.close(); ch.send(1); // throws ChannelClosedError
+ * ```
+ */
+export class ChannelClosedError extends coded('ERR_CHANNEL_CLOSED') {}
+
+/**
+ * No RCI is registered under that name at the node called (or the reference is from a previous
+ * incarnation of that node). Remotely it arrives as a RemoteError with this code.
+ * @example
+ * ```ts
+ * try { await rci.call(1); } catch (e) { if (UnknownRciError.is(e)) log('not registered there'); }
+ * ```
+ */
+export class UnknownRciError extends AsyncoroError {
+  static readonly CODE = 'ERR_UNKNOWN_RCI';
+  constructor(message: string) {
+    super(UnknownRciError.CODE, message);
+  }
+}
+
+/**
+ * The restart intensity was exceeded: the supervisor terminated its children and ended with this.
+ * @example
+ * ```ts
+ * await sup.finish().catch((e) => { if (SupervisorGaveUpError.is(e)) alert(e.message); });
+ * ```
+ */
+export class SupervisorGaveUpError extends coded('ERR_SUPERVISOR_GAVE_UP') {}

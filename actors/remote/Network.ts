@@ -1,0 +1,123 @@
+/**
+ * Distribution for one scheduler, as applications use it: the transport's peer network with the
+ * remote layers plugged in (file transfer, coroutines, channels, RCI), attached to the scheduler
+ * so that `Coro.locate`, `Channel.locate` and `Rci.locate` reach other nodes.
+ * @module
+ */
+import type { Coro } from '../../runtime/Coro.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { Scheduler } from '../../runtime/Scheduler.js';
+import type { SchedulerNetwork } from '../../runtime/networkPort.js';
+import { FILE_TRANSFER_LAYER, delFile, sendFile, type DelFileOptions, type SendFileOptions, type SendFileResult } from '../../transports/net/fileTransfer.js';
+import { destDirOf } from '../../transports/net/FileReceiver.js';
+import type { Location } from '../../transports/net/Location.js';
+import type { LocateOptions } from '../../transports/net/PeerLocator.js';
+import { PeerNetwork, type NetworkLayer } from '../../transports/net/PeerNetwork.js';
+import { resolveOptions, type NetworkOptions } from '../../transports/net/peerOptions.js';
+import { CHANNEL_LAYER } from './RemoteChannel.js';
+import { CORO_LAYER, CORO_LOCATE } from './coroRequests.js';
+import { RCI_LAYER } from './Rci.js';
+import type { RemoteCoro } from './RemoteCoro.js';
+
+/** What every Network carries, in order: installed when it starts. */
+const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
+
+/**
+ * Distribution for one scheduler.
+ *
+ * @example
+ * ```ts
+ * const net = await Network.start(sched, { secret: 's3cret', discoveryTargets: ['127.0.0.1:51350'] });
+ * const server = await Coro.locate('server_coro', { scheduler: sched, timeout: 5000 });
+ * server?.send('hello');
+ * await net.stop();
+ * ```
+ */
+export class Network extends PeerNetwork implements SchedulerNetwork {
+  private detach: (() => void) | undefined;
+
+  /**
+   * Starts networking on `scheduler` (default: the default scheduler). Throws InsecureNetworkError
+   * when asked to listen beyond loopback without a secret (unless `insecure: true`),
+   * InvalidArgumentError for bad options or a scheduler that already has networking.
+   * @example
+   * ```ts
+   * const net = await Network.start({ port: 9705, name: 'node-1', secret: 'shared' });
+   * ```
+   */
+  static async start(scheduler?: Scheduler | NetworkOptions, options?: NetworkOptions): Promise<Network> {
+    if (!(scheduler instanceof Scheduler)) [scheduler, options] = [Scheduler.default(), scheduler ?? options];
+    const resolved = resolveOptions(options);
+    if (scheduler.network !== undefined) throw new InvalidArgumentError('networking is already started on this scheduler');
+    if (!scheduler.isRunning) throw new InvalidArgumentError('the scheduler has stopped');
+    const net = new Network(scheduler, resolved, REMOTE_LAYERS);
+    await net.open();
+    net.detach = scheduler.attachNetwork(net);
+    return net;
+  }
+
+  /**
+   * The Network started on `scheduler`, if any.
+   * @example
+   * ```ts
+   * await Network.of(sched)?.stop();
+   * ```
+   */
+  static of(scheduler: Scheduler): Network | undefined {
+    const net = scheduler.network;
+    return net instanceof Network ? net : undefined;
+  }
+
+  /**
+   * Finds a coroutine registered under `name`: here, at `location`, or at any peer (first answer
+   * wins). `Coro.locate` calls this once networking is started. Undefined on timeout.
+   * @example
+   * ```ts
+   * const server = await net.locateCoro('server_coro', { timeout: 5000 });
+   * ```
+   */
+  locateCoro(name: string, options?: LocateOptions): Promise<Coro<any, any> | RemoteCoro | undefined> {
+    return this.locator.locate(name, options, CORO_LOCATE) as Promise<Coro<any, any> | RemoteCoro | undefined>;
+  }
+
+  /** Folder received files go to (the `destDir` option, or `<os.tmpdir()>/asyncoro/<node name>`). */
+  get destDir(): string {
+    return destDirOf(this);
+  }
+
+  /**
+   * Sends a file to the node at `location` (see docs/files-transfer.md).
+   * @example
+   * ```ts
+   * const { sent, bytes } = await net.sendFile('127.0.0.1:9705', 'data.bin', { dir: 'inbox', overwrite: true });
+   * ```
+   */
+  sendFile(location: Location | string, path: string, options?: SendFileOptions): Promise<SendFileResult> {
+    return sendFile(this, location, path, options);
+  }
+
+  /**
+   * Deletes a file sent earlier from the node at `location`; false if it was not there.
+   * @example
+   * ```ts
+   * await net.delFile('127.0.0.1:9705', 'data.bin', { dir: 'inbox' });
+   * ```
+   */
+  delFile(location: Location | string, fileName: string, options?: DelFileOptions): Promise<boolean> {
+    return delFile(this, location, fileName, options);
+  }
+
+  /**
+   * Detaches from the scheduler, then closes every connection cleanly (peers are told, pending
+   * requests fail with NetworkStoppedError) and stops discovery and listening. Idempotent.
+   * @example
+   * ```ts
+   * await net.stop();
+   * ```
+   */
+  override async stop(): Promise<void> {
+    this.detach?.();
+    this.detach = undefined;
+    await super.stop();
+  }
+}

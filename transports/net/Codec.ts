@@ -1,0 +1,282 @@
+/**
+ * The wire codec: CBOR (cbor-x) with tags for the objects that cross the network by reference or
+ * by structure. Which reference types a codec knows is an explicit list given to its
+ * constructor (the built-ins below, then what the network's layers add: coroutines, channels,
+ * RCI); nothing registers itself at import time. Decoding only ever builds data and the listed
+ * classes; it never evaluates code (cbor-x's generic-object tag 27 becomes a plain RemoteError,
+ * never a RegExp or a constructor looked up by name).
+ *
+ * @example
+ * ```ts
+ * const codec = new Codec();
+ * codec.decode(codec.encode([1, 'two', new Location('127.0.0.1', 9705)])); // [1, 'two', Location]
+ * ```
+ * @module
+ */
+import { addExtension, Decoder, Encoder, Tag } from 'cbor-x';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { MonitorStatus, type ExitReason } from '../../runtime/MonitorStatus.js';
+import type { Scheduler } from '../../runtime/Scheduler.js';
+import { Location } from './Location.js';
+import { ProtocolError, RemoteError } from './netErrors.js';
+
+/**
+ * The CBOR tags of the reference types (41000-41999).
+ * @example
+ * ```ts
+ * const tag = ReferenceTags.Coro; // 41003
+ * ```
+ */
+export const ReferenceTags = {
+  Error: 41000,
+  MonitorStatus: 41001,
+  Location: 41002,
+  Coro: 41003,
+  Channel: 41004,
+  RCI: 41005,
+} as const;
+
+const TAG_MIN = 41000, TAG_MAX = 41999;
+/** Longest text accepted in a decoded error message. */
+export const MAX_TEXT = 4096;
+
+/**
+ * What a codec's reference types see of the node they encode for and decode at.
+ * @example
+ * ```ts
+ * const home = (ctx: WireContext, incarnation: string) => incarnation === ctx.incarnation;
+ * ```
+ */
+export interface WireContext {
+  readonly incarnation: string;
+  readonly location: Location;
+  readonly scheduler: Scheduler;
+}
+
+/**
+ * How instances of some classes cross the wire under one CBOR tag. `encode` turns the value into
+ * plain data (which may contain other references) and calls `sent` with any live local object it
+ * referenced (so the sender can keep its outcome); `decode` rebuilds a value from that data and
+ * must validate it (throw ProtocolError on a wrong shape). `context` is undefined for a codec
+ * that belongs to no network.
+ * @example
+ * ```ts
+ * const POINT: ReferenceType<Point> = {
+ *   tag: 41100, classes: [Point],
+ *   encode: (p) => [p.x, p.y],
+ *   decode: (d) => { const [x, y] = expectArray(d, 2, 'point'); return new Point(Number(x), Number(y)); },
+ * };
+ * ```
+ */
+export interface ReferenceType<T extends object = any> {
+  readonly tag: number;
+  readonly classes: ReadonlyArray<abstract new (...args: any[]) => T>;
+  encode(value: T, context: WireContext | undefined, sent: (live: object) => void): unknown;
+  decode(data: unknown, context: WireContext | undefined): unknown;
+}
+
+/** The codec running now (encode and decode are synchronous), for the cbor-x extension hooks. */
+let running: Codec | undefined;
+const installed = new Map<number, Set<abstract new (...args: any[]) => unknown>>();
+const ignoreSent = (): void => {};
+
+/** cbor-x extensions are process-wide: each dispatches to the running codec's own types. */
+function installExtension(tag: number, cls: abstract new (...args: any[]) => unknown): void {
+  let classes = installed.get(tag);
+  if (classes === undefined) installed.set(tag, (classes = new Set()));
+  if (classes.has(cls)) return;
+  classes.add(cls);
+  // cbor-x's typings predate writer-style extensions; the call shape below is the runtime one.
+  addExtension({
+    Class: cls,
+    tag,
+    encode(value: object, write: (v: unknown) => void) {
+      write(runningCodec().encodeReference(cls, value));
+    },
+    // Outside a Codec (a plain cbor-x decoder elsewhere in the process) a tag stays a plain Tag.
+    decode: (data: unknown) => (running === undefined ? new Tag(data, tag) : running.decodeReference(tag, data)),
+  } as any);
+}
+
+function runningCodec(): Codec {
+  if (running === undefined) throw new InvalidArgumentError('references are encoded only by a Codec');
+  return running;
+}
+
+const OPTIONS = { useRecords: false, mapsAsObjects: true, tagUint8Array: false } as const;
+
+/**
+ * A CBOR encoder/decoder for one node: its context and the reference types it knows.
+ * @example
+ * ```ts
+ * const codec = new Codec(); codec.decode(codec.encode([1, 'two'])); // [1, 'two']
+ * ```
+ */
+export class Codec {
+  private readonly encoder = new Encoder(OPTIONS);
+  private readonly decoder = new Decoder(OPTIONS);
+  private readonly encoders = new Map<abstract new (...args: any[]) => unknown, ReferenceType>();
+  private readonly decoders = new Map<number, ReferenceType>();
+  private sent: (live: object) => void = ignoreSent;
+
+  constructor(
+    readonly context?: WireContext,
+    types: readonly ReferenceType[] = [],
+  ) {
+    for (const type of [...BUILTIN_REFERENCES, ...types]) {
+      if (!Number.isInteger(type.tag) || type.tag < TAG_MIN || type.tag > TAG_MAX) {
+        throw new InvalidArgumentError(`reference tags must be integers in ${TAG_MIN}-${TAG_MAX}, got ${type.tag}`);
+      }
+      if (typeof type.encode !== 'function' || typeof type.decode !== 'function' || !Array.isArray(type.classes)) {
+        throw new InvalidArgumentError('a reference type needs classes, an encode and a decode function');
+      }
+      if (!this.decoders.has(type.tag)) this.decoders.set(type.tag, type);
+      for (const cls of type.classes) {
+        this.encoders.set(cls, type);
+        installExtension(type.tag, cls);
+      }
+    }
+    installGenericObjectGuard();
+  }
+
+  /** The tags this codec knows. */
+  get tags(): number[] {
+    return [...this.decoders.keys()];
+  }
+
+  /**
+   * Encodes `value`; `sent` is called with each live local object referenced in it. Throws
+   * InvalidArgumentError for what cannot cross the wire (functions, symbols, unbound references).
+   */
+  encode(value: unknown, sent: (live: object) => void = ignoreSent): Buffer {
+    const previous = running, previousSent = this.sent;
+    running = this;
+    this.sent = sent;
+    try {
+      return this.encoder.encode(value);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw err;
+      throw new InvalidArgumentError(`cannot encode message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    } finally {
+      running = previous;
+      this.sent = previousSent;
+    }
+  }
+
+  /** Decodes one complete CBOR item; throws ProtocolError when the bytes are not valid. */
+  decode(bytes: Uint8Array): unknown {
+    const previous = running;
+    running = this;
+    try {
+      return this.decoder.decode(bytes);
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      throw new ProtocolError(`undecodable message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    } finally {
+      running = previous;
+    }
+  }
+
+  /** @internal Called by the cbor-x hook for an object of a reference class. */
+  encodeReference(cls: abstract new (...args: any[]) => unknown, value: object): unknown {
+    const type = this.encoders.get(cls);
+    if (type === undefined) throw new InvalidArgumentError(`${describeValue(value)} cannot cross the wire: this network does not carry its references`);
+    return type.encode(value, this.context, this.sent);
+  }
+
+  /** @internal Called by the cbor-x hook for a reference tag. */
+  decodeReference(tag: number, data: unknown): unknown {
+    const type = this.decoders.get(tag);
+    if (type === undefined) throw new ProtocolError(`reference tag ${tag} is not carried by this network`);
+    return type.decode(data, this.context);
+  }
+}
+
+function describeValue(value: object): string {
+  try {
+    return String(value);
+  } catch {
+    return 'a reference';
+  }
+}
+
+/**
+ * Throws ProtocolError unless `data` is an array of `length` elements (helper for decode hooks).
+ * @example
+ * ```ts
+ * const [host, port] = expectArray(data, 2, 'location');
+ * ```
+ */
+export function expectArray(data: unknown, length: number, what: string): unknown[] {
+  if (!Array.isArray(data) || data.length !== length) throw new ProtocolError(`malformed ${what} reference`);
+  return data;
+}
+
+/**
+ * Throws ProtocolError unless `value` is a string of bounded length.
+ * @example
+ * ```ts
+ * const name = expectText(data[0], 'name');
+ * ```
+ */
+export function expectText(value: unknown, what: string, max = MAX_TEXT): string {
+  if (typeof value !== 'string' || value.length > max) throw new ProtocolError(`malformed ${what}`);
+  return value;
+}
+
+const ERROR_REFERENCE: ReferenceType<Error> = {
+  tag: ReferenceTags.Error,
+  classes: [Error],
+  encode(err) {
+    const code = (err as { code?: unknown }).code;
+    return [String(err.name).slice(0, 200), typeof code === 'string' ? code.slice(0, 200) : null, String(err instanceof RemoteError ? err.remoteMessage : err.message).slice(0, MAX_TEXT)];
+  },
+  decode(data) {
+    const [name, code, message] = expectArray(data, 3, 'error');
+    return new RemoteError(expectText(name, 'error name', 200) || 'Error', code === null ? undefined : expectText(code, 'error code', 200), expectText(message, 'error message'));
+  },
+};
+
+const REASONS: ReadonlySet<string> = new Set<ExitReason>(['finished', 'failed', 'terminated', 'peer-lost']);
+const MONITOR_STATUS_REFERENCE: ReferenceType<MonitorStatus> = {
+  tag: ReferenceTags.MonitorStatus,
+  classes: [MonitorStatus],
+  encode: (s) => [s.coro, s.reason, s.value, s.error],
+  decode(data) {
+    const [coro, reason, value, error] = expectArray(data, 4, 'monitor status');
+    if (typeof reason !== 'string' || !REASONS.has(reason)) throw new ProtocolError('malformed monitor status reason');
+    if (coro === null || typeof coro !== 'object' || !('id' in coro) || !('name' in coro)) throw new ProtocolError('malformed monitor status coroutine');
+    return new MonitorStatus(coro as { id: number; name: string }, reason as ExitReason, value, error);
+  },
+};
+
+const LOCATION_REFERENCE: ReferenceType<Location> = {
+  tag: ReferenceTags.Location,
+  classes: [Location],
+  encode: (loc) => [loc.host, loc.port],
+  decode(data) {
+    const [host, port] = expectArray(data, 2, 'location');
+    try {
+      return new Location(host as string, port as number);
+    } catch {
+      throw new ProtocolError('malformed location');
+    }
+  },
+};
+
+/** Error, MonitorStatus and Location: part of every codec. */
+const BUILTIN_REFERENCES: readonly ReferenceType[] = [ERROR_REFERENCE, MONITOR_STATUS_REFERENCE, LOCATION_REFERENCE];
+
+let guardInstalled = false;
+/** cbor-x decodes tag 27 ("generic object") by looking a constructor up by name; allow data only. */
+function installGenericObjectGuard(): void {
+  if (guardInstalled) return;
+  guardInstalled = true;
+  addExtension({
+    tag: 27,
+    decode: (data: unknown) => {
+      const [name, message] = Array.isArray(data) ? data : [];
+      return new RemoteError(typeof name === 'string' ? name.slice(0, 200) : 'Error', undefined, typeof message === 'string' ? message.slice(0, MAX_TEXT) : '');
+    },
+  } as any);
+}

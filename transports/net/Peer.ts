@@ -1,0 +1,315 @@
+/**
+ * A peer: another node this one talks to over one persistent connection. Owns the requests
+ * pending on it (multiplexed by id), the monitors installed through it, the messages queued
+ * while it connects, and the heartbeat bookkeeping. When the connection is lost every pending
+ * request fails at once with PeerLostError and every monitor gets a 'peer-lost' MonitorStatus.
+ * @module
+ */
+import type { Codec } from './Codec.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import type { Logger } from '../../runtime/logging.js';
+import { MonitorStatus } from '../../runtime/MonitorStatus.js';
+import { checkWaitOptions } from '../../runtime/options.js';
+import type { Scheduler } from '../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../runtime/Wait.js';
+import { WaiterQueue } from '../../runtime/WaiterQueue.js';
+import type { MonitorTarget } from '../../runtime/Coro.js';
+import type { Location } from './Location.js';
+import { PeerLostError, PeerUnreachableError, ProtocolError, UnknownRequestError } from './netErrors.js';
+import type { PeerConnection } from './PeerConnection.js';
+import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+
+const REQ = 0, REP = 1, PING = 2, BYE = 3;
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Serves one request type: gets the decoded body and the peer it came from; its return value
+ * (or resolved value) is the reply, a thrown error becomes a RemoteError at the caller.
+ * @example
+ * ```ts
+ * net.handle('echo', (body, peer) => body);
+ * ```
+ */
+export type RequestHandler = (body: unknown, peer: Peer) => unknown;
+
+/** Options of a request: timeout (→ TimeoutError, or `alarm` when given), signal, acting coroutine. */
+export interface RequestOptions extends ActingWaitOptions {
+  /** Returned on timeout instead of throwing TimeoutError. */
+  alarm?: unknown;
+}
+
+/** What a peer needs from its network. */
+export interface PeerHost {
+  readonly scheduler: Scheduler;
+  readonly codec: Codec;
+  /** Told of each live local object a sent message referenced. */
+  readonly referenceSent: (live: object) => void;
+  readonly logger: Logger;
+  handler(type: string): RequestHandler | undefined;
+  peerClosed(peer: Peer, wasOnline: boolean): void;
+}
+
+interface Watch {
+  target: MonitorTarget;
+  subject: { readonly id: number | string; readonly name: string };
+}
+
+/**
+ * A node this one is connected (or connecting) to.
+ * @example
+ * ```ts
+ * const peer = await net.peer(Location.parse('127.0.0.1:9705'));
+ * log(peer.name, String(peer.location), peer.incarnation);
+ * ```
+ */
+export class Peer {
+  /** The peer's incarnation (node id), known once authenticated. */
+  incarnation = '';
+  name: string;
+  state: 'connecting' | 'online' | 'closed' = 'connecting';
+  /** Why it closed. */
+  error: Error | undefined = undefined;
+  /** @internal */
+  connection: PeerConnection | undefined = undefined;
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private readonly pending = new Map<number, Wait<unknown>>();
+  private nextId = 1;
+  private readonly watches = new Map<number, Watch>();
+  private nextWatch = 1;
+  private readonly onlineWaiters = new WaiterQueue();
+
+  constructor(
+    private readonly host: PeerHost,
+    /** Where it listens (the dialled address until the handshake says otherwise). */
+    public location: Location,
+  ) {
+    this.name = String(location);
+  }
+
+  get isOnline(): boolean {
+    return this.state === 'online';
+  }
+
+  /**
+   * Sends a one-way request; false if the peer is closed or its queue is full.
+   * Throws InvalidArgumentError if `body` cannot be encoded.
+   */
+  post(type: string, body: unknown): boolean {
+    if (this.state === 'closed') return false;
+    return this.write(this.host.codec.encode([REQ, 0, type, body], this.host.referenceSent));
+  }
+
+  /**
+   * Sends a request and waits for its reply. Throws PeerLostError/PeerUnreachableError when the
+   * connection is lost, TimeoutError on timeout (unless `alarm` is given), RemoteError when the
+   * handler failed.
+   */
+  request(type: string, body: unknown, options?: RequestOptions): Promise<unknown> {
+    const timeout = checkWaitOptions(options);
+    if (this.state === 'closed') return Promise.reject(this.lostError());
+    const id = this.nextId++;
+    const payload = this.host.codec.encode([REQ, id, type, body], this.host.referenceSent);
+    const sched = this.host.scheduler;
+    const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
+    if (options !== undefined && 'alarm' in options) wait.alarm = options.alarm;
+    else wait.throwOnTimeout = true;
+    wait.onCancel = () => this.untrack(id);
+    this.pending.set(id, wait);
+    // A pending request keeps the process alive; an idle connection does not.
+    if (this.pending.size === 1) this.connection?.socket.ref();
+    const promise = wait.start(timeout, options?.signal);
+    if (wait.settled) this.untrack(id); // interrupted or aborted before it was sent
+    else if (!this.write(payload)) {
+      this.untrack(id);
+      wait.fail(new PeerLostError(`cannot queue a request to ${this}: its queue is full`));
+    }
+    return promise;
+  }
+
+  /** Resolves once the peer is online; throws if it closes first or `timeout` passes (TimeoutError). */
+  whenOnline(options?: ActingWaitOptions): Promise<Peer> {
+    const timeout = checkWaitOptions(options);
+    if (this.state === 'online') return Promise.resolve(this);
+    if (this.state === 'closed') return Promise.reject(this.lostError());
+    const sched = this.host.scheduler;
+    const wait = new Wait<Peer>(sched, sched.actor(options?.coro), WaitKind.Other);
+    wait.throwOnTimeout = true;
+    this.onlineWaiters.push(wait);
+    return wait.start(timeout, options?.signal);
+  }
+
+  /** @internal Records a monitor of a coroutine on this peer; returns its id for the 'monitor' request. */
+  addWatch(target: MonitorTarget, subject: Watch['subject']): number {
+    if (this.state === 'closed') throw this.lostError();
+    const id = this.nextWatch++;
+    this.watches.set(id, { target, subject });
+    return id;
+  }
+
+  /** @internal Forgets a watch whose monitor gave up (a finish() that timed out). */
+  dropWatch(id: number): void {
+    this.watches.delete(id);
+  }
+
+  /** @internal The watched coroutine ended (or could not be watched): tell its monitor once. */
+  endWatch(id: number, status: (subject: Watch['subject']) => MonitorStatus): void {
+    const watch = this.watches.get(id);
+    if (watch === undefined) return;
+    this.watches.delete(id);
+    watch.target.send(status(watch.subject));
+  }
+
+  /** @internal Adopts an authenticated connection and sends what was queued. */
+  attach(conn: PeerConnection, info: { nodeId: string; name: string; location: Location }): void {
+    this.connection = conn;
+    this.incarnation = info.nodeId;
+    this.name = info.name;
+    this.location = info.location;
+    this.state = 'online';
+    const queued = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    for (const payload of queued) conn.write(payload);
+    if (this.pending.size === 0) conn.socket.unref();
+    for (const w of this.onlineWaiters.drain()) w.wake(this);
+  }
+
+  /** @internal Every frame from the connection comes here. Throws ProtocolError on a wrong shape. */
+  onFrame(payload: Buffer): void {
+    const msg = this.host.codec.decode(payload);
+    if (!Array.isArray(msg) || msg.length === 0) throw new ProtocolError('message is not a non-empty array');
+    switch (msg[0]) {
+      case REQ: {
+        const [, id, type, body] = msg;
+        if (msg.length !== 4 || !isId(id) || typeof type !== 'string') throw new ProtocolError('malformed request');
+        return this.serve(id, type, body);
+      }
+      case REP: {
+        const [, id, ok, value] = msg;
+        if (msg.length !== 4 || !isId(id) || typeof ok !== 'boolean') throw new ProtocolError('malformed reply');
+        const wait = this.pending.get(id);
+        if (wait === undefined) return; // timed out or cancelled meanwhile
+        this.untrack(id);
+        if (ok) wait.wake(value);
+        else wait.fail(value instanceof Error ? value : new ProtocolError('malformed error reply'));
+        return;
+      }
+      case PING:
+        return;
+      case BYE:
+        return this.lose(new PeerLostError(`${this} stopped`));
+      default:
+        throw new ProtocolError(`unknown message kind ${String(msg[0]).slice(0, 20)}`);
+    }
+  }
+
+  /** @internal Sends a heartbeat if nothing was sent lately; declares the peer lost if it has been silent too long. */
+  tick(now: number, interval: number, timeout: number): void {
+    const conn = this.connection;
+    if (this.state !== 'online' || conn === undefined) return;
+    if (now - conn.lastReceived > timeout) {
+      this.host.logger.warn({ peer: String(this) }, 'peer missed its heartbeats');
+      return this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn.lastReceived)} ms`), false);
+    }
+    if (now - conn.lastSent >= interval) conn.write(this.host.codec.encode([PING]));
+  }
+
+  /** @internal Says goodbye and closes the connection; pending requests fail with `error`. */
+  close(error: Error): void {
+    if (this.state === 'online' && this.connection !== undefined) {
+      this.connection.write(this.host.codec.encode([BYE]));
+      this.connection.close();
+    }
+    this.lose(error);
+  }
+
+  /** @internal Ends the peer: fails what waits on it, tells monitors, forgets it. */
+  lose(error: Error, graceful = true): void {
+    if (this.state === 'closed') return;
+    const wasOnline = this.state === 'online';
+    this.state = 'closed';
+    this.error = error;
+    this.connection?.close(error, graceful);
+    this.queued = [];
+    for (const w of this.pending.values()) w.fail(error);
+    this.pending.clear();
+    for (const w of this.onlineWaiters.drain()) w.fail(error);
+    const watches = [...this.watches.values()];
+    this.watches.clear();
+    for (const { target, subject } of watches) target.send(new MonitorStatus(subject, 'peer-lost', undefined, error));
+    this.host.peerClosed(this, wasOnline);
+  }
+
+  toString(): string {
+    return `${this.name}@${this.location}`;
+  }
+
+  private lostError(): Error {
+    return this.error ?? new PeerUnreachableError(`${this} is not connected`);
+  }
+
+  private untrack(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.connection?.socket.unref();
+  }
+
+  private write(payload: Buffer): boolean {
+    if (this.connection !== undefined && this.state === 'online') {
+      this.connection.write(payload);
+      return true;
+    }
+    if (this.queuedBytes + payload.length > MAX_QUEUED_BYTES) {
+      this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
+      return false;
+    }
+    this.queued.push(payload);
+    this.queuedBytes += payload.length;
+    return true;
+  }
+
+  private serve(id: number, type: string, body: unknown): void {
+    const handler = this.host.handler(type);
+    if (handler === undefined) {
+      if (id !== 0) this.reply(id, false, new UnknownRequestError(`no handler for request type '${type.slice(0, 60)}'`));
+      else this.host.logger.debug({ peer: String(this), type: type.slice(0, 60) }, 'one-way request of unknown type dropped');
+      return;
+    }
+    let result: unknown;
+    try {
+      result = handler(body, this);
+    } catch (err) {
+      return id === 0 ? this.oneWayFailed(type, err) : this.reply(id, false, err);
+    }
+    if (result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
+      (result as Promise<unknown>).then(
+        (value) => id !== 0 && this.reply(id, true, value),
+        (err) => (id === 0 ? this.oneWayFailed(type, err) : this.reply(id, false, err)),
+      );
+    } else if (id !== 0) this.reply(id, true, result);
+  }
+
+  private reply(id: number, ok: boolean, value: unknown): void {
+    if (this.state !== 'online' || this.connection === undefined) return;
+    if (!ok && !(value instanceof Error)) value = new Error(String(value));
+    let payload: Buffer;
+    try {
+      payload = this.host.codec.encode([REP, id, ok, value], this.host.referenceSent);
+    } catch (err) {
+      payload = this.host.codec.encode([REP, id, false, err instanceof Error ? err : new InvalidArgumentError('unencodable reply')]);
+    }
+    try {
+      this.connection.write(payload);
+    } catch (err) {
+      this.connection.write(this.host.codec.encode([REP, id, false, err]));
+    }
+  }
+
+  private oneWayFailed(type: string, err: unknown): void {
+    this.host.logger.debug({ peer: String(this), type: type.slice(0, 60), err }, 'one-way request failed');
+  }
+}
+
+function isId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0;
+}

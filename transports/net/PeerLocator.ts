@@ -1,0 +1,169 @@
+/**
+ * Finding a registered coroutine (or another registered kind: RCI, channel) across the network:
+ * the local registry first, then one given location, or every peer (the first answer wins; peers
+ * that come online while the call waits are asked too). Always bounded by the caller's timeout;
+ * undefined when nothing answers in time.
+ * @module
+ */
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { checkName, checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
+import type { Registry } from '../../runtime/Registry.js';
+import type { Scheduler } from '../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../runtime/Wait.js';
+import type { NodeAddress } from '../../runtime/networkPort.js';
+import { Location } from './Location.js';
+import { PeerUnreachableError } from './netErrors.js';
+import type { Peer } from './Peer.js';
+
+/**
+ * What a locator needs of its network.
+ * @example
+ * ```ts
+ * const locator = new PeerLocator(net); // a PeerNetwork is a LocatorHost
+ * ```
+ */
+export interface LocatorHost {
+  readonly scheduler: Scheduler;
+  readonly location: Location;
+  readonly requestTimeout: number;
+  route(location: Location): Peer | undefined;
+  onlinePeers(): Peer[];
+  handle(type: string, handler: (body: unknown, peer: Peer) => unknown): () => void;
+}
+
+/** A remote locate waits at most this long per ask (it is asked again while the caller waits). */
+export const MAX_REMOTE_LOCATE_WAIT = 30_000;
+
+/** Options of a network-wide locate. */
+export interface LocateOptions extends WaitOptions {
+  /** Ask only the node at this location. */
+  location?: NodeAddress | string;
+}
+
+/**
+ * What a locate looks for: the registry searched (and waited on) at each node, the request type
+ * peers answer (body `[name, waitMs]`, reply a reference or null), and which answers count.
+ * @example
+ * ```ts
+ * const RCI: LocateKind = { request: 'rci-locate', registry: rciNames, isFound: (v) => v instanceof RemoteRci };
+ * ```
+ */
+export interface LocateKind {
+  readonly request: string;
+  registry(scheduler: Scheduler): Registry<any>;
+  isFound(value: unknown): boolean;
+}
+
+/**
+ * Serves `kind.request` on `net`: looks the name up in this node's registry, waiting up to the
+ * asked time (at most MAX_REMOTE_LOCATE_WAIT); replies with the object or null.
+ * @example
+ * ```ts
+ * serveLocate(net, CHANNEL_LOCATE);
+ * ```
+ */
+export function serveLocate(net: LocatorHost, kind: LocateKind): () => void {
+  const sched = net.scheduler;
+  return net.handle(kind.request, async (body) => {
+    if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || body[0].length === 0 || typeof body[1] !== 'number') {
+      throw new InvalidArgumentError('malformed locate request');
+    }
+    const wait = Math.max(0, Math.min(body[1], MAX_REMOTE_LOCATE_WAIT));
+    return (await sched.locateIn(kind.registry(sched), body[0], { timeout: wait })) ?? null;
+  });
+}
+
+interface Entry {
+  name: string;
+  kind: LocateKind;
+  location: Location | undefined;
+  wait: Wait<unknown>;
+  deadline: number;
+}
+
+/**
+ * The pending network locates of one Network.
+ * @example
+ * ```ts
+ * const found = await locator.locate('server_coro', { timeout: 5000 }, CORO_LOCATE);
+ * ```
+ */
+export class PeerLocator {
+  private readonly pending = new Set<Entry>();
+
+  constructor(private readonly net: LocatorHost) {}
+
+  /**
+   * Finds `name`, waiting up to `timeout` ms (forever when omitted, like Scheduler.locateCoro; 0 looks only here).
+   * Throws PeerUnreachableError/PeerLostError only when a specific `location` cannot be asked.
+   * `kind` says what to look for.
+   */
+  locate(name: string, options: LocateOptions | undefined, kind: LocateKind): Promise<unknown> {
+    checkName(name, 'name');
+    const opts = options ?? {};
+    const timeout = checkWaitOptions(opts);
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    const location = opts.location === undefined ? undefined : Location.parse(opts.location);
+    const sched = this.net.scheduler;
+    const atHome = location === undefined || location.equals(this.net.location);
+    const registry = kind.registry(sched);
+    if (location !== undefined && atHome) return sched.locateIn(registry, name, opts);
+    const local = atHome ? registry.get(name) : undefined;
+    if (local !== undefined || timeout === 0) return Promise.resolve(local);
+    const wait = new Wait<unknown>(sched, undefined, WaitKind.Other);
+    const entry: Entry = { name, kind, location, wait, deadline: performance.now() + timeout };
+    if (location === undefined) registry.waitFor(name, wait as Wait<object | undefined>);
+    const registryCancel = wait.onCancel;
+    wait.onCancel = (w) => {
+      registryCancel?.(w);
+      this.pending.delete(entry);
+    };
+    const promise = wait.start(timeout, opts.signal);
+    if (wait.settled) return promise;
+    this.pending.add(entry);
+    void promise.then(() => this.pending.delete(entry), () => {});
+    if (location !== undefined) {
+      const peer = this.net.route(location);
+      if (peer === undefined) wait.fail(new PeerUnreachableError(`${location} cannot be reached`));
+      else this.ask(peer, entry);
+    } else for (const peer of this.net.onlinePeers()) this.ask(peer, entry);
+    return promise;
+  }
+
+  /** A peer came online: ask it for every pending network-wide locate. */
+  peerOnline(peer: Peer): void {
+    for (const entry of this.pending) if (entry.location === undefined && !entry.wait.settled) this.ask(peer, entry);
+  }
+
+  /** Ends every pending locate with undefined. */
+  stop(): void {
+    for (const entry of [...this.pending]) this.settle(entry, undefined);
+  }
+
+  private ask(peer: Peer, entry: Entry): void {
+    const remaining = entry.deadline - performance.now();
+    if (remaining <= 0) return;
+    const waitMs = Math.min(remaining, MAX_REMOTE_LOCATE_WAIT);
+    peer.request(entry.kind.request, [entry.name, Math.floor(waitMs)], { timeout: waitMs + this.net.requestTimeout, alarm: null }).then(
+      (found) => {
+        if (entry.wait.settled) return;
+        if (entry.kind.isFound(found)) this.settle(entry, found);
+        else if (remaining > MAX_REMOTE_LOCATE_WAIT && peer.isOnline) this.ask(peer, entry);
+      },
+      (err) => {
+        // A specific location that fails is the caller's error; one peer of many failing is not.
+        if (entry.location !== undefined) entry.wait.fail(err);
+      },
+    );
+  }
+
+  private settle(entry: Entry, value: unknown): void {
+    this.pending.delete(entry);
+    const wait = entry.wait;
+    if (wait.settled) return;
+    const cancel = wait.onCancel;
+    wait.queue?.remove(wait);
+    cancel?.(wait);
+    wait.wake(value);
+  }
+}

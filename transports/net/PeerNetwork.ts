@@ -1,0 +1,378 @@
+/**
+ * The peer network of a scheduler: listens for peers, discovers them, authenticates them, keeps
+ * one connection per peer with heartbeats, and serves typed requests. What travels over it
+ * besides requests (coroutine, channel and RCI references, their request handlers) is plugged in
+ * as an explicit list of layers when it starts; the remote layer's `Network` composes that list.
+ * @module
+ */
+import type { Server } from 'node:net';
+import { Codec, type ReferenceType, type WireContext } from './Codec.js';
+import type { MonitorTarget } from '../../runtime/coroTypes.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import type { Logger } from '../../runtime/logging.js';
+import { checkFunction, checkName, checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
+import type { Scheduler } from '../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../runtime/Wait.js';
+import { WaiterQueue } from '../../runtime/WaiterQueue.js';
+import { Discovery, encodePing } from './Discovery.js';
+import { newNodeId } from './handshake.js';
+import { Location } from './Location.js';
+import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
+import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
+import type { PeerLinksHost } from './PeerLinks.js';
+import { listen } from './peerDialer.js';
+import { PeerLinks } from './PeerLinks.js';
+import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
+import type { Registry } from '../../runtime/Registry.js';
+import { isLoopback, type ResolvedOptions } from './peerOptions.js';
+import { PeerStatus } from './PeerStatus.js';
+import { advertisedHost } from './advertisedHost.js';
+import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+
+
+/**
+ * Something that travels over a peer network: the reference types it adds to the wire codec,
+ * the request handlers it installs when networking starts, and what it does when a reference
+ * to one of its live objects is sent to another node.
+ * @example
+ * ```ts
+ * const ECHO_LAYER: NetworkLayer = { install: (net) => net.handle('echo', (body) => body) };
+ * ```
+ */
+export interface NetworkLayer {
+  readonly references?: readonly ReferenceType[];
+  /** Registries this layer makes locatable across the network (each served as its request type). */
+  readonly locates?: readonly LocateKind[];
+  install?(net: PeerNetwork): void;
+  referenceSent?(live: object): void;
+}
+
+/**
+ * The peer network of one scheduler. Applications use the remote layer's `Network`, which
+ * extends it; layer authors reach it through `asyncoro/extend`.
+ *
+ * @example
+ * ```ts
+ * const net = await Network.start(sched, { secret: 's3cret', discover: false });
+ * net.handle('echo', (body) => body);
+ * await net.stop();
+ * ```
+ */
+export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable {
+  /** This process's node id: fresh at every start, so a restarted node is a new incarnation. */
+  readonly incarnation = newNodeId();
+  readonly codec: Codec;
+  readonly logger: Logger;
+  location!: Location;
+  name!: string;
+  private server: Server | undefined;
+  private discovery: Discovery | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly links: PeerLinks = new PeerLinks(this);
+  private readonly handlers = new Map<string, RequestHandler>();
+  private readonly statusListeners = new Set<(status: PeerStatus) => void>();
+  private readonly nameWaiters = new Map<string, WaiterQueue>();
+  private readonly senders: Array<(live: object) => void>;
+  /** @internal Network-wide locates of every kind (coroutines, RCIs, ...). */
+  readonly locator = new PeerLocator(this);
+  private dropExitHook: (() => void) | undefined;
+
+  protected constructor(
+    readonly scheduler: Scheduler,
+    /** @internal */
+    readonly options: ResolvedOptions,
+    private readonly layers: readonly NetworkLayer[],
+  ) {
+    this.logger = scheduler.logger;
+    this.codec = new Codec(this, layers.flatMap((layer) => layer.references ?? []));
+    this.senders = layers.flatMap((layer) => (layer.referenceSent === undefined ? [] : [layer.referenceSent.bind(layer)]));
+  }
+
+  /** @internal Called by Peer after encoding a message that referenced live local objects. */
+  readonly referenceSent = (live: object): void => {
+    for (const sent of this.senders) sent(live);
+  };
+
+  /** Default timeout of internal requests (ms). */
+  get requestTimeout(): number {
+    return this.options.requestTimeout;
+  }
+
+  /** Largest frame sent or accepted (bytes). */
+  get maxFrame(): number {
+    return this.options.maxFrame;
+  }
+
+  /** The UDP port discovery listens on (undefined when discovery is off). */
+  get udpPort(): number | undefined {
+    return this.discovery?.port;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Locations of the peers online now. */
+  peers(): Location[] {
+    return this.onlinePeers().map((p) => p.location);
+  }
+
+  /** @internal The peers online now. */
+  onlinePeers(): Peer[] {
+    return this.links.onlinePeers();
+  }
+
+  /** @internal The online peer with this incarnation. */
+  peerByIncarnation(incarnation: string): Peer | undefined {
+    const peer = this.links.online.get(incarnation);
+    return peer?.isOnline ? peer : undefined;
+  }
+
+  /**
+   * Connects to the node at `location` (if not connected) and resolves with it once authenticated.
+   * Throws PeerUnreachableError, AuthenticationError, ProtocolVersionError, or TimeoutError.
+   * @example
+   * ```ts
+   * const peer = await net.peer('127.0.0.1:9705', { timeout: 5000 });
+   * ```
+   */
+  peer(location: Location | string, options?: ActingWaitOptions): Promise<Peer> {
+    checkWaitOptions(options);
+    const loc = Location.parse(location);
+    if (this.stopped) return Promise.reject(new NetworkStoppedError('networking has stopped'));
+    if (loc.equals(this.location)) return Promise.reject(new InvalidArgumentError('cannot peer with this node itself'));
+    this.links.clearRetry(loc);
+    return this.route(loc)!.whenOnline(options ?? { timeout: 2 * this.options.connectTimeout });
+  }
+
+  /**
+   * @internal The peer for `location`: the online or connecting one, else a new connection attempt.
+   * Undefined when stopped, for this node itself, or while the location recently failed.
+   */
+  route(location: Location): Peer | undefined {
+    return this.links.route(location);
+  }
+
+  /** Announces this node now (UDP may lose pings), optionally to extra locations (`host:udpPort`). */
+  discover(extra: Array<Location | string> = []): void {
+    this.discovery?.announce(extra.map((l) => Location.parse(l)));
+  }
+
+  /**
+   * The location of the peer named `name`, waiting up to `timeout` ms for it to come online;
+   * undefined on timeout.
+   * @example
+   * ```ts
+   * const loc = await net.locatePeer('node-2', { timeout: 3000 });
+   * ```
+   */
+  locatePeer(name: string, options?: WaitOptions): Promise<Location | undefined> {
+    checkName(name, 'name');
+    const timeout = checkWaitOptions(options ?? { timeout: 0 });
+    const found = this.onlinePeers().find((p) => p.name === name);
+    if (found !== undefined || timeout === 0) return Promise.resolve(found?.location);
+    const wait = new Wait<Location | undefined>(this.scheduler, undefined, WaitKind.Other);
+    let queue = this.nameWaiters.get(name);
+    if (queue === undefined) this.nameWaiters.set(name, (queue = new WaiterQueue()));
+    queue.push(wait);
+    wait.onCancel = () => {
+      if (queue!.length === 0 && this.nameWaiters.get(name) === queue) this.nameWaiters.delete(name);
+    };
+    this.discover();
+    return wait.start(timeout, options?.signal);
+  }
+
+  /**
+   * Finds `name` in one of the scheduler's registries: here, at `location`, or at any peer (first
+   * answer wins) when a layer makes that registry locatable; only here otherwise. Undefined on timeout.
+   * @example
+   * ```ts
+   * const news = await net.locate(sched.channelNames, 'news', { timeout: 5000 });
+   * ```
+   */
+  locate(registry: Registry<any>, name: string, options?: LocateOptions): Promise<unknown> {
+    for (const layer of this.layers) {
+      for (const kind of layer.locates ?? []) {
+        if (kind.registry(this.scheduler) === registry) return this.locator.locate(name, options, kind);
+      }
+    }
+    return this.scheduler.locateIn(registry, name, options);
+  }
+
+  /**
+   * Sends `target` a PeerStatus message for every peer that comes online or goes offline, starting
+   * with Online for each current peer. Returns a function that ends the subscription (so does the
+   * target ending).
+   * @example
+   * ```ts
+   * net.peerStatus(watcher); // watcher receives PeerStatus { location, name, status }
+   * ```
+   */
+  peerStatus(target: MonitorTarget): () => void {
+    if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
+      throw new InvalidArgumentError('peerStatus needs a coroutine (or anything with send)');
+    }
+    const listener = (status: PeerStatus): void => {
+      if (!target.send(status)) this.statusListeners.delete(listener);
+    };
+    for (const peer of this.onlinePeers()) target.send(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /**
+   * Registers the handler of a request type (for layers built on this one: channels, RCI,
+   * file transfer). Returns a function that removes it. Throws InvalidArgumentError if taken.
+   * @example
+   * ```ts
+   * net.handle('echo', (body, peer) => body);
+   * await net.request(peerLocation, 'echo', 42); // 42
+   * ```
+   */
+  handle(type: string, handler: RequestHandler): () => void {
+    checkName(type, 'request type');
+    checkFunction(handler, 'request handler');
+    if (this.handlers.has(type)) throw new InvalidArgumentError(`request type '${type}' already has a handler`);
+    this.handlers.set(type, handler);
+    return () => {
+      if (this.handlers.get(type) === handler) this.handlers.delete(type);
+    };
+  }
+
+  /** @internal */
+  handler(type: string): RequestHandler | undefined {
+    return this.handlers.get(type);
+  }
+
+  /**
+   * Sends a request to the node at `location` and waits for the reply (connecting if needed).
+   * Throws PeerUnreachableError/PeerLostError, TimeoutError (or returns `alarm`), RemoteError.
+   * @example
+   * ```ts
+   * const answer = await net.request('127.0.0.1:9705', 'echo', { n: 1 }, { timeout: 1000 });
+   * ```
+   */
+  request(location: Location | string, type: string, body: unknown, options?: RequestOptions): Promise<unknown> {
+    checkName(type, 'request type');
+    const peer = this.route(Location.parse(location));
+    if (peer === undefined) return Promise.reject(new PeerUnreachableError(`${String(location)} cannot be reached`));
+    return peer.request(type, body, options ?? { timeout: this.requestTimeout });
+  }
+
+  /**
+   * Sends a one-way request (no reply); false when the node cannot be reached.
+   * @example
+   * ```ts
+   * net.post(loc, 'log', 'hello');
+   * ```
+   */
+  post(location: Location | string, type: string, body: unknown): boolean {
+    checkName(type, 'request type');
+    return this.route(Location.parse(location))?.post(type, body) ?? false;
+  }
+
+  /**
+   * Closes every connection cleanly (peers are told, pending requests fail with
+   * NetworkStoppedError), stops discovery and listening. Idempotent.
+   * @example
+   * ```ts
+   * await net.stop();
+   * ```
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.dropExitHook?.();
+    clearInterval(this.ticker);
+    this.locator.stop();
+    for (const queue of this.nameWaiters.values()) for (const w of queue.drain()) w.wake(undefined);
+    const error = new NetworkStoppedError('networking has stopped');
+    this.links.closeAll(error);
+    await this.discovery?.close();
+    // The listener closes once the peers' sockets have; the timer (ref'd) keeps the process up until then.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.server?.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.logger.info({ location: String(this.location) }, 'networking stopped');
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** @internal A peer closed: forget it and tell the subscribers. */
+  peerClosed(peer: Peer, wasOnline: boolean): void {
+    this.links.forget(peer);
+    if (!wasOnline) return;
+    this.logger.info({ peer: String(peer), reason: peer.error?.message }, 'peer offline');
+    this.emit(new PeerStatus(peer.location, peer.name, 'offline', peer.incarnation));
+  }
+
+  /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
+  protected async open(): Promise<void> {
+    const o = this.options;
+    this.server = await listen(o.host, o.port, o.tls, (socket) => this.links.accept(socket), o.connectTimeout);
+    this.server.unref();
+    this.server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
+    this.server.on('tlsClientError', (err, socket) => {
+      this.logger.debug({ err }, 'TLS handshake with a connecting party failed');
+      socket.destroy(); // with a listener, node leaves the socket open
+    });
+    const port = (this.server.address() as { port: number }).port;
+    this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
+    this.name = o.name ?? String(this.location);
+    this.dropExitHook = this.scheduler.atExit(() => this.stop(), -1000);
+    for (const layer of this.layers) {
+      for (const kind of layer.locates ?? []) serveLocate(this, kind);
+      layer.install?.(this);
+    }
+    this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(o.heartbeatInterval / 2)));
+    this.ticker.unref();
+    if (o.discover) {
+      const loopback = isLoopback(o.host);
+      const defaultPort = o.udpPort || 51350;
+      const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion });
+      this.discovery = await Discovery.start({
+        port: o.udpPort,
+        host: o.udpHost,
+        targets: o.discoveryTargets ?? [new Location(loopback ? '127.255.255.255' : '255.255.255.255', defaultPort)],
+        multicast: o.multicast,
+        interval: o.discoveryInterval,
+        ping,
+        onPing: (info) => this.links.onPing(info),
+        logger: this.logger,
+      });
+    }
+    for (const seed of o.seedLocations) this.route(seed);
+    this.logger.info({ location: String(this.location), name: this.name, incarnation: this.incarnation }, 'networking started');
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const o = this.options;
+    for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, o.peerTimeout);
+    for (const seed of o.seedLocations) this.route(seed);
+  }
+
+
+  /** @internal A peer was authenticated: tell subscribers, name waiters and pending locates. */
+  peerOnline(peer: Peer): void {
+    this.logger.info({ peer: String(peer), incarnation: peer.incarnation }, 'peer online');
+    this.emit(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
+    const waiting = this.nameWaiters.get(peer.name);
+    if (waiting !== undefined) {
+      this.nameWaiters.delete(peer.name);
+      for (const w of waiting.drain()) w.wake(peer.location);
+    }
+    this.locator.peerOnline(peer);
+  }
+
+  private emit(status: PeerStatus): void {
+    for (const listener of [...this.statusListeners]) listener(status);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Typed errors of the distribution layer (peers, handshake, remote requests).
+ * Each has a stable `code`. An error thrown by a remote handler arrives as a
+ * {@link RemoteError} that keeps the original `name` and `code`, so the `is()`
+ * guards of the original class still recognise it.
+ *
+ * @example
+ * ```ts
+ * try { await remote.deliver(msg, { timeout: 1000 }); }
+ * catch (e) {
+ *   if (PeerLostError.is(e)) log('peer died');
+ *   else if (CoroFinishedError.is(e)) log('the coroutine has ended');
+ * }
+ * ```
+ * @module
+ */
+import { AsyncoroError, coded } from '../../runtime/runtimeErrors.js';
+
+/** Declares an error class with a fixed code. */
+
+/**
+ * The connection to a peer was lost (it died, missed its heartbeats, stopped, or restarted)
+ * while a request to it was pending. Every pending request fails at once with this error.
+ * @example
+ * ```ts
+ * await remote.deliver(msg); // throws PeerLostError (ERR_PEER_LOST) if the peer dies meanwhile
+ * ```
+ */
+export class PeerLostError extends coded('ERR_PEER_LOST') {}
+
+/**
+ * No connection to the peer could be established (refused, unreachable, handshake timed out).
+ * @example
+ * ```ts
+ * await net.peer(new Location('127.0.0.1', closedPort)); // throws PeerUnreachableError (ERR_PEER_UNREACHABLE)
+ * ```
+ */
+export class PeerUnreachableError extends coded('ERR_PEER_UNREACHABLE') {}
+
+/**
+ * The peer did not prove knowledge of the shared secret (or rejected our proof).
+ * @example
+ * ```ts
+ * await net.peer(loc); // throws AuthenticationError (ERR_AUTHENTICATION) when the secrets differ
+ * ```
+ */
+export class AuthenticationError extends coded('ERR_AUTHENTICATION') {}
+
+/**
+ * The peer speaks an incompatible protocol version (a different major version).
+ * @example
+ * ```ts
+ * await net.peer(oldNode); // throws ProtocolVersionError (ERR_PROTOCOL_VERSION)
+ * ```
+ */
+export class ProtocolVersionError extends coded('ERR_PROTOCOL_VERSION') {}
+
+/**
+ * The peer sent something that is not the protocol: malformed frame, wrong message shape.
+ * @example
+ * ```ts
+ * // logged and the connection dropped; a request that needs an answer fails with PeerLostError
+ * ```
+ */
+export class ProtocolError extends coded('ERR_PROTOCOL') {}
+
+/**
+ * Networking was asked to listen beyond loopback without a secret and without `insecure: true`.
+ * @example
+ * ```ts
+ * await Network.start(sched, { host: '0.0.0.0' }); // throws InsecureNetworkError (ERR_INSECURE_NETWORK)
+ * ```
+ */
+export class InsecureNetworkError extends coded('ERR_INSECURE_NETWORK') {}
+
+/**
+ * The peer has no handler for the request type.
+ * @example
+ * ```ts
+ * await net.request(loc, 'no-such-type', {}); // throws a RemoteError with code ERR_UNKNOWN_REQUEST
+ * ```
+ */
+export class UnknownRequestError extends coded('ERR_UNKNOWN_REQUEST') {}
+
+/**
+ * The network object has been stopped; it sends and accepts nothing more.
+ * @example
+ * ```ts
+ * await net.stop(); await net.peer(loc); // throws NetworkStoppedError (ERR_NETWORK_STOPPED)
+ * ```
+ */
+export class NetworkStoppedError extends coded('ERR_NETWORK_STOPPED') {}
+
+/**
+ * An error raised on another node, rebuilt here. `name` and `code` are the original ones
+ * (so `CoroFinishedError.is(err)` works), `remoteMessage` the original message; no stack,
+ * no class instance from the wire.
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof RemoteError) log(e.name, e.code, e.remoteMessage); }
+ * ```
+ */
+export class RemoteError extends AsyncoroError {
+  static readonly CODE = 'ERR_REMOTE';
+  readonly remoteMessage: string;
+
+  constructor(name: string, code: string | undefined, message: string) {
+    super(code ?? RemoteError.CODE, `${name}: ${message} (remote)`);
+    this.name = name;
+    this.remoteMessage = message;
+  }
+}
+
+// ---------------------------------------------------------------- file transfer
+// Raised by the receiving node, these arrive as a RemoteError with the same `code`, so
+// `PathNotAllowedError.is(err)` works on either side.
+
+/**
+ * The file name or folder would leave the receiver's destination folder (absolute folder, `..`,
+ * a symbolic link pointing outside, a name with '/', '\\' or NUL), or names something that is
+ * not a regular file.
+ * @example
+ * ```ts
+ * await net.sendFile(loc, 'x', { dir: '/etc' }); // throws PathNotAllowedError (ERR_PATH_NOT_ALLOWED)
+ * ```
+ */
+export class PathNotAllowedError extends coded('ERR_PATH_NOT_ALLOWED') {}
+
+/**
+ * The file exists at the receiver and `overwrite` was not given.
+ * @example
+ * ```ts
+ * await net.sendFile(loc, 'x'); await net.sendFile(loc, 'x-changed-renamed-to-x'); // ERR_FILE_EXISTS
+ * ```
+ */
+export class FileExistsError extends coded('ERR_FILE_EXISTS') {}
+
+/**
+ * The file is larger than the receiver's `maxFileSize`; nothing was written.
+ * @example
+ * ```ts
+ * await net.sendFile(loc, 'huge.iso'); // throws FileTooLargeError (ERR_FILE_TOO_LARGE)
+ * ```
+ */
+export class FileTooLargeError extends coded('ERR_FILE_TOO_LARGE') {}
+
+/**
+ * The transfer failed otherwise: the receiver could not write, the content did not match its
+ * checksum (changed while sent), the transfer was unknown or aborted. The partial file is removed.
+ * @example
+ * ```ts
+ * catch (e) { if (FileTransferError.is(e)) retryLater(); }
+ * ```
+ */
+export class FileTransferError extends coded('ERR_FILE_TRANSFER') {}
+
+/**
+ * A handshake refused because the responder already has a connection with this peer
+ * (the one initiated by the lower node id is kept).
+ */
+export class DuplicateConnectionError extends ProtocolError {}

@@ -1,0 +1,153 @@
+/**
+ * Options of `Network.start`, their defaults and their validation, written once.
+ * @module
+ */
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { checkTimeout, describe } from '../../runtime/options.js';
+import { Location } from './Location.js';
+import { InsecureNetworkError } from './netErrors.js';
+import { PROTOCOL_VERSION } from './handshake.js';
+
+/** Default UDP discovery port (asyncoro's). */
+export const DEFAULT_UDP_PORT = 51350;
+/** Default maximum frame: 16 MiB. */
+export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+
+/**
+ * Options of {@link Network.start}. Durations are milliseconds.
+ * @example
+ * ```ts
+ * await Network.start(sched, { host: '0.0.0.0', secret: process.env.ASYNCORO_SECRET, seeds: ['10.0.0.5:9705'] });
+ * ```
+ */
+export interface NetworkOptions {
+  /** Address to listen on (default '127.0.0.1'). Beyond loopback a `secret` (or `insecure: true`) is required. */
+  host?: string;
+  /** TCP port (default 0: ephemeral). */
+  port?: number;
+  /** Address advertised to peers instead of `host` (NAT, containers, or when listening on 0.0.0.0). */
+  extHost?: string;
+  /** This node's name (default 'host:port'); `locatePeer` finds nodes by it. */
+  name?: string;
+  /** Shared secret: peers must have the same one. It never travels; it keys HMAC-SHA-256 proofs. */
+  secret?: string | Buffer;
+  /** Allow listening beyond loopback without a secret. */
+  insecure?: boolean;
+  /** TLS for every peer connection; with `ca`, peers must present a certificate it signed (mutual TLS). */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+  /** UDP discovery on/off (default true). */
+  discover?: boolean;
+  /** UDP port to receive discovery pings on (default 51350, shared with reuseAddr; 0 = ephemeral). */
+  udpPort?: number;
+  /** Address the UDP socket binds (default '0.0.0.0'). */
+  udpHost?: string;
+  /** Where pings go (default: broadcast to the UDP port; 127.255.255.255 on loopback). Unicast works where broadcast does not. */
+  discoveryTargets?: Array<string | { host: string; port: number }>;
+  /** Also ping (and listen on) a multicast group: true for 239.255.97.5, or a group address. */
+  multicast?: boolean | string;
+  /** Re-announce every this many ms (default 30000; 0 = only at start and on `discover()`). */
+  discoveryInterval?: number;
+  /** Peers to connect to at start (and again while they are not connected), for networks broadcast does not reach. */
+  seeds?: Array<Location | string>;
+  /** Largest frame accepted or sent (default 16 MiB); an oversized frame drops the connection. */
+  maxFrame?: number;
+  /** Heartbeat period (default 1000). */
+  heartbeatInterval?: number;
+  /** A peer silent for this long is declared lost (default 5000; more than heartbeatInterval). */
+  peerTimeout?: number;
+  /** Limit for connecting plus the handshake (default 5000). */
+  connectTimeout?: number;
+  /** Default timeout of internal requests such as installing a monitor (default 10000). */
+  requestTimeout?: number;
+  /** Directory for received files (used by file transfer). */
+  destDir?: string;
+  /** Largest file accepted by file transfer (bytes). */
+  maxFileSize?: number;
+  /** @internal For tests: the protocol version to claim. */
+  protocolVersion?: { major: number; minor: number };
+}
+
+/** The options with their defaults applied. */
+export type ResolvedOptions = Required<Omit<NetworkOptions, 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast'>> & {
+  extHost: string | undefined;
+  name: string | undefined;
+  secret: Buffer;
+  tls: NetworkOptions['tls'];
+  destDir: string | undefined;
+  maxFileSize: number | undefined;
+  discoveryTargets: Location[] | undefined;
+  multicast: string | undefined;
+  seedLocations: Location[];
+};
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
+
+/** True for loopback addresses. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+/** Validates the options and applies the defaults; throws InvalidArgumentError or InsecureNetworkError. */
+export function resolveOptions(options: NetworkOptions | undefined): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new InvalidArgumentError(`options must be an object, got ${describe(options)}`);
+  }
+  const o = options ?? {};
+  const host = o.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError(`host must be a non-empty string, got ${describe(host)}`);
+  const secret = o.secret === undefined ? Buffer.alloc(0) : typeof o.secret === 'string' ? Buffer.from(o.secret, 'utf8') : o.secret;
+  if (!Buffer.isBuffer(secret)) throw new InvalidArgumentError(`secret must be a string or a Buffer, got ${describe(o.secret)}`);
+  if (secret.length === 0 && !isLoopback(host) && o.insecure !== true) {
+    throw new InsecureNetworkError(`refusing to listen on ${host} without a secret; pass a secret, or insecure: true to accept any peer`);
+  }
+  const heartbeatInterval = positive(o.heartbeatInterval ?? 1000, 'heartbeatInterval');
+  const peerTimeout = positive(o.peerTimeout ?? Math.max(5000, 3 * heartbeatInterval), 'peerTimeout');
+  if (peerTimeout <= heartbeatInterval) throw new InvalidArgumentError('peerTimeout must exceed heartbeatInterval');
+  const maxFrame = o.maxFrame ?? DEFAULT_MAX_FRAME;
+  if (!Number.isInteger(maxFrame) || maxFrame < 1024 || maxFrame > 0xffffffff) throw new InvalidArgumentError(`maxFrame must be an integer between 1024 and 2^32-1, got ${describe(maxFrame)}`);
+  const udpPort = port(o.udpPort ?? DEFAULT_UDP_PORT, 'udpPort');
+  return {
+    host,
+    port: port(o.port ?? 0, 'port'),
+    extHost: optionalText(o.extHost, 'extHost'),
+    name: optionalText(o.name, 'name'),
+    secret,
+    insecure: o.insecure === true,
+    tls: o.tls,
+    discover: o.discover !== false,
+    udpPort,
+    udpHost: optionalText(o.udpHost, 'udpHost') ?? '0.0.0.0',
+    discoveryTargets: o.discoveryTargets?.map((t) => Location.parse(t)),
+    multicast: o.multicast === true ? '239.255.97.5' : typeof o.multicast === 'string' ? o.multicast : undefined,
+    discoveryInterval: checkTimeout(o.discoveryInterval ?? 30000, 'discoveryInterval'),
+    seeds: o.seeds ?? [],
+    seedLocations: (o.seeds ?? []).map((s) => Location.parse(s)),
+    maxFrame,
+    heartbeatInterval,
+    peerTimeout,
+    connectTimeout: positive(o.connectTimeout ?? 5000, 'connectTimeout'),
+    requestTimeout: positive(o.requestTimeout ?? 10000, 'requestTimeout'),
+    destDir: optionalText(o.destDir, 'destDir'),
+    maxFileSize: o.maxFileSize,
+    protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,
+  };
+}
+
+function positive(value: unknown, what: string): number {
+  const ms = checkTimeout(value, what);
+  if (ms === 0 || ms === Infinity) throw new InvalidArgumentError(`${what} must be a positive, finite number of milliseconds`);
+  return ms;
+}
+
+function port(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new InvalidArgumentError(`${what} must be an integer between 0 and 65535, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalText(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) throw new InvalidArgumentError(`${what} must be a non-empty string, got ${describe(value)}`);
+  return value;
+}

@@ -1,0 +1,75 @@
+/**
+ * The one wire form of a reference to an object that lives on some node, shared by coroutines,
+ * channels and RCI: `[host, port, incarnation, ...fields]`, with one set of limits. A reference
+ * that comes home (its incarnation is this node's) is the live object again, when it still exists.
+ * @module
+ */
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { expectText, type WireContext } from './Codec.js';
+import { Location } from './Location.js';
+import { ProtocolError } from './netErrors.js';
+
+/** Limits of the fields every reference carries. */
+export const REFERENCE_LIMITS = { host: 255, incarnation: 64, name: 1024 } as const;
+
+/**
+ * A decoded reference to an object elsewhere (or here).
+ * @example
+ * ```ts
+ * const ref: NodeReference = { location: Location.parse('127.0.0.1:9705'), incarnation: 'ab12', fields: ['worker'] };
+ * ```
+ */
+export interface NodeReference {
+  readonly location: Location;
+  readonly incarnation: string;
+  /** The fields after the incarnation, validated only for their count. */
+  readonly fields: unknown[];
+}
+
+/**
+ * The identity of the node that owns a local object: its context's location and incarnation.
+ * Throws InvalidArgumentError when the object's node has no networking.
+ * @example
+ * ```ts
+ * referenceToWire(net, `${coro}`, coro.id, coro.name); // ['127.0.0.1', 9705, 'ab12…', 7, 'worker']
+ * ```
+ */
+export function referenceToWire(home: { readonly location: { readonly host: string; readonly port: number }; readonly incarnation: string } | undefined, what: string, ...fields: unknown[]): unknown[] {
+  if (home === undefined) throw new InvalidArgumentError(`${what} cannot be referenced remotely: networking is not started on its scheduler`);
+  return [home.location.host, home.location.port, home.incarnation, ...fields];
+}
+
+/**
+ * Decodes `[host, port, incarnation, ...fields]` with `fieldCount` fields, then returns the
+ * live object `live(reference)` finds when the reference comes home, else `proxy(reference)`.
+ * Throws ProtocolError for a malformed reference.
+ * @example
+ * ```ts
+ * const channel = referenceFromWire(data, 1, 'channel', ctx,
+ *   (r) => ctx.scheduler.channelNames.get(r.fields[0] as string),
+ *   (r) => new RemoteChannel(net, r.location, r.incarnation, r.fields[0] as string));
+ * ```
+ */
+export function referenceFromWire<T>(
+  data: unknown,
+  fieldCount: number,
+  what: string,
+  context: WireContext | undefined,
+  live: (reference: NodeReference) => T | undefined,
+  proxy: (reference: NodeReference) => T,
+): T {
+  if (!Array.isArray(data) || data.length !== 3 + fieldCount) throw new ProtocolError(`malformed ${what} reference`);
+  const [host, port, incarnation, ...fields] = data;
+  let location: Location;
+  try {
+    location = new Location(expectText(host, `${what} host`, REFERENCE_LIMITS.host), port as number);
+  } catch {
+    throw new ProtocolError(`malformed ${what} reference location`);
+  }
+  const reference: NodeReference = { location, incarnation: expectText(incarnation, `${what} incarnation`, REFERENCE_LIMITS.incarnation), fields };
+  if (context !== undefined && reference.incarnation === context.incarnation) {
+    const found = live(reference);
+    if (found !== undefined) return found;
+  }
+  return proxy(reference);
+}
