@@ -168,7 +168,7 @@ export abstract class CoroState<M, R> implements WaitOwner {
 
   // ---------------------------------------------------------------- WaitOwner
 
-  /** @internal */
+  /** An error to raise instead of waiting (termination, a thrown error, a due hot swap). */
   pendingInterrupt(kind: WaitKind): Error | undefined {
     if (this.state === Ended) return new CoroFinishedError(`${this} has ended`);
     if (this.terminating) return this.terminating;
@@ -177,13 +177,13 @@ export abstract class CoroState<M, R> implements WaitOwner {
     return undefined;
   }
 
-  /** @internal */
+  /** Records a wait this coroutine is in. */
   addWait(wait: Wait<any>): void {
     if (this.wait === undefined) this.wait = wait;
     else (this.extraWaits ??= new Set()).add(wait);
   }
 
-  /** @internal */
+  /** Forgets a wait that ended. */
   removeWait(wait: Wait<any>): void {
     if (this.receiver === wait) this.receiver = undefined;
     if (this.wait === wait) this.wait = undefined;

@@ -62,7 +62,7 @@ export class Scheduler implements CoroHost {
   readonly coroNames = new Registry<Coro<any, any>>('coroutine', (c) => c.isAlive);
   /** @internal Registry of channels (they register themselves). */
   readonly channelNames = new Registry<{ readonly closed: boolean }>('channel', (c) => !c.closed);
-  /** @internal */
+  /** The context tracker behind `Coro.current()`, when this scheduler enabled it. */
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly fairness: number;
   private budget: number;
@@ -286,7 +286,7 @@ export class Scheduler implements CoroHost {
 
   // ---------------------------------------------------------------- fairness
 
-  /** @internal Settles now, or after yielding to I/O when this turn's budget is spent. */
+  /** Settles now, or after yielding to I/O when this turn's budget is spent. */
   dispatch(settle: (value: any) => void, value: unknown): void {
     if (this.budget > 0) {
       this.spend();
@@ -297,7 +297,7 @@ export class Scheduler implements CoroHost {
     }
   }
 
-  /** @internal A promise of `value` for a call that need not wait, still counted against the budget. */
+  /** A promise of `value` for a call that need not wait, still counted against the budget. */
   ready<T>(value: T): Promise<T> {
     if (this.budget > 0) {
       this.spend();
@@ -334,7 +334,7 @@ export class Scheduler implements CoroHost {
 
   // ---------------------------------------------------------------- coroutine bookkeeping
 
-  /** @internal Called by the Coro constructor; returns its id. */
+  /** Called by the Coro constructor; returns its id. */
   adopt(coro: Coro<any, any>, daemon: boolean): number {
     // While stopping, exit hooks may still start daemons; once stopped nothing starts.
     if (this.state === 'stopped' || (this.state !== 'running' && !daemon)) {
@@ -354,7 +354,7 @@ export class Scheduler implements CoroHost {
     return id;
   }
 
-  /** @internal Called once when a coroutine ends. */
+  /** Called once when a coroutine ends. */
   retire(coro: Coro<any, any>): void {
     this.live--;
     this.coros.delete(coro.id);
@@ -364,14 +364,14 @@ export class Scheduler implements CoroHost {
     if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
   }
 
-  /** @internal */
+  /** A coroutine became, or stopped being, a daemon. */
   daemonChanged(daemon: boolean): void {
     this.daemons += daemon ? 1 : -1;
     this.updateKeepAlive();
     if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
   }
 
-  /** @internal Counts a message that reached nobody and logs, throttled. */
+  /** Counts a message that reached nobody and logs, throttled. */
   deadLetter(target: object, reason: string, _message?: unknown): void {
     this.deadLetters++;
     if (this.deadLetterLog.hit()) {
@@ -379,7 +379,7 @@ export class Scheduler implements CoroHost {
     }
   }
 
-  /** @internal The coroutine a blocking call acts for: the given one, else the tracked current one. */
+  /** The coroutine a blocking call acts for: the given one, else the tracked current one. */
   actor(coro: WaitOwner | undefined): WaitOwner | undefined {
     if (coro !== undefined) {
       if (typeof coro !== 'object' || typeof (coro as Partial<WaitOwner>).pendingInterrupt !== 'function') {

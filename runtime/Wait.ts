@@ -8,7 +8,7 @@
 import { TimeoutError } from './runtimeErrors.js';
 import type { TimerEntry, TimerHeap } from './TimerHeap.js';
 
-/** @internal What the coroutine is waiting for; hot swaps are delivered only in receive and sleep waits. */
+/** What the coroutine is waiting for; hot swaps are delivered only in receive and sleep waits. */
 export const WaitKind = { Receive: 1, Sleep: 2, Other: 3 } as const;
 export type WaitKind = (typeof WaitKind)[keyof typeof WaitKind];
 

@@ -38,20 +38,20 @@ export interface MonitorTarget {
   send(message: unknown): boolean;
 }
 
-/** @internal A requested hot swap: the new function and its arguments. */
+/** A requested hot swap: the new function and its arguments. */
 export interface Swap {
   fn: CoroBody;
   args: unknown[];
 }
 
-/** @internal How a coroutine ended. */
+/** How a coroutine ended. */
 export type Outcome = { reason: ExitReason; value?: unknown; error?: unknown };
 
-/** @internal A coroutine function as its state machine holds it (typed by `Coro`). */
+/** A coroutine function as its state machine holds it (typed by `Coro`). */
 export type CoroBody = (coro: any, ...args: any[]) => unknown;
 
 /**
- * @internal What a coroutine needs of its scheduler (the Scheduler implements it), so the
+ * What a coroutine needs of its scheduler (the Scheduler implements it), so the
  * coroutine's state machine does not depend on the Scheduler class.
  */
 export interface CoroHost extends WaitHost {

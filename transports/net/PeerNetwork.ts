@@ -80,7 +80,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
 
   protected constructor(
     readonly scheduler: Scheduler,
-    /** @internal */
+    /** The resolved options (the secret is never kept here in clear). */
     readonly options: ResolvedOptions,
     private readonly layers: readonly NetworkLayer[],
   ) {
@@ -89,7 +89,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.senders = layers.flatMap((layer) => (layer.referenceSent === undefined ? [] : [layer.referenceSent.bind(layer)]));
   }
 
-  /** @internal Called by Peer after encoding a message that referenced live local objects. */
+  /** Called by Peer after encoding a message that referenced live local objects. */
   readonly referenceSent = (live: object): void => {
     for (const sent of this.senders) sent(live);
   };
@@ -240,7 +240,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     };
   }
 
-  /** @internal */
+  /** The handler registered for a request type. */
   handler(type: string): RequestHandler | undefined {
     return this.handlers.get(type);
   }
@@ -305,7 +305,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     await this.stop();
   }
 
-  /** @internal A peer closed: forget it and tell the subscribers. */
+  /** A peer closed: forget it and tell the subscribers. */
   peerClosed(peer: Peer, wasOnline: boolean): void {
     this.links.forget(peer);
     if (!wasOnline) return;
@@ -360,7 +360,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   }
 
 
-  /** @internal A peer was authenticated: tell subscribers, name waiters and pending locates. */
+  /** A peer was authenticated: tell subscribers, name waiters and pending locates. */
   peerOnline(peer: Peer): void {
     this.logger.info({ peer: String(peer), incarnation: peer.incarnation }, 'peer online');
     this.emit(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
