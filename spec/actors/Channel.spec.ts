@@ -4,6 +4,7 @@ import type { Coro } from '../../runtime/Coro.js';
 import {  CoroFinishedError, CoroTerminatedError, InvalidArgumentError, NameTakenError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { ChannelClosedError } from '../../actors/actorErrors.js';
+import { turn, until } from '../helpers.js';
 
 describe('Channel', () => {
   let sched: Scheduler;
@@ -63,7 +64,8 @@ describe('Channel', () => {
     const delivering = ch.deliver('go', { n: 2, timeout: 5000 });
     let settled = false;
     void delivering.then(() => (settled = true));
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => ch.subscribers === 1);
+    await turn();
     expect(settled, 'deliver must wait for the second subscriber').to.equal(false);
     const b = collector(ch, 1);
     expect(await delivering).to.equal(2);
@@ -74,7 +76,7 @@ describe('Channel', () => {
   it('deliver with n resolves 0 on timeout and delivers nothing', async () => {
     const ch = new Channel<string>('lonely', { scheduler: sched });
     const a = collector(ch, 1);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => ch.subscribers === 1);
     expect(await ch.deliver('x', { n: 2, timeout: 30 })).to.equal(0);
     ch.send('after');
     expect(await a.value()).to.deep.equal(['after']);
@@ -88,8 +90,12 @@ describe('Channel', () => {
     let reason: unknown;
     await p.catch((e) => (reason = e));
     expect((reason as Error).message).to.equal('stop');
-    const waiter = sched.spawn(async (coro) => ch.deliver('y', { n: 1, coro }));
-    await new Promise((r) => setTimeout(r, 10));
+    let delivering = false;
+    const waiter = sched.spawn(async (coro) => {
+      delivering = true;
+      return ch.deliver('y', { n: 1, coro });
+    });
+    await until(() => delivering);
     waiter.terminate();
     let err: unknown;
     await waiter.finish().catch((e) => (err = e));
@@ -107,7 +113,7 @@ describe('Channel', () => {
     const a = collector(top, 1);
     const b = collector(nested, 1);
     const c = collector(nested, 1);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => top.subscribers === 2 && nested.subscribers === 2);
     expect(await top.deliver('hi', { timeout: 1000 })).to.equal(3);
     for (const x of [a, b, c]) expect(await x.value()).to.deep.equal(['hi']);
   });
@@ -150,7 +156,7 @@ describe('Channel', () => {
       },
     });
     const c = collector(ch, 2);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => ch.subscribers === 1);
     expect(ch.send('ALL CAPS')).to.equal(0);
     expect(ch.send('boom')).to.equal(0);
     ch.send('hello');

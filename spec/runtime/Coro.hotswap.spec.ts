@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
 import { HotSwapRequest, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { expectError, turn, until } from './helpers.js';
+import { expectError, turn, until } from '../helpers.js';
 
 describe('Coro: hot swap', () => {
   let sched: Scheduler;

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
 import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { deferred, expectError, turn, until } from './helpers.js';
+import { deferred, expectError, turn, until } from '../helpers.js';
 
 describe('Coro: lifecycle', () => {
   let sched: Scheduler;

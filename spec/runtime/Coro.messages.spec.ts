@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
 import { ConcurrentReceiveError, CoroFinishedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { expectError, turn, until } from './helpers.js';
+import { expectError, turn, until } from '../helpers.js';
 
 /** A coroutine that waits until told to stop, so tests can drive its mailbox from outside. */
 function idle(sched: Scheduler): Coro<any, any> {

@@ -3,7 +3,7 @@ import type { Coro } from '../../runtime/Coro.js';
 import { CoroTerminatedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { captureLogger, expectError, forbidUnhandled, turn } from './helpers.js';
+import { captureLogger, expectError, forbidUnhandled, turn } from '../helpers.js';
 
 describe('Coro: monitors and uncaught exceptions', () => {
   let sched: Scheduler;

@@ -5,7 +5,7 @@ import {
 } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { spawnWith } from '../../runtime/spawn.js';
-import { expectError, turn, until } from './helpers.js';
+import { expectError, turn, until } from '../helpers.js';
 
 describe('Coro: creation, results, identity, names', () => {
   let sched: Scheduler;

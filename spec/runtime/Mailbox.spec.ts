@@ -3,7 +3,7 @@ import type { Coro } from '../../runtime/Coro.js';
 import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, MailboxFullError } from '../../runtime/runtimeErrors.js';
 import { Mailbox } from '../../runtime/Mailbox.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { captureLogger, expectError, turn, until } from './helpers.js';
+import { captureLogger, expectError, turn, until } from '../helpers.js';
 
 describe('Mailbox', () => {
   describe('unit', () => {

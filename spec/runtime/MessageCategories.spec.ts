@@ -3,7 +3,7 @@ import type { Coro } from '../../runtime/Coro.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MessageCategories } from '../../runtime/MessageCategories.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { until } from './helpers.js';
+import { until } from '../helpers.js';
 
 describe('MessageCategories', () => {
   let sched: Scheduler;

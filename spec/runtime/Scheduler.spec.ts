@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Coro } from '../../runtime/Coro.js';
 import { CoroTerminatedError, InvalidArgumentError, SchedulerStoppedError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
-import { captureLogger, expectError, turn, until } from './helpers.js';
+import { captureLogger, expectError, turn, until } from '../helpers.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/runtimeProcess.js', import.meta.url));
 

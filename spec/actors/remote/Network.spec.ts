@@ -1,27 +1,11 @@
 import { expect } from 'chai';
-import { pino } from 'pino';
 import {
   AuthenticationError, Coro, CoroFinishedError, CoroTerminatedError, InsecureNetworkError, InvalidArgumentError, Location,
   MonitorStatus, Network, NetworkStoppedError, PeerLostError, PeerStatus, PeerUnreachableError, ProtocolVersionError,
   RemoteCoro, RemoteError, Scheduler, TimeoutError,
 } from '../../../index.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/peerProcess.js';
-
-/** A pino logger whose lines are kept in `lines` (parsed). */
-function capturingLogger(): { logger: pino.Logger; lines: any[]; raw: string[] } {
-  const lines: any[] = [], raw: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (s: string) => void (raw.push(s), lines.push(JSON.parse(s))) });
-  return { logger, lines, raw };
-}
-
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any; ms: number }> {
-  const t0 = performance.now();
-  try {
-    return { value: await p, ms: performance.now() - t0 };
-  } catch (error) {
-    return { error, ms: performance.now() - t0 };
-  }
-}
+import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { captureLogger, settle, until } from '../../helpers.js';
 
 describe('Network (real processes on 127.0.0.1)', function () {
   this.timeout(30_000);
@@ -244,7 +228,7 @@ describe('Network (real processes on 127.0.0.1)', function () {
 
   describe('authentication and versions', () => {
     it('a peer with the wrong secret never becomes a peer, is logged once, and the log holds no secret', async () => {
-      const cap = capturingLogger();
+      const cap = captureLogger('debug');
       sched = new Scheduler({ logger: cap.logger });
       net = await Network.start(sched, { discover: false, secret: 'right-secret-123' });
       const bad = await PeerProcess.start({ secret: 'wrong-secret-456', seeds: [String(net.location)], heartbeatInterval: 100 });
@@ -253,7 +237,11 @@ describe('Network (real processes on 127.0.0.1)', function () {
         expect(AuthenticationError.is(r1.error)).to.equal(true);
         const r2 = await settle(net.peer(bad.ready.location, { timeout: 3000 }));
         expect(AuthenticationError.is(r2.error)).to.equal(true);
-        await new Promise((r) => setTimeout(r, 800)); // the bad node keeps re-dialling its seed
+        // The bad node dials us too, twice: refused each time, and still logged only once.
+        for (let i = 0; i < 2; i++) {
+          const dialled = await bad.command({ cmd: 'peer', location: String(net.location), timeout: 3000 });
+          expect(dialled.code).to.equal('ERR_AUTHENTICATION');
+        }
         expect(net.peers()).to.deep.equal([]);
         const refusals = cap.lines.filter((l) => l.msg === 'peer refused');
         expect(refusals.length).to.equal(1);
@@ -299,17 +287,18 @@ describe('Network (real processes on 127.0.0.1)', function () {
       await slow.deliver('fill', { timeout: 1000 });
       const statuses: unknown[] = [];
       net.peerStatus({ send: (s: unknown) => (statuses.push(s), true) });
+      let monitoring = false;
       const monitor = sched.spawn(async (coro: Coro<any>) => {
         await coro.monitor(worker);
+        monitoring = true;
         return coro.receive({ timeout: 10_000 });
       });
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => monitoring, 5000, 'the monitor to be installed');
       const pending = [
         settle(slow.deliver('blocks')), // no timeout: only the peer's death can end it
         settle(net.locateCoro('never', { location: victim.ready.location, timeout: 20_000 })),
         settle(worker.finish()),
       ];
-      await new Promise((r) => setTimeout(r, 100));
       await victim.kill('SIGKILL');
       const results = await Promise.all(pending);
       for (const r of results) {
@@ -320,7 +309,9 @@ describe('Network (real processes on 127.0.0.1)', function () {
       expect(status.reason).to.equal('peer-lost');
       expect(PeerLostError.is(status.error)).to.equal(true);
       expect(statuses.map((s) => (s as PeerStatus).status)).to.deep.equal(['online', 'offline']);
-      expect(slow.send('after death')).to.be.a('boolean');
+      // Once a re-dial of the dead node has failed, it is known unreachable: send says false, deliver throws.
+      await until(() => slow.send('after death') === false, 5000, 'send to report the dead node');
+      expect(PeerUnreachableError.is((await settle(slow.deliver('after death', { timeout: 1000 }))).error)).to.equal(true);
     });
 
     it('a silent (stopped) peer misses its heartbeats and is declared lost within peerTimeout', async () => {
@@ -346,7 +337,7 @@ describe('Network (real processes on 127.0.0.1)', function () {
       const port = Number(first.ready.location.split(':')[1]);
       const oldEcho = (await net.locateCoro('echo', { location: first.ready.location, timeout: 5000 })) as RemoteCoro;
       await first.kill('SIGKILL');
-      await new Promise((r) => setTimeout(r, 200));
+      await until(() => net!.peers().length === 0, 5000, 'the first incarnation to be lost');
       const second = await PeerProcess.start({ port });
       try {
         expect(second.ready.location).to.equal(first.ready.location);

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { pino } from 'pino';
 import { Coro, Network, RemoteCoro, Scheduler } from '../../../index.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/peerProcess.js';
+import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { captureLogger, settle } from '../../helpers.js';
+import type { Logger } from '../../../runtime/logging.js';
 
 const fixtures = new URL('../../../../spec/fixtures/tls/', import.meta.url);
 const cert = readFileSync(new URL('cert.pem', fixtures), 'utf8');
@@ -13,13 +14,6 @@ const otherCert = readFileSync(new URL('other-cert.pem', fixtures), 'utf8');
 const SECRET = 'tls-spec';
 const BASE = { discover: false, secret: SECRET, heartbeatInterval: 200, peerTimeout: 3000, connectTimeout: 2000 } as const;
 
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any }> {
-  try {
-    return { value: await p };
-  } catch (error) {
-    return { error };
-  }
-}
 
 /** Connects a raw client (plain TCP or TLS) and collects what the server sends for `ms` milliseconds. */
 function collect(socket: net.Socket, ms: number, write?: Buffer): Promise<{ data: Buffer; closed: boolean }> {
@@ -41,7 +35,7 @@ describe('Network over TLS', function () {
   this.timeout(30_000);
   const scheds: Scheduler[] = [];
   const nets: Network[] = [];
-  const start = async (options: object, logger?: pino.Logger): Promise<Network> => {
+  const start = async (options: object, logger?: Logger): Promise<Network> => {
     const sched = new Scheduler(logger ? { logger } : {});
     scheds.push(sched);
     const n = await Network.start(sched, { ...BASE, ...options });
@@ -78,8 +72,7 @@ describe('Network over TLS', function () {
   it('a peer whose certificate the other side\'s CA did not sign never becomes a peer (typed error, logged)', async () => {
     const peer = await PeerProcess.start({ ...BASE, tls: { cert, key, ca: otherCert } });
     try {
-      const lines: any[] = [];
-      const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+      const { logger, lines } = captureLogger('debug');
       // We trust its certificate, it does not trust ours: it ends the handshake.
       const here = await start({ tls: { cert, key, ca: cert } }, logger);
       const r = await settle(here.peer(peer.ready.location, { timeout: 5000 }));

@@ -4,15 +4,9 @@ import {
   RemoteCoro, RemoteError, RemoteRci, Scheduler, TimeoutError, UnknownRciError,
 } from '../../../index.js';
 import { PEER_RCI_FILES } from '../../fixtures/peerRciFiles.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/peerProcess.js';
+import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { settle } from '../../helpers.js';
 
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any }> {
-  try {
-    return { value: await p };
-  } catch (error) {
-    return { error };
-  }
-}
 
 const SECRET = 'rci-spec';
 const PEER_OPTIONS = { secret: SECRET, heartbeatInterval: 200, peerTimeout: 3000, extension: PEER_RCI_FILES };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { until } from '../../helpers.js';
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +66,8 @@ describe('Remote channels', () => {
     const local = collect(home, 1);
     await ch.subscribe(local);
     const delivering = remote.deliver(7, { n: 2, timeout: 5000 });
-    await new Promise((r) => setTimeout(r, 50));
+    // The deliver is waiting at the home channel (its quorum queue, internal) before the second subscriber comes.
+    await until(() => (ch as unknown as { quorumWaiters: { length: number } }).quorumWaiters.length === 1);
     const late = collect(away, 1);
     await remote.subscribe(late);
     expect(await delivering).to.equal(2);
@@ -78,19 +80,40 @@ describe('Remote channels', () => {
     const ch = new Channel<number>('quorum', { scheduler: home });
     ch.register();
     const remote = (await Channel.locate<number>('quorum', { scheduler: away, location: homeNet.location, timeout: 3000 })) as RemoteChannel<number>;
+    const quorum = (): number => (ch as unknown as { quorumWaiters: { length: number } }).quorumWaiters.length;
+    const waiter = away.spawn(async (coro) => remote.deliver(2, { n: 5, coro }));
+    await until(() => quorum() === 1); // its request waits at the home channel (internal queue)
+    waiter.terminate();
+    const err = await waiter.finish().catch((e) => e);
+    expect((err as { code?: string }).code).to.equal('ERR_CORO_TERMINATED');
     const ac = new AbortController();
     const pending = remote.deliver(1, { n: 5, signal: ac.signal });
     ac.abort(new Error('no quorum needed'));
     expect(((await pending.catch((e) => e)) as Error).message).to.equal('no quorum needed');
-    const waiter = away.spawn(async (coro) => remote.deliver(2, { n: 5, coro }));
-    await new Promise((r) => setTimeout(r, 20));
-    waiter.terminate();
-    const err = await waiter.finish().catch((e) => e);
-    expect((err as { code?: string }).code).to.equal('ERR_CORO_TERMINATED');
     const sub = collect(away, 1);
     await remote.subscribe(sub);
     expect(await remote.deliver(3, { n: 1, timeout: 3000 })).to.equal(1);
     expect(await sub.value()).to.deep.equal([3]);
+  });
+
+  // KNOWN SOURCE BUG (actors/remote/RemoteChannel.ts, not fixed here): cancelling a remote deliver
+  // that waits for its quorum rejects at the caller, but the request stays queued at the channel's
+  // node (no cancel is sent), so the message is still delivered once the quorum comes. A local
+  // Channel.deliver cancelled the same way delivers nothing (spec/actors/Channel.spec.ts).
+  it('KNOWN BUG: an aborted remote deliver is never delivered later', async () => {
+    const ch = new Channel<string>('aborted', { scheduler: home });
+    ch.register();
+    const remote = (await Channel.locate<string>('aborted', { scheduler: away, location: homeNet.location, timeout: 3000 })) as RemoteChannel<string>;
+    const quorum = (): number => (ch as unknown as { quorumWaiters: { length: number } }).quorumWaiters.length;
+    const ac = new AbortController();
+    const pending = remote.deliver('cancelled', { n: 1, signal: ac.signal });
+    await until(() => quorum() === 1); // it waits at the home channel
+    ac.abort(new Error('changed my mind'));
+    expect(((await pending.catch((e) => e)) as Error).message).to.equal('changed my mind');
+    const sub = collect(home, 1);
+    await ch.subscribe(sub);
+    ch.send('after');
+    expect(await sub.value()).to.deep.equal(['after']);
   });
 
   it('a remote channel subscribes to a local one (nested across nodes) and unsubscribe works by reference', async () => {

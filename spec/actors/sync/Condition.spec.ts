@@ -3,7 +3,7 @@ import { Condition } from '../../../actors/sync/Condition.js';
 import type { Coro } from '../../../runtime/Coro.js';
 import { CoroTerminatedError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
-import { rejection, tick } from './syncHelpers.js';
+import { rejection, until } from '../../helpers.js';
 import { NotOwnerError } from '../../../actors/actorErrors.js';
 
 describe('Condition', () => {
@@ -28,7 +28,7 @@ describe('Condition', () => {
         cond.release(coro);
       });
     const consumers = [consumer('a'), consumer('b'), consumer('c')];
-    await tick();
+    await until(() => cond.waiting === 3);
     expect(cond.waiting).to.equal(3);
     const producer = sched.spawn(async (coro) => {
       for (const n of [1, 2, 3]) {
@@ -68,7 +68,7 @@ describe('Condition', () => {
         cond.release(coro);
       }),
     );
-    await tick();
+    await until(() => cond.waiting === 5);
     const outsider = sched.spawn(async (coro) => {
       expect(() => cond.notify(coro)).to.throw(NotOwnerError);
       await cond.acquire(coro);
@@ -88,7 +88,7 @@ describe('Condition', () => {
       await cond.acquire(coro);
       await cond.wait(coro);
     });
-    await tick();
+    await until(() => cond.waiting === 1);
     expect(cond.owner).to.equal(undefined);
     w.terminate();
     expect(CoroTerminatedError.is(await rejection(w.finish()))).to.equal(true);
@@ -109,7 +109,7 @@ describe('Condition', () => {
         return [(err as Error).message, held];
       }
     });
-    await tick();
+    await until(() => cond.waiting === 1);
     ac.abort(new Error('stop waiting'));
     expect(await c.value()).to.deep.equal(['stop waiting', true]);
   });

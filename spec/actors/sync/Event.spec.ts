@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Event } from '../../../actors/sync/Event.js';
 import { CoroTerminatedError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
-import { rejection, tick } from './syncHelpers.js';
+import { rejection, until } from '../../helpers.js';
 
 describe('Event', () => {
   let sched: Scheduler;
@@ -16,7 +16,7 @@ describe('Event', () => {
   it('set wakes every waiter with true; a set event answers at once; clear resets', async () => {
     const ev = new Event(sched);
     const waiters = Array.from({ length: 3 }, () => sched.spawn(async (coro) => ev.wait({ coro, timeout: 2000 })));
-    await tick();
+    await until(() => ev.waiting === 3);
     expect(ev.waiting).to.equal(3);
     ev.set();
     for (const w of waiters) expect(await w.value()).to.equal(true);
@@ -34,7 +34,7 @@ describe('Event', () => {
     ac.abort(new Error('aborted'));
     expect(((await rejection(p)) as Error).message).to.equal('aborted');
     const c = sched.spawn(async (coro) => ev.wait({ coro }));
-    await tick();
+    await until(() => ev.waiting === 1);
     c.terminate();
     expect(CoroTerminatedError.is(await rejection(c.finish()))).to.equal(true);
     expect(ev.waiting).to.equal(0);

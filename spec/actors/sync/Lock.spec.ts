@@ -3,7 +3,7 @@ import { Lock } from '../../../actors/sync/Lock.js';
 import type { Coro } from '../../../runtime/Coro.js';
 import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
-import { rejection, tick } from './syncHelpers.js';
+import { rejection, until } from '../../helpers.js';
 import { NotOwnerError } from '../../../actors/actorErrors.js';
 
 describe('Lock', () => {
@@ -44,14 +44,16 @@ describe('Lock', () => {
   it('serves waiters FIFO with direct hand-off: a newcomer cannot barge past a woken waiter', async () => {
     const lock = new Lock();
     const order: string[] = [];
+    let parked = false;
     const holder = sched.spawn(async (coro) => {
       await lock.acquire(coro);
+      parked = true;
       await coro.suspend();
       lock.release(coro);
       // The oldest waiter is the owner already, before it has run.
       order.push(`after release owner=${lock.owner?.name}`);
     });
-    await tick();
+    await until(() => parked);
     const waiters = ['w1', 'w2', 'w3'].map((name) =>
       sched.spawnWith({ name }, async (coro) => {
         await lock.acquire(coro);
@@ -59,8 +61,8 @@ describe('Lock', () => {
         lock.release(coro);
       }),
     );
-    await tick();
-    holder.resume();
+    await until(() => lock.waiting === 3);
+    expect(holder.resume()).to.equal(true);
     const barger = sched.spawnWith({ name: 'barger' }, async (coro) => {
       expect(await lock.acquire(coro, { timeout: 0 })).to.equal(false);
       await lock.acquire(coro);
@@ -78,7 +80,7 @@ describe('Lock', () => {
       await coro.suspend();
       lock.release(coro);
     });
-    await tick();
+    await until(() => lock.owner === a);
     const b = sched.spawn(async (coro) => lock.acquire(coro, { timeout: 20 }));
     expect(await b.value()).to.equal(false);
     expect(lock.waiting).to.equal(0);
@@ -95,7 +97,7 @@ describe('Lock', () => {
       await coro.suspend();
       lock.release(coro);
     });
-    await tick();
+    await until(() => lock.owner === a);
     const ac = new AbortController();
     const aborted = sched.spawn(async (coro) => lock.acquire(coro, { signal: ac.signal }));
     const killed = sched.spawn(async (coro) => lock.acquire(coro));
@@ -103,7 +105,7 @@ describe('Lock', () => {
       await lock.acquire(coro);
       return lock.owner === coro;
     });
-    await tick();
+    await until(() => lock.waiting === 3);
     expect(lock.waiting).to.equal(3);
     ac.abort(new Error('cancelled'));
     killed.terminate();
@@ -137,7 +139,7 @@ describe('Lock', () => {
       await lock.acquire(coro);
       await coro.sleep(60_000);
     });
-    await tick();
+    await until(() => lock.owner === owner);
     owner.terminate();
     await rejection(owner.finish());
     expect(lock.locked).to.equal(false);
@@ -196,7 +198,7 @@ describe('Lock', () => {
       await lock.acquire(coro);
       await coro.suspend();
     });
-    await tick();
+    await until(() => lock.owner === hog);
     const d = sched.spawn(async (coro) => lock.guard(coro, { timeout: 10 }));
     expect(TimeoutError.is(await rejection(d.finish()))).to.equal(true);
     expect(lock.owner).to.equal(hog);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RLock } from '../../../actors/sync/RLock.js';
 
 import { Scheduler } from '../../../runtime/Scheduler.js';
-import { rejection, tick } from './syncHelpers.js';
+import { rejection, until } from '../../helpers.js';
 import { NotOwnerError } from '../../../actors/actorErrors.js';
 
 describe('RLock', () => {
@@ -40,12 +40,12 @@ describe('RLock', () => {
       await lock.acquire(coro);
       await coro.suspend();
     });
-    await tick();
+    await until(() => lock.count === 2);
     const late = sched.spawn(async (coro) => lock.acquire(coro, { timeout: 15 }));
     expect(await late.value()).to.equal(false);
     const ac = new AbortController();
     const cancelled = sched.spawn(async (coro) => lock.acquire(coro, { signal: ac.signal }));
-    await tick();
+    await until(() => lock.waiting === 1);
     ac.abort(new Error('no'));
     expect(((await rejection(cancelled.finish())) as Error).message).to.equal('no');
     expect(() => lock.release(late)).to.throw(NotOwnerError);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { BoundedSemaphore, Semaphore } from '../../../actors/sync/Semaphore.js';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
-import { rejection, tick } from './syncHelpers.js';
+import { rejection, until } from '../../helpers.js';
 import { SemaphoreOverflowError } from '../../../actors/actorErrors.js';
 
 describe('Semaphore and BoundedSemaphore', () => {
@@ -43,12 +43,12 @@ describe('Semaphore and BoundedSemaphore', () => {
       await coro.suspend();
       sem.release(coro);
     });
-    await tick();
+    await until(() => sem.value === 0);
     expect(await sched.spawn(async (coro) => sem.acquire(coro, { timeout: 10 })).value()).to.equal(false);
     const ac = new AbortController();
     const a = sched.spawn(async (coro) => sem.acquire(coro, { signal: ac.signal }));
     const t = sched.spawn(async (coro) => sem.acquire(coro));
-    await tick();
+    await until(() => sem.waiting === 2);
     ac.abort(new Error('x'));
     t.terminate();
     await rejection(a.finish());
@@ -110,7 +110,7 @@ describe('Semaphore and BoundedSemaphore', () => {
       await sem.acquire(coro);
       await coro.suspend();
     });
-    await tick();
+    await until(() => sem.value === 0);
     expect(TimeoutError.is(await rejection(sched.spawn(async (coro) => sem.guard(coro, { timeout: 5 })).finish()))).to.equal(true);
     hog.terminate();
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { until } from '../../helpers.js';
 import { execFileSync } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -126,8 +127,12 @@ describe('AsyncFile', () => {
     let err: unknown;
     await aborted.catch((e) => (err = e));
     expect((err as Error).message).to.equal('stop');
-    const c = sched.spawn(async (coro) => reader.read(3, { full: true, coro }));
-    await new Promise((r) => setTimeout(r, 10));
+    let reading = false;
+    const c = sched.spawn(async (coro) => {
+      reading = true;
+      return reader.read(3, { full: true, coro });
+    });
+    await until(() => reading);
     c.terminate();
     err = undefined;
     await c.finish().catch((e) => (err = e));

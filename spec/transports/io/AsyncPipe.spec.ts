@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { until } from '../../helpers.js';
 import { createHash } from 'node:crypto';
 import { AsyncPipe } from '../../../transports/io/AsyncPipe.js';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../../runtime/runtimeErrors.js';
@@ -58,8 +59,12 @@ describe('AsyncPipe', () => {
     await pipe.readLine({ timeout: 20 }).catch((e) => (err = e));
     expect(TimeoutError.is(err)).to.equal(true);
     expect(await pipe.wait({ timeout: 10 })).to.equal(false);
-    const c = sched.spawn(async (coro) => pipe.readLine({ coro }));
-    await new Promise((r) => setTimeout(r, 10));
+    let reading = false;
+    const c = sched.spawn(async (coro) => {
+      reading = true;
+      return pipe.readLine({ coro });
+    });
+    await until(() => reading);
     c.terminate();
     err = undefined;
     await c.finish().catch((e) => (err = e));

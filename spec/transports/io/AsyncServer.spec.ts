@@ -4,10 +4,11 @@ import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../.
 import { AsyncServer } from '../../../transports/io/AsyncServer.js';
 import { AsyncSocket } from '../../../transports/io/AsyncSocket.js';
 import { ConnectError, ListenError, SocketClosedError } from '../../../transports/io/ioErrors.js';
-import { expectError, tick, socketFixture } from './socketHelpers.js';
+import { expectError, until } from '../../helpers.js';
+import { schedulerFixture } from '../../fixtures/index.js';
 
 describe('AsyncServer: listen and accept', () => {
-  const fx = socketFixture();
+  const fx = schedulerFixture();
 
   async function listen(options = {}) {
     const server = await AsyncServer.listen({ scheduler: fx.sched, ...options });
@@ -17,17 +18,25 @@ describe('AsyncServer: listen and accept', () => {
 
   it('accept returns connections queued before it was called, and serves accepting coroutines FIFO', async () => {
     const server = await listen();
+    const arrived = (): Promise<unknown> => new Promise((resolve) => server.raw.once('connection', resolve));
+    const earlyArrived = arrived();
     const early = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched, timeout: 2000 });
     fx.cleanup.push(() => early.close());
-    await tick(20);
+    await earlyArrived; // the server's own listener ran first: the connection is queued
     const first = await server.accept({ timeout: 0 });
     fx.cleanup.push(() => first.close());
     expect(first.remotePort).to.equal(early.localPort);
-    const a = fx.sched.spawn(async (coro) => (await server.accept({ coro, timeout: 2000 })).remotePort);
-    const b = fx.sched.spawn(async (coro) => (await server.accept({ coro, timeout: 2000 })).remotePort);
-    await tick(10);
+    let accepting = 0;
+    const acceptor = () => fx.sched.spawn(async (coro) => {
+      accepting++;
+      return (await server.accept({ coro, timeout: 2000 })).remotePort;
+    });
+    const a = acceptor();
+    const b = acceptor();
+    await until(() => accepting === 2);
+    const c1Arrived = arrived();
     const c1 = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched });
-    await tick(20);
+    await c1Arrived;
     const c2 = await AsyncSocket.connect({ port: server.port, scheduler: fx.sched });
     fx.cleanup.push(() => (c1.close(), c2.close()));
     expect(await a.value()).to.equal(c1.localPort);
@@ -37,8 +46,12 @@ describe('AsyncServer: listen and accept', () => {
   it('accept times out with TimeoutError and is cancelled by terminate() or a signal', async () => {
     const server = await listen();
     await expectError(() => server.accept({ timeout: 20 }), TimeoutError);
-    const acceptor = fx.sched.spawn(async (coro) => server.accept({ coro }));
-    await tick(10);
+    let accepting = false;
+    const acceptor = fx.sched.spawn(async (coro) => {
+      accepting = true;
+      return server.accept({ coro });
+    });
+    await until(() => accepting);
     acceptor.terminate();
     await expectError(() => acceptor.value(), CoroTerminatedError);
     const ac = new AbortController();

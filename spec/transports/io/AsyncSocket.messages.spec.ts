@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import { CoroTerminatedError, TimeoutError } from '../../../runtime/runtimeErrors.js';
 import { encodeFrame } from '../../../transports/io/FrameDecoder.js';
 import { ConnectionResetError, EndOfStreamError } from '../../../transports/io/ioErrors.js';
-import { asyncPair, expectError, rawPeer, tick, until, socketFixture } from './socketHelpers.js';
+import { expectError, until } from '../../helpers.js';
+import { asyncPair, rawPeer, schedulerFixture } from '../../fixtures/index.js';
 import { FrameTooLargeError } from '../../../transports/io/ioErrors.js';
 
 describe('AsyncSocket: framed messages (sendMsg/recvMsg)', () => {
-  const fx = socketFixture();
+  const fx = schedulerFixture();
 
   async function peer(options = {}) {
     const p = await rawPeer(fx.sched, options);
@@ -54,10 +55,12 @@ describe('AsyncSocket: framed messages (sendMsg/recvMsg)', () => {
     const { sock, peer: p } = await peer();
     const frame = encodeFrame(Buffer.from('split'));
     const got = sock.recvMsg({ timeout: 2000 });
-    for (const byte of frame) {
-      p.write(Buffer.of(byte));
-      await tick(1);
+    // One byte per chunk: each is buffered alone before the next is written.
+    for (let i = 0; i < frame.length - 1; i++) {
+      p.write(frame.subarray(i, i + 1));
+      await until(() => sock.buffered === i + 1);
     }
+    p.write(frame.subarray(frame.length - 1));
     expect(String(await got)).to.equal('split');
   });
 
@@ -132,7 +135,6 @@ describe('AsyncSocket: framed messages (sendMsg/recvMsg)', () => {
       for (let i = 0; i < 1000; i++) await sock.sendMsg(Buffer.alloc(1024 * 1024), { coro });
     });
     await until(() => sock.raw.writableNeedDrain);
-    await tick(20);
     writer.terminate();
     await expectError(() => writer.value(), CoroTerminatedError);
   });

@@ -3,10 +3,11 @@ import { expect } from 'chai';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../../runtime/runtimeErrors.js';
 import { AsyncSocket } from '../../../transports/io/AsyncSocket.js';
 import { EndOfStreamError, LineTooLongError, SocketClosedError } from '../../../transports/io/ioErrors.js';
-import { asyncPair, expectError, rawPeer, tick, until, socketFixture } from './socketHelpers.js';
+import { expectError, until } from '../../helpers.js';
+import { asyncPair, rawPeer, schedulerFixture } from '../../fixtures/index.js';
 
 describe('AsyncSocket: reads and writes', () => {
-  const fx = socketFixture();
+  const fx = schedulerFixture();
 
   async function peer(options = {}) {
     const p = await rawPeer(fx.sched, options);
@@ -36,10 +37,12 @@ describe('AsyncSocket: reads and writes', () => {
   it('recvAll assembles exactly n bytes from several chunks', async () => {
     const { sock, peer: p } = await peer();
     const got = sock.recvAll(9, { timeout: 2000 });
-    for (const part of ['abc', 'def', 'ghijk']) {
+    // Each part arrives alone: the pending recvAll keeps what arrived buffered until it has all 9 bytes.
+    for (const [part, buffered] of [['abc', 3], ['def', 6]] as const) {
       p.write(part);
-      await tick(5);
+      await until(() => sock.buffered === buffered);
     }
+    p.write('ghijk');
     expect(String(await got)).to.equal('abcdefghi');
     expect(String(await sock.recv(10, { timeout: 2000 }))).to.equal('jk');
   });
@@ -117,7 +120,7 @@ describe('AsyncSocket: reads and writes', () => {
     const a = fx.sched.spawn(async (coro) => order.push('a:' + String(await sock.recvAll(3, { coro }))));
     const b = fx.sched.spawn(async (coro) => order.push('b:' + String(await sock.recvLine({ coro }))));
     const c = fx.sched.spawn(async (coro) => order.push('c:' + String(await sock.recv(100, { coro }))));
-    await tick(10);
+    await until(() => sock.inputBuffer.pendingReads === 3);
     p.write('abcdef\nrest');
     await Promise.all([a.finish(), b.finish(), c.finish()]);
     expect(order).to.deep.equal(['a:abc', 'b:def\n', 'c:rest']);
@@ -134,9 +137,9 @@ describe('AsyncSocket: reads and writes', () => {
       }
     });
     p.write('one\ntw');
-    await tick(5);
+    await until(() => lines.length === 1 && sock.buffered === 2);
     p.write('o\nthr');
-    await tick(5);
+    await until(() => lines.length === 2 && sock.buffered === 3);
     p.end('ee');
     await reader.finish();
     expect(lines).to.deep.equal(['one\n', 'two\n', 'three']);
@@ -154,7 +157,7 @@ describe('AsyncSocket: reads and writes', () => {
     p.write('partial');
     await expectError(() => sock.recvLine({ timeout: 20 }), TimeoutError);
     const reader = fx.sched.spawn(async (coro) => sock.recvLine({ coro }));
-    await tick(10);
+    await until(() => sock.inputBuffer.pendingReads === 1);
     reader.terminate();
     await expectError(() => reader.value(), CoroTerminatedError);
     p.write(' line\n');
@@ -166,7 +169,7 @@ describe('AsyncSocket: reads and writes', () => {
     await expectError(() => sock.recv(10), TimeoutError);
     sock.defaultTimeout = Infinity;
     const reader = fx.sched.spawn(async (coro) => sock.recv(10, { coro }));
-    await tick(30);
+    await until(() => sock.inputBuffer.pendingReads === 1);
     reader.terminate();
     await expectError(() => reader.value(), CoroTerminatedError);
   });
@@ -178,7 +181,7 @@ describe('AsyncSocket: reads and writes', () => {
     const block = Buffer.alloc(64 * 1024);
     for (let i = 0; i < block.length; i++) block[i] = i % 251;
     for (let sent = 0; sent < total; sent += block.length) p.write(block);
-    await tick(200);
+    await until(() => sock.raw.isPaused(), 10_000, 'the socket to pause its kernel reads');
     // The reader is idle: the socket holds about one high-water mark and the rest waits in the peer.
     expect(sock.buffered).to.be.at.most(64 * 1024 + 256 * 1024);
     expect(p.writableLength).to.be.above(total / 2);
@@ -218,8 +221,12 @@ describe('AsyncSocket: reads and writes', () => {
     }
     expect(timedOut).to.equal(true);
     expect(sent).to.be.below(100 * 1024 * 1024);
-    const writer = fx.sched.spawn(async (coro) => sock.sendAll(block, { coro }));
-    await tick(20);
+    let writing = false;
+    const writer = fx.sched.spawn(async (coro) => {
+      writing = true;
+      return sock.sendAll(block, { coro });
+    });
+    await until(() => writing);
     writer.terminate();
     await expectError(() => writer.value(), CoroTerminatedError);
     let drained = 0;

@@ -6,7 +6,7 @@ import { Scheduler } from '../../../runtime/Scheduler.js';
 import { AsyncServer } from '../../../transports/io/AsyncServer.js';
 import { AsyncSocket } from '../../../transports/io/AsyncSocket.js';
 import { TlsHandshakeError } from '../../../transports/io/ioErrors.js';
-import { expectError, tick } from './socketHelpers.js';
+import { expectError, until } from '../../helpers.js';
 
 const fixtures = new URL('../../../../spec/fixtures/tls/', import.meta.url);
 const cert = readFileSync(new URL('cert.pem', fixtures));
@@ -66,8 +66,12 @@ describe('AsyncSocket: TLS', () => {
     cleanup.push(() => (held.forEach((s) => s.destroy()), silent.close()));
     const port = (silent.address() as net.AddressInfo).port;
     await expectError(() => AsyncSocket.connect({ port, tls: { ca: cert }, scheduler: sched, timeout: 50 }), TimeoutError);
-    const connector = sched.spawn(async (coro) => AsyncSocket.connect({ port, tls: { ca: cert }, coro }));
-    await tick(30);
+    let connecting = false;
+    const connector = sched.spawn(async (coro) => {
+      connecting = true;
+      return AsyncSocket.connect({ port, tls: { ca: cert }, coro });
+    });
+    await until(() => connecting && held.length === 2, 5000, 'the second TCP connection to be held');
     connector.terminate();
     await expectError(() => connector.value(), CoroTerminatedError);
   });

@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import { CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../../runtime/runtimeErrors.js';
 import { AsyncUdpSocket } from '../../../transports/io/AsyncUdpSocket.js';
 import { ListenError, SocketClosedError } from '../../../transports/io/ioErrors.js';
-import { expectError, tick, until, socketFixture } from './socketHelpers.js';
+import { expectError, until } from '../../helpers.js';
+import { schedulerFixture } from '../../fixtures/index.js';
 
 describe('AsyncUdpSocket', () => {
-  const fx = socketFixture();
+  const fx = schedulerFixture();
 
   async function bind(options = {}) {
     const sock = await AsyncUdpSocket.bind({ scheduler: fx.sched, ...options });
@@ -29,8 +30,12 @@ describe('AsyncUdpSocket', () => {
     const server = await bind();
     const client = await bind();
     await expectError(() => server.recvFrom(100, { timeout: 20 }), TimeoutError);
-    const reader = fx.sched.spawn(async (coro) => server.recvFrom(100, { coro }));
-    await tick(10);
+    let reading = false;
+    const reader = fx.sched.spawn(async (coro) => {
+      reading = true;
+      return server.recvFrom(100, { coro });
+    });
+    await until(() => reading);
     reader.terminate();
     await expectError(() => reader.value(), CoroTerminatedError);
     await client.sendTo(Buffer.from('after'), server.port, '127.0.0.1');

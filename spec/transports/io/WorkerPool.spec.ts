@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { until } from '../../helpers.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,13 +70,17 @@ describe('WorkerPool', () => {
     const a = pool.run(spin, [10_000], { signal: ac.signal });
     const b = pool.run(spin, [10_000], { signal: ac.signal });
     const queued = pool.run(spin, [10_000], { signal: ac.signal });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => pool.running === 2);
     expect(pool.queued).to.equal(1);
     ac.abort(new Error('cancelled'));
     for (const p of [a, b, queued]) expect(((await p.catch((e) => e)) as Error).message).to.equal('cancelled');
     expect(pool.queued).to.equal(0);
-    const c = sched.spawn(async (coro) => pool.run(spin, [10_000], { coro }));
-    await new Promise((r) => setTimeout(r, 20));
+    let running = false;
+    const c = sched.spawn(async (coro) => {
+      running = true;
+      return pool.run(spin, [10_000], { coro });
+    });
+    await until(() => running);
     c.terminate();
     expect(CoroTerminatedError.is(await c.finish().catch((e) => e))).to.equal(true);
     expect(await pool.run(() => 'still serving', [], { timeout: 5000 })).to.equal('still serving');

@@ -1,34 +1,23 @@
 import { expect } from 'chai';
-import { pino } from 'pino';
-import { Coro, FrameTooLargeError, Network, PeerLostError, PeerStatus, RemoteCoro, Scheduler } from '../../../index.js';
+import { Coro, FrameTooLargeError, PeerLostError, PeerStatus, RemoteCoro, Scheduler } from '../../../index.js';
+import { networkFixture } from '../../fixtures/index.js';
+import { captureLogger, until } from '../../helpers.js';
 
 describe('Peer connections', function () {
   this.timeout(20_000);
-  const nets: Network[] = [];
-  const scheds: Scheduler[] = [];
-  async function node(options: object = {}, sched = new Scheduler()): Promise<Network> {
-    scheds.push(sched);
-    const n = await Network.start(sched, { discover: false, ...options });
-    nets.push(n);
-    return n;
-  }
-  afterEach(async () => {
-    for (const n of nets.splice(0)) await n.stop();
-    for (const s of scheds.splice(0)) await s.terminate();
-  });
+  const { node, nets } = networkFixture();
 
   it('simultaneous connects in both directions end with exactly one connection per pair', async () => {
     for (let round = 0; round < 15; round++) {
       const a = await node(), b = await node();
-      const seen: string[] = [];
-      a.peerStatus({ send: (s: unknown) => (seen.push((s as PeerStatus).status), true) });
+      const seenA: string[] = [], seenB: string[] = [];
+      a.peerStatus({ send: (s: unknown) => (seenA.push((s as PeerStatus).status), true) });
+      b.peerStatus({ send: (s: unknown) => (seenB.push((s as PeerStatus).status), true) });
       const [pa, pb] = await Promise.all([a.peer(b.location, { timeout: 5000 }), b.peer(a.location, { timeout: 5000 })]);
       expect(pa.incarnation).to.equal(b.incarnation);
       expect(pb.incarnation).to.equal(a.incarnation);
-      await new Promise((r) => setTimeout(r, 20));
-      expect(a.peers().length).to.equal(1);
-      expect(b.peers().length).to.equal(1);
-      expect(seen).to.deep.equal(['online']);
+      // Both ends keep the same TCP connection (one end's local port is the other's remote port).
+      await until(() => pa.connection?.socket.localPort === pb.connection?.socket.remotePort && pb.connection?.socket.localPort === pa.connection?.socket.remotePort, 5000, 'both ends to keep the same connection');
       // both sides kept the same connection: the one the lower node id initiated
       expect(pa.connection!.initiator).to.equal(!pb.connection!.initiator);
       expect(pa.connection!.initiator).to.equal(a.incarnation < b.incarnation);
@@ -37,6 +26,13 @@ describe('Peer connections', function () {
       c.register('x');
       const remote = (await a.locateCoro('x', { location: b.location, timeout: 2000 })) as RemoteCoro;
       expect(await remote.deliver('hi', { timeout: 2000 })).to.equal(true);
+      // After that round trip each node still has the peer object it was given, online, and saw it come online once.
+      expect(a.peerByIncarnation(b.incarnation)).to.equal(pa);
+      expect(b.peerByIncarnation(a.incarnation)).to.equal(pb);
+      expect(a.peers().map(String)).to.deep.equal([String(b.location)]);
+      expect(b.peers().map(String)).to.deep.equal([String(a.location)]);
+      expect(seenA).to.deep.equal(['online']);
+      expect(seenB).to.deep.equal(['online']);
       for (const n of nets.splice(0)) await n.stop();
     }
   });
@@ -53,8 +49,7 @@ describe('Peer connections', function () {
   });
 
   it('an oversized frame from a peer drops the connection (logged) and fails what waits on it', async () => {
-    const lines: any[] = [];
-    const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const { logger, lines } = captureLogger('warn');
     const small = await node({ maxFrame: 4096 }, new Scheduler({ logger }));
     const large = await node({ maxFrame: 1 << 20 });
     const c = small.scheduler.spawnWith({ name: 'target', daemon: true }, async (coro: Coro<any>) => void (await coro.suspend()));
@@ -84,9 +79,7 @@ describe('Peer connections', function () {
     const write = socket.write.bind(socket);
     (socket as any).write = (...args: any[]) => (writes++, (write as any)(...args));
     for (let i = 0; i < 1000; i++) remote.send(i);
-    const deadline = performance.now() + 5000;
-    while (received < 1000 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(received).to.equal(1000);
+    await until(() => received === 1000, 5000, 'every message to arrive');
     expect(writes).to.be.at.most(3);
   });
 });

@@ -7,17 +7,10 @@ import {
   FileExistsError, FileTooLargeError, InvalidArgumentError, Network, PathNotAllowedError, PeerLostError,
   PeerUnreachableError, RemoteError, Scheduler, TimeoutError,
 } from '../../../index.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/peerProcess.js';
+import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { PEER_RCI_FILES } from '../../fixtures/peerRciFiles.js';
+import { settle } from '../../helpers.js';
 
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any; ms: number }> {
-  const t0 = performance.now();
-  try {
-    return { value: await p, ms: performance.now() - t0 };
-  } catch (error) {
-    return { error, ms: performance.now() - t0 };
-  }
-}
 
 const sha = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
 

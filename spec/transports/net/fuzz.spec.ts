@@ -4,7 +4,7 @@ import { Encoder } from 'cbor-x';
 import { Coro, Network, RemoteCoro, Scheduler } from '../../../index.js';
 import { Codec, CORO_LAYER, encodeFrame, FrameDecoder } from '../../../extend.js';
 import { handshake, newNodeId } from '../../../transports/net/handshake.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/peerProcess.js';
+import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 
 const SECRET = 'fuzz-secret';
 const cbor = new Encoder({ useRecords: false });
