@@ -20,7 +20,8 @@ import { type ActingWaitOptions } from '../runtime/coroTypes.js';
  *
  * @example
  * ```ts
- * const counter: ChannelSubscriber<string> = { send: (m) => (log.push(m), true) };
+ * const seen: string[] = [];
+ * const counter: ChannelSubscriber<string> = { send: (m) => (seen.push(m), true) };
  * ```
  */
 export interface ChannelSubscriber<M> {

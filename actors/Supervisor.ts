@@ -43,7 +43,7 @@ export interface ChildSpec {
  * 5 s), and an optional delay before each restart that grows with every restart in the window.
  * @example
  * ```ts
- * { strategy: 'one-for-all', maxRestarts: 5, withinMs: 10_000, backoff: { initialMs: 100, maxMs: 2000 } }
+ * const options: SupervisorOptions = { strategy: 'one-for-all', maxRestarts: 5, withinMs: 10_000, backoff: { initialMs: 100, maxMs: 2000 } };
  * ```
  */
 export interface SupervisorOptions {

@@ -56,7 +56,7 @@ export class UnknownRciError extends AsyncoroError {
  * The restart intensity was exceeded: the supervisor terminated its children and ended with this.
  * @example
  * ```ts
- * await sup.finish().catch((e) => { if (SupervisorGaveUpError.is(e)) alert(e.message); });
+ * await sup.finish().catch((e) => { if (SupervisorGaveUpError.is(e)) log(e.message); });
  * ```
  */
 export class SupervisorGaveUpError extends coded('ERR_SUPERVISOR_GAVE_UP') {}

@@ -30,7 +30,9 @@ export type CoroFunction<M, R, A extends unknown[]> = (coro: Coro<M, R>, ...args
  * Options for {@link spawnWith}.
  * @example
  * ```ts
- * spawnWith({ name: 'server', daemon: true, mailbox: { capacity: 100 } }, server);
+ * spawnWith({ name: 'server', daemon: true, mailbox: { capacity: 100 } }, async (coro) => {
+ *   for (;;) log(await coro.receive());
+ * });
  * ```
  */
 export interface SpawnOptions {

@@ -21,7 +21,9 @@ export type OverflowPolicy = 'reject' | 'drop-oldest' | 'drop-newest';
  * Bounds of a mailbox. Unbounded by default.
  * @example
  * ```ts
- * spawnWith({ mailbox: { capacity: 1000, overflow: 'drop-oldest' } }, worker);
+ * spawnWith({ mailbox: { capacity: 1000, overflow: 'drop-oldest' } }, async (coro) => {
+ *   for (;;) log(await coro.receive());
+ * });
  * ```
  */
 export interface MailboxOptions {

@@ -33,7 +33,8 @@ export interface WaitOwner {
  * @example
  * ```ts
  * const w = new Wait(host, coro, WaitKind.Other);
- * const p = w.start(100, signal, false); // resolves with the alarm value after 100 ms
+ * w.alarm = false;
+ * const p = w.start(100, signal); // resolves with the alarm value after 100 ms
  * ```
  */
 export class Wait<T> implements TimerEntry {

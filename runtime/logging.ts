@@ -23,7 +23,7 @@ export function silentLogger(): Logger {
  * Counts events and logs at most one line per interval with the count since the last line.
  * @example
  * ```ts
- * const t = new LogThrottle(1000); if (t.hit()) log.warn({ dropped: t.take() }, 'dead letters');
+ * const t = new LogThrottle(1000); if (t.hit()) sched.logger.warn({ dropped: t.take() }, 'dead letters');
  * ```
  */
 export class LogThrottle {

@@ -97,7 +97,7 @@ export class CoroTerminatedError extends coded('ERR_CORO_TERMINATED') {}
  * The scheduler has stopped (finish() or terminate()); nothing new can start on it.
  * @example
  * ```ts
- * await sched.terminate(); sched.spawn(f); // throws SchedulerStoppedError
+ * await sched.terminate(); sched.spawn(async () => {}); // throws SchedulerStoppedError
  * ```
  */
 export class SchedulerStoppedError extends coded('ERR_SCHEDULER_STOPPED') {}
@@ -143,6 +143,7 @@ export class NotInCoroutineError extends coded('ERR_NOT_IN_COROUTINE') {}
  * Let it propagate to accept the swap; catch it to refuse.
  * @example
  * ```ts
+ * let msg: unknown;
  * try { msg = await coro.receive(); } catch (e) { if (HotSwapRequest.is(e)) throw e; }
  * ```
  */

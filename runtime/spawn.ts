@@ -23,7 +23,9 @@ export function spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: Co
  * Starts a coroutine with options (name, daemon, bounded mailbox, scheduler).
  * @example
  * ```ts
- * spawnWith({ name: 'server', daemon: true }, server);
+ * spawnWith({ name: 'server', daemon: true }, async (coro) => {
+ *   for (;;) log(await coro.receive());
+ * });
  * ```
  */
 export function spawnWith<M = unknown, R = unknown, A extends unknown[] = []>(options: SpawnOptions, fn: CoroFunction<M, R, A>, ...args: A): Coro<M, R> {

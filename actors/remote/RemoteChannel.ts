@@ -31,7 +31,7 @@ const REPLY_MARGIN = 2000;
  * @example
  * ```ts
  * const news = await Channel.locate('news', { timeout: 5000 }); // a RemoteChannel when remote
- * await news?.subscribe(coro);
+ * if (news instanceof RemoteChannel || news instanceof Channel) await news.subscribe(coro);
  * ```
  */
 export class RemoteChannel<M = unknown> implements ChannelSubscriber<M> {

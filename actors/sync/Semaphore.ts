@@ -55,7 +55,13 @@ export class Semaphore {
    * Takes a permit for `coro`: true once taken, false if `timeout` passes first (`0` only tries).
    * @example
    * ```ts
-   * if (await sem.acquire(coro, { timeout: 50 })) { ... sem.release(coro); }
+   * if (await sem.acquire(coro, { timeout: 50 })) {
+   *   try {
+   *     await coro.sleep(10); // use the resource
+   *   } finally {
+   *     sem.release(coro);
+   *   }
+   * }
    * ```
    */
   acquire(coro: Coro<any, any>, options?: WaitOptions): Promise<boolean> {

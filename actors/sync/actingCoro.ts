@@ -45,7 +45,7 @@ export interface Acquirable {
  * FIFO (the release hands the resource over directly) until `timeout` (false).
  * @example
  * ```ts
- * return acquireFor(this, coro, timeout, options?.signal);
+ * const taken = await acquireFor(lock, coro, 1000, undefined); // what lock.acquire(coro, { timeout: 1000 }) does
  * ```
  */
 export function acquireFor(resource: Acquirable, coro: Coro<any, any>, timeout: number, signal: AbortSignal | undefined): Promise<boolean> {

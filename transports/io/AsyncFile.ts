@@ -169,7 +169,8 @@ export class AsyncFile {
    * Reads one line, newline included (the last line may lack it); empty at end of file.
    * @example
    * ```ts
-   * for (let l = await f.readLine(); l.length > 0; l = await f.readLine()) count++;
+   * let count = 0;
+   * for (let l = await file.readLine(); l.length > 0; l = await file.readLine()) count++;
    * ```
    */
   readLine(options?: ActingWaitOptions & { maxLength?: number }): Promise<Buffer> {

@@ -45,6 +45,7 @@ export interface PipeOptions extends Omit<SpawnOptions, 'stdio'> {
  *
  * @example
  * ```ts
+ * import { readFile } from 'node:fs/promises';
  * const pipe = AsyncPipe.chain([['grep', '-i', 'error'], ['wc', '-l']]);
  * const { stdout } = await pipe.communicate(await readFile('app.log'));
  * log(Number(stdout.toString()));
@@ -94,7 +95,7 @@ export class AsyncPipe {
    * Starts a chain: each program's stdout feeds the next one's stdin.
    * @example
    * ```ts
-   * const pipe = AsyncPipe.chain([['cat', file], ['grep', 'x'], ['wc', '-l']]);
+   * const pipe = AsyncPipe.chain([['cat', 'app.log'], ['grep', 'x'], ['wc', '-l']]);
    * ```
    */
   static chain(commands: Command[], options: PipeOptions = {}): AsyncPipe {

@@ -88,7 +88,8 @@ export class AsyncSocket {
    * Wraps a node socket; same as the constructor.
    * @example
    * ```ts
-   * const sock = AsyncSocket.wrap(net.connect(port), { defaultTimeout: 1000 });
+   * import { connect } from 'node:net';
+   * const sock = AsyncSocket.wrap(connect(port), { defaultTimeout: 1000 });
    * ```
    */
   static wrap(sock: net.Socket, options?: SocketOptions): AsyncSocket {

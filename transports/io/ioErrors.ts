@@ -113,7 +113,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_
  * Maps a node socket error to the typed error a pending operation should see.
  * @example
  * ```ts
- * sock.on('error', (e) => wait.fail(toSocketError(e)));
+ * socket.on('error', (e) => wait.fail(toSocketError(e)));
  * ```
  */
 export function toSocketError(err: unknown): SocketError {

@@ -45,7 +45,7 @@ export interface LocateOptions extends WaitOptions {
  * peers answer (body `[name, waitMs]`, reply a reference or null), and which answers count.
  * @example
  * ```ts
- * const RCI: LocateKind = { request: 'rci-locate', registry: rciNames, isFound: (v) => v instanceof RemoteRci };
+ * const COROS: LocateKind = { request: 'locate', registry: (sched) => sched.coroNames, isFound: (v) => v instanceof RemoteCoro || v instanceof Coro };
  * ```
  */
 export interface LocateKind {

@@ -69,6 +69,7 @@ export function isInside(root: string, child: string): boolean {
  * created when `create` (else undefined is returned). Throws PathNotAllowedError.
  * @example
  * ```ts
+ * import { realpath } from 'node:fs/promises';
  * const folder = await resolveFolder(await realpath(destDir), ['a', 'b'], true);
  * ```
  */

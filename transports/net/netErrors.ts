@@ -97,7 +97,11 @@ export class NetworkStoppedError extends coded('ERR_NETWORK_STOPPED') {}
  * no class instance from the wire.
  * @example
  * ```ts
- * catch (e) { if (e instanceof RemoteError) log(e.name, e.code, e.remoteMessage); }
+ * try {
+ *   await remote.value();
+ * } catch (e) {
+ *   if (e instanceof RemoteError) log(e.name, e.code, e.remoteMessage);
+ * }
  * ```
  */
 export class RemoteError extends AsyncoroError {
@@ -149,7 +153,11 @@ export class FileTooLargeError extends coded('ERR_FILE_TOO_LARGE') {}
  * checksum (changed while sent), the transfer was unknown or aborted. The partial file is removed.
  * @example
  * ```ts
- * catch (e) { if (FileTransferError.is(e)) retryLater(); }
+ * try {
+ *   await net.sendFile(location, 'data.bin');
+ * } catch (e) {
+ *   if (FileTransferError.is(e)) log('transfer failed, try again later');
+ * }
  * ```
  */
 export class FileTransferError extends coded('ERR_FILE_TRANSFER') {}

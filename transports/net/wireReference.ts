@@ -45,8 +45,8 @@ export function referenceToWire(home: { readonly location: { readonly host: stri
  * Throws ProtocolError for a malformed reference.
  * @example
  * ```ts
- * const channel = referenceFromWire(data, 1, 'channel', ctx,
- *   (r) => ctx.scheduler.channelNames.get(r.fields[0] as string),
+ * const channel = referenceFromWire<Channel<unknown> | RemoteChannel<unknown>>(data, 1, 'channel', ctx,
+ *   (r) => ctx.scheduler.channelNames.get(r.fields[0] as string) as Channel<unknown> | undefined,
  *   (r) => new RemoteChannel(net, r.location, r.incarnation, r.fields[0] as string));
  * ```
  */
