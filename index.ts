@@ -15,7 +15,7 @@ export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
 export type { WaitOptions } from './runtime/options.js';
 export type { ActingWaitOptions, ActingCoro } from './runtime/coroTypes.js';
-export { silentLogger, type Logger } from './runtime/logging.js';
+export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, type Logger, type LogLevel } from './runtime/logging.js';
 // ---- actors: synchronisation, channels, supervision
 export { Lock } from './actors/sync/Lock.js';
 export { RLock } from './actors/sync/RLock.js';

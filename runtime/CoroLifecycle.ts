@@ -224,7 +224,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
       for (const w of waiting) w.fail(new CoroFinishedError(`${this} has ended`));
       if (messages.length > 0) this.scheduler.logger.debug({ coro: String(this), discarded: messages.length }, 'coroutine ended with queued messages');
     }
-    if (outcome.reason === 'failed') this.scheduler.logger.error({ coro: String(this), err: outcome.error }, 'uncaught exception in coroutine');
+    if (outcome.reason === 'failed') this.reportCrash(outcome.error);
     if (this.monitors !== undefined) {
       const status = this.status();
       for (const m of this.monitors) {
@@ -239,5 +239,17 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
     }
     if (this.finishWaiters !== undefined) for (const w of this.finishWaiters.drain()) w.wake(true);
     this.scheduler.retire(this.self);
+  }
+
+  /**
+   * A crash report: an error line when nobody handles the failure (no monitor but passive ones,
+   * no finish() waiting), an info line when a monitor or a waiter will see it.
+   */
+  private reportCrash(error: unknown): void {
+    let handled = this.finishWaiters !== undefined && this.finishWaiters.length > 0;
+    if (!handled && this.monitors !== undefined) for (const m of this.monitors) if (m.passive !== true) handled = true;
+    const entry = { coro: String(this), name: this.name, id: this.id, err: error };
+    if (handled) this.scheduler.logger.info(entry, 'uncaught exception in coroutine');
+    else this.scheduler.logger.error(entry, 'uncaught exception in coroutine');
   }
 }

@@ -7,7 +7,7 @@ import type { AsyncLocalStorage } from 'node:async_hooks';
 import { enableTracker } from './coroTracker.js';
 import { Deque } from './Deque.js';
 import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
-import { LogThrottle, silentLogger, type Logger } from './logging.js';
+import { defaultLogger, LogThrottle, type Logger } from './logging.js';
 import { checkCount, checkFunction, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
@@ -25,7 +25,7 @@ import type { CoroRef, NetworkLocateOptions, SchedulerNetwork } from './networkP
  * ```
  */
 export interface SchedulerOptions {
-  /** pino logger; silent by default. */
+  /** pino logger; default: the shared stderr logger at the `ASYNCORO_LOG` level (warn). */
   logger?: Logger;
   /** Continuations run on microtasks; after this many the scheduler yields to I/O once. Default 1024. */
   fairnessBudget?: number;
@@ -96,7 +96,7 @@ export class Scheduler implements CoroHost {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`scheduler options must be an object, got ${describe(options)}`);
     }
-    this.logger = options.logger ?? silentLogger();
+    this.logger = options.logger ?? defaultLogger();
     this.fairness = checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1);
     this.budget = this.fairness;
     if (options.trackCurrent === true) this.tracker = enableTracker();

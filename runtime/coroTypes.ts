@@ -36,6 +36,8 @@ export interface SuspendOptions<A> extends WaitOptions {
 /** Anything that can receive a monitor message: a local coroutine or a remote proxy. */
 export interface MonitorTarget {
   send(message: unknown): boolean;
+  /** True for a target that only records outcomes: a failure it sees still gets a crash report. */
+  readonly passive?: boolean;
 }
 
 /** A requested hot swap: the new function and its arguments. */

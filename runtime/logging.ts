@@ -1,18 +1,124 @@
 /**
- * Logging through pino: silent unless the user passes a logger. The library
- * never writes to the console. Repeated events (dead letters) are throttled
- * to one summary line per interval.
+ * Logging through pino. By default every scheduler shares one logger that writes to stderr:
+ * crash reports of coroutines nobody monitors, and warnings (abandoned locks, dead letters,
+ * refused peers), as one line each — a readable line on a terminal, JSON otherwise. The level
+ * comes from `ASYNCORO_LOG` (`silent`, `error`, `warn` (default), `info`, `debug`); a logger
+ * passed by the user replaces the default. The library never writes to the console. Secrets are
+ * redacted, and repeated events (dead letters) are throttled to one summary line per interval.
  * @module
  */
-import { pino, type Logger } from 'pino';
+import { writeSync } from 'node:fs';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
 /**
- * A pino logger that drops everything: the default for schedulers and nodes.
+ * The levels `ASYNCORO_LOG` accepts.
  * @example
  * ```ts
- * const log = silentLogger(); log.info('never written');
+ * const quiet: LogLevel = 'error';
+ * ```
+ */
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+const LEVELS: ReadonlySet<string> = new Set<LogLevel>(['silent', 'error', 'warn', 'info', 'debug']);
+
+/**
+ * Paths pino redacts in every logger asyncoro creates (pass them to your own logger too).
+ * @example
+ * ```ts
+ * const logger = pino({ redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } });
+ * ```
+ */
+export const REDACT_PATHS: readonly string[] = ['secret', 'token', 'password', '*.secret', '*.token', '*.password', 'options.secret', '*.options.secret'];
+
+/**
+ * The level named by `ASYNCORO_LOG` in `env`, or `warn` when it is unset or unknown.
+ * @example
+ * ```ts
+ * logLevelFromEnv({ ASYNCORO_LOG: 'debug' }); // 'debug'
+ * ```
+ */
+export function logLevelFromEnv(env: Record<string, string | undefined> = process.env): LogLevel {
+  const level = env.ASYNCORO_LOG?.trim().toLowerCase();
+  return level !== undefined && LEVELS.has(level) ? (level as LogLevel) : 'warn';
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/**
+ * One JSON log line as a single readable line: time, level, message, then the other fields
+ * (an error as `type: message`).
+ * @example
+ * ```ts
+ * prettyLine('{"level":40,"time":0,"msg":"dead letters","count":3}'); // '00:00:00.000 WARN  dead letters count=3'
+ * ```
+ */
+export function prettyLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.trimEnd();
+  }
+  const { level, time, msg, pid: _pid, hostname: _host, ...rest } = entry;
+  const clock = new Date(typeof time === 'number' ? time : Date.now()).toISOString().slice(11, 23);
+  const fields = Object.entries(rest).map(([key, value]) => {
+    if (value !== null && typeof value === 'object' && 'message' in value) {
+      const err = value as { type?: string; message?: string };
+      return `${key}=${err.type ?? 'Error'}: ${err.message}`;
+    }
+    return `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  });
+  return [clock, (LEVEL_NAMES[level as number] ?? String(level)).padEnd(5), String(msg ?? ''), ...fields].join(' ');
+}
+
+/** Writes each line to stderr synchronously, so a crash report is out before the process exits. */
+function stderrDestination(pretty: boolean): DestinationStream {
+  return {
+    write(line: string): void {
+      try {
+        writeSync(2, pretty ? `${prettyLine(line)}\n` : line);
+      } catch {
+        // stderr closed: nothing else to tell
+      }
+    },
+  };
+}
+
+/**
+ * A pino logger like the default one: to stderr (or `destination`), at `level` (default from
+ * `ASYNCORO_LOG`), readable lines when `pretty` (default: stderr is a terminal), secrets redacted.
+ * @example
+ * ```ts
+ * const logger = createLogger({ level: 'info' });
+ * ```
+ */
+export function createLogger(options: { level?: LogLevel; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
+  const pretty = options.pretty ?? process.stderr.isTTY === true;
+  return pino(
+    { level: options.level ?? logLevelFromEnv(), base: undefined, redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } },
+    options.destination ?? stderrDestination(pretty),
+  );
+}
+
+let shared: Logger | undefined;
+
+/**
+ * The logger schedulers use unless given one: created on first use, shared by the process.
+ * @example
+ * ```ts
+ * defaultLogger().warn('visible on stderr at the default level');
+ * ```
+ */
+export function defaultLogger(): Logger {
+  return (shared ??= createLogger());
+}
+
+/**
+ * A pino logger that drops everything.
+ * @example
+ * ```ts
+ * const sched = new Scheduler({ logger: silentLogger() });
  * ```
  */
 export function silentLogger(): Logger {

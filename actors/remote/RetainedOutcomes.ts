@@ -37,6 +37,7 @@ export class RetainedOutcomes {
     if (this.exported.has(coro) || !coro.isAlive) return;
     this.exported.add(coro);
     coro.notify({
+      passive: true,
       send: (status: unknown): boolean => {
         this.kept.set(coro.id, status as MonitorStatus);
         if (this.kept.size > RETAINED_OUTCOMES) this.kept.delete(this.kept.keys().next().value as number);

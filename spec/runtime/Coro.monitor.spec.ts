@@ -118,8 +118,37 @@ describe('Coro: monitors and uncaught exceptions', () => {
     expect(attempts).to.equal(3);
   });
 
+  it('a failure nobody monitors or awaits is a crash report at error level: name, id, error', async () => {
+    const { logger, lines } = captureLogger('info');
+    const s = new Scheduler({ logger });
+    try {
+      const w = s.spawn(async function lonely() {
+        throw new Error('nobody listens');
+      });
+      for (let i = 0; i < 10 && w.isAlive; i++) await turn();
+      const line = lines.find((l) => l.msg === 'uncaught exception in coroutine');
+      expect(line, 'crash report').to.not.equal(undefined);
+      expect(line!.level).to.equal(50);
+      expect([line!.name, line!.id, line!.coro]).to.deep.equal(['lonely', w.id, String(w)]);
+      expect(line!.err.message).to.equal('nobody listens');
+      // A passive monitor (one that only records outcomes) does not count as handling it.
+      const recorded: unknown[] = [];
+      const v = s.spawn(async function recordedOnly(coro) {
+        await coro.sleep(0);
+        throw new Error('recorded only');
+      });
+      v.notify({ passive: true, send: (status) => recorded.push(status) > 0 });
+      await v.finish().catch(() => undefined); // a finish() waiter: this one is handled
+      const vLine = lines.find((l) => l.err?.message === 'recorded only');
+      expect(vLine!.level, 'a finish() waiter handles it').to.equal(30);
+      expect(recorded).to.have.length(1);
+    } finally {
+      await s.terminate();
+    }
+  });
+
   it('an uncaught exception is logged through pino, reported to monitors, and touches nothing else', async () => {
-    const { logger, lines } = captureLogger('error');
+    const { logger, lines } = captureLogger('info');
     const s = new Scheduler({ logger });
     const guard = forbidUnhandled();
     try {
@@ -133,8 +162,8 @@ describe('Coro: monitors and uncaught exceptions', () => {
       expect(status.reason).to.equal('failed');
       expect((status.error as Error).message).to.equal('kaboom');
       const line = lines.find((l) => l.msg === 'uncaught exception in coroutine');
-      expect(line, 'error line').to.not.equal(undefined);
-      expect(line!.level).to.equal(50);
+      expect(line, 'crash line').to.not.equal(undefined);
+      expect(line!.level, 'monitored: an info line, the monitor handles it').to.equal(30);
       expect(line!.coro).to.equal(String(w));
       expect(line!.err.message).to.equal('kaboom');
       // nobody awaited w: no unhandled rejection, other coroutines and the scheduler go on

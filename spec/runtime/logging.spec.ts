@@ -24,3 +24,62 @@ describe('logging', () => {
     expect(t.take()).to.equal(3);
   });
 });
+
+describe('logging: the default logger', () => {
+  /** Runs a script that lets a coroutine fail unmonitored, with `ASYNCORO_LOG` set as given (unset when undefined). */
+  async function crash(level: string | undefined): Promise<{ code: number | null; stderr: string; stdout: string }> {
+    const { execFile } = await import('node:child_process');
+    const scheduler = new URL('../../runtime/Scheduler.js', import.meta.url).href;
+    const script = `
+      import { Scheduler } from ${JSON.stringify(scheduler)};
+      const s = new Scheduler();
+      s.spawn(async function buggy() { throw new Error('a bug'); });
+      s.logger.debug('debug line');
+      s.logger.warn({ secret: 'hunter2', options: { secret: 'hunter3' } }, 'a warning');
+      await s.finish();
+      process.stdout.write('done\\n');
+    `;
+    const env: Record<string, string | undefined> = { ...process.env };
+    delete env.ASYNCORO_LOG;
+    if (level !== undefined) env.ASYNCORO_LOG = level;
+    return new Promise((resolve) => {
+      const child = execFile(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 15_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
+      void child;
+    });
+  }
+
+  it('prints a one-line crash report and warnings to stderr by default (JSON when not a terminal), with secrets redacted', async () => {
+    const run = await crash(undefined);
+    expect(run.code).to.equal(0); // a crashed coroutine does not crash the process
+    expect(run.stdout).to.equal('done\n');
+    const lines = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines.map((l) => l.msg).sort()).to.deep.equal(['a warning', 'uncaught exception in coroutine']);
+    const report = lines.find((l) => l.msg === 'uncaught exception in coroutine')!;
+    expect([report.level, report.name, report.err.message]).to.deep.equal([50, 'buggy', 'a bug']);
+    expect(run.stderr).to.not.include('hunter2').and.not.include('hunter3');
+    expect(lines.find((l) => l.msg === 'a warning')!.secret).to.equal('[redacted]');
+  });
+
+  it('ASYNCORO_LOG chooses the level: silent prints nothing, debug adds debug lines, unknown values mean warn', async () => {
+    expect((await crash('silent')).stderr).to.equal('');
+    const debug = (await crash('debug')).stderr;
+    expect(debug).to.include('debug line').and.include('a bug');
+    const error = (await crash('error')).stderr;
+    expect(error).to.include('a bug').and.not.include('a warning');
+    const unknown = (await crash('loud')).stderr;
+    expect(unknown).to.include('a warning').and.not.include('debug line');
+  });
+
+  it('logLevelFromEnv and prettyLine', async () => {
+    const { logLevelFromEnv, prettyLine } = await import('../../runtime/logging.js');
+    expect(logLevelFromEnv({})).to.equal('warn');
+    expect(logLevelFromEnv({ ASYNCORO_LOG: ' INFO ' })).to.equal('info');
+    expect(logLevelFromEnv({ ASYNCORO_LOG: 'verbose' })).to.equal('warn');
+    const line = prettyLine(JSON.stringify({ level: 50, time: Date.UTC(2026, 0, 1, 12, 30, 5, 7), msg: 'uncaught exception in coroutine', coro: 'buggy/3', err: { type: 'Error', message: 'a bug', stack: 'x' } }));
+    expect(line).to.equal('12:30:05.007 ERROR uncaught exception in coroutine coro=buggy/3 err=Error: a bug');
+    expect(line).to.not.include('\n');
+    expect(prettyLine('not json\n')).to.equal('not json');
+  });
+});
