@@ -61,10 +61,10 @@ export interface WireContext {
  * that belongs to no network.
  * @example
  * ```ts
+ * class Point { constructor(readonly x: number, readonly y: number) {} }
  * const POINT: ReferenceType<Point> = {
  *   tag: 41100, classes: [Point],
  *   encode: (p) => [p.x, p.y],
- * class Point { constructor(readonly x: number, readonly y: number) {} }
  *   decode: (d) => { const [x, y] = expectArray(d, 2, 'point'); return new Point(Number(x), Number(y)); },
  * };
  * ```
