@@ -10,6 +10,8 @@ export { Coro, type CoroFunction, type SpawnOptions, type ReceiveOptions, type S
 export { Scheduler, type SchedulerOptions, type SchedulerStats } from './runtime/Scheduler.js';
 export type { CoroRef, NodeAddress, NetworkLocateOptions, SchedulerNetwork } from './runtime/networkPort.js';
 export { spawn, spawnWith } from './runtime/spawn.js';
+export type { SchedulerSnapshot, CoroSnapshot, CoroActivity, PeerSnapshot, MessageCounters } from './runtime/snapshotTypes.js';
+export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics.js';
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
 export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';

@@ -53,6 +53,9 @@ export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unk
   pendingArgs = args;
 }
 
+/** The options sleep() hands to suspend() (reused: suspend reads them synchronously), marking the wait as a timer. */
+const sleeping: SuspendOptions<unknown> = { timeout: 0, alarm: undefined, signal: undefined };
+
 /**
  * A coroutine handle. Creating one schedules the function at once.
  *
@@ -136,13 +139,21 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       this.scheduler.deadLetter(this, 'ended');
       return false;
     }
+    const counts = this.scheduler.counters;
     const receiver = this.receiver;
     if (receiver !== undefined && this.accepts(receiver, message)) {
       this.receiver = undefined;
+      counts.sent++;
+      counts.received++;
       receiver.wake(message);
       return true;
     }
-    return (this.mailbox ??= new Mailbox<M>()).enqueue(message);
+    const box = (this.mailbox ??= new Mailbox<M>());
+    if (box.overflow === 'reject' && box.full) counts.rejected++; // enqueue throws MailboxFullError
+    if (!box.enqueue(message)) return false;
+    counts.sent++;
+    if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;
+    return true;
   }
 
   /**
@@ -171,15 +182,20 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
 
   /** Hands `message` to the pending receive, or queues it if there is room; false when full. */
   protected offer(message: M): boolean {
+    const counts = this.scheduler.counters;
     const receiver = this.receiver;
     if (receiver !== undefined && this.accepts(receiver, message)) {
       this.receiver = undefined;
+      counts.sent++;
+      counts.received++;
       receiver.wake(message);
       return true;
     }
     const box = (this.mailbox ??= new Mailbox<M>());
     if (box.full) return false;
     box.push(message);
+    counts.sent++;
+    if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;
     return true;
   }
 
@@ -189,6 +205,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     do {
       const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
       wait.alarm = false;
+      wait.what = `room in ${this}'s mailbox`;
       this.mailbox!.waitForRoom(wait);
       if (!(await wait.start(Math.max(0, deadline - performance.now()), signal))) return false;
       if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
@@ -222,7 +239,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       } catch (err) {
         return Promise.reject(err);
       }
-      if (index >= 0) return this.scheduler.ready(box.take(index));
+      if (index >= 0) {
+        this.scheduler.counters.received++;
+        return this.scheduler.ready(box.take(index));
+      }
     }
     if (timeout === 0) return this.scheduler.ready(options?.alarm as A);
     const wait = new Wait<M>(this.scheduler, this, WaitKind.Receive);
@@ -244,7 +264,9 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     const box = this.mailbox;
     if (box === undefined) return options?.alarm as A;
     const index = box.find(options?.filter);
-    return index >= 0 ? box.take(index) : (options?.alarm as A);
+    if (index < 0) return options?.alarm as A;
+    this.scheduler.counters.received++;
+    return box.take(index);
   }
 
   /**
@@ -275,6 +297,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     if (timeout === 0) return this.scheduler.ready(options?.alarm);
     const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
     wait.alarm = options?.alarm;
+    wait.what = options === sleeping ? 'timer' : 'resume';
     return wait.start(timeout, options?.signal);
   }
 
@@ -288,7 +311,14 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
   sleep<A = undefined>(ms: number, options?: { alarm?: A; signal?: AbortSignal }): Promise<unknown> {
     checkTimeout(ms, 'sleep duration');
     if (options !== undefined) checkWaitOptions(options);
-    return this.suspend({ timeout: ms, alarm: options?.alarm, signal: options?.signal });
+    sleeping.timeout = ms;
+    sleeping.alarm = options?.alarm;
+    sleeping.signal = options?.signal;
+    try {
+      return this.suspend(sleeping);
+    } finally {
+      sleeping.alarm = sleeping.signal = undefined;
+    }
   }
 
   /**

@@ -132,6 +132,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
     if (options?.signal?.aborted) throw options.signal.reason;
     if (this.outcome === undefined) {
       const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
+      wait.what = `finish of ${this}`;
       wait.alarm = false;
       (this.finishWaiters ??= new WaiterQueue()).push(wait);
       if (!(await wait.start(timeout, options?.signal))) return options?.alarm as A;

@@ -11,6 +11,7 @@ import { MonitorStatus } from './MonitorStatus.js';
 import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
 import { WaitKind, type Wait, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
+import type { CoroActivity, CoroSnapshot } from './snapshotTypes.js';
 
 /** @internal Lifecycle states. */
 export const Scheduled = 0, Running = 1, Ended = 2;
@@ -43,6 +44,8 @@ export abstract class CoroState<M, R> implements WaitOwner {
   /** Defaults to the function's name. */
   readonly name: string;
   protected state = Scheduled;
+  /** performance.now() at creation. */
+  protected readonly born = performance.now();
   protected _daemon = false;
   protected fn: CoroBody | undefined;
   protected args: unknown[] | undefined;
@@ -177,6 +180,41 @@ export abstract class CoroState<M, R> implements WaitOwner {
     return undefined;
   }
 
+  /**
+   * What this coroutine is doing now (see `scheduler.snapshot()`); `registered` are its names.
+   * @example
+   * ```ts
+   * const { state, mailbox } = coro.describe();
+   * ```
+   */
+  describe(registered: string[] = []): CoroSnapshot {
+    let state: CoroActivity;
+    let waitingOn: string | null = null;
+    const wait = this.wait ?? (this.extraWaits !== undefined ? this.extraWaits.values().next().value : undefined);
+    if (this.state === Ended) state = 'ended';
+    else if (this.state === Scheduled) state = 'scheduled';
+    else if (this.receiver !== undefined) state = 'receiving';
+    else if (wait === undefined) state = 'running';
+    else if (wait.kind === WaitKind.Sleep) state = wait.what === 'resume' ? 'suspended' : 'sleeping';
+    else {
+      state = 'waiting';
+      waitingOn = wait.what ?? 'other';
+    }
+    return {
+      id: this.id,
+      name: this.name,
+      state,
+      waitingOn,
+      mailbox: this.mailbox?.length ?? 0,
+      dropped: this.mailbox?.dropped ?? 0,
+      monitors: this.monitors?.size ?? 0,
+      registered,
+      holds: this.owned === undefined ? [] : [...this.owned].map(describeResource),
+      daemon: this._daemon,
+      ageMs: Math.round(performance.now() - this.born),
+    };
+  }
+
   /** Records a wait this coroutine is in. */
   addWait(wait: Wait<any>): void {
     if (this.wait === undefined) this.wait = wait;
@@ -232,4 +270,10 @@ export abstract class CoroState<M, R> implements WaitOwner {
     return new MonitorStatus<R>(this, reason, value as R, error);
   }
 
+}
+
+/** A held resource as a snapshot names it: its own toString, else its class. */
+function describeResource(resource: object): string {
+  const text = String(resource);
+  return text.startsWith('[object ') ? resource.constructor.name : text;
 }

@@ -74,4 +74,20 @@ export class Registry<T extends object> {
   names(): string[] {
     return [...this.byName.keys()].filter((n) => this.get(n) !== undefined);
   }
+
+  /**
+   * The live registrations, as [name, object] pairs.
+   * @example
+   * ```ts
+   * for (const [name, coro] of sched.coroNames.entries()) log(name, String(coro));
+   * ```
+   */
+  entries(): Array<[string, T]> {
+    const live: Array<[string, T]> = [];
+    for (const name of this.byName.keys()) {
+      const item = this.get(name);
+      if (item !== undefined) live.push([name, item]);
+    }
+    return live;
+  }
 }

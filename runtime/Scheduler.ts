@@ -13,6 +13,8 @@ import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import type { CoroHost } from './coroTypes.js';
+import { takeSnapshot } from './schedulerSnapshot.js';
+import type { MessageCounters, SchedulerSnapshot } from './snapshotTypes.js';
 import { WaiterQueue } from './WaiterQueue.js';
 import { Coro, nextSpawn, type CoroFunction, type SpawnOptions } from './Coro.js';
 import type { CoroRef, NetworkLocateOptions, SchedulerNetwork } from './networkPort.js';
@@ -33,13 +35,14 @@ export interface SchedulerOptions {
   trackCurrent?: boolean;
 }
 
-/** Counters of a scheduler. */
-export interface SchedulerStats {
-  spawned: number;
-  live: number;
-  daemons: number;
-  deadLetters: number;
-}
+/**
+ * Counters of a scheduler: coroutines and messages (see MessageCounters).
+ * @example
+ * ```ts
+ * const { live, sent, deadLetters } = sched.stats;
+ * ```
+ */
+export type SchedulerStats = MessageCounters;
 
 let defaultScheduler: Scheduler | undefined;
 type Hook = { priority: number; fn: () => unknown };
@@ -80,8 +83,11 @@ export class Scheduler implements CoroHost {
   private nextId = 1;
   private live = 0;
   private daemons = 0;
+  /**
+   * The live message counters, bumped on the hot paths (read them through `stats` or `snapshot()`).
+   */
+  readonly counters: Omit<MessageCounters, 'spawned' | 'live' | 'daemons'> = { sent: 0, received: 0, dropped: 0, rejected: 0, deadLetters: 0, mailboxHighWater: 0 };
   private spawned = 0;
-  private deadLetters = 0;
   private readonly deadLetterLog = new LogThrottle(1000);
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly joinWaiters = new WaiterQueue();
@@ -136,7 +142,7 @@ export class Scheduler implements CoroHost {
   }
 
   get stats(): SchedulerStats {
-    return { spawned: this.spawned, live: this.live, daemons: this.daemons, deadLetters: this.deadLetters };
+    return { spawned: this.spawned, live: this.live, daemons: this.daemons, ...this.counters };
   }
 
   /**
@@ -238,6 +244,19 @@ export class Scheduler implements CoroHost {
   locateCoro(name: string, options?: NetworkLocateOptions): Promise<CoroRef<any, any> | undefined> {
     if (this.attached !== undefined) return this.attached.locate(this.coroNames, name, options) as Promise<CoroRef<any, any> | undefined>;
     return this.locateIn(this.coroNames, name, options);
+  }
+
+  /**
+   * A picture of this scheduler now: every coroutine (state, what it waits on, mailbox depth,
+   * monitors, registered names, age), the locks held and by whom, the registered channels with
+   * their subscriber counts, the peers, and the message counters. Costs nothing until called.
+   * @example
+   * ```ts
+   * const { coroutines, counters } = sched.snapshot();
+   * ```
+   */
+  snapshot(): SchedulerSnapshot {
+    return takeSnapshot({ coroutines: this.coros.values(), coroNames: this.coroNames, channelNames: this.channelNames, network: this.attached, counters: this.stats });
   }
 
   /**
@@ -371,9 +390,10 @@ export class Scheduler implements CoroHost {
     if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
   }
 
-  /** Counts a message that reached nobody and logs, throttled. */
+  /** Counts a message that reached nobody (or that a bounded mailbox dropped) and logs, throttled. */
   deadLetter(target: object, reason: string, _message?: unknown): void {
-    this.deadLetters++;
+    if (reason === 'mailbox overflow') this.counters.dropped++;
+    else this.counters.deadLetters++;
     if (this.deadLetterLog.hit()) {
       this.logger.warn({ coro: String(target), reason, count: this.deadLetterLog.take() }, 'dead letters');
     }

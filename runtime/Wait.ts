@@ -47,6 +47,8 @@ export class Wait<T> implements TimerEntry {
   throwOnTimeout = false;
   /** Payload for the primitive that queued it (a filter, a permit count...). */
   data: unknown = undefined;
+  /** What is waited on, for snapshots ('Lock', 'socket', 'remote call'...); unset for plain waits. */
+  what: string | undefined = undefined;
   /** Links while the wait sits in a WaiterQueue. */
   prev: Wait<any> | undefined = undefined;
   next: Wait<any> | undefined = undefined;

@@ -13,6 +13,7 @@
 import type { MonitorTarget } from './coroTypes.js';
 import type {  WaitOptions } from './options.js';
 import type { Registry } from './Registry.js';
+import type { PeerSnapshot } from './snapshotTypes.js';
 import { type ActingWaitOptions } from './coroTypes.js';
 
 /**
@@ -79,6 +80,8 @@ export interface SchedulerNetwork {
   readonly location: NodeAddress;
   readonly incarnation: string;
   readonly name: string;
+  /** The peers, for `scheduler.snapshot()` (optional). */
+  snapshotPeers?(): PeerSnapshot[];
   /** Finds `name` in `registry` (one of the scheduler's): here, then at other nodes; undefined on timeout. */
   locate(registry: Registry<any>, name: string, options?: NetworkLocateOptions): Promise<unknown>;
 }

@@ -73,6 +73,7 @@ export class Condition {
     if (this.lock.owner !== coro) throw new NotOwnerError(`${coro} must hold the condition's lock to wait`);
     if (options?.signal?.aborted) throw options.signal.reason;
     const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
+    wait.what = 'Condition';
     wait.alarm = false;
     this.waiters.push(wait);
     const depth = this.lock.releaseAll(coro);

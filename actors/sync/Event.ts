@@ -60,6 +60,7 @@ export class Event {
     if (interrupt !== undefined) return Promise.reject(interrupt);
     if (this.flag || timeout === 0) return sched.ready(this.flag);
     const wait = new Wait<boolean>(sched, owner, WaitKind.Other);
+    wait.what = 'Event';
     wait.alarm = false;
     this.waiters.push(wait);
     return wait.start(timeout, options?.signal);

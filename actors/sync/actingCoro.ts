@@ -57,6 +57,7 @@ export function acquireFor(resource: Acquirable, coro: Coro<any, any>, timeout: 
   const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
   wait.alarm = false;
   wait.data = coro;
+  wait.what = resource.constructor.name;
   resource.waiters.push(wait);
   return wait.start(timeout, signal);
 }

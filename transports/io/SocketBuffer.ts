@@ -127,6 +127,7 @@ export class SocketBuffer {
       if (timeout === 0) return Promise.reject(new TimeoutError('timed out'));
     }
     const wait = new Wait<unknown>(sched, owner, WaitKind.Other);
+    wait.what = 'socket';
     wait.throwOnTimeout = true;
     wait.data = request;
     wait.onCancel = onReadCancelled;

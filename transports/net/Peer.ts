@@ -112,6 +112,7 @@ export class Peer {
     const payload = this.host.codec.encode([REQ, id, type, body], this.host.referenceSent);
     const sched = this.host.scheduler;
     const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
+    wait.what = `remote call '${type}' to ${this}`;
     if (options !== undefined && 'alarm' in options) wait.alarm = options.alarm;
     else wait.throwOnTimeout = true;
     wait.onCancel = () => this.untrack(id);
@@ -134,6 +135,7 @@ export class Peer {
     if (this.state === 'closed') return Promise.reject(this.lostError());
     const sched = this.host.scheduler;
     const wait = new Wait<Peer>(sched, sched.actor(options?.coro), WaitKind.Other);
+    wait.what = `peer ${this} online`;
     wait.throwOnTimeout = true;
     this.onlineWaiters.push(wait);
     return wait.start(timeout, options?.signal);
@@ -243,6 +245,11 @@ export class Peer {
 
   toString(): string {
     return `${this.name}@${this.location}`;
+  }
+
+  /** What a log line shows of a peer (`logger.info({ peer })`): its identity, nothing of the network behind it. */
+  toJSON(): object {
+    return { name: this.name, location: String(this.location), incarnation: this.incarnation, state: this.state };
   }
 
   private lostError(): Error {
