@@ -9,6 +9,7 @@ export * from './runtime/runtimeErrors.js';
 export { Coro, type CoroFunction, type SpawnOptions, type ReceiveOptions, type SuspendOptions, type MonitorTarget } from './runtime/Coro.js';
 export { Scheduler, type SchedulerOptions, type SchedulerStats } from './runtime/Scheduler.js';
 export type { CoroRef, NodeAddress, NetworkLocateOptions, SchedulerNetwork } from './runtime/networkPort.js';
+export type { Address } from './runtime/address.js';
 export { spawn, spawnWith } from './runtime/spawn.js';
 export type { SchedulerSnapshot, CoroSnapshot, CoroActivity, PeerSnapshot, MessageCounters } from './runtime/snapshotTypes.js';
 export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics.js';
@@ -26,6 +27,7 @@ export { Event } from './actors/sync/Event.js';
 export { Semaphore, BoundedSemaphore } from './actors/sync/Semaphore.js';
 export { LockGuard } from './actors/sync/LockGuard.js';
 export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
+export { ask, type AskOptions, type ReplyOf } from './actors/ask.js';
 export { Supervisor, type ChildSpec, type SupervisorOptions, type RestartPolicy, type SupervisionStrategy } from './actors/Supervisor.js';
 export { NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError } from './actors/actorErrors.js';
 // ---- transports: sockets, files, pipes, worker pool

@@ -102,8 +102,8 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    * const server = await Coro.locate('server', { timeout: 1000 });
    * ```
    */
-  static locate(name: string, options?: NetworkLocateOptions & { scheduler?: Scheduler }): Promise<CoroRef<any, any> | undefined> {
-    return (options?.scheduler ?? Scheduler.default()).locateCoro(name, options);
+  static locate<M = any, R = any>(name: string, options?: NetworkLocateOptions & { scheduler?: Scheduler }): Promise<CoroRef<M, R> | undefined> {
+    return (options?.scheduler ?? Scheduler.default()).locateCoro<M, R>(name, options);
   }
 
   /**

@@ -241,9 +241,9 @@ export class Scheduler implements CoroHost {
    * const server = await sched.locateCoro('server', { timeout: 1000 });
    * ```
    */
-  locateCoro(name: string, options?: NetworkLocateOptions): Promise<CoroRef<any, any> | undefined> {
-    if (this.attached !== undefined) return this.attached.locate(this.coroNames, name, options) as Promise<CoroRef<any, any> | undefined>;
-    return this.locateIn(this.coroNames, name, options);
+  locateCoro<M = any, R = any>(name: string, options?: NetworkLocateOptions): Promise<CoroRef<M, R> | undefined> {
+    if (this.attached !== undefined) return this.attached.locate(this.coroNames, name, options) as Promise<CoroRef<M, R> | undefined>;
+    return this.locateIn(this.coroNames, name, options) as Promise<CoroRef<M, R> | undefined>;
   }
 
   /**

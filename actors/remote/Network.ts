@@ -76,8 +76,8 @@ export class Network extends PeerNetwork implements SchedulerNetwork {
    * const server = await net.locateCoro('server_coro', { timeout: 5000 });
    * ```
    */
-  locateCoro(name: string, options?: LocateOptions): Promise<Coro<any, any> | RemoteCoro | undefined> {
-    return this.locator.locate(name, options, CORO_LOCATE) as Promise<Coro<any, any> | RemoteCoro | undefined>;
+  locateCoro<M = any, R = any>(name: string, options?: LocateOptions): Promise<Coro<M, R> | RemoteCoro<M, R> | undefined> {
+    return this.locator.locate(name, options, CORO_LOCATE) as Promise<Coro<M, R> | RemoteCoro<M, R> | undefined>;
   }
 
   /** Folder received files go to (the `destDir` option, or `<os.tmpdir()>/asyncoro/<node name>`). */

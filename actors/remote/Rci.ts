@@ -92,11 +92,11 @@ export class Rci<A extends unknown[] = any[], R = unknown> {
    * const rci = await Rci.locate('rci_1', { timeout: 5000, location: '127.0.0.1:9705' });
    * ```
    */
-  static async locate(name: string, options?: RciLocateOptions): Promise<Rci<any, any> | RemoteRci<any, any> | undefined> {
+  static async locate<A extends unknown[] = any[], R = any>(name: string, options?: RciLocateOptions): Promise<Rci<A, R> | RemoteRci<A, R> | undefined> {
     const sched = options?.scheduler ?? Scheduler.default();
     const net = sched.network;
-    if (net === undefined) return sched.locateIn(rciNames(sched), name, options);
-    return net.locate(rciNames(sched), name, options) as Promise<Rci<any, any> | RemoteRci<any, any> | undefined>;
+    if (net === undefined) return sched.locateIn(rciNames(sched), name, options) as Promise<Rci<A, R> | undefined>;
+    return net.locate(rciNames(sched), name, options) as Promise<Rci<A, R> | RemoteRci<A, R> | undefined>;
   }
 
   /** Where its node listens (undefined until networking is started on its scheduler). */

@@ -10,6 +10,7 @@ import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
 import type { Location } from '../../transports/net/Location.js';
+import type { Scheduler } from '../../runtime/Scheduler.js';
 import type { CoroRef } from '../../runtime/networkPort.js';
 import { PeerUnreachableError } from '../../transports/net/netErrors.js';
 import type { PeerNetwork } from '../../transports/net/PeerNetwork.js';
@@ -135,6 +136,11 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
    */
   value(): Promise<R> {
     return this.finish() as Promise<R>;
+  }
+
+  /** The scheduler whose networking this reference uses (undefined without networking). */
+  get scheduler(): Scheduler | undefined {
+    return this.net?.scheduler;
   }
 
   /** Identity as a channel subscriber: every proxy of this coroutine has the same key. */

@@ -1,18 +1,20 @@
-// Request/reply with selective receive: take only the reply to our request.
-import { spawnWith, spawn, type Coro } from '../../index.js';
+// Request/reply: ask() sends a request carrying a private reply address and awaits the answer.
+import { ask, spawn, spawnWith, type Address, type Coro } from '../../index.js';
 
-type Request = { id: number; x: number; replyTo: Coro<Reply> };
-type Reply = { id: number; y: number };
+type Request = { x: number; replyTo: Address<number> };
 
 const squarer = spawnWith({ daemon: true, name: 'squarer' }, async (coro: Coro<Request>) => {
-  for await (const { id, x, replyTo } of coro.messages()) replyTo.send({ id, y: x * x });
+  for await (const { x, replyTo } of coro.messages()) replyTo.send(x * x);
 });
 
-const client = spawn(async (coro: Coro<Reply | string>) => {
+console.log(await ask(squarer, (replyTo) => ({ x: 12, replyTo }), { timeout: 1000 }));
+
+// By hand, with selective receive: a coroutine taking more than replies is still an Address<number>.
+const client = spawn(async (coro: Coro<number | string>) => {
   coro.send('noise that stays queued');
-  squarer.send({ id: 7, x: 12, replyTo: coro as Coro<Reply> });
-  const reply = await coro.receive({ filter: (m) => typeof m === 'object' && m.id === 7, timeout: 1000 });
+  squarer.send({ x: 7, replyTo: coro });
+  const reply = await coro.receive({ filter: (m) => typeof m === 'number', timeout: 1000 });
   return [reply, coro.poll()];
 });
 console.log(await client.value());
-// prints: [ { id: 7, y: 144 }, 'noise that stays queued' ]
+// prints: 144 / [ 49, 'noise that stays queued' ]
