@@ -119,7 +119,7 @@ const FREE_NAMES: Record<string, string> = {
   net: 'Network', network: 'PeerNetwork', peer: 'Peer', remote: 'RemoteCoro<any, any>', links: LIB('transports/net/PeerLinks.js', 'PeerLinks'),
   locator: 'PeerLocator', codec: 'Codec', ctx: 'WireContext', logger: 'Logger',
   location: 'Location', loc: 'Location', peerLocation: 'Location', oldNode: 'Location', port: 'number', closedPort: 'number', busyPort: 'number',
-  secret: 'string', cert: 'string', key: 'string', caPem: 'string', wrongCa: 'string', destDir: 'string',
+  secret: 'any', cert: 'string', key: 'string', caPem: 'string', wrongCa: 'string', destDir: 'string',
   controller: 'AbortController', ac: 'AbortController', signal: 'AbortSignal',
   // data and callbacks whose shape the example does not care about
   msg: 'any', job: 'any', data: 'any', payload: 'any', item: 'any', obj: 'any', buf: 'Buffer', chunk: 'Buffer', leftover: 'Buffer',
