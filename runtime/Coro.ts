@@ -224,9 +224,15 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
   receive(options?: ReceiveOptions<M, never> & { timeout?: undefined }): Promise<M>;
   receive<A = undefined>(options: ReceiveOptions<M, A>): Promise<M | A>;
   receive<A = undefined>(options?: ReceiveOptions<M, A>): Promise<M | A> {
-    const timeout = checkWaitOptions(options);
+    // Bad input rejects the promise (never a synchronous throw), so .catch() sees it.
+    let timeout: number;
     const filter = options?.filter;
-    if (filter !== undefined) checkFunction(filter, 'filter');
+    try {
+      timeout = checkWaitOptions(options);
+      if (filter !== undefined) checkFunction(filter, 'filter');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const interrupt = this.pendingInterrupt(WaitKind.Receive);
     if (interrupt !== undefined) return Promise.reject(interrupt);
     if (this.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
@@ -290,7 +296,12 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    * ```
    */
   suspend<A = undefined>(options?: SuspendOptions<A>): Promise<unknown> {
-    const timeout = checkWaitOptions(options);
+    let timeout: number;
+    try {
+      timeout = checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const interrupt = this.pendingInterrupt(WaitKind.Sleep);
     if (interrupt !== undefined) return Promise.reject(interrupt);
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
@@ -309,8 +320,12 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    * ```
    */
   sleep<A = undefined>(ms: number, options?: { alarm?: A; signal?: AbortSignal }): Promise<unknown> {
-    checkTimeout(ms, 'sleep duration');
-    if (options !== undefined) checkWaitOptions(options);
+    try {
+      checkTimeout(ms, 'sleep duration');
+      if (options !== undefined) checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     sleeping.timeout = ms;
     sleeping.alarm = options?.alarm;
     sleeping.signal = options?.signal;

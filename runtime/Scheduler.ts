@@ -200,7 +200,12 @@ export class Scheduler implements CoroHost {
    * ```
    */
   join(options?: WaitOptions): Promise<boolean> {
-    const timeout = checkWaitOptions(options);
+    let timeout: number;
+    try {
+      timeout = checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (this.live - this.daemons === 0) return Promise.resolve(true);
     const wait = new Wait<boolean>(this, undefined, WaitKind.Other);
@@ -293,8 +298,13 @@ export class Scheduler implements CoroHost {
 
   /** @internal Shared by Coro.locate and Channel.locate. */
   locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
-    checkName(name, 'name');
-    const timeout = checkWaitOptions(options);
+    let timeout: number;
+    try {
+      checkName(name, 'name');
+      timeout = checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     const found = registry.get(name);
     if (found !== undefined || timeout === 0) return Promise.resolve(found);

@@ -52,9 +52,15 @@ export class Event {
    * ```
    */
   wait(options?: ActingWaitOptions): Promise<boolean> {
-    const timeout = checkWaitOptions(options);
+    let timeout: number;
+    let owner: ReturnType<Scheduler['actor']>;
     const sched = options?.coro?.scheduler ?? this.scheduler ?? Scheduler.default();
-    const owner = sched.actor(options?.coro);
+    try {
+      timeout = checkWaitOptions(options);
+      owner = sched.actor(options?.coro);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     const interrupt = owner?.pendingInterrupt(WaitKind.Other);
     if (interrupt !== undefined) return Promise.reject(interrupt);

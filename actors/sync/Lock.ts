@@ -61,8 +61,13 @@ export class Lock {
    * ```
    */
   acquire(coro: Coro<any, any>, options?: WaitOptions): Promise<boolean> {
-    checkActingCoro(coro, 'acquire a lock');
-    const timeout = checkWaitOptions(options);
+    let timeout: number;
+    try {
+      checkActingCoro(coro, 'acquire a lock');
+      timeout = checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.holder === coro) {
       if (!this.reentrant) return Promise.reject(new InvalidArgumentError(`${coro} already holds this Lock (it is not re-entrant: use RLock)`));
       this.depth++;

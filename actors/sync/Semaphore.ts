@@ -65,8 +65,13 @@ export class Semaphore {
    * ```
    */
   acquire(coro: Coro<any, any>, options?: WaitOptions): Promise<boolean> {
-    checkActingCoro(coro, 'acquire a semaphore');
-    const timeout = checkWaitOptions(options);
+    let timeout: number;
+    try {
+      checkActingCoro(coro, 'acquire a semaphore');
+      timeout = checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return acquireFor(this, coro, timeout, options?.signal);
   }
 
