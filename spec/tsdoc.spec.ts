@@ -136,6 +136,11 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   'transports/io/AsyncServer.ts': { server: 'AsyncServer', handle: '(coro: Coro<any, any>, conn: AsyncSocket) => Promise<void>' },
   'actors/remote/RemoteChannel.ts': { remote: 'RemoteChannel<any>' },
   'runtime/runtimeErrors.ts': { a: CORO, b: CORO },
+  'runtime/schedulerSnapshot.ts': {
+    source: 'SnapshotSource', coroNames: 'SnapshotSource["coroNames"]', channelNames: 'SnapshotSource["channelNames"]', counters: 'SnapshotSource["counters"]',
+  },
+  'runtime/metrics.ts': { res: "import('node:http').ServerResponse", metrics: 'Metric[]' },
+  'actors/ask.ts': { squarer: 'Coro<{ x: number; replyTo: Address<number> }, void>' },
 };
 
 describe('TSDoc examples', function () {
