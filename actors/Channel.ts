@@ -69,7 +69,7 @@ export interface ChannelDeliverOptions extends ActingWaitOptions {
  * await news.deliver('hello', { n: 1 }); // waits for the subscriber, then returns 1
  * ```
  */
-export class Channel<M = unknown> implements ChannelSubscriber<M> {
+export class Channel<M = unknown> implements ChannelSubscriber<M>, AsyncDisposable {
   readonly name: string;
   readonly scheduler: Scheduler;
   private transform: ((channelName: string, message: M) => M | undefined) | undefined;
@@ -232,6 +232,17 @@ export class Channel<M = unknown> implements ChannelSubscriber<M> {
     this.subs.clear();
     this.scheduler.channelNames.deleteAll(this);
     for (const w of this.quorumWaiters.drain()) w.wake(false);
+  }
+
+  /**
+   * `await using ch = new Channel(...)` closes it at the end of the block.
+   * @example
+   * ```ts
+   * { await using ch = new Channel('tmp'); await ch.subscribe(coro); }
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
   }
 
   /**

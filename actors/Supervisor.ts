@@ -11,6 +11,7 @@ import type { MailboxOptions } from '../runtime/Mailbox.js';
 import { MonitorStatus } from '../runtime/MonitorStatus.js';
 import { checkCount, checkFunction, checkName } from '../runtime/options.js';
 import { Scheduler } from '../runtime/Scheduler.js';
+import type { ActingWaitOptions } from '../runtime/coroTypes.js';
 
 /**
  * When a child is restarted: always (`permanent`), only after it failed (`transient`), never
@@ -56,6 +57,7 @@ export interface SupervisorOptions {
 }
 
 const STOP = Symbol('stop');
+const TIMED_OUT = Symbol('timed out');
 
 /**
  * Starts children in order and keeps them running. A child that ends is restarted by its policy
@@ -74,7 +76,7 @@ const STOP = Symbol('stop');
  * await sup.stop();
  * ```
  */
-export class Supervisor {
+export class Supervisor implements AsyncDisposable {
   /** The supervising coroutine (monitor it to learn when the supervisor gives up). */
   readonly coro: Coro<MonitorStatus | typeof STOP, void>;
   private readonly specs: ChildSpec[];
@@ -137,20 +139,44 @@ export class Supervisor {
   }
 
   /**
-   * Terminates the children (last started first) and the supervisor.
+   * Terminates the children (last started first) and the supervisor; resolves true once it has
+   * stopped, false if `timeout` ms pass first.
    * @example
    * ```ts
-   * await sup.stop();
+   * await sup.stop({ timeout: 5000 });
    * ```
    */
-  async stop(): Promise<void> {
+  async stop(options?: ActingWaitOptions): Promise<boolean> {
     if (this.coro.isAlive) this.coro.send(STOP);
-    await this.coro.finish().catch(() => undefined);
+    try {
+      return (await this.coro.finish({ ...options, alarm: TIMED_OUT })) !== TIMED_OUT;
+    } catch (err) {
+      if (options?.signal?.aborted) throw err;
+      return true; // it ended by giving up: finish() is where that is reported, not stop()
+    }
   }
 
-  /** Resolves when the supervisor stops; rejects with SupervisorGaveUpError if it gave up. */
-  finish(): Promise<void> {
-    return this.coro.finish() as Promise<void>;
+  /**
+   * Waits for the supervisor to stop: true once stopped, false if `timeout` ms pass first;
+   * rejects with SupervisorGaveUpError if it gave up.
+   * @example
+   * ```ts
+   * await sup.finish({ timeout: 60_000 });
+   * ```
+   */
+  async finish(options?: ActingWaitOptions): Promise<boolean> {
+    return (await this.coro.finish({ ...options, alarm: TIMED_OUT })) !== TIMED_OUT;
+  }
+
+  /**
+   * `await using sup = new Supervisor(...)` stops it at the end of the block.
+   * @example
+   * ```ts
+   * { await using sup = new Supervisor({ children }); }
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   private async supervise(coro: Coro<MonitorStatus | typeof STOP, void>): Promise<void> {

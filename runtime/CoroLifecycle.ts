@@ -3,7 +3,7 @@
  * thrown errors, monitors and results. Internal layer of {@link Coro}.
  * @module
  */
-import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from './runtimeErrors.js';
+import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, TimeoutError } from './runtimeErrors.js';
 import { MonitorStatus } from './MonitorStatus.js';
 import { checkFunction, checkWaitOptions } from './options.js';
 import type { CoroBody, MonitorTarget, Outcome } from './coroTypes.js';
@@ -12,6 +12,10 @@ import { currentTracker } from './coroTracker.js';
 import { Wait, WaitKind } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
 import { type ActingWaitOptions } from './coroTypes.js';
+
+
+/** What finish() returns to value() when the timeout passes. */
+const NO_VALUE = Symbol('no value');
 
 /**
  * Lifecycle of a coroutine: control, monitors, results.
@@ -145,14 +149,17 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
   }
 
   /**
-   * The coroutine's result as a promise (no timeout).
+   * The coroutine's result: resolves with its value, rejects with its error (or
+   * CoroTerminatedError), and with TimeoutError when `timeout` ms pass first.
    * @example
    * ```ts
-   * log(await coro.value());
+   * log(await coro.value({ timeout: 5000 }));
    * ```
    */
-  value(): Promise<R> {
-    return this.finish() as Promise<R>;
+  async value(options?: ActingWaitOptions): Promise<R> {
+    const outcome = await this.finish({ ...options, alarm: NO_VALUE });
+    if (outcome === NO_VALUE) throw new TimeoutError(`${this} did not end within ${options?.timeout} ms`);
+    return outcome as R;
   }
 
   /** @internal Started by the scheduler's start queue (and again after a hot swap). */

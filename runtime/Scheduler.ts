@@ -58,7 +58,7 @@ type Hook = { priority: number; fn: () => unknown };
  * await sched.finish();
  * ```
  */
-export class Scheduler implements CoroHost {
+export class Scheduler implements CoroHost, AsyncDisposable {
   readonly timers = new TimerHeap();
   readonly logger: Logger;
   /** @internal */
@@ -236,6 +236,17 @@ export class Scheduler implements CoroHost {
   terminate(): Promise<void> {
     if (this.state === 'running') this.stopping = this.stop();
     return this.stopping ?? Promise.resolve();
+  }
+
+  /**
+   * `await using sched = new Scheduler()` terminates it at the end of the block.
+   * @example
+   * ```ts
+   * { await using sched = new Scheduler(); sched.spawn(work); }
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
   }
 
   /**

@@ -51,8 +51,8 @@ export interface CoroRef<M = unknown, R = unknown> {
   notify(monitor: MonitorTarget): void | Promise<void>;
   /** Waits for it to end: its value, its error thrown, or `alarm` on timeout. */
   finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A>;
-  /** Its result. */
-  value(): Promise<R>;
+  /** Its result; TimeoutError when `timeout` passes first. */
+  value(options?: ActingWaitOptions): Promise<R>;
 }
 
 /**

@@ -71,3 +71,97 @@ describe('conventions: bad input rejects the returned promise', () => {
     expect(await receiver.value()).to.equal('still works');
   });
 });
+
+describe('conventions: { timeout, signal } on the calls that lacked them, and disposal', () => {
+  let sched: Scheduler;
+  beforeEach(() => {
+    sched = new Scheduler();
+  });
+  afterEach(() => sched.terminate());
+
+  it('coro.value({ timeout }) rejects with TimeoutError; with a signal it rejects with the reason', async () => {
+    const { TimeoutError } = await import('../runtime/runtimeErrors.js');
+    const sleeper = sched.spawn(async (c) => c.sleep(60_000, { alarm: 'woke' }));
+    const err = await sleeper.value({ timeout: 5 }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(TimeoutError);
+    const controller = new AbortController();
+    const waiting = sleeper.value({ signal: controller.signal });
+    controller.abort(new Error('enough'));
+    expect(((await waiting.catch((e: unknown) => e)) as Error).message).to.equal('enough');
+    sleeper.resume('now');
+    expect(await sleeper.value({ timeout: 1000 })).to.equal('now');
+  });
+
+  it('Supervisor.finish/stop take a timeout (false when it passes) and a signal; await using stops it', async () => {
+    const { Supervisor } = await import('../actors/Supervisor.js');
+    const sup = Supervisor.start([{ id: 'idle', start: async (c: Coro<string>) => void (await c.receive()) }], { scheduler: sched });
+    expect(await sup.finish({ timeout: 5 })).to.equal(false);
+    const controller = new AbortController();
+    const waiting = sup.finish({ signal: controller.signal });
+    controller.abort(new Error('no more'));
+    expect(((await waiting.catch((e: unknown) => e)) as Error).message).to.equal('no more');
+    expect(await sup.stop({ timeout: 5000 })).to.equal(true);
+    expect(sup.coro.isAlive).to.equal(false);
+    let inner: { readonly coro: Coro<any, any> } | undefined;
+    {
+      await using scoped = Supervisor.start([{ id: 'idle', start: async (c: Coro<string>) => void (await c.receive()) }], { scheduler: sched });
+      inner = scoped;
+      expect(inner.coro.isAlive).to.equal(true);
+    }
+    expect(inner.coro.isAlive).to.equal(false);
+  });
+
+  it('await using closes a Channel and terminates a Scheduler', async () => {
+    let channel: Channel<number> | undefined;
+    let scoped: Scheduler | undefined;
+    let parked: Coro<unknown> | undefined;
+    {
+      await using ch = new Channel<number>('scoped', { scheduler: sched });
+      await using s = new Scheduler();
+      channel = ch;
+      scoped = s;
+      parked = s.spawn(async (c) => void (await c.suspend()));
+    }
+    expect(channel.closed).to.equal(true);
+    expect(scoped.isRunning).to.equal(false);
+    expect(parked.isAlive).to.equal(false);
+  });
+
+  it('WorkerPool.close({ timeout }) resolves false and stops the workers when tasks outlast it', async () => {
+    const { WorkerPool } = await import('../transports/io/WorkerPool.js');
+    const { PoolClosedError } = await import('../transports/io/ioErrors.js');
+    const pool = new WorkerPool({ size: 1, scheduler: sched });
+    const spin = (ms: number): number => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+      return ms;
+    };
+    const long = pool.run(spin, [5_000]).catch((e: unknown) => e);
+    expect(await pool.close({ timeout: 50 })).to.equal(false);
+    expect(await long).to.be.instanceOf(PoolClosedError);
+    const quick = new WorkerPool({ size: 1, scheduler: sched });
+    const done = quick.run((a: number) => a + 1, [1]);
+    expect(await quick.close({ timeout: 10_000 })).to.equal(true);
+    expect(await done).to.equal(2);
+  });
+
+  it('AsyncFile.open takes { mode, timeout, signal }: an aborted signal rejects, and the file is not left open', async () => {
+    const { AsyncFile } = await import('../transports/io/AsyncFile.js');
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'asyncoro-open-'));
+    try {
+      const file = path.join(dir, 'x.txt');
+      const f = await AsyncFile.open(file, 'w', { mode: 0o600, timeout: 5000, scheduler: sched });
+      await f.write('hi');
+      await f.close();
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      const aborted = await AsyncFile.open(file, 'r', { signal: AbortSignal.abort(new Error('cancelled')) }).catch((e: unknown) => e);
+      expect((aborted as Error).message).to.equal('cancelled');
+      expect(await AsyncFile.open(file, 'r', { timeout: -1 }).catch((e: unknown) => e)).to.be.instanceOf(InvalidArgumentError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

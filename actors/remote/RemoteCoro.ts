@@ -5,7 +5,7 @@
  * @module
  */
 import { Coro, type MonitorTarget } from '../../runtime/Coro.js';
-import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
@@ -128,14 +128,17 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
   }
 
   /**
-   * Its result (no timeout; a lost peer still ends the wait with PeerLostError).
+   * Its result: its value, or its error thrown; PeerLostError when its node is lost, and
+   * TimeoutError when `timeout` ms pass first.
    * @example
    * ```ts
-   * log(await remote.value());
+   * log(await remote.value({ timeout: 5000 }));
    * ```
    */
-  value(): Promise<R> {
-    return this.finish() as Promise<R>;
+  async value(options?: ActingWaitOptions): Promise<R> {
+    const outcome = await this.finish({ ...options, alarm: TIMED_OUT });
+    if (outcome === TIMED_OUT) throw new TimeoutError(`${this} did not end within ${options?.timeout} ms`);
+    return outcome as R;
   }
 
   /** The scheduler whose networking this reference uses (undefined without networking). */

@@ -6,7 +6,7 @@
  */
 import { constants as fsc, open as fsOpen, promises as fsp, type Stats } from 'node:fs';
 import net from 'node:net';
-import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { InvalidArgumentError, TimeoutError } from '../../runtime/runtimeErrors.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
@@ -14,6 +14,7 @@ import { AsyncSocket } from './AsyncSocket.js';
 import { EndOfStreamError } from './ioErrors.js';
 import { FileClosedError, FileIOError } from './ioErrors.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+import { TIMED_OUT, within } from '../../runtime/within.js';
 
 /**
  * Options of a read: `full` reads exactly `size` bytes unless the end comes first.
@@ -28,6 +29,18 @@ export interface FileReadOptions extends ActingWaitOptions {
 
 const CHUNK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Options of `AsyncFile.open`.
+ * @example
+ * ```ts
+ * const options: OpenOptions = { mode: 0o600, timeout: 2000 };
+ * ```
+ */
+export interface OpenOptions extends ActingWaitOptions {
+  mode?: number;
+  scheduler?: Scheduler;
+}
 
 /**
  * An open file. Regular files and devices use positional reads and writes at `position`
@@ -66,14 +79,26 @@ export class AsyncFile {
 
   /**
    * Opens `path` (flags as in `fs.open`, default 'r'). FIFOs are opened non-blocking and read
-   * as streams; regular files are seekable.
+   * as streams; regular files are seekable. The third argument is the mode, or options with
+   * `mode`, `scheduler`, `timeout`, `signal` and `coro`: an open that takes longer than `timeout`
+   * ms (a hung network file system) rejects with TimeoutError, and the late handle is closed.
    * @example
    * ```ts
-   * const log = await AsyncFile.open('out.log', 'a');
+   * const log = await AsyncFile.open('out.log', 'a', { timeout: 2000 });
    * ```
    */
-  static async open(path: string, flags: string | number = 'r', mode?: number, scheduler?: Scheduler): Promise<AsyncFile> {
+  static async open(path: string, flags: string | number = 'r', mode?: number | OpenOptions, scheduler?: Scheduler): Promise<AsyncFile> {
+    const options: OpenOptions = typeof mode === 'object' && mode !== null ? mode : { mode, scheduler };
     if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path must be a non-empty string');
+    checkWaitOptions(options);
+    const sched = options.scheduler ?? options.coro?.scheduler ?? Scheduler.default();
+    if (!(sched instanceof Scheduler)) throw new InvalidArgumentError('scheduler must be a Scheduler');
+    const opened = await within(sched, AsyncFile.openNow(path, flags, options.mode, options.scheduler), options, (file) => void file.close().catch(() => undefined));
+    if (opened === TIMED_OUT) throw new TimeoutError(`opening ${path} took longer than ${options.timeout} ms`);
+    return opened;
+  }
+
+  private static async openNow(path: string, flags: string | number, mode: number | undefined, scheduler: Scheduler | undefined): Promise<AsyncFile> {
     let stats: Stats | undefined;
     try {
       stats = await fsp.stat(path);

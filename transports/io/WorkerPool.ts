@@ -14,6 +14,7 @@ import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import { PoolClosedError, PoolFullError, WorkerCrashedError, WorkerTaskError } from './ioErrors.js';
 import type { TaskMessage } from './workerEntry.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+import { TIMED_OUT, within } from '../../runtime/within.js';
 
 /**
  * What to run: an exported function of a module (imported once per worker), or a
@@ -115,17 +116,27 @@ export class WorkerPool {
   }
 
   /**
-   * Stops taking tasks, waits for the queued and running ones, then stops the workers.
+   * Stops taking tasks, waits (up to `timeout` ms) for the queued and running ones, then stops the
+   * workers. Resolves true when every task finished, false when the timeout passed first (the
+   * rest then fail with PoolClosedError); an aborted signal rejects, after stopping the workers.
    * @example
    * ```ts
-   * await pool.close();
+   * if (!(await pool.close({ timeout: 5000 }))) log('tasks were cut short');
    * ```
    */
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
+  async close(options?: ActingWaitOptions): Promise<boolean> {
+    if (this.state === 'closed') return true;
     this.state = 'closing';
-    if (this.queue.length > 0 || this.running > 0) await new Promise<void>((r) => (this.drained = r));
-    await this.terminate();
+    if (this.queue.length === 0 && this.running === 0) {
+      await this.terminate();
+      return true;
+    }
+    const done = new Promise<void>((r) => (this.drained = r));
+    try {
+      return (await within(this.scheduler, done, options)) !== TIMED_OUT;
+    } finally {
+      await this.terminate(); // after a timeout or an abort too: what is left fails with PoolClosedError
+    }
   }
 
   /**
