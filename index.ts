@@ -11,6 +11,7 @@ export { Scheduler, type SchedulerOptions, type SchedulerStats } from './runtime
 export type { CoroRef, NodeAddress, NetworkLocateOptions, SchedulerNetwork } from './runtime/networkPort.js';
 export type { Address } from './runtime/address.js';
 export { spawn, spawnWith } from './runtime/spawn.js';
+export { mailboxStream, type StreamOptions } from './runtime/mailboxStream.js';
 export type { SchedulerSnapshot, CoroSnapshot, CoroActivity, PeerSnapshot, MessageCounters } from './runtime/snapshotTypes.js';
 export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics.js';
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
@@ -35,7 +36,7 @@ export { AsyncSocket, type ConnectOptions } from './transports/io/AsyncSocket.js
 export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js';
 export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/io/AsyncUdpSocket.js';
 export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptions.js';
-export { AsyncFile, type FileReadOptions } from './transports/io/AsyncFile.js';
+export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
 export { AsyncPipe, type Command, type ExitStatus, type PipeOptions } from './transports/io/AsyncPipe.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/io/WorkerPool.js';
 export {

@@ -12,6 +12,7 @@ import { Wait, WaitKind } from '../runtime/Wait.js';
 import { WaiterQueue } from '../runtime/WaiterQueue.js';
 import { ChannelClosedError } from './actorErrors.js';
 import { type ActingWaitOptions } from '../runtime/coroTypes.js';
+import { mailboxStream, type StreamOptions } from '../runtime/mailboxStream.js';
 
 /**
  * What a channel can broadcast to: a local coroutine or channel, or a remote proxy of either.
@@ -232,6 +233,27 @@ export class Channel<M = unknown> implements ChannelSubscriber<M>, AsyncDisposab
     this.subs.clear();
     this.scheduler.channelNames.deleteAll(this);
     for (const w of this.quorumWaiters.drain()) w.wake(false);
+  }
+
+  /**
+   * A subscription for `for await`: a private daemon coroutine subscribes and its messages are
+   * yielded in order; breaking out of the loop (or aborting `signal`) unsubscribes it. A bounded
+   * `mailbox` keeps a slow loop from holding everything the channel broadcasts.
+   * @example
+   * ```ts
+   * for await (const news of channel.subscription()) if (news === 'stop') break;
+   * ```
+   */
+  subscription(options?: StreamOptions): AsyncGenerator<M, void, undefined> {
+    return mailboxStream<M>(
+      this.scheduler,
+      `${this.name}-subscription`,
+      async (sub) => {
+        await this.subscribe(sub);
+        return () => !this._closed && this.unsubscribe(sub);
+      },
+      options,
+    );
   }
 
   /**

@@ -18,6 +18,8 @@ import { CHANNEL_LAYER } from './RemoteChannel.js';
 import { CORO_LAYER, CORO_LOCATE } from './coroRequests.js';
 import { RCI_LAYER } from './Rci.js';
 import type { RemoteCoro } from './RemoteCoro.js';
+import { mailboxStream, type StreamOptions } from '../../runtime/mailboxStream.js';
+import type { PeerStatus } from '../../transports/net/PeerStatus.js';
 
 /** What every Network carries, in order: installed when it starts. */
 const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
@@ -78,6 +80,18 @@ export class Network extends PeerNetwork implements SchedulerNetwork {
    */
   locateCoro<M = any, R = any>(name: string, options?: LocateOptions): Promise<Coro<M, R> | RemoteCoro<M, R> | undefined> {
     return this.locator.locate(name, options, CORO_LOCATE) as Promise<Coro<M, R> | RemoteCoro<M, R> | undefined>;
+  }
+
+  /**
+   * The peer status changes for `for await`: Online for each current peer, then every peer that
+   * comes online or goes offline. Breaking out of the loop, or aborting `signal`, unsubscribes.
+   * @example
+   * ```ts
+   * for await (const s of net.peerStatuses()) log(s.name, s.status);
+   * ```
+   */
+  peerStatuses(options?: StreamOptions): AsyncGenerator<PeerStatus, void, undefined> {
+    return mailboxStream<PeerStatus>(this.scheduler, 'peer-statuses', (sink) => this.peerStatus(sink), options);
   }
 
   /** Folder received files go to (the `destDir` option, or `<os.tmpdir()>/asyncoro/<node name>`). */

@@ -21,6 +21,8 @@ import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
 /** Extra time a remote deliver's request gets beyond the wait it asks the channel's node for. */
 const REPLY_MARGIN = 2000;
+/** Names a remote deliver, so that its sender can cancel it at the channel's node. */
+let nextDeliverId = 1;
 
 /**
  * A channel on another node. `send` is fire and forget; `deliver`, `subscribe` and
@@ -62,7 +64,9 @@ export class RemoteChannel<M = unknown> implements ChannelSubscriber<M> {
 
   /**
    * Waits (at the channel's node) for at least `n` subscribers, then delivers; resolves the number
-   * of coroutines reached (0 if the quorum did not come in time).
+   * of coroutines reached (0 if the quorum did not come in time). A deliver that is aborted, times
+   * out or loses its reply is cancelled at the channel's node too (as soon as the cancel arrives
+   * there), so it is not delivered later.
    * @example
    * ```ts
    * await remote.deliver('start', { n: 2, timeout: 10_000 });
@@ -73,8 +77,14 @@ export class RemoteChannel<M = unknown> implements ChannelSubscriber<M> {
     const n = checkCount(options?.n ?? 0, 'n');
     // The channel's node waits for the quorum; the reply gets a margin beyond that wait.
     const replyTimeout = timeout === Infinity ? undefined : timeout + REPLY_MARGIN;
-    const reply = await this.request('ch-deliver', [this.name, message, n, timeout === Infinity ? null : timeout], options, replyTimeout);
-    return typeof reply === 'number' ? reply : 0;
+    const id = nextDeliverId++;
+    try {
+      const reply = await this.request('ch-deliver', [this.name, message, n, timeout === Infinity ? null : timeout, id], options, replyTimeout);
+      return typeof reply === 'number' ? reply : 0;
+    } catch (err) {
+      this.net.post(this.location, 'ch-cancel', [id]);
+      throw err;
+    }
   }
 
   /** @internal Delivery to this channel as a nested subscriber of a local channel. */
@@ -151,16 +161,32 @@ function subscriberFromWire(value: unknown): ChannelSubscriber<unknown> {
 }
 
 function installChannelHandlers(net: PeerNetwork): void {
+  /** Remote delivers waiting for their quorum here, by sender incarnation and deliver id. */
+  const waiting = new Map<string, AbortController>();
   net.handle('ch-send', (body) => {
     const [name, message] = expectArray(body, 2, 'channel send');
     const channel = net.scheduler.channelNames.get(expectText(name, 'channel name', 1000)) as Channel<unknown> | undefined;
     if (channel !== undefined && !channel.closed) channel.send(message);
     return null;
   });
-  net.handle('ch-deliver', (body) => {
-    const [name, message, n, timeout] = expectArray(body, 4, 'channel deliver');
-    if (typeof n !== 'number' || (timeout !== null && typeof timeout !== 'number')) throw new ProtocolError('malformed channel deliver');
-    return homeChannel(net, name).deliver(message, { n, timeout: timeout ?? undefined });
+  net.handle('ch-deliver', async (body, peer) => {
+    const [name, message, n, timeout, id] = expectArray(body, 5, 'channel deliver');
+    if (typeof n !== 'number' || (timeout !== null && typeof timeout !== 'number') || typeof id !== 'number') throw new ProtocolError('malformed channel deliver');
+    const key = `${peer.incarnation}:${id}`;
+    const cancel = new AbortController();
+    waiting.set(key, cancel);
+    try {
+      return await homeChannel(net, name).deliver(message, { n, timeout: timeout ?? undefined, signal: cancel.signal });
+    } catch (err) {
+      if (cancel.signal.aborted) return 0; // the sender gave up: nobody reads this reply
+      throw err;
+    } finally {
+      waiting.delete(key);
+    }
+  });
+  net.handle('ch-cancel', (body, peer) => {
+    const [id] = expectArray(body, 1, 'channel deliver cancel');
+    waiting.get(`${peer.incarnation}:${String(id)}`)?.abort();
   });
   net.handle('ch-sub', async (body) => {
     const [name, subscriber] = expectArray(body, 2, 'channel subscribe');

@@ -149,6 +149,19 @@ export class AsyncPipe {
     return this.stdout.readLine(options);
   }
 
+  /**
+   * The last program's stdout as lines (without their '\n') until it ends, for `for await`.
+   * @example
+   * ```ts
+   * for await (const line of pipe.lines()) log(line);
+   * ```
+   */
+  async *lines(options?: ActingWaitOptions & { maxLength?: number }): AsyncGenerator<string, void, undefined> {
+    for (let line = await this.readLine(options); line.length > 0; line = await this.readLine(options)) {
+      yield line.toString('utf8', 0, line[line.length - 1] === 0x0a ? line.length - 1 : line.length);
+    }
+  }
+
   /** Reads the last program's stderr. */
   readStderr(size: number, options?: FileReadOptions): Promise<Buffer> {
     return this.stderr.read(size, options);

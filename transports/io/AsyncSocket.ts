@@ -228,6 +228,31 @@ export class AsyncSocket {
   }
 
   /**
+   * The messages (`recvMsg`) until a clean end of stream, for `for await`; breaking out leaves the
+   * socket open. `timeout` bounds each message; errors are thrown from the loop.
+   * @example
+   * ```ts
+   * for await (const msg of sock.messages({ coro })) handle(msg);
+   * ```
+   */
+  async *messages(options?: SocketOpOptions): AsyncGenerator<Buffer, void, undefined> {
+    for (let msg = await this.recvMsg(options); msg !== undefined; msg = await this.recvMsg(options)) yield msg;
+  }
+
+  /**
+   * The lines (`recvLine`, each with its '\n' removed) until end of stream, for `for await`.
+   * @example
+   * ```ts
+   * for await (const line of sock.lines({ coro })) log(line);
+   * ```
+   */
+  async *lines(options?: SocketOpOptions & { maxLength?: number }): AsyncGenerator<string, void, undefined> {
+    for (let line = await this.recvLine(options); line.length > 0; line = await this.recvLine(options)) {
+      yield line.toString('utf8', 0, line[line.length - 1] === 0x0a ? line.length - 1 : line.length);
+    }
+  }
+
+  /**
    * One write: waits while node's write buffer is above its high-water mark, then hands over all of
    * `data` and resolves with its length (without waiting for it to drain).
    * @example

@@ -100,7 +100,7 @@ describe('Remote channels', () => {
   // that waits for its quorum rejects at the caller, but the request stays queued at the channel's
   // node (no cancel is sent), so the message is still delivered once the quorum comes. A local
   // Channel.deliver cancelled the same way delivers nothing (spec/actors/Channel.spec.ts).
-  it('KNOWN BUG: an aborted remote deliver is never delivered later', async () => {
+  it('an aborted remote deliver is cancelled at the channel node and never delivered later', async () => {
     const ch = new Channel<string>('aborted', { scheduler: home });
     ch.register();
     const remote = (await Channel.locate<string>('aborted', { scheduler: away, location: homeNet.location, timeout: 3000 })) as RemoteChannel<string>;
@@ -110,6 +110,7 @@ describe('Remote channels', () => {
     await until(() => quorum() === 1); // it waits at the home channel
     ac.abort(new Error('changed my mind'));
     expect(((await pending.catch((e) => e)) as Error).message).to.equal('changed my mind');
+    await until(() => quorum() === 0); // the cancel reached the channel's node and ended its wait there
     const sub = collect(home, 1);
     await ch.subscribe(sub);
     ch.send('after');

@@ -170,12 +170,12 @@ describe('Lock', () => {
     const lock = new Lock();
     const done = sched.spawn(async () => undefined);
     await done.finish();
-    expect(() => lock.acquire(undefined as never)).to.throw(InvalidArgumentError);
-    expect(() => lock.acquire({} as never)).to.throw(InvalidArgumentError);
-    expect(() => lock.acquire(done)).to.throw(CoroFinishedError);
+    expect(await lock.acquire(undefined as never).catch((e: unknown) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(await lock.acquire({} as never).catch((e: unknown) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(await lock.acquire(done).catch((e: unknown) => e)).to.be.instanceOf(CoroFinishedError);
     const c = sched.spawn(async (coro) => coro.suspend());
     for (const bad of [{ timeout: -1 }, { timeout: NaN }, { timeout: '5' }, { signal: {} }]) {
-      expect(() => lock.acquire(c, bad as never), JSON.stringify(bad)).to.throw(InvalidArgumentError);
+      expect(await lock.acquire(c, bad as never).catch((e: unknown) => e), JSON.stringify(bad)).to.be.instanceOf(InvalidArgumentError);
     }
     expect(() => lock.release('x' as never)).to.throw(InvalidArgumentError);
     expect(lock.locked).to.equal(false);
