@@ -60,3 +60,61 @@ export class UnknownRciError extends AsyncoroError {
  * ```
  */
 export class SupervisorGaveUpError extends coded('ERR_SUPERVISOR_GAVE_UP') {}
+
+/**
+ * discoro: a component of a computation could not be loaded on a node's server (a syntax error,
+ * an import the node lacks, a shipped function that does not compile). The message names the
+ * component and the node; `Computation.schedule()` rejects with it.
+ * @example
+ * ```ts
+ * if (ComponentError.is(err)) log(err.message);
+ * ```
+ */
+export class ComponentError extends coded('ERR_DISCORO_COMPONENT') {}
+
+/**
+ * discoro: the server process running a job was lost (killed, crashed, its node stopped) before
+ * the job ended. The job's `finish()`, `runResult` and its status report it.
+ * @example
+ * ```ts
+ * if (ServerLostError.is(err)) log(err.message);
+ * ```
+ */
+export class ServerLostError extends coded('ERR_DISCORO_SERVER_LOST') {}
+
+/**
+ * discoro: a job named a function that no component of the computation exports.
+ * @example
+ * ```ts
+ * if (UnknownJobFunctionError.is(err)) log(err.message);
+ * ```
+ */
+export class UnknownJobFunctionError extends coded('ERR_DISCORO_UNKNOWN_JOB_FUNCTION') {}
+
+/**
+ * discoro: the computation is closed (or not scheduled yet) and takes no more jobs.
+ * @example
+ * ```ts
+ * if (ComputationClosedError.is(err)) log(err.message);
+ * ```
+ */
+export class ComputationClosedError extends coded('ERR_DISCORO_COMPUTATION_CLOSED') {}
+
+/**
+ * discoro: a node's or server's setup function did not succeed (it threw, or returned something
+ * other than `0`/`undefined`), so that node or server is not used.
+ * @example
+ * ```ts
+ * if (SetupFailedError.is(err)) log(err.message);
+ * ```
+ */
+export class SetupFailedError extends coded('ERR_DISCORO_SETUP_FAILED') {}
+
+/**
+ * discoronode: another node (or a crashed one, until `--clean`) holds the working folder's PID file.
+ * @example
+ * ```ts
+ * if (NodeFolderInUseError.is(err)) log(err.message);
+ * ```
+ */
+export class NodeFolderInUseError extends coded('ERR_DISCORO_FOLDER_IN_USE') {}

@@ -1,0 +1,156 @@
+/**
+ * The servers a computation can run jobs on, seen from its client: at most one CPU job per
+ * server (a CPU job waits, FIFO, for a free one), any number of async jobs (least loaded
+ * server), picking the least busy node first.
+ * @module
+ */
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { checkWaitOptions } from '../../runtime/options.js';
+import type { ActingWaitOptions } from '../../runtime/coroTypes.js';
+import type { Scheduler } from '../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../runtime/Wait.js';
+import type { RemoteRci, Rci } from '../remote/Rci.js';
+import type { ServerInfo } from './discoroProtocol.js';
+
+/** One server in the pool. */
+export interface PoolServer {
+  info: ServerInfo;
+  rci: RemoteRci<any, any> | Rci<any, any>;
+  cpuBusy: boolean;
+  jobs: number;
+  enabled: boolean;
+}
+
+/** Where a job may run: anywhere, a node (`host` or `host:port` of the node) or a server (`host:port`). */
+export type Where = string | undefined;
+
+interface Waiter {
+  wait: Wait<PoolServer | false>;
+  where: Where;
+  cpu: boolean;
+}
+
+function matches(s: PoolServer, where: Where): boolean {
+  if (where === undefined) return true;
+  return s.info.location === where || s.info.node === where || s.info.node.replace(/:\d+$/, '') === where;
+}
+
+/**
+ * The servers of one computation.
+ * @example
+ * ```ts
+ * const pool = new ServerPool(sched);
+ * const server = await pool.acquire(undefined, true, { timeout: 5000 });
+ * if (server) pool.release(server, true);
+ * ```
+ */
+export class ServerPool {
+  readonly servers = new Map<string, PoolServer>();
+  private readonly disabledNodes = new Set<string>();
+  private waiters: Waiter[] = [];
+
+  constructor(private readonly sched: Scheduler) {}
+
+  add(s: PoolServer): void {
+    this.servers.set(s.info.location, s);
+    this.dispatch();
+  }
+
+  remove(location: string): PoolServer | undefined {
+    const s = this.servers.get(location);
+    this.servers.delete(location);
+    return s;
+  }
+
+  /** Servers of the node at `node` (its `host:port`). */
+  ofNode(node: string): PoolServer[] {
+    return [...this.servers.values()].filter((s) => s.info.node === node);
+  }
+
+  setNodeEnabled(node: string, enabled: boolean): void {
+    if (enabled) this.disabledNodes.delete(node);
+    else this.disabledNodes.add(node);
+    this.dispatch();
+  }
+
+  setServerEnabled(location: string, enabled: boolean): boolean {
+    const s = this.servers.get(location);
+    if (s === undefined) return false;
+    s.enabled = enabled;
+    this.dispatch();
+    return true;
+  }
+
+  /**
+   * A server for a job at `where` (CPU jobs: one that runs no other CPU job), marked as taken;
+   * waits FIFO for one up to `timeout` ms (then false).
+   */
+  acquire(where: Where, cpu: boolean, options?: ActingWaitOptions): Promise<PoolServer | false> {
+    const timeout = checkWaitOptions(options);
+    if (where !== undefined && (typeof where !== 'string' || where.length === 0)) throw new InvalidArgumentError('where must be a node or server address');
+    if (this.waiters.length === 0) {
+      const s = this.pick(where, cpu);
+      if (s !== undefined) return Promise.resolve(this.take(s, cpu));
+    }
+    const wait = new Wait<PoolServer | false>(this.sched, this.sched.actor(options?.coro), WaitKind.Other);
+    wait.alarm = false;
+    const waiter = { wait, where, cpu };
+    this.waiters.push(waiter);
+    wait.onCancel = () => {
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    };
+    return wait.start(timeout, options?.signal);
+  }
+
+  /** Gives back what `acquire` took. */
+  release(s: PoolServer, cpu: boolean): void {
+    s.jobs = Math.max(0, s.jobs - 1);
+    if (cpu) s.cpuBusy = false;
+    this.dispatch();
+  }
+
+  /** Fails every waiting acquire with `error`. */
+  failWaiters(error: Error): void {
+    for (const w of this.waiters.splice(0)) w.wait.fail(error);
+  }
+
+  private take(s: PoolServer, cpu: boolean): PoolServer {
+    s.jobs++;
+    if (cpu) s.cpuBusy = true;
+    return s;
+  }
+
+  private usable(s: PoolServer, where: Where): boolean {
+    return s.enabled && !this.disabledNodes.has(s.info.node) && matches(s, where);
+  }
+
+  private pick(where: Where, cpu: boolean): PoolServer | undefined {
+    const candidates = [...this.servers.values()].filter((s) => this.usable(s, where) && (!cpu || !s.cpuBusy));
+    if (candidates.length === 0) return undefined;
+    const load = new Map<string, [busy: number, total: number]>();
+    for (const s of this.servers.values()) {
+      const [busy, total] = load.get(s.info.node) ?? [0, 0];
+      load.set(s.info.node, [busy + (s.cpuBusy ? 1 : 0), total + 1]);
+    }
+    const ratio = (s: PoolServer): number => {
+      const [busy, total] = load.get(s.info.node)!;
+      return busy / total;
+    };
+    candidates.sort((a, b) => (cpu ? ratio(a) - ratio(b) : 0) || a.jobs - b.jobs);
+    return candidates[0];
+  }
+
+  private dispatch(): void {
+    // FIFO: the oldest waiter that some server can take goes first.
+    for (let k = 0; k < this.waiters.length; ) {
+      const w = this.waiters[k]!;
+      const s = this.pick(w.where, w.cpu);
+      if (s === undefined) {
+        k++;
+        continue;
+      }
+      this.waiters.splice(k, 1);
+      if (!w.wait.wake(this.take(s, w.cpu))) this.release(s, w.cpu);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * One server OS process of a computation on a node, seen from the node: forked from the
+ * compiled `serverMain.js`, told what to load over IPC, ready once it reports its location.
+ * @module
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ComponentError, SetupFailedError, UnknownJobFunctionError } from '../actorErrors.js';
+import type { FromServer, ToServer } from './discoroProtocol.js';
+
+const SERVER_MAIN = fileURLToPath(new URL('./serverMain.js', import.meta.url));
+
+type StartMessage = Extract<ToServer, { type: 'start' }>;
+
+/**
+ * A forked server process.
+ * @example
+ * ```ts
+ * const server = ServerProcess.fork();
+ * const location = await server.start(obj, 30_000);
+ * await server.close(5000);
+ * ```
+ */
+export class ServerProcess {
+  /** Where it listens, once started. */
+  location = '';
+  /** Jobs running now (as last reported). */
+  running = 0;
+  private exited = false;
+  private readonly exitWaiters: Array<() => void> = [];
+  /** Called once when the process exits (for whatever reason). */
+  onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
+
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (m: FromServer) => {
+      if (m.type === 'jobs') this.running = m.running;
+    });
+    child.once('exit', (code, signal) => {
+      this.exited = true;
+      for (const w of this.exitWaiters.splice(0)) w();
+      this.onExit?.(code, signal);
+    });
+    child.on('error', () => {}); // reported through 'exit'
+  }
+
+  /** Forks the server entry (stdout and stderr go to the node's). */
+  static fork(): ServerProcess {
+    return new ServerProcess(fork(SERVER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' }));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  get isAlive(): boolean {
+    return !this.exited;
+  }
+
+  /**
+   * Sends `start` and resolves when it is ready (its location) or done (node setup); rejects with
+   * its failure (SetupFailedError, UnknownJobFunctionError or ComponentError), or ComponentError when it exits or does not answer within `timeout` ms.
+   */
+  start(message: StartMessage, timeout: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        this.kill();
+        reject(new ComponentError(`server ${message.index} of ${message.nodeName} did not start within ${timeout} ms`));
+      }, timeout);
+      const onMessage = (m: FromServer): void => {
+        if (m.type === 'ready' || m.type === 'setup-done') {
+          cleanup();
+          if (m.type === 'ready') this.location = m.location;
+          resolve(this.location);
+        } else if (m.type === 'failed') {
+          cleanup();
+          reject(m.code === SetupFailedError.CODE ? new SetupFailedError(m.message) : m.code === UnknownJobFunctionError.CODE ? new UnknownJobFunctionError(m.message) : new ComponentError(m.message));
+        }
+      };
+      const onExit = (code: number | null): void => {
+        cleanup();
+        reject(new ComponentError(`server ${message.index} of ${message.nodeName} exited (code ${code}) before it was ready`));
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.child.send(message);
+    });
+  }
+
+  /** Asks it to close (running jobs get `grace` ms, then are terminated); kills it if it is still there `grace + 2000` ms later. */
+  async close(grace: number): Promise<void> {
+    if (this.exited) return;
+    if (this.child.connected) this.child.send({ type: 'close', grace } satisfies ToServer);
+    else this.kill();
+    const timer = setTimeout(() => this.kill(), grace + 2000);
+    await this.exitedPromise();
+    clearTimeout(timer);
+  }
+
+  /** SIGKILL. */
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  exitedPromise(): Promise<void> {
+    return this.exited ? Promise.resolve() : new Promise((r) => this.exitWaiters.push(r));
+  }
+}

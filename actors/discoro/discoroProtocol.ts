@@ -1,0 +1,130 @@
+/**
+ * What a discoro client, a discoronode and its server processes say to each other: the request
+ * types between a client and a node (over the peer network, so authenticated and CBOR-encoded),
+ * the events a node posts to a client, and the messages between a node and the server processes
+ * it forks (over the IPC channel of `child_process.fork`).
+ * @module
+ */
+
+/** Request types a node serves (client → node). */
+export const NodeRequests = {
+  /** `[]` → NodeInfo. */
+  info: 'discoro-info',
+  /** `[computationId, cpusWanted, pulseInterval, zombiePeriod]` → `{ granted }` or `{ queued }`. */
+  reserve: 'discoro-reserve',
+  /** `[computationId, ComputationManifest]` → ServerInfo[] (throws ComponentError/SetupFailedError). */
+  setup: 'discoro-setup',
+  /** `[computationId]` one-way: the client is alive. */
+  pulse: 'discoro-pulse',
+  /** `[computationId]` → true once its servers and files are gone. */
+  close: 'discoro-close',
+} as const;
+
+/** The one-way request type a client serves (node → client): `[computationId, NodeEvent]`. */
+export const CLIENT_EVENT = 'discoro-event';
+
+/** The RCI name a server registers for a computation's jobs. */
+export function jobRciName(computationId: string): string {
+  return `discoro-job:${computationId}`;
+}
+
+/** What a node says about itself. */
+export interface NodeInfo {
+  /** The node's name (`--name`). */
+  name: string;
+  /** `host:port` of the node's main process. */
+  location: string;
+  /** Server slots (`--cpus`). */
+  cpus: number;
+  /** Slots no computation holds now. */
+  freeCpus: number;
+  /** `os.platform()`-`os.arch()` and the host name, as `linux-x64 (host)`. */
+  platform: string;
+  host: string;
+  avail: NodeAvailability;
+}
+
+/** A node's resources, sent with every pulse (from node:os and fs.statfs). */
+export interface NodeAvailability {
+  /** Node location (`host:port`). */
+  location: string;
+  /** One-minute load average over the CPU count, in percent. */
+  cpuLoad: number;
+  /** Free memory, bytes. */
+  freeMemory: number;
+  /** Free disk below the node's working folder, bytes (undefined if statfs failed). */
+  freeDisk: number | undefined;
+}
+
+/** One server process of a computation on a node. */
+export interface ServerInfo {
+  /** `host:port` the server listens on. */
+  location: string;
+  /** The node's location. */
+  node: string;
+  pid: number;
+  /** Index of the server on its node (1..cpus). */
+  index: number;
+}
+
+/** A function shipped as source text. */
+export interface ShippedFunction {
+  name: string;
+  source: string;
+}
+
+/** How a job names its function: a name exported by a component, or a shipped function. */
+export type JobFunctionRef = { name: string; source?: string };
+
+/** What a node needs to start a computation's servers (files were sent before). */
+export interface ComputationManifest {
+  /** Module paths (relative to the computation folder) each server imports, in order. */
+  modules: string[];
+  /** Functions shipped as source, compiled in each server. */
+  sources: ShippedFunction[];
+  /** Run in each server before it takes jobs; must return 0 or undefined. */
+  serverSetup?: { fn: JobFunctionRef; args: unknown[] };
+  /** Run once per node, in a short-lived process, before the servers start. */
+  nodeSetup?: { fn: JobFunctionRef; args: unknown[] };
+}
+
+/** What a node posts to a client about one of its computations. */
+export type NodeEvent =
+  | { kind: 'granted'; cpus: number }
+  | { kind: 'server-lost'; server: ServerInfo; reason: string }
+  | { kind: 'server-up'; server: ServerInfo }
+  | { kind: 'avail'; avail: NodeAvailability }
+  | { kind: 'closed'; reason: string };
+
+/** Node → server over IPC. */
+export type ToServer =
+  | {
+      type: 'start';
+      computationId: string;
+      mode: 'server' | 'node-setup';
+      index: number;
+      nodeName: string;
+      /** The computation folder (components are below it); the server works in `<folder>/server-<index>`. */
+      folder: string;
+      manifest: ComputationManifest;
+      network: {
+        host: string;
+        port: number;
+        extHost?: string;
+        secret?: string;
+        insecure?: boolean;
+        tls?: { cert: string; key: string; ca?: string };
+        heartbeatInterval: number;
+        peerTimeout: number;
+        maxFileSize?: number;
+      };
+      logLevel: string;
+    }
+  | { type: 'close'; grace: number };
+
+/** Server → node over IPC. */
+export type FromServer =
+  | { type: 'ready'; location: string }
+  | { type: 'setup-done' }
+  | { type: 'failed'; code: string; message: string }
+  | { type: 'jobs'; running: number };

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * discoronode: serves discoro computations on this machine (one main process, one server
+ * process per CPU for each computation). See `discoronode --help` and docs/discoro.md.
+ * Exit codes: 0 after --help/--version or a clean stop (SIGINT/SIGTERM, `quit`, --serve done),
+ * 1 on a runtime failure (folder in use, cannot listen), 2 on a usage error.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { pino } from 'pino';
+import { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
+import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(): Promise<number> {
+  let cmd: ParsedCommand;
+  try {
+    cmd = parseCommand(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`discoronode: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (cmd.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (cmd.version) {
+    process.stdout.write(`discoronode ${version()}\n`);
+    return 0;
+  }
+  if (cmd.saveConfig !== undefined) {
+    writeFileSync(cmd.saveConfig, `${JSON.stringify(cmd.settings, null, 2)}\n`);
+    process.stdout.write(`options saved to ${cmd.saveConfig} (without the secret)\n`);
+    return 0;
+  }
+  const logger = pino({ level: cmd.logLevel, redact: { paths: ['secret', '*.secret'], censor: '[redacted]' } }, pino.destination(2));
+  let node: DiscoroNode;
+  try {
+    node = await DiscoroNode.start({ ...cmd.options, logger });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'ERR_INVALID_ARGUMENT' || e.code === 'ERR_INSECURE_NETWORK') {
+      process.stderr.write(`discoronode: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`discoronode: ${e.message}\n`);
+    return 1;
+  }
+  process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
+
+  let stopping = false;
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`discoronode ${node.name} stopping (${why})\n`);
+    void node.stop();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+
+  if (!cmd.daemon && process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'discoronode> ' });
+    rl.prompt();
+    rl.on('line', (line) => {
+      const c = line.trim();
+      if (c === 'quit' || c === 'exit') stop('quit');
+      else if (c === '' || c === 'status') {
+        process.stdout.write(`${node.computations.size} computations, ${node.freeCpus}/${node.cpus} slots free, ${node.waiting} waiting, ${node.servedCount} served\n`);
+        for (const comp of node.computations.values()) {
+          for (const [i, s] of comp.servers) process.stdout.write(`  ${comp.id} server ${i} at ${s.process.location} pid ${s.process.pid}: ${s.process.running} jobs, client ${comp.client}\n`);
+        }
+      } else process.stdout.write('commands: status, quit\n');
+      if (!stopping) rl.prompt();
+    });
+    rl.on('close', () => stop('end of input'));
+    await node.stopped();
+    rl.close();
+  } else await node.stopped();
+  process.stdout.write(`discoronode ${node.name} stopped\n`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Servers and sockets are gone; do not wait for stray handles.
+    setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err: Error) => {
+    process.stderr.write(`discoronode: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,233 @@
+/**
+ * The discoronode command line: flags (node:util parseArgs, kebab-case with pycos spellings as
+ * aliases), `DISCORO_*` environment variables and a JSON config file, in that order of
+ * precedence, turned into DiscoroNodeOptions. Bad input is a UsageError (exit 2).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/discoroNodeOptions.js';
+
+/** A usage error: printed with the usage on stderr, exit code 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: discoronode [options]
+
+Runs a discoro node: one main process and one server process per CPU for each computation.
+
+Options (durations in ms; flags > DISCORO_* environment > --config file):
+  -c, --cpus N              server processes; negative leaves that many CPUs unused (default: all)
+  -i, --host ADDR           address to listen on (default 127.0.0.1); repeatable, the first is used
+      --ext-host ADDR       address advertised to peers (NAT)
+  -p, --port N              TCP port of the node (default 0: ephemeral)
+      --server-ports LIST   ports for servers: "9800-9807" or "9800,9801"
+  -n, --name NAME           node name (default: host name)
+      --dest-dir DIR        working folder (default <tmpdir>/asyncoro/discoro/<name>)
+      --max-file-size SIZE  largest file a client may send, e.g. 10m (k/m/g)
+  -s, --secret SECRET       shared secret (also DISCORO_SECRET or --secret-file).
+                            A secret on the command line shows in \`ps\`: prefer the others.
+      --secret-file FILE    read the secret from FILE
+      --insecure            listen beyond loopback without a secret
+      --tls-cert FILE, --tls-key FILE, --tls-ca FILE   certificate TLS
+      --serve N             serve N computations, then exit (default -1: unlimited)
+      --pulse-interval MS   pulse and availability period (default 10000)
+      --zombie-period MS    close a computation whose client is silent this long (default 100000)
+      --grace-period MS     time running jobs get at shutdown (default 5000)
+      --clean               remove what a crashed node left in the working folder
+      --peer HOST:PORT      connect to this peer (repeatable)
+      --discover, --no-discover   UDP discovery (default on)
+      --udp-port N          UDP discovery port
+      --log-level LEVEL     silent, error, warn (default), info, debug; -d = debug
+      --daemon              never read commands from stdin
+      --config FILE         read options from a JSON file (keys as the flags: "cpus", "zombie-period")
+      --save-config FILE    write the options (without the secret) to FILE and exit
+  -h, --help                this text
+      --version             the version
+
+Without a secret the node listens on loopback only (unless --insecure).
+Commands on a terminal: status, quit.`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+  cpus: { type: 'string', short: 'c' },
+  host: { type: 'string', short: 'i', multiple: true }, ip_addr: { type: 'string', multiple: true }, 'ip-addr': { type: 'string', multiple: true },
+  'ext-host': { type: 'string' }, ext_host: { type: 'string' }, ext_ip_addr: { type: 'string' },
+  port: { type: 'string', short: 'p' }, 'server-ports': { type: 'string' }, node_ports: { type: 'string' }, tcp_ports: { type: 'string' },
+  name: { type: 'string', short: 'n' },
+  'dest-dir': { type: 'string' }, dest_path: { type: 'string' },
+  'max-file-size': { type: 'string' }, max_file_size: { type: 'string' },
+  secret: { type: 'string', short: 's' }, 'secret-file': { type: 'string' }, insecure: { type: 'boolean' },
+  'tls-cert': { type: 'string' }, certfile: { type: 'string' }, 'tls-key': { type: 'string' }, keyfile: { type: 'string' }, 'tls-ca': { type: 'string' },
+  serve: { type: 'string' },
+  'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' },
+  clean: { type: 'boolean' }, peer: { type: 'string', multiple: true },
+  discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
+  'log-level': { type: 'string' }, debug: { type: 'boolean', short: 'd' }, daemon: { type: 'boolean' },
+  config: { type: 'string' }, 'save-config': { type: 'string' }, save_config: { type: 'string' },
+} as const;
+
+/** pycos spellings → the kebab-case key. */
+const ALIASES: Record<string, string> = {
+  ip_addr: 'host', 'ip-addr': 'host', ext_host: 'ext-host', ext_ip_addr: 'ext-host', node_ports: 'server-ports', tcp_ports: 'server-ports',
+  dest_path: 'dest-dir', max_file_size: 'max-file-size', certfile: 'tls-cert', keyfile: 'tls-key', zombie_period: 'zombie-period',
+  udp_port: 'udp-port', save_config: 'save-config',
+};
+
+/** Keys a config file and the environment may set (the secret only through the environment or a file). */
+const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'pulse-interval', 'zombie-period', 'grace-period', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
+
+/** What the command line asked for. */
+export interface ParsedCommand {
+  help: boolean;
+  version: boolean;
+  saveConfig: string | undefined;
+  daemon: boolean;
+  logLevel: string;
+  options: DiscoroNodeOptions;
+  /** The settings without the secret (what --save-config writes). */
+  settings: Record<string, unknown>;
+}
+
+function int(v: unknown, what: string, min = -Infinity): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${what} must be an integer${min > -Infinity ? ` ≥ ${min}` : ''}, got '${String(v)}'`);
+  return n;
+}
+
+function size(v: unknown): number {
+  const m = /^(\d+)\s*([kmgt]?)b?$/i.exec(String(v).trim());
+  if (m === null) throw new UsageError(`--max-file-size must be a size like 100k, 10m or 2g, got '${String(v)}'`);
+  return Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+}
+
+function ports(v: unknown): number[] {
+  const out: number[] = [];
+  for (const part of String(v).split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (m === null) throw new UsageError(`--server-ports must be ports or ranges like 9800-9807, got '${part}'`);
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (a < 1 || b > 65535 || b < a || b - a > 4096) throw new UsageError(`bad port range '${part}'`);
+    for (let p = a; p <= b; p++) out.push(p);
+  }
+  return out;
+}
+
+function readFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Settings of the config file: an object of known keys. */
+function configFile(file: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFile(file, 'config file'));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UsageError(`config file ${file} must hold a JSON object`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    const key = ALIASES[k] ?? k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
+    if (!SETTINGS.includes(key)) throw new UsageError(`config file ${file}: unknown setting '${k}'`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** Settings from DISCORO_* variables. */
+function environment(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTINGS) {
+    const v = env[`DISCORO_${key.toUpperCase().replace(/-/g, '_')}`];
+    if (v !== undefined && v !== '') out[key] = ['insecure', 'clean', 'discover', 'daemon'].includes(key) ? !/^(0|false|no)$/i.test(v) : key === 'host' || key === 'peer' ? v.split(',') : v;
+  }
+  return out;
+}
+
+/**
+ * Parses `argv` (without node and the script) with `env`; throws UsageError.
+ * @example
+ * ```ts
+ * const cmd = parseCommand(['--cpus', '2', '--port', '9706'], process.env);
+ * ```
+ */
+export function parseCommand(argv: string[], env: Record<string, string | undefined>): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values as Record<string, unknown>;
+  const flags: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v)) {
+    const key = ALIASES[k] ?? k;
+    if (['help', 'version', 'config', 'save-config', 'debug', 'no-discover'].includes(key)) continue;
+    flags[key] = Array.isArray(value) && Array.isArray(flags[key]) ? [...(flags[key] as unknown[]), ...value] : value;
+  }
+  if (v['no-discover'] === true) flags.discover = false;
+  if (v.debug === true) flags['log-level'] ??= 'debug';
+  const s: Record<string, unknown> = { ...(typeof v.config === 'string' ? configFile(v.config) : {}), ...environment(env), ...flags };
+
+  const have = machineCpus();
+  const o: DiscoroNodeOptions = {};
+  if (s.cpus !== undefined) {
+    const c = int(s.cpus, '--cpus');
+    if (c > have) throw new UsageError(`--cpus ${c} is more than the ${have} CPUs of this machine`);
+    if (c <= 0 && have + c <= 0) throw new UsageError(`--cpus ${c} leaves none of the ${have} CPUs of this machine`);
+    o.cpus = c;
+  }
+  const hosts = s.host === undefined ? [] : Array.isArray(s.host) ? s.host.map(String) : [String(s.host)];
+  if (hosts.length > 0) o.host = hosts[0];
+  if (s['ext-host'] !== undefined) o.extHost = String(s['ext-host']);
+  if (s.port !== undefined) o.port = int(s.port, '--port', 0);
+  if (o.port !== undefined && o.port > 65535) throw new UsageError('--port must be at most 65535');
+  if (s['server-ports'] !== undefined) o.serverPorts = Array.isArray(s['server-ports']) ? s['server-ports'].map((p) => int(p, '--server-ports', 1)) : ports(s['server-ports']);
+  if (s.name !== undefined) o.name = String(s.name);
+  if (s['dest-dir'] !== undefined) o.destDir = String(s['dest-dir']);
+  if (s['max-file-size'] !== undefined) o.maxFileSize = size(s['max-file-size']);
+  if (s.secret !== undefined) o.secret = String(s.secret);
+  else if (s['secret-file'] !== undefined) o.secret = readFile(String(s['secret-file']), 'secret file').trim();
+  if (o.secret !== undefined && o.secret.length === 0) throw new UsageError('the secret is empty');
+  if (s.insecure !== undefined) o.insecure = s.insecure === true;
+  if (s['tls-cert'] !== undefined || s['tls-key'] !== undefined) {
+    if (s['tls-cert'] === undefined || s['tls-key'] === undefined) throw new UsageError('--tls-cert and --tls-key go together');
+    o.tls = { cert: readFile(String(s['tls-cert']), 'certificate'), key: readFile(String(s['tls-key']), 'key') };
+    if (s['tls-ca'] !== undefined) o.tls.ca = readFile(String(s['tls-ca']), 'CA certificate');
+  }
+  if (s.serve !== undefined) {
+    o.serve = int(s.serve, '--serve', -1);
+    if (o.serve === 0) throw new UsageError('--serve must be positive (or -1: unlimited)');
+  }
+  if (s['pulse-interval'] !== undefined) o.pulseInterval = int(s['pulse-interval'], '--pulse-interval', 1);
+  if (s['zombie-period'] !== undefined) o.zombiePeriod = int(s['zombie-period'], '--zombie-period', 1);
+  if (s['grace-period'] !== undefined) o.gracePeriod = int(s['grace-period'], '--grace-period', 0);
+  if (s.clean !== undefined) o.clean = s.clean === true;
+  if (s.peer !== undefined) {
+    o.peers = (Array.isArray(s.peer) ? s.peer : [s.peer]).map(String);
+    for (const p of o.peers) if (!/^[^\s:]+:\d{1,5}$/.test(p)) throw new UsageError(`--peer must be host:port, got '${p}'`);
+  }
+  if (s.discover !== undefined) o.discover = s.discover !== false;
+  if (s['udp-port'] !== undefined) o.udpPort = int(s['udp-port'], '--udp-port', 0);
+  const logLevel = String(s['log-level'] ?? 'warn');
+  if (!['silent', 'error', 'warn', 'info', 'debug', 'trace'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn, info or debug, got '${logLevel}'`);
+  o.logLevel = logLevel;
+  if (o.secret === undefined && o.insecure !== true && o.host !== undefined && !/^(127\.|::1$|localhost$)/.test(o.host)) {
+    throw new UsageError(`listening on ${o.host} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
+  }
+  const { secret: _secret, ...settings } = s;
+  return {
+    help: v.help === true,
+    version: v.version === true,
+    saveConfig: typeof v['save-config'] === 'string' ? v['save-config'] : typeof v.save_config === 'string' ? v.save_config : undefined,
+    daemon: s.daemon === true,
+    logLevel,
+    options: o,
+    settings,
+  };
+}

@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { discoroFixture, SECRET } from '../actors/discoro/discoroFixture.js';
+
+describe('bin/discoronode', function () {
+  this.timeout(30_000);
+  const fx = discoroFixture();
+  after(() => fx.cleanup());
+
+  it('--help and --version print and exit 0; the help warns that a secret on the command line shows in ps', async () => {
+    const help = fx.run(['--help']);
+    expect(await help.exited()).to.equal(0);
+    expect(help.lines.join('\n')).to.include('Usage: discoronode').and.to.include('shows in `ps`');
+    const version = fx.run(['--version']);
+    expect(await version.exited()).to.equal(0);
+    expect(version.lines[0]).to.match(/^discoronode \d+\.\d+\.\d+$/);
+  });
+
+  const usageErrors: Array<[string, string[], RegExp]> = [
+    ['an unknown flag', ['--bogus'], /Unknown option '--bogus'/],
+    ['more CPUs than the machine has', ['--cpus', '999'], /--cpus 999 is more than/],
+    ['a negative CPU count leaving none', ['--cpus=-999'], /leaves none/],
+    ['a port that is not a number', ['--port', 'abc'], /--port must be an integer/],
+    ['a bad size', ['--max-file-size', '12q'], /--max-file-size must be a size/],
+    ['a bad server port range', ['--server-ports', '9000-8000'], /bad port range/],
+    ['a bad peer', ['--peer', 'nohostport'], /--peer must be host:port/],
+    ['a bad log level', ['--log-level', 'loud'], /--log-level must be/],
+    ['a missing config file', ['--config', '/no/such/config.json'], /cannot read config file/],
+    ['a missing secret file', ['--secret-file', '/no/such/secret'], /cannot read secret file/],
+    ['a non-loopback host without a secret', ['--host', '0.0.0.0'], /needs a secret .* or --insecure/],
+    ['--serve 0', ['--serve', '0'], /--serve must be positive/],
+  ];
+  it(`usage errors exit 2 with the reason and the usage on stderr: ${usageErrors.map(([what]) => what).join('; ')}`, async () => {
+    const runs = usageErrors.map(([, args]) => fx.run(args));
+    const codes = await Promise.all(runs.map((p) => p.exited()));
+    usageErrors.forEach(([what, , reason], k) => {
+      expect(codes[k], what).to.equal(2);
+      expect(runs[k]!.stderr, what).to.match(reason);
+      expect(runs[k]!.stderr, what).to.include('Usage: discoronode');
+    });
+  });
+
+  it('an invalid JSON config, or one with an unknown key, is a usage error naming the file', async () => {
+    const bad = fx.component('bad.json', '{ "cpus": 1, ');
+    const p = fx.run(['--config', bad]);
+    expect(await p.exited()).to.equal(2);
+    expect(p.stderr).to.include(`config file ${bad} is not valid JSON`);
+    const unknown = fx.component('unknown.json', '{ "colour": "blue" }');
+    const q = fx.run(['--config', unknown]);
+    expect(await q.exited()).to.equal(2);
+    expect(q.stderr).to.include("unknown setting 'colour'");
+  });
+
+  it('precedence: flags over DISCORO_* environment over the config file (seen through --save-config, which leaves the secret out)', async () => {
+    const config = fx.component('config.json', JSON.stringify({ cpus: 1, name: 'from-config', zombie_period: 111, port: 1111 }));
+    const saved = path.join(fx.dir, 'saved.json');
+    const p = fx.run(['--config', config, '--name', 'from-flag', '--save-config', saved], { DISCORO_NAME: 'from-env', DISCORO_PORT: '2222', DISCORO_SECRET: 'hidden' });
+    expect(await p.exited()).to.equal(0);
+    const s = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(s).to.deep.include({ name: 'from-flag', port: '2222', cpus: 1, 'zombie-period': 111 });
+    expect(s).to.not.have.property('secret');
+    // The saved file is a config file again.
+    const again = path.join(fx.dir, 'again.json');
+    expect(await fx.run(['--config', saved, '--save-config', again]).exited()).to.equal(0);
+    expect(JSON.parse(readFileSync(again, 'utf8'))).to.deep.equal(s);
+  });
+
+  it('the PID file: a second node on the same folder exits 1; a stale one needs --clean, which removes what it left', async () => {
+    const folder = path.join(fx.dir, 'shared');
+    const first = fx.run(['--cpus', '1', '--no-discover', '--dest-dir', folder], { DISCORO_SECRET: SECRET });
+    await first.line(/listening at/);
+    const second = fx.run(['--cpus', '1', '--no-discover', '--dest-dir', folder], { DISCORO_SECRET: SECRET });
+    expect(await second.exited()).to.equal(1);
+    expect(second.stderr).to.include(`in use by discoronode pid ${first.pid}`);
+    process.kill(first.pid, 'SIGTERM');
+    expect(await first.exited()).to.equal(0);
+
+    const crashed = path.join(fx.dir, 'crashed');
+    mkdirSync(path.join(crashed, 'c-leftover'), { recursive: true });
+    writeFileSync(path.join(crashed, 'discoronode.pid'), '999999\n');
+    const refused = fx.run(['--cpus', '1', '--no-discover', '--dest-dir', crashed], { DISCORO_SECRET: SECRET });
+    expect(await refused.exited()).to.equal(1);
+    expect(refused.stderr).to.include('--clean');
+    const cleaned = fx.run(['--cpus', '1', '--no-discover', '--dest-dir', crashed, '--clean'], { DISCORO_SECRET: SECRET });
+    await cleaned.line(/listening at/);
+    expect(readFileSync(path.join(crashed, 'discoronode.pid'), 'utf8').trim()).to.equal(String(cleaned.pid));
+    expect(() => readFileSync(path.join(crashed, 'c-leftover'))).to.throw();
+    process.kill(cleaned.pid, 'SIGINT');
+    expect(await cleaned.exited()).to.equal(0);
+    expect(cleaned.lines).to.include('discoronode ' + cleaned.lines[0]!.split(' ')[1] + ' stopped');
+  });
+
+  it('secure by default: without a secret it listens on loopback; --serve 1 exits after one computation', async () => {
+    const p = fx.run(['--cpus', '1', '--no-discover', '--dest-dir', path.join(fx.dir, 'open'), '--serve', '1']);
+    const line = await p.line(/listening at/);
+    expect(line).to.match(/listening at 127\.0\.0\.1:\d+ with 1 servers/);
+    const c = fx.computation({ components: [], nodes: [/listening at (\S+)/.exec(line)![1]!], secret: undefined });
+    await c.schedule({ timeout: 15_000 });
+    expect(await c.runResult((_coro: unknown, x: number) => x + 1, 1)).to.equal(2);
+    await c.close();
+    expect(await p.exited()).to.equal(0);
+  });
+});
