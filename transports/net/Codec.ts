@@ -18,6 +18,7 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus, type ExitReason } from '../../runtime/MonitorStatus.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import { Location } from './Location.js';
+import { decodeCost, MAX_DECODE_COST } from './decodeCost.js';
 import { ProtocolError, RemoteError } from './netErrors.js';
 
 /**
@@ -37,6 +38,8 @@ export const ReferenceTags = {
 } as const;
 
 const TAG_MIN = 41000, TAG_MAX = 41999;
+/** Encoded messages longer than this are checked against the receiver's decode budget (a byte this codec writes costs at most ~64 units). */
+const ENCODE_CHECK_BYTES = Math.floor(MAX_DECODE_COST / 64);
 /** Longest text accepted in a decoded error message. */
 export const MAX_TEXT = 4096;
 
@@ -154,8 +157,12 @@ export class Codec {
     running = this;
     this.sent = sent;
     try {
-      return this.encoder.encode(value);
+      const bytes = this.encoder.encode(value);
+      // Small messages cannot reach the budget; a large one the receiver would refuse is refused here.
+      if (bytes.length > ENCODE_CHECK_BYTES) decodeCost(bytes);
+      return bytes;
     } catch (err) {
+      if (err instanceof ProtocolError) throw new InvalidArgumentError(`cannot send message: ${err.message}`);
       if (err instanceof InvalidArgumentError) throw err;
       throw new InvalidArgumentError(`cannot encode message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     } finally {
@@ -164,8 +171,12 @@ export class Codec {
     }
   }
 
-  /** Decodes one complete CBOR item; throws ProtocolError when the bytes are not valid. */
+  /**
+   * Decodes one complete CBOR item; throws ProtocolError when the bytes are not valid or would
+   * cost too much to decode (see decodeCost.ts).
+   */
   decode(bytes: Uint8Array): unknown {
+    decodeCost(bytes);
     const previous = running;
     running = this;
     try {

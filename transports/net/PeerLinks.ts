@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import type { PingInfo } from './Discovery.js';
-import {  handshake, type HelloInfo } from './handshake.js';
+import { handshake, type HelloInfo } from './handshake.js';
 import { Location } from './Location.js';
 import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
@@ -15,6 +15,7 @@ import { PeerConnection } from './PeerConnection.js';
 import { dial } from './peerDialer.js';
 import { isLoopback, type ResolvedOptions } from './peerOptions.js';
 import { DuplicateConnectionError } from './netErrors.js';
+import { LogThrottle } from '../../runtime/logging.js';
 
 /** After a failed connection, wait this long before dialling the same location implicitly again. */
 const RETRY_AFTER_MS = 1000, RETRY_AFTER_AUTH_FAILURE_MS = 60_000;
@@ -45,6 +46,10 @@ export class PeerLinks {
   private readonly retryAfter = new Map<string, number>();
   private readonly loggedAuthFailures = new Set<string>();
   private readonly handshaking = new Set<Socket>();
+  /** Accepted connections still in their handshake, by source address. */
+  private readonly acceptingFrom = new Map<string, number>();
+  private accepting = 0;
+  private readonly refusals = new LogThrottle(10_000);
 
   constructor(private readonly host: PeerLinksHost) {}
 
@@ -86,33 +91,64 @@ export class PeerLinks {
     return peer;
   }
 
-  onPing(info: PingInfo): void {
+  /**
+   * A discovery ping: dial its sender, at the datagram's source address (never the host the ping
+   * names, so a ping cannot make this node dial a third party) and the announced port.
+   */
+  onPing(info: PingInfo, from: { address: string }): void {
     if (this.host.isStopped || info.nodeId === this.host.incarnation || info.version.major !== this.host.options.protocolVersion.major) return;
     if (this.online.get(info.nodeId)?.isOnline) return;
-    // A loopback node only talks to loopback peers: a ping must not make it dial elsewhere.
-    if (isLoopback(this.host.options.host) && !isLoopback(info.host)) return;
-    const location = new Location(info.host, info.port);
+    const address = from.address.startsWith('::ffff:') ? from.address.slice(7) : from.address;
+    // A loopback node only talks to loopback peers.
+    if (isLoopback(this.host.options.host) && !isLoopback(address)) return;
+    let location: Location;
+    try {
+      location = new Location(address, info.port);
+    } catch {
+      return;
+    }
     const known = this.byLocation.get(String(location));
     if (known?.isOnline && known.incarnation !== info.nodeId) known.lose(new PeerLostError(`${known} restarted (new incarnation)`));
     this.route(location);
   }
 
+  /** A connection from a listener: over the handshake caps it is closed at once, else authenticated. */
   accept(socket: Socket): void {
     if (this.host.isStopped) return void socket.destroy();
+    const o = this.host.options;
+    const address = socket.remoteAddress ?? '?';
+    const fromAddress = this.acceptingFrom.get(address) ?? 0;
+    if (this.accepting >= o.maxHandshakes || fromAddress >= o.maxHandshakesPerAddress) {
+      socket.destroy();
+      if (this.refusals.hit()) this.host.logger.warn({ remote: address, count: this.refusals.take(), inHandshake: this.accepting }, 'too many connections in their handshake; closed');
+      return;
+    }
+    this.accepting++;
+    this.acceptingFrom.set(address, fromAddress + 1);
     this.handshaking.add(socket);
-    const self = { nodeId: this.host.incarnation, host: this.host.location.host, port: this.host.location.port, name: this.host.name };
-    handshake(socket, 'responder', { self, secret: this.host.options.secret, version: this.host.options.protocolVersion, timeout: this.host.options.connectTimeout, decide: (hello) => this.decide(hello) }).then(
-      ({ peer, leftover }) => {
-        this.handshaking.delete(socket);
-        if (this.host.isStopped) return void socket.destroy();
-        this.adopt(socket, false, peer, leftover, undefined);
+    const done = (): void => {
+      this.handshaking.delete(socket);
+      this.accepting--;
+      const n = (this.acceptingFrom.get(address) ?? 1) - 1;
+      if (n === 0) this.acceptingFrom.delete(address);
+      else this.acceptingFrom.set(address, n);
+    };
+    handshake(socket, 'responder', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout, decide: (hello) => this.decide(hello) }).then(
+      ({ socket: channel, peer, leftover }) => {
+        done();
+        if (this.host.isStopped) return void channel.destroy();
+        this.adopt(channel, false, peer, leftover, undefined);
       },
       (err) => {
-        this.handshaking.delete(socket);
+        done();
         socket.destroy();
-        this.handshakeFailed(err, `${socket.remoteAddress}:${socket.remotePort}`);
+        this.handshakeFailed(err, address); // no port: a refused party dials from a new one each time
       },
     );
+  }
+
+  private self(): { nodeId: string; host: string; port: number; name: string } {
+    return { nodeId: this.host.incarnation, host: this.host.location.host, port: this.host.location.port, name: this.host.name };
   }
 
   /** Simultaneous connections between two nodes: keep the one initiated by the lower node id. */
@@ -127,14 +163,17 @@ export class PeerLinks {
   private async connect(peer: Peer, location: Location): Promise<void> {
     let socket: Socket | undefined;
     try {
-      socket = await dial(location, this.host.options.tls, this.host.options.connectTimeout);
+      const o = this.host.options;
+      socket = await dial(location, o.connectTimeout);
       this.handshaking.add(socket);
-      const self = { nodeId: this.host.incarnation, host: this.host.location.host, port: this.host.location.port, name: this.host.name };
-      const { peer: hello, leftover } = await handshake(socket, 'initiator', { self, secret: this.host.options.secret, version: this.host.options.protocolVersion, timeout: this.host.options.connectTimeout });
+      const { socket: channel, peer: hello, leftover } = await handshake(socket, 'initiator', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout });
       this.handshaking.delete(socket);
-      if (this.host.isStopped) throw new NetworkStoppedError('networking has stopped');
-      if (peer.state !== 'connecting') return void socket.destroy(); // adopted the peer's own connection meanwhile
-      this.adopt(socket, true, hello, leftover, peer);
+      if (this.host.isStopped) {
+        channel.destroy();
+        throw new NetworkStoppedError('networking has stopped');
+      }
+      if (peer.state !== 'connecting') return void channel.destroy(); // adopted the peer's own connection meanwhile
+      this.adopt(channel, true, hello, leftover, peer);
     } catch (err) {
       if (socket !== undefined) {
         this.handshaking.delete(socket);

@@ -316,13 +316,9 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
   protected async open(): Promise<void> {
     const o = this.options;
-    this.server = await listen(o.host, o.port, o.tls, (socket) => this.links.accept(socket), o.connectTimeout);
+    this.server = await listen(o.host, o.port, (socket) => this.links.accept(socket));
     this.server.unref();
     this.server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
-    this.server.on('tlsClientError', (err, socket) => {
-      this.logger.debug({ err }, 'TLS handshake with a connecting party failed');
-      socket.destroy(); // with a listener, node leaves the socket open
-    });
     const port = (this.server.address() as { port: number }).port;
     this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);
@@ -344,7 +340,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
         multicast: o.multicast,
         interval: o.discoveryInterval,
         ping,
-        onPing: (info) => this.links.onPing(info),
+        onPing: (info, from) => this.links.onPing(info, from),
         logger: this.logger,
       });
     }

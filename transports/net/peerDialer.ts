@@ -1,38 +1,22 @@
 /**
- * Opening peer connections: plain TCP, or TLS when the node has certificates. Authentication
- * is the handshake's job (Handshake.ts); TLS adds confidentiality and, with a CA, mutual
- * certificate checks.
+ * Opening peer connections: always plain TCP. The handshake (handshake.ts) greets in plaintext,
+ * then upgrades the socket to TLS when the node has a secret or certificates.
  * @module
  */
 import net from 'node:net';
-import tls from 'node:tls';
 import type { Location } from './Location.js';
 import { PeerUnreachableError } from './netErrors.js';
-import type { NetworkOptions } from './peerOptions.js';
-
-type TlsOptions = NetworkOptions['tls'];
 
 /**
- * Connects to a peer; throws PeerUnreachableError when refused, unreachable or too slow.
+ * Connects to a peer over TCP; throws PeerUnreachableError when refused, unreachable or too slow.
  * @example
  * ```ts
- * const socket = await dial(Location.parse('127.0.0.1:9705'), undefined, 5000);
+ * const socket = await dial(Location.parse('127.0.0.1:9705'), 5000);
  * ```
  */
-export function dial(location: Location, tlsOptions: TlsOptions, timeout: number): Promise<net.Socket> {
+export function dial(location: Location, timeout: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = tlsOptions === undefined
-      ? net.connect({ host: location.host, port: location.port })
-      : tls.connect({
-        host: location.host,
-        port: location.port,
-        cert: tlsOptions.cert,
-        key: tlsOptions.key,
-        ca: tlsOptions.ca,
-        rejectUnauthorized: tlsOptions.ca !== undefined,
-        // Peers are identified by the shared-secret handshake and the CA, not by host names.
-        checkServerIdentity: () => undefined,
-      });
+    const socket = net.connect({ host: location.host, port: location.port, noDelay: true });
     const timer = setTimeout(() => fail(new Error(`connect timed out after ${timeout} ms`)), timeout);
     const fail = (err: Error): void => {
       clearTimeout(timer);
@@ -40,7 +24,7 @@ export function dial(location: Location, tlsOptions: TlsOptions, timeout: number
       reject(new PeerUnreachableError(`cannot connect to ${location}: ${err.message}`, { cause: err }));
     };
     socket.once('error', fail);
-    socket.once(tlsOptions === undefined ? 'connect' : 'secureConnect', () => {
+    socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', fail);
       resolve(socket);
@@ -49,17 +33,15 @@ export function dial(location: Location, tlsOptions: TlsOptions, timeout: number
 }
 
 /**
- * Listens for peers; `onSocket` gets each connection (after the TLS handshake, if any; a party
- * that does not complete it within `handshakeTimeout` ms is dropped).
+ * Listens for peers over TCP; `onSocket` gets each connection paused (nothing is read before the
+ * handshake decides how: plaintext frames, or TLS records).
  * @example
  * ```ts
- * const server = await listen('127.0.0.1', 0, undefined, (s) => accept(s), 5000);
+ * const server = await listen('127.0.0.1', 0, (s) => accept(s));
  * ```
  */
-export function listen(host: string, port: number, tlsOptions: TlsOptions, onSocket: (socket: net.Socket) => void, handshakeTimeout = 5000): Promise<net.Server> {
-  const server = tlsOptions === undefined
-    ? net.createServer({ noDelay: true }, onSocket)
-    : tls.createServer({ cert: tlsOptions.cert, key: tlsOptions.key, ca: tlsOptions.ca, requestCert: tlsOptions.ca !== undefined, rejectUnauthorized: tlsOptions.ca !== undefined, handshakeTimeout }, onSocket);
+export function listen(host: string, port: number, onSocket: (socket: net.Socket) => void): Promise<net.Server> {
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, onSocket);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port, backlog: 128 }, () => {

@@ -7,11 +7,14 @@ import { checkTimeout, describe } from '../../runtime/options.js';
 import { Location } from './Location.js';
 import { InsecureNetworkError } from './netErrors.js';
 import { PROTOCOL_VERSION } from './handshake.js';
+import { PeerKeys, type PeerTlsOptions } from './PeerKeys.js';
 
 /** Default UDP discovery port (asyncoro's). */
 export const DEFAULT_UDP_PORT = 51350;
-/** Default maximum frame: 16 MiB. */
-export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+/** Default maximum frame: 1 MiB (a file-transfer chunk is 256 KiB). */
+export const DEFAULT_MAX_FRAME = 1024 * 1024;
+/** Default caps on connections still in their handshake: in total, and from one source address. */
+export const DEFAULT_MAX_HANDSHAKES = 64, DEFAULT_MAX_HANDSHAKES_PER_ADDRESS = 8;
 
 /**
  * Options of {@link Network.start}. Durations are milliseconds.
@@ -29,17 +32,21 @@ export interface NetworkOptions {
   extHost?: string;
   /** This node's name (default 'host:port'); `locatePeer` finds nodes by it. */
   name?: string;
-  /** Shared secret: peers must have the same one. It never travels; it keys HMAC-SHA-256 proofs. */
+  /**
+   * Shared secret: peers must have the same one. Every connection is then TLS 1.3 with a pre-shared
+   * key derived from it (HKDF-SHA-256); it never travels and is not kept. Use a high-entropy one
+   * (`newSecret()`): a recorded connection lets an attacker test guesses offline.
+   */
   secret?: string | Buffer;
   /** Allow listening beyond loopback without a secret. */
   insecure?: boolean;
-  /** TLS for every peer connection; with `ca`, peers must present a certificate it signed (mutual TLS). */
-  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
+  /** Certificate TLS for every peer connection: peers must present a certificate `ca` signed (mutual TLS); without `ca`, `insecureSkipVerify: true` is required. */
+  tls?: PeerTlsOptions;
   /** UDP discovery on/off (default true). */
   discover?: boolean;
   /** UDP port to receive discovery pings on (default 51350, shared with reuseAddr; 0 = ephemeral). */
   udpPort?: number;
-  /** Address the UDP socket binds (default '0.0.0.0'). */
+  /** Address the UDP socket binds (default '0.0.0.0'; '127.255.255.255' for a loopback node, which receives loopback broadcasts only). */
   udpHost?: string;
   /** Where pings go (default: broadcast to the UDP port; 127.255.255.255 on loopback). Unicast works where broadcast does not. */
   discoveryTargets?: Array<string | { host: string; port: number }>;
@@ -49,8 +56,12 @@ export interface NetworkOptions {
   discoveryInterval?: number;
   /** Peers to connect to at start (and again while they are not connected), for networks broadcast does not reach. */
   seeds?: Array<Location | string>;
-  /** Largest frame accepted or sent (default 16 MiB); an oversized frame drops the connection. */
+  /** Largest frame accepted or sent (default 1 MiB); an oversized frame drops the connection. */
   maxFrame?: number;
+  /** Most connections in their handshake at once (default 64); more are closed at once. */
+  maxHandshakes?: number;
+  /** Most connections in their handshake from one source address (default 8); more are closed at once. */
+  maxHandshakesPerAddress?: number;
   /** Heartbeat period (default 1000). */
   heartbeatInterval?: number;
   /** A peer silent for this long is declared lost (default 5000; more than heartbeatInterval). */
@@ -67,12 +78,11 @@ export interface NetworkOptions {
   protocolVersion?: { major: number; minor: number };
 }
 
-/** The options with their defaults applied. */
+/** The options with their defaults applied; the secret and the TLS key are only in `keys`, out of sight. */
 export type ResolvedOptions = Required<Omit<NetworkOptions, 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast'>> & {
   extHost: string | undefined;
   name: string | undefined;
-  secret: Buffer;
-  tls: NetworkOptions['tls'];
+  keys: PeerKeys;
   destDir: string | undefined;
   maxFileSize: number | undefined;
   discoveryTargets: Location[] | undefined;
@@ -95,9 +105,9 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
   const o = options ?? {};
   const host = o.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError(`host must be a non-empty string, got ${describe(host)}`);
-  const secret = o.secret === undefined ? Buffer.alloc(0) : typeof o.secret === 'string' ? Buffer.from(o.secret, 'utf8') : o.secret;
-  if (!Buffer.isBuffer(secret)) throw new InvalidArgumentError(`secret must be a string or a Buffer, got ${describe(o.secret)}`);
-  if (secret.length === 0 && !isLoopback(host) && o.insecure !== true) {
+  if (o.secret !== undefined && typeof o.secret !== 'string' && !Buffer.isBuffer(o.secret)) throw new InvalidArgumentError(`secret must be a string or a Buffer, got ${describe(o.secret)}`);
+  const loopback = isLoopback(host);
+  if ((o.secret === undefined || o.secret.length === 0) && !loopback && o.insecure !== true) {
     throw new InsecureNetworkError(`refusing to listen on ${host} without a secret; pass a secret, or insecure: true to accept any peer`);
   }
   const heartbeatInterval = positive(o.heartbeatInterval ?? 1000, 'heartbeatInterval');
@@ -111,18 +121,19 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     port: port(o.port ?? 0, 'port'),
     extHost: optionalText(o.extHost, 'extHost'),
     name: optionalText(o.name, 'name'),
-    secret,
+    keys: PeerKeys.from(o.secret, o.tls),
     insecure: o.insecure === true,
-    tls: o.tls,
     discover: o.discover !== false,
     udpPort,
-    udpHost: optionalText(o.udpHost, 'udpHost') ?? '0.0.0.0',
+    udpHost: optionalText(o.udpHost, 'udpHost') ?? (loopback ? '127.255.255.255' : '0.0.0.0'),
     discoveryTargets: o.discoveryTargets?.map((t) => Location.parse(t)),
     multicast: o.multicast === true ? '239.255.97.5' : typeof o.multicast === 'string' ? o.multicast : undefined,
     discoveryInterval: checkTimeout(o.discoveryInterval ?? 30000, 'discoveryInterval'),
     seeds: o.seeds ?? [],
     seedLocations: (o.seeds ?? []).map((s) => Location.parse(s)),
     maxFrame,
+    maxHandshakes: count(o.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES, 'maxHandshakes'),
+    maxHandshakesPerAddress: count(o.maxHandshakesPerAddress ?? DEFAULT_MAX_HANDSHAKES_PER_ADDRESS, 'maxHandshakesPerAddress'),
     heartbeatInterval,
     peerTimeout,
     connectTimeout: positive(o.connectTimeout ?? 5000, 'connectTimeout'),
@@ -137,6 +148,11 @@ function positive(value: unknown, what: string): number {
   const ms = checkTimeout(value, what);
   if (ms === 0 || ms === Infinity) throw new InvalidArgumentError(`${what} must be a positive, finite number of milliseconds`);
   return ms;
+}
+
+function count(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got ${describe(value)}`);
+  return value;
 }
 
 function port(value: unknown, what: string): number {

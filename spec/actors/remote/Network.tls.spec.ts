@@ -94,40 +94,53 @@ describe('Network over TLS', function () {
     }
   });
 
-  it('TLS without a CA encrypts but checks no certificates; a plain node cannot peer with a TLS node', async () => {
-    const a = await start({ tls: { cert, key } });
-    const b = await start({ tls: { cert, key } });
+  it('tls without ca is refused (InsecureNetworkError) unless insecureSkipVerify: true; then it encrypts, and a plain node cannot peer with it', async () => {
+    const refused = await settle(start({ tls: { cert, key } }));
+    expect(refused.error?.code).to.equal('ERR_INSECURE_NETWORK');
+    expect(String(refused.error?.message)).to.match(/insecureSkipVerify/);
+    const a = await start({ tls: { cert, key, insecureSkipVerify: true } });
+    const b = await start({ tls: { cert, key, insecureSkipVerify: true } });
+    expect(JSON.stringify(a.options)).to.not.include('PRIVATE KEY');
     const p = await b.peer(a.location, { timeout: 5000 });
     expect((p.connection!.socket as tls.TLSSocket).encrypted).to.equal(true);
-    const plain = await start({});
+    expect((p.connection!.socket as tls.TLSSocket).getProtocol()).to.equal('TLSv1.3');
+    const plain = await start({ secret: undefined });
     const r = await settle(plain.peer(a.location, { timeout: 3000 }));
-    expect(r.error?.code, String(r.error)).to.match(/^ERR_(PEER_UNREACHABLE|PEER_LOST|TIMEOUT|PROTOCOL)$/);
+    expect(r.error?.code, String(r.error)).to.match(/^ERR_(AUTHENTICATION|PEER_UNREACHABLE|PEER_LOST|TIMEOUT|PROTOCOL)$/);
     expect(plain.peers()).to.deep.equal([]);
     const r2 = await settle(a.peer(plain.location, { timeout: 3000 }));
-    expect(r2.error?.code, String(r2.error)).to.match(/^ERR_(PEER_UNREACHABLE|PEER_LOST|TIMEOUT|PROTOCOL)$/);
+    expect(r2.error?.code, String(r2.error)).to.match(/^ERR_(AUTHENTICATION|PEER_UNREACHABLE|PEER_LOST|TIMEOUT|PROTOCOL)$/);
     expect(a.peers().map(String)).to.deep.equal([String(b.location)]);
   });
 
-  it('the listener speaks TLS only: a plaintext client gets no handshake, a TLS client gets the hello inside TLS', async () => {
-    const plainNode = await start({});
+  it('the listener greets in plaintext with its version and mode only; the hello travels inside TLS', async () => {
+    const plainNode = await start({ secret: undefined });
     const tlsNode = await start({ tls: { cert, key, ca: cert } });
-    // A plain node greets a plain TCP client at once with its SERVER_HELLO (magic 'ACRO').
+    // A plain node greets a TCP client with VERSION and MODE, then its SERVER_HELLO (type 1), in plaintext.
     const greeting = await collect(net.connect(plainNode.location.port, '127.0.0.1'), 300);
     expect(greeting.data.subarray(4, 8).toString('latin1')).to.equal('ACRO');
-    // A TLS node says nothing in plaintext; plaintext bytes get at most a TLS alert, never 'ACRO'.
+    expect([...greeting.data.subarray(8, 12)]).to.deep.equal([4, 1, 2, 0]); // VERSION: 2.0
+    expect(greeting.data[21]).to.equal(0); // MODE 0: plain
+    expect(greeting.data[30]).to.equal(1); // then SERVER_HELLO
+    // A TLS node sends only the 22-byte greeting (MODE 2: certificate TLS) and waits for TLS.
     const silent = await collect(net.connect(tlsNode.location.port, '127.0.0.1'), 300);
-    expect(silent.data.length).to.equal(0);
+    expect(silent.data.length).to.equal(22);
+    expect(silent.data[21]).to.equal(2);
     const refused = await collect(net.connect(tlsNode.location.port, '127.0.0.1'), 500, Buffer.from('\x00\x00\x00\x10ACRO hello there'));
-    expect(refused.data.includes(Buffer.from('ACRO'))).to.equal(false);
-    if (refused.data.length > 0) expect(refused.data[0]).to.equal(0x15); // TLS alert record
-    // A party that never completes the TLS handshake is dropped after connectTimeout (not node's 120 s).
+    expect(refused.data.length, 'the greeting, then at most a TLS alert').to.be.at.most(22 + 7);
+    if (refused.data.length > 22) expect(refused.data[22]).to.equal(0x15); // TLS alert record
+    // A party that never completes the TLS handshake is dropped after connectTimeout.
     const idle = await collect(net.connect(tlsNode.location.port, '127.0.0.1'), BASE.connectTimeout + 1000);
     expect(idle.closed).to.equal(true);
-    // A TLS client with an accepted certificate gets the SERVER_HELLO, encrypted on the wire.
-    const secure = tls.connect({ host: '127.0.0.1', port: tlsNode.location.port, cert, key, ca: cert, checkServerIdentity: () => undefined });
+    // A TLS client with an accepted certificate, after the greeting, gets the SERVER_HELLO encrypted on the wire.
+    const raw = net.connect(tlsNode.location.port, '127.0.0.1');
+    await new Promise<Buffer>((resolve) => raw.once('data', resolve));
+    raw.pause();
+    const secure = tls.connect({ socket: raw, cert, key, ca: cert, checkServerIdentity: () => undefined });
     await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
-    expect(secure.getProtocol()).to.match(/^TLSv1\.[23]$/);
+    expect(secure.getProtocol()).to.equal('TLSv1.3');
     const hello = await collect(secure, 300);
     expect(hello.data.subarray(4, 8).toString('latin1')).to.equal('ACRO');
+    expect(hello.data[8]).to.equal(1);
   });
 });

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import dgram from 'node:dgram';
+import net from 'node:net';
+import os from 'node:os';
 import { Network, PeerStatus, Scheduler } from '../../../index.js';
 import { encodePing, parsePing } from '../../../transports/net/Discovery.js';
-import { newNodeId } from '../../../transports/net/handshake.js';
+import { newNodeId, PROTOCOL_VERSION } from '../../../transports/net/handshake.js';
 import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { until } from '../../helpers.js';
 
@@ -61,13 +63,62 @@ describe('Discovery', function () {
     expect(await a.locatePeer('anyone', { timeout: 100 })).to.equal(undefined);
   });
 
-  it('a loopback node ignores pings that advertise a non-loopback address', async () => {
-    const a = await node({ discoveryTargets: [] });
+  /** A TCP listener that counts who connects (stands in for the node a ping names). */
+  async function listener(host = '127.0.0.1'): Promise<{ port: number; connected: Promise<string>; close(): void }> {
+    let connected!: (from: string) => void;
+    const p = new Promise<string>((r) => (connected = r));
+    const server = net.createServer((s) => (connected(String(s.remoteAddress)), s.destroy()));
+    await new Promise<void>((r) => server.listen(0, host, r));
+    return { port: (server.address() as net.AddressInfo).port, connected: p, close: () => server.close() };
+  }
+
+  async function ping(toHost: string, toPort: number, announce: { host: string; port: number }, fromHost = '127.0.0.1'): Promise<void> {
     const sock = dgram.createSocket('udp4');
-    const ping = encodePing({ nodeId: newNodeId(), host: '203.0.113.7', port: 9705, name: 'stranger', version: { major: 1, minor: 0 } });
-    await new Promise<void>((r) => sock.send(ping, a.udpPort!, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => sock.bind(0, fromHost, r));
+    sock.setBroadcast(true);
+    const datagram = encodePing({ nodeId: newNodeId(), ...announce, name: 'pinger', version: PROTOCOL_VERSION });
+    await new Promise<void>((r) => sock.send(datagram, toPort, toHost, () => r()));
     sock.close();
-    expect(await a.locatePeer('stranger', { timeout: 200 })).to.equal(undefined);
+  }
+
+  function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+    return Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
+  }
+
+  const external = Object.values(os.networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+
+  it('a ping makes a node dial the datagram\'s source address, never the host the ping announces', async () => {
+    const a = await node({ discoveryTargets: [] });
+    const target = await listener();
+    try {
+      await ping('127.0.0.1', a.udpPort!, { host: '203.0.113.7', port: target.port });
+      expect(await within(target.connected, 5000)).to.equal('127.0.0.1');
+    } finally {
+      target.close();
+    }
+  });
+
+  it('a loopback node binds discovery to loopback (broadcasts heard); with 0.0.0.0 it still ignores non-loopback senders', async function () {
+    if (external === undefined) this.skip();
+    // Default binding of a loopback node: the loopback broadcast address.
+    const a = await node({ discoveryTargets: [], udpHost: undefined });
+    const fromOutside = await listener(), fromLoopback = await listener();
+    const b = await node({ discoveryTargets: [], udpHost: '0.0.0.0' });
+    const outside2 = await listener(), loopback2 = await listener();
+    try {
+      await ping(external!, a.udpPort!, { host: '127.0.0.1', port: fromOutside.port }, external);
+      await ping('127.255.255.255', a.udpPort!, { host: '127.0.0.1', port: fromLoopback.port });
+      expect(await within(fromLoopback.connected, 5000)).to.equal('127.0.0.1');
+      // Bound to 0.0.0.0 it receives the datagram from the other address, and ignores it.
+      await ping(external!, b.udpPort!, { host: '127.0.0.1', port: outside2.port }, external);
+      await ping('127.0.0.1', b.udpPort!, { host: '127.0.0.1', port: loopback2.port });
+      expect(await within(loopback2.connected, 5000)).to.equal('127.0.0.1');
+      // The pings from outside were sent first and handled first: neither node dialled for them.
+      expect(await within(fromOutside.connected, 200)).to.equal('timeout');
+      expect(await within(outside2.connected, 200)).to.equal('timeout');
+    } finally {
+      for (const l of [fromOutside, fromLoopback, outside2, loopback2]) l.close();
+    }
   });
 
   it('a separate process announcing to our UDP port becomes a peer (and a wrong secret never does)', async () => {

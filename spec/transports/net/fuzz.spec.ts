@@ -4,9 +4,12 @@ import { Encoder } from 'cbor-x';
 import { Coro, Network, RemoteCoro, Scheduler } from '../../../index.js';
 import { Codec, CORO_LAYER, encodeFrame, FrameDecoder } from '../../../extend.js';
 import { handshake, newNodeId } from '../../../transports/net/handshake.js';
+import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 
 const SECRET = 'fuzz-secret';
+/** The fuzzer knows the secret: it attacks from inside an authenticated connection. */
+const KEYS = PeerKeys.from(SECRET, undefined);
 const cbor = new Encoder({ useRecords: false });
 /** The attacker reads replies as a node would (errors arrive as RemoteError). */
 const decoder = new Codec(undefined, CORO_LAYER.references);
@@ -46,9 +49,10 @@ async function throwAt(location: string, bytes: Buffer, ms = 1500): Promise<'clo
 
 /** An authenticated raw connection: send frames, read replies. */
 async function authenticated(location: string): Promise<{ socket: net.Socket; send(v: unknown): void; sendRaw(b: Buffer): void; next(ms?: number): Promise<unknown>; closed: Promise<void> }> {
-  const socket = await connect(location);
+  const raw = await connect(location);
+  raw.on('error', () => {});
+  const { socket, leftover } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'fuzzer' }, keys: KEYS, timeout: 3000 });
   socket.on('error', () => {});
-  const { leftover } = await handshake(socket, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'fuzzer' }, secret: Buffer.from(SECRET), timeout: 3000 });
   const frames = new FrameDecoder(1 << 20);
   const queue: unknown[] = [];
   let waiter: ((v: unknown) => void) | undefined;

@@ -2,8 +2,11 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { encodeFrame } from '../../../extend.js';
 import { AuthenticationError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from '../../../index.js';
-import {  handshake, MAX_HANDSHAKE_FRAME, newNodeId, type HandshakeParams } from '../../../transports/net/handshake.js';
+import tls from 'node:tls';
+import { handshake, MAX_HANDSHAKE_FRAME, newNodeId, PROTOCOL_VERSION, type HandshakeParams } from '../../../transports/net/handshake.js';
+import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { DuplicateConnectionError } from '../../../transports/net/netErrors.js';
+import { relayProxy } from './relayProxy.js';
 
 /** A connected pair of real loopback sockets. */
 async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; close(): void }> {
@@ -25,8 +28,11 @@ async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; c
   };
 }
 
+const keyCache = new Map<string, PeerKeys>();
 function params(secret: string, name: string, extra: Partial<HandshakeParams> = {}): HandshakeParams {
-  return { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 1000, name }, secret: Buffer.from(secret), timeout: 2000, ...extra };
+  let keys = keyCache.get(secret);
+  if (keys === undefined) keyCache.set(secret, (keys = PeerKeys.from(secret, undefined)));
+  return { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 1000, name }, keys, timeout: 2000, ...extra };
 }
 
 async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any }> {
@@ -37,6 +43,7 @@ async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any }> {
   }
 }
 
+
 describe('Handshake', () => {
   let pair: Awaited<ReturnType<typeof socketPair>>;
   beforeEach(async () => {
@@ -44,7 +51,7 @@ describe('Handshake', () => {
   });
   afterEach(() => pair.close());
 
-  it('authenticates both sides with the same secret and returns each identity', async () => {
+  it('with a secret, runs TLS 1.3 with a pre-shared key and authenticates both sides inside it', async () => {
     const [c, s] = await Promise.all([
       handshake(pair.client, 'initiator', params('s3', 'client')),
       handshake(pair.server, 'responder', params('s3', 'server')),
@@ -52,56 +59,135 @@ describe('Handshake', () => {
     expect(c.peer.name).to.equal('server');
     expect(s.peer.name).to.equal('client');
     expect(c.peer.nodeId).to.match(/^[0-9a-f]{32}$/);
+    expect(c.peer.version).to.deep.equal(PROTOCOL_VERSION);
     expect(c.leftover.length).to.equal(0);
+    for (const side of [c.socket, s.socket]) {
+      expect(side).to.be.instanceOf(tls.TLSSocket);
+      expect((side as tls.TLSSocket).getProtocol()).to.equal('TLSv1.3');
+      expect((side as tls.TLSSocket).getCipher().name).to.match(/^TLS_(AES_128_GCM|CHACHA20_POLY1305)_SHA256$/);
+    }
   });
 
-  it('refuses a different secret on both sides with AuthenticationError', async () => {
+  it('without a secret stays plaintext, authenticated by the same hellos', async () => {
+    const [c, s] = await Promise.all([handshake(pair.client, 'initiator', params('', 'client')), handshake(pair.server, 'responder', params('', 'server'))]);
+    expect(c.socket).to.equal(pair.client);
+    expect(s.socket).to.equal(pair.server);
+    expect(c.peer.name).to.equal('server');
+  });
+
+  it('refuses a different secret at the TLS layer, on both sides, with AuthenticationError', async () => {
     const [c, s] = await Promise.all([
       settle(handshake(pair.client, 'initiator', params('one', 'client'))),
       settle(handshake(pair.server, 'responder', params('two', 'server'))),
     ]);
-    expect(AuthenticationError.is(c.error)).to.equal(true);
-    expect(AuthenticationError.is(s.error)).to.equal(true);
+    expect(AuthenticationError.is(c.error), String(c.error)).to.equal(true);
+    expect(AuthenticationError.is(s.error), String(s.error)).to.equal(true);
+    expect(c.error.message).to.match(/TLS-PSK/);
+    expect(String(s.error.cause?.code)).to.match(/^ERR_SSL_/); // the TLS layer refused: no hello was exchanged
   });
 
-  it('a recorded exchange cannot be replayed: the responder challenges with a fresh nonce', async () => {
-    // Record what an honest initiator sends.
-    const recorded: Buffer[] = [];
-    const origWrite = pair.client.write.bind(pair.client);
-    (pair.client as any).write = (chunk: Buffer, ...rest: any[]) => (recorded.push(Buffer.from(chunk)), origWrite(chunk, ...rest));
-    await Promise.all([handshake(pair.client, 'initiator', params('k', 'client')), handshake(pair.server, 'responder', params('k', 'server'))]);
-    expect(recorded.length).to.equal(1);
-    // Replay it on a new connection to a responder that knows the secret.
-    const second = await socketPair();
+  it('a party with a secret and one without refuse each other (typed errors, before any hello)', async () => {
+    const [c, s] = await Promise.all([
+      settle(handshake(pair.client, 'initiator', params('k', 'client'))),
+      settle(handshake(pair.server, 'responder', params('', 'server', { timeout: 500 }))),
+    ]);
+    expect(AuthenticationError.is(c.error), String(c.error)).to.equal(true);
+    expect(c.error.message).to.match(/TLS-PSK.*nothing|nothing.*TLS-PSK/);
+    expect(s.error, 'the responder never authenticates it').to.not.equal(undefined);
+    const other = await socketPair();
     try {
-      const serving = settle(handshake(second.server, 'responder', params('k', 'server')));
-      second.client.on('data', () => {});
-      second.client.write(recorded[0]);
-      const r = await serving;
-      expect(AuthenticationError.is(r.error)).to.equal(true);
+      const [c2, s2] = await Promise.all([
+        settle(handshake(other.client, 'initiator', params('', 'client'))),
+        settle(handshake(other.server, 'responder', params('k', 'server', { timeout: 500 }))),
+      ]);
+      expect(AuthenticationError.is(c2.error), String(c2.error)).to.equal(true);
+      expect(s2.error).to.not.equal(undefined);
     } finally {
-      second.close();
+      other.close();
     }
   });
 
-  it('an incompatible major version is refused on both sides; a different minor is accepted', async () => {
+  it('a recorded exchange cannot be replayed to a responder that knows the secret', async () => {
+    const target = net.createServer();
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const proxy = await relayProxy(`127.0.0.1:${(target.address() as net.AddressInfo).port}`);
+    try {
+      // Record an honest handshake through the relay.
+      const accepted = new Promise<net.Socket>((r) => target.once('connection', r));
+      const client = net.connect(proxy.port, '127.0.0.1');
+      await new Promise((r) => client.once('connect', r));
+      const server = await accepted;
+      await Promise.all([handshake(client, 'initiator', params('k', 'client')), handshake(server, 'responder', params('k', 'server'))]);
+      const recorded = Buffer.concat(proxy.connections[0].toTarget);
+      expect(recorded.length).to.be.greaterThan(100);
+      client.destroy();
+      // Replay every byte the initiator sent on a new connection.
+      const second = await socketPair();
+      try {
+        const serving = settle(handshake(second.server, 'responder', params('k', 'server', { timeout: 1000 })));
+        second.client.on('data', () => {});
+        second.client.on('error', () => {});
+        second.client.write(recorded);
+        const r = await serving;
+        expect(r.value, 'a replay never authenticates').to.equal(undefined);
+        expect(AuthenticationError.is(r.error) || PeerUnreachableError.is(r.error), String(r.error)).to.equal(true);
+      } finally {
+        second.close();
+      }
+    } finally {
+      proxy.close();
+      target.close();
+    }
+  });
+
+  it('an incompatible major version is refused (ProtocolVersionError naming both); a different minor is accepted', async () => {
     const [c, s] = await Promise.all([
       settle(handshake(pair.client, 'initiator', params('k', 'client', { version: { major: 1, minor: 0 } }))),
       settle(handshake(pair.server, 'responder', params('k', 'server', { version: { major: 3, minor: 1 } }))),
     ]);
-    expect(ProtocolVersionError.is(c.error)).to.equal(true);
-    expect(c.error.message).to.include('3.1');
-    expect(ProtocolVersionError.is(s.error)).to.equal(true);
+    expect(ProtocolVersionError.is(c.error), String(c.error)).to.equal(true);
+    expect(c.error.message).to.include('3.1').and.include('1.0');
+    expect(s.value).to.equal(undefined);
     const other = await socketPair();
     try {
       const [c2] = await Promise.all([
-        handshake(other.client, 'initiator', params('k', 'client', { version: { major: 1, minor: 9 } })),
-        handshake(other.server, 'responder', params('k', 'server', { version: { major: 1, minor: 0 } })),
+        handshake(other.client, 'initiator', params('k', 'client', { version: { major: 2, minor: 9 } })),
+        handshake(other.server, 'responder', params('k', 'server', { version: { major: 2, minor: 0 } })),
       ]);
-      expect(c2.peer.version).to.deep.equal({ major: 1, minor: 0 });
+      expect(c2.peer.version).to.deep.equal({ major: 2, minor: 0 });
     } finally {
       other.close();
     }
+  });
+
+  it('a 1.x responder is refused by the dialling side with ProtocolVersionError naming both versions', async () => {
+    // A 1.x node greets with its SERVER_HELLO in plaintext: 'ACRO', type 1, version 1.0, nonce, id, port, host, name.
+    const v1Hello = Buffer.concat([Buffer.from('ACRO'), Buffer.from([1, 1, 0]), Buffer.alloc(48, 7), Buffer.from([0x03, 0xe8, 9]), Buffer.from('127.0.0.1'), Buffer.from([2]), Buffer.from('v1')]);
+    pair.server.write(encodeFrame(v1Hello));
+    const r = await settle(handshake(pair.client, 'initiator', params('k', 'client')));
+    expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
+    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.0');
+  });
+
+  it('a 1.x initiator reads our greeting as a version refusal naming 2.0 (the 1.x REJECT layout)', async () => {
+    const serving = settle(handshake(pair.server, 'responder', params('k', 'server', { timeout: 500 })));
+    const first = await new Promise<Buffer>((r) => pair.client.once('data', r));
+    // 1.x: a frame of exactly 8 bytes, 'ACRO', type 4 (REJECT), reason 1 (version), then major.minor.
+    expect(first.readUInt32BE(0)).to.equal(8);
+    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 2, 0]);
+    pair.client.destroy();
+    expect((await serving).value).to.equal(undefined);
+  });
+
+  it('the dialling side checks the hello it receives: not its own node id', async () => {
+    const nodeId = newNodeId();
+    const [c, s] = await Promise.all([
+      settle(handshake(pair.client, 'initiator', params('k', 'client', { self: { nodeId, host: '127.0.0.1', port: 1000, name: 'me' } }))),
+      settle(handshake(pair.server, 'responder', params('k', 'server', { self: { nodeId, host: '127.0.0.1', port: 1000, name: 'me' } }))),
+    ]);
+    expect(PeerUnreachableError.is(c.error), String(c.error)).to.equal(true);
+    expect(c.error.message).to.match(/itself/);
+    expect(s.error).to.be.instanceOf(DuplicateConnectionError);
   });
 
   it('a responder that keeps its own connection answers DuplicateConnectionError', async () => {
@@ -113,14 +199,15 @@ describe('Handshake', () => {
   });
 
   it('malformed, oversized and silent initiators fail with typed errors and nothing is decoded', async () => {
-    const serving = settle(handshake(pair.server, 'responder', params('k', 'server')));
+    // Plain mode parses handshake frames: anything else is a ProtocolError.
+    const serving = settle(handshake(pair.server, 'responder', params('', 'server')));
     pair.client.on('data', () => {});
     pair.client.write(encodeFrame(Buffer.from('definitely not a hello')));
     expect(ProtocolError.is((await serving).error)).to.equal(true);
 
     const p2 = await socketPair();
     try {
-      const big = settle(handshake(p2.server, 'responder', params('k', 'server')));
+      const big = settle(handshake(p2.server, 'responder', params('', 'server')));
       const header = Buffer.alloc(4);
       header.writeUInt32BE(MAX_HANDSHAKE_FRAME + 1);
       p2.client.on('data', () => {});
@@ -130,23 +217,38 @@ describe('Handshake', () => {
       p2.close();
     }
 
-    const p3 = await socketPair();
+    // With a secret, plaintext garbage never gets past TLS.
+    const p4 = await socketPair();
     try {
-      const silent = await settle(handshake(p3.server, 'responder', params('k', 'server', { timeout: 100 })));
-      expect(PeerUnreachableError.is(silent.error)).to.equal(true);
-      expect(silent.error.message).to.match(/timed out/);
+      const garbage = settle(handshake(p4.server, 'responder', params('k', 'server')));
+      p4.client.on('data', () => {});
+      p4.client.on('error', () => {});
+      p4.client.write(encodeFrame(Buffer.from('definitely not a hello')));
+      const r = await garbage;
+      expect(AuthenticationError.is(r.error) || PeerUnreachableError.is(r.error), String(r.error)).to.equal(true);
     } finally {
-      p3.close();
+      p4.close();
+    }
+
+    for (const secret of ['', 'k']) {
+      const p3 = await socketPair();
+      try {
+        const silent = await settle(handshake(p3.server, 'responder', params(secret, 'server', { timeout: 100 })));
+        expect(PeerUnreachableError.is(silent.error), String(silent.error)).to.equal(true);
+        expect(silent.error.message).to.match(/timed out/);
+      } finally {
+        p3.close();
+      }
     }
   });
 
-  it('bytes that follow the handshake are handed back untouched', async () => {
+  it('bytes that follow the handshake are handed back untouched (inside TLS)', async () => {
     const serverSide = handshake(pair.server, 'responder', params('k', 'server'));
     const clientSide = handshake(pair.client, 'initiator', params('k', 'client'));
     const s = await serverSide;
-    pair.server.write(encodeFrame(Buffer.from('after')));
+    s.socket.write(encodeFrame(Buffer.from('after')));
     const c = await clientSide;
-    const extra = c.leftover.length > 0 ? c.leftover : await new Promise<Buffer>((r) => (pair.client.once('data', r), pair.client.resume()));
+    const extra = c.leftover.length > 0 ? c.leftover : await new Promise<Buffer>((r) => (c.socket.once('data', r), c.socket.resume()));
     expect(extra.subarray(4).toString()).to.equal('after');
     expect(s.leftover.length).to.equal(0);
   });

@@ -1,0 +1,141 @@
+/**
+ * What protects a node's peer connections, derived once from its options and kept out of sight:
+ * the shared secret is never stored; HKDF-SHA-256 turns it into a TLS 1.3 pre-shared key and a
+ * handshake MAC key, held in private fields (`util.inspect`, `JSON.stringify` and pino show only
+ * the mode). Certificate TLS keeps its private key inside a secure context, never as text.
+ *
+ * Modes: `plain` (no secret, no certificates: loopback or `insecure: true` only), `psk` (a secret:
+ * TLS 1.3 with an external pre-shared key), `certificate` (the `tls` option; with a secret as well,
+ * the handshake inside the channel still proves it).
+ * @module
+ */
+import { hkdfSync, randomBytes } from 'node:crypto';
+import tls from 'node:tls';
+import type { Socket } from 'node:net';
+import { inspect } from 'node:util';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { InsecureNetworkError } from './netErrors.js';
+import { TlsUpgrader } from './TlsUpgrader.js';
+
+/** The PSK identity both sides use (the key itself is what authenticates). */
+export const PSK_IDENTITY = 'asyncoro';
+/** HKDF salt and per-key context strings: fixed, so that equal secrets give equal keys. */
+const HKDF_SALT = 'asyncoro peer protocol 2';
+const PSK_CONTEXT = 'asyncoro 2 tls13 external psk', MAC_CONTEXT = 'asyncoro 2 handshake mac';
+/** TLS 1.3 suites with SHA-256, the hash an external PSK is bound to. */
+const PSK_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
+
+/**
+ * Certificate TLS for every peer connection (PKI deployments). Peers must present a certificate
+ * signed by `ca`; leaving `ca` out is refused unless `insecureSkipVerify: true` is written.
+ */
+export interface PeerTlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  /** Encrypt without checking certificates: an active attacker can then sit in the middle unless a `secret` is set too. */
+  insecureSkipVerify?: boolean;
+}
+
+/** How a node's peer connections are protected. */
+export type ChannelMode = 'plain' | 'psk' | 'certificate';
+
+/**
+ * A high-entropy shared secret for `Network.start({ secret })`: 32 random bytes, base64url.
+ * Use it (or anything as random): a recorded connection lets an attacker test guesses offline,
+ * so a short or guessable secret can be found.
+ * @example
+ * ```ts
+ * const secret = newSecret(); // e.g. put it in ASYNCORO_SECRET on every node
+ * ```
+ */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The derived keys and TLS settings of one node.
+ * @example
+ * ```ts
+ * const keys = PeerKeys.from(process.env.ASYNCORO_SECRET, undefined);
+ * keys.mode; // 'psk'
+ * ```
+ */
+export class PeerKeys {
+  readonly mode: ChannelMode;
+  /** True when peers must prove the shared secret. */
+  readonly hasSecret: boolean;
+  /** True for certificate TLS with `insecureSkipVerify`. */
+  readonly skipsVerify: boolean;
+  #mac: Buffer;
+  #upgrader: TlsUpgrader | undefined;
+
+  private constructor(mode: ChannelMode, secret: Buffer, certificates: PeerTlsOptions | undefined) {
+    this.mode = mode;
+    this.hasSecret = secret.length > 0;
+    this.#mac = derive(secret, MAC_CONTEXT);
+    this.skipsVerify = certificates?.insecureSkipVerify === true && certificates.ca === undefined;
+    // Peers are identified by the PSK or the CA and the handshake inside, not by host names.
+    const client = { checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' as const };
+    if (mode === 'psk') {
+      const psk = derive(secret, PSK_CONTEXT);
+      const suites = { ciphers: PSK_CIPHERS, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const };
+      this.#upgrader = new TlsUpgrader(
+        { ...suites, requestCert: false, pskCallback: (_socket, identity) => (identity === PSK_IDENTITY ? psk : null) },
+        { ...client, ...suites, pskCallback: () => ({ psk, identity: PSK_IDENTITY }) },
+      );
+    } else if (mode === 'certificate' && certificates !== undefined) {
+      const verify = certificates.ca !== undefined;
+      const context = { cert: certificates.cert, key: certificates.key, ca: certificates.ca, minVersion: 'TLSv1.3' as const };
+      this.#upgrader = new TlsUpgrader(
+        { ...context, requestCert: verify, rejectUnauthorized: verify },
+        { ...client, secureContext: tls.createSecureContext(context), rejectUnauthorized: verify },
+      );
+    }
+  }
+
+  /**
+   * Validates the secret and certificate options and derives the keys; the inputs are not kept.
+   * Throws InvalidArgumentError, or InsecureNetworkError for `tls` without `ca` or `insecureSkipVerify`.
+   */
+  static from(secret: unknown, certificates: unknown): PeerKeys {
+    const bytes = secret === undefined ? Buffer.alloc(0) : typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+    if (!Buffer.isBuffer(bytes)) throw new InvalidArgumentError('secret must be a string or a Buffer');
+    if (certificates === undefined) return new PeerKeys(bytes.length > 0 ? 'psk' : 'plain', bytes, undefined);
+    const c = certificates as PeerTlsOptions;
+    if (c === null || typeof c !== 'object' || c.cert === undefined || c.key === undefined) throw new InvalidArgumentError('tls needs cert and key');
+    if (c.ca === undefined && c.insecureSkipVerify !== true) {
+      throw new InsecureNetworkError('tls without ca checks no certificates; give ca, or write insecureSkipVerify: true to accept any certificate');
+    }
+    try {
+      return new PeerKeys('certificate', bytes, c);
+    } catch (err) {
+      throw new InvalidArgumentError(`tls: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Key of the handshake proofs (HMAC-SHA-256). */
+  macKey(): Buffer {
+    return this.#mac;
+  }
+
+  /**
+   * Upgrades a connected socket to TLS in this node's mode (rejects with the TLS error; the socket
+   * is destroyed); resolves with `raw` itself in plain mode.
+   */
+  secure(raw: Socket, role: 'initiator' | 'responder', timeout: number): Promise<Socket> {
+    return this.#upgrader === undefined ? Promise.resolve(raw) : this.#upgrader.upgrade(raw, role, timeout);
+  }
+
+  toJSON(): object {
+    return { mode: this.mode };
+  }
+
+  [inspect.custom](): string {
+    return `PeerKeys { mode: '${this.mode}' }`;
+  }
+}
+
+function derive(secret: Buffer, context: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, context, 32));
+}

@@ -1,0 +1,225 @@
+/**
+ * The hello exchange of the peer handshake, run inside the protected channel: each side says who
+ * it is (node id, port, host, name, protocol version) and proves the shared secret with an
+ * HMAC-SHA-256 over both hellos, fresh nonces and the channel binding (TLS exported keying
+ * material), so a handshake relayed into another channel does not verify.
+ *
+ * ```
+ * responder → initiator  SERVER_HELLO  magic type ver nonceS idS port host name
+ * initiator → responder  CLIENT_HELLO  magic type ver nonceC idC port host name proofC
+ *                        proofC = HMAC(k, "asyncoro-initiator" | binding | SERVER_HELLO | CLIENT_HELLO without proofC)
+ * responder → initiator  SERVER_PROOF  magic type proofS
+ *                        proofS = HMAC(k, "asyncoro-responder" | binding | SERVER_HELLO | CLIENT_HELLO)
+ *   or                   REJECT        magic type reason ver
+ * ```
+ * Both sides check the other's hello: the same major version, not their own node id.
+ * @module
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { encodeFrame } from '../io/FrameDecoder.js';
+import type { HandshakeReader } from './HandshakeReader.js';
+import { AuthenticationError, DuplicateConnectionError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
+
+/** Magic of every handshake frame and ping: 'ACRO'. */
+export const MAGIC = 0x4143524f;
+const NONCE_BYTES = 32, ID_BYTES = 16, MAC_BYTES = 32;
+/** Handshake frame types (5: the MODE frame of the greeting). */
+export const FrameType = { ServerHello: 1, ClientHello: 2, ServerProof: 3, Reject: 4, Mode: 5 } as const;
+/** Why a responder refused a handshake (a Version reject is also the first frame of the greeting). */
+export const RejectReason = { Version: 1, Auth: 2, Duplicate: 3, Stopping: 4 } as const;
+
+/** A protocol version. */
+export interface Version {
+  major: number;
+  minor: number;
+}
+
+/** What each side tells the other about itself. */
+export interface HelloInfo {
+  /** 16 random bytes per process start (the incarnation), hex. */
+  nodeId: string;
+  host: string;
+  port: number;
+  name: string;
+  version: Version;
+}
+
+/** Parameters of one hello exchange. */
+export interface HelloParams {
+  self: Omit<HelloInfo, 'version'>;
+  macKey: Buffer;
+  version: Version;
+  /** Bytes both ends of this channel (and no other) see: TLS exported keying material, or empty. */
+  binding: Buffer;
+  /** Responder only: called once the initiator is authenticated; 'duplicate' refuses it. */
+  decide?: (peer: HelloInfo) => 'accept' | 'duplicate';
+}
+
+/**
+ * Runs the hello exchange over `reader`/`socket`; resolves with the authenticated peer. Throws
+ * AuthenticationError, ProtocolVersionError, ProtocolError, DuplicateConnectionError, PeerUnreachableError.
+ * @example
+ * ```ts
+ * const peer = await exchangeHellos(reader, socket, 'initiator', { self, macKey, version, binding });
+ * ```
+ */
+export async function exchangeHellos(reader: HandshakeReader, socket: Socket, role: 'initiator' | 'responder', params: HelloParams): Promise<HelloInfo> {
+  const { version, macKey, binding } = params;
+  if (role === 'responder') {
+    const serverHello = hello(FrameType.ServerHello, version, params.self);
+    socket.write(encodeFrame(serverHello));
+    const clientHello = await reader.next();
+    checkReject(clientHello, version);
+    if (clientHello.length < MAC_BYTES + 8 || clientHello[4] !== FrameType.ClientHello) throw badFrame(clientHello);
+    const body = clientHello.subarray(0, clientHello.length - MAC_BYTES);
+    const peer = parseHello(body, FrameType.ClientHello);
+    checkPeer(socket, peer, params, role);
+    if (!timingSafeEqual(mac(macKey, 'C', binding, serverHello, body), clientHello.subarray(clientHello.length - MAC_BYTES))) {
+      socket.write(encodeFrame(reject(RejectReason.Auth, version)));
+      throw Object.assign(new AuthenticationError(`peer ${peer.name} (${peer.host}:${peer.port}) failed authentication`), { peerLocation: `${peer.host}:${peer.port}` });
+    }
+    if (params.decide?.(peer) === 'duplicate') {
+      socket.write(encodeFrame(reject(RejectReason.Duplicate, version)));
+      throw new DuplicateConnectionError(`already connected to ${peer.name}`);
+    }
+    const proof = Buffer.alloc(5 + MAC_BYTES);
+    proof.writeUInt32BE(MAGIC, 0);
+    proof[4] = FrameType.ServerProof;
+    mac(macKey, 'S', binding, serverHello, clientHello).copy(proof, 5);
+    socket.write(encodeFrame(proof));
+    return peer;
+  }
+  const serverHello = await reader.next();
+  checkReject(serverHello, version);
+  const peer = parseHello(serverHello, FrameType.ServerHello);
+  checkPeer(socket, peer, params, role);
+  const body = hello(FrameType.ClientHello, version, params.self);
+  const clientHello = Buffer.concat([body, mac(macKey, 'C', binding, serverHello, body)]);
+  socket.write(encodeFrame(clientHello));
+  const answer = await reader.next();
+  checkReject(answer, version);
+  if (answer.length !== 5 + MAC_BYTES || answer.readUInt32BE(0) !== MAGIC || answer[4] !== FrameType.ServerProof) throw badFrame(answer);
+  if (!timingSafeEqual(mac(macKey, 'S', binding, serverHello, clientHello), answer.subarray(5))) {
+    throw new AuthenticationError(`peer ${peer.name} (${peer.host}:${peer.port}) failed authentication`);
+  }
+  return peer;
+}
+
+/** Either side: the peer must speak our major version and must not be this node itself. */
+function checkPeer(socket: Socket, peer: HelloInfo, params: HelloParams, role: 'initiator' | 'responder'): void {
+  if (peer.version.major !== params.version.major) {
+    socket.write(encodeFrame(reject(RejectReason.Version, params.version)));
+    throw versionError(peer.version, params.version);
+  }
+  if (peer.nodeId === params.self.nodeId) {
+    socket.write(encodeFrame(reject(RejectReason.Duplicate, params.version)));
+    const message = `${peer.host}:${peer.port} is this node itself`;
+    throw role === 'responder' ? new DuplicateConnectionError(message) : new PeerUnreachableError(message);
+  }
+}
+
+/** A fresh node id (incarnation): 16 random bytes as hex. */
+export function newNodeId(): string {
+  return randomBytes(ID_BYTES).toString('hex');
+}
+
+function mac(key: Buffer, label: 'C' | 'S', ...parts: Buffer[]): Buffer {
+  const h = createHmac('sha256', key).update(label === 'C' ? 'asyncoro-initiator' : 'asyncoro-responder');
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+function hello(type: number, version: Version, self: Omit<HelloInfo, 'version'>): Buffer {
+  const host = Buffer.from(self.host, 'utf8').subarray(0, 255);
+  const name = Buffer.from(self.name, 'utf8').subarray(0, 255);
+  const out = Buffer.alloc(4 + 3 + NONCE_BYTES + ID_BYTES + 2 + 1 + host.length + 1 + name.length);
+  let o = out.writeUInt32BE(MAGIC, 0);
+  out[o++] = type;
+  out[o++] = version.major;
+  out[o++] = version.minor;
+  o += randomBytes(NONCE_BYTES).copy(out, o);
+  o += Buffer.from(self.nodeId, 'hex').copy(out, o, 0, ID_BYTES);
+  o = out.writeUInt16BE(self.port, o);
+  out[o++] = host.length;
+  o += host.copy(out, o);
+  out[o++] = name.length;
+  name.copy(out, o);
+  return out;
+}
+
+/** Parses a hello of exactly the expected layout; any deviation is a ProtocolError. */
+function parseHello(frame: Buffer, type: number): HelloInfo {
+  const fixed = 4 + 3 + NONCE_BYTES + ID_BYTES + 2;
+  if (frame.length < fixed + 2 || frame.readUInt32BE(0) !== MAGIC || frame[4] !== type) throw badFrame(frame);
+  let o = 7 + NONCE_BYTES;
+  const nodeId = frame.toString('hex', o, o + ID_BYTES);
+  o += ID_BYTES;
+  const port = frame.readUInt16BE(o);
+  o += 2;
+  const hostLen = frame[o++];
+  if (hostLen === 0 || o + hostLen + 1 > frame.length) throw badFrame(frame);
+  const host = frame.toString('utf8', o, o + hostLen);
+  o += hostLen;
+  const nameLen = frame[o++];
+  if (o + nameLen !== frame.length) throw badFrame(frame);
+  const name = frame.toString('utf8', o, o + nameLen);
+  return { nodeId, host, port, name, version: { major: frame[5], minor: frame[6] } };
+}
+
+/**
+ * A REJECT frame (8 bytes). With RejectReason.Version it is also the greeting's version frame:
+ * a 1.x node reads it as a refusal naming our version.
+ * @example
+ * ```ts
+ * socket.write(encodeFrame(reject(RejectReason.Version, PROTOCOL_VERSION)));
+ * ```
+ */
+export function reject(reason: number, version: Version): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeUInt32BE(MAGIC, 0);
+  out[4] = FrameType.Reject;
+  out[5] = reason;
+  out[6] = version.major;
+  out[7] = version.minor;
+  return out;
+}
+
+/** True for a REJECT frame. */
+export function isReject(frame: Buffer): boolean {
+  return frame.length === 8 && frame.readUInt32BE(0) === MAGIC && frame[4] === FrameType.Reject;
+}
+
+/** Throws the error a REJECT frame stands for; returns for any other frame. */
+export function checkReject(frame: Buffer, version: Version): void {
+  if (!isReject(frame)) return;
+  const theirs = { major: frame[6], minor: frame[7] };
+  switch (frame[5]) {
+    case RejectReason.Version: throw versionError(theirs, version);
+    case RejectReason.Auth: throw new AuthenticationError('the peer rejected our authentication (different secret?)');
+    case RejectReason.Duplicate: throw new DuplicateConnectionError('the peer keeps its own connection to us');
+    default: throw new PeerUnreachableError('the peer refused the connection (stopping)');
+  }
+}
+
+/**
+ * The error for an incompatible peer, naming both versions.
+ * @example
+ * ```ts
+ * throw versionError({ major: 1, minor: 0 }, PROTOCOL_VERSION);
+ * ```
+ */
+export function versionError(theirs: Version, ours: Version): ProtocolVersionError {
+  return new ProtocolVersionError(`incompatible protocol version: peer speaks ${theirs.major}.${theirs.minor}, this node ${ours.major}.${ours.minor} (major versions must match)`);
+}
+
+/**
+ * The error for a frame that is not the expected handshake frame.
+ * @example
+ * ```ts
+ * throw badFrame(frame);
+ * ```
+ */
+export function badFrame(frame: Buffer): ProtocolError {
+  return new ProtocolError(`malformed handshake frame (${frame.length} bytes)`);
+}
