@@ -1,14 +1,17 @@
 /**
- * Remote messaging between two processes on loopback: one-way messages/s to a remote
- * coroutine, `deliver` round-trip latency, and the time to `locate` a remote coroutine.
- * Baselines measured in the same run against the same child: a raw node:net sender/requester
- * using the same framing (4-byte length + CBOR of the same envelope) and coalesced writes.
+ * Remote messaging between two processes on loopback: one-way messages/s to a remote coroutine,
+ * `deliver` round-trip latency and the time to `locate` a remote coroutine, over the protected
+ * channel (a secret: TLS 1.3 with a pre-shared key) and over plaintext (no secret, loopback).
+ * Baselines measured in the same run against the same child: a raw node:net sender/requester with
+ * the same framing (4-byte length + CBOR of the same envelope) and coalesced writes; and, to show
+ * what TLS itself costs, the same raw sender over node:tls with the same PSK settings.
  *
  * Run: `node dist/bench/remote.js [messages=300000] [roundTrips=5000]`; prints one JSON line per figure.
  * @module
  */
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import tls from 'node:tls';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Decoder, Encoder } from 'cbor-x';
@@ -16,11 +19,12 @@ import { Coro, Network, RemoteCoro, Scheduler } from '../index.js';
 import { FrameDecoder } from '../extend.js';
 
 const SELF = fileURLToPath(import.meta.url);
+const SECRET = 'bench';
+/** The raw TLS baseline: TLS 1.3, external PSK, AES-128-GCM, as a node with a secret uses. */
+const PSK = Buffer.alloc(32, 7);
+const PSK_TLS = { ciphers: 'TLS_AES_128_GCM_SHA256', minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const;
 
-/** The child: a node with 'sink' (counts, reports at a target) and 'echo', plus a raw framed server. */
-async function serve(): Promise<void> {
-  const sched = new Scheduler();
-  const node = await Network.start(sched, { discover: false, secret: 'bench' });
+function sinkAndEcho(sched: Scheduler): void {
   sched.spawnWith({ name: 'sink', daemon: true }, async (coro: Coro<any>) => {
     let count = 0, target = Infinity, reportTo: { send(m: unknown): boolean } | undefined;
     for (;;) {
@@ -38,47 +42,71 @@ async function serve(): Promise<void> {
   sched.spawnWith({ name: 'echo', daemon: true }, async (coro: Coro<any>) => {
     for (;;) await coro.receive();
   }).register();
+}
+
+/** The raw framed server: counts one-way frames, answers 'target' once reached, echoes requests. */
+function rawHandler(socket: net.Socket): void {
   const decoder = new Decoder({ useRecords: false });
-  const raw = net.createServer({ noDelay: true }, (socket) => {
-    const frames = new FrameDecoder(1 << 24);
-    let count = 0;
-    socket.on('data', (chunk) => {
-      frames.push(chunk);
-      for (let f = frames.next(); f; f = frames.next()) {
-        const msg = decoder.decode(f) as unknown[];
-        if (msg[1] === 0) count++;
-        else if (msg[2] === 'target') {
-          const target = msg[3] as number;
-          const check = (): void => void (count >= target ? (socket.write(Buffer.from([1])), (count = 0)) : setImmediate(check));
-          check();
-        } else socket.write(Buffer.concat([Buffer.from([0, 0, 0, f.length]), f])); // request: echo the frame as the reply
-      }
-    });
+  const frames = new FrameDecoder(1 << 24);
+  let count = 0;
+  socket.setNoDelay(true);
+  socket.on('data', (chunk) => {
+    frames.push(chunk);
+    for (let f = frames.next(); f; f = frames.next()) {
+      const msg = decoder.decode(f) as unknown[];
+      if (msg[1] === 0) count++;
+      else if (msg[2] === 'target') {
+        const target = msg[3] as number;
+        const check = (): void => void (count >= target ? (socket.write(Buffer.from([1])), (count = 0)) : setImmediate(check));
+        check();
+      } else socket.write(Buffer.concat([Buffer.from([0, 0, 0, f.length]), f])); // request: echo the frame as the reply
+    }
   });
+}
+
+/** The child: a node with a secret and one without (each with 'sink' and 'echo'), a raw framed server over TCP and over TLS-PSK. */
+async function serve(): Promise<void> {
+  const secureSched = new Scheduler(), plainSched = new Scheduler();
+  const secure = await Network.start(secureSched, { discover: false, secret: SECRET });
+  const plain = await Network.start(plainSched, { discover: false });
+  sinkAndEcho(secureSched);
+  sinkAndEcho(plainSched);
+  const raw = net.createServer({ noDelay: true }, rawHandler);
+  const rawTls = tls.createServer({ ...PSK_TLS, pskCallback: () => PSK }, rawHandler);
   await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
-  process.stdout.write(JSON.stringify({ location: String(node.location), rawPort: (raw.address() as net.AddressInfo).port }) + '\n');
+  await new Promise<void>((r) => rawTls.listen(0, '127.0.0.1', r));
+  const port = (s: net.Server): number => (s.address() as net.AddressInfo).port;
+  process.stdout.write(JSON.stringify({ secure: String(secure.location), plain: String(plain.location), rawPort: port(raw), rawTlsPort: port(rawTls) }) + '\n');
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
-/** One-way burst through a raw socket with the same framing, CBOR envelope and write coalescing. */
-async function rawOneWay(port: number, n: number): Promise<number> {
-  const socket = net.connect(port, '127.0.0.1');
+async function connectRaw(port: number, overTls: boolean): Promise<net.Socket> {
+  const socket = overTls
+    ? tls.connect({ host: '127.0.0.1', port, ...PSK_TLS, pskCallback: () => ({ psk: PSK, identity: 'bench' }), checkServerIdentity: () => undefined })
+    : net.connect(port, '127.0.0.1');
   socket.setNoDelay(true);
-  await new Promise((r) => socket.once('connect', r));
+  await new Promise((r) => socket.once(overTls ? 'secureConnect' : 'connect', r));
+  return socket;
+}
+
+function frame(payload: Buffer): Buffer {
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32BE(payload.length);
+  return Buffer.concat([header, payload]);
+}
+
+/** One-way burst through a raw socket with the same framing, CBOR envelope and write coalescing. */
+async function rawOneWay(port: number, overTls: boolean, n: number): Promise<number> {
+  const socket = await connectRaw(port, overTls);
   const encoder = new Encoder({ useRecords: false });
   const done = new Promise((r) => socket.once('data', r));
   const t0 = performance.now();
   for (let sent = 0; sent < n; ) {
     const batch: Buffer[] = [];
-    for (const end = Math.min(n, sent + 10_000); sent < end; sent++) {
-      const payload = encoder.encode([0, 0, 'send', [2, 'sink', sent]]);
-      const header = Buffer.allocUnsafe(4);
-      header.writeUInt32BE(payload.length);
-      batch.push(header, payload);
-    }
+    for (const end = Math.min(n, sent + 10_000); sent < end; sent++) batch.push(frame(encoder.encode([0, 0, 'send', [2, 'sink', sent]])));
     socket.write(Buffer.concat(batch));
     await new Promise((r) => setImmediate(r));
   }
@@ -89,16 +117,8 @@ async function rawOneWay(port: number, n: number): Promise<number> {
   return n / seconds;
 }
 
-function frame(payload: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32BE(payload.length);
-  return Buffer.concat([header, payload]);
-}
-
-async function rawRoundTrips(port: number, n: number): Promise<number[]> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  await new Promise((r) => socket.once('connect', r));
+async function rawRoundTrips(port: number, overTls: boolean, n: number): Promise<number[]> {
+  const socket = await connectRaw(port, overTls);
   const encoder = new Encoder({ useRecords: false });
   const frames = new FrameDecoder();
   const times: number[] = [];
@@ -121,35 +141,24 @@ async function rawRoundTrips(port: number, n: number): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
-/** Runs the benchmark against a child process; returns the figures (also printed as JSON lines). */
-export async function run(messages = 300_000, roundTrips = 5_000): Promise<object[]> {
-  const child: ChildProcess = spawnProcess(process.execPath, [SELF, '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const figures: object[] = [];
-  const emit = (f: object): void => {
-    figures.push(f);
-    console.log(JSON.stringify(f));
-  };
-  const sched = new Scheduler();
-  let node: Network | undefined;
-  try {
-    const ready = JSON.parse(await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r)));
-    node = await Network.start(sched, { discover: false, secret: 'bench' });
+const latency = (sorted: number[]): { median: number; p99: number } => ({ median: +percentile(sorted, 0.5).toFixed(1), p99: +percentile(sorted, 0.99).toFixed(1) });
 
+/** Our side against one of the child's nodes: connect, locate, one-way burst, deliver round trips. */
+async function measureNode(location: string, secret: string | undefined, messages: number, roundTrips: number) {
+  const sched = new Scheduler();
+  const node = await Network.start(sched, { discover: false, secret });
+  try {
     const tl = performance.now();
-    await node.peer(ready.location, { timeout: 5000 });
+    await node.peer(location, { timeout: 5000 });
     const connectMs = performance.now() - tl;
     const locateTimes: number[] = [];
     let sink: RemoteCoro | undefined;
     for (let i = 0; i < 200; i++) {
       const t0 = performance.now();
-      sink = (await node.locateCoro('sink', { location: ready.location, timeout: 5000 })) as RemoteCoro;
+      sink = (await node.locateCoro('sink', { location, timeout: 5000 })) as RemoteCoro;
       locateTimes.push((performance.now() - t0) * 1000);
     }
-    locateTimes.sort((a, b) => a - b);
-    const echo = (await node.locateCoro('echo', { location: ready.location, timeout: 5000 })) as RemoteCoro;
-
-    // warm up both paths
-    await rawOneWay(ready.rawPort, 20_000);
+    const echo = (await node.locateCoro('echo', { location, timeout: 5000 })) as RemoteCoro;
     const oneWay = async (n: number): Promise<number> => {
       const me = sched.spawn(async (coro: Coro<number>) => {
         sink!.send({ expect: n, reportTo: coro });
@@ -163,25 +172,50 @@ export async function run(messages = 300_000, roundTrips = 5_000): Promise<objec
       });
       return (await me.finish()) as number;
     };
-    await oneWay(20_000);
-    const raw = await rawOneWay(ready.rawPort, messages);
-    const ours = await oneWay(messages);
-    emit({ bench: 'remote.send one-way', unit: 'msgs/s', value: Math.round(ours), baseline: 'raw node:net, same framing + CBOR, coalesced', baselineValue: Math.round(raw), ratio: +(ours / raw).toFixed(2), messages });
-
-    const rawRtt = await rawRoundTrips(ready.rawPort, roundTrips);
+    await oneWay(20_000); // warm up
+    const rate = await oneWay(messages);
     const times: number[] = [];
     for (let i = 0; i < roundTrips; i++) {
       const t0 = performance.now();
       await echo.deliver(i, { timeout: 5000 });
       times.push((performance.now() - t0) * 1000);
     }
-    times.sort((a, b) => a - b);
-    emit({ bench: 'remote.deliver round trip', unit: 'µs', median: +percentile(times, 0.5).toFixed(1), p99: +percentile(times, 0.99).toFixed(1), baseline: 'raw node:net request/reply, same framing', baselineMedian: +percentile(rawRtt, 0.5).toFixed(1), baselineP99: +percentile(rawRtt, 0.99).toFixed(1), roundTrips });
-    emit({ bench: 'remote.locate (connected peer)', unit: 'µs', median: +percentile(locateTimes, 0.5).toFixed(1), p99: +percentile(locateTimes, 0.99).toFixed(1), baseline: 'raw request/reply median', baselineMedian: +percentile(rawRtt, 0.5).toFixed(1), firstConnectAndAuthMs: +connectMs.toFixed(2) });
+    return { rate, rtt: times.sort((a, b) => a - b), locate: locateTimes.sort((a, b) => a - b), connectMs };
+  } finally {
+    await node.stop();
+    await sched.terminate();
+  }
+}
+
+/** Runs the benchmark against a child process; returns the figures (also printed as JSON lines). */
+export async function run(messages = 300_000, roundTrips = 5_000): Promise<object[]> {
+  const child: ChildProcess = spawnProcess(process.execPath, [SELF, '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const figures: object[] = [];
+  const emit = (f: object): void => {
+    figures.push(f);
+    console.log(JSON.stringify(f));
+  };
+  try {
+    const ready = JSON.parse(await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r)));
+    await rawOneWay(ready.rawPort, false, 20_000); // warm up both raw paths
+    await rawOneWay(ready.rawTlsPort, true, 20_000);
+    const raw = await rawOneWay(ready.rawPort, false, messages);
+    const rawTls = await rawOneWay(ready.rawTlsPort, true, messages);
+    const rawRtt = await rawRoundTrips(ready.rawPort, false, roundTrips);
+    const rawTlsRtt = await rawRoundTrips(ready.rawTlsPort, true, roundTrips);
+    const secure = await measureNode(ready.secure, SECRET, messages, roundTrips);
+    const plain = await measureNode(ready.plain, undefined, messages, roundTrips);
+    const rawBase = 'raw node:net, same framing + CBOR, coalesced';
+    emit({ bench: 'remote.send one-way (secret: TLS-PSK)', unit: 'msgs/s', value: Math.round(secure.rate), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(secure.rate / raw).toFixed(2), messages });
+    emit({ bench: 'remote.send one-way (no secret: plaintext, loopback)', unit: 'msgs/s', value: Math.round(plain.rate), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(plain.rate / raw).toFixed(2), messages });
+    emit({ bench: 'raw TLS 1.3 PSK one-way (TLS cost alone)', unit: 'msgs/s', value: Math.round(rawTls), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(rawTls / raw).toFixed(2), messages });
+    const rawRttBase = 'raw node:net request/reply, same framing';
+    emit({ bench: 'remote.deliver round trip (secret: TLS-PSK)', unit: 'µs', ...latency(secure.rtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
+    emit({ bench: 'remote.deliver round trip (no secret: plaintext)', unit: 'µs', ...latency(plain.rtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
+    emit({ bench: 'raw TLS 1.3 PSK request/reply (TLS cost alone)', unit: 'µs', ...latency(rawTlsRtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
+    emit({ bench: 'remote.locate (connected peer, secret)', unit: 'µs', ...latency(secure.locate), baseline: 'raw request/reply median', baselineMedian: latency(rawRtt).median, firstConnectAndAuthMs: +secure.connectMs.toFixed(2), firstConnectPlaintextMs: +plain.connectMs.toFixed(2) });
     return figures;
   } finally {
-    await node?.stop();
-    await sched.terminate();
     if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
   }
 }
