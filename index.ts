@@ -37,7 +37,7 @@ export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js'
 export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/io/AsyncUdpSocket.js';
 export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptions.js';
 export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
-export { AsyncPipe, type Command, type ExitStatus, type PipeOptions } from './transports/io/AsyncPipe.js';
+export { AsyncPipe, type Command, type CommunicateResult, type ExitStatus, type PipeOptions } from './transports/io/AsyncPipe.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/io/WorkerPool.js';
 export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,

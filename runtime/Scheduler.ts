@@ -74,11 +74,21 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   private readonly coros = new Map<number, Coro<any, any>>();
   private readonly starts = new Deque<Coro<any, any>>(64);
   private startPending = false;
-  // Coroutines start in creation order from one microtask, not one closure each.
+  // Coroutines start in creation order from one microtask, not one closure each. First steps
+  // count against the fairness budget like any continuation: a burst of spawns yields to timers
+  // and I/O every budget, and the rest start on the next turn.
   private readonly startAll = (): void => {
-    this.startPending = false;
     const q = this.starts;
-    while (q.length > 0) q.shift()!.run();
+    while (q.length > 0) {
+      if (this.budget <= 0) {
+        this.deferred.push(this.startAll);
+        this.deferred.push(undefined);
+        return; // startPending stays true: the deferred call goes on with the queue
+      }
+      this.spend();
+      q.shift()!.run();
+    }
+    this.startPending = false;
   };
   private nextId = 1;
   private live = 0;

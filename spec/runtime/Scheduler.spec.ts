@@ -281,6 +281,18 @@ describe('Scheduler', () => {
       expect(await c.value()).to.be.below(200_000);
     });
 
+    it('a burst of 10,000 spawns does not starve a timer: first steps count against the budget', async () => {
+      let started = 0;
+      let startedWhenTimerFired = -1;
+      const timer = new Promise<void>((resolve) => setTimeout(() => ((startedWhenTimerFired = started), resolve()), 0));
+      await new Promise((r) => setTimeout(r, 1)); // the timer is due before the burst begins
+      const coros = Array.from({ length: 10_000 }, () => sched.spawn(() => void started++));
+      await timer;
+      await Promise.all(coros.map((c) => c.finish()));
+      expect(started).to.equal(10_000);
+      expect(startedWhenTimerFired, 'the due timer fired between first steps').to.be.below(10_000);
+    });
+
     it('a small fairness budget still runs everything to completion', async () => {
       const s = new Scheduler({ fairnessBudget: 1 });
       try {

@@ -12,6 +12,7 @@ import { Wait, WaitKind } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import { AsyncFile, type FileReadOptions } from './AsyncFile.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+import { ConnectionResetError, SocketClosedError } from './ioErrors.js';
 
 /** A command of a chain: the program and its arguments. */
 export type Command = [program: string, ...args: string[]];
@@ -33,6 +34,21 @@ export interface ExitStatus {
 export interface PipeOptions extends Omit<SpawnOptions, 'stdio'> {
   scheduler?: Scheduler;
   highWaterMark?: number;
+}
+
+/**
+ * What `communicate` returns: both outputs, the exit status, and whether the child stopped reading
+ * its input before the end (it exited, or closed its stdin).
+ * @example
+ * ```ts
+ * const { stdout, inputCut }: CommunicateResult = await AsyncPipe.spawn(['head', '-c', '100']).communicate(big);
+ * ```
+ */
+export interface CommunicateResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  status: ExitStatus;
+  inputCut: boolean;
 }
 
 /**
@@ -174,16 +190,19 @@ export class AsyncPipe {
 
   /**
    * Feeds `input` (if any) to stdin and closes it, while reading stdout and stderr to their end;
-   * then waits for the chain to exit. `timeout` bounds the whole exchange (TimeoutError).
+   * then waits for the chain to exit. `timeout` bounds the whole exchange (TimeoutError). A child
+   * that exits before reading all its input (`head -c 100`) is not an error, as in Python: the
+   * result has what it wrote, its status, and `inputCut: true`.
    * @example
    * ```ts
    * const { stdout, stderr, status } = await AsyncPipe.spawn(['sort']).communicate('b\na\n');
    * ```
    */
-  async communicate(input?: Uint8Array | string | AsyncFile, options?: ActingWaitOptions): Promise<{ stdout: Buffer; stderr: Buffer; status: ExitStatus }> {
+  async communicate(input?: Uint8Array | string | AsyncFile, options?: ActingWaitOptions): Promise<CommunicateResult> {
     const timeout = checkWaitOptions(options);
     const deadline = performance.now() + timeout;
     const left = (): ActingWaitOptions => ({ ...options, timeout: timeout === Infinity ? undefined : Math.max(0, deadline - performance.now()) });
+    let inputCut = false;
     const feed = async (): Promise<void> => {
       try {
         if (input instanceof AsyncFile) {
@@ -193,14 +212,18 @@ export class AsyncPipe {
         } else if (input !== undefined) {
           await this.stdin.write(input, { ...left(), full: true });
         }
+      } catch (err) {
+        // The child closed its stdin (EPIPE, reset): what it wrote still counts.
+        if (!ConnectionResetError.is(err) && !SocketClosedError.is(err) && (err as { code?: string })?.code !== 'ERR_SOCKET_IO') throw err;
+        inputCut = true;
       } finally {
-        await this.stdin.close();
+        await this.stdin.close().catch(() => undefined);
       }
     };
     const [, stdout, stderr] = await Promise.all([feed(), this.stdout.read(0, left()), this.stderr.read(0, left())]);
     const status = await this.wait(left());
     if (status === false) throw new TimeoutError('the child did not exit in time');
-    return { stdout, stderr, status };
+    return { stdout, stderr, status, inputCut };
   }
 
   /**

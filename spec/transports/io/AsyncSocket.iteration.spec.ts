@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { AsyncPipe } from '../../../transports/io/AsyncPipe.js';
 import { asyncPair, schedulerFixture } from '../../fixtures/index.js';
 
-describe('AsyncSocket and AsyncPipe: for await over messages and lines', () => {
+describe('AsyncSocket: for await over messages and lines', () => {
   const fx = schedulerFixture();
 
   it('sock.messages() yields each framed message until a clean end of stream', async () => {
@@ -38,13 +37,5 @@ describe('AsyncSocket and AsyncPipe: for await over messages and lines', () => {
       for await (const line of pair.conn.lines({ timeout: 20 })) void line;
     })().catch((e: unknown) => e);
     expect((err as { code?: string }).code).to.equal('ERR_TIMEOUT');
-  });
-
-  it('pipe.lines() yields a program\'s stdout line by line until it exits', async () => {
-    const pipe = AsyncPipe.spawn([process.execPath, '-e', "process.stdout.write('a\\nb\\nc')"], { scheduler: fx.sched });
-    const got: string[] = [];
-    for await (const line of pipe.lines({ timeout: 10_000 })) got.push(line);
-    expect(got).to.deep.equal(['a', 'b', 'c']);
-    expect((await pipe.wait({ timeout: 10_000 })) !== false).to.equal(true);
   });
 });
