@@ -322,6 +322,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     const port = (this.server.address() as { port: number }).port;
     this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);
+    if (o.keys.skipsVerify && !o.keys.hasSecret) this.logger.warn({ location: String(this.location) }, 'tls with insecureSkipVerify and no secret: peers are not authenticated, an active attacker can sit in the middle');
     this.dropExitHook = this.scheduler.atExit(() => this.stop(), -1000);
     for (const layer of this.layers) {
       for (const kind of layer.locates ?? []) serveLocate(this, kind);

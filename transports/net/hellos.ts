@@ -119,7 +119,13 @@ function checkPeer(socket: Socket, peer: HelloInfo, params: HelloParams, role: '
   }
 }
 
-/** A fresh node id (incarnation): 16 random bytes as hex. */
+/**
+ * A fresh node id (incarnation): 16 random bytes as hex.
+ * @example
+ * ```ts
+ * const incarnation = newNodeId(); // 32 hex digits
+ * ```
+ */
 export function newNodeId(): string {
   return randomBytes(ID_BYTES).toString('hex');
 }
@@ -185,12 +191,24 @@ export function reject(reason: number, version: Version): Buffer {
   return out;
 }
 
-/** True for a REJECT frame. */
+/**
+ * True for a REJECT frame.
+ * @example
+ * ```ts
+ * if (isReject(frame)) checkReject(frame, PROTOCOL_VERSION);
+ * ```
+ */
 export function isReject(frame: Buffer): boolean {
   return frame.length === 8 && frame.readUInt32BE(0) === MAGIC && frame[4] === FrameType.Reject;
 }
 
-/** Throws the error a REJECT frame stands for; returns for any other frame. */
+/**
+ * Throws the error a REJECT frame stands for; returns for any other frame.
+ * @example
+ * ```ts
+ * checkReject(await reader.next(), PROTOCOL_VERSION); // AuthenticationError, ProtocolVersionError, ...
+ * ```
+ */
 export function checkReject(frame: Buffer, version: Version): void {
   if (!isReject(frame)) return;
   const theirs = { major: frame[6], minor: frame[7] };
