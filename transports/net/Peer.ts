@@ -243,8 +243,10 @@ export class Peer {
     this.host.peerClosed(this, wasOnline);
   }
 
+  /** `name@host:port`, or just `host:port` for a node named after its location (the default). */
   toString(): string {
-    return `${this.name}@${this.location}`;
+    const where = String(this.location);
+    return this.name === where || this.name === '' ? where : `${this.name}@${where}`;
   }
 
   /** What a log line shows of a peer (`logger.info({ peer })`): its identity, nothing of the network behind it. */

@@ -83,3 +83,23 @@ describe('Peer connections', function () {
     expect(writes).to.be.at.most(3);
   });
 });
+
+describe('Peer: how a peer is named in errors and logs', () => {
+  it('a node named after its location prints once; a named node prints name@location', async () => {
+    const { Scheduler } = await import('../../../runtime/Scheduler.js');
+    const { Network } = await import('../../../actors/remote/Network.js');
+    const a = new Scheduler(), b = new Scheduler(), c = new Scheduler();
+    const netA = await Network.start(a, { discover: false });
+    const netB = await Network.start(b, { discover: false });
+    const netC = await Network.start(c, { discover: false, name: 'named-node' });
+    try {
+      const unnamed = await netA.peer(netB.location, { timeout: 5000 });
+      const named = await netA.peer(netC.location, { timeout: 5000 });
+      expect(String(unnamed)).to.equal(String(netB.location));
+      expect(String(named)).to.equal(`named-node@${netC.location}`);
+    } finally {
+      await Promise.all([netA.stop(), netB.stop(), netC.stop()]);
+      await Promise.all([a.terminate(), b.terminate(), c.terminate()]);
+    }
+  });
+});
