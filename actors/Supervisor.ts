@@ -189,6 +189,8 @@ export class Supervisor implements AsyncDisposable {
         const spec = this.specs.find((s) => this.running.get(s.id) === msg.coro);
         if (spec === undefined) continue; // an old incarnation we terminated ourselves
         this.running.delete(spec.id);
+        // The child's crash report, as an OTP supervisor gives one (the child's own is at info: it was monitored).
+        if (msg.reason === 'failed') coro.scheduler.logger.warn({ supervisor: String(coro), child: spec.id, coro: String(msg.coro), err: msg.error }, 'supervised child failed');
         if (!this.mustRestart(spec, msg)) continue;
         if (this.intensityExceeded()) {
           coro.scheduler.logger.error({ supervisor: String(coro), child: spec.id }, 'restart intensity reached: supervisor gives up');

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Address } from '../runtime/address.js';
-import type { Coro } from '../runtime/Coro.js';
+import { Coro } from '../runtime/Coro.js';
+import type { MonitorStatus } from '../runtime/MonitorStatus.js';
 import { checkFunction, checkWaitOptions, describe, type WaitOptions } from '../runtime/options.js';
 import { CoroFinishedError, InvalidArgumentError, TimeoutError } from '../runtime/runtimeErrors.js';
 import { Scheduler } from '../runtime/Scheduler.js';
@@ -26,6 +27,11 @@ export interface AskOptions extends WaitOptions {
 
 const NO_REPLY = Symbol('no reply');
 
+/** What the reply coroutine receives when a local target ends first (never a user's message). */
+class TargetEnded {
+  constructor(readonly status: MonitorStatus) {}
+}
+
 /**
  * The reply type of a request type: what its `Address<...>` field takes (unknown without one).
  * @example
@@ -39,8 +45,9 @@ type ReplyField<R> = [R] extends [never] ? unknown : R;
 /**
  * Sends `makeMessage(replyTo)` to `target` and resolves with the reply. Rejects with TimeoutError
  * when no reply comes within `timeout` ms, with the signal's reason when it aborts, with
- * CoroFinishedError when the target cannot take the message, and with InvalidArgumentError for
- * bad arguments (always as a rejection, never a synchronous throw).
+ * CoroFinishedError when the target cannot take the message or (a local target) ends before it
+ * replies (its error as `cause`), and with InvalidArgumentError for bad arguments (always as a
+ * rejection, never a synchronous throw).
  * @example
  * ```ts
  * const y = await ask(squarer, (replyTo) => ({ x: 12, replyTo }), { timeout: 1000 }); // 144
@@ -68,9 +75,13 @@ export async function ask<M, R = ReplyOf<M>>(target: Address<M>, makeMessage: (r
     replyTo.terminate();
     throw err;
   }
+  // A local target that ends before it replies fails the ask at once instead of at its timeout.
+  const local = target instanceof Coro ? target : undefined;
+  const watch = { passive: true, send: (status: unknown) => replyTo.send(new TargetEnded(status as MonitorStatus) as R) };
   let sent: boolean;
   try {
     sent = target.send(message);
+    if (sent) local?.notify(watch);
   } catch (err) {
     replyTo.terminate();
     throw err;
@@ -79,9 +90,17 @@ export async function ask<M, R = ReplyOf<M>>(target: Address<M>, makeMessage: (r
     replyTo.terminate();
     throw new CoroFinishedError(`${String(target)} cannot take the request (it has ended or cannot be reached)`);
   }
-  const reply = await replyTo.value();
-  if (reply === NO_REPLY) throw new TimeoutError(`no reply from ${String(target)} within ${timeout} ms`);
-  return reply;
+  try {
+    const reply = await replyTo.value();
+    if (reply === NO_REPLY) throw new TimeoutError(`no reply from ${String(target)} within ${timeout} ms`);
+    if (reply instanceof TargetEnded) {
+      const { reason, error } = reply.status;
+      throw new CoroFinishedError(`${String(target)} ended (${reason}) before it replied`, { cause: error });
+    }
+    return reply;
+  } finally {
+    local?.demonitor(watch);
+  }
 }
 
 /** The scheduler a local or remote coroutine belongs to, when it says. */

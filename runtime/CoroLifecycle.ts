@@ -123,6 +123,17 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
   }
 
   /**
+   * Removes a monitor installed with `notify` (or `monitor`); false if it was not installed.
+   * @example
+   * ```ts
+   * worker.demonitor(watcher);
+   * ```
+   */
+  demonitor(monitor: MonitorTarget): boolean {
+    return this.monitors?.delete(monitor) ?? false;
+  }
+
+  /**
    * Waits for the coroutine to end: resolves with its value, rejects with its error (or
    * CoroTerminatedError); returns `alarm` if `timeout` passes first.
    * @example

@@ -70,6 +70,19 @@ describe('ask', () => {
     await until(() => replyCoroutines() === 0);
   });
 
+  it('a local target that ends before replying fails the ask at once, with its error as the cause; asks leave no monitor behind', async () => {
+    const server = squarer();
+    for (let i = 0; i < 20; i++) await ask(server, (replyTo) => ({ x: i, replyTo }), { timeout: 1000 });
+    expect(fx.sched.snapshot().coroutines.find((c) => c.name === 'squarer')!.monitors, 'each ask removed its watch').to.equal(0);
+    const fragile = fx.sched.spawn(async (coro: Coro<Request>) => {
+      await coro.receive();
+      throw new Error('worker bug');
+    });
+    // The ask's timeout is far beyond the test's own: only the target's end can settle it in time.
+    const err = await expectError(() => ask(fragile, (replyTo) => ({ x: 1, replyTo }), { timeout: 600_000 }), CoroFinishedError);
+    expect((err.cause as Error).message).to.equal('worker bug');
+  });
+
   it('works across nodes: the reply address crosses the wire as a coroutine reference', async () => {
     const b = new Scheduler();
     const netA = await Network.start(fx.sched, { discover: false });
