@@ -12,7 +12,7 @@ import { Wait, WaitKind } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import { Location } from '../../transports/net/Location.js';
 import { Network } from '../remote/Network.js';
-import { ComputationClosedError, ServerLostError } from '../actorErrors.js';
+import { ComputationClosedError } from '../actorErrors.js';
 import { resolveComponents, type ResolvedComponents } from './components.js';
 import type { NodeEvent, ServerInfo } from './discoroProtocol.js';
 import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
@@ -21,15 +21,12 @@ import { checkAllocations } from './nodeAllocation.js';
 import { ComputationNodes } from './ComputationNodes.js';
 import { ServerPool } from './ServerPool.js';
 import { startJob } from './startJob.js';
+import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
 import type { ComputationCore, ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
 
 export type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
 
-/** Options of runResults: those of a job, retries after a lost server, and a progress callback; `timeout` → false. */
-export interface RunResultsOptions extends JobOptions {
-  retries?: number;
-  onProgress?: (done: number, total: number) => void;
-}
+export type { RunResultsOptions } from './jobResults.js';
 
 /**
  * A computation.
@@ -202,23 +199,8 @@ export class Computation implements ComputationCore {
    * const v = await computation.runResultWith({ retries: 2, timeout: 60_000, alarm: null }, 'compute', 4);
    * ```
    */
-  async runResultWith<R = unknown, A = undefined>(options: JobOptions & { retries?: number; alarm?: A }, fn: JobFunction, ...args: unknown[]): Promise<R | A> {
-    const timeout = checkWaitOptions(options);
-    const retries = options.retries ?? 0;
-    if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError('retries must be a non-negative integer');
-    const deadline = performance.now() + timeout;
-    for (let attempt = 0; ; attempt++) {
-      const left = (): number | undefined => (timeout === Infinity ? undefined : Math.max(0, deadline - performance.now()));
-      const job = await this.runWith<R>({ ...options, timeout: left() }, fn, ...args);
-      if (job === false) return options.alarm as A;
-      const TIMED_OUT = Symbol('timed out');
-      try {
-        const v = await job.finish({ timeout: left(), signal: options.signal, coro: options.coro, alarm: TIMED_OUT });
-        return v === TIMED_OUT ? (options.alarm as A) : (v as R);
-      } catch (err) {
-        if (!ServerLostError.is(err) || attempt >= retries || this.state !== 'scheduled') throw err;
-      }
-    }
+  runResultWith<R = unknown, A = undefined>(options: JobOptions & { retries?: number; alarm?: A }, fn: JobFunction, ...args: unknown[]): Promise<R | A> {
+    return runResultWith<R, A>(this, options, fn, args);
   }
 
   /**
@@ -250,17 +232,8 @@ export class Computation implements ComputationCore {
    */
   runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options?: Omit<RunResultsOptions, 'timeout' | 'signal'>): Promise<R[]>;
   runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions): Promise<R[] | false>;
-  async runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions = {}): Promise<R[] | false> {
-    if (!Array.isArray(argsList)) throw new InvalidArgumentError('runResults needs an array of argument lists');
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidArgumentError('onProgress must be a function');
-    let done = 0;
-    const TIMED_OUT = Symbol('timed out');
-    const results = await Promise.all(argsList.map(async (a) => {
-      const v = await this.runResultWith<R, typeof TIMED_OUT>({ ...options, alarm: TIMED_OUT }, fn, ...(Array.isArray(a) ? a : [a]));
-      if (v !== TIMED_OUT) options.onProgress?.(++done, argsList.length);
-      return v;
-    }));
-    return results.includes(TIMED_OUT as never) ? false : (results as R[]);
+  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions = {}): Promise<R[] | false> {
+    return runResults<R>(this, fn, argsList, options);
   }
 
   /**
@@ -303,7 +276,8 @@ export class Computation implements ComputationCore {
   /**
    * Closes it: takes no more jobs, waits for running CPU jobs (and async ones with `awaitAsync`)
    * up to `timeout` ms, terminates the rest when `terminate` (or the timeout passed), then every
-   * node stops its servers and removes the shipped files. Idempotent.
+   * node stops its servers and removes the shipped files. Idempotent. Aborting `signal` ends the
+   * wait for the jobs (they are terminated) and close() rejects with its reason once closed.
    * @example
    * ```ts
    * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
@@ -320,17 +294,24 @@ export class Computation implements ComputationCore {
     if (wasScheduling) this.scheduleFailed(new ComputationClosedError(`computation ${this.id} was closed`));
     const deadline = performance.now() + timeout;
     const waitFor = (): JobCoro[] => [...this.jobs].filter((j) => options?.awaitAsync === true || this.isCpuJob(j));
+    let aborted: unknown;
     while (options?.terminate !== true && waitFor().length > 0 && performance.now() < deadline) {
       const w = new Wait<boolean>(this.scheduler, undefined, WaitKind.Other);
       w.alarm = false;
       this.jobEnded.push(w);
-      if (!(await w.start(timeout === Infinity ? Infinity : Math.max(0, deadline - performance.now()), options?.signal))) break;
+      try {
+        if (!(await w.start(timeout === Infinity ? Infinity : Math.max(0, deadline - performance.now()), options?.signal))) break;
+      } catch (err) {
+        aborted = err; // the wait ends; closing goes on, then close() rejects with the reason
+        break;
+      }
     }
     await Promise.all([...this.jobs].map((j) => j.terminate({ timeout: 2000 }).catch(() => false)));
     await this.nodeSet.closeAll();
     this.state = 'closed';
     this.publish({ kind: 'computation-closed', id: this.id });
     if (this.ownNetwork) await this.net?.stop();
+    if (aborted !== undefined) throw aborted;
   }
 
   /** @internal */
