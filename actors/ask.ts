@@ -55,7 +55,7 @@ type ReplyField<R> = [R] extends [never] ? unknown : R;
  * The request type comes from the target, the reply type from the request's `Address<...>` field
  * (`ReplyOf`); name them when inference cannot: `ask<Request, number>(...)`.
  */
-export async function ask<M, R = ReplyOf<M>>(target: Address<M>, makeMessage: (replyTo: Address<R>) => NoInfer<M>, options?: AskOptions): Promise<R> {
+export async function ask<M, R = ReplyOf<M>>(target: Address<M>, makeMessage: NoInfer<(replyTo: Address<R>) => M>, options?: AskOptions): Promise<R> {
   if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
     throw new InvalidArgumentError(`ask needs an address (a coroutine or remote coroutine), got ${describe(target)}`);
   }
