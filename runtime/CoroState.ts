@@ -12,6 +12,7 @@ import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTyp
 import { WaitKind, type Wait, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
 import type { CoroActivity, CoroSnapshot } from './snapshotTypes.js';
+import type { Logger } from './logging.js';
 
 /** @internal Lifecycle states. */
 export const Scheduled = 0, Running = 1, Ended = 2;
@@ -27,6 +28,7 @@ class CoroExtras {
   monitors: Set<MonitorTarget> | undefined = undefined;
   finishWaiters: WaiterQueue | undefined = undefined;
   owned: Set<{ ownerEnded(coro: any): void }> | undefined = undefined;
+  logger: Logger | undefined = undefined;
   static readonly EMPTY = new CoroExtras();
 }
 
@@ -130,6 +132,19 @@ export abstract class CoroState<M, R> implements WaitOwner {
   /** This object, as resources and monitors see it (the class hierarchy ends in Coro). */
   protected get self(): this {
     return this;
+  }
+
+  /**
+   * A child of the scheduler's logger bound to this coroutine (`{ coro: 'name/id' }`), created on
+   * first use, so coroutines that never log pay nothing.
+   * @example
+   * ```ts
+   * coro.logger.info({ job: 7 }, 'started');
+   * ```
+   */
+  get logger(): Logger {
+    const extras = (this.x ??= new CoroExtras());
+    return (extras.logger ??= this.scheduler.logger.child({ coro: String(this) }));
   }
 
   /** True until the coroutine has ended. */

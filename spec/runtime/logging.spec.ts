@@ -83,3 +83,22 @@ describe('logging: the default logger', () => {
     expect(prettyLine('not json\n')).to.equal('not json');
   });
 });
+
+describe('logging: child loggers', () => {
+  it('coro.logger is a child bound to the coroutine, created once on first use', async () => {
+    const { captureLogger } = await import('../helpers.js');
+    const { Scheduler } = await import('../../runtime/Scheduler.js');
+    const { logger, lines } = captureLogger('info');
+    const s = new Scheduler({ logger });
+    try {
+      const c = s.spawnWith({ name: 'worker' }, async (coro) => {
+        expect(coro.logger).to.equal(coro.logger);
+        coro.logger.info({ job: 7 }, 'started');
+      });
+      await c.finish();
+      expect(lines.find((l) => l.msg === 'started')).to.include({ coro: String(c), job: 7 });
+    } finally {
+      await s.terminate();
+    }
+  });
+});

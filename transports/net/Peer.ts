@@ -63,6 +63,7 @@ interface Watch {
  * ```
  */
 export class Peer {
+  private childLogger: Logger | undefined;
   /** The peer's incarnation (node id), known once authenticated. */
   incarnation = '';
   name: string;
@@ -241,6 +242,17 @@ export class Peer {
     this.watches.clear();
     for (const { target, subject } of watches) target.send(new MonitorStatus(subject, 'peer-lost', undefined, error));
     this.host.peerClosed(this, wasOnline);
+  }
+
+  /**
+   * A child of the network's logger bound to this peer (`{ peer: 'name@host:port' }`), created on first use.
+   * @example
+   * ```ts
+   * peer.logger.warn('slow');
+   * ```
+   */
+  get logger(): Logger {
+    return (this.childLogger ??= this.host.logger.child({ peer: String(this) }));
   }
 
   /** `name@host:port`, or just `host:port` for a node named after its location (the default). */

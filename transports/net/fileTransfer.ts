@@ -32,6 +32,8 @@ export interface SendFileOptions extends ActingWaitOptions {
   dir?: string;
   /** Replace a different file of the same name (default false: FileExistsError). */
   overwrite?: boolean;
+  /** Called as the receiver acknowledges each chunk: bytes acknowledged so far, and the total. */
+  onProgress?: (sent: number, total: number) => void;
 }
 
 /** What sendFile did: `sent: false, reason: 'identical'` when the same content was already there. */
@@ -60,6 +62,8 @@ export interface DelFileOptions extends WaitOptions {
  */
 export async function sendFile(net: PeerNetwork, location: Location | string, file: string, options: SendFileOptions = {}): Promise<SendFileResult> {
   const timeout = checkWaitOptions(options);
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError('onProgress must be a function');
   if (typeof file !== 'string' || file.length === 0) throw new InvalidArgumentError('path must be a non-empty string');
   if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') throw new InvalidArgumentError('overwrite must be a boolean');
   checkRelativeDir(options.dir);
@@ -96,7 +100,9 @@ export async function sendFile(net: PeerNetwork, location: Location | string, fi
       const buf = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(buf, 0, length, offset);
       if (bytesRead !== length) throw new FileTransferError(`${file} changed while being sent`);
+      const through = offset + length;
       const acked = net.request(location, 'file-chunk', [id, offset, buf], requestOptions());
+      if (onProgress !== undefined) acked.then(() => onProgress(through, size)).catch(() => {}); // a throwing callback must not end the transfer
       acked.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       inFlight.push(acked);
       offset += length;

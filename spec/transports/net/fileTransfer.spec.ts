@@ -93,6 +93,20 @@ describe('file transfer (real processes on 127.0.0.1)', function () {
       expect((await listAll(dest)).filter(isPartial)).to.deep.equal([]);
     });
 
+    it('onProgress reports the bytes acknowledged and the total, rising to the size; a bad callback is refused', async () => {
+      const file = path.join(src, 'progress.bin');
+      const size = 3 * 256 * 1024 + 7;
+      await writeFile(file, randomBytes(size));
+      const seen: Array<[number, number]> = [];
+      const r = await net!.sendFile(peer.ready.location, file, { timeout: 30_000, overwrite: true, onProgress: (sent, total) => seen.push([sent, total]) });
+      expect(r.bytes).to.equal(size);
+      expect(seen.length).to.equal(4);
+      expect(seen.map(([, total]) => total)).to.deep.equal([size, size, size, size]);
+      expect(seen.map(([sent]) => sent)).to.deep.equal([256 * 1024, 512 * 1024, 768 * 1024, size]);
+      const bad = await net!.sendFile(peer.ready.location, file, { onProgress: 'yes' as never }).catch((e: unknown) => e);
+      expect((bad as { code?: string }).code).to.equal('ERR_INVALID_ARGUMENT');
+    });
+
     it('an identical file is not sent again (even without overwrite); an empty file works', async () => {
       const file = path.join(src, 'same.txt');
       await writeFile(file, 'same content');
