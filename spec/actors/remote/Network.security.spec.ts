@@ -216,6 +216,8 @@ describe('Network security (real processes on 127.0.0.1)', function () {
       expect(closedAt.size).to.equal(12);
       // The stalled handshakes are dropped after connectTimeout; then a legitimate peer gets in.
       await until(() => closedAt.size === flood.length, 5000, 'stalled handshakes dropped');
+      const stalled = [...closedAt.values()].sort((x, y) => x - y).slice(12);
+      expect(stalled[0], 'dropped by the handshake timeout, not at once').to.be.at.least(1000);
       const here = await start({});
       const p = await here.peer(victim.ready.location, { timeout: 5000 });
       expect(p.isOnline).to.equal(true);
@@ -307,5 +309,9 @@ describe('Network security (real processes on 127.0.0.1)', function () {
     expect(resolveOptions({}).udpHost).to.equal('127.255.255.255'); // loopback broadcasts only
     expect(resolveOptions({ host: '0.0.0.0', secret: 'x' }).udpHost).to.equal('0.0.0.0');
     expect(resolveOptions({}).maxFrame).to.equal(1024 * 1024);
+    expect([resolveOptions({}).maxHandshakes, resolveOptions({}).maxHandshakesPerAddress]).to.deep.equal([64, 8]);
+    for (const bad of [{ maxHandshakes: 0 }, { maxHandshakesPerAddress: 1.5 }, { maxHandshakes: '8' }, { tls: { cert: 'x' } }, { tls: 'yes' }, { secret: 42 }]) {
+      expect(() => resolveOptions(bad as object), JSON.stringify(bad)).to.throw().with.property('code', 'ERR_INVALID_ARGUMENT');
+    }
   });
 });
