@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { Rci, RemoteRci } from '../../../actors/remote/Rci.js';
+import { RciCoro, RciOutcome } from '../../../actors/remote/RciCoro.js';
+import type { Coro } from '../../../runtime/Coro.js';
+import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
+import { CoroTerminatedError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { Scheduler } from '../../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../../runtime/Wait.js';
+import { RemoteError } from '../../../transports/net/netErrors.js';
+import { networkFixture } from '../../fixtures/index.js';
+import { caught, expectError, rejection, until } from '../../helpers.js';
+
+describe('RciOutcome', () => {
+  it('keeps the first MonitorStatus, forwards it to the monitor and wakes the waiters; ignores the rest', async () => {
+    const sched = new Scheduler();
+    try {
+      const forwarded: unknown[] = [];
+      const outcome = new RciOutcome({ send: (s) => (forwarded.push(s), true) });
+      const w = new Wait<unknown>(sched, undefined, WaitKind.Other);
+      outcome.wait(w);
+      const waiting = w.start(5000, undefined);
+      expect(outcome.send('not a status')).to.equal(false);
+      const first = new MonitorStatus({ id: 1, name: 'x' }, 'finished', 1);
+      expect(outcome.send(first)).to.equal(true);
+      expect(outcome.send(new MonitorStatus({ id: 1, name: 'x' }, 'failed'))).to.equal(false);
+      expect(outcome.status).to.equal(first);
+      expect(forwarded).to.deep.equal([first]);
+      expect(await waiting).to.equal(first);
+      expect(new RciOutcome(undefined).send(first)).to.equal(true); // no monitor: kept all the same
+    } finally {
+      await sched.terminate();
+    }
+  });
+});
+
+describe('RciCoro (an RCI called on another node)', function () {
+  this.timeout(20_000);
+  const { node } = networkFixture();
+
+  async function setup() {
+    const server = await node({ secret: 'rci-coro' });
+    const client = await node({ secret: 'rci-coro', seeds: [server.location] });
+    const sched = server.scheduler;
+    let release: (() => void) | undefined;
+    new Rci('work', async (coro: Coro<string>, how: string) => {
+      if (how === 'wait') await new Promise<void>((resolve) => (release = resolve));
+      if (how === 'park') await coro.suspend();
+      if (how === 'fail') throw Object.assign(new Error('it failed'), { code: 'ERR_WORK' });
+      return `done: ${how}`;
+    }, { scheduler: sched }).register();
+    const rci = (await Rci.locate('work', { scheduler: client.scheduler, location: server.location, timeout: 5000 })) as RemoteRci<[string], string>;
+    expect(rci).to.be.instanceOf(RemoteRci);
+    return { server, client, rci, release: () => release?.() };
+  }
+
+  it('finish()/value() give the value, even when the coroutine ended before they were called', async () => {
+    const { rci } = await setup();
+    const c = (await rci.call('now')) as RciCoro<unknown, string>;
+    expect(c).to.be.instanceOf(RciCoro);
+    await until(() => (c as unknown as { outcome: RciOutcome }).outcome.status !== undefined, 5000, 'the outcome to arrive');
+    expect(await c.finish()).to.equal('done: now');
+    expect(await c.value()).to.equal('done: now');
+  });
+
+  it('a failure arrives as a RemoteError with the code; a terminated call as CoroTerminatedError', async () => {
+    const { rci } = await setup();
+    const failed = await rci.call('fail');
+    const err = await caught(() => failed.finish({ timeout: 5000 }));
+    expect(err).to.be.instanceOf(RemoteError);
+    expect([err.code, (err as RemoteError).remoteMessage]).to.deep.equal(['ERR_WORK', 'it failed']);
+    const parked = await rci.call('park');
+    expect(await parked.terminate()).to.equal(true);
+    await expectError(() => parked.finish({ timeout: 5000 }), CoroTerminatedError);
+  });
+
+  it('finish() times out with the alarm, its signal cancels it, bad options are InvalidArgumentError; then the value comes', async () => {
+    const { rci, release } = await setup();
+    const c = await rci.call('wait');
+    expect(await c.finish({ timeout: 10, alarm: 'later' })).to.equal('later');
+    const ac = new AbortController();
+    const p = c.finish({ signal: ac.signal });
+    ac.abort(new Error('stop'));
+    expect(((await rejection(p)) as Error).message).to.equal('stop');
+    await expectError(() => c.finish({ timeout: -1 }), InvalidArgumentError);
+    release();
+    expect(await c.finish({ timeout: 5000 })).to.equal('done: wait');
+  });
+
+  it('a monitor given to callWith receives the outcome too', async () => {
+    const { rci, client } = await setup();
+    const watcher = client.scheduler.spawn(async (coro: Coro<MonitorStatus>) => {
+      await rci.callWith({ monitor: coro }, 'watched');
+      return coro.receive({ timeout: 5000 });
+    });
+    const status = (await watcher.value()) as MonitorStatus;
+    expect(status).to.be.instanceOf(MonitorStatus);
+    expect([status.reason, status.value]).to.deep.equal(['finished', 'done: watched']);
+  });
+});

@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import { CORO_LAYER, CORO_LOCATE, remoteMonitor } from '../../../actors/remote/coroRequests.js';
+import type { Network } from '../../../actors/remote/Network.js';
+import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
+import { Coro } from '../../../runtime/Coro.js';
+import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
+import { RemoteError } from '../../../transports/net/netErrors.js';
+import { networkFixture } from '../../fixtures/index.js';
+import { caught, deferred, until } from '../../helpers.js';
+
+describe('coroRequests (the coroutine layer between two nodes)', function () {
+  this.timeout(20_000);
+  const { node } = networkFixture();
+  let a: Network;
+  let b: Network;
+  beforeEach(async () => {
+    a = await node({ secret: 'coro-requests' });
+    b = await node({ secret: 'coro-requests', seeds: [a.location] });
+    await a.peer(b.location, { timeout: 5000 });
+  });
+  const at = (type: string, body: unknown): Promise<unknown> => a.request(b.location, type, body, { timeout: 5000 });
+  const code = async (p: Promise<unknown>): Promise<string | undefined> => {
+    const err = await caught(() => p);
+    expect(err).to.be.instanceOf(RemoteError);
+    return err.code;
+  };
+  /** A coroutine at b that records what it receives. */
+  const inbox = (name = 'inbox') => {
+    const got: unknown[] = [];
+    const coro = b.scheduler.spawnWith({ name, daemon: true }, async (c: Coro<unknown>) => {
+      for (;;) got.push(await c.receive());
+    });
+    return { coro, got, ref: [b.incarnation, coro.id, coro.name] as const };
+  };
+
+  it('the layer carries coroutine references and makes the coroutine registry locatable', () => {
+    expect(CORO_LAYER.locates).to.deep.equal([CORO_LOCATE]);
+    expect(CORO_LAYER.references!.length).to.equal(2);
+    expect(CORO_LOCATE.isFound(null)).to.equal(false);
+  });
+
+  it('send (one-way) and deliver (true once queued) reach the live coroutine named by [incarnation, id, name]', async () => {
+    const { coro, got, ref } = inbox();
+    expect(a.post(b.location, 'send', [...ref, 'posted'])).to.equal(true);
+    expect(await at('deliver', [...ref, 'delivered', 1000])).to.equal(true);
+    expect(await at('deliver', [...ref, 'no timeout', null])).to.equal(true);
+    await until(() => got.length === 3);
+    expect(got).to.deep.equal(['posted', 'delivered', 'no timeout']);
+    coro.terminate();
+  });
+
+  it('deliver to a coroutine that is not there (ended, other incarnation, other name) is CoroFinishedError', async () => {
+    const { coro, ref } = inbox();
+    expect(await code(at('deliver', [ref[0], ref[1], 'other-name', 'x', null]))).to.equal('ERR_CORO_FINISHED');
+    expect(await code(at('deliver', ['an-old-incarnation', ref[1], ref[2], 'x', null]))).to.equal('ERR_CORO_FINISHED');
+    coro.terminate();
+    await coro.finish().catch(() => undefined);
+    expect(await code(at('deliver', [...ref, 'x', null]))).to.equal('ERR_CORO_FINISHED');
+  });
+
+  it('malformed bodies are InvalidArgumentError', async () => {
+    const { coro, ref } = inbox();
+    for (const [type, body] of [
+      ['deliver', 'x'], ['deliver', [...ref, 'm']], ['deliver', [1, ref[1], ref[2], 'm', null]], ['deliver', [...ref, 'm', -5]], ['deliver', [...ref, 'm', '5']],
+      ['terminate', [...ref, 'extra']], ['monitor', [...ref, 'not a number']], ['exited', [1, 'not a status']], ['exited', ['x', new MonitorStatus({ id: 1, name: 'x' }, 'finished')]],
+    ] as const) {
+      expect(await code(at(type, body)), `${type} ${JSON.stringify(body)}`).to.equal('ERR_INVALID_ARGUMENT');
+    }
+    coro.terminate();
+  });
+
+  it('terminate is true for a live coroutine, false for one that is not there', async () => {
+    const { coro, ref } = inbox();
+    expect(await at('terminate', [...ref])).to.equal(true);
+    await coro.finish().catch(() => undefined);
+    expect(coro.isAlive).to.equal(false);
+    expect(await at('terminate', [...ref])).to.equal(false);
+  });
+
+  it('monitor installs a watch: the status comes back through exited to the watch of the asking peer', async () => {
+    const { coro, ref } = inbox('watched');
+    const peer = a.peerByIncarnation(b.incarnation)!;
+    const status = deferred<MonitorStatus>();
+    const watchId = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: coro.id, name: coro.name });
+    expect(await at('monitor', [...ref, watchId])).to.equal(true);
+    coro.terminate();
+    const s = await status.promise;
+    expect(s).to.be.instanceOf(MonitorStatus);
+    expect(s.reason).to.equal('terminated');
+  });
+
+  it('monitor of an ended coroutine: false, unless its reference left its node (its outcome is kept)', async () => {
+    const kept = b.scheduler.spawnWith({ name: 'kept' }, async (c: Coro<string, string>) => `got ${await c.receive()}`);
+    const forgotten = b.scheduler.spawnWith({ name: 'forgotten' }, async () => 'gone');
+    kept.register();
+    const ref = (await a.locateCoro('kept', { location: b.location, timeout: 5000 })) as RemoteCoro; // its reference left b
+    expect(ref).to.be.instanceOf(RemoteCoro);
+    kept.send('x');
+    await kept.finish();
+    await forgotten.finish();
+    const peer = a.peerByIncarnation(b.incarnation)!;
+    const status = deferred<MonitorStatus>();
+    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: kept.id, name: kept.name });
+    expect(await at('monitor', [b.incarnation, kept.id, kept.name, id])).to.equal(true);
+    expect((await status.promise).value).to.equal('got x');
+    expect(await at('monitor', [b.incarnation, forgotten.id, forgotten.name, peer.addWatch({ send: () => true }, forgotten)])).to.equal(false);
+  });
+
+  it('locate [name, waitMs] answers a reference or null; a reference that comes home is the live Coro', async () => {
+    const { coro } = inbox('findme');
+    coro.register();
+    const found = await at('locate', ['findme', 0]);
+    expect(found).to.be.instanceOf(RemoteCoro);
+    expect(String(found)).to.equal(`findme/${coro.id}@${b.location}`);
+    expect(await at('locate', ['nobody', 0])).to.equal(null);
+    // sent back to b, the reference is b's live coroutine again
+    const echo = deferred<unknown>();
+    b.handle('spec-echo', (body) => echo.resolve(body));
+    a.post(b.location, 'spec-echo', found);
+    expect(await echo.promise).to.equal(coro);
+    expect(await echo.promise).to.be.instanceOf(Coro);
+    coro.terminate();
+  });
+
+  it('remoteMonitor: posts the status back while the peer is online; false for an unknown peer', async () => {
+    expect(remoteMonitor(b, 'no-such-incarnation', 1).send(new MonitorStatus({ id: 1, name: 'x' }, 'finished'))).to.equal(false);
+    const peer = a.peerByIncarnation(b.incarnation)!;
+    const status = deferred<MonitorStatus>();
+    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: 7, name: 'subject' });
+    // An outcome that cannot cross the wire (a function) is reported without it.
+    expect(remoteMonitor(b, a.incarnation, id).send(new MonitorStatus({ id: 7, name: 'subject' }, 'finished', () => 'not encodable'))).to.equal(true);
+    const s = await status.promise;
+    expect(s.reason).to.equal('finished');
+    expect(s.value).to.equal(undefined);
+    expect(String((s.error as Error).message)).to.match(/outcome not encodable/);
+  });
+});
