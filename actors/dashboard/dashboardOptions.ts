@@ -1,0 +1,126 @@
+/**
+ * The options of `serveDashboard`, their defaults and their validation: where it listens, the
+ * token its actions need, the cluster it shows and how often it samples the scheduler.
+ * @example
+ * ```ts
+ * const options: DashboardOptions = { host: '127.0.0.1', port: 9800, token: 'a-long-random-secret-token' };
+ * const settings = checkDashboardOptions(options);
+ * ```
+ * @module
+ */
+import { isIP } from 'node:net';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import type { ClusterSource } from './clusterSource.js';
+import { InsecureDashboardError } from './dashboardErrors.js';
+
+/**
+ * How to serve the dashboard.
+ * @example
+ * ```ts
+ * const options: DashboardOptions = { port: 0, refreshMs: 250 };
+ * ```
+ */
+export interface DashboardOptions {
+  /** Interface to listen on; `127.0.0.1` by default. Anything but loopback needs `token`. */
+  host?: string;
+  /** TCP port; 0 (the default) picks a free one (read it from the handle's `url`). */
+  port?: number;
+  /**
+   * The secret the actions need (`Authorization: Bearer <token>`), at least 16 characters. Without
+   * one the dashboard is read-only. The page never shows it: the person types it in.
+   */
+  token?: string;
+  /** The cluster view's data and actions; without it the page shows the scheduler only. */
+  cluster?: ClusterSource;
+  /** How often the scheduler is sampled while a page is open, in ms (250 by default, at least 20). */
+  refreshMs?: number;
+  /**
+   * Host names (the `Host` header, without the port) the dashboard answers besides the address it
+   * listens on. Bound to loopback it answers `localhost`, `127.0.0.1` and `[::1]` only, which
+   * keeps DNS-rebinding pages out; bound to a wildcard address (`0.0.0.0`, `::`) it answers any.
+   */
+  allowedHosts?: readonly string[];
+}
+
+/**
+ * Options checked, with defaults filled in.
+ * @example
+ * ```ts
+ * const { host, port, loopback } = checkDashboardOptions({});
+ * ```
+ */
+export interface DashboardSettings {
+  host: string;
+  port: number;
+  token: string | undefined;
+  cluster: ClusterSource | undefined;
+  refreshMs: number;
+  loopback: boolean;
+  /** Lower-case host names accepted in the Host header; undefined: any. */
+  hostNames: ReadonlySet<string> | undefined;
+}
+
+const CLUSTER_METHODS = ['nodes', 'servers', 'computations', 'jobs', 'counts', 'subscribe', 'terminateJob', 'closeComputation', 'enableNode', 'disableNode', 'enableServer', 'disableServer'] as const;
+
+/**
+ * True for addresses of the loopback interface (`127.0.0.0/8`, `::1`) and `localhost`.
+ * @example
+ * ```ts
+ * isLoopback('127.0.0.1'); // true
+ * isLoopback('0.0.0.0'); // false
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h.startsWith('::ffff:127.');
+}
+
+const describe = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v));
+
+/**
+ * Validates `serveDashboard`'s options: bad values throw InvalidArgumentError, listening beyond
+ * loopback without a token throws InsecureDashboardError.
+ * @example
+ * ```ts
+ * checkDashboardOptions({ host: '0.0.0.0' }); // throws InsecureDashboardError
+ * ```
+ */
+export function checkDashboardOptions(options: DashboardOptions | undefined): DashboardSettings {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new InvalidArgumentError(`dashboard options must be an object, got ${describe(options)}`);
+  }
+  const { host = '127.0.0.1', port = 0, token, cluster, refreshMs = 250, allowedHosts = [] } = options ?? {};
+  if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) throw new InvalidArgumentError(`dashboard host must be a host name or address, got ${describe(host)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`dashboard port must be an integer in 0..65535, got ${describe(port)}`);
+  if (token !== undefined) {
+    // Never echo the token itself: only what is wrong with it.
+    if (typeof token !== 'string') throw new InvalidArgumentError(`dashboard token must be a string, got a ${typeof token}`);
+    if (token.length < 16) throw new InvalidArgumentError(`dashboard token must be at least 16 characters, got ${token.length}`);
+    if (!/^[\x21-\x7e]+$/.test(token)) throw new InvalidArgumentError('dashboard token must be printable ASCII without spaces (it travels in a header)');
+  }
+  if (typeof refreshMs !== 'number' || !Number.isFinite(refreshMs) || refreshMs < 20) throw new InvalidArgumentError(`dashboard refreshMs must be a number of ms, at least 20, got ${describe(refreshMs)}`);
+  if (cluster !== undefined) {
+    const missing = CLUSTER_METHODS.filter((m) => typeof (cluster as unknown as Record<string, unknown> | null)?.[m] !== 'function');
+    if (missing.length > 0) throw new InvalidArgumentError(`dashboard cluster must be a ClusterSource; missing: ${missing.join(', ')}`);
+  }
+  if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h === '')) {
+    throw new InvalidArgumentError('dashboard allowedHosts must be an array of host names');
+  }
+  const loopback = isLoopback(host);
+  if (!loopback && token === undefined) {
+    throw new InsecureDashboardError(`the dashboard listens on ${host}, beyond loopback: give it a token (its actions would be open to the network)`);
+  }
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const hostNames = wildcard && allowedHosts.length === 0
+    ? undefined
+    : new Set([host, ...(loopback ? ['localhost', '127.0.0.1', '[::1]'] : []), ...allowedHosts].map(bracketed));
+  return { host, port, token, cluster, refreshMs, loopback, hostNames };
+}
+
+/** An IPv6 address as it appears in a Host header (`[::1]`), lower case. */
+function bracketed(host: string): string {
+  const h = host.toLowerCase();
+  return isIP(h) === 6 ? `[${h}]` : h;
+}

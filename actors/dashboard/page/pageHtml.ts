@@ -1,0 +1,146 @@
+/**
+ * The dashboard's one page: static markup (no data: the script fills it in from the event
+ * stream), its stylesheet and script by URL, nothing inline, so that the Content-Security-Policy
+ * can forbid inline code. The token field is a password field the person fills in; the page
+ * never receives the token.
+ * @example
+ * ```ts
+ * log(PAGE_HTML.includes('<title>asyncoro dashboard</title>')); // true
+ * ```
+ * @module
+ */
+
+/**
+ * The page's HTML.
+ * @example
+ * ```ts
+ * const bytes = Buffer.byteLength(PAGE_HTML);
+ * ```
+ */
+export const PAGE_HTML = String.raw`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>asyncoro dashboard</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/dashboard.css">
+<script src="/dashboard.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <h1>asyncoro <span class="sub">dashboard</span></h1>
+  <nav aria-label="Views">
+    <a href="#scheduler">Scheduler</a>
+    <a href="#cluster" id="nav-cluster" hidden>Cluster</a>
+  </nav>
+  <span id="connection" class="connection" role="status">connecting…</span>
+  <form id="token-form" class="token" autocomplete="off">
+    <input type="text" name="username" value="dashboard" autocomplete="username" hidden>
+    <label>Token <input type="password" id="token" name="token" autocomplete="off" placeholder="needed for actions" size="22"></label>
+  </form>
+</header>
+<div id="message" class="message" role="alert" hidden></div>
+<main>
+<section id="scheduler" aria-labelledby="scheduler-title">
+  <h2 id="scheduler-title">Scheduler</h2>
+  <dl id="counters" class="counters" aria-label="Message counters"></dl>
+  <table id="coroutines" class="grid">
+    <caption>Coroutines</caption>
+    <thead><tr>
+      <th scope="col" aria-sort="ascending"><button type="button" class="sort" data-sort="id">Id</button></th>
+      <th scope="col">Name</th>
+      <th scope="col">State</th>
+      <th scope="col">Waiting on</th>
+      <th scope="col" class="num"><button type="button" class="sort" data-sort="mailbox">Mailbox</button></th>
+      <th scope="col" class="num">Dropped</th>
+      <th scope="col" class="num">Monitors</th>
+      <th scope="col">Registered</th>
+      <th scope="col">Holds</th>
+      <th scope="col" class="num"><button type="button" class="sort" data-sort="age">Age</button></th>
+      <th scope="col"><span class="visually-hidden">Action</span></th>
+    </tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="coroutines" hidden>No coroutines.</p>
+  <div class="columns">
+    <div>
+      <table id="peers" class="grid">
+        <caption>Peers</caption>
+        <thead><tr><th scope="col">Location</th><th scope="col">Name</th><th scope="col">State</th><th scope="col" class="num">Last heard</th><th scope="col" class="num">Round trip</th><th scope="col" class="num">In</th><th scope="col" class="num">Out</th><th scope="col" class="num">Reconnects</th></tr></thead>
+        <tbody></tbody>
+      </table>
+      <p class="empty" data-for="peers" hidden>No peers.</p>
+    </div>
+    <div>
+      <table id="channels" class="grid">
+        <caption>Channels</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col" class="num">Subscribers</th></tr></thead>
+        <tbody></tbody>
+      </table>
+      <p class="empty" data-for="channels" hidden>No registered channels.</p>
+      <table id="locks" class="grid">
+        <caption>Locks held</caption>
+        <thead><tr><th scope="col">Resource</th><th scope="col">Holder</th></tr></thead>
+        <tbody></tbody>
+      </table>
+      <p class="empty" data-for="locks" hidden>No lock is held.</p>
+    </div>
+  </div>
+</section>
+<section id="cluster" aria-labelledby="cluster-title" hidden>
+  <h2 id="cluster-title">Cluster</h2>
+  <div class="summary">
+    <dl id="job-counts" class="counters" aria-label="Jobs">
+      <div><dt>Submitted</dt><dd id="jobs-submitted">0</dd></div>
+      <div><dt>Running</dt><dd id="jobs-running">0</dd></div>
+      <div><dt>Done</dt><dd id="jobs-done">0</dd></div>
+      <div><dt>Failed</dt><dd id="jobs-failed">0</dd></div>
+    </dl>
+    <figure class="spark">
+      <svg id="sparkline" viewBox="0 0 240 48" width="240" height="48" role="img" aria-label="Jobs per second"><polyline points=""></polyline></svg>
+      <figcaption id="rate-caption">jobs per second</figcaption>
+    </figure>
+  </div>
+  <table id="nodes" class="grid">
+    <caption>Nodes</caption>
+    <thead><tr><th scope="col">Node</th><th scope="col">Location</th><th scope="col">State</th><th scope="col" class="num">CPU load</th><th scope="col" class="num">Free memory</th><th scope="col" class="num">Free disk</th><th scope="col" class="num">Last pulse</th><th scope="col" class="num">Running</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="nodes" hidden>No nodes.</p>
+  <table id="servers" class="grid">
+    <caption>Servers</caption>
+    <thead><tr><th scope="col">Server</th><th scope="col">Node</th><th scope="col" class="num">PID</th><th scope="col">State</th><th scope="col" class="num">Running</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="servers" hidden>No servers.</p>
+  <table id="computations" class="grid">
+    <caption>Computations</caption>
+    <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="computations" hidden>No computations.</p>
+  <div class="table-head">
+    <label class="toggle"><input type="checkbox" id="show-args" checked> Show arguments</label>
+  </div>
+  <table id="jobs" class="grid">
+    <caption>Running jobs, by server</caption>
+    <thead><tr><th scope="col">Job</th><th scope="col">Function</th><th scope="col" class="args">Arguments</th><th scope="col">Started</th><th scope="col" class="num">Duration</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="jobs" hidden>No job is running.</p>
+</section>
+</main>
+</body>
+</html>
+`;
+
+/**
+ * The page's icon (an SVG, so that browsers do not ask for a missing favicon.ico).
+ * @example
+ * ```ts
+ * log(FAVICON_SVG.startsWith('<svg')); // true
+ * ```
+ */
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#2f6fde"/><path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>';
