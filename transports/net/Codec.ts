@@ -18,7 +18,7 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus, type ExitReason } from '../../runtime/MonitorStatus.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import { Location } from './Location.js';
-import { decodeCost, MAX_DECODE_COST } from './decodeCost.js';
+import { decodeCost, MAX_DECODE_COST, MAX_DECODE_DEPTH } from './decodeCost.js';
 import { ProtocolError, RemoteError } from './netErrors.js';
 
 /**
@@ -176,15 +176,20 @@ export class Codec {
    * cost too much to decode (see decodeCost.ts).
    */
   decode(bytes: Uint8Array): unknown {
-    decodeCost(bytes);
-    const previous = running;
+    // A frame of at most MAX_DECODE_DEPTH bytes can neither nest deeper nor approach the budget.
+    if (bytes.length > MAX_DECODE_DEPTH) decodeCost(bytes);
+    const previous = running, stackLimit = Error.stackTraceLimit;
     running = this;
+    // Errors rebuilt from the wire have no local stack worth capturing; capturing one per error
+    // tag (deep inside the decoder's recursion) is what makes a frame of nested error tags costly.
+    Error.stackTraceLimit = 0;
     try {
       return this.decoder.decode(bytes);
     } catch (err) {
       if (err instanceof ProtocolError) throw err;
       throw new ProtocolError(`undecodable message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     } finally {
+      Error.stackTraceLimit = stackLimit;
       running = previous;
     }
   }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { encode as rawEncode } from 'cbor-x';
-import { InvalidArgumentError, Location, ProtocolError } from '../../../index.js';
+import { InvalidArgumentError, Location, ProtocolError, RemoteError } from '../../../index.js';
 import { Codec } from '../../../extend.js';
 import { decodeCost, MAX_DECODE_COST, MAX_DECODE_DEPTH } from '../../../transports/net/decodeCost.js';
 
@@ -40,6 +40,20 @@ describe('decodeCost: the pre-scan before decoding', () => {
     }
     // A 1 MiB array of small integers is cheap to decode, and is accepted.
     expect((codec.decode(array(MIB - 5, [0x01])) as number[]).length).to.equal(MIB - 5);
+  });
+
+  it('errors rebuilt from the wire capture no local stack (nested error tags stay cheap to decode)', () => {
+    const codec = new Codec();
+    const chain = Buffer.concat([Buffer.concat(Array(100).fill(Buffer.from([0xd8, 0x1b]))), Buffer.from([0x80])]); // tag 27 inside tag 27 ...
+    const frame = Buffer.concat([Buffer.from([0x98, 50]), ...Array(50).fill(chain)]);
+    const decoded = codec.decode(frame) as RemoteError[];
+    expect(decoded.length).to.equal(50);
+    expect(decoded[0]).to.be.instanceOf(RemoteError);
+    expect(String(decoded[0].stack)).to.not.include('\n    at ');
+    const remote = codec.decode(codec.encode(new Error('far away'))) as RemoteError;
+    expect(remote.remoteMessage).to.equal('far away');
+    expect(String(remote.stack)).to.not.include('\n    at ');
+    expect(new Error('here').stack).to.include('\n    at '); // and stacks are back afterwards
   });
 
   it('a message the receiver would refuse is refused when encoded (InvalidArgumentError)', () => {
