@@ -172,7 +172,7 @@ export class Supervisor implements AsyncDisposable {
    * `await using sup = new Supervisor(...)` stops it at the end of the block.
    * @example
    * ```ts
-   * { await using sup = new Supervisor({ children }); }
+   * { await using sup = Supervisor.start([{ id: 'idle', start: async (coro) => coro.receive() }]); }
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {

@@ -252,7 +252,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
    * `await using sched = new Scheduler()` terminates it at the end of the block.
    * @example
    * ```ts
-   * { await using sched = new Scheduler(); sched.spawn(work); }
+   * { await using sched = new Scheduler(); sched.spawn(async (coro) => coro.sleep(10)); }
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {

@@ -17,8 +17,9 @@ export const TIMED_OUT: unique symbol = Symbol('timed out');
  * arrives too late goes to `late` (to close a handle nobody will use), an error that does is dropped.
  * @example
  * ```ts
- * const handle = await within(sched, fsp.open(path), { timeout: 1000 }, (h) => void h.close());
- * if (handle === TIMED_OUT) return false;
+ * import { open } from 'node:fs/promises';
+ * const handle = await within(sched, open('data.bin'), { timeout: 1000 }, (h) => void h.close());
+ * if (handle !== TIMED_OUT) await handle.close();
  * ```
  */
 export function within<T>(sched: Scheduler, promise: Promise<T>, options: ActingWaitOptions | undefined, late?: (value: T) => void): Promise<T | typeof TIMED_OUT> {

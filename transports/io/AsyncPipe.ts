@@ -41,7 +41,7 @@ export interface PipeOptions extends Omit<SpawnOptions, 'stdio'> {
  * its input before the end (it exited, or closed its stdin).
  * @example
  * ```ts
- * const { stdout, inputCut }: CommunicateResult = await AsyncPipe.spawn(['head', '-c', '100']).communicate(big);
+ * const { stdout, inputCut }: CommunicateResult = await AsyncPipe.spawn(['head', '-c', '100']).communicate(Buffer.alloc(1 << 20));
  * ```
  */
 export interface CommunicateResult {

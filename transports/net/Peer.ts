@@ -220,10 +220,9 @@ export class Peer {
 
   /** @internal Says goodbye and closes the connection; pending requests fail with `error`. */
   close(error: Error): void {
-    if (this.state === 'online' && this.connection !== undefined) {
-      this.connection.write(this.host.codec.encode([BYE]));
-      this.connection.close();
-    }
+    // Say goodbye, then end: lose() closes the connection gracefully after failing what waits
+    // with `error` (closing it first would fail them with the connection's own PeerLostError).
+    if (this.state === 'online' && this.connection !== undefined) this.connection.write(this.host.codec.encode([BYE]));
     this.lose(error);
   }
 

@@ -225,7 +225,7 @@ describe('PeerNetwork', function () {
   // that pending requests fail with NetworkStoppedError, but Peer.close() closes the connection
   // gracefully first, whose 'closed' callback loses the peer with a PeerLostError before close()
   // can fail the requests with the error it was given.
-  it('KNOWN BUG: stop() fails the requests pending on its peers with NetworkStoppedError', async () => {
+  it('stop() fails the requests pending on its peers with NetworkStoppedError', async () => {
     const a = await open(), b = await open();
     await a.peer(b.location, { timeout: 5000 });
     const pending = settle(a.request(b.location, 'slow', null, { timeout: 10_000 }));
