@@ -6,18 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { ComponentError, ServerLostError } from '../../../actors/actorErrors.js';
 import type { JobCoro } from '../../../actors/discoro/JobCoro.js';
 import { CoroTerminatedError } from '../../../runtime/runtimeErrors.js';
+import { until } from '../../helpers.js';
 import { discoroFixture, NodeProcess, SECRET, statusLog, WORK } from './discoroFixture.js';
 
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clientProcess.js');
-
-/** Waits (bounded, on state) until `pred` holds. */
-async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('discoro failures', function () {
   this.timeout(40_000);

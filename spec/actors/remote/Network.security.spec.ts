@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { inspect } from 'node:util';
-import { pino } from 'pino';
 import { Coro, Network, PeerStatus, PeerUnreachableError, Scheduler } from '../../../index.js';
 import { encodeFrame } from '../../../extend.js';
 import { Encoder } from 'cbor-x';
@@ -11,27 +10,12 @@ import { newSecret, PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { resolveOptions } from '../../../transports/net/peerOptions.js';
 import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { relayProxy } from '../../transports/net/relayProxy.js';
+import { captureLogger, settle, until } from '../../helpers.js';
+import type { Logger } from '../../../runtime/logging.js';
 
 const SECRET = 'security-spec-secret-8c1f';
 const BASE = { discover: false, secret: SECRET, heartbeatInterval: 200, peerTimeout: 3000 } as const;
 const cbor = new Encoder({ useRecords: false });
-
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any }> {
-  try {
-    return { value: await p };
-  } catch (error) {
-    return { error };
-  }
-}
-
-/** Resolves once `check()` holds, polling every 10 ms for at most `ms` (then rejects). */
-async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function rawConnect(port: number, localAddress = '127.0.0.1'): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -44,7 +28,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
   this.timeout(60_000);
   const scheds: Scheduler[] = [];
   const nets: Network[] = [];
-  const start = async (options: object, logger?: pino.Logger): Promise<Network> => {
+  const start = async (options: object, logger?: Logger): Promise<Network> => {
     const sched = new Scheduler(logger ? { logger } : {});
     scheds.push(sched);
     const n = await Network.start(sched, { ...BASE, ...options });
@@ -253,8 +237,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
 
   it('the secret is in no inspectable or serialisable place: inspect(net), inspect(peer), JSON of the options, a pino line', async () => {
     const secret = newSecret();
-    const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) });
+    const { logger, raw: lines } = captureLogger('debug');
     const a = await start({ secret }, logger);
     const b = await start({ secret });
     const peer = await a.peer(b.location, { timeout: 5000 });

@@ -75,8 +75,10 @@ describe('RemoteCoro (real processes on 127.0.0.1)', function () {
       // The fresh reference goes over the same connection, after every stale message: once it is
       // acknowledged, anything stale that was going to arrive has arrived.
       expect(await fresh!.deliver('to the second x', { timeout: 5000 })).to.equal(true);
-      await new Promise((r) => setTimeout(r, 200));
-      expect((await second.command({ cmd: 'x-received' })).received).to.deep.equal(['to the second x']);
+      // Acknowledged means queued: ask until the coroutine has taken it, then nothing else may be there.
+      let received: string[] = [];
+      for (let i = 0; i < 200 && !received.includes('to the second x'); i++) received = (await second.command({ cmd: 'x-received' })).received;
+      expect(received).to.deep.equal(['to the second x']);
       await second.kill('SIGKILL');
     });
   });

@@ -7,6 +7,7 @@ import { handshake, MAX_HANDSHAKE_FRAME, newNodeId, PROTOCOL_VERSION, type Hands
 import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { DuplicateConnectionError } from '../../../transports/net/netErrors.js';
 import { relayProxy } from './relayProxy.js';
+import { settle } from '../../helpers.js';
 
 /** A connected pair of real loopback sockets. */
 async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; close(): void }> {
@@ -35,13 +36,6 @@ function params(secret: string, name: string, extra: Partial<HandshakeParams> = 
   return { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 1000, name }, keys, timeout: 2000, ...extra };
 }
 
-async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: any }> {
-  try {
-    return { value: await p };
-  } catch (error) {
-    return { error };
-  }
-}
 
 
 describe('Handshake', () => {
