@@ -1,0 +1,183 @@
+/**
+ * The dashboard as a person sees it, in a real browser: the system's Chromium driven by
+ * playwright-core, against a dashboard served by a child process (fixtures/dashboardMain.ts: a
+ * scheduler with coroutines and a fake cluster of 1 node and 2 servers whose jobs progress).
+ * Without a chromium (`which chromium`) the spec says why and is skipped, unless CI=true, where
+ * it fails: CI installs it (.ci/run).
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Dialog, Locator, Page } from 'playwright-core';
+import { until } from '../../helpers.js';
+import { findChromium, launchChromium } from './fixtures/browser.js';
+import { DashboardProcess } from './fixtures/DashboardProcess.js';
+
+const TOKEN = 'browser-spec-token-0123456789';
+
+/**
+ * The bit of the DOM the functions run in the page use: the specs compile without the DOM library,
+ * and a page function given as text would be an eval, which the dashboard's policy forbids.
+ */
+declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): unknown };
+
+/** Waits until `read()` (page text, an answer...) satisfies `pred`; fails after `ms` with the last value. */
+async function eventually<T>(read: () => Promise<T>, pred: (v: T) => boolean, ms = 10_000, what = 'value'): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T;
+  do {
+    last = await read();
+    if (pred(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } while (Date.now() < deadline);
+  return expect.fail(`${what} not reached within ${ms} ms (last: ${JSON.stringify(last)})`);
+}
+
+const count = async (page: Page, state: string): Promise<number> => Number(await page.locator(`#jobs-${state}`).textContent());
+const rows = (page: Page, table: string): Locator => page.getByRole('table', { name: table }).locator('tbody tr');
+
+describe('serveDashboard in a real browser', function () {
+  this.timeout(60_000);
+  const executable = findChromium();
+  let proc: DashboardProcess | undefined;
+  let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let page: Page;
+  let tmp: string | undefined;
+  let failed = false;
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+
+  before(async function () {
+    if (executable === undefined) {
+      if (process.env.CI === 'true') throw new Error('CI=true but no chromium on the PATH (`which chromium` found none): .ci/run installs it with apt-get install -y chromium');
+      console.log('      (skipped: no chromium on the PATH; `apt-get install -y chromium` to run the browser spec)');
+      this.skip();
+    }
+    tmp = mkdtempSync(path.join(tmpdir(), 'asyncoro-dashboard-browser-'));
+    proc = await DashboardProcess.start(TOKEN);
+    chrome = await launchChromium(executable);
+    page = await chrome.browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(proc.url);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
+  after(async () => {
+    await chrome?.close();
+    await proc?.kill();
+    // A failed run keeps its screenshots for a look.
+    if (tmp !== undefined && !failed) rmSync(tmp, { recursive: true, force: true });
+    else if (tmp !== undefined) console.log(`      (screenshots kept in ${tmp})`);
+  });
+
+  it('shows the scheduler: a row per coroutine, live, sortable by mailbox depth', async () => {
+    await eventually(() => page.locator('#connection').textContent(), (t) => t === 'live', 10_000, 'the live indicator');
+    const coroutines = rows(page, 'Coroutines');
+    await eventually(() => coroutines.count(), (n) => n >= 7, 10_000, 'coroutine rows');
+    expect(await coroutines.filter({ hasText: 'lock-waiter' }).textContent()).to.include('waiting').and.include('Lock');
+    await page.getByRole('button', { name: 'Mailbox' }).click();
+    const names = async (): Promise<string[]> => coroutines.locator('th').allTextContents();
+    expect((await names()).slice(0, 2)).to.deep.equal(['inbox', 'busy']); // 7 and 3 messages queued
+    expect(await page.locator('#coroutines thead th', { hasText: 'Mailbox' }).getAttribute('aria-sort')).to.equal('descending');
+    await page.getByRole('button', { name: 'Mailbox' }).click();
+    expect((await names()).slice(-2)).to.deep.equal(['busy', 'inbox']);
+    await page.getByRole('button', { name: 'Age' }).click();
+    expect(await page.locator('#coroutines thead th', { hasText: 'Age' }).getAttribute('aria-sort')).to.equal('descending');
+    expect(await rows(page, 'Channels').textContent()).to.include('news');
+    expect(await rows(page, 'Locks held').textContent()).to.include('lock-holder');
+  });
+
+  it('shows the cluster: the node row with its pulse, 2 server rows, and job counts that change while jobs run', async () => {
+    const node = rows(page, 'Nodes');
+    await eventually(() => node.count(), (n) => n === 1, 10_000, 'one node row');
+    const nodeText = (await node.textContent())!;
+    expect(nodeText).to.include('node-1').and.include('127.0.0.1:9706').and.match(/\d+\.\d %/).and.include('GiB of 16 GiB');
+    const servers = rows(page, 'Servers');
+    expect(await servers.count()).to.equal(2);
+    expect(await servers.locator('th').allTextContents()).to.deep.equal(['127.0.0.1:9707', '127.0.0.1:9708']);
+    const done = await count(page, 'done');
+    await eventually(() => count(page, 'done'), (n) => n > done, 10_000, 'the done count moving on');
+    expect(await count(page, 'submitted')).to.be.at.least(await count(page, 'done'));
+    // Running jobs by server, with function, arguments, start time and duration.
+    const encode = page.getByRole('table', { name: 'Running jobs, by server' }).locator('tbody tr', { hasText: 'encode' });
+    expect(await encode.textContent()).to.include('["movie.mkv",{"codec":"av1","crf":30}]').and.match(/\d+(\.\d)? (ms|s)/);
+    expect(await page.locator('#sparkline polyline').getAttribute('points')).to.match(/\d/);
+  });
+
+  it('updates within a second of a job finishing', async () => {
+    await proc!.command('pause');
+    try {
+      const { counts } = await proc!.command('state');
+      await eventually(() => count(page, 'done'), (n) => n === counts.done, 5000, 'the page catching up');
+      const answer = await proc!.command('finish');
+      expect(answer.finished).to.be.a('string');
+      // The requirement itself: the page shows the job done within a second of its end.
+      await page.waitForFunction((n) => document.getElementById('jobs-done')?.textContent === String(n), answer.counts.done, { timeout: 1000 });
+      await page.waitForFunction((id) => document.querySelector(`#jobs tr[data-key="job ${id}"]`) === null, answer.finished, { timeout: 1000 });
+    } finally {
+      await proc!.command('resume');
+    }
+  });
+
+  it('hides and shows the jobs\' arguments', async () => {
+    const args = page.locator('#jobs td.args').first();
+    expect(await args.isVisible()).to.equal(true);
+    await page.getByLabel('Show arguments').uncheck();
+    expect(await args.isVisible()).to.equal(false);
+    await page.getByLabel('Show arguments').check();
+    expect(await args.isVisible()).to.equal(true);
+  });
+
+  it('terminates a job and a coroutine with the token, after the person confirms; a dismissed dialog does nothing', async () => {
+    const onDialog = (answer: 'accept' | 'dismiss') => (d: Dialog): void => {
+      dialogs.push(d.message());
+      void (answer === 'accept' ? d.accept() : d.dismiss());
+    };
+    const encode = page.locator('#jobs tbody tr', { hasText: 'encode' });
+    // No token typed in yet: the page asks for it and sends nothing.
+    await encode.getByRole('button', { name: 'Terminate' }).click();
+    expect(await page.getByRole('alert').textContent()).to.include('Enter the token first');
+    const field = page.getByLabel('Token');
+    expect(await field.getAttribute('type')).to.equal('password');
+    await field.fill(TOKEN);
+    // Dismissed: nothing happens.
+    page.once('dialog', onDialog('dismiss'));
+    await rows(page, 'Coroutines').filter({ hasText: 'busy' }).getByRole('button', { name: 'Terminate' }).click();
+    await until(() => dialogs.length === 1, 5000, 'the confirm dialog');
+    expect(dialogs[0]).to.match(/^Terminate coroutine \d+ \(busy\)\?$/);
+    // Accepted: the job ends, the page says so and the row goes.
+    page.once('dialog', onDialog('accept'));
+    await encode.getByRole('button', { name: 'Terminate' }).click();
+    await eventually(() => page.getByRole('alert').textContent(), (t) => t === 'Job j-1 terminated.', 5000, 'the confirmation');
+    expect(dialogs[1]).to.equal('Terminate job j-1 (encode)?');
+    await eventually(() => encode.count(), (n) => n === 0, 5000, 'the job row gone');
+    const state = await proc!.command('state');
+    expect(state.actions).to.deep.equal(['terminateJob j-1']);
+    // A coroutine.
+    page.once('dialog', onDialog('accept'));
+    const victim = rows(page, 'Coroutines').filter({ hasText: 'victim' });
+    await victim.getByRole('button', { name: 'Terminate' }).click();
+    await eventually(() => victim.count(), (n) => n === 0, 5000, 'the victim row gone');
+    const after = await proc!.command('state');
+    expect(after.coroutines).not.to.include('victim');
+    expect(after.coroutines).to.include('busy');
+    // The page holds the token in the field only: it is not in the document.
+    expect(await page.content()).not.to.include(TOKEN);
+  });
+
+  it('logs no console error, and a screenshot is saved', async () => {
+    const file = path.join(tmp!, 'dashboard.png');
+    await page.screenshot({ path: file, fullPage: true });
+    const png = readFileSync(file);
+    expect(png.subarray(0, 8).toString('hex')).to.equal('89504e470d0a1a0a');
+    expect(png.length).to.be.greaterThan(10_000);
+    expect(errors).to.deep.equal([]);
+  });
+});
