@@ -70,6 +70,13 @@ export class Registry<T extends object> {
     };
   }
 
+  /** Lookups waiting for a name to be registered. */
+  get waiting(): number {
+    let n = 0;
+    for (const queue of this.waiters.values()) n += queue.length;
+    return n;
+  }
+
   /** Names currently registered to live objects. */
   names(): string[] {
     return [...this.byName.keys()].filter((n) => this.get(n) !== undefined);

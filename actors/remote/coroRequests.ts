@@ -30,6 +30,10 @@ export const CORO_LOCATE: LocateKind = {
   request: 'locate',
   registry: (sched) => sched.coroNames,
   isFound: (v) => v instanceof RemoteCoro || v instanceof Coro,
+  // A cached remote coroutine is forgotten when it ends (or its node is lost).
+  watchEnd: (found, ended) => {
+    if (found instanceof RemoteCoro) void found.notify({ passive: true, send: () => (ended(), true) }).catch(ended);
+  },
 };
 
 function coroFromWire(data: unknown, context: WireContext | undefined): Coro<any, any> | RemoteCoro {

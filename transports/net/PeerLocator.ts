@@ -28,6 +28,7 @@ export interface LocatorHost {
   readonly requestTimeout: number;
   route(location: Location): Peer | undefined;
   onlinePeers(): Peer[];
+  peerByIncarnation(incarnation: string): Peer | undefined;
   handle(type: string, handler: (body: unknown, peer: Peer) => unknown): () => void;
 }
 
@@ -42,7 +43,9 @@ export interface LocateOptions extends WaitOptions {
 
 /**
  * What a locate looks for: the registry searched (and waited on) at each node, the request type
- * peers answer (body `[name, waitMs]`, reply a reference or null), and which answers count.
+ * peers answer (body `[name, waitMs, locateId]`, reply a reference or null; `<request>:cancel
+ * [locateId]` ends the wait there), which answers count, and optionally how to learn that a
+ * found object has ended (its cached location is then forgotten).
  * @example
  * ```ts
  * const COROS: LocateKind = { request: 'locate', registry: (sched) => sched.coroNames, isFound: (v) => v instanceof RemoteCoro || v instanceof Coro };
@@ -52,6 +55,7 @@ export interface LocateKind {
   readonly request: string;
   registry(scheduler: Scheduler): Registry<any>;
   isFound(value: unknown): boolean;
+  watchEnd?(found: unknown, ended: () => void): void;
 }
 
 /**
@@ -64,13 +68,43 @@ export interface LocateKind {
  */
 export function serveLocate(net: LocatorHost, kind: LocateKind): () => void {
   const sched = net.scheduler;
-  return net.handle(kind.request, async (body) => {
-    if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || body[0].length === 0 || typeof body[1] !== 'number') {
+  /** Locates waiting here, by asking peer and locate id, so that the asker can end them. */
+  const waiting = new Map<string, AbortController>();
+  const dropLocate = net.handle(kind.request, async (body, peer) => {
+    if (!Array.isArray(body) || body.length !== 3 || typeof body[0] !== 'string' || body[0].length === 0 || typeof body[1] !== 'number' || typeof body[2] !== 'number') {
       throw new InvalidArgumentError('malformed locate request');
     }
     const wait = Math.max(0, Math.min(body[1], MAX_REMOTE_LOCATE_WAIT));
-    return (await sched.locateIn(kind.registry(sched), body[0], { timeout: wait })) ?? null;
+    const key = `${peer.incarnation}:${body[2]}`;
+    const cancel = new AbortController();
+    waiting.set(key, cancel);
+    try {
+      return (await sched.locateIn(kind.registry(sched), body[0], { timeout: wait, signal: cancel.signal })) ?? null;
+    } catch (err) {
+      if (cancel.signal.aborted) return null; // the asker has its answer: nobody reads this one
+      throw err;
+    } finally {
+      waiting.delete(key);
+    }
   });
+  const dropCancel = net.handle(`${kind.request}:cancel`, (body, peer) => {
+    if (!Array.isArray(body) || body.length !== 1 || typeof body[0] !== 'number') throw new InvalidArgumentError('malformed locate cancel');
+    waiting.get(`${peer.incarnation}:${body[0]}`)?.abort();
+  });
+  return () => {
+    dropLocate();
+    dropCancel();
+  };
+}
+
+/** A located remote object: where it lives. */
+interface Placed {
+  readonly location: Location;
+  readonly incarnation: string;
+}
+
+function isPlaced(value: unknown): value is Placed {
+  return value !== null && typeof value === 'object' && (value as Placed).location instanceof Location && typeof (value as Placed).incarnation === 'string';
 }
 
 interface Entry {
@@ -78,6 +112,8 @@ interface Entry {
   kind: LocateKind;
   location: Location | undefined;
   wait: Wait<unknown>;
+  /** Peers asked and not answered yet, with the locate id they were asked under. */
+  asked: Map<Peer, number>;
   deadline: number;
 }
 
@@ -90,6 +126,9 @@ interface Entry {
  */
 export class PeerLocator {
   private readonly pending = new Set<Entry>();
+  /** Names found at other nodes, per kind: kept until their node goes away or the object ends. */
+  private readonly found = new Map<LocateKind, Map<string, Placed>>();
+  private nextLocateId = 1;
 
   constructor(private readonly net: LocatorHost) {}
 
@@ -109,9 +148,11 @@ export class PeerLocator {
     const registry = kind.registry(sched);
     if (location !== undefined && atHome) return sched.locateIn(registry, name, opts);
     const local = atHome ? registry.get(name) : undefined;
-    if (local !== undefined || timeout === 0) return Promise.resolve(local);
+    if (local !== undefined) return Promise.resolve(local);
+    const cached = this.cached(kind, name, location);
+    if (cached !== undefined || timeout === 0) return Promise.resolve(cached);
     const wait = new Wait<unknown>(sched, undefined, WaitKind.Other);
-    const entry: Entry = { name, kind, location, wait, deadline: performance.now() + timeout };
+    const entry: Entry = { name, kind, location, wait, asked: new Map(), deadline: performance.now() + timeout };
     if (location === undefined) registry.waitFor(name, wait as Wait<object | undefined>);
     const registryCancel = wait.onCancel;
     wait.onCancel = (w) => {
@@ -121,7 +162,8 @@ export class PeerLocator {
     const promise = wait.start(timeout, opts.signal);
     if (wait.settled) return promise;
     this.pending.add(entry);
-    void promise.then(() => this.pending.delete(entry), () => {});
+    const done = (): void => this.finished(entry);
+    void promise.then(done, done);
     if (location !== undefined) {
       const peer = this.net.route(location);
       if (peer === undefined) wait.fail(new PeerUnreachableError(`${location} cannot be reached`));
@@ -140,17 +182,52 @@ export class PeerLocator {
     for (const entry of [...this.pending]) this.settle(entry, undefined);
   }
 
+  /** A located remote object still known to be there: its node is online in the same incarnation. */
+  private cached(kind: LocateKind, name: string, location: Location | undefined): Placed | undefined {
+    const byName = this.found.get(kind);
+    const placed = byName?.get(name);
+    if (placed === undefined) return undefined;
+    if (this.net.peerByIncarnation(placed.incarnation) === undefined) {
+      byName!.delete(name);
+      return undefined;
+    }
+    return location === undefined || placed.location.equals(location) ? placed : undefined;
+  }
+
+  private remember(kind: LocateKind, name: string, value: unknown): void {
+    if (!isPlaced(value)) return;
+    let byName = this.found.get(kind);
+    if (byName === undefined) this.found.set(kind, (byName = new Map()));
+    byName.set(name, value);
+    kind.watchEnd?.(value, () => {
+      if (byName!.get(name) === value) byName!.delete(name);
+    });
+  }
+
+  /** The locate has its answer (or gave up): the peers still looking are told to stop. */
+  private finished(entry: Entry): void {
+    this.pending.delete(entry);
+    for (const [peer, id] of entry.asked) if (peer.isOnline) peer.post(`${entry.kind.request}:cancel`, [id]);
+    entry.asked.clear();
+  }
+
   private ask(peer: Peer, entry: Entry): void {
     const remaining = entry.deadline - performance.now();
     if (remaining <= 0) return;
     const waitMs = Math.min(remaining, MAX_REMOTE_LOCATE_WAIT);
-    peer.request(entry.kind.request, [entry.name, Math.floor(waitMs)], { timeout: waitMs + this.net.requestTimeout, alarm: null }).then(
+    const id = this.nextLocateId++;
+    entry.asked.set(peer, id);
+    peer.request(entry.kind.request, [entry.name, Math.floor(waitMs), id], { timeout: waitMs + this.net.requestTimeout, alarm: null }).then(
       (found) => {
+        if (entry.asked.get(peer) === id) entry.asked.delete(peer);
         if (entry.wait.settled) return;
-        if (entry.kind.isFound(found)) this.settle(entry, found);
-        else if (remaining > MAX_REMOTE_LOCATE_WAIT && peer.isOnline) this.ask(peer, entry);
+        if (entry.kind.isFound(found)) {
+          this.remember(entry.kind, entry.name, found);
+          this.settle(entry, found);
+        } else if (remaining > MAX_REMOTE_LOCATE_WAIT && peer.isOnline) this.ask(peer, entry);
       },
       (err) => {
+        if (entry.asked.get(peer) === id) entry.asked.delete(peer);
         // A specific location that fails is the caller's error; one peer of many failing is not.
         if (entry.location !== undefined) entry.wait.fail(err);
       },

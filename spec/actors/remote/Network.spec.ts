@@ -219,7 +219,7 @@ describe('Network (real processes on 127.0.0.1)', function () {
       expect(r.error).to.be.instanceOf(RemoteError);
       expect(r.error.code).to.equal('ERR_UNKNOWN_REQUEST');
       off();
-      const t = await settle(net!.request(peer.ready.location, 'locate', ['x', 5000], { timeout: 50 }));
+      const t = await settle(net!.request(peer.ready.location, 'locate', ['x', 5000, 1], { timeout: 50 }));
       expect(TimeoutError.is(t.error)).to.equal(true);
       const bad = await settle(net!.request(peer.ready.location, 'deliver', 'not an array', { timeout: 2000 }));
       expect(bad.error.code).to.equal('ERR_INVALID_ARGUMENT');

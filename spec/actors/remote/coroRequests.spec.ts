@@ -109,10 +109,10 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
   it('locate [name, waitMs] answers a reference or null; a reference that comes home is the live Coro', async () => {
     const { coro } = inbox('findme');
     coro.register();
-    const found = await at('locate', ['findme', 0]);
+    const found = await at('locate', ['findme', 0, 1]);
     expect(found).to.be.instanceOf(RemoteCoro);
     expect(String(found)).to.equal(`findme/${coro.id}@${b.location}`);
-    expect(await at('locate', ['nobody', 0])).to.equal(null);
+    expect(await at('locate', ['nobody', 0, 2])).to.equal(null);
     // sent back to b, the reference is b's live coroutine again
     const echo = deferred<unknown>();
     b.handle('spec-echo', (body) => echo.resolve(body));

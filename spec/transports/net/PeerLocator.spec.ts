@@ -25,6 +25,11 @@ class FakePeer {
     this.log.push(ask);
     return ask.answer.promise;
   }
+  readonly posts: Array<{ type: string; body: unknown }> = [];
+  post(type: string, body: unknown): boolean {
+    this.posts.push({ type, body });
+    return true;
+  }
 }
 
 describe('PeerLocator', () => {
@@ -53,6 +58,7 @@ describe('PeerLocator', () => {
       requestTimeout: 1000,
       route: (loc) => routes.get(String(loc)) as unknown as Peer | undefined,
       onlinePeers: () => peers.filter((p) => p.isOnline) as unknown as Peer[],
+      peerByIncarnation: () => undefined,
       handle: (type, handler) => {
         handlers.set(type, handler);
         return () => handlers.delete(type);
@@ -173,15 +179,15 @@ describe('PeerLocator', () => {
     });
 
     it('serveLocate answers from this node\'s registry, waiting up to the asked time; malformed bodies are InvalidArgumentError', async () => {
-      serveLocate({ scheduler: sched, location: here, requestTimeout: 1000, route: () => undefined, onlinePeers: () => [], handle: (t, h) => (handlers.set(t, h), () => undefined) }, kind);
+      serveLocate({ scheduler: sched, location: here, requestTimeout: 1000, route: () => undefined, onlinePeers: () => [], peerByIncarnation: () => undefined, handle: (t, h) => (handlers.set(t, h), () => undefined) }, kind);
       const serve = handlers.get('thing-locate')!;
       const peer = {} as Peer;
-      expect(await serve(['x', 0], peer)).to.equal(null);
-      const later = serve(['x', 5000], peer) as Promise<unknown>;
+      expect(await serve(['x', 0, 1], peer)).to.equal(null);
+      const later = serve(['x', 5000, 2], peer) as Promise<unknown>;
       const t = { thing: 'registered later' };
       registry.add('x', t);
       expect(await later).to.equal(t);
-      for (const bad of ['x', ['x'], ['', 1], [1, 1], ['x', '1'], ['x', 1, 2]]) {
+      for (const bad of ['x', ['x'], ['', 1, 1], [1, 1, 1], ['x', '1', 1], ['x', 1], ['x', 1, 'id'], ['x', 1, 2, 3]]) {
         await expectError(() => serve(bad, peer), InvalidArgumentError);
       }
     });

@@ -154,7 +154,7 @@ describe('fuzz: a node under hostile input (real process)', function () {
     const bad = (await a.next()) as any[];
     expect(bad[2]).to.equal(false);
     expect(bad[3].code).to.equal('ERR_INVALID_ARGUMENT');
-    a.send([0, 9, 'locate', ['echo', 0]]);
+    a.send([0, 9, 'locate', ['echo', 0, 1]]);
     const found = (await a.next()) as any[];
     expect(found[2]).to.equal(true);
     for (const wrong of [{ not: 'an array' }, [], [42], 'text', [0, -1, 'send', []], [1, 'id', true, null]]) {
