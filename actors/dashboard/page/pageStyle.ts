@@ -57,6 +57,7 @@ table.grid { border-collapse: collapse; width: 100%; margin: .4rem 0 .2rem; font
 .grid td.state-ended, .grid td.state-failed, .grid td.state-disconnected, .grid td.state-closed { color: var(--bad); }
 .grid td.disabled { color: var(--muted); font-style: italic; }
 button.sort { all: unset; cursor: pointer; }
+button.sort:focus-visible, button.act:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 button.sort::after { content: " ↕"; opacity: .4; }
 th[aria-sort="ascending"] button.sort::after { content: " ↑"; opacity: 1; }
 th[aria-sort="descending"] button.sort::after { content: " ↓"; opacity: 1; }
