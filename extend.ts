@@ -18,6 +18,7 @@ export { referenceFromWire, referenceToWire, REFERENCE_LIMITS, type NodeReferenc
 export { encodeFrame, FrameDecoder, FRAME_HEADER_BYTES, MAX_FRAME_LIMIT } from './transports/io/FrameDecoder.js';
 export { PROTOCOL_VERSION } from './transports/net/handshake.js';
 export { FILE_TRANSFER_LAYER } from './transports/net/fileTransfer.js';
+export { PEER_EXCHANGE_LAYER, MAX_PEER_LIST } from './transports/net/peerExchange.js';
 export { CORO_LAYER, CORO_LOCATE, remoteMonitor } from './actors/remote/coroRequests.js';
 export { CHANNEL_LAYER, CHANNEL_LOCATE } from './actors/remote/RemoteChannel.js';
 export { RCI_LAYER } from './actors/remote/Rci.js';

@@ -13,6 +13,7 @@ import { destDirOf } from '../../transports/net/FileReceiver.js';
 import type { Location } from '../../transports/net/Location.js';
 import type { LocateOptions } from '../../transports/net/PeerLocator.js';
 import { PeerNetwork, type NetworkLayer } from '../../transports/net/PeerNetwork.js';
+import { PEER_EXCHANGE_LAYER } from '../../transports/net/peerExchange.js';
 import { resolveOptions, type NetworkOptions } from '../../transports/net/peerOptions.js';
 import { CHANNEL_LAYER } from './RemoteChannel.js';
 import { CORO_LAYER, CORO_LOCATE } from './coroRequests.js';
@@ -22,7 +23,7 @@ import { mailboxStream, type StreamOptions } from '../../runtime/mailboxStream.j
 import type { PeerStatus } from '../../transports/net/PeerStatus.js';
 
 /** What every Network carries, in order: installed when it starts. */
-const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
+const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, PEER_EXCHANGE_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
 
 /**
  * Distribution for one scheduler.

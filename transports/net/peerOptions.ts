@@ -44,6 +44,11 @@ export interface NetworkOptions {
   tls?: PeerTlsOptions;
   /** UDP discovery on/off (default true). */
   discover?: boolean;
+  /**
+   * Tell each new peer of the other peers, so that one seed is enough to join a full mesh
+   * (default true; false keeps only the connections this node makes or accepts).
+   */
+  meshPeers?: boolean;
   /** UDP port to receive discovery pings on (default 51350, shared with reuseAddr; 0 = ephemeral). */
   udpPort?: number;
   /** Address the UDP socket binds (default '0.0.0.0'; '127.255.255.255' for a loopback node, which receives loopback broadcasts only). */
@@ -124,6 +129,7 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     keys: PeerKeys.from(o.secret, o.tls),
     insecure: o.insecure === true,
     discover: o.discover !== false,
+    meshPeers: o.meshPeers !== false,
     udpPort,
     udpHost: optionalText(o.udpHost, 'udpHost') ?? (loopback ? '127.255.255.255' : '0.0.0.0'),
     discoveryTargets: o.discoveryTargets?.map((t) => Location.parse(t)),
