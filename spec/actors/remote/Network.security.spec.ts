@@ -184,8 +184,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
         s.once('close', () => closedAt.set(s, performance.now() - t0));
         flood.push(s);
       }
-      await until(() => closedAt.size >= 12, 1000, 'the excess closed');
-      expect(closedAt.size).to.equal(12);
+      await until(() => closedAt.size >= 12, 5000, 'the excess closed');
       // 8 more from 127.0.0.3 fill the total of 16; one more from 127.0.0.4 is closed at once.
       for (let i = 0; i < 8; i++) {
         const s = await rawConnect(port, '127.0.0.3');
@@ -196,12 +195,15 @@ describe('Network security (real processes on 127.0.0.1)', function () {
       }
       const extra = await rawConnect(port, '127.0.0.4');
       extra.on('error', () => {});
+      const extraAt = performance.now();
       await new Promise((r) => extra.once('close', r));
-      expect(closedAt.size).to.equal(12);
-      // The stalled handshakes are dropped after connectTimeout; then a legitimate peer gets in.
-      await until(() => closedAt.size === flood.length, 5000, 'stalled handshakes dropped');
-      const stalled = [...closedAt.values()].sort((x, y) => x - y).slice(12);
-      expect(stalled[0], 'dropped by the handshake timeout, not at once').to.be.at.least(1000);
+      const extraMs = performance.now() - extraAt;
+      // The stalled handshakes are dropped after connectTimeout (1500 ms); then a legitimate peer gets in.
+      await until(() => closedAt.size === flood.length, 8000, 'stalled handshakes dropped');
+      const times = [...closedAt.values()].sort((x, y) => x - y);
+      expect(times.slice(0, 12).every((ms) => ms < 1000), `closed at once: ${times.slice(0, 12).map(Math.round)}`).to.equal(true);
+      expect(times.slice(12).every((ms) => ms >= 1000), `dropped by the handshake timeout: ${times.slice(12).map(Math.round)}`).to.equal(true);
+      expect(extraMs).to.be.lessThan(1000);
       const here = await start({});
       const p = await here.peer(victim.ready.location, { timeout: 5000 });
       expect(p.isOnline).to.equal(true);
@@ -224,7 +226,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
         s.once('close', () => closed++);
         flood.push(s);
       }
-      await until(() => closed >= 32, 1000, 'all but 8 of the flood closed');
+      await until(() => closed >= 32, 5000, 'all but 8 of the flood closed');
       const here = await start({});
       const p = await here.peer(victim.ready.location, { timeout: 3000 });
       expect(p.isOnline).to.equal(true);
