@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as actorErrors from '../../actors/actorErrors.js';
 import { ChannelClosedError, NotOwnerError, SemaphoreOverflowError, SupervisorGaveUpError, UnknownRciError } from '../../actors/actorErrors.js';
 import { Channel } from '../../actors/Channel.js';
 import { Lock } from '../../actors/sync/Lock.js';
@@ -15,8 +16,9 @@ describe('actorErrors', () => {
     await sched.terminate();
   });
 
-  it('each has its own stable code and name, and is() recognises it, also rebuilt from its code', () => {
-    const classes = [NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError];
+  it('each error class of the module has its own stable code and name, and is() recognises it, also rebuilt from its code', () => {
+    const classes = Object.values(actorErrors).filter((v): v is typeof NotOwnerError => typeof v === 'function' && v.prototype instanceof AsyncoroError);
+    expect(classes).to.include.members([NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError]);
     for (const C of classes) {
       const e = new C('x');
       expect(e, C.name).to.be.instanceOf(AsyncoroError);
