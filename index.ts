@@ -43,6 +43,11 @@ export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
   FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError,
 } from './transports/io/ioErrors.js';
+// ---- observability: the dashboard
+export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
+export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
+export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
+export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';

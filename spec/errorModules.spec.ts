@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as actorErrors from '../actors/actorErrors.js';
+import * as dashboardErrors from '../actors/dashboard/dashboardErrors.js';
 import { AsyncoroError } from '../runtime/runtimeErrors.js';
 import * as runtimeErrors from '../runtime/runtimeErrors.js';
 import * as ioErrors from '../transports/io/ioErrors.js';
@@ -14,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const MODULES: Record<string, Record<string, unknown>> = {
   'runtime/runtimeErrors.ts': runtimeErrors,
   'actors/actorErrors.ts': actorErrors,
+  'actors/dashboard/dashboardErrors.ts': dashboardErrors,
   'transports/io/ioErrors.ts': ioErrors,
   'transports/net/netErrors.ts': netErrors,
 };
