@@ -17,6 +17,8 @@ function version(): string {
 }
 
 async function main(): Promise<number> {
+  // Whoever started us may stop reading (a closed pipe): that is no reason to crash while stopping.
+  process.stdout.on('error', () => {});
   let cmd: ParsedCommand;
   try {
     cmd = parseCommand(process.argv.slice(2), process.env);

@@ -28,6 +28,7 @@ interface Waiter {
   wait: Wait<PoolServer | false>;
   where: Where;
   cpu: boolean;
+  seq: number;
 }
 
 function matches(s: PoolServer, where: Where): boolean {
@@ -47,7 +48,9 @@ function matches(s: PoolServer, where: Where): boolean {
 export class ServerPool {
   readonly servers = new Map<string, PoolServer>();
   private readonly disabledNodes = new Set<string>();
-  private waiters: Waiter[] = [];
+  /** Waiting acquires by kind (`cpu|where`): few kinds, so a release looks at a few queue heads, not every waiter. */
+  private readonly queues = new Map<string, Waiter[]>();
+  private seq = 0;
 
   constructor(private readonly sched: Scheduler) {}
 
@@ -88,16 +91,20 @@ export class ServerPool {
   acquire(where: Where, cpu: boolean, options?: ActingWaitOptions): Promise<PoolServer | false> {
     const timeout = checkWaitOptions(options);
     if (where !== undefined && (typeof where !== 'string' || where.length === 0)) throw new InvalidArgumentError('where must be a node or server address');
-    if (this.waiters.length === 0) {
+    const key = `${cpu}|${where ?? ''}`;
+    let queue = this.queues.get(key);
+    if (queue === undefined || queue.length === 0) {
       const s = this.pick(where, cpu);
       if (s !== undefined) return Promise.resolve(this.take(s, cpu));
     }
+    if (queue === undefined) this.queues.set(key, (queue = []));
     const wait = new Wait<PoolServer | false>(this.sched, this.sched.actor(options?.coro), WaitKind.Other);
     wait.alarm = false;
-    const waiter = { wait, where, cpu };
-    this.waiters.push(waiter);
+    const waiter = { wait, where, cpu, seq: this.seq++ };
+    queue.push(waiter);
     wait.onCancel = () => {
-      this.waiters = this.waiters.filter((w) => w !== waiter);
+      const k = queue.indexOf(waiter);
+      if (k >= 0) queue.splice(k, 1);
     };
     return wait.start(timeout, options?.signal);
   }
@@ -111,7 +118,7 @@ export class ServerPool {
 
   /** Fails every waiting acquire with `error`. */
   failWaiters(error: Error): void {
-    for (const w of this.waiters.splice(0)) w.wait.fail(error);
+    for (const queue of this.queues.values()) for (const w of queue.splice(0)) w.wait.fail(error);
   }
 
   private take(s: PoolServer, cpu: boolean): PoolServer {
@@ -141,16 +148,18 @@ export class ServerPool {
   }
 
   private dispatch(): void {
-    // FIFO: the oldest waiter that some server can take goes first.
-    for (let k = 0; k < this.waiters.length; ) {
-      const w = this.waiters[k]!;
-      const s = this.pick(w.where, w.cpu);
-      if (s === undefined) {
-        k++;
-        continue;
+    // FIFO: of the waiters some server can take, the oldest goes first.
+    for (;;) {
+      let best: { queue: Waiter[]; server: PoolServer } | undefined;
+      for (const queue of this.queues.values()) {
+        const w = queue[0];
+        if (w === undefined || (best !== undefined && w.seq > best.queue[0]!.seq)) continue;
+        const server = this.pick(w.where, w.cpu);
+        if (server !== undefined) best = { queue, server };
       }
-      this.waiters.splice(k, 1);
-      if (!w.wait.wake(this.take(s, w.cpu))) this.release(s, w.cpu);
+      if (best === undefined) return;
+      const w = best.queue.shift()!;
+      if (!w.wait.wake(this.take(best.server, w.cpu))) this.release(best.server, w.cpu);
     }
   }
 }

@@ -41,7 +41,11 @@ export function checkAllocations(rules: unknown): NodeAllocation[] {
     if (node !== undefined && typeof node !== 'string') throw new InvalidArgumentError('allocation node must be a string');
     if (platform !== undefined) {
       if (typeof platform !== 'string') throw new InvalidArgumentError('allocation platform must be a string');
-      new RegExp(platform, 'i');
+      try {
+        new RegExp(platform, 'i');
+      } catch (err) {
+        throw new InvalidArgumentError(`allocation platform is not a regular expression: ${(err as Error).message}`);
+      }
     }
     if (cpus !== undefined && !Number.isInteger(cpus)) throw new InvalidArgumentError('allocation cpus must be an integer');
   }

@@ -92,6 +92,11 @@ describe('discoro Computation', function () {
     expect(await c.runResultWith({ cpu: false }, 'square', 4)).to.equal(16);
     expect(await c.runResultWith({ timeout: 50, alarm: 'late' }, 'square', 2)).to.equal('late');
     expect(await a.finish({ timeout: 20, alarm: 'running' })).to.equal('running');
+    const stop = new AbortController();
+    const finishing = a.finish({ signal: stop.signal }).catch((e: Error) => e);
+    stop.abort(new Error('no longer'));
+    expect(await finishing).to.have.property('message', 'no longer');
+    expect(await c.runResults('square', [1, 2], { timeout: 50 })).to.equal(false);
     // A job that never ends: close({ terminate: true }) ends it, reported as terminated.
     await c.close({ terminate: true });
     expect(await a.finish().catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
