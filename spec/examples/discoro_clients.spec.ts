@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { discoroFixture, SECRET, type NodeProcess } from '../actors/discoro/discoroFixture.js';
 import { runExample } from './runExample.js';
 
@@ -31,5 +34,38 @@ describe('examples: discoro clients against a discoronode', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.lines.filter((l) => /^rcoro_proc started at \S+ with \d+$/.test(l))).to.have.length(10);
     expect(r.lines.filter((l) => /^rcoro_proc at \S+ finished with \d+$/.test(l))).to.have.length(10);
+  });
+});
+
+describe('examples: discoro clients with files', function () {
+  this.timeout(60_000);
+  const fx = discoroFixture();
+  let node: NodeProcess;
+  before(async () => {
+    node = await fx.node();
+  });
+  after(() => fx.cleanup());
+
+  it('discoro_client4: data files shipped to the servers, results sent back to the client', async () => {
+    const a = fx.component('a.txt', 'one\nthree\n');
+    const b = fx.component('b.txt', 'fifteen chars..\n');
+    const r = await runExample('discoro_client4', [node.location, a, b], { DISCORO_SECRET: SECRET, OUT_DIR: fx.dir }, 45_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.lines).to.have.length(2);
+    const [first, second] = r.lines.map((l) => /^job \d output is in (\S+)$/.exec(l)![1]!);
+    expect(readFileSync(first!, 'utf8')).to.equal('1: 3\n2: 5\n3: 0\n');
+    expect(readFileSync(second!, 'utf8')).to.equal('1: 15\n2: 0\n');
+    expect(path.dirname(first!)).to.equal(fx.dir);
+  });
+
+  it('discoro_client9_server: serverSetup loads the data into each server; 15 checksums match the local ones', async () => {
+    const files = ['x.dat', 'y.dat', 'z.dat'].map((f, k) => fx.component(f, `data ${k}\n`.repeat(100 * (k + 1))));
+    const r = await runExample('discoro_client9_server', [node.location, ...files], { DISCORO_SECRET: SECRET }, 45_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.lines).to.have.length(15);
+    for (const l of r.lines) {
+      const [, alg, file, hex] = /^(\w+)sum for (\S+): ([0-9a-f]+)$/.exec(l)!;
+      expect(hex).to.equal(createHash(alg!).update(readFileSync(files.find((f) => f.endsWith(file!))!)).digest('hex'));
+    }
   });
 });
