@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { discoroFixture, SECRET, type NodeProcess } from '../actors/discoro/discoroFixture.js';
 import { runExample } from './runExample.js';
+import { series, trends } from '../../examples/discoro_client6_channel.js';
 
 describe('examples: discoro clients against a discoronode', function () {
   this.timeout(60_000);
@@ -27,6 +28,14 @@ describe('examples: discoro clients against a discoronode', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.lines).to.have.length(10);
     for (const [k, l] of r.lines.entries()) expect(l).to.match(new RegExp(`^result for job ${k}: \\d: \\d\\.\\d{3}$`));
+  });
+
+  it('discoro_client6_channel: 1000 points streamed through a channel to two remote coroutines; the trend signals come back', async () => {
+    const r = await run('discoro_client6_channel');
+    expect(r.code, r.stderr).to.equal(0);
+    const expected = trends(series());
+    expect(expected.length).to.be.at.least(4);
+    expect(r.lines).to.deep.equal([...expected, 'saved 1000 ticks']);
   });
 
   it('discoro_client7: jobs driven by status messages, ten started and ten finished', async () => {
