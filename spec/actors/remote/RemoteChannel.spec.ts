@@ -96,10 +96,8 @@ describe('Remote channels', () => {
     expect(await sub.value()).to.deep.equal([3]);
   });
 
-  // KNOWN SOURCE BUG (actors/remote/RemoteChannel.ts, not fixed here): cancelling a remote deliver
-  // that waits for its quorum rejects at the caller, but the request stays queued at the channel's
-  // node (no cancel is sent), so the message is still delivered once the quorum comes. A local
-  // Channel.deliver cancelled the same way delivers nothing (spec/actors/Channel.spec.ts).
+  // Once a bug (fixed in e74762f): the request stayed queued at the channel's node after the caller
+  // aborted, so the message was still delivered once the quorum came.
   it('an aborted remote deliver is cancelled at the channel node and never delivered later', async () => {
     const ch = new Channel<string>('aborted', { scheduler: home });
     ch.register();

@@ -221,10 +221,8 @@ describe('PeerNetwork', function () {
     expect(kept!.isStopped).to.equal(true);
   });
 
-  // KNOWN SOURCE BUG (transports/net/Peer.ts with PeerLinks.ts, not fixed here): stop() documents
-  // that pending requests fail with NetworkStoppedError, but Peer.close() closes the connection
-  // gracefully first, whose 'closed' callback loses the peer with a PeerLostError before close()
-  // can fail the requests with the error it was given.
+  // Once a bug (fixed in 6434d3d): the connection's 'closed' callback lost the peer with a
+  // PeerLostError before Peer.close() could fail the requests with NetworkStoppedError.
   it('stop() fails the requests pending on its peers with NetworkStoppedError', async () => {
     const a = await open(), b = await open();
     await a.peer(b.location, { timeout: 5000 });
