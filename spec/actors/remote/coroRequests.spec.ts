@@ -124,6 +124,8 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
 
   it('remoteMonitor: posts the status back while the peer is online; false for an unknown peer', async () => {
     expect(remoteMonitor(b, 'no-such-incarnation', 1).send(new MonitorStatus({ id: 1, name: 'x' }, 'finished'))).to.equal(false);
+    // Each side marks the other online when its own half of the handshake ends: wait for b's.
+    await until(() => b.peerByIncarnation(a.incarnation) !== undefined);
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
     const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: 7, name: 'subject' });
