@@ -38,6 +38,17 @@ describe('examples: discoro clients against a discoronode', function () {
     expect(r.lines).to.deep.equal([...expected, 'saved 1000 ticks']);
   });
 
+  it('discoro_client5: an external program on the servers, fed and read through messages', async () => {
+    const r = await run('discoro_client5');
+    expect(r.code, r.stderr).to.equal(0);
+    for (let i = 0; i < 5; i++) {
+      const mine = r.lines.filter((l) => l.startsWith(`job ${i} `));
+      expect(mine).to.have.length(11);
+      mine.slice(0, 10).forEach((l, k) => expect(l).to.match(new RegExp(`^job ${i} output: Line ${k + 1} - current time is \\S+ \\(${k}\\)$`)));
+      expect(mine[10]).to.equal(`job ${i} done`);
+    }
+  });
+
   it('discoro_client7: jobs driven by status messages, ten started and ten finished', async () => {
     const r = await run('discoro_client7');
     expect(r.code, r.stderr).to.equal(0);
