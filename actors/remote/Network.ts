@@ -20,6 +20,8 @@ import { CORO_LAYER, CORO_LOCATE } from './coroRequests.js';
 import { RCI_LAYER } from './Rci.js';
 import type { RemoteCoro } from './RemoteCoro.js';
 import { mailboxStream, type StreamOptions } from '../../runtime/mailboxStream.js';
+import type { ActingWaitOptions } from '../../runtime/coroTypes.js';
+import { TIMED_OUT, within } from '../../runtime/within.js';
 import type { PeerStatus } from '../../transports/net/PeerStatus.js';
 
 /** What every Network carries, in order: installed when it starts. */
@@ -125,14 +127,20 @@ export class Network extends PeerNetwork implements SchedulerNetwork {
   /**
    * Detaches from the scheduler, then closes every connection cleanly (peers are told, pending
    * requests fail with NetworkStoppedError) and stops discovery and listening. Idempotent.
+   * Resolves true once the listener has closed, false when `timeout` ms pass first (the stop
+   * goes on: connections still open are dropped within 2 s); an aborted signal rejects.
    * @example
    * ```ts
-   * await net.stop();
+   * await net.stop({ timeout: 1000 });
    * ```
    */
-  override async stop(): Promise<void> {
+  override async stop(options?: ActingWaitOptions): Promise<boolean> {
     this.detach?.();
     this.detach = undefined;
-    await super.stop();
+    if (options === undefined) {
+      await super.stop();
+      return true;
+    }
+    return (await within(this.scheduler, super.stop(), options)) !== TIMED_OUT;
   }
 }

@@ -190,6 +190,8 @@ export class RemoteRci<A extends unknown[] = any[], R = unknown> {
    * Starts a coroutine running the RCI on its node and resolves to its reference. Throws
    * UnknownRciError (a RemoteError with code ERR_UNKNOWN_RCI) when not registered there,
    * PeerUnreachableError/PeerLostError, TimeoutError (after the network's requestTimeout).
+   * `callWith({ timeout, signal, coro, monitor }, ...args)` is the call with the usual options;
+   * `call(...args)` keeps asyncoro's shape (the arguments are the RCI's own).
    * @example
    * ```ts
    * const remote = await rci.call('test0', 0);

@@ -274,14 +274,14 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
 
   /**
    * Closes every connection cleanly (peers are told, pending requests fail with
-   * NetworkStoppedError), stops discovery and listening. Idempotent.
+   * NetworkStoppedError), stops discovery and listening. Idempotent; resolves true once stopped.
    * @example
    * ```ts
    * await net.stop();
    * ```
    */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  async stop(): Promise<boolean> {
+    if (this.stopped) return true;
     this.stopped = true;
     this.dropExitHook?.();
     clearInterval(this.ticker);
@@ -299,6 +299,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
       });
     });
     this.logger.info({ location: String(this.location) }, 'networking stopped');
+    return true;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

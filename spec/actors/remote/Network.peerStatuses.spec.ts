@@ -37,3 +37,17 @@ describe('Network.peerStatuses(): for await over peers coming and going', () => 
     expect(((await loop.catch((e: unknown) => e)) as Error).message).to.equal('done watching');
   });
 });
+
+describe('Network.stop({ timeout, signal })', () => {
+  const fx = schedulerFixture();
+
+  it('resolves true once stopped; is idempotent; a bad timeout rejects', async () => {
+    const net = await Network.start(fx.sched, { discover: false });
+    expect(await net.stop({ timeout: 5000 })).to.equal(true);
+    expect(await net.stop({ timeout: 5000 })).to.equal(true);
+    expect(fx.sched.network).to.equal(undefined);
+    const other = await Network.start(fx.sched, { discover: false });
+    expect(await other.stop({ timeout: -1 }).catch((e: unknown) => e)).to.have.property('code', 'ERR_INVALID_ARGUMENT');
+    await other.stop();
+  });
+});
