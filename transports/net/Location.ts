@@ -19,6 +19,8 @@ import type { NodeAddress } from '../../runtime/networkPort.js';
 export class Location implements NodeAddress {
   readonly host: string;
   readonly port: number;
+  /** `host:port`, built once: every send to a remote coroutine looks its peer up by it. */
+  #text: string | undefined;
 
   constructor(host: string, port: number) {
     if (typeof host !== 'string' || host.length === 0 || host.length > 255) {
@@ -53,7 +55,7 @@ export class Location implements NodeAddress {
   }
 
   toString(): string {
-    return this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+    return (this.#text ??= this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`);
   }
 
   toJSON(): string {
