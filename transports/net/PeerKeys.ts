@@ -17,7 +17,13 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { InsecureNetworkError } from './netErrors.js';
 import { TlsUpgrader } from './TlsUpgrader.js';
 
-/** The PSK identity both sides use (the key itself is what authenticates). */
+/**
+ * The PSK identity both sides use (the key itself is what authenticates).
+ * @example
+ * ```ts
+ * log(PSK_IDENTITY); // 'asyncoro'
+ * ```
+ */
 export const PSK_IDENTITY = 'asyncoro';
 /** HKDF salt and per-key context strings: fixed, so that equal secrets give equal keys. */
 const HKDF_SALT = 'asyncoro peer protocol 2';
@@ -28,6 +34,10 @@ const PSK_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
 /**
  * Certificate TLS for every peer connection (PKI deployments). Peers must present a certificate
  * signed by `ca`; leaving `ca` out is refused unless `insecureSkipVerify: true` is written.
+ * @example
+ * ```ts
+ * await Network.start({ host: '0.0.0.0', secret, tls: { cert, key, ca: caPem } });
+ * ```
  */
 export interface PeerTlsOptions {
   cert: string | Buffer;
