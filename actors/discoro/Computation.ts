@@ -253,12 +253,23 @@ export class Computation implements ComputationCore {
     return [...this.pool.servers.values()].map((s) => s.info);
   }
 
-  /** Takes no more jobs at `node` (`host:port`) / takes them again. */
+  /** Takes no more jobs at `node` (`host:port`). */
   disableNode(node: string): void {
     this.pool.setNodeEnabled(node, false);
   }
-  enableNode(node: string): void {
+
+  /**
+   * Takes jobs at `node` again; a node held by `disableNodes` is set up now, its node setup
+   * getting `setupArgs` (when given) instead of the `nodeSetup.args`.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], disableNodes: true });
+   * for await (const s of computation.status()) if (s.kind === 'node-discovered') computation.enableNode(s.node.location, 'data-1.csv');
+   * ```
+   */
+  enableNode(node: string, ...setupArgs: unknown[]): void {
     this.pool.setNodeEnabled(node, true);
+    this.nodeSet.enable(node, setupArgs.length > 0 ? setupArgs : undefined);
   }
   /** Takes no more jobs at a server / takes them again; false for an unknown server. */
   disableServer(location: string): boolean {

@@ -14,7 +14,7 @@ import type { ComputationCore as Computation } from './computationTypes.js';
 import { allocate, type NodeAllocation } from './nodeAllocation.js';
 import { shipFunction } from './components.js';
 
-type NodeState = { info?: NodeInfo; phase: 'probing' | 'waiting' | 'setting-up' | 'ready' | 'failed' | 'closed'; error?: Error };
+type NodeState = { info?: NodeInfo; phase: 'probing' | 'waiting' | 'held' | 'setting-up' | 'ready' | 'failed' | 'closed'; error?: Error; setupArgs?: unknown[] };
 
 /** Computations of each client network, by id, for the node events it receives. */
 const clients = new WeakMap<Network, Map<string, Computation>>();
@@ -83,14 +83,14 @@ export class ComputationNodes {
     if (this.explicit > 0 && states.length > 0 && states.every((n) => n.phase === 'failed')) this.comp.scheduleFailed(states[0]!.error!);
   }
 
-  private manifest(): ComputationManifest {
+  private manifest(state: NodeState): ComputationManifest {
     const o = this.comp.options;
     const c = this.comp.components;
     return {
       modules: c.modules,
       sources: c.sources,
       ...(o.serverSetup !== undefined ? { serverSetup: { fn: ref(o.serverSetup.fn), args: o.serverSetup.args ?? [] } } : {}),
-      ...(o.nodeSetup !== undefined ? { nodeSetup: { fn: ref(o.nodeSetup.fn), args: o.nodeSetup.args ?? [] } } : {}),
+      ...(o.nodeSetup !== undefined ? { nodeSetup: { fn: ref(o.nodeSetup.fn), args: state.setupArgs ?? o.nodeSetup.args ?? [] } } : {}),
     };
   }
 
@@ -109,7 +109,7 @@ export class ComputationNodes {
         return;
       }
       const answer = (await net.request(loc, NodeRequests.reserve, [this.comp.id, want, this.comp.zombiePeriod], { timeout: net.requestTimeout })) as { granted?: number; queued?: number };
-      if (typeof answer.granted === 'number') await this.setup(loc, state);
+      if (typeof answer.granted === 'number') await this.granted(loc, state);
       else {
         state.phase = 'waiting';
         this.comp.publish({ kind: 'node-waiting', node: info, position: answer.queued ?? 0 });
@@ -130,6 +130,24 @@ export class ComputationNodes {
     this.checkFailed();
   }
 
+  /** Slots reserved: set up now, or (with `disableNodes`) when enable() is called. */
+  private async granted(loc: string, state: NodeState): Promise<void> {
+    if (this.comp.options.disableNodes === true) state.phase = 'held';
+    else await this.setup(loc, state);
+  }
+
+  /**
+   * Sets up a node held by `disableNodes` (its node setup gets `setupArgs` when given); false
+   * when the node is not held.
+   */
+  enable(loc: string, setupArgs: unknown[] | undefined): boolean {
+    const state = this.nodes.get(loc);
+    if (state === undefined || state.phase !== 'held') return false;
+    if (setupArgs !== undefined) state.setupArgs = setupArgs;
+    this.setup(loc, state).catch((err: Error) => this.failed(loc, state, err));
+    return true;
+  }
+
   private async setup(loc: string, state: NodeState): Promise<void> {
     state.phase = 'setting-up';
     const net = this.net;
@@ -137,7 +155,7 @@ export class ComputationNodes {
     for (const [file, rel] of this.comp.components.files) {
       await net.sendFile(loc, file, { dir: rel === '' ? this.comp.id : `${this.comp.id}/${rel}`, overwrite: true, timeout });
     }
-    const servers = (await net.request(loc, NodeRequests.setup, [this.comp.id, this.manifest()], { timeout })) as ServerInfo[];
+    const servers = (await net.request(loc, NodeRequests.setup, [this.comp.id, this.manifest(state)], { timeout })) as ServerInfo[];
     if ((state.phase as string) === 'closed') return;
     await Promise.all(servers.map((s) => this.addServer(s)));
     state.phase = 'ready';
@@ -159,7 +177,7 @@ export class ComputationNodes {
     if (state === undefined || typeof e !== 'object' || e === null) return;
     switch (e.kind) {
       case 'granted':
-        if (state.phase === 'waiting') this.setup(loc, state).catch((err: Error) => this.failed(loc, state, err));
+        if (state.phase === 'waiting') this.granted(loc, state).catch((err: Error) => this.failed(loc, state, err));
         break;
       case 'server-lost':
         this.serverGone(e.server.location, e.reason);

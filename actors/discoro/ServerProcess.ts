@@ -31,7 +31,14 @@ export class ServerProcess {
   /** Called once when the process exits (for whatever reason). */
   onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
 
+  /** The end of its stderr (forwarded to the node's), for the error when it fails to start. */
+  private stderrTail = '';
+
   private constructor(readonly child: ChildProcess) {
+    child.stderr?.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      this.stderrTail = (this.stderrTail + d.toString()).slice(-600);
+    });
     child.on('message', (m: FromServer) => {
       if (m.type === 'jobs') this.running = m.running;
     });
@@ -45,7 +52,7 @@ export class ServerProcess {
 
   /** Forks the server entry (stdout and stderr go to the node's). */
   static fork(): ServerProcess {
-    return new ServerProcess(fork(SERVER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' }));
+    return new ServerProcess(fork(SERVER_MAIN, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced' }));
   }
 
   get pid(): number {
@@ -79,7 +86,8 @@ export class ServerProcess {
       };
       const onExit = (code: number | null): void => {
         cleanup();
-        reject(new ComponentError(`server ${message.index} of ${message.nodeName} exited (code ${code}) before it was ready`));
+        const why = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+        reject(new ComponentError(`server ${message.index} of ${message.nodeName} exited (code ${code}) before it was ready${why === '' ? '' : `: ${why}`}`));
       };
       const cleanup = (): void => {
         clearTimeout(timer);

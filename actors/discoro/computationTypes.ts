@@ -45,6 +45,11 @@ export interface ComputationOptions {
   /** Receives every DiscoroStatus (a coroutine, or anything with `send`). */
   status?: MonitorTarget;
   nodeAllocations?: NodeAllocation[];
+  /**
+   * Hold each node at `node-discovered` (its slots reserved) until `enableNode(node, ...setupArgs)`;
+   * meanwhile the client may send it files (`net.sendFile(node, file, { dir: computation.id })`).
+   */
+  disableNodes?: boolean;
   /** Run once per node before its servers start; must return 0 or undefined. */
   nodeSetup?: { fn: JobFunction; args?: unknown[] };
   /** Run in each server before it takes jobs; must return 0 or undefined. */

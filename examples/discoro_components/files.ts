@@ -36,3 +36,24 @@ export function checksum(_coro: JobCoro, file: string, alg: string): string {
   if (bytes === undefined) throw new Error(`${file} was not loaded`);
   return createHash(alg).update(bytes).digest('hex');
 }
+
+const ALGORITHMS = ['md5', 'sha1', 'sha256', 'sha384', 'sha512'];
+
+/** discoro_client9_node: node setup (once per node, before its servers start), checksumming the files the client sent. */
+export function nodeChecksums(_coro: JobCoro, files: string[]): number {
+  const sums: Record<string, string> = {};
+  for (const f of files) {
+    const bytes = readFileSync(path.join(process.cwd(), '..', f)); // node setup works in <computation>/node-setup
+    for (const alg of ALGORITHMS) sums[`${alg} ${f}`] = createHash(alg).update(bytes).digest('hex');
+  }
+  writeFileSync(path.join(process.cwd(), '..', 'node-sums.json'), JSON.stringify(sums));
+  return 0;
+}
+
+/** discoro_client9_node: a checksum the node setup prepared. */
+export function nodeSum(_coro: JobCoro, file: string, alg: string): string {
+  const sums = JSON.parse(readFileSync(path.join(folder(), 'node-sums.json'), 'utf8')) as Record<string, string>;
+  const sum = sums[`${alg} ${file}`];
+  if (sum === undefined) throw new Error(`no ${alg} sum of ${file}`);
+  return sum;
+}

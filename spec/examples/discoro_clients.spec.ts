@@ -78,6 +78,17 @@ describe('examples: discoro clients with files', function () {
     expect(path.dirname(first!)).to.equal(fx.dir);
   });
 
+  it('discoro_client9_node: nodes held until the client sent their data and enabled them; node setup prepares 15 checksums', async () => {
+    const files = ['p.dat', 'q.dat', 'r.dat'].map((f, k) => fx.component(f, `node data ${k}\n`.repeat(50 * (k + 1))));
+    const r = await runExample('discoro_client9_node', [node.location, ...files], { DISCORO_SECRET: SECRET }, 45_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.lines).to.have.length(15);
+    for (const l of r.lines) {
+      const [, alg, file, hex] = /^(\w+)sum for (\S+): ([0-9a-f]+)$/.exec(l)!;
+      expect(hex).to.equal(createHash(alg!).update(readFileSync(files.find((f) => f.endsWith(file!))!)).digest('hex'));
+    }
+  });
+
   it('discoro_client9_server: serverSetup loads the data into each server; 15 checksums match the local ones', async () => {
     const files = ['x.dat', 'y.dat', 'z.dat'].map((f, k) => fx.component(f, `data ${k}\n`.repeat(100 * (k + 1))));
     const r = await runExample('discoro_client9_server', [node.location, ...files], { DISCORO_SECRET: SECRET }, 45_000);
