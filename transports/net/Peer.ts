@@ -6,6 +6,7 @@
  * @module
  */
 import type { Codec } from './Codec.js';
+import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
@@ -75,6 +76,12 @@ export class Peer {
   private queued: Buffer[] = [];
   private queuedBytes = 0;
   private readonly pending = new Map<number, Wait<unknown>>();
+  /** The request whose round trip is being timed (one at a time: enough for a snapshot's figure). */
+  private timed: { id: number; at: number } | undefined;
+  /** The last request round trip, in ms (undefined until one completed). */
+  roundTripMs: number | undefined;
+  /** Connections to this node after the first (a reconnect is a new Peer of the same location). */
+  reconnects = 0;
   private nextId = 1;
   private readonly watches = new Map<number, Watch>();
   private nextWatch = 1;
@@ -118,6 +125,7 @@ export class Peer {
     else wait.throwOnTimeout = true;
     wait.onCancel = () => this.untrack(id);
     this.pending.set(id, wait);
+    if (this.timed === undefined) this.timed = { id, at: performance.now() };
     // A pending request keeps the process alive; an idle connection does not.
     if (this.pending.size === 1) this.connection?.socket.ref();
     const promise = wait.start(timeout, options?.signal);
@@ -192,6 +200,10 @@ export class Peer {
         const [, id, ok, value] = msg;
         if (msg.length !== 4 || !isId(id) || typeof ok !== 'boolean') throw new ProtocolError('malformed reply');
         const wait = this.pending.get(id);
+        if (this.timed?.id === id) {
+          this.roundTripMs = performance.now() - this.timed.at;
+          this.timed = undefined;
+        }
         if (wait === undefined) return; // timed out or cancelled meanwhile
         this.untrack(id);
         if (ok) wait.wake(value);
@@ -244,6 +256,31 @@ export class Peer {
   }
 
   /**
+   * What a snapshot shows of this peer: identity, state, the last frame heard, the last request
+   * round trip, and the traffic of its current connection.
+   * @example
+   * ```ts
+   * const { bytesIn, roundTripMs } = peer.describe();
+   * ```
+   */
+  describe(): PeerSnapshot {
+    const conn = this.connection;
+    return {
+      location: String(this.location),
+      name: this.name,
+      incarnation: this.incarnation,
+      state: this.state,
+      lastHeardMs: conn === undefined ? null : Math.round(performance.now() - conn.lastReceived),
+      roundTripMs: this.roundTripMs === undefined ? null : Math.round(this.roundTripMs * 1000) / 1000,
+      bytesIn: conn?.bytesIn ?? 0,
+      bytesOut: conn?.bytesOut ?? 0,
+      framesIn: conn?.framesIn ?? 0,
+      framesOut: conn?.framesOut ?? 0,
+      reconnects: this.reconnects,
+    };
+  }
+
+  /**
    * A child of the network's logger bound to this peer (`{ peer: 'name@host:port' }`), created on first use.
    * @example
    * ```ts
@@ -271,6 +308,7 @@ export class Peer {
 
   private untrack(id: number): void {
     this.pending.delete(id);
+    if (this.timed?.id === id) this.timed = undefined; // timed out or cancelled: time the next one
     if (this.pending.size === 0) this.connection?.socket.unref();
   }
 

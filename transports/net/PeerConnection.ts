@@ -31,6 +31,11 @@ export class PeerConnection {
   /** `performance.now()` of the last frame received / written. */
   lastReceived = performance.now();
   lastSent = performance.now();
+  /** Traffic so far (payload bytes and frame headers), for snapshots and metrics. */
+  bytesIn = 0;
+  bytesOut = 0;
+  framesIn = 0;
+  framesOut = 0;
   private readonly decoder: FrameDecoder;
   private out: Buffer[] = [];
   private outBytes = 0;
@@ -83,6 +88,8 @@ export class PeerConnection {
       payload.copy(batch, offset + FRAME_HEADER_BYTES);
       offset += FRAME_HEADER_BYTES + payload.length;
     }
+    this.framesOut += frames.length;
+    this.bytesOut += batch.length;
     this.out = [];
     this.outBytes = 0;
     this.lastSent = performance.now();
@@ -115,9 +122,13 @@ export class PeerConnection {
   private readonly onData = (chunk: Buffer): void => {
     if (this.ended) return;
     this.lastReceived = performance.now();
+    this.bytesIn += chunk.length;
     try {
       this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame !== undefined && !this.ended; frame = this.decoder.next()) this.events.frame(frame);
+      for (let frame = this.decoder.next(); frame !== undefined && !this.ended; frame = this.decoder.next()) {
+        this.framesIn++;
+        this.events.frame(frame);
+      }
     } catch (err) {
       this.close(err instanceof Error ? err : new Error(String(err)), false);
     }

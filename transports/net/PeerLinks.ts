@@ -44,6 +44,8 @@ export class PeerLinks {
   /** Online and connecting peers by location (advertised and dialled). */
   readonly byLocation = new Map<string, Peer>();
   private readonly retryAfter = new Map<string, number>();
+  /** How often each location came online (bounded by the number of locations ever seen). */
+  private readonly connects = new Map<string, number>();
   private readonly loggedAuthFailures = new Set<string>();
   private readonly handshaking = new Set<Socket>();
   /** Accepted connections still in their handshake, by source address. */
@@ -219,6 +221,9 @@ export class PeerLinks {
       },
     });
     p.attach(conn, { nodeId: hello.nodeId, name: hello.name, location });
+    const connects = (this.connects.get(key) ?? 0) + 1;
+    this.connects.set(key, connects);
+    p.reconnects = connects - 1;
     this.online.set(hello.nodeId, p);
     this.byLocation.set(key, p);
     this.retryAfter.delete(key);

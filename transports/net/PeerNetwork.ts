@@ -7,6 +7,7 @@
  */
 import type { Server } from 'node:net';
 import { Codec, type ReferenceType, type WireContext } from './Codec.js';
+import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
 import type { MonitorTarget } from '../../runtime/coroTypes.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
@@ -116,6 +117,18 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** Locations of the peers online now. */
   peers(): Location[] {
     return this.onlinePeers().map((p) => p.location);
+  }
+
+  /**
+   * The peers, for `scheduler.snapshot()`: identity, state, last frame heard, last request round
+   * trip, bytes and frames each way, reconnects.
+   * @example
+   * ```ts
+   * for (const p of net.snapshotPeers()) log(p.name, p.bytesOut);
+   * ```
+   */
+  snapshotPeers(): PeerSnapshot[] {
+    return this.onlinePeers().map((p) => p.describe());
   }
 
   /** @internal The peers online now. */

@@ -103,3 +103,35 @@ describe('Peer: how a peer is named in errors and logs', () => {
     }
   });
 });
+
+describe('Peer: what a snapshot shows of peers', () => {
+  it('sched.snapshot().peers: identity, traffic each way, the last round trip, and reconnects', async () => {
+    const { Scheduler } = await import('../../../runtime/Scheduler.js');
+    const { Network } = await import('../../../actors/remote/Network.js');
+    const a = new Scheduler(), b = new Scheduler(), b2 = new Scheduler();
+    const netA = await Network.start(a, { discover: false });
+    let netB = await Network.start(b, { discover: false, name: 'bee' });
+    try {
+      netB.handle('echo', (body) => body);
+      await netA.peer(netB.location, { timeout: 5000 });
+      expect(await netA.request(netB.location, 'echo', 'x'.repeat(1000), { timeout: 5000 })).to.have.length(1000);
+      const [p] = a.snapshot().peers;
+      expect(p).to.include({ location: String(netB.location), name: 'bee', incarnation: netB.incarnation, state: 'online', reconnects: 0 });
+      expect(p!.bytesOut).to.be.above(1000);
+      expect(p!.bytesIn).to.be.above(1000);
+      expect(p!.framesOut).to.be.at.least(1);
+      expect(p!.framesIn).to.be.at.least(1);
+      expect(p!.roundTripMs).to.be.a('number');
+      expect(p!.lastHeardMs).to.be.at.least(0);
+      // The same location again, a new incarnation: a reconnect.
+      const port = netB.location.port;
+      await netB.stop();
+      netB = await Network.start(b2, { discover: false, name: 'bee', port });
+      await netA.peer(netB.location, { timeout: 5000 });
+      expect(a.snapshot().peers.map((q) => q.reconnects)).to.deep.equal([1]);
+    } finally {
+      await Promise.all([netA.stop(), netB.stop()]);
+      await Promise.all([a.terminate(), b.terminate(), b2.terminate()]);
+    }
+  });
+});
