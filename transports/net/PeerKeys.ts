@@ -90,16 +90,17 @@ export class PeerKeys {
     if (mode === 'psk') {
       const psk = derive(secret, PSK_CONTEXT);
       const suites = { ciphers: PSK_CIPHERS, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const };
+      const context = tls.createSecureContext(suites);
       this.#upgrader = new TlsUpgrader(
-        { ...suites, requestCert: false, pskCallback: (_socket, identity) => (identity === PSK_IDENTITY ? psk : null) },
+        { socket: { secureContext: context, requestCert: false, rejectUnauthorized: false, pskCallback: (_socket: tls.TLSSocket, identity: string) => (identity === PSK_IDENTITY ? psk : null) } as tls.TLSSocketOptions },
         // One secure context for every dial: building one per connection costs ~10 ms (it loads the root CAs).
-        { ...client, ...suites, secureContext: tls.createSecureContext(suites), pskCallback: () => ({ psk, identity: PSK_IDENTITY }) },
+        { ...client, ...suites, secureContext: context, pskCallback: () => ({ psk, identity: PSK_IDENTITY }) },
       );
     } else if (mode === 'certificate' && certificates !== undefined) {
       const verify = certificates.ca !== undefined;
       const context = { cert: certificates.cert, key: certificates.key, ca: certificates.ca, minVersion: 'TLSv1.3' as const };
       this.#upgrader = new TlsUpgrader(
-        { ...context, requestCert: verify, rejectUnauthorized: verify },
+        { server: { ...context, requestCert: verify, rejectUnauthorized: verify } },
         { ...client, secureContext: tls.createSecureContext(context), rejectUnauthorized: verify },
       );
     }
