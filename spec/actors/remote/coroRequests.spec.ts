@@ -17,6 +17,7 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     a = await node({ secret: 'coro-requests' });
     b = await node({ secret: 'coro-requests', seeds: [a.location] });
     await a.peer(b.location, { timeout: 5000 });
+    await until(() => b.peerByIncarnation(a.incarnation) !== undefined, 5000, 'b to see a online too'); // its side of the handshake may end later
   });
   const at = (type: string, body: unknown): Promise<unknown> => a.request(b.location, type, body, { timeout: 5000 });
   const code = async (p: Promise<unknown>): Promise<string | undefined> => {
