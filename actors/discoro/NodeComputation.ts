@@ -14,7 +14,14 @@ import { ServerProcess } from './ServerProcess.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
 
-/** What a computation needs from its node. */
+/**
+ * What a computation needs from its node.
+ * @example
+ * ```ts
+ * const host: ComputationHost = obj; // a DiscoroNode
+host.returnPort(host.takePort());
+ * ```
+ */
 export interface ComputationHost {
   readonly name: string;
   readonly location: string;

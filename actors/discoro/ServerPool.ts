@@ -12,7 +12,14 @@ import { Wait, WaitKind } from '../../runtime/Wait.js';
 import type { RemoteRci, Rci } from '../remote/Rci.js';
 import type { ServerInfo } from './discoroProtocol.js';
 
-/** One server in the pool. */
+/**
+ * One server in the pool.
+ * @example
+ * ```ts
+ * const pool = new ServerPool(sched);
+const s: PoolServer | undefined = pool.servers.get('127.0.0.1:9707');
+ * ```
+ */
 export interface PoolServer {
   info: ServerInfo;
   rci: RemoteRci<any, any> | Rci<any, any>;
@@ -21,7 +28,13 @@ export interface PoolServer {
   enabled: boolean;
 }
 
-/** Where a job may run: anywhere, a node (`host` or `host:port` of the node) or a server (`host:port`). */
+/**
+ * Where a job may run: anywhere, a node (`host` or `host:port` of the node) or a server (`host:port`).
+ * @example
+ * ```ts
+ * const where: Where = '127.0.0.1'; // any server of the node(s) on that host
+ * ```
+ */
 export type Where = string | undefined;
 
 interface Waiter {

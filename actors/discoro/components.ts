@@ -9,10 +9,22 @@ import path from 'node:path';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { ShippedFunction } from './discoroProtocol.js';
 
-/** A component: a path (file or folder) or a self-contained function. */
+/**
+ * A component: a path (file or folder) or a self-contained function.
+ * @example
+ * ```ts
+ * const components: Component[] = ['./work.mjs', './data/', function square(_coro: unknown, x: number) { return x * x; }];
+ * ```
+ */
 export type Component = string | ((...args: any[]) => unknown);
 
-/** What to send and what the servers load. */
+/**
+ * What to send and what the servers load.
+ * @example
+ * ```ts
+ * const { files, modules }: ResolvedComponents = resolveComponents(['./work.mjs']);
+ * ```
+ */
 export interface ResolvedComponents {
   /** `[local path, folder below the computation folder ('' for its top)]`. */
   files: Array<[string, string]>;

@@ -68,7 +68,13 @@ export interface ComputationOptions {
   secret?: string;
 }
 
-/** Options of one job. */
+/**
+ * Options of one job.
+ * @example
+ * ```ts
+ * const options: JobOptions = { where: '127.0.0.1:9707', cpu: false, timeout: 5000 };
+ * ```
+ */
 export interface JobOptions extends ActingWaitOptions {
   /** A node (`host` or `host:port`) or a server (`host:port`); default: the least loaded. */
   where?: string;

@@ -62,7 +62,14 @@ export interface DiscoroNodeOptions {
   logger?: Logger;
 }
 
-/** The options with their defaults. */
+/**
+ * The options with their defaults.
+ * @example
+ * ```ts
+ * const o: ResolvedNodeOptions = resolveNodeOptions({ cpus: 1 });
+log(o.destDir);
+ * ```
+ */
 export type ResolvedNodeOptions = Required<Omit<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort'>> &
   Pick<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort'>;
 

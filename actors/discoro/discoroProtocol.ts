@@ -6,7 +6,13 @@
  * @module
  */
 
-/** Request types a node serves (client → node). */
+/**
+ * Request types a node serves (client → node).
+ * @example
+ * ```ts
+ * await net.request('127.0.0.1:9706', NodeRequests.info, [], { timeout: 5000 });
+ * ```
+ */
 export const NodeRequests = {
   /** `[]` → NodeInfo. */
   info: 'discoro-info',
@@ -20,15 +26,33 @@ export const NodeRequests = {
   close: 'discoro-close',
 } as const;
 
-/** The one-way request type a client serves (node → client): `[computationId, NodeEvent]`. */
+/**
+ * The one-way request type a client serves (node → client): `[computationId, NodeEvent]`.
+ * @example
+ * ```ts
+ * net.post('127.0.0.1:9706', CLIENT_EVENT, ['c-1', { kind: 'closed', reason: 'zombie' }]);
+ * ```
+ */
 export const CLIENT_EVENT = 'discoro-event';
 
-/** The RCI name a server registers for a computation's jobs. */
+/**
+ * The RCI name a server registers for a computation's jobs.
+ * @example
+ * ```ts
+ * jobRciName('c-1f2e'); // 'discoro-job:c-1f2e'
+ * ```
+ */
 export function jobRciName(computationId: string): string {
   return `discoro-job:${computationId}`;
 }
 
-/** What a node says about itself. */
+/**
+ * What a node says about itself.
+ * @example
+ * ```ts
+ * const info = (await net.request('127.0.0.1:9706', NodeRequests.info, [])) as NodeInfo;
+ * ```
+ */
 export interface NodeInfo {
   /** The node's name (`--name`). */
   name: string;
@@ -44,7 +68,13 @@ export interface NodeInfo {
   avail: NodeAvailability;
 }
 
-/** A node's resources, sent with every pulse (from node:os and fs.statfs). */
+/**
+ * A node's resources, sent with every pulse (from node:os and fs.statfs).
+ * @example
+ * ```ts
+ * const avail: NodeAvailability = { location: '127.0.0.1:9706', cpuLoad: 12.5, freeMemory: 2 ** 30, freeDisk: undefined };
+ * ```
+ */
 export interface NodeAvailability {
   /** Node location (`host:port`). */
   location: string;
@@ -56,7 +86,13 @@ export interface NodeAvailability {
   freeDisk: number | undefined;
 }
 
-/** One server process of a computation on a node. */
+/**
+ * One server process of a computation on a node.
+ * @example
+ * ```ts
+ * const server: ServerInfo = { location: '127.0.0.1:9707', node: '127.0.0.1:9706', pid: 4242, index: 1 };
+ * ```
+ */
 export interface ServerInfo {
   /** `host:port` the server listens on. */
   location: string;
@@ -67,16 +103,34 @@ export interface ServerInfo {
   index: number;
 }
 
-/** A function shipped as source text. */
+/**
+ * A function shipped as source text.
+ * @example
+ * ```ts
+ * const shipped: ShippedFunction = { name: 'square', source: '(coro, x) => x * x' };
+ * ```
+ */
 export interface ShippedFunction {
   name: string;
   source: string;
 }
 
-/** How a job names its function: a name exported by a component, or a shipped function. */
+/**
+ * How a job names its function: a name exported by a component, or a shipped function.
+ * @example
+ * ```ts
+ * const byName: JobFunctionRef = { name: 'compute' };
+ * ```
+ */
 export type JobFunctionRef = { name: string; source?: string };
 
-/** What a node needs to start a computation's servers (files were sent before). */
+/**
+ * What a node needs to start a computation's servers (files were sent before).
+ * @example
+ * ```ts
+ * const manifest: ComputationManifest = { modules: ['work.mjs'], sources: [] };
+ * ```
+ */
 export interface ComputationManifest {
   /** Module paths (relative to the computation folder) each server imports, in order. */
   modules: string[];
@@ -88,7 +142,13 @@ export interface ComputationManifest {
   nodeSetup?: { fn: JobFunctionRef; args: unknown[] };
 }
 
-/** What a node posts to a client about one of its computations. */
+/**
+ * What a node posts to a client about one of its computations.
+ * @example
+ * ```ts
+ * const e: NodeEvent = { kind: 'granted', cpus: 2 };
+ * ```
+ */
 export type NodeEvent =
   | { kind: 'granted'; cpus: number }
   | { kind: 'server-lost'; server: ServerInfo; reason: string }
@@ -96,7 +156,13 @@ export type NodeEvent =
   | { kind: 'avail'; avail: NodeAvailability }
   | { kind: 'closed'; reason: string };
 
-/** Node → server over IPC. */
+/**
+ * Node → server over IPC.
+ * @example
+ * ```ts
+ * const close: ToServer = { type: 'close', grace: 5000 };
+ * ```
+ */
 export type ToServer =
   | {
       type: 'start';
@@ -122,7 +188,13 @@ export type ToServer =
     }
   | { type: 'close'; grace: number };
 
-/** Server → node over IPC. */
+/**
+ * Server → node over IPC.
+ * @example
+ * ```ts
+ * const ready: FromServer = { type: 'ready', location: '127.0.0.1:9707' };
+ * ```
+ */
 export type FromServer =
   | { type: 'ready'; location: string }
   | { type: 'setup-done' }

@@ -7,7 +7,14 @@
 import type { NodeAvailability, NodeInfo, ServerInfo } from './discoroProtocol.js';
 import type { JobCoro } from './JobCoro.js';
 
-/** What a status message says about a job. */
+/**
+ * What a status message says about a job.
+ * @example
+ * ```ts
+ * const s = obj as DiscoroStatus;
+if (s.kind === 'job-finished') { const info: JobInfo = s.info; log(info.fn, info.server, s.value); }
+ * ```
+ */
 export interface JobInfo {
   job: JobCoro<any, any>;
   /** The function's name ('' for an anonymous shipped one). */
@@ -48,7 +55,13 @@ export type DiscoroStatus =
   | { kind: 'computation-scheduled'; id: string }
   | { kind: 'computation-closed'; id: string };
 
-/** The `kind`s of DiscoroStatus. */
+/**
+ * The `kind`s of DiscoroStatus.
+ * @example
+ * ```ts
+ * const kind: DiscoroStatusKind = 'server-initialized';
+ * ```
+ */
 export type DiscoroStatusKind = DiscoroStatus['kind'];
 
 /**

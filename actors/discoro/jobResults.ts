@@ -14,7 +14,13 @@ interface Runner {
   runWith<R>(options: JobOptions, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false>;
 }
 
-/** Options of runResults: those of a job, retries after a lost server, and a progress callback; `timeout` → false. */
+/**
+ * Options of runResults: those of a job, retries after a lost server, and a progress callback; `timeout` → false.
+ * @example
+ * ```ts
+ * const options: RunResultsOptions = { retries: 1, onProgress: (done, total) => log(`${done}/${total}`) };
+ * ```
+ */
 export interface RunResultsOptions extends JobOptions {
   retries?: number;
   onProgress?: (done: number, total: number) => void;
