@@ -7,7 +7,8 @@
  * - one-job round trip (runResult, sequential) median and p99 µs, against a WorkerPool task;
  * - schedule() to the first server initialized, ms, against forking a bare node process until it
  *   answers over IPC;
- * - idle server RSS (MiB), against an idle bare node process.
+ * - idle server RSS (MiB) before any job and after the jobs above (a server keeps the outcomes of the
+ *   latest 10,000 jobs for late finish() calls), against an idle bare node process.
  *
  * Run: `node dist/bench/discoro.js [jobs=10000] [roundTrips=300]`.
  * @module
@@ -73,6 +74,7 @@ export async function run(jobs = 10_000, roundTrips = 300): Promise<void> {
     const scheduleMs = performance.now() - t0;
     for await (const s of statuses) if (s.kind === 'node-initialized') break;
     printFigure({ bench: 'discoro', metric: 'schedule_to_first_server_ms', value: scheduleMs, baseline: await bareForkMs() });
+    const idleRss = rssMiB(comp.servers()[0]!.pid); // before any job: what an idle server costs
 
     const pool = new WorkerPool({ size: 2 });
     const args = Array.from({ length: jobs }, (_, k) => k);
@@ -107,7 +109,8 @@ export async function run(jobs = 10_000, roundTrips = 300): Promise<void> {
     printFigure({ bench: 'discoro', metric: 'one_job_round_trip_p99_us', value: quantile(rtt, 0.99), baseline: quantile(poolRtt, 0.99) });
     await pool.close();
 
-    printFigure({ bench: 'discoro', metric: 'idle_server_rss_mib', value: rssMiB(comp.servers()[0]!.pid), baseline: rssMiB(bare.pid!) });
+    printFigure({ bench: 'discoro', metric: 'idle_server_rss_mib', value: idleRss, baseline: rssMiB(bare.pid!) });
+    printFigure({ bench: 'discoro', metric: `server_rss_mib_after_${jobs * 3 + roundTrips}_jobs`, value: rssMiB(comp.servers()[0]!.pid), baseline: rssMiB(bare.pid!) });
     await comp.close();
   } finally {
     await sched.terminate();
