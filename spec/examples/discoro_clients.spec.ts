@@ -49,6 +49,12 @@ describe('examples: discoro clients against a discoronode', function () {
     }
   });
 
+  it('discoro_client6: the same points streamed straight to the two remote coroutines, in order', async () => {
+    const r = await run('discoro_client6');
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.lines).to.deep.equal([...trends(series()), 'saved 1000 ticks']);
+  });
+
   it('discoro_client7: jobs driven by status messages, ten started and ten finished', async () => {
     const r = await run('discoro_client7');
     expect(r.code, r.stderr).to.equal(0);
