@@ -51,6 +51,7 @@ export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenE
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';
+export { newSecret, type PeerTlsOptions } from './transports/net/PeerKeys.js';
 export type { LocateOptions } from './transports/net/PeerLocator.js';
 export { Location } from './transports/net/Location.js';
 export { PeerStatus } from './transports/net/PeerStatus.js';
