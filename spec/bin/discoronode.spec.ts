@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { discoroFixture, SECRET } from '../actors/discoro/discoroFixture.js';
+import { DISCORONODE, discoroFixture, NodeProcess, SECRET } from '../actors/discoro/discoroFixture.js';
 
 describe('bin/discoronode', function () {
   this.timeout(30_000);
@@ -100,5 +101,22 @@ describe('bin/discoronode', function () {
     expect(await c.runResult((_coro: unknown, x: number) => x + 1, 1)).to.equal(2);
     await c.close();
     expect(await p.exited()).to.equal(0);
+  });
+
+  it('on a terminal (a pty from script(1)), stdin takes status and quit', async function () {
+    if (spawnSync('script', ['--version']).status !== 0) this.skip();
+    const folder = path.join(fx.dir, 'tty');
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(DISCORONODE)} --cpus 1 --no-discover --dest-dir ${JSON.stringify(folder)}`;
+    const tty = new NodeProcess(spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, DISCORO_SECRET: SECRET }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    try {
+      await tty.line(/listening at/);
+      tty.child.stdin!.write('status\n');
+      expect(await tty.line(/slots free/)).to.match(/0 computations, 1\/1 slots free, 0 waiting, 0 served/);
+      tty.child.stdin!.write('quit\n');
+      await tty.line(/stopping \(quit\)/);
+      expect(await tty.exited()).to.equal(0);
+    } finally {
+      if (tty.code === undefined) fx.kill(tty.pid);
+    }
   });
 });
