@@ -18,10 +18,8 @@ describe('nodeAllocation', () => {
     }
   });
 
-  // KNOWN SOURCE BUG (actors/discoro/nodeAllocation.ts, not fixed here): an invalid platform
-  // pattern escapes checkAllocations as the RegExp constructor's SyntaxError, not the typed
-  // InvalidArgumentError every bad input gets.
-  it('KNOWN BUG: an invalid platform pattern is InvalidArgumentError', () => {
+  // Once a bug (fixed in 2e9e74a): the RegExp constructor's SyntaxError escaped instead.
+  it('an invalid platform pattern is InvalidArgumentError', () => {
     expect(() => checkAllocations([{ platform: '(' }])).to.throw(InvalidArgumentError);
   });
 

@@ -37,11 +37,17 @@ describe('PeerNetwork', function () {
   const nets: PeerNetwork[] = [];
   const installed: PeerNetwork[] = [];
   const sentLive: object[] = [];
-  const boxes = new Registry<Box>('box', () => true);
+  /** Each scheduler's registry of boxes (its node's). */
+  const boxRegistries = new WeakMap<Scheduler, Registry<Box>>();
+  const boxesOf = (sched: Scheduler): Registry<Box> => {
+    let r = boxRegistries.get(sched);
+    if (r === undefined) boxRegistries.set(sched, (r = new Registry<Box>('box', () => true)));
+    return r;
+  };
   const BOX_REFERENCE: ReferenceType<Box> = { tag: 41900, classes: [Box], encode: (b, _ctx, sent) => (sent(b), b.name), decode: (d) => new Box(String(d)) };
   const TEST_LAYER: NetworkLayer = {
     references: [BOX_REFERENCE],
-    locates: [{ request: 'box-locate', registry: () => boxes, isFound: (v) => v instanceof Box }],
+    locates: [{ request: 'box-locate', registry: boxesOf, isFound: (v) => v instanceof Box }],
     install: (net) => {
       installed.push(net);
       net.handle('echo', (body) => body);
@@ -129,15 +135,15 @@ describe('PeerNetwork', function () {
   it('locate(): a layer\'s locatable registry is searched at the peers; any other registry only here', async () => {
     const a = await open(), b = await open({ seeds: [] });
     await a.peer(b.location, { timeout: 5000 });
-    const here = new Box('here');
-    boxes.add('here', here);
-    try {
-      expect(await b.locate(boxes, 'here', { timeout: 3000 })).to.deep.equal(new Box('here'));
-      const local = new Registry<Box>('other', () => true);
-      expect(await b.locate(local, 'here', { timeout: 0 })).to.equal(undefined);
-    } finally {
-      boxes.delete('here');
-    }
+    const atA = new Box('at a');
+    boxesOf(a.scheduler).add('there', atA);
+    const found = await b.locate(boxesOf(b.scheduler), 'there', { timeout: 3000 });
+    expect(found).to.deep.equal(new Box('at a'));
+    expect(found).to.not.equal(atA); // it crossed the wire
+    const local = new Registry<Box>('other', () => true);
+    local.add('there', atA);
+    expect(await a.locate(local, 'there', { timeout: 0 })).to.equal(atA);
+    expect(await b.locate(local, 'nowhere', { timeout: 0 })).to.equal(undefined);
   });
 
   it('peer(): resolves once authenticated; this node itself is InvalidArgumentError; a closed port PeerUnreachableError', async () => {
