@@ -275,7 +275,17 @@ export class Computation implements ComputationCore {
   disableServer(location: string): boolean {
     return this.pool.setServerEnabled(location, false);
   }
-  enableServer(location: string): boolean {
+  /**
+   * Takes jobs at a server again; a server held by `disableServers` runs its server setup first
+   * (with `setupArgs` when given). False for an unknown server.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], disableServers: true, serverSetup: { fn: 'load' } });
+   * for await (const s of computation.status()) if (s.kind === 'server-discovered') computation.enableServer(s.server.location, 'part-1.csv');
+   * ```
+   */
+  enableServer(location: string, ...setupArgs: unknown[]): boolean {
+    if (this.nodeSet.enableServer(location, setupArgs.length > 0 ? setupArgs : undefined)) return true;
     return this.pool.setServerEnabled(location, true);
   }
 

@@ -9,7 +9,7 @@ import { Location } from '../../transports/net/Location.js';
 import { PeerStatus } from '../../transports/net/PeerStatus.js';
 import type { Network } from '../remote/Network.js';
 import { Rci, RemoteRci } from '../remote/Rci.js';
-import { CLIENT_EVENT, NodeRequests, jobRciName, type ComputationManifest, type NodeEvent, type NodeInfo, type ServerInfo } from './discoroProtocol.js';
+import { CLIENT_EVENT, NodeRequests, jobRciName, setupRciName, type ComputationManifest, type NodeEvent, type NodeInfo, type ServerInfo } from './discoroProtocol.js';
 import type { ComputationCore as Computation } from './computationTypes.js';
 import { allocate, type NodeAllocation } from './nodeAllocation.js';
 import { shipFunction } from './components.js';
@@ -54,6 +54,8 @@ export class ComputationNodes {
   private unregister: (() => void) | undefined;
   private unwatch: (() => void) | undefined;
   private explicit = 0;
+  /** Servers held by `disableServers` until enabled. */
+  private readonly held = new Set<string>();
 
   constructor(private readonly comp: Computation) {}
 
@@ -90,6 +92,7 @@ export class ComputationNodes {
       modules: c.modules,
       sources: c.sources,
       ...(o.serverSetup !== undefined ? { serverSetup: { fn: ref(o.serverSetup.fn), args: o.serverSetup.args ?? [] } } : {}),
+      ...(o.disableServers === true ? { setupOnEnable: true } : {}),
       ...(o.nodeSetup !== undefined ? { nodeSetup: { fn: ref(o.nodeSetup.fn), args: state.setupArgs ?? o.nodeSetup.args ?? [] } } : {}),
     };
   }
@@ -165,9 +168,37 @@ export class ComputationNodes {
   private async addServer(server: ServerInfo): Promise<void> {
     const rci = await Rci.locate(jobRciName(this.comp.id), { scheduler: this.comp.scheduler, location: server.location, timeout: this.net.requestTimeout });
     if (!(rci instanceof RemoteRci)) throw new Error(`server ${server.location} has no job RCI`);
+    if (this.comp.options.disableServers === true) {
+      this.held.add(server.location);
+      this.comp.pool.add({ info: server, rci, cpuBusy: false, jobs: 0, enabled: false });
+      this.comp.publish({ kind: 'server-discovered', server });
+      return;
+    }
     this.comp.pool.add({ info: server, rci, cpuBusy: false, jobs: 0, enabled: true });
     this.comp.publish({ kind: 'server-initialized', server });
     this.comp.serverReady();
+  }
+
+  /**
+   * Runs the server setup of a server held by `disableServers` (with `setupArgs` when given), then
+   * offers it jobs; false when it is not held. A failed setup is status `server-failed`.
+   */
+  enableServer(location: string, setupArgs: unknown[] | undefined): boolean {
+    const s = this.comp.pool.servers.get(location);
+    if (s === undefined || !this.held.delete(location)) return false;
+    void (async () => {
+      try {
+        const setup = await Rci.locate(setupRciName(this.comp.id), { scheduler: this.comp.scheduler, location, timeout: this.net.requestTimeout });
+        if (setup === undefined) throw new Error(`server ${location} has no setup RCI`);
+        await (await setup.call(setupArgs ?? null)).finish();
+        this.comp.pool.setServerEnabled(location, true);
+        this.comp.publish({ kind: 'server-initialized', server: s.info });
+        this.comp.serverReady();
+      } catch (err) {
+        this.comp.publish({ kind: 'server-failed', server: s.info, error: err as Error });
+      }
+    })();
+    return true;
   }
 
   /** What a node posted about this computation. */

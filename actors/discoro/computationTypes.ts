@@ -50,6 +50,11 @@ export interface ComputationOptions {
    * meanwhile the client may send it files (`net.sendFile(node, file, { dir: computation.id })`).
    */
   disableNodes?: boolean;
+  /**
+   * Hold each server at `server-discovered` until `enableServer(location, ...setupArgs)`, which
+   * runs its `serverSetup` with those arguments.
+   */
+  disableServers?: boolean;
   /** Run once per node before its servers start; must return 0 or undefined. */
   nodeSetup?: { fn: JobFunction; args?: unknown[] };
   /** Run in each server before it takes jobs; must return 0 or undefined. */

@@ -47,6 +47,17 @@ export function jobRciName(computationId: string): string {
 }
 
 /**
+ * The RCI name a server registers, with `setupOnEnable`, to run its setup when the client enables it.
+ * @example
+ * ```ts
+ * setupRciName('c-1f2e'); // 'discoro-setup:c-1f2e'
+ * ```
+ */
+export function setupRciName(computationId: string): string {
+  return `discoro-setup:${computationId}`;
+}
+
+/**
  * What a node says about itself.
  * @example
  * ```ts
@@ -138,6 +149,8 @@ export interface ComputationManifest {
   sources: ShippedFunction[];
   /** Run in each server before it takes jobs; must return 0 or undefined. */
   serverSetup?: { fn: JobFunctionRef; args: unknown[] };
+  /** Run the server setup only when the client enables the server (through `setupRciName`), with its arguments. */
+  setupOnEnable?: boolean;
   /** Run once per node, in a short-lived process, before the servers start. */
   nodeSetup?: { fn: JobFunctionRef; args: unknown[] };
 }

@@ -43,7 +43,11 @@ export type DiscoroStatus =
   | { kind: 'node-closed'; node: string; reason: string }
   | { kind: 'node-disconnected'; node: string }
   | { kind: 'node-availability'; avail: NodeAvailability }
+  /** With `disableServers`: the server is up, waiting for `enableServer(location, ...setupArgs)`. */
+  | { kind: 'server-discovered'; server: ServerInfo }
   | { kind: 'server-initialized'; server: ServerInfo }
+  /** Its setup (run at `enableServer`) failed. */
+  | { kind: 'server-failed'; server: ServerInfo; error: Error }
   | { kind: 'server-closed'; server: ServerInfo }
   | { kind: 'server-disconnected'; server: ServerInfo; reason: string }
   | { kind: 'job-created'; info: JobInfo }

@@ -17,7 +17,7 @@ import { Network } from '../remote/Network.js';
 import { Rci } from '../remote/Rci.js';
 import { AsyncoroError } from '../../runtime/runtimeErrors.js';
 import { SetupFailedError } from '../actorErrors.js';
-import { jobRciName, type FromServer, type JobFunctionRef, type ToServer } from './discoroProtocol.js';
+import { jobRciName, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from './discoroProtocol.js';
 import { JobFunctions } from './jobFunctions.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
@@ -58,7 +58,14 @@ async function start(m: StartMessage): Promise<void> {
     name: where, discover: false, destDir: workDir, maxFileSize: o.maxFileSize,
     heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
   });
-  if (m.manifest.serverSetup !== undefined) await runSetup(fns, sched, m.manifest.serverSetup, 'server setup', where);
+  const setup = m.manifest.serverSetup;
+  if (setup !== undefined && m.manifest.setupOnEnable !== true) await runSetup(fns, sched, setup, 'server setup', where);
+  if (m.manifest.setupOnEnable === true) {
+    new Rci(setupRciName(m.computationId), async (_coro: Coro, args: unknown[] | null) => {
+      if (setup !== undefined) await runSetup(fns, sched, { fn: setup.fn, args: args ?? setup.args }, 'server setup', where);
+      return 0;
+    }, { scheduler: sched }).register();
+  }
 
   const running = new Set<Coro>();
   const report = (): void => tell({ type: 'jobs', running: running.size });

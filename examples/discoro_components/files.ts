@@ -23,9 +23,9 @@ export async function lineLengths(coro: JobCoro, file: string, client: string): 
 
 let data: Map<string, Buffer> | undefined;
 
-/** discoro_client9_server: server setup, loading every data file (not the modules) into this server's memory. */
-export function loadData(_coro: JobCoro): number {
-  const names = readdirSync(folder(), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.js')).map((e) => e.name);
+/** discoro_client9_server: server setup, loading the data files it is given (default: all but the modules) into this server's memory. */
+export function loadData(_coro: JobCoro, only?: string[]): number {
+  const names = only ?? readdirSync(folder(), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.js')).map((e) => e.name);
   data = new Map(names.map((f) => [f, readFileSync(path.join(folder(), f))]));
   return data.size > 0 ? 0 : 1;
 }
