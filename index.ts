@@ -48,6 +48,16 @@ export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDa
 export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
 export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
 export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
+// ---- discoro: computations on discoronode clusters
+export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/Computation.js';
+export { JobCoro } from './actors/discoro/JobCoro.js';
+export { DiscoroNode } from './actors/discoro/DiscoroNode.js';
+export type { DiscoroNodeOptions } from './actors/discoro/discoroNodeOptions.js';
+export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro/discoroStatus.js';
+export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/discoroProtocol.js';
+export type { NodeAllocation } from './actors/discoro/nodeAllocation.js';
+export type { Component } from './actors/discoro/components.js';
+export { ComponentError, ServerLostError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError } from './actors/actorErrors.js';
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';

@@ -1,5 +1,5 @@
 /**
- * `npm start`: a tour of the examples, run one after the other at a tenth of
+ * `npm run tour`: a tour of the examples, run one after the other at a tenth of
  * their real delays: the local ones in this process, then the README's socket,
  * file and two-node snippets as child processes.
  */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runExample } from './runExample.js';
 
-describe('examples/tour (npm start)', () => {
+describe('examples/tour (npm run tour)', () => {
   it('runs every stop of the tour and ends', async () => {
     const run = await runExample('tour', [], {}, 120_000);
     expect(run.code, run.stderr).to.equal(0);
