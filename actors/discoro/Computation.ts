@@ -22,7 +22,7 @@ import { ComputationNodes } from './ComputationNodes.js';
 import { ServerPool } from './ServerPool.js';
 import { startJob } from './startJob.js';
 import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
-import type { ComputationCore, ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
+import type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
 
 export type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
 
@@ -39,7 +39,9 @@ export type { RunResultsOptions } from './jobResults.js';
  * }
  * ```
  */
-export class Computation implements ComputationCore {
+// Structurally a ComputationCore (its parts take `this` as one); not declared, so that the published
+// declarations, which strip the internal members, stay consistent.
+export class Computation {
   /** Its id on every node. */
   readonly id = `c-${randomBytes(8).toString('hex')}`;
   readonly scheduler: Scheduler;
