@@ -46,8 +46,8 @@ export abstract class CoroState<M, R> implements WaitOwner {
   /** Defaults to the function's name. */
   readonly name: string;
   protected state = Scheduled;
-  /** performance.now() at creation. */
-  protected readonly born = performance.now();
+  /** performance.now() at creation, in whole ms. */
+  protected readonly born = Math.floor(performance.now()); // a small integer stays unboxed
   protected _daemon = false;
   protected fn: CoroBody | undefined;
   protected args: unknown[] | undefined;

@@ -14,6 +14,7 @@ import type { Scheduler } from '../../runtime/Scheduler.js';
 import type { CoroRef } from '../../runtime/networkPort.js';
 import { PeerUnreachableError } from '../../transports/net/netErrors.js';
 import type { PeerNetwork } from '../../transports/net/PeerNetwork.js';
+import { incarnationTag } from '../../transports/net/wireReference.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -28,6 +29,8 @@ import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
  * ```
  */
 export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
+  private tag: number | undefined;
+
   constructor(
     private readonly net: PeerNetwork | undefined,
     /** Where its node listens. */
@@ -53,7 +56,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
       return coro !== undefined ? coro.send(message) : false;
     }
     const peer = this.route();
-    return peer !== undefined && peer.post('send', [this.incarnation, this.id, this.name, message]);
+    return peer !== undefined && peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message]);
   }
 
   /**

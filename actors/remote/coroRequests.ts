@@ -15,7 +15,7 @@ import { ProtocolError } from '../../transports/net/netErrors.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import type { LocateKind } from '../../transports/net/PeerLocator.js';
 import { PeerNetwork, type NetworkLayer } from '../../transports/net/PeerNetwork.js';
-import { REFERENCE_LIMITS, referenceFromWire, referenceToWire } from '../../transports/net/wireReference.js';
+import { incarnationTag, REFERENCE_LIMITS, referenceFromWire, referenceToWire } from '../../transports/net/wireReference.js';
 import { RemoteCoro } from './RemoteCoro.js';
 import { RetainedOutcomes } from './RetainedOutcomes.js';
 
@@ -75,7 +75,7 @@ const REMOTE_CORO_REFERENCE: ReferenceType<RemoteCoro> = {
 
 /**
  * The coroutine layer: references, the CORO_LOCATE registry, and the request handlers
- * `send [incarnation, id, name, message]` (one-way), `deliver [incarnation, id, name, message, timeout]` → boolean,
+ * `send [incarnationTag, id, name, message]` (one-way; the tag is the incarnation's first 48 bits), `deliver [incarnation, id, name, message, timeout]` → boolean,
  * `terminate [incarnation, id, name]` → boolean, `monitor [incarnation, id, name, watchId]` → boolean,
  * `exited [watchId, MonitorStatus]` (one-way), `locate [name, waitMs]` → coroutine reference or null.
  * A coroutine whose reference is sent has its outcome retained for late monitors.
@@ -109,9 +109,14 @@ function installCoroHandlers(net: PeerNetwork): void {
     return { coro: coro !== undefined && coro.name === name ? coro : undefined, label, rest };
   };
 
+  const ownTag = incarnationTag(net.incarnation);
   net.handle('send', (body, peer) => {
-    const { coro, rest } = find(body, 4);
-    if (coro !== undefined) coro.send(rest[0]);
+    if (!Array.isArray(body) || body.length !== 4 || typeof body[0] !== 'number' || typeof body[1] !== 'number' || typeof body[2] !== 'string') {
+      throw new InvalidArgumentError('malformed send');
+    }
+    const candidate = body[0] === ownTag ? sched.coro(body[1]) : undefined;
+    const coro = candidate !== undefined && candidate.name === body[2] ? candidate : undefined;
+    if (coro !== undefined) coro.send(body[3]);
     else if (deadLetters.hit()) net.logger.warn({ peer: String(peer), count: deadLetters.take() }, 'dead letters: remote messages to coroutines that have ended');
   });
 

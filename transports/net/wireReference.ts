@@ -73,3 +73,17 @@ export function referenceFromWire<T>(
   }
   return proxy(reference);
 }
+
+/**
+ * A node incarnation as a number: its first 48 bits. The one-way `send`, the hottest request,
+ * carries this instead of the 32-character incarnation (a third of the bytes of a small message,
+ * and half its encode and decode time); two incarnations of one node share it with a chance of
+ * 2^-48, which only matters to a message sent across a restart.
+ * @example
+ * ```ts
+ * incarnationTag('0123456789abcdef0123456789abcdef'); // 0x0123456789ab
+ * ```
+ */
+export function incarnationTag(incarnation: string): number {
+  return parseInt(incarnation.slice(0, 12), 16);
+}

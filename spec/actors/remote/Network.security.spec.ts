@@ -12,6 +12,7 @@ import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { relayProxy } from '../../transports/net/relayProxy.js';
 import { captureLogger, settle, until } from '../../helpers.js';
 import type { Logger } from '../../../runtime/logging.js';
+import { incarnationTag } from '../../../transports/net/wireReference.js';
 
 const SECRET = 'security-spec-secret-8c1f';
 const BASE = { discover: false, secret: SECRET, heartbeatInterval: 200, peerTimeout: 3000 } as const;
@@ -61,7 +62,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
       const seen = Buffer.concat([...proxy.connections[0].toTarget, ...proxy.connections[0].toClient]);
       for (const plain of ['sink', 'send', 'locate', other.ready.name, here.name]) expect(seen.includes(Buffer.from(plain)), plain).to.equal(false);
       // Inject a well-formed plaintext request, as the relay attack on protocol 1.x did, then a forged TLS record.
-      const inject = encodeFrame(cbor.encode([0, 0, 'send', [here.incarnation, 0, 'sink', 'injected']]));
+      const inject = encodeFrame(cbor.encode([0, 0, 'send', [incarnationTag(here.incarnation), 0, 'sink', 'injected']]));
       proxy.connections[0].inject(Buffer.concat([inject, Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20]), Buffer.alloc(32, 0x41)]));
       // The TLS layer refuses the bytes: the connection is dropped, nothing is served.
       await until(() => offline.length === 1, 5000, 'the tampered connection dropped');

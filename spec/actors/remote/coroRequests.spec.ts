@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { CORO_LAYER, CORO_LOCATE, remoteMonitor } from '../../../actors/remote/coroRequests.js';
+import { incarnationTag } from '../../../transports/net/wireReference.js';
 import type { Network } from '../../../actors/remote/Network.js';
 import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
 import { Coro } from '../../../runtime/Coro.js';
@@ -40,9 +41,10 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     expect(CORO_LOCATE.isFound(null)).to.equal(false);
   });
 
-  it('send (one-way) and deliver (true once queued) reach the live coroutine named by [incarnation, id, name]', async () => {
+  it('send (one-way, [incarnationTag, id, name]) and deliver ([incarnation, id, name]) reach the live coroutine', async () => {
     const { coro, got, ref } = inbox();
-    expect(a.post(b.location, 'send', [...ref, 'posted'])).to.equal(true);
+    expect(a.post(b.location, 'send', [incarnationTag(ref[0] as string), ref[1], ref[2], 'posted'])).to.equal(true);
+    expect(a.post(b.location, 'send', [incarnationTag('f'.repeat(32)), ref[1], ref[2], 'to an old incarnation: dropped'])).to.equal(true);
     expect(await at('deliver', [...ref, 'delivered', 1000])).to.equal(true);
     expect(await at('deliver', [...ref, 'no timeout', null])).to.equal(true);
     await until(() => got.length === 3);
