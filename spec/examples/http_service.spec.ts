@@ -57,6 +57,8 @@ describe('example: http_service (an actor system embedded in an HTTP service)', 
     expect((await get(port, '/slow?ms=5000')).status, 'a request the actors do not answer in time').to.equal(504);
     const crash = await get(port, '/crash');
     expect(crash.status).to.equal(500);
+    // The report is written before the 500 leaves, but stderr and the socket are separate pipes.
+    for (let i = 0; i < 500 && !stderr.includes('hit a bug'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(stderr, 'the crash report').to.include('supervised child failed').and.include('hit a bug');
     const after = await Promise.all([1, 2, 3, 4, 5].map((x) => get(port, `/square?x=${x}`)));
     expect(after.map((r) => r.body.y), 'every worker serves again after the restart').to.deep.equal([1, 4, 9, 16, 25]);
