@@ -13,6 +13,7 @@ import { WaitKind, type Wait, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
 import type { CoroActivity, CoroSnapshot } from './snapshotTypes.js';
 import type { Logger } from './logging.js';
+import type { CoroRef } from './networkPort.js';
 
 /** @internal Lifecycle states. */
 export const Scheduled = 0, Running = 1, Ended = 2;
@@ -282,7 +283,8 @@ export abstract class CoroState<M, R> implements WaitOwner {
 
   protected status(): MonitorStatus<R> {
     const { reason, value, error } = this.outcome!;
-    return new MonitorStatus<R>(this, reason, value as R, error);
+    // The class hierarchy ends in Coro, which is a CoroRef.
+    return new MonitorStatus<R>(this as unknown as CoroRef<unknown, R>, reason, value as R, error);
   }
 
 }

@@ -3,11 +3,10 @@
  * @module
  */
 
-/**
- * Why a coroutine ended: it returned, it threw, it was terminated, or (for a
- * remote coroutine) the connection to its peer was lost.
- */
-export type ExitReason = 'finished' | 'failed' | 'terminated' | 'peer-lost';
+import type { ExitReason } from './coroTypes.js';
+import type { CoroRef } from './networkPort.js';
+
+export type { ExitReason } from './coroTypes.js';
 
 /**
  * Sent to every monitor of a coroutine when it ends.
@@ -21,8 +20,8 @@ export type ExitReason = 'finished' | 'failed' | 'terminated' | 'peer-lost';
  */
 export class MonitorStatus<R = unknown> {
   constructor(
-    /** The coroutine (or remote reference) that ended. */
-    readonly coro: { readonly id: number | string; readonly name: string },
+    /** The coroutine that ended: the live `Coro`, or the `RemoteCoro` reference to a remote one. */
+    readonly coro: CoroRef<unknown, R>,
     readonly reason: ExitReason,
     /** The returned value when `reason` is `finished`. */
     readonly value?: R,

@@ -4,7 +4,6 @@
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from './logging.js';
-import type { ExitReason } from './MonitorStatus.js';
 import type { WaitOptions } from './options.js';
 import type { WaitHost, WaitOwner } from './Wait.js';
 
@@ -48,6 +47,16 @@ export interface Swap {
 
 /** How a coroutine ended. */
 export type Outcome = { reason: ExitReason; value?: unknown; error?: unknown };
+
+/**
+ * Why a coroutine ended: it returned, it threw, it was terminated, or (for a remote coroutine)
+ * the connection to its peer was lost.
+ * @example
+ * ```ts
+ * const reason: ExitReason = 'finished';
+ * ```
+ */
+export type ExitReason = 'finished' | 'failed' | 'terminated' | 'peer-lost';
 
 /** A coroutine function as its state machine holds it (typed by `Coro`). */
 export type CoroBody = (coro: any, ...args: any[]) => unknown;

@@ -9,6 +9,7 @@ import { Channel } from '../actors/Channel.js';
 import type { RemoteCoro } from '../actors/remote/RemoteCoro.js';
 import type { Address } from '../runtime/address.js';
 import { Coro } from '../runtime/Coro.js';
+import type { MonitorStatus } from '../runtime/MonitorStatus.js';
 import type { CoroRef } from '../runtime/networkPort.js';
 import { Scheduler } from '../runtime/Scheduler.js';
 
@@ -41,6 +42,13 @@ export async function askTypes(server: Coro<{ x: number; replyTo: Address<number
   // @ts-expect-error a reply path of another type does not fit the request
   await ask<{ x: number; replyTo: Address<number> }, string>(server, (replyTo) => ({ x: 1, replyTo }));
   return y + s.length;
+}
+
+/** A monitor status names the coroutine as a live reference: it can be sent to, waited on, terminated. */
+export async function statusTypes(status: MonitorStatus<number>): Promise<void> {
+  status.coro.send('restart');
+  const value: number = await status.coro.value();
+  void value;
 }
 
 /** Locates are generic: the caller names what the located coroutine takes. */

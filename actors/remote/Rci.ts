@@ -228,14 +228,15 @@ export class RemoteRci<A extends unknown[] = any[], R = unknown> {
     if (peer.isOnline && peer.incarnation !== this.incarnation) throw new UnknownRciError(`${this} belonged to a previous incarnation of ${this.location}`);
     // Every call is watched (pycos's RPS did so): the outcome is kept for finish(), and the watch
     // exists before the request, so an outcome (or the peer's loss) cannot be missed.
-    const subject = { id: 0 as number | string, name: this.name };
+    // Until the reply names the coroutine, the watch reports on a reference with id 0.
+    const subject = new RemoteCoro<any, R>(net, this.location, this.incarnation, 0, this.name);
     const outcome = new RciOutcome(options.monitor);
     const watchId = peer.addWatch(outcome, subject);
     try {
       const { monitor: _, ...requestOptions } = options;
       const ref = await peer.request('rci-run', [this.incarnation, this.name, args, watchId], { timeout: net.requestTimeout, ...requestOptions });
       if (!(ref instanceof RemoteCoro)) throw new ProtocolError('rci-run was answered without a coroutine reference');
-      subject.id = ref.id;
+      peer.setWatchSubject(watchId, ref);
       return new RciCoro<any, R>(net, ref, outcome);
     } catch (err) {
       peer.dropWatch(watchId);

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
+import { RemoteCoro } from '../../actors/remote/RemoteCoro.js';
+import { Location } from '../../transports/net/Location.js';
 
 describe('MonitorStatus', () => {
   it('carries the coroutine, the reason, the value or the error; ok only for finished', () => {
-    const who = { id: 3, name: 'w' };
+    const who = new RemoteCoro(undefined, new Location('127.0.0.1', 1), '0'.repeat(32), 3, 'w');
     const done = new MonitorStatus(who, 'finished', 42);
     expect([done.coro, done.reason, done.value, done.error, done.ok]).to.deep.equal([who, 'finished', 42, undefined, true]);
     const err = new Error('boom');

@@ -18,6 +18,7 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus, type ExitReason } from '../../runtime/MonitorStatus.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import { Location } from './Location.js';
+import type { CoroRef } from '../../runtime/networkPort.js';
 import { decodeCost, MAX_DECODE_COST, MAX_DECODE_DEPTH } from './decodeCost.js';
 import { ProtocolError, RemoteError } from './netErrors.js';
 
@@ -262,8 +263,9 @@ const MONITOR_STATUS_REFERENCE: ReferenceType<MonitorStatus> = {
   decode(data) {
     const [coro, reason, value, error] = expectArray(data, 4, 'monitor status');
     if (typeof reason !== 'string' || !REASONS.has(reason)) throw new ProtocolError('malformed monitor status reason');
-    if (coro === null || typeof coro !== 'object' || !('id' in coro) || !('name' in coro)) throw new ProtocolError('malformed monitor status coroutine');
-    return new MonitorStatus(coro as { id: number; name: string }, reason as ExitReason, value, error);
+    // A coroutine crosses the wire as a reference, which decodes to a live object with send().
+    if (coro === null || typeof coro !== 'object' || typeof (coro as { send?: unknown }).send !== 'function') throw new ProtocolError('malformed monitor status coroutine');
+    return new MonitorStatus(coro as CoroRef, reason as ExitReason, value, error);
   },
 };
 

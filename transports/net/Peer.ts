@@ -7,6 +7,7 @@
  */
 import type { Codec } from './Codec.js';
 import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
+import type { CoroRef } from '../../runtime/networkPort.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
@@ -52,7 +53,7 @@ export interface PeerHost {
 
 interface Watch {
   target: MonitorTarget;
-  subject: { readonly id: number | string; readonly name: string };
+  subject: CoroRef;
 }
 
 /**
@@ -164,6 +165,12 @@ export class Peer {
   }
 
   /** @internal The watched coroutine ended (or could not be watched): tell its monitor once. */
+  /** The watch `id` now reports on `subject` (an RCI call learns its coroutine's reference after watching). */
+  setWatchSubject(id: number, subject: CoroRef): void {
+    const watch = this.watches.get(id);
+    if (watch !== undefined) watch.subject = subject;
+  }
+
   endWatch(id: number, status: (subject: Watch['subject']) => MonitorStatus): void {
     const watch = this.watches.get(id);
     if (watch === undefined) return;

@@ -9,6 +9,11 @@ import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import { RemoteError } from '../../../transports/net/netErrors.js';
 import { networkFixture } from '../../fixtures/index.js';
 import { caught, expectError, rejection, until } from '../../helpers.js';
+import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
+import { Location } from '../../../transports/net/Location.js';
+
+/** A reference to a coroutine of some other node, for statuses made by hand. */
+const stub = new RemoteCoro(undefined, new Location('127.0.0.1', 1), '0'.repeat(32), 1, 'x');
 
 describe('RciOutcome', () => {
   it('keeps the first MonitorStatus, forwards it to the monitor and wakes the waiters; ignores the rest', async () => {
@@ -20,9 +25,9 @@ describe('RciOutcome', () => {
       outcome.wait(w);
       const waiting = w.start(5000, undefined);
       expect(outcome.send('not a status')).to.equal(false);
-      const first = new MonitorStatus({ id: 1, name: 'x' }, 'finished', 1);
+      const first = new MonitorStatus(stub, 'finished', 1);
       expect(outcome.send(first)).to.equal(true);
-      expect(outcome.send(new MonitorStatus({ id: 1, name: 'x' }, 'failed'))).to.equal(false);
+      expect(outcome.send(new MonitorStatus(stub, 'failed'))).to.equal(false);
       expect(outcome.status).to.equal(first);
       expect(forwarded).to.deep.equal([first]);
       expect(await waiting).to.equal(first);

@@ -8,6 +8,10 @@ import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { RemoteError } from '../../../transports/net/netErrors.js';
 import { networkFixture } from '../../fixtures/index.js';
 import { caught, deferred, until } from '../../helpers.js';
+import { Location } from '../../../transports/net/Location.js';
+
+/** A reference to a coroutine of some other node, for statuses made by hand. */
+const stub = new RemoteCoro(undefined, new Location('127.0.0.1', 1), '0'.repeat(32), 7, 'subject');
 
 describe('coroRequests (the coroutine layer between two nodes)', function () {
   this.timeout(20_000);
@@ -65,7 +69,7 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     const { coro, ref } = inbox();
     for (const [type, body] of [
       ['deliver', 'x'], ['deliver', [...ref, 'm']], ['deliver', [1, ref[1], ref[2], 'm', null]], ['deliver', [...ref, 'm', -5]], ['deliver', [...ref, 'm', '5']],
-      ['terminate', [...ref, 'extra']], ['monitor', [...ref, 'not a number']], ['exited', [1, 'not a status']], ['exited', ['x', new MonitorStatus({ id: 1, name: 'x' }, 'finished')]],
+      ['terminate', [...ref, 'extra']], ['monitor', [...ref, 'not a number']], ['exited', [1, 'not a status']], ['exited', ['x', new MonitorStatus(stub, 'finished')]],
     ] as const) {
       expect(await code(at(type, body)), `${type} ${JSON.stringify(body)}`).to.equal('ERR_INVALID_ARGUMENT');
     }
@@ -84,7 +88,7 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     const { coro, ref } = inbox('watched');
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
-    const watchId = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: coro.id, name: coro.name });
+    const watchId = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, coro);
     expect(await at('monitor', [...ref, watchId])).to.equal(true);
     coro.terminate();
     const s = await status.promise;
@@ -103,7 +107,7 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     await forgotten.finish();
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
-    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: kept.id, name: kept.name });
+    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, kept);
     expect(await at('monitor', [b.incarnation, kept.id, kept.name, id])).to.equal(true);
     expect((await status.promise).value).to.equal('got x');
     expect(await at('monitor', [b.incarnation, forgotten.id, forgotten.name, peer.addWatch({ send: () => true }, forgotten)])).to.equal(false);
@@ -126,14 +130,14 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
   });
 
   it('remoteMonitor: posts the status back while the peer is online; false for an unknown peer', async () => {
-    expect(remoteMonitor(b, 'no-such-incarnation', 1).send(new MonitorStatus({ id: 1, name: 'x' }, 'finished'))).to.equal(false);
+    expect(remoteMonitor(b, 'no-such-incarnation', 1).send(new MonitorStatus(stub, 'finished'))).to.equal(false);
     // Each side marks the other online when its own half of the handshake ends: wait for b's.
     await until(() => b.peerByIncarnation(a.incarnation) !== undefined);
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
-    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, { id: 7, name: 'subject' });
+    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, stub);
     // An outcome that cannot cross the wire (a function) is reported without it.
-    expect(remoteMonitor(b, a.incarnation, id).send(new MonitorStatus({ id: 7, name: 'subject' }, 'finished', () => 'not encodable'))).to.equal(true);
+    expect(remoteMonitor(b, a.incarnation, id).send(new MonitorStatus(stub, 'finished', () => 'not encodable'))).to.equal(true);
     const s = await status.promise;
     expect(s.reason).to.equal('finished');
     expect(s.value).to.equal(undefined);

@@ -35,7 +35,8 @@ describe('codec', () => {
     const loc = codec.decode(codec.encode(new Location('127.0.0.1', 9705))) as Location;
     expect(loc).to.be.instanceOf(Location);
     expect(String(loc)).to.equal('127.0.0.1:9705');
-    const s = codec.decode(codec.encode(new MonitorStatus({ id: 1, name: 'x' }, 'finished', 42))) as MonitorStatus;
+    const withCoros = new Codec(undefined, CORO_LAYER.references);
+    const s = withCoros.decode(withCoros.encode(new MonitorStatus(new RemoteCoro(undefined, new Location('127.0.0.1', 1), '0'.repeat(32), 1, 'x'), 'finished', 42))) as MonitorStatus;
     expect(s).to.be.instanceOf(MonitorStatus);
     expect(s.value).to.equal(42);
   });
