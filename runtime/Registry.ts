@@ -4,8 +4,8 @@
  * @module
  */
 import { NameTakenError } from './runtimeErrors.js';
-import { checkName } from './options.js';
-import type { Wait } from './Wait.js';
+import { checkName, checkWaitOptions, type WaitOptions } from './options.js';
+import { Wait, WaitKind, type WaitHost } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
 
 /**
@@ -68,6 +68,30 @@ export class Registry<T extends object> {
     wait.onCancel = () => {
       if (queue!.length === 0 && this.waiters.get(name) === queue) this.waiters.delete(name);
     };
+  }
+
+  /**
+   * The live object registered under `name`, waiting up to `timeout` ms (forever when omitted,
+   * `0` polls) for it to be registered; undefined on timeout. Bad input rejects.
+   * @example
+   * ```ts
+   * const server = await sched.coroNames.locate(sched, 'server', { timeout: 1000 });
+   * ```
+   */
+  locate(host: WaitHost, name: string, options?: WaitOptions): Promise<T | undefined> {
+    let timeout: number;
+    try {
+      checkName(name, 'name');
+      timeout = checkWaitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    const found = this.get(name);
+    if (found !== undefined || timeout === 0) return Promise.resolve(found);
+    const wait = new Wait<T | undefined>(host, undefined, WaitKind.Other);
+    this.waitFor(name, wait);
+    return wait.start(timeout, options?.signal);
   }
 
   /** Lookups waiting for a name to be registered. */

@@ -8,44 +8,23 @@ import { enableTracker } from './coroTracker.js';
 import { Deque } from './Deque.js';
 import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
-import { checkCount, checkFunction, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
+import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
+import { ExitHooks } from './ExitHooks.js';
+import { TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import type { CoroHost } from './coroTypes.js';
 import { takeSnapshot } from './schedulerSnapshot.js';
 import type { MessageCounters, SchedulerSnapshot } from './snapshotTypes.js';
+import type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 import { WaiterQueue } from './WaiterQueue.js';
 import { Coro, nextSpawn, type CoroFunction, type SpawnOptions } from './Coro.js';
 import type { CoroRef, NetworkLocateOptions, SchedulerNetwork } from './networkPort.js';
 
-/**
- * Options of a scheduler.
- * @example
- * ```ts
- * const sched = new Scheduler({ logger: pino(), fairnessBudget: 2048 });
- * ```
- */
-export interface SchedulerOptions {
-  /** pino logger; default: the shared stderr logger at the `ASYNCORO_LOG` level (warn). */
-  logger?: Logger;
-  /** Continuations run on microtasks; after this many the scheduler yields to I/O once. Default 1024. */
-  fairnessBudget?: number;
-  /** Track the running coroutine for `Coro.current()` (uses AsyncLocalStorage, costs throughput). */
-  trackCurrent?: boolean;
-}
-
-/**
- * Counters of a scheduler: coroutines and messages (see MessageCounters).
- * @example
- * ```ts
- * const { live, sent, deadLetters } = sched.stats;
- * ```
- */
-export type SchedulerStats = MessageCounters;
+export type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 
 let defaultScheduler: Scheduler | undefined;
-type Hook = { priority: number; fn: () => unknown };
 
 /**
  * Runs coroutines. One default scheduler per process is created lazily; construct
@@ -67,10 +46,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly channelNames = new Registry<{ readonly closed: boolean }>('channel', (c) => !c.closed);
   /** The context tracker behind `Coro.current()`, when this scheduler enabled it. */
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
-  private readonly fairness: number;
-  private budget: number;
-  private turnPending = false;
-  private readonly deferred = new Deque<unknown>(64);
+  private readonly turns: TurnBudget;
   private readonly coros = new Map<number, Coro<any, any>>();
   private readonly starts = new Deque<Coro<any, any>>(64);
   private startPending = false;
@@ -80,12 +56,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   private readonly startAll = (): void => {
     const q = this.starts;
     while (q.length > 0) {
-      if (this.budget <= 0) {
-        this.deferred.push(this.startAll);
-        this.deferred.push(undefined);
-        return; // startPending stays true: the deferred call goes on with the queue
-      }
-      this.spend();
+      if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // startPending stays true
       q.shift()!.run();
     }
     this.startPending = false;
@@ -101,7 +72,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   private readonly deadLetterLog = new LogThrottle(1000);
   private keepAlive: NodeJS.Timeout | undefined;
   private readonly joinWaiters = new WaiterQueue();
-  private hooks: Hook[] = [];
+  private readonly hooks = new ExitHooks();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private stopping: Promise<void> | undefined;
   /** Removes the default scheduler's beforeExit listener, so re-created defaults do not pile them up. */
@@ -113,8 +84,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
       throw new InvalidArgumentError(`scheduler options must be an object, got ${describe(options)}`);
     }
     this.logger = options.logger ?? defaultLogger();
-    this.fairness = checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1);
-    this.budget = this.fairness;
+    this.turns = new TurnBudget(checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1));
     if (options.trackCurrent === true) this.tracker = enableTracker();
   }
 
@@ -131,7 +101,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
       // A script that falls off its end still runs the exit hooks, as asyncoro did at interpreter exit.
       const onBeforeExit = (): void => {
         sched.detachExit?.();
-        if (sched.state === 'running' && sched.hooks.length > 0) void sched.finish();
+        if (sched.state === 'running' && sched.hooks.size > 0) void sched.finish();
       };
       process.on('beforeExit', onBeforeExit);
       sched.detachExit = () => {
@@ -191,15 +161,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
    * ```
    */
   atExit(fn: () => unknown, priority = 0): () => void {
-    checkFunction(fn, 'exit hook');
-    if (typeof priority !== 'number' || Number.isNaN(priority)) {
-      throw new InvalidArgumentError(`exit hook priority must be a number, got ${describe(priority)}`);
-    }
-    const hook = { priority, fn };
-    this.hooks.push(hook);
-    return () => {
-      this.hooks = this.hooks.filter((h) => h !== hook);
-    };
+    return this.hooks.add(fn, priority);
   }
 
   /**
@@ -319,68 +281,20 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   /** @internal Shared by Coro.locate and Channel.locate. */
   locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
-    let timeout: number;
-    try {
-      checkName(name, 'name');
-      timeout = checkWaitOptions(options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const found = registry.get(name);
-    if (found !== undefined || timeout === 0) return Promise.resolve(found);
-    const wait = new Wait<T | undefined>(this, undefined, WaitKind.Other);
-    registry.waitFor(name, wait);
-    return wait.start(timeout, options?.signal);
+    return registry.locate(this, name, options);
   }
 
   // ---------------------------------------------------------------- fairness
 
-  /** Settles now, or after yielding to I/O when this turn's budget is spent. */
+  /** Settles now, or after yielding to I/O when this turn's budget is spent (see TurnBudget). */
   dispatch(settle: (value: any) => void, value: unknown): void {
-    if (this.budget > 0) {
-      this.spend();
-      settle(value);
-    } else {
-      this.deferred.push(settle);
-      this.deferred.push(value);
-    }
+    this.turns.dispatch(settle, value);
   }
 
   /** A promise of `value` for a call that need not wait, still counted against the budget. */
   ready<T>(value: T): Promise<T> {
-    if (this.budget > 0) {
-      this.spend();
-      return Promise.resolve(value);
-    }
-    return new Promise<T>((resolve) => {
-      this.deferred.push(resolve);
-      this.deferred.push(value);
-    });
+    return this.turns.ready(value);
   }
-
-  private spend(): void {
-    if (this.budget-- === this.fairness && !this.turnPending) {
-      this.turnPending = true;
-      setImmediate(this.onTurn);
-    }
-  }
-
-  private readonly onTurn = (): void => {
-    this.turnPending = false;
-    this.budget = this.fairness;
-    const q = this.deferred;
-    while (q.length > 0 && this.budget > 0) {
-      const settle = q.shift() as (v: unknown) => void;
-      const value = q.shift();
-      this.spend();
-      settle(value);
-    }
-    if (q.length > 0 && !this.turnPending) {
-      this.turnPending = true;
-      setImmediate(this.onTurn);
-    }
-  };
 
   // ---------------------------------------------------------------- coroutine bookkeeping
 
@@ -453,15 +367,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   private async stop(): Promise<void> {
     this.state = 'stopping';
-    const hooks = [...this.hooks].sort((a, b) => b.priority - a.priority);
-    this.hooks = [];
-    for (const hook of hooks) {
-      try {
-        await hook.fn();
-      } catch (err) {
-        this.logger.error({ err }, 'exit hook failed');
-      }
-    }
+    await this.hooks.run(this.logger);
     // A stack trace per terminated coroutine would only show this loop: don't capture them.
     withoutStacks(() => [...this.coros.values()].forEach((coro) => coro.terminate()));
     this.state = 'stopped';

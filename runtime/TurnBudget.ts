@@ -1,0 +1,67 @@
+/**
+ * The fairness budget of a scheduler: continuations run on microtasks, and after `size` of them
+ * in one turn of the event loop the rest wait for the next turn (one `setImmediate`), so a busy
+ * coroutine cannot starve sockets or timers.
+ * @module
+ */
+import { Deque } from './Deque.js';
+
+/**
+ * Counts the continuations of the current turn and defers those over the budget.
+ * @example
+ * ```ts
+ * const budget = new TurnBudget(1024);
+ * budget.dispatch((v) => log(v), 'now, or after I/O');
+ * ```
+ */
+export class TurnBudget {
+  private left: number;
+  private turnPending = false;
+  private readonly deferred = new Deque<unknown>(64);
+
+  constructor(private readonly size: number) {
+    this.left = size;
+  }
+
+  /** Takes one continuation from this turn's budget; false (nothing taken) when it is spent. */
+  take(): boolean {
+    if (this.left <= 0) return false;
+    if (this.left-- === this.size && !this.turnPending) {
+      this.turnPending = true;
+      setImmediate(this.onTurn);
+    }
+    return true;
+  }
+
+  /** Calls `settle(value)` on the next turn that has budget left. */
+  defer(settle: (value: any) => void, value: unknown): void {
+    this.deferred.push(settle);
+    this.deferred.push(value);
+  }
+
+  /** Settles now, or after yielding to I/O when this turn's budget is spent. */
+  dispatch(settle: (value: any) => void, value: unknown): void {
+    if (this.take()) settle(value);
+    else this.defer(settle, value);
+  }
+
+  /** A promise of `value` for a call that need not wait, still counted against the budget. */
+  ready<T>(value: T): Promise<T> {
+    if (this.take()) return Promise.resolve(value);
+    return new Promise<T>((resolve) => this.defer(resolve, value));
+  }
+
+  private readonly onTurn = (): void => {
+    this.turnPending = false;
+    this.left = this.size;
+    const q = this.deferred;
+    while (q.length > 0 && this.take()) {
+      const settle = q.shift() as (v: unknown) => void;
+      settle(q.shift());
+    }
+    if (q.length > 0 && !this.turnPending) {
+      this.turnPending = true;
+      setImmediate(this.onTurn);
+    }
+  };
+}
