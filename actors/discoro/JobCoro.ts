@@ -7,16 +7,15 @@
 import type { MonitorTarget } from '../../runtime/Coro.js';
 import type { ActingWaitOptions } from '../../runtime/coroTypes.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
-import { checkWaitOptions } from '../../runtime/options.js';
-import { CoroTerminatedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
-import { Wait, WaitKind } from '../../runtime/Wait.js';
+import type { Wait } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { PeerNetwork } from '../../transports/net/PeerNetwork.js';
 import { RemoteCoro } from '../remote/RemoteCoro.js';
+import { finishFrom } from '../remote/RciCoro.js';
 import { ServerLostError } from '../actorErrors.js';
 
-const TIMED_OUT = Symbol('timed out');
 
 /**
  * Receives a job's MonitorStatus (the watch of its RCI call), turns a lost server into
@@ -89,20 +88,8 @@ export class JobCoro<M = unknown, R = unknown> extends RemoteCoro<M, R> {
    * const v = await job.finish({ timeout: 5000, alarm: null });
    * ```
    */
-  override async finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
-    const timeout = checkWaitOptions(options);
-    let status = this.outcome.status;
-    if (status === undefined) {
-      const wait = new Wait<unknown>(this.sched, this.sched.actor(options?.coro), WaitKind.Other);
-      wait.alarm = TIMED_OUT;
-      this.outcome.wait(wait);
-      const result = await wait.start(timeout, options?.signal);
-      if (result === TIMED_OUT) return options?.alarm as A;
-      status = result as MonitorStatus;
-    }
-    if (status.reason === 'finished') return status.value as R;
-    if (status.reason === 'terminated') throw new CoroTerminatedError(`${this} was terminated`);
-    throw status.error;
+  override finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
+    return finishFrom<R, A>(this.outcome, this.sched, this, options);
   }
 
   /**

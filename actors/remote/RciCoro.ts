@@ -5,7 +5,6 @@
  * reference.
  * @module
  */
-import { CoroTerminatedError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
@@ -13,7 +12,7 @@ import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { MonitorTarget } from '../../runtime/Coro.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import type { PeerNetwork } from '../../transports/net/PeerNetwork.js';
-import { RemoteCoro } from './RemoteCoro.js';
+import { outcomeOf, RemoteCoro } from './RemoteCoro.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
 const TIMED_OUT = Symbol('timed out');
@@ -28,7 +27,36 @@ const TIMED_OUT = Symbol('timed out');
  * peer.addWatch(outcome, subject);
  * ```
  */
-export class RciOutcome {
+/** An outcome the caller already watches: its status once known, and a queue of finish() waits. */
+export interface HeldOutcome {
+  readonly status: MonitorStatus | undefined;
+  wait(w: Wait<unknown>): void;
+}
+
+/**
+ * `finish()` of a coroutine whose outcome is already watched: its value, its error thrown, or
+ * `alarm` when `timeout` passes first (shared by RCI calls and discoro jobs).
+ * @example
+ * ```ts
+ * const outcome = new RciOutcome(undefined);
+ * const v = await finishFrom(outcome, sched, remote, { timeout: 5000, alarm: null });
+ * ```
+ */
+export async function finishFrom<R, A>(outcome: HeldOutcome, sched: Scheduler, who: object, options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
+  const timeout = checkWaitOptions(options);
+  let status = outcome.status;
+  if (status === undefined) {
+    const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
+    wait.alarm = TIMED_OUT;
+    outcome.wait(wait);
+    const result = await wait.start(timeout, options?.signal);
+    if (result === TIMED_OUT) return options?.alarm as A;
+    status = result as MonitorStatus;
+  }
+  return outcomeOf<R>(status, who);
+}
+
+export class RciOutcome implements HeldOutcome {
   status: MonitorStatus | undefined = undefined;
   private readonly waiters = new WaiterQueue();
 
@@ -76,20 +104,7 @@ export class RciCoro<M = unknown, R = unknown> extends RemoteCoro<M, R> {
    * const v = await remote.finish({ timeout: 5000, alarm: null });
    * ```
    */
-  override async finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
-    const timeout = checkWaitOptions(options);
-    let status = this.outcome.status;
-    if (status === undefined) {
-      const sched = this.sched;
-      const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
-      wait.alarm = TIMED_OUT;
-      this.outcome.wait(wait);
-      const result = await wait.start(timeout, options?.signal);
-      if (result === TIMED_OUT) return options?.alarm as A;
-      status = result as MonitorStatus;
-    }
-    if (status.reason === 'finished') return status.value as R;
-    if (status.reason === 'terminated') throw new CoroTerminatedError(`${this} was terminated`);
-    throw status.error;
+  override finish<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<R | A> {
+    return finishFrom<R, A>(this.outcome, this.sched, this, options);
   }
 }

@@ -124,10 +124,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
     const watched = this.watch({ send: (s: unknown) => wait.wake(s as MonitorStatus<R>) });
     wait.onCancel = () => void watched.then(({ peer, watchId }) => peer?.dropWatch(watchId), () => {});
     const status = await promise;
-    if (status === TIMED_OUT) return options?.alarm as A;
-    if (status.reason === 'finished') return status.value as R;
-    if (status.reason === 'terminated') throw new CoroTerminatedError(`${this} was terminated`);
-    throw status.error;
+    return status === TIMED_OUT ? (options?.alarm as A) : outcomeOf(status, this);
   }
 
   /**
@@ -226,3 +223,17 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
 }
 
 const TIMED_OUT = Symbol('timed out');
+
+/**
+ * How `finish()` ends once a remote coroutine's status is known: its value, or its error thrown
+ * (CoroTerminatedError when it was terminated).
+ * @example
+ * ```ts
+ * const value = outcomeOf(new MonitorStatus(remote, 'finished', 42), remote); // 42
+ * ```
+ */
+export function outcomeOf<R>(status: MonitorStatus, who: object): R {
+  if (status.reason === 'finished') return status.value as R;
+  if (status.reason === 'terminated') throw new CoroTerminatedError(`${String(who)} was terminated`);
+  throw status.error;
+}
