@@ -121,7 +121,7 @@ export class Peer {
     const payload = this.host.codec.encode([REQ, id, type, body], this.host.referenceSent);
     const sched = this.host.scheduler;
     const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
-    wait.what = `remote call '${type}' to ${this}`;
+    wait.what = 'remote call'; // a constant: no string built per request
     if (options !== undefined && 'alarm' in options) wait.alarm = options.alarm;
     else wait.throwOnTimeout = true;
     wait.onCancel = () => this.untrack(id);
