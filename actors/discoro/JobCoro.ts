@@ -48,7 +48,7 @@ export class JobOutcome {
     return true;
   }
 
-  /** @internal Queues a finish() wait. */
+  /** Queues a finish() wait (see finishFrom). */
   wait(w: Wait<unknown>): void {
     this.waiters.push(w);
   }

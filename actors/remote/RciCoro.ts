@@ -70,7 +70,7 @@ export class RciOutcome implements HeldOutcome {
     return true;
   }
 
-  /** @internal Queues a finish() wait. */
+  /** Queues a finish() wait (see finishFrom). */
   wait(w: Wait<unknown>): void {
     this.waiters.push(w);
   }
