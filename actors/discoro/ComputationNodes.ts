@@ -170,11 +170,11 @@ export class ComputationNodes {
     if (!(rci instanceof RemoteRci)) throw new Error(`server ${server.location} has no job RCI`);
     if (this.comp.options.disableServers === true) {
       this.held.add(server.location);
-      this.comp.pool.add({ info: server, rci, cpuBusy: false, jobs: 0, enabled: false });
+      this.comp.pool.add({ info: server, rci, cpuJobs: 0, jobs: 0, enabled: false });
       this.comp.publish({ kind: 'server-discovered', server });
       return;
     }
-    this.comp.pool.add({ info: server, rci, cpuBusy: false, jobs: 0, enabled: true });
+    this.comp.pool.add({ info: server, rci, cpuJobs: 0, jobs: 0, enabled: true });
     this.comp.publish({ kind: 'server-initialized', server });
     this.comp.serverReady();
   }

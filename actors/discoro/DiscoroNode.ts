@@ -21,6 +21,8 @@ import { nodeAvailability } from './nodeAvailability.js';
 import { recordServerPids, takeFolder } from './pidFile.js';
 import type { DiscoroNodeOptions } from './discoroNodeOptions.js';
 import { resolveNodeOptions, type ResolvedNodeOptions } from './discoroNodeOptions.js';
+import type { ServerProcess } from './ServerProcess.js';
+import { SpareServers } from './SpareServers.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -47,12 +49,14 @@ export class DiscoroNode implements ComputationHost {
   private ticker: NodeJS.Timeout | undefined;
   private releaseFolder: (() => void) | undefined;
   private readonly stoppedWaiters: Array<() => void> = [];
+  private readonly spares: SpareServers;
 
   private constructor(
     readonly net: Network,
     private readonly options: ResolvedNodeOptions,
   ) {
     this.freePorts = [...options.serverPorts];
+    this.spares = new SpareServers(options.spareServers, () => this.serverPidsChanged());
   }
 
   /**
@@ -73,6 +77,7 @@ export class DiscoroNode implements ComputationHost {
       const node = new DiscoroNode(net, o);
       node.releaseFolder = release;
       node.install();
+      await node.spares.fill({ timeout: Math.min(o.startTimeout, 10_000) });
       return node;
     } catch (err) {
       await net?.stop();
@@ -136,8 +141,12 @@ export class DiscoroNode implements ComputationHost {
   post(client: Location, computationId: string, event: NodeEvent): void {
     this.net.post(client, CLIENT_EVENT, [computationId, event]);
   }
+  serverProcess(): ServerProcess {
+    return this.spares.take();
+  }
   serverPidsChanged(): void {
     const pids = [...this.computations.values()].flatMap((c) => [...c.servers.values()].map((s) => s.process.pid));
+    pids.push(...(this.spares?.pids ?? []));
     recordServerPids(this.root, pids);
   }
 
@@ -161,6 +170,7 @@ export class DiscoroNode implements ComputationHost {
   stop(options?: { grace?: number }): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.ticker);
+      await this.spares.close();
       const grace = options?.grace ?? this.options.gracePeriod;
       for (const q of this.queue.splice(0)) this.post(q.client, q.id, { kind: 'closed', reason: 'node stopping' });
       await Promise.all([...this.computations.values()].map((c) => c.close(grace, 'node stopping')));

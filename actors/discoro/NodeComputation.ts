@@ -10,7 +10,7 @@ import type { Logger } from '../../runtime/logging.js';
 import type { Location } from '../../transports/net/Location.js';
 import { ComponentError } from '../actorErrors.js';
 import type { ComputationManifest, NodeEvent, ServerInfo, ToServer } from './discoroProtocol.js';
-import { ServerProcess } from './ServerProcess.js';
+import type { ServerProcess } from './ServerProcess.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
 
@@ -37,6 +37,8 @@ export interface ComputationHost {
   returnPort(port: number): void;
   post(client: Location, computationId: string, event: NodeEvent): void;
   serverPidsChanged(): void;
+  /** A fresh process for a server (a pre-started spare when there is one). */
+  serverProcess(): ServerProcess;
 }
 
 /** Replacements of killed servers a computation gets at most (a server that keeps dying is not restarted forever). */
@@ -85,7 +87,7 @@ export class NodeComputation {
     this.manifest = manifest;
     try {
       if (manifest.nodeSetup !== undefined) {
-        const proc = ServerProcess.fork();
+        const proc = this.host.serverProcess();
         try {
           await proc.start(this.startMessage(0, 'node-setup', 0), this.host.startTimeout);
         } finally {
@@ -118,7 +120,7 @@ export class NodeComputation {
 
   private async startServer(index: number): Promise<ServerInfo> {
     const port = this.host.takePort();
-    const proc = ServerProcess.fork();
+    const proc = this.host.serverProcess();
     const entry: { process: ServerProcess; port: number; info?: ServerInfo } = { process: proc, port };
     this.servers.set(index, entry);
     this.host.serverPidsChanged();

@@ -1,7 +1,12 @@
 /**
- * The servers a computation can run jobs on, seen from its client: at most one CPU job per
- * server (a CPU job waits, FIFO, for a free one), any number of async jobs (least loaded
- * server), picking the least busy node first.
+ * The servers a computation can run jobs on, seen from its client: at most one CPU job runs on
+ * a server at a time (a CPU job waits, FIFO, for a free one), any number of async jobs (least
+ * loaded server), picking the least busy node first.
+ *
+ * Short CPU jobs are sent one ahead: while a server's CPU jobs take less than
+ * `PREFETCH_BELOW_MS`, the next one goes to it before the running one ends and waits there for
+ * its turn, so that the server does not sit idle for a round trip between two jobs. Longer jobs
+ * wait here for a free server, so that none queues behind a long one while another server is free.
  * @module
  */
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
@@ -23,10 +28,19 @@ const s: PoolServer | undefined = pool.servers.get('127.0.0.1:9707');
 export interface PoolServer {
   info: ServerInfo;
   rci: RemoteRci<any, any> | Rci<any, any>;
-  cpuBusy: boolean;
+  /** CPU jobs sent to it and not ended: one running, and at most one more waiting there. */
+  cpuJobs: number;
+  /** All jobs sent to it and not ended. */
   jobs: number;
   enabled: boolean;
+  /** Moving average of its CPU jobs' durations as the client sees them (ms; undefined before the first). */
+  cpuMs?: number;
+  /** When the CPU job it runs now was sent (performance.now()). */
+  cpuSince?: number;
 }
+
+/** CPU jobs shorter than this (ms, as the client sees them) are sent one ahead to a busy server. */
+export const PREFETCH_BELOW_MS = 5;
 
 /**
  * Where a job may run: anywhere, a node (`host` or `host:port` of the node) or a server (`host:port`).
@@ -122,10 +136,14 @@ export class ServerPool {
     return wait.start(timeout, options?.signal);
   }
 
-  /** Gives back what `acquire` took. */
-  release(s: PoolServer, cpu: boolean): void {
+  /** Gives back what `acquire` took; `tookMs` is how long the job took (a CPU job's, for the one-ahead rule). */
+  release(s: PoolServer, cpu: boolean, tookMs?: number): void {
     s.jobs = Math.max(0, s.jobs - 1);
-    if (cpu) s.cpuBusy = false;
+    if (cpu) {
+      s.cpuJobs = Math.max(0, s.cpuJobs - 1);
+      s.cpuSince = s.cpuJobs > 0 ? performance.now() : undefined;
+      if (tookMs !== undefined && Number.isFinite(tookMs)) s.cpuMs = s.cpuMs === undefined ? tookMs : s.cpuMs * 0.8 + tookMs * 0.2;
+    }
     this.dispatch();
   }
 
@@ -136,8 +154,14 @@ export class ServerPool {
 
   private take(s: PoolServer, cpu: boolean): PoolServer {
     s.jobs++;
-    if (cpu) s.cpuBusy = true;
+    if (cpu && s.cpuJobs++ === 0) s.cpuSince = performance.now();
     return s;
+  }
+
+  /** Whether a CPU job may go to `s` now: it runs none, or only a short one and nothing waits there. */
+  private cpuFree(s: PoolServer): boolean {
+    if (s.cpuJobs === 0) return true;
+    return s.cpuJobs === 1 && s.cpuMs !== undefined && s.cpuMs < PREFETCH_BELOW_MS && performance.now() - (s.cpuSince ?? 0) < PREFETCH_BELOW_MS;
   }
 
   private usable(s: PoolServer, where: Where): boolean {
@@ -145,18 +169,18 @@ export class ServerPool {
   }
 
   private pick(where: Where, cpu: boolean): PoolServer | undefined {
-    const candidates = [...this.servers.values()].filter((s) => this.usable(s, where) && (!cpu || !s.cpuBusy));
+    const candidates = [...this.servers.values()].filter((s) => this.usable(s, where) && (!cpu || this.cpuFree(s)));
     if (candidates.length === 0) return undefined;
     const load = new Map<string, [busy: number, total: number]>();
     for (const s of this.servers.values()) {
       const [busy, total] = load.get(s.info.node) ?? [0, 0];
-      load.set(s.info.node, [busy + (s.cpuBusy ? 1 : 0), total + 1]);
+      load.set(s.info.node, [busy + (s.cpuJobs > 0 ? 1 : 0), total + 1]);
     }
     const ratio = (s: PoolServer): number => {
       const [busy, total] = load.get(s.info.node)!;
       return busy / total;
     };
-    candidates.sort((a, b) => (cpu ? ratio(a) - ratio(b) : 0) || a.jobs - b.jobs);
+    candidates.sort((a, b) => (cpu ? a.cpuJobs - b.cpuJobs || ratio(a) - ratio(b) : 0) || a.jobs - b.jobs);
     return candidates[0];
   }
 

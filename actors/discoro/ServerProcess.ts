@@ -27,6 +27,10 @@ export class ServerProcess {
   /** Jobs running now (as last reported). */
   running = 0;
   private exited = false;
+  private warmed = false;
+  /** Resolves once the process has loaded its code and waits for `start` (or has exited). */
+  readonly warm: Promise<void>;
+  private markWarm: () => void = () => {};
   private readonly exitWaiters: Array<() => void> = [];
   /** Called once when the process exits (for whatever reason). */
   onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
@@ -35,15 +39,21 @@ export class ServerProcess {
   private stderrTail = '';
 
   private constructor(readonly child: ChildProcess) {
+    this.warm = new Promise<void>((r) => (this.markWarm = r));
     child.stderr?.on('data', (d: Buffer) => {
       process.stderr.write(d);
       this.stderrTail = (this.stderrTail + d.toString()).slice(-600);
     });
     child.on('message', (m: FromServer) => {
       if (m.type === 'jobs') this.running = m.running;
+      else if (m.type === 'loaded') {
+        this.warmed = true;
+        this.markWarm();
+      }
     });
     child.once('exit', (code, signal) => {
       this.exited = true;
+      this.markWarm();
       for (const w of this.exitWaiters.splice(0)) w();
       this.onExit?.(code, signal);
     });
@@ -57,6 +67,11 @@ export class ServerProcess {
 
   get pid(): number {
     return this.child.pid ?? 0;
+  }
+
+  /** True once it has loaded its code (a spare ready to start at once). */
+  get isWarm(): boolean {
+    return this.warmed && !this.exited;
   }
 
   get isAlive(): boolean {

@@ -55,6 +55,12 @@ export interface DiscoroNodeOptions {
   /** Peer heartbeat and loss detection of the node and its servers (defaults 1000 / 5000). */
   heartbeatInterval?: number;
   peerTimeout?: number;
+  /**
+   * Server processes kept started and idle, so that a computation's servers start at once
+   * (default: one per CPU; 0 forks every server when a computation asks). Each serves one
+   * computation only and is removed with it.
+   */
+  spareServers?: number;
   /** Time a server gets to start and load the components (default 30000). */
   startTimeout?: number;
   /** Level for the servers' loggers (default 'warn'). */
@@ -109,6 +115,8 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
   if (!Number.isInteger(serve) || serve === 0 || serve < -1) throw new InvalidArgumentError('serve must be a positive integer (or -1: unlimited)');
   const ports = options.serverPorts ?? [];
   if (!Array.isArray(ports) || !ports.every((p) => Number.isInteger(p) && p > 0 && p < 65536)) throw new InvalidArgumentError('server ports must be TCP ports');
+  const spareServers = options.spareServers ?? cpus;
+  if (!Number.isInteger(spareServers) || spareServers < 0) throw new InvalidArgumentError('spareServers must be a non-negative integer');
   const heartbeatInterval = positive(options.heartbeatInterval, 'heartbeatInterval', 1000);
   return {
     cpus,
@@ -132,6 +140,7 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
     udpPort: options.udpPort,
     heartbeatInterval,
     peerTimeout: positive(options.peerTimeout, 'peerTimeout', Math.max(5000, heartbeatInterval * 3)),
+    spareServers,
     startTimeout: positive(options.startTimeout, 'startTimeout', 30_000),
     logLevel: options.logLevel ?? 'warn',
     logger: options.logger ?? silentLogger(),

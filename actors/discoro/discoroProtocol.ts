@@ -209,6 +209,7 @@ export type ToServer =
  * ```
  */
 export type FromServer =
+  | { type: 'loaded' }
   | { type: 'ready'; location: string }
   | { type: 'setup-done' }
   | { type: 'failed'; code: string; message: string }

@@ -15,6 +15,7 @@ import { Scheduler } from '../../runtime/Scheduler.js';
 import type { Coro } from '../../runtime/Coro.js';
 import { Network } from '../remote/Network.js';
 import { Rci } from '../remote/Rci.js';
+import { Lock } from '../sync/Lock.js';
 import { AsyncoroError } from '../../runtime/runtimeErrors.js';
 import { SetupFailedError } from '../actorErrors.js';
 import { jobRciName, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from './discoroProtocol.js';
@@ -69,14 +70,19 @@ async function start(m: StartMessage): Promise<void> {
 
   const running = new Set<Coro>();
   const report = (): void => tell({ type: 'jobs', running: running.size });
-  const rci = new Rci(jobRciName(m.computationId), async (coro: Coro, ref: JobFunctionRef, args: unknown[]) => {
+  // CPU jobs run one at a time; the client may send a short one ahead, which waits here.
+  const cpuTurn = new Lock();
+  const rci = new Rci(jobRciName(m.computationId), async (coro: Coro, ref: JobFunctionRef, args: unknown[], cpu?: boolean) => {
+    const fn = fns.resolve(ref);
+    if (cpu === true) await cpuTurn.acquire(coro);
     running.add(coro);
     report();
     try {
-      return await fns.resolve(ref)(coro, ...args);
+      return await fn(coro, ...args);
     } finally {
       running.delete(coro);
       report();
+      if (cpu === true) cpuTurn.release(coro);
     }
   }, { scheduler: sched });
   rci.register();
@@ -105,3 +111,4 @@ process.on('disconnect', () => process.exit(0)); // the node is gone: so is this
 process.once('message', (m: ToServer) => {
   if (m.type === 'start') start(m).catch(fail);
 });
+tell({ type: 'loaded' }); // a spare: its code is loaded, it waits for its computation

@@ -41,10 +41,11 @@ export async function startJob<R>(comp: Computation, options: JobOptions, fn: Jo
   let info: JobInfo | undefined;
   let early: MonitorStatus | undefined;
   let released = false;
+  const sent = performance.now();
   const ended = (status: MonitorStatus): void => {
     if (!released) {
       released = true;
-      comp.pool.release(server, cpu);
+      comp.pool.release(server, cpu, performance.now() - sent);
     }
     if (info === undefined) {
       early = status; // the outcome came before the call's reply: reported after job-created
@@ -55,7 +56,7 @@ export async function startJob<R>(comp: Computation, options: JobOptions, fn: Jo
   const outcome = new JobOutcome(server.info.location, ended);
   let rcoro;
   try {
-    rcoro = (await server.rci.callWith({ monitor: outcome, timeout: options.timeout ?? net.requestTimeout, signal: options.signal, coro: options.coro }, ref, args)) as RciCoro<unknown, R>;
+    rcoro = (await server.rci.callWith({ monitor: outcome, timeout: options.timeout ?? net.requestTimeout, signal: options.signal, coro: options.coro }, ref, args, cpu)) as RciCoro<unknown, R>;
   } catch (err) {
     if (!released) {
       released = true;
