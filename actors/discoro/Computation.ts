@@ -19,7 +19,7 @@ import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
 import type { JobCoro } from './JobCoro.js';
 import { checkAllocations } from './nodeAllocation.js';
 import { ComputationNodes } from './ComputationNodes.js';
-import { ServerPool } from './ServerPool.js';
+import { PREFETCH_BELOW_MS, ServerPool } from './ServerPool.js';
 import { startJob } from './startJob.js';
 import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
 import type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
@@ -71,7 +71,9 @@ export class Computation {
     this.pulseInterval = pulse;
     this.zombiePeriod = zombie;
     this.scheduler = options.scheduler ?? Scheduler.default();
-    this.pool = new ServerPool(this.scheduler);
+    const ahead = options.sendAheadBelow ?? PREFETCH_BELOW_MS;
+    if (typeof ahead !== 'number' || !(ahead >= 0)) throw new InvalidArgumentError('sendAheadBelow must be a non-negative number of ms');
+    this.pool = new ServerPool(this.scheduler, ahead);
     this.nodeSet = new ComputationNodes(this);
   }
 

@@ -4,7 +4,7 @@
  * loaded server), picking the least busy node first.
  *
  * Short CPU jobs are sent one ahead: while a server's CPU jobs take less than
- * `PREFETCH_BELOW_MS`, the next one goes to it before the running one ends and waits there for
+ * `sendAheadBelow` (default `PREFETCH_BELOW_MS`), the next one goes to it before the running one ends and waits there for
  * its turn, so that the server does not sit idle for a round trip between two jobs. Longer jobs
  * wait here for a free server, so that none queues behind a long one while another server is free.
  * @module
@@ -39,7 +39,7 @@ export interface PoolServer {
   cpuSince?: number;
 }
 
-/** CPU jobs shorter than this (ms, as the client sees them) are sent one ahead to a busy server. */
+/** CPU jobs shorter than this (ms, as the client sees them) are sent one ahead to a busy server, by default. */
 export const PREFETCH_BELOW_MS = 5;
 
 /**
@@ -79,7 +79,8 @@ export class ServerPool {
   private readonly queues = new Map<string, Waiter[]>();
   private seq = 0;
 
-  constructor(private readonly sched: Scheduler) {}
+  /** @param sendAheadBelow CPU jobs go one ahead to a busy server whose jobs take less than this (ms; 0: never). */
+  constructor(private readonly sched: Scheduler, private readonly sendAheadBelow = PREFETCH_BELOW_MS) {}
 
   add(s: PoolServer): void {
     this.servers.set(s.info.location, s);
@@ -161,7 +162,8 @@ export class ServerPool {
   /** Whether a CPU job may go to `s` now: it runs none, or only a short one and nothing waits there. */
   private cpuFree(s: PoolServer): boolean {
     if (s.cpuJobs === 0) return true;
-    return s.cpuJobs === 1 && s.cpuMs !== undefined && s.cpuMs < PREFETCH_BELOW_MS && performance.now() - (s.cpuSince ?? 0) < PREFETCH_BELOW_MS;
+    const limit = this.sendAheadBelow;
+    return s.cpuJobs === 1 && s.cpuMs !== undefined && s.cpuMs < limit && performance.now() - (s.cpuSince ?? 0) < limit;
   }
 
   private usable(s: PoolServer, where: Where): boolean {

@@ -65,6 +65,12 @@ export interface ComputationOptions {
   zombiePeriod?: number;
   /** Time a node gets to start its servers (default 30000). */
   setupTimeout?: number;
+  /**
+   * A CPU job is sent to a busy server, to wait there for its turn, while that server's CPU jobs
+   * take less than this (ms, as the client sees them; default 5, 0: never). Tiny jobs then do not
+   * wait a round trip between each other; longer ones never queue behind another.
+   */
+  sendAheadBelow?: number;
   /** Scheduler of the client (default: the default scheduler). */
   scheduler?: Scheduler;
   /** Networking to use when the scheduler has none yet (it is started at schedule() and stopped at close()). */

@@ -72,6 +72,7 @@ describe('discoro Computation', function () {
     expect(() => new Computation({ components: ['/no/such/file.mjs'] })).to.throw(InvalidArgumentError);
     expect(() => new Computation({ components: [work], pulseInterval: -5 })).to.throw(InvalidArgumentError);
     expect(() => new Computation({ components: [work], nodes: ['not a location'] })).to.throw(InvalidArgumentError);
+    expect(() => new Computation({ components: [work], sendAheadBelow: -1 })).to.throw(InvalidArgumentError, /sendAheadBelow/);
     await c.close();
     expect(await c.run('square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
   });
@@ -101,6 +102,40 @@ describe('discoro Computation', function () {
     await c.close({ terminate: true });
     expect(await a.finish().catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
     expect(log.seen.filter((s) => s.kind === 'job-terminated')).to.have.length(2);
+  });
+
+  it('short CPU jobs sent one ahead wait on their server: no two CPU jobs of a server ever run at once', async () => {
+    const span = async function span(_coro: unknown, ms: number): Promise<number[]> {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, ms));
+      return [process.pid, t0, performance.now()];
+    };
+    // A generous limit, so that a loaded machine's round trips still count as short.
+    const c = fx.computation({ components: [work, span], nodes: [node.location], sendAheadBelow: 1000 });
+    const log = statusLog(c);
+    await c.schedule({ timeout: 15_000 });
+    await log.until((s) => s.kind === 'node-initialized');
+    let mostSent = 0;
+    let running = true;
+    const pool = (c as unknown as { pool: { servers: Map<string, { cpuJobs: number }> } }).pool;
+    const sampler = (async () => {
+      while (running) {
+        for (const s of pool.servers.values()) mostSent = Math.max(mostSent, s.cpuJobs);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const spans = await c.runResults<number[]>(span, Array.from({ length: 80 }, () => [1]));
+    running = false;
+    await sampler;
+    expect(mostSent).to.equal(2, 'some job was sent ahead (and never two)');
+    const byPid = new Map<number, number[][]>();
+    for (const [pid, t0, t1] of spans) byPid.set(pid!, [...(byPid.get(pid!) ?? []), [t0!, t1!]]);
+    expect(byPid.size).to.equal(2);
+    for (const list of byPid.values()) {
+      list.sort((x, y) => x[0]! - y[0]!);
+      for (let k = 1; k < list.length; k++) expect(list[k]![0]).to.be.at.least(list[k - 1]![1]!, 'a CPU job started before the one before it ended');
+    }
+    await c.close();
   });
 
   it('schedule(): timeout → false (no server in time), abort → the reason', async () => {

@@ -99,6 +99,14 @@ describe('ServerPool', () => {
     expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(a, 'the released server went to no stale waiter');
   });
 
+  it('sendAheadBelow 0: nothing is ever sent ahead', async () => {
+    const never = new ServerPool(sched, 0);
+    never.add(a);
+    never.release((await never.acquire(undefined, true)) as PoolServer, true, 0);
+    await never.acquire(undefined, true);
+    expect(await never.acquire(undefined, true, { timeout: 0 })).to.equal(false);
+  });
+
   it('bad input is an InvalidArgumentError; failWaiters rejects every waiter with the error', async () => {
     expect(() => pool.acquire('', true)).to.throw(InvalidArgumentError);
     await pool.acquire(undefined, true);
