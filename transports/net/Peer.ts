@@ -19,6 +19,7 @@ import type { MonitorTarget } from '../../runtime/Coro.js';
 import type { Location } from './Location.js';
 import { PeerLostError, PeerUnreachableError, ProtocolError, UnknownRequestError } from './netErrors.js';
 import type { PeerConnection } from './PeerConnection.js';
+import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
@@ -197,6 +198,15 @@ export class Peer {
   onFrame(payload: Buffer): void {
     const msg = this.host.codec.decode(payload);
     if (!Array.isArray(msg) || msg.length === 0) throw new ProtocolError('message is not a non-empty array');
+    if (msg[0] !== BATCH) return this.onMessage(msg);
+    for (let k = 1; k < msg.length && this.state !== 'closed'; k++) {
+      const item: unknown = msg[k];
+      if (!Array.isArray(item) || item.length === 0 || item[0] === BATCH) throw new ProtocolError('a batch holds messages, not batches');
+      this.onMessage(item);
+    }
+  }
+
+  private onMessage(msg: unknown[]): void {
     switch (msg[0]) {
       case REQ: {
         const [, id, type, body] = msg;

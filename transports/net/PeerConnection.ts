@@ -1,12 +1,14 @@
 /**
  * One authenticated connection to a peer: frames in (FrameDecoder, with the maximum frame
  * size enforced before buffering), frames out coalesced so that the messages queued during
- * one turn of the event loop leave in a single write (one system call).
+ * one turn of the event loop leave in a single write (one system call), runs of small ones
+ * batched into one frame.
  * @module
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder, FRAME_HEADER_BYTES } from '../io/FrameDecoder.js';
 import { FrameTooLargeError } from '../io/ioErrors.js';
+import { packFrames } from './frameBatch.js';
 
 /** Flush at once when this many bytes are waiting, instead of waiting for the end of the turn. */
 const EAGER_FLUSH_BYTES = 256 * 1024;
@@ -76,24 +78,17 @@ export class PeerConnection {
     }
   }
 
-  /** Writes everything queued now, as one buffer. */
+  /** Writes everything queued now, as one buffer (small messages batched, see frameBatch.ts). */
   readonly flush = (): void => {
     this.flushPending = false;
     if (this.out.length === 0 || this.ended) return;
-    const frames = this.out;
-    const batch = Buffer.allocUnsafe(this.outBytes);
-    let offset = 0;
-    for (const payload of frames) {
-      batch.writeUInt32BE(payload.length, offset);
-      payload.copy(batch, offset + FRAME_HEADER_BYTES);
-      offset += FRAME_HEADER_BYTES + payload.length;
-    }
-    this.framesOut += frames.length;
-    this.bytesOut += batch.length;
+    const { bytes, frames } = packFrames(this.out);
+    this.framesOut += frames;
+    this.bytesOut += bytes.length;
     this.out = [];
     this.outBytes = 0;
     this.lastSent = performance.now();
-    this.socket.write(batch);
+    this.socket.write(bytes);
   };
 
   /** Flushes, then ends the connection (`graceful`) or destroys it at once. */

@@ -12,6 +12,7 @@ import { encodeFrame } from '../../../transports/io/FrameDecoder.js';
 import { FrameTooLargeError } from '../../../transports/io/ioErrors.js';
 import { handshake, newNodeId, type HandshakeParams } from '../../../transports/net/handshake.js';
 import { PeerConnection } from '../../../transports/net/PeerConnection.js';
+import { BATCH, MAX_BATCHED_MESSAGE } from '../../../transports/net/frameBatch.js';
 import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { Codec } from '../../../transports/net/Codec.js';
 import { Location } from '../../../transports/net/Location.js';
@@ -44,19 +45,26 @@ describe('the peer protocol over an in-memory connection pair', () => {
     sockets.push(ra.socket, rb.socket);
   });
 
-  it('a PeerConnection delivers frames in order, coalesces the writes of one turn into one, and refuses an oversized frame', async () => {
+  it('a PeerConnection writes the messages of one turn in one write, small ones batched into one frame, and refuses an oversized frame', async () => {
     const [a, b] = pair();
-    const got: string[] = [];
+    const codec = new Codec();
+    const got: Buffer[] = [];
     const bClosed = new Promise<Error | undefined>((resolve) => {
-      new PeerConnection(b, false, 1024, Buffer.alloc(0), { frame: (f) => void got.push(f.toString()), closed: resolve });
+      new PeerConnection(b, false, 4096, Buffer.alloc(0), { frame: (f) => void got.push(Buffer.from(f)), closed: resolve });
     });
-    const conn = new PeerConnection(a, true, 1024, Buffer.alloc(0), { frame: () => undefined, closed: () => undefined });
+    const conn = new PeerConnection(a, true, 4096, Buffer.alloc(0), { frame: () => undefined, closed: () => undefined });
     const before = (a as unknown as MemorySocket).writes;
-    for (let i = 0; i < 50; i++) conn.write(Buffer.from(`m${i}`));
-    await until(() => got.length === 50);
-    expect(got).to.deep.equal(Array.from({ length: 50 }, (_, i) => `m${i}`));
-    expect((a as unknown as MemorySocket).writes - before, 'one write for the 50 frames of one turn').to.equal(1);
-    a.write(encodeFrame(Buffer.alloc(2048))); // past the receiver's maxFrame
+    const big = codec.encode(['big', 'x'.repeat(MAX_BATCHED_MESSAGE)]);
+    for (let i = 0; i < 50; i++) conn.write(codec.encode(['m', i]));
+    conn.write(big);
+    conn.write(codec.encode(['after', 0]));
+    await until(() => got.length === 3);
+    expect((a as unknown as MemorySocket).writes - before, 'one write for the messages of one turn').to.equal(1);
+    expect(codec.decode(got[0]!)).to.deep.equal([BATCH, ...Array.from({ length: 50 }, (_, i) => ['m', i])], 'the run of small ones, in order, in one batch');
+    expect(got[1]!.equals(big)).to.equal(true, 'a large message travels alone, byte for byte');
+    expect(codec.decode(got[2]!)).to.deep.equal(['after', 0], 'a run of one is a plain frame');
+    expect(conn.framesOut).to.equal(3);
+    a.write(encodeFrame(Buffer.alloc(8192))); // past the receiver's maxFrame
     expect(await bClosed).to.be.instanceOf(FrameTooLargeError);
   });
 
