@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/discoroNodeOptions.js';
+import { ServiceWindow } from '../actors/discoro/ServiceWindow.js';
 
 /** A usage error: printed with the usage on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -29,6 +30,12 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --insecure            listen beyond loopback without a secret
       --tls-cert FILE, --tls-key FILE, --tls-ca FILE   certificate TLS
       --serve N             serve N computations, then exit (default -1: unlimited)
+      --service-start HH:MM, --service-stop HH:MM, --service-end HH:MM
+                            daily service window, local time: from start the node takes new
+                            computations; from stop it takes none (those it serves go on); at end
+                            it closes those (running jobs terminated). Start needs a stop or an end;
+                            without start it opens at 00:00; without stop it stops at end; stop
+                            comes no later than end; it may cross midnight (22:00 to 06:00)
       --pulse-interval MS   pulse and availability period (default 10000)
       --zombie-period MS    close a computation whose client is silent this long (default 100000)
       --grace-period MS     time running jobs get at shutdown (default 5000)
@@ -58,6 +65,8 @@ const OPTIONS = {
   secret: { type: 'string', short: 's' }, 'secret-file': { type: 'string' }, insecure: { type: 'boolean' },
   'tls-cert': { type: 'string' }, certfile: { type: 'string' }, 'tls-key': { type: 'string' }, keyfile: { type: 'string' }, 'tls-ca': { type: 'string' },
   serve: { type: 'string' },
+  'service-start': { type: 'string' }, service_start: { type: 'string' }, 'service-stop': { type: 'string' }, service_stop: { type: 'string' },
+  'service-end': { type: 'string' }, service_end: { type: 'string' },
   'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' },
   clean: { type: 'boolean' }, peer: { type: 'string', multiple: true },
   discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
@@ -69,12 +78,12 @@ const OPTIONS = {
 const ALIASES: Record<string, string> = {
   ip_addr: 'host', 'ip-addr': 'host', ext_host: 'ext-host', ext_ip_addr: 'ext-host', node_ports: 'server-ports', tcp_ports: 'server-ports',
   dest_path: 'dest-dir', max_file_size: 'max-file-size', certfile: 'tls-cert', keyfile: 'tls-key', zombie_period: 'zombie-period',
-  udp_port: 'udp-port', save_config: 'save-config',
+  udp_port: 'udp-port', save_config: 'save-config', service_start: 'service-start', service_stop: 'service-stop', service_end: 'service-end',
 };
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
 const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
-  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'pulse-interval', 'zombie-period', 'grace-period', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
 
 /** What the command line asked for. */
 export interface ParsedCommand {
@@ -149,6 +158,18 @@ function environment(env: Record<string, string | undefined>): Record<string, un
   return out;
 }
 
+/** The service window settings, checked (a bad time or order is a UsageError naming the flag). */
+function serviceWindow(s: Record<string, unknown>): Pick<DiscoroNodeOptions, 'serviceStart' | 'serviceStop' | 'serviceEnd'> {
+  const text = (key: string): string | undefined => (s[key] === undefined ? undefined : String(s[key]));
+  const o = { serviceStart: text('service-start'), serviceStop: text('service-stop'), serviceEnd: text('service-end') };
+  try {
+    ServiceWindow.from({ start: o.serviceStart, stop: o.serviceStop, end: o.serviceEnd });
+  } catch (err) {
+    throw new UsageError(`--${(err as Error).message.replace(/^service (start|stop|end)/, 'service-$1').replace(/^a service start/, 'service-start')}`);
+  }
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
 /**
  * Parses `argv` (without node and the script) with `env`; throws UsageError.
  * @example
@@ -204,6 +225,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     o.serve = int(s.serve, '--serve', -1);
     if (o.serve === 0) throw new UsageError('--serve must be positive (or -1: unlimited)');
   }
+  Object.assign(o, serviceWindow(s));
   if (s['pulse-interval'] !== undefined) o.pulseInterval = int(s['pulse-interval'], '--pulse-interval', 1);
   if (s['zombie-period'] !== undefined) o.zombiePeriod = int(s['zombie-period'], '--zombie-period', 1);
   if (s['grace-period'] !== undefined) o.gracePeriod = int(s['grace-period'], '--grace-period', 0);
