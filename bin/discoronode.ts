@@ -54,7 +54,8 @@ async function main(): Promise<number> {
     process.stderr.write(`discoronode: ${e.message}\n`);
     return 1;
   }
-  process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
+  const also = node.net.addresses.map(String).filter((a) => a !== node.location);
+  process.stdout.write(`discoronode ${node.name} listening at ${node.location}${also.length > 0 ? ` (also ${also.join(', ')})` : ''} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
 
   let stopping = false;
   const stop = (why: string): void => {

@@ -17,7 +17,8 @@ Runs a discoro node: one main process and one server process per CPU for each co
 
 Options (durations in ms; flags > DISCORO_* environment > --config file):
   -c, --cpus N              server processes; negative leaves that many CPUs unused (default: all)
-  -i, --host ADDR           address to listen on (default 127.0.0.1); repeatable, the first is used
+  -i, --host ADDR           address to listen on (default 127.0.0.1); repeatable: the node and its
+                            servers listen on each (one port), the first is advertised (or --ext-host)
       --ext-host ADDR       address advertised to peers (NAT)
   -p, --port N              TCP port of the node (default 0: ephemeral)
       --server-ports LIST   ports for servers: "9800-9807" or "9800,9801"
@@ -40,7 +41,8 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --zombie-period MS    close a computation whose client is silent this long (default 100000)
       --grace-period MS     time running jobs get at shutdown (default 5000)
       --clean               remove what a crashed node left in the working folder
-      --peer HOST:PORT      connect to this peer (repeatable)
+      --peer HOST:PORT      connect to this peer (repeatable); a name is dialled at every address
+                            it resolves to (a Kubernetes headless service), resolved again every 30 s
       --discover, --no-discover   UDP discovery (default on)
       --udp-port N          UDP discovery port
       --log-level LEVEL     silent, error, warn (default), info, debug; -d = debug
@@ -51,7 +53,8 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --version             the version
 
 Without a secret the node listens on loopback only (unless --insecure).
-Commands on a terminal: status, quit.`;
+Commands on a terminal (not with --daemon or without a terminal): status, close (every computation,
+gracefully), terminate (every computation, jobs terminated), quit, help.`;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
@@ -204,7 +207,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     o.cpus = c;
   }
   const hosts = s.host === undefined ? [] : Array.isArray(s.host) ? s.host.map(String) : [String(s.host)];
-  if (hosts.length > 0) o.host = hosts[0];
+  if (hosts.length > 0) o.host = hosts.length === 1 ? hosts[0] : hosts;
   if (s['ext-host'] !== undefined) o.extHost = String(s['ext-host']);
   if (s.port !== undefined) o.port = int(s.port, '--port', 0);
   if (o.port !== undefined && o.port > 65535) throw new UsageError('--port must be at most 65535');
@@ -239,8 +242,9 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   const logLevel = String(s['log-level'] ?? 'warn');
   if (!['silent', 'error', 'warn', 'info', 'debug', 'trace'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn, info or debug, got '${logLevel}'`);
   o.logLevel = logLevel;
-  if (o.secret === undefined && o.insecure !== true && o.host !== undefined && !/^(127\.|::1$|localhost$)/.test(o.host)) {
-    throw new UsageError(`listening on ${o.host} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
+  const open = hosts.find((h) => !/^(127\.|::1$|localhost$)/.test(h));
+  if (o.secret === undefined && o.insecure !== true && open !== undefined) {
+    throw new UsageError(`listening on ${open} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
   }
   const { secret: _secret, ...settings } = s;
   return {

@@ -20,8 +20,8 @@ import { ServiceWindow } from './ServiceWindow.js';
 export interface DiscoroNodeOptions {
   /** Server processes (CPU slots); negative leaves that many CPUs unused (default: one per CPU). */
   cpus?: number;
-  /** Address the node and its servers listen on (default '127.0.0.1'). */
-  host?: string;
+  /** Address the node and its servers listen on (default '127.0.0.1'), or several (each at the same port; the first is advertised unless extHost). */
+  host?: string | string[];
   /** Address advertised to peers (NAT). */
   extHost?: string;
   /** TCP port of the node's main process (default 0: ephemeral). */

@@ -193,7 +193,8 @@ export type ToServer =
       folder: string;
       manifest: ComputationManifest;
       network: {
-        host: string;
+        /** Every address the node listens on. */
+        host: string | string[];
         port: number;
         extHost?: string;
         secret?: string;

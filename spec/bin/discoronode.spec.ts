@@ -4,7 +4,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OutOfServiceError } from '../../actors/actorErrors.js';
 import type { JobCoro } from '../../actors/discoro/JobCoro.js';
+import { Network } from '../../actors/remote/Network.js';
 import { CoroTerminatedError } from '../../runtime/runtimeErrors.js';
+import { Scheduler } from '../../runtime/Scheduler.js';
+import { Location } from '../../transports/net/Location.js';
 import { DISCORONODE, discoroFixture, NodeProcess, SECRET, statusLog, WORK } from '../actors/discoro/discoroFixture.js';
 
 describe('bin/discoronode', function () {
@@ -33,6 +36,7 @@ describe('bin/discoronode', function () {
     ['a missing config file', ['--config', '/no/such/config.json'], /cannot read config file/],
     ['a missing secret file', ['--secret-file', '/no/such/secret'], /cannot read secret file/],
     ['a non-loopback host without a secret', ['--host', '0.0.0.0'], /needs a secret .* or --insecure/],
+    ['a second host beyond loopback without a secret', ['--host', '127.0.0.1', '--host', '192.0.2.7'], /listening on 192\.0\.2\.7 needs a secret/],
     ['--serve 0', ['--serve', '0'], /--serve must be positive/],
     ['a service time that is not HH:MM', ['--service-start', '8am', '--service-stop', '17:00'], /--service-start must be a time HH:MM/],
     ['a service start without stop or end', ['--service-start', '08:00'], /--service-start needs a service stop or a service end/],
@@ -108,6 +112,23 @@ describe('bin/discoronode', function () {
     expect(await c.runResult((_coro: unknown, x: number) => x + 1, 1)).to.equal(2);
     await c.close();
     expect(await p.exited()).to.equal(0);
+  });
+
+  it('--host repeated: the node listens on each address (one port), advertises the first, and serves a computation', async () => {
+    const node = await fx.node(['--host', '127.0.0.1', '--host', '127.0.0.2', '--cpus', '1']);
+    const port = Location.parse(node.location).port;
+    expect(node.location).to.equal(`127.0.0.1:${port}`);
+    await node.line(new RegExp(`listening at 127\\.0\\.0\\.1:${port} \\(also 127\\.0\\.0\\.2:${port}\\)`));
+    const sched = new Scheduler();
+    try {
+      const probe = await Network.start(sched, { secret: SECRET, discover: false });
+      expect((await probe.peer(`127.0.0.2:${port}`, { timeout: 5000 })).name).to.equal(node.name);
+    } finally {
+      await sched.terminate();
+    }
+    const c = fx.computation({ components: [fx.component('hosts-work.mjs', WORK)], nodes: [node.location] });
+    await c.schedule({ timeout: 15_000 });
+    expect(await c.runResult('square', 5)).to.equal(25);
   });
 
   it('outside its service window (one computed to be closed now) it refuses a computation: a typed error at once, no hang', async () => {
