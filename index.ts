@@ -57,7 +57,7 @@ export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro
 export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/discoroProtocol.js';
 export type { NodeAllocation } from './actors/discoro/nodeAllocation.js';
 export type { Component } from './actors/discoro/components.js';
-export { ComponentError, ServerLostError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError } from './actors/actorErrors.js';
+export { ComponentError, ServerLostError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';

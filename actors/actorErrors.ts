@@ -118,3 +118,13 @@ export class SetupFailedError extends coded('ERR_DISCORO_SETUP_FAILED') {}
  * ```
  */
 export class NodeFolderInUseError extends coded('ERR_DISCORO_FOLDER_IN_USE') {}
+
+/**
+ * discoronode: the node is outside its daily service window (`--service-start`/`--service-stop`/
+ * `--service-end`) and takes no new computation; the message says when it next starts.
+ * @example
+ * ```ts
+ * if (OutOfServiceError.is(err)) log(err.message); // '... outside its service window, next start 08:00'
+ * ```
+ */
+export class OutOfServiceError extends coded('ERR_DISCORO_OUT_OF_SERVICE') {}

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
+import { runCommand } from './nodeCommands.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -53,7 +54,8 @@ async function main(): Promise<number> {
     process.stderr.write(`discoronode: ${e.message}\n`);
     return 1;
   }
-  process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
+  const also = node.net.addresses.map(String).filter((a) => a !== node.location);
+  process.stdout.write(`discoronode ${node.name} listening at ${node.location}${also.length > 0 ? ` (also ${also.join(', ')})` : ''} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
 
   let stopping = false;
   const stop = (why: string): void => {
@@ -69,16 +71,12 @@ async function main(): Promise<number> {
   if (!cmd.daemon && process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'discoronode> ' });
     rl.prompt();
+    const io = { print: (text: string) => process.stdout.write(`${text}\n`), quit: stop };
     rl.on('line', (line) => {
-      const c = line.trim();
-      if (c === 'quit' || c === 'exit') stop('quit');
-      else if (c === '' || c === 'status') {
-        process.stdout.write(`${node.computations.size} computations, ${node.freeCpus}/${node.cpus} slots free, ${node.waiting} waiting, ${node.servedCount} served\n`);
-        for (const comp of node.computations.values()) {
-          for (const [i, s] of comp.servers) process.stdout.write(`  ${comp.id} server ${i} at ${s.process.location} pid ${s.process.pid}: ${s.process.running} jobs, client ${comp.client}\n`);
-        }
-      } else process.stdout.write('commands: status, quit\n');
-      if (!stopping) rl.prompt();
+      // Not awaited: while `close` waits for running jobs, `terminate` or `quit` may be typed.
+      void runCommand(node, line, io).catch((err: Error) => io.print(`discoronode: ${err.message}`)).then(() => {
+        if (!stopping) rl.prompt();
+      });
     });
     rl.on('close', () => stop('end of input'));
     await node.stopped();

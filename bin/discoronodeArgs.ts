@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/discoroNodeOptions.js';
+import { ServiceWindow } from '../actors/discoro/ServiceWindow.js';
 
 /** A usage error: printed with the usage on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -16,7 +17,8 @@ Runs a discoro node: one main process and one server process per CPU for each co
 
 Options (durations in ms; flags > DISCORO_* environment > --config file):
   -c, --cpus N              server processes; negative leaves that many CPUs unused (default: all)
-  -i, --host ADDR           address to listen on (default 127.0.0.1); repeatable, the first is used
+  -i, --host ADDR           address to listen on (default 127.0.0.1); repeatable: the node and its
+                            servers listen on each (one port), the first is advertised (or --ext-host)
       --ext-host ADDR       address advertised to peers (NAT)
   -p, --port N              TCP port of the node (default 0: ephemeral)
       --server-ports LIST   ports for servers: "9800-9807" or "9800,9801"
@@ -29,11 +31,18 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --insecure            listen beyond loopback without a secret
       --tls-cert FILE, --tls-key FILE, --tls-ca FILE   certificate TLS
       --serve N             serve N computations, then exit (default -1: unlimited)
+      --service-start HH:MM, --service-stop HH:MM, --service-end HH:MM
+                            daily service window, local time: from start the node takes new
+                            computations; from stop it takes none (those it serves go on); at end
+                            it closes those (running jobs terminated). Start needs a stop or an end;
+                            without start it opens at 00:00; without stop it stops at end; stop
+                            comes no later than end; it may cross midnight (22:00 to 06:00)
       --pulse-interval MS   pulse and availability period (default 10000)
       --zombie-period MS    close a computation whose client is silent this long (default 100000)
       --grace-period MS     time running jobs get at shutdown (default 5000)
       --clean               remove what a crashed node left in the working folder
-      --peer HOST:PORT      connect to this peer (repeatable)
+      --peer HOST:PORT      connect to this peer (repeatable); a name is dialled at every address
+                            it resolves to (a Kubernetes headless service), resolved again every 30 s
       --discover, --no-discover   UDP discovery (default on)
       --udp-port N          UDP discovery port
       --log-level LEVEL     silent, error, warn (default), info, debug; -d = debug
@@ -44,7 +53,8 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --version             the version
 
 Without a secret the node listens on loopback only (unless --insecure).
-Commands on a terminal: status, quit.`;
+Commands on a terminal (not with --daemon or without a terminal): status, close (every computation,
+gracefully), terminate (every computation, jobs terminated), quit, help.`;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
@@ -58,6 +68,8 @@ const OPTIONS = {
   secret: { type: 'string', short: 's' }, 'secret-file': { type: 'string' }, insecure: { type: 'boolean' },
   'tls-cert': { type: 'string' }, certfile: { type: 'string' }, 'tls-key': { type: 'string' }, keyfile: { type: 'string' }, 'tls-ca': { type: 'string' },
   serve: { type: 'string' },
+  'service-start': { type: 'string' }, service_start: { type: 'string' }, 'service-stop': { type: 'string' }, service_stop: { type: 'string' },
+  'service-end': { type: 'string' }, service_end: { type: 'string' },
   'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' },
   clean: { type: 'boolean' }, peer: { type: 'string', multiple: true },
   discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
@@ -69,12 +81,12 @@ const OPTIONS = {
 const ALIASES: Record<string, string> = {
   ip_addr: 'host', 'ip-addr': 'host', ext_host: 'ext-host', ext_ip_addr: 'ext-host', node_ports: 'server-ports', tcp_ports: 'server-ports',
   dest_path: 'dest-dir', max_file_size: 'max-file-size', certfile: 'tls-cert', keyfile: 'tls-key', zombie_period: 'zombie-period',
-  udp_port: 'udp-port', save_config: 'save-config',
+  udp_port: 'udp-port', save_config: 'save-config', service_start: 'service-start', service_stop: 'service-stop', service_end: 'service-end',
 };
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
 const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
-  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'pulse-interval', 'zombie-period', 'grace-period', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
 
 /** What the command line asked for. */
 export interface ParsedCommand {
@@ -149,6 +161,18 @@ function environment(env: Record<string, string | undefined>): Record<string, un
   return out;
 }
 
+/** The service window settings, checked (a bad time or order is a UsageError naming the flag). */
+function serviceWindow(s: Record<string, unknown>): Pick<DiscoroNodeOptions, 'serviceStart' | 'serviceStop' | 'serviceEnd'> {
+  const text = (key: string): string | undefined => (s[key] === undefined ? undefined : String(s[key]));
+  const o = { serviceStart: text('service-start'), serviceStop: text('service-stop'), serviceEnd: text('service-end') };
+  try {
+    ServiceWindow.from({ start: o.serviceStart, stop: o.serviceStop, end: o.serviceEnd });
+  } catch (err) {
+    throw new UsageError(`--${(err as Error).message.replace(/^service (start|stop|end)/, 'service-$1').replace(/^a service start/, 'service-start')}`);
+  }
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
 /**
  * Parses `argv` (without node and the script) with `env`; throws UsageError.
  * @example
@@ -183,7 +207,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     o.cpus = c;
   }
   const hosts = s.host === undefined ? [] : Array.isArray(s.host) ? s.host.map(String) : [String(s.host)];
-  if (hosts.length > 0) o.host = hosts[0];
+  if (hosts.length > 0) o.host = hosts.length === 1 ? hosts[0] : hosts;
   if (s['ext-host'] !== undefined) o.extHost = String(s['ext-host']);
   if (s.port !== undefined) o.port = int(s.port, '--port', 0);
   if (o.port !== undefined && o.port > 65535) throw new UsageError('--port must be at most 65535');
@@ -204,6 +228,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     o.serve = int(s.serve, '--serve', -1);
     if (o.serve === 0) throw new UsageError('--serve must be positive (or -1: unlimited)');
   }
+  Object.assign(o, serviceWindow(s));
   if (s['pulse-interval'] !== undefined) o.pulseInterval = int(s['pulse-interval'], '--pulse-interval', 1);
   if (s['zombie-period'] !== undefined) o.zombiePeriod = int(s['zombie-period'], '--zombie-period', 1);
   if (s['grace-period'] !== undefined) o.gracePeriod = int(s['grace-period'], '--grace-period', 0);
@@ -217,8 +242,9 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   const logLevel = String(s['log-level'] ?? 'warn');
   if (!['silent', 'error', 'warn', 'info', 'debug', 'trace'].includes(logLevel)) throw new UsageError(`--log-level must be silent, error, warn, info or debug, got '${logLevel}'`);
   o.logLevel = logLevel;
-  if (o.secret === undefined && o.insecure !== true && o.host !== undefined && !/^(127\.|::1$|localhost$)/.test(o.host)) {
-    throw new UsageError(`listening on ${o.host} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
+  const open = hosts.find((h) => !/^(127\.|::1$|localhost$)/.test(h));
+  if (o.secret === undefined && o.insecure !== true && open !== undefined) {
+    throw new UsageError(`listening on ${open} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
   }
   const { secret: _secret, ...settings } = s;
   return {

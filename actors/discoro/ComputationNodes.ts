@@ -219,6 +219,13 @@ export class ComputationNodes {
       case 'avail':
         this.comp.publish({ kind: 'node-availability', avail: e.avail });
         break;
+      case 'service':
+        this.comp.publish({ kind: 'node-service', node: loc, service: e.service });
+        break;
+      case 'closing':
+        this.comp.pool.setNodeEnabled(loc, false);
+        this.comp.publish({ kind: 'node-closing', node: loc, reason: e.reason });
+        break;
       case 'closed':
         this.nodeGone(loc, state, e.reason);
         break;

@@ -14,10 +14,12 @@ import { Location } from '../../transports/net/Location.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import { PeerStatus } from '../../transports/net/PeerStatus.js';
 import { Network } from '../remote/Network.js';
-import { ComputationClosedError, ComponentError } from '../actorErrors.js';
+import { ComputationClosedError, ComponentError, OutOfServiceError } from '../actorErrors.js';
 import { CLIENT_EVENT, NodeRequests, type ComputationManifest, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
 import { NodeComputation, type ComputationHost } from './NodeComputation.js';
 import { nodeAvailability } from './nodeAvailability.js';
+import { NodeService } from './NodeService.js';
+import type { ServicePhase } from './ServiceWindow.js';
 import { recordServerPids, takeFolder } from './pidFile.js';
 import type { DiscoroNodeOptions } from './discoroNodeOptions.js';
 import { resolveNodeOptions, type ResolvedNodeOptions } from './discoroNodeOptions.js';
@@ -50,6 +52,7 @@ export class DiscoroNode implements ComputationHost {
   private releaseFolder: (() => void) | undefined;
   private readonly stoppedWaiters: Array<() => void> = [];
   private readonly spares: SpareServers;
+  private readonly service: NodeService;
 
   private constructor(
     readonly net: Network,
@@ -57,6 +60,7 @@ export class DiscoroNode implements ComputationHost {
   ) {
     this.freePorts = [...options.serverPorts];
     this.spares = new SpareServers(options.spareServers, () => this.serverPidsChanged());
+    this.service = new NodeService(options.service, options.now, options.serve);
   }
 
   /**
@@ -121,6 +125,10 @@ export class DiscoroNode implements ComputationHost {
   get waiting(): number {
     return this.queue.length;
   }
+  /** Its service window and `serve` limit in words: 'serving until 18:00', 'outside service window, next start 08:00'. */
+  get serviceStatus(): string {
+    return this.service.describe(this.served);
+  }
   get isStopping(): boolean {
     return this.stopping !== undefined;
   }
@@ -154,7 +162,7 @@ export class DiscoroNode implements ComputationHost {
   async info(): Promise<NodeInfo> {
     return {
       name: this.name, location: this.location, cpus: this.cpus, freeCpus: this.freeCpus,
-      platform: `${os.platform()}-${os.arch()}`, host: os.hostname(), avail: await nodeAvailability(this.location, this.root),
+      platform: `${os.platform()}-${os.arch()}`, host: os.hostname(), service: this.serviceStatus, avail: await nodeAvailability(this.location, this.root),
     };
   }
 
@@ -171,6 +179,7 @@ export class DiscoroNode implements ComputationHost {
     this.stopping ??= (async () => {
       clearInterval(this.ticker);
       await this.spares.close();
+      this.service.close();
       const grace = options?.grace ?? this.options.gracePeriod;
       for (const q of this.queue.splice(0)) this.post(q.client, q.id, { kind: 'closed', reason: 'node stopping' });
       await Promise.all([...this.computations.values()].map((c) => c.close(grace, 'node stopping')));
@@ -210,6 +219,36 @@ export class DiscoroNode implements ComputationHost {
       },
     });
     this.ticker = setInterval(() => void this.tick(), this.options.pulseInterval);
+    this.service.watch((phase) => this.serviceChanged(phase));
+  }
+
+  /**
+   * Closes every computation it serves (the `close` and `terminate` commands): gracefully, their
+   * clients told at once so that they place no new jobs there and running jobs finish (however
+   * long they take: `terminate` cuts that short), or at once, running jobs terminated and reported
+   * to their clients. Waiting computations are told. The node goes on serving new computations.
+   * Resolves with the number closed, once they are.
+   */
+  async closeComputations(options: { terminate?: boolean } = {}): Promise<number> {
+    const terminate = options.terminate === true;
+    const reason = terminate ? 'terminated at the node' : 'closed at the node';
+    for (const q of this.queue.splice(0)) this.post(q.client, q.id, { kind: 'closed', reason });
+    const comps = [...this.computations.values()];
+    if (!terminate) for (const c of comps) if (!c.closing) this.post(c.client, c.id, { kind: 'closing', reason });
+    await Promise.all(comps.map((c) => this.closeComputation(c, terminate ? 0 : Infinity, reason)));
+    return comps.length;
+  }
+
+  /** The window stopped (waiting computations are refused), ended (served ones are closed, jobs terminated) or opened. */
+  private serviceChanged(phase: ServicePhase): void {
+    const status = this.serviceStatus;
+    this.logger.info({ phase, status }, 'discoro: service window');
+    if (phase !== 'open') for (const q of this.queue.splice(0)) this.post(q.client, q.id, { kind: 'closed', reason: status });
+    for (const comp of this.computations.values()) {
+      if (comp.closing) continue;
+      if (phase === 'ended') void this.closeComputation(comp, 0, `service window ended (${status})`);
+      else if (phase === 'stopped') this.post(comp.client, comp.id, { kind: 'service', service: status });
+    }
   }
 
   private reserve(body: unknown, peer: Peer): { granted: number } | { queued: number } {
@@ -221,6 +260,7 @@ export class DiscoroNode implements ComputationHost {
     const existing = this.computations.get(id);
     if (existing !== undefined) return { granted: existing.cpus };
     if (this.stopping !== undefined) throw new ComputationClosedError(`${this.name} is stopping`);
+    if (this.service.phase !== 'open') throw new OutOfServiceError(`${this.name} is ${this.serviceStatus}`);
     if (this.options.serve >= 0 && this.served + this.computations.size + this.queue.length >= this.options.serve) {
       throw new ComputationClosedError(`${this.name} serves ${this.options.serve} computations and takes no more`);
     }
@@ -259,13 +299,13 @@ export class DiscoroNode implements ComputationHost {
   }
 
   private async closeComputation(comp: NodeComputation, grace: number, reason?: string): Promise<void> {
-    if (comp.closing) return;
+    if (comp.closing) return comp.close(grace, reason); // a shorter grace cuts a close in progress short
     await comp.close(grace, reason);
     this.computations.delete(comp.id);
     this.served++;
     this.serverPidsChanged();
     this.logger.info({ computation: comp.id, reason }, 'discoro: computation closed');
-    while (this.queue.length > 0 && this.freeCpus > 0 && this.stopping === undefined) {
+    while (this.queue.length > 0 && this.freeCpus > 0 && this.stopping === undefined && this.service.phase === 'open') {
       const next = this.queue.shift()!;
       this.post(next.client, next.id, { kind: 'granted', cpus: this.grant(next) });
     }
@@ -280,6 +320,7 @@ export class DiscoroNode implements ComputationHost {
   }
 
   private async tick(): Promise<void> {
+    this.service.check();
     const now = Date.now();
     const avail = this.computations.size > 0 ? await nodeAvailability(this.location, this.root) : undefined;
     for (const comp of this.computations.values()) {

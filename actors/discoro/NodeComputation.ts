@@ -60,6 +60,9 @@ export class NodeComputation {
   closing = false;
   private manifest: ComputationManifest | undefined;
   private replacements = 0;
+  private closed: Promise<void> | undefined;
+  private grace = Infinity;
+  private reason: string | undefined;
 
   constructor(
     private readonly host: ComputationHost,
@@ -102,13 +105,29 @@ export class NodeComputation {
     }
   }
 
-  /** Closes its servers (running jobs get `grace` ms, then are terminated) and removes its folder; tells the client why when `reason` is given. */
-  async close(grace: number, reason?: string): Promise<void> {
-    if (this.closing) return;
+  /**
+   * Closes its servers (running jobs get `grace` ms, then are terminated; Infinity: until they
+   * end) and removes its folder; tells the client why when `reason` is given. Called again while
+   * closing, a shorter grace cuts the wait short (and the later reason is the one told).
+   */
+  close(grace: number, reason?: string): Promise<void> {
+    if (this.closed !== undefined) {
+      this.reason = reason ?? this.reason;
+      if (grace < this.grace) {
+        this.grace = grace;
+        void this.stopServers(grace);
+      }
+      return this.closed;
+    }
     this.closing = true;
-    await this.stopServers(grace);
-    await rm(this.folder, { recursive: true, force: true }).catch((err: Error) => this.host.logger.warn({ err, folder: this.folder }, 'discoro: could not remove a computation folder'));
-    if (reason !== undefined) this.host.post(this.client, this.id, { kind: 'closed', reason });
+    this.grace = grace;
+    this.reason = reason;
+    this.closed = (async () => {
+      await this.stopServers(grace);
+      await rm(this.folder, { recursive: true, force: true }).catch((err: Error) => this.host.logger.warn({ err, folder: this.folder }, 'discoro: could not remove a computation folder'));
+      if (this.reason !== undefined) this.host.post(this.client, this.id, { kind: 'closed', reason: this.reason });
+    })();
+    return this.closed;
   }
 
   private startMessage(index: number, mode: 'server' | 'node-setup', port: number): StartMessage {

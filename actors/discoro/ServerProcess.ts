@@ -115,12 +115,15 @@ export class ServerProcess {
     });
   }
 
-  /** Asks it to close (running jobs get `grace` ms, then are terminated); kills it if it is still there `grace + 2000` ms later. */
+  /**
+   * Asks it to close (running jobs get `grace` ms, then are terminated; Infinity: until they end);
+   * kills it if it is still there `grace + 2000` ms later. Again while it closes, a shorter grace wins.
+   */
   async close(grace: number): Promise<void> {
     if (this.exited) return;
     if (this.child.connected) this.child.send({ type: 'close', grace } satisfies ToServer);
     else this.kill();
-    const timer = setTimeout(() => this.kill(), grace + 2000);
+    const timer = Number.isFinite(grace) ? setTimeout(() => this.kill(), grace + 2000) : undefined;
     await this.exitedPromise();
     clearTimeout(timer);
   }

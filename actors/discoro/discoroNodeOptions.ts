@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Logger } from '../../runtime/logging.js';
 import { silentLogger } from '../../runtime/logging.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { ServiceWindow } from './ServiceWindow.js';
 
 /**
  * Options of {@link DiscoroNode.start}.
@@ -19,8 +20,8 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 export interface DiscoroNodeOptions {
   /** Server processes (CPU slots); negative leaves that many CPUs unused (default: one per CPU). */
   cpus?: number;
-  /** Address the node and its servers listen on (default '127.0.0.1'). */
-  host?: string;
+  /** Address the node and its servers listen on (default '127.0.0.1'), or several (each at the same port; the first is advertised unless extHost). */
+  host?: string | string[];
   /** Address advertised to peers (NAT). */
   extHost?: string;
   /** TCP port of the node's main process (default 0: ephemeral). */
@@ -39,6 +40,14 @@ export interface DiscoroNodeOptions {
   tls?: { cert: string; key: string; ca?: string };
   /** Computations to serve, then stop (default -1: unlimited). */
   serve?: number;
+  /** Daily service window, local `HH:MM` (see ServiceWindow): from start it takes computations... */
+  serviceStart?: string;
+  /** ...from stop it takes no new ones (those it serves go on)... */
+  serviceStop?: string;
+  /** ...and at end it closes those it serves (running jobs are terminated and reported). */
+  serviceEnd?: string;
+  /** @internal For tests: the clock the service window reads (ms since the epoch; default Date.now). */
+  now?: () => number;
   /** How often the node checks its clients' pulses and sends its availability (default 10000). */
   pulseInterval?: number;
   /** A computation whose client has not pulsed for this long is closed (default 100000; a client may ask for its own). */
@@ -76,8 +85,11 @@ export interface DiscoroNodeOptions {
 log(o.destDir);
  * ```
  */
-export type ResolvedNodeOptions = Required<Omit<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort'>> &
-  Pick<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort'>;
+export type ResolvedNodeOptions = Required<Omit<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort' | 'serviceStart' | 'serviceStop' | 'serviceEnd'>> &
+  Pick<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort'> & {
+    /** Undefined: always in service. */
+    service: ServiceWindow | undefined;
+  };
 
 /**
  * CPUs of this machine.
@@ -117,6 +129,8 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
   if (!Array.isArray(ports) || !ports.every((p) => Number.isInteger(p) && p > 0 && p < 65536)) throw new InvalidArgumentError('server ports must be TCP ports');
   const spareServers = options.spareServers ?? cpus;
   if (!Number.isInteger(spareServers) || spareServers < 0) throw new InvalidArgumentError('spareServers must be a non-negative integer');
+  const service = ServiceWindow.from({ start: options.serviceStart, stop: options.serviceStop, end: options.serviceEnd });
+  if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError('now must be a function returning ms since the epoch');
   const heartbeatInterval = positive(options.heartbeatInterval, 'heartbeatInterval', 1000);
   return {
     cpus,
@@ -131,6 +145,8 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
     insecure: options.insecure ?? false,
     tls: options.tls,
     serve,
+    service,
+    now: options.now ?? Date.now,
     pulseInterval: positive(options.pulseInterval, 'pulseInterval', 10_000),
     zombiePeriod: positive(options.zombiePeriod, 'zombiePeriod', 100_000),
     gracePeriod: options.gracePeriod ?? 5000,

@@ -76,6 +76,8 @@ export interface NodeInfo {
   /** `os.platform()`-`os.arch()` and the host name, as `linux-x64 (host)`. */
   platform: string;
   host: string;
+  /** Its service window and `--serve` limit in words ('serving until 18:00', 'outside service window, next start 08:00', 'in service'). */
+  service: string;
   avail: NodeAvailability;
 }
 
@@ -167,6 +169,10 @@ export type NodeEvent =
   | { kind: 'server-lost'; server: ServerInfo; reason: string }
   | { kind: 'server-up'; server: ServerInfo }
   | { kind: 'avail'; avail: NodeAvailability }
+  /** Its service window changed (stopped: it serves this computation but takes no new ones). */
+  | { kind: 'service'; service: string }
+  /** The node closes the computation gracefully: place no new jobs there; running ones finish. */
+  | { kind: 'closing'; reason: string }
   | { kind: 'closed'; reason: string };
 
 /**
@@ -187,7 +193,8 @@ export type ToServer =
       folder: string;
       manifest: ComputationManifest;
       network: {
-        host: string;
+        /** Every address the node listens on. */
+        host: string | string[];
         port: number;
         extHost?: string;
         secret?: string;

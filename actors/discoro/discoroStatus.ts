@@ -43,6 +43,10 @@ export type DiscoroStatus =
   | { kind: 'node-closed'; node: string; reason: string }
   | { kind: 'node-disconnected'; node: string }
   | { kind: 'node-availability'; avail: NodeAvailability }
+  /** The node's service window changed: `service` says how ('outside service window, next start 08:00'). */
+  | { kind: 'node-service'; node: string; service: string }
+  /** The node closes the computation gracefully (its `close` command): no new jobs go there, running ones finish. */
+  | { kind: 'node-closing'; node: string; reason: string }
   /** With `disableServers`: the server is up, waiting for `enableServer(location, ...setupArgs)`. */
   | { kind: 'server-discovered'; server: ServerInfo }
   | { kind: 'server-initialized'; server: ServerInfo }

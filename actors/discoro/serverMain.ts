@@ -88,12 +88,14 @@ async function start(m: StartMessage): Promise<void> {
   rci.register();
 
   let closing = false;
+  let deadline = Infinity;
   process.on('message', (msg: ToServer) => {
-    if (msg.type !== 'close' || closing) return;
+    if (msg.type !== 'close') return;
+    deadline = Math.min(deadline, Date.now() + msg.grace); // a second close may cut the grace short
+    if (closing) return;
     closing = true;
     rci.unregister();
     void (async () => {
-      const deadline = Date.now() + msg.grace;
       // Bounded: each step sleeps 20 ms until the jobs end or the grace period is over.
       while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const coro of running) coro.terminate();

@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DISCORONODE, discoroFixture, NodeProcess, SECRET } from '../actors/discoro/discoroFixture.js';
+import { OutOfServiceError } from '../../actors/actorErrors.js';
+import type { JobCoro } from '../../actors/discoro/JobCoro.js';
+import { Network } from '../../actors/remote/Network.js';
+import { CoroTerminatedError } from '../../runtime/runtimeErrors.js';
+import { Scheduler } from '../../runtime/Scheduler.js';
+import { Location } from '../../transports/net/Location.js';
+import { DISCORONODE, discoroFixture, NodeProcess, SECRET, statusLog, WORK } from '../actors/discoro/discoroFixture.js';
 
 describe('bin/discoronode', function () {
   this.timeout(30_000);
@@ -30,10 +36,15 @@ describe('bin/discoronode', function () {
     ['a missing config file', ['--config', '/no/such/config.json'], /cannot read config file/],
     ['a missing secret file', ['--secret-file', '/no/such/secret'], /cannot read secret file/],
     ['a non-loopback host without a secret', ['--host', '0.0.0.0'], /needs a secret .* or --insecure/],
+    ['a second host beyond loopback without a secret', ['--host', '127.0.0.1', '--host', '192.0.2.7'], /listening on 192\.0\.2\.7 needs a secret/],
     ['--serve 0', ['--serve', '0'], /--serve must be positive/],
+    ['a service time that is not HH:MM', ['--service-start', '8am', '--service-stop', '17:00'], /--service-start must be a time HH:MM/],
+    ['a service start without stop or end', ['--service-start', '08:00'], /--service-start needs a service stop or a service end/],
+    ['a service end before the stop', ['--service-start', '08:00', '--service-stop', '17:00', '--service-end', '16:00'], /--service-end 16:00 comes before service stop 17:00/],
+    ['a bad service time from the environment', [], /--service-stop must be a time/],
   ];
   it(`usage errors exit 2 with the reason and the usage on stderr: ${usageErrors.map(([what]) => what).join('; ')}`, async () => {
-    const runs = usageErrors.map(([, args]) => fx.run(args));
+    const runs = usageErrors.map(([what, args]) => fx.run(args, what.includes('environment') ? { DISCORO_SERVICE_STOP: '25:00' } : {}));
     const codes = await Promise.all(runs.map((p) => p.exited()));
     usageErrors.forEach(([what, , reason], k) => {
       expect(codes[k], what).to.equal(2);
@@ -103,7 +114,42 @@ describe('bin/discoronode', function () {
     expect(await p.exited()).to.equal(0);
   });
 
-  it('on a terminal (a pty from script(1)), stdin takes status and quit', async function () {
+  it('--host repeated: the node listens on each address (one port), advertises the first, and serves a computation', async () => {
+    const node = await fx.node(['--host', '127.0.0.1', '--host', '127.0.0.2', '--cpus', '1']);
+    const port = Location.parse(node.location).port;
+    expect(node.location).to.equal(`127.0.0.1:${port}`);
+    await node.line(new RegExp(`listening at 127\\.0\\.0\\.1:${port} \\(also 127\\.0\\.0\\.2:${port}\\)`));
+    const sched = new Scheduler();
+    try {
+      const probe = await Network.start(sched, { secret: SECRET, discover: false });
+      expect((await probe.peer(`127.0.0.2:${port}`, { timeout: 5000 })).name).to.equal(node.name);
+    } finally {
+      await sched.terminate();
+    }
+    const c = fx.computation({ components: [fx.component('hosts-work.mjs', WORK)], nodes: [node.location] });
+    await c.schedule({ timeout: 15_000 });
+    expect(await c.runResult('square', 5)).to.equal(25);
+  });
+
+  it('outside its service window (one computed to be closed now) it refuses a computation: a typed error at once, no hang', async () => {
+    const hhmm = (hoursFromNow: number): string => {
+      const d = new Date(Date.now() + hoursFromNow * 3600_000);
+      return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    };
+    const node = await fx.node(['--service-start', hhmm(2), '--service-stop', hhmm(3)]);
+    const c = fx.computation({ components: [], nodes: [node.location] });
+    const log = statusLog(c);
+    const t0 = Date.now();
+    const err = (await c.schedule({ timeout: 20_000 }).catch((e: Error) => e)) as Error;
+    expect(Date.now() - t0).to.be.below(10_000);
+    expect(OutOfServiceError.is(err), String(err)).to.equal(true);
+    expect(err.message).to.include(`outside service window, next start ${hhmm(2)}`);
+    const discovered = await log.until((s) => s.kind === 'node-discovered');
+    expect(discovered.kind === 'node-discovered' && discovered.node.service).to.equal(`outside service window, next start ${hhmm(2)}`);
+    await log.until((s) => s.kind === 'node-failed');
+  });
+
+  it('on a terminal (a pty from script(1)), stdin takes status, help, terminate (running jobs terminated, clients told) and quit', async function () {
     if (spawnSync('script', ['--version']).status !== 0) this.skip();
     const folder = path.join(fx.dir, 'tty');
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(DISCORONODE)} --cpus 1 --no-discover --dest-dir ${JSON.stringify(folder)}`;
@@ -112,6 +158,18 @@ describe('bin/discoronode', function () {
       await tty.line(/listening at/);
       tty.child.stdin!.write('status\n');
       expect(await tty.line(/slots free/)).to.match(/0 computations, 1\/1 slots free, 0 waiting, 0 served/);
+      expect(await tty.line(/^service: /)).to.match(/service: in service\r?$/);
+      const location = /listening at (\S+)/.exec(await tty.line(/listening at/))![1]!;
+      const c = fx.computation({ components: [fx.component('tty-work.mjs', WORK)], nodes: [location] });
+      const log = statusLog(c);
+      await c.schedule({ timeout: 15_000 });
+      const job = (await c.run('forever')) as JobCoro;
+      tty.child.stdin!.write('help\n');
+      await tty.line(/terminate  close every computation now/);
+      tty.child.stdin!.write('terminate\n');
+      await tty.line(/terminated 1 computations/);
+      expect(await job.finish({ timeout: 10_000 }).catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
+      await log.until((s) => s.kind === 'node-closed' && s.reason === 'terminated at the node');
       tty.child.stdin!.write('quit\n');
       await tty.line(/stopping \(quit\)/);
       expect(await tty.exited()).to.equal(0);

@@ -102,7 +102,7 @@ export class PeerLinks {
     if (this.online.get(info.nodeId)?.isOnline) return;
     const address = from.address.startsWith('::ffff:') ? from.address.slice(7) : from.address;
     // A loopback node only talks to loopback peers.
-    if (isLoopback(this.host.options.host) && !isLoopback(address)) return;
+    if (this.host.options.loopbackOnly && !isLoopback(address)) return;
     let location: Location;
     try {
       location = new Location(address, info.port);

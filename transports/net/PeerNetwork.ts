@@ -6,6 +6,8 @@
  * @module
  */
 import type { Server } from 'node:net';
+import { broadcastTargets } from './broadcastTargets.js';
+import { SeedAddresses } from './seedAddresses.js';
 import { Codec, type ReferenceType, type WireContext } from './Codec.js';
 import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
 import type { MonitorTarget } from '../../runtime/coroTypes.js';
@@ -21,11 +23,11 @@ import { Location } from './Location.js';
 import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
 import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
 import type { PeerLinksHost } from './PeerLinks.js';
-import { listen } from './peerDialer.js';
+import { listenAll } from './peerDialer.js';
 import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
 import type { Registry } from '../../runtime/Registry.js';
-import { isLoopback, type ResolvedOptions } from './peerOptions.js';
+import type { ResolvedOptions } from './peerOptions.js';
 import { PeerStatus } from './PeerStatus.js';
 import { advertisedHost } from './advertisedHost.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
@@ -66,7 +68,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   readonly logger: Logger;
   location!: Location;
   name!: string;
-  private server: Server | undefined;
+  private servers: Server[] = [];
+  private seeds: SeedAddresses | undefined;
   private discovery: Discovery | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -103,6 +106,20 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** Largest frame sent or accepted (bytes). */
   get maxFrame(): number {
     return this.options.maxFrame;
+  }
+
+  /**
+   * Every address it listens on (`host` given as several: one each, at the same port).
+   * @example
+   * ```ts
+   * log(net.addresses.map(String)); // ['127.0.0.1:9705', '[::1]:9705']
+   * ```
+   */
+  get addresses(): Location[] {
+    return this.servers.map((s) => {
+      const a = s.address() as { address: string; port: number };
+      return new Location(a.address, a.port);
+    });
   }
 
   /** The UDP port discovery listens on (undefined when discovery is off). */
@@ -306,10 +323,15 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     // The listener closes once the peers' sockets have; the timer (ref'd) keeps the process up until then.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
-      this.server?.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
+      let open = this.servers.length;
+      if (open === 0) resolve();
+      for (const server of this.servers) {
+        server.close(() => {
+          if (--open > 0) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      }
     });
     this.logger.info({ location: String(this.location) }, 'networking stopped');
     return true;
@@ -330,10 +352,12 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
   protected async open(): Promise<void> {
     const o = this.options;
-    this.server = await listen(o.host, o.port, (socket) => this.links.accept(socket));
-    this.server.unref();
-    this.server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
-    const port = (this.server.address() as { port: number }).port;
+    this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket));
+    for (const server of this.servers) {
+      server.unref();
+      server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
+    }
+    const port = (this.servers[0]!.address() as { port: number }).port;
     this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);
     if (o.keys.skipsVerify && !o.keys.hasSecret) this.logger.warn({ location: String(this.location) }, 'tls with insecureSkipVerify and no secret: peers are not authenticated, an active attacker can sit in the middle');
@@ -345,13 +369,12 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(o.heartbeatInterval / 2)));
     this.ticker.unref();
     if (o.discover) {
-      const loopback = isLoopback(o.host);
       const defaultPort = o.udpPort || 51350;
       const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion });
       this.discovery = await Discovery.start({
         port: o.udpPort,
         host: o.udpHost,
-        targets: o.discoveryTargets ?? [new Location(loopback ? '127.255.255.255' : '255.255.255.255', defaultPort)],
+        targets: o.discoveryTargets ?? broadcastTargets(o.hosts, defaultPort),
         multicast: o.multicast,
         interval: o.discoveryInterval,
         ping,
@@ -359,7 +382,9 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
         logger: this.logger,
       });
     }
-    for (const seed of o.seedLocations) this.route(seed);
+    this.seeds = new SeedAddresses(o.seedLocations, o.lookup);
+    for (const seed of this.seeds.current) this.route(seed);
+    if (this.seeds.hasNames) void this.seeds.refresh().then((all) => all.forEach((seed) => this.route(seed)));
     this.logger.info({ location: String(this.location), name: this.name, incarnation: this.incarnation }, 'networking started');
   }
 
@@ -367,7 +392,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     const now = performance.now();
     const o = this.options;
     for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, o.peerTimeout);
-    for (const seed of o.seedLocations) this.route(seed);
+    this.seeds?.refreshIfDue(now);
+    for (const seed of this.seeds?.current ?? []) this.route(seed);
   }
 
 

@@ -33,6 +33,30 @@ export function dial(location: Location, timeout: number): Promise<net.Socket> {
 }
 
 /**
+ * Listens on every address of `hosts` at one port: `port`, or (0) the one the first address got,
+ * trying a few fresh ones when that port is taken at another address. Rejects with the listen
+ * error (and closes what it opened).
+ * @example
+ * ```ts
+ * const servers = await listenAll(['127.0.0.1', '::1'], 0, (s) => accept(s));
+ * ```
+ */
+export async function listenAll(hosts: readonly string[], port: number, onSocket: (socket: net.Socket) => void): Promise<net.Server[]> {
+  for (let attempt = 0; ; attempt++) {
+    const servers: net.Server[] = [];
+    try {
+      for (const host of hosts) {
+        servers.push(await listen(host, servers.length === 0 ? port : (servers[0]!.address() as net.AddressInfo).port, onSocket));
+      }
+      return servers;
+    } catch (err) {
+      for (const s of servers) s.close();
+      if (port !== 0 || servers.length === 0 || (err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 4) throw err;
+    }
+  }
+}
+
+/**
  * Listens for peers over TCP; `onSocket` gets each connection paused (nothing is read before the
  * handshake decides how: plaintext frames, or TLS records).
  * @example

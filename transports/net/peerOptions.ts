@@ -8,6 +8,7 @@ import { Location } from './Location.js';
 import { InsecureNetworkError } from './netErrors.js';
 import { PROTOCOL_VERSION } from './handshake.js';
 import { PeerKeys, type PeerTlsOptions } from './PeerKeys.js';
+import { lookupAll, type HostLookup } from './seedAddresses.js';
 
 /** Default UDP discovery port (asyncoro's). */
 export const DEFAULT_UDP_PORT = 51350;
@@ -24,8 +25,11 @@ export const DEFAULT_MAX_HANDSHAKES = 64, DEFAULT_MAX_HANDSHAKES_PER_ADDRESS = 8
  * ```
  */
 export interface NetworkOptions {
-  /** Address to listen on (default '127.0.0.1'). Beyond loopback a `secret` (or `insecure: true`) is required. */
-  host?: string;
+  /**
+   * Address to listen on (default '127.0.0.1'), or several: the node listens on each, at the same
+   * port, and advertises the first (or `extHost`). Beyond loopback a `secret` (or `insecure: true`) is required.
+   */
+  host?: string | readonly string[];
   /** TCP port (default 0: ephemeral). */
   port?: number;
   /** Address advertised to peers instead of `host` (NAT, containers, or when listening on 0.0.0.0). */
@@ -59,8 +63,13 @@ export interface NetworkOptions {
   multicast?: boolean | string;
   /** Re-announce every this many ms (default 30000; 0 = only at start and on `discover()`). */
   discoveryInterval?: number;
-  /** Peers to connect to at start (and again while they are not connected), for networks broadcast does not reach. */
+  /**
+   * Peers to connect to at start (and again while they are not connected), for networks broadcast
+   * does not reach. A host name is dialled at each address it resolves to (resolved again every 30 s).
+   */
   seeds?: Array<Location | string>;
+  /** How seed host names are resolved (default: every address `dns.lookup` gives). */
+  lookup?: HostLookup;
   /** Largest frame accepted or sent (default 1 MiB); an oversized frame drops the connection. */
   maxFrame?: number;
   /** Most connections in their handshake at once (default 64); more are closed at once. */
@@ -84,7 +93,7 @@ export interface NetworkOptions {
 }
 
 /** The options with their defaults applied; the secret and the TLS key are only in `keys`, out of sight. */
-export type ResolvedOptions = Required<Omit<NetworkOptions, 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast'>> & {
+export type ResolvedOptions = Required<Omit<NetworkOptions, 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast'>> & {
   extHost: string | undefined;
   name: string | undefined;
   keys: PeerKeys;
@@ -93,6 +102,12 @@ export type ResolvedOptions = Required<Omit<NetworkOptions, 'extHost' | 'name' |
   discoveryTargets: Location[] | undefined;
   multicast: string | undefined;
   seedLocations: Location[];
+  /** The first address listened on (the advertised one, unless extHost). */
+  host: string;
+  /** Every address listened on. */
+  hosts: string[];
+  /** True when every address is loopback: discovery and peers stay on loopback. */
+  loopbackOnly: boolean;
 };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
@@ -108,13 +123,18 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     throw new InvalidArgumentError(`options must be an object, got ${describe(options)}`);
   }
   const o = options ?? {};
-  const host = o.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host.length === 0) throw new InvalidArgumentError(`host must be a non-empty string, got ${describe(host)}`);
+  const given: unknown[] = o.host === undefined ? ['127.0.0.1'] : Array.isArray(o.host) ? [...new Set<unknown>(o.host)] : [o.host];
+  if (given.length === 0) throw new InvalidArgumentError('host must name at least one address');
+  for (const h of given) if (typeof h !== 'string' || h.length === 0) throw new InvalidArgumentError(`host must be a non-empty string, got ${describe(h)}`);
+  const hosts = given as string[];
+  const host = hosts[0]!;
   if (o.secret !== undefined && typeof o.secret !== 'string' && !Buffer.isBuffer(o.secret)) throw new InvalidArgumentError(`secret must be a string or a Buffer, got ${describe(o.secret)}`);
-  const loopback = isLoopback(host);
+  const open = hosts.find((h) => !isLoopback(h));
+  const loopback = open === undefined;
   if ((o.secret === undefined || o.secret.length === 0) && !loopback && o.insecure !== true) {
-    throw new InsecureNetworkError(`refusing to listen on ${host} without a secret; pass a secret, or insecure: true to accept any peer`);
+    throw new InsecureNetworkError(`refusing to listen on ${open} without a secret; pass a secret, or insecure: true to accept any peer`);
   }
+  if (o.lookup !== undefined && typeof o.lookup !== 'function') throw new InvalidArgumentError(`lookup must be a function, got ${describe(o.lookup)}`);
   const heartbeatInterval = positive(o.heartbeatInterval ?? 1000, 'heartbeatInterval');
   const peerTimeout = positive(o.peerTimeout ?? Math.max(5000, 3 * heartbeatInterval), 'peerTimeout');
   if (peerTimeout <= heartbeatInterval) throw new InvalidArgumentError('peerTimeout must exceed heartbeatInterval');
@@ -123,6 +143,9 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
   const udpPort = port(o.udpPort ?? DEFAULT_UDP_PORT, 'udpPort');
   return {
     host,
+    hosts,
+    loopbackOnly: loopback,
+    lookup: o.lookup ?? lookupAll,
     port: port(o.port ?? 0, 'port'),
     extHost: optionalText(o.extHost, 'extHost'),
     name: optionalText(o.name, 'name'),

@@ -4,7 +4,7 @@ import type { NodeInfo } from '../../../actors/discoro/discoroProtocol.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 
 const node = (over: Partial<NodeInfo> = {}): NodeInfo => ({
-  name: 'worker-1', location: '10.0.0.5:9706', cpus: 8, freeCpus: 8, platform: 'linux-x64 (box)', host: 'box',
+  name: 'worker-1', location: '10.0.0.5:9706', cpus: 8, freeCpus: 8, platform: 'linux-x64 (box)', host: 'box', service: 'in service',
   avail: { location: '10.0.0.5:9706', cpuLoad: 0, freeMemory: 0, freeDisk: undefined }, ...over,
 });
 
