@@ -25,9 +25,10 @@ import { listen } from './peerDialer.js';
 import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
 import type { Registry } from '../../runtime/Registry.js';
-import { isLoopback, type ResolvedOptions } from './peerOptions.js';
+import type { ResolvedOptions } from './peerOptions.js';
 import { PeerStatus } from './PeerStatus.js';
 import { advertisedHost } from './advertisedHost.js';
+import { broadcastAddresses } from './broadcastTargets.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
 
@@ -345,13 +346,12 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(o.heartbeatInterval / 2)));
     this.ticker.unref();
     if (o.discover) {
-      const loopback = isLoopback(o.host);
       const defaultPort = o.udpPort || 51350;
       const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion });
       this.discovery = await Discovery.start({
         port: o.udpPort,
         host: o.udpHost,
-        targets: o.discoveryTargets ?? [new Location(loopback ? '127.255.255.255' : '255.255.255.255', defaultPort)],
+        targets: o.discoveryTargets ?? broadcastAddresses(o.host).map((b) => new Location(b, defaultPort)),
         multicast: o.multicast,
         interval: o.discoveryInterval,
         ping,
