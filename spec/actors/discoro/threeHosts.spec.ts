@@ -7,10 +7,11 @@
  * the client's heartbeat window, and the computation finishes on the other node.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from '../../helpers.js';
 import { DISCORONODE, NodeProcess } from './discoroFixture.js';
 import { NetnsLab, netnsUnavailable, type NetnsHost } from './netnsHosts.js';
 import type { ClientConfig, Where } from './threeHostsClient.js';
@@ -94,10 +95,12 @@ describe('discoro on three hosts (network namespaces)', function () {
   /** A discoronode on `host` (listening on its address unless `extra` gives another --host). */
   async function node(host: NetnsHost, letter: string, extra: string[]): Promise<NodeProcess> {
     const listen = extra.includes('--host') ? [] : ['--host', host.address];
+    const folder = path.join(dir, `node-${letter}-${++started}`);
     const p = start(host, DISCORONODE, [...listen, '--port', '9706', '--cpus', '1', '--name', `node-${letter}-${process.pid}`,
-      '--dest-dir', path.join(dir, `node-${letter}-${++started}`), '--pulse-interval', '200', '--zombie-period', '3000', '--daemon', ...extra]);
+      '--dest-dir', folder, '--pulse-interval', '200', '--zombie-period', '3000', '--daemon', ...extra]);
     const line = await p.line(/listening at/);
     p.location = /listening at (\S+)/.exec(line)![1]!;
+    p.dir = folder;
     expect(p.location).to.equal(`${host.address}:9706`);
     return p;
   }
@@ -113,6 +116,7 @@ describe('discoro on three hosts (network namespaces)', function () {
     expect(ready.nodes).to.deep.equal([nodes.victim.location, nodes.survivor.location].sort());
     const pidAt = new Map<string, number>(ready.servers.map((s: { node: string; pid: number }) => [s.node.split(':')[0], s.pid]));
     expect(pidAt.size).to.equal(2);
+    for (const n of [nodes.victim, nodes.survivor]) expect(existsSync(path.join(n.dir, ready.id)), `computation folder at ${n.location}`).to.equal(true);
 
     // Jobs ran on both hosts: the job saw its host's address, the pid is that node's server.
     const spread = (await event(c, 'spread')).results as Where[];
@@ -142,6 +146,13 @@ describe('discoro on three hosts (network namespaces)', function () {
     expect(statuses.filter((s) => s.kind === 'node-disconnected').map((s) => s.node)).to.deep.equal([nodes.victim.location]);
     await event(c, 'closed');
     expect(await c.exited()).to.equal(0);
+
+    // The cut-off node, which no longer hears the client, closes the computation on its own: its
+    // server exits and the shipped files go.
+    const victimServer = ready.servers.find((s: { node: string }) => s.node === nodes.victim.location).pid as number;
+    await until(() => !existsSync(path.join(nodes.victim.dir, ready.id)), 15_000, 'the cut-off node removes the computation folder');
+    await until(() => { try { process.kill(victimServer, 0); return false; } catch { return true; } }, 10_000, 'the cut-off node\'s server exits');
+    expect(nodes.victim.code, 'the cut-off node keeps running').to.equal(undefined);
   }
 
   it('broadcast discovery across the bridge finds both nodes; jobs on both; a cut link is reported and the other node finishes', async () => {

@@ -75,7 +75,7 @@ const nodeOf = (address: string): string => c.servers().find((s) => s.node.start
 try {
   if (!(await c.schedule({ timeout: 20_000 }))) throw new Error('no server within 20 s');
   await until(() => seen.filter((s) => s.kind === 'node-initialized').length >= 2, 'two nodes initialized');
-  say('ready', { nodes: c.nodes().sort(), servers: c.servers().map((s) => ({ location: s.location, node: s.node, pid: s.pid })) });
+  say('ready', { id: c.id, nodes: c.nodes().sort(), servers: c.servers().map((s) => ({ location: s.location, node: s.node, pid: s.pid })) });
 
   // CPU jobs: one per server at a time, so four jobs of 300 ms need both servers.
   say('spread', { results: await c.runResults<Where>('whereami', [[0, 300], [1, 300], [2, 300], [3, 300]]) });
