@@ -156,15 +156,15 @@ describe('discoro on three hosts (network namespaces)', function () {
   }
 
   it('broadcast discovery across the bridge finds both nodes; jobs on both; a cut link is reported and the other node finishes', async () => {
-    const a = await node(hostA, 'a', []);
-    const b = await node(hostB, 'b', ['--host', '0.0.0.0']); // a wildcard: advertised as, and broadcasting from, its address
+    // B on a wildcard: advertised as, and broadcasting from, its address.
+    const [a, b] = await Promise.all([node(hostA, 'a', []), node(hostB, 'b', ['--host', '0.0.0.0'])]);
     const c = client({ discover: true, seeds: [], victim: hostB.address });
     await jobsOnBothThenCut(c, { victim: b, victimHost: hostB, survivor: a, survivorHost: hostA });
   });
 
   it('with discovery off one seed is enough (peer exchange): the client knows only node A and uses node B too; A cut, B finishes', async () => {
-    const a = await node(hostA, 'a', ['--no-discover']);
-    const b = await node(hostB, 'b', ['--no-discover', '--peer', a.location]);
+    // B's seed is A (its address is known before A listens: B retries its seed until it answers).
+    const [a, b] = await Promise.all([node(hostA, 'a', ['--no-discover']), node(hostB, 'b', ['--no-discover', '--peer', `${hostA.address}:9706`])]);
     const c = client({ discover: false, seeds: [a.location], victim: hostA.address });
     await jobsOnBothThenCut(c, { victim: a, victimHost: hostA, survivor: b, survivorHost: hostB });
   });
