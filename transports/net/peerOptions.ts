@@ -57,7 +57,7 @@ export interface NetworkOptions {
   udpPort?: number;
   /** Address the UDP socket binds (default '0.0.0.0'; '127.255.255.255' for a loopback node, which receives loopback broadcasts only). */
   udpHost?: string;
-  /** Where pings go (default: broadcast to the UDP port; 127.255.255.255 on loopback). Unicast works where broadcast does not. */
+  /** Where pings go (default: the UDP port at the broadcast address of the host's subnet, see `broadcastAddresses`; 127.255.255.255 on loopback). Unicast works where broadcast does not. */
   discoveryTargets?: Array<string | { host: string; port: number }>;
   /** Also ping (and listen on) a multicast group: true for 239.255.97.5, or a group address. */
   multicast?: boolean | string;
