@@ -40,6 +40,9 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --pulse-interval MS   pulse and availability period (default 10000)
       --zombie-period MS    close a computation whose client is silent this long (default 100000)
       --grace-period MS     time running jobs get at shutdown (default 5000)
+      --spare-servers N     server processes kept started and idle, so that a computation's
+                            servers start at once (default: one per CPU; 0: start on demand).
+                            Each serves one computation only and is removed with it.
       --clean               remove what a crashed node left in the working folder
       --peer HOST:PORT      connect to this peer (repeatable); a name is dialled at every address
                             it resolves to (a Kubernetes headless service), resolved again every 30 s
@@ -70,7 +73,7 @@ const OPTIONS = {
   serve: { type: 'string' },
   'service-start': { type: 'string' }, service_start: { type: 'string' }, 'service-stop': { type: 'string' }, service_stop: { type: 'string' },
   'service-end': { type: 'string' }, service_end: { type: 'string' },
-  'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' },
+  'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' }, 'spare-servers': { type: 'string' },
   clean: { type: 'boolean' }, peer: { type: 'string', multiple: true },
   discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
   'log-level': { type: 'string' }, debug: { type: 'boolean', short: 'd' }, daemon: { type: 'boolean' },
@@ -86,7 +89,7 @@ const ALIASES: Record<string, string> = {
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
 const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
-  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
 
 /** What the command line asked for. */
 export interface ParsedCommand {
@@ -232,6 +235,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (s['pulse-interval'] !== undefined) o.pulseInterval = int(s['pulse-interval'], '--pulse-interval', 1);
   if (s['zombie-period'] !== undefined) o.zombiePeriod = int(s['zombie-period'], '--zombie-period', 1);
   if (s['grace-period'] !== undefined) o.gracePeriod = int(s['grace-period'], '--grace-period', 0);
+  if (s['spare-servers'] !== undefined) o.spareServers = int(s['spare-servers'], '--spare-servers', 0);
   if (s.clean !== undefined) o.clean = s.clean === true;
   if (s.peer !== undefined) {
     o.peers = (Array.isArray(s.peer) ? s.peer : [s.peer]).map(String);

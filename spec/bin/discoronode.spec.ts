@@ -30,6 +30,7 @@ describe('bin/discoronode', function () {
     ['a negative CPU count leaving none', ['--cpus=-999'], /leaves none/],
     ['a port that is not a number', ['--port', 'abc'], /--port must be an integer/],
     ['a bad size', ['--max-file-size', '12q'], /--max-file-size must be a size/],
+    ['a negative spare count', ['--spare-servers', '-1'], /--spare-servers must be an integer ≥ 0/],
     ['a bad server port range', ['--server-ports', '9000-8000'], /bad port range/],
     ['a bad peer', ['--peer', 'nohostport'], /--peer must be host:port/],
     ['a bad log level', ['--log-level', 'loud'], /--log-level must be/],

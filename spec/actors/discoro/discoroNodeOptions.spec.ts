@@ -16,7 +16,7 @@ describe('discoroNodeOptions', () => {
     const o = resolveNodeOptions({});
     expect(o).to.deep.include({
       cpus: have, host: '127.0.0.1', port: 0, serverPorts: [], name: os.hostname(), serve: -1, insecure: false, clean: false, peers: [], discover: true,
-      pulseInterval: 10_000, zombiePeriod: 100_000, gracePeriod: 5000, heartbeatInterval: 1000, peerTimeout: 5000, startTimeout: 30_000, logLevel: 'warn',
+      pulseInterval: 10_000, zombiePeriod: 100_000, gracePeriod: 5000, heartbeatInterval: 1000, peerTimeout: 5000, startTimeout: 30_000, logLevel: 'warn', spareServers: have,
     });
     expect(o.destDir).to.equal(path.join(os.tmpdir(), 'asyncoro', 'discoro', os.hostname()));
     expect(o.logger.level).to.equal('silent');
@@ -30,14 +30,15 @@ describe('discoroNodeOptions', () => {
   });
 
   it('given values are kept; the peer timeout follows a slow heartbeat; the folder is made absolute', () => {
-    const o = resolveNodeOptions({ name: 'n1', destDir: 'rel/dir', heartbeatInterval: 3000, serverPorts: [9001, 9002], serve: 2, secret: 's' });
-    expect([o.name, o.heartbeatInterval, o.peerTimeout, o.serverPorts, o.serve, o.secret]).to.deep.equal(['n1', 3000, 9000, [9001, 9002], 2, 's']);
+    const o = resolveNodeOptions({ name: 'n1', destDir: 'rel/dir', heartbeatInterval: 3000, serverPorts: [9001, 9002], serve: 2, secret: 's', spareServers: 0 });
+    expect([o.name, o.heartbeatInterval, o.peerTimeout, o.serverPorts, o.serve, o.secret, o.spareServers]).to.deep.equal(['n1', 3000, 9000, [9001, 9002], 2, 's', 0]);
     expect(o.destDir).to.equal(path.resolve('rel/dir'));
   });
 
   it('bad values are InvalidArgumentError', () => {
     const bad: object[] = [{ cpus: 1.5 }, { cpus: have + 1 }, { cpus: -have }, { serve: 0 }, { serve: -2 }, { serve: 1.5 }, { serverPorts: [0] }, { serverPorts: [70000] },
-      { serverPorts: 'x' }, { heartbeatInterval: 0 }, { pulseInterval: -1 }, { zombiePeriod: Infinity }, { peerTimeout: '5' }, { startTimeout: NaN }];
+      { serverPorts: 'x' }, { heartbeatInterval: 0 }, { pulseInterval: -1 }, { zombiePeriod: Infinity }, { peerTimeout: '5' }, { startTimeout: NaN },
+      { spareServers: -1 }, { spareServers: 0.5 }];
     for (const options of bad) expect(() => resolveNodeOptions(options as never), JSON.stringify(options)).to.throw(InvalidArgumentError);
   });
 });
