@@ -9,6 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
+import type { DashboardHandle } from '../actors/dashboard/serveDashboard.js';
+import { startDashboard } from './dashboardFlags.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
 
 function version(): string {
@@ -54,6 +56,17 @@ async function main(): Promise<number> {
     return 1;
   }
   process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
+  let dashboard: DashboardHandle | undefined;
+  if (cmd.dashboard !== undefined) {
+    try {
+      dashboard = await startDashboard(node, cmd.dashboard);
+    } catch (err) {
+      process.stderr.write(`discoronode: ${(err as Error).message}\n`);
+      await node.stop();
+      return 1;
+    }
+    process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
+  }
 
   let stopping = false;
   const stop = (why: string): void => {

@@ -15,7 +15,7 @@ import type { Peer } from '../../transports/net/Peer.js';
 import { PeerStatus } from '../../transports/net/PeerStatus.js';
 import { Network } from '../remote/Network.js';
 import { ComputationClosedError, ComponentError } from '../actorErrors.js';
-import { CLIENT_EVENT, NodeRequests, type ComputationManifest, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
+import { CLIENT_EVENT, NodeRequests, type ComputationManifest, type NodeAvailability, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
 import { NodeComputation, type ComputationHost } from './NodeComputation.js';
 import { nodeAvailability } from './nodeAvailability.js';
 import { recordServerPids, takeFolder } from './pidFile.js';
@@ -47,6 +47,12 @@ export class DiscoroNode implements ComputationHost {
   private ticker: NodeJS.Timeout | undefined;
   private releaseFolder: (() => void) | undefined;
   private readonly stoppedWaiters: Array<() => void> = [];
+  private readonly watchers = new Set<() => void>();
+  private isEnabled = true;
+  /** Jobs done and failed in the computations served to the end. */
+  private readonly pastJobs = { done: 0, failed: 0 };
+  /** The availability measured at the last pulse (undefined before the first). */
+  lastAvail: NodeAvailability | undefined;
 
   private constructor(
     readonly net: Network,
@@ -118,6 +124,60 @@ export class DiscoroNode implements ComputationHost {
   }
   get isStopping(): boolean {
     return this.stopping !== undefined;
+  }
+  /** Computations waiting for a slot, in order. */
+  get waitingList(): ReadonlyArray<{ readonly id: string; readonly client: Location }> {
+    return this.queue;
+  }
+  /** Jobs done and failed so far, in every computation (as their servers last reported). */
+  get jobTotals(): { running: number; done: number; failed: number } {
+    const t = { running: 0, ...this.pastJobs };
+    for (const c of this.computations.values()) {
+      const j = c.jobTotals;
+      t.running += j.running;
+      t.done += j.done;
+      t.failed += j.failed;
+    }
+    return t;
+  }
+
+  /** False once disabled: it grants no slots (computations wait) and its clients start no jobs here. */
+  get enabled(): boolean {
+    return this.isEnabled;
+  }
+
+  /**
+   * Disables or enables the node: a disabled node queues new computations and tells its clients
+   * to start no new jobs here (running ones go on); enabling grants the waiting ones.
+   * @example
+   * ```ts
+   * const node = await DiscoroNode.start({ cpus: 2 });
+   * node.setEnabled(false); // e.g. before maintenance; node.setEnabled(true) to serve again
+   * ```
+   */
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.isEnabled) return;
+    this.isEnabled = enabled;
+    for (const c of this.computations.values()) this.post(c.client, c.id, { kind: 'held', held: !enabled });
+    if (enabled) this.grantWaiting();
+    this.changed();
+  }
+
+  /** Calls `listener` after anything it serves changed (a computation, a server, a job report, a pulse); returns the unsubscribe. */
+  watch(listener: () => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  changed(): void {
+    for (const w of [...this.watchers]) w();
+  }
+
+  /** Closes computation `id` here (its client hears `reason`); false when it serves no such computation. */
+  async closeById(id: string, reason: string): Promise<boolean> {
+    const comp = this.computations.get(id);
+    if (comp === undefined) return false;
+    await this.closeComputation(comp, 0, reason);
+    return true;
   }
 
   serverNetwork(port: number): Extract<ToServer, { type: 'start' }>['network'] {
@@ -217,8 +277,9 @@ export class DiscoroNode implements ComputationHost {
     const cpus = want <= 0 ? this.cpus + want : Math.min(want, this.cpus);
     if (cpus <= 0) throw new InvalidArgumentError(`${want} cpus leaves none of the ${this.cpus} of ${this.name}`);
     const entry = { id, client: peer.location, want: cpus, zombiePeriod: (zombie as number | null) ?? this.options.zombiePeriod };
-    if (this.queue.length === 0 && this.freeCpus > 0) return { granted: this.grant(entry) };
+    if (this.queue.length === 0 && this.freeCpus > 0 && this.isEnabled) return { granted: this.grant(entry) };
     this.queue.push(entry);
+    this.changed();
     return { queued: this.queue.length };
   }
 
@@ -226,6 +287,7 @@ export class DiscoroNode implements ComputationHost {
     const cpus = Math.min(e.want, this.freeCpus);
     this.computations.set(e.id, new NodeComputation(this, e.id, e.client, cpus, e.zombiePeriod));
     this.logger.info({ computation: e.id, client: String(e.client), cpus }, 'discoro: computation reserved');
+    this.changed();
     return cpus;
   }
 
@@ -252,14 +314,21 @@ export class DiscoroNode implements ComputationHost {
     if (comp.closing) return;
     await comp.close(grace, reason);
     this.computations.delete(comp.id);
+    this.pastJobs.done += comp.jobTotals.done;
+    this.pastJobs.failed += comp.jobTotals.failed;
     this.served++;
     this.serverPidsChanged();
     this.logger.info({ computation: comp.id, reason }, 'discoro: computation closed');
-    while (this.queue.length > 0 && this.freeCpus > 0 && this.stopping === undefined) {
+    this.grantWaiting();
+    this.changed();
+    if (this.options.serve >= 0 && this.served >= this.options.serve && this.computations.size === 0) void this.stop();
+  }
+
+  private grantWaiting(): void {
+    while (this.queue.length > 0 && this.freeCpus > 0 && this.isEnabled && this.stopping === undefined) {
       const next = this.queue.shift()!;
       this.post(next.client, next.id, { kind: 'granted', cpus: this.grant(next) });
     }
-    if (this.options.serve >= 0 && this.served >= this.options.serve && this.computations.size === 0) void this.stop();
   }
 
   private clientLost(location: Location): void {
@@ -271,7 +340,11 @@ export class DiscoroNode implements ComputationHost {
 
   private async tick(): Promise<void> {
     const now = Date.now();
-    const avail = this.computations.size > 0 ? await nodeAvailability(this.location, this.root) : undefined;
+    const avail = this.computations.size > 0 || this.watchers.size > 0 ? await nodeAvailability(this.location, this.root) : undefined;
+    if (avail !== undefined) {
+      this.lastAvail = avail;
+      this.changed();
+    }
     for (const comp of this.computations.values()) {
       if (comp.closing) continue;
       if (now - comp.lastPulse > comp.zombiePeriod) void this.closeComputation(comp, 0, 'zombie: no pulse from the client');

@@ -19,6 +19,7 @@ import { AsyncoroError } from '../../runtime/runtimeErrors.js';
 import { SetupFailedError } from '../actorErrors.js';
 import { jobRciName, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from './discoroProtocol.js';
 import { JobFunctions } from './jobFunctions.js';
+import { JobReporter } from './JobReporter.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
 
@@ -67,22 +68,31 @@ async function start(m: StartMessage): Promise<void> {
     }, { scheduler: sched }).register();
   }
 
-  const running = new Set<Coro>();
-  const report = (): void => tell({ type: 'jobs', running: running.size });
+  // The node hears of the jobs in batches (JobReporter): a job's start and end cost a map update.
+  const running = new Map<number, Coro>();
+  const reporter = new JobReporter(tell);
   const rci = new Rci(jobRciName(m.computationId), async (coro: Coro, ref: JobFunctionRef, args: unknown[]) => {
-    running.add(coro);
-    report();
+    running.set(coro.id, coro);
+    reporter.started(coro.id, ref.name, args);
+    let ok = false;
     try {
-      return await fns.resolve(ref)(coro, ...args);
+      const value = await fns.resolve(ref)(coro, ...args);
+      ok = true;
+      return value;
     } finally {
-      running.delete(coro);
-      report();
+      running.delete(coro.id);
+      reporter.ended(coro.id, ok);
     }
   }, { scheduler: sched });
   rci.register();
 
   let closing = false;
   process.on('message', (msg: ToServer) => {
+    if (msg.type === 'terminate') {
+      const coro = running.get(msg.job);
+      tell({ type: 'terminated', ref: msg.ref, found: coro !== undefined && coro.terminate() });
+      return;
+    }
     if (msg.type !== 'close' || closing) return;
     closing = true;
     rci.unregister();
@@ -90,9 +100,10 @@ async function start(m: StartMessage): Promise<void> {
       const deadline = Date.now() + msg.grace;
       // Bounded: each step sleeps 20 ms until the jobs end or the grace period is over.
       while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const coro of running) coro.terminate();
+      for (const coro of running.values()) coro.terminate();
       // Let the monitors' 'terminated' reach the clients before the connections close.
       await new Promise((r) => setTimeout(r, running.size > 0 ? 100 : 0));
+      reporter.flush(); // the last jobs' ends reach the node
       await net.stop();
       await sched.terminate();
       process.exit(0);
