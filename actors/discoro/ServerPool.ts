@@ -93,9 +93,9 @@ export class ServerPool {
     this.dispatch();
   }
 
-  /** False when the client disabled `node` (`disableNode`). */
+  /** False when the client disabled `node` (`disableNode`) or the node holds itself. */
   isNodeEnabled(node: string): boolean {
-    return !this.disabledNodes.has(node);
+    return !this.disabledNodes.has(node) && !this.heldNodes.has(node);
   }
 
   /**
