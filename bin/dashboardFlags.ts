@@ -31,7 +31,7 @@ export const DASHBOARD_SETTINGS = ['dashboard', 'dashboard-port', 'dashboard-hos
 export function dashboardOptions(s: Record<string, unknown>): Omit<DashboardOptions, 'cluster'> | undefined {
   if (s.dashboard === false) return undefined;
   const port = s['dashboard-port'] === undefined ? 0 : String(s['dashboard-port']).trim();
-  if (port !== 0 && !/^\d{1,5}$/.test(port)) throw new UsageError(`--dashboard-port must be an integer in 0..65535, got '${String(s['dashboard-port'])}'`);
+  if (port !== 0 && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) throw new UsageError(`--dashboard-port must be an integer in 0..65535, got '${String(s['dashboard-port'])}'`);
   const o: Omit<DashboardOptions, 'cluster'> = { port: Number(port) };
   if (s['dashboard-host'] !== undefined) o.host = String(s['dashboard-host']);
   if (s['dashboard-token'] !== undefined) o.token = String(s['dashboard-token']);

@@ -55,7 +55,6 @@ async function main(): Promise<number> {
     process.stderr.write(`discoronode: ${e.message}\n`);
     return 1;
   }
-  process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
   let dashboard: DashboardHandle | undefined;
   if (cmd.dashboard !== undefined) {
     try {
@@ -65,8 +64,9 @@ async function main(): Promise<number> {
       await node.stop();
       return 1;
     }
-    process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
   }
+  process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
+  if (dashboard !== undefined) process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard?.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
 
   let stopping = false;
   const stop = (why: string): void => {
