@@ -6,7 +6,6 @@
  * @module
  */
 import os from 'node:os';
-import path from 'node:path';
 import type { Logger } from '../../runtime/logging.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
@@ -14,20 +13,14 @@ import { Location } from '../../transports/net/Location.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import { PeerStatus } from '../../transports/net/PeerStatus.js';
 import { Network } from '../remote/Network.js';
-import { ComputationClosedError, ComponentError } from '../actorErrors.js';
-import { CLIENT_EVENT, NodeRequests, type ComputationManifest, type NodeAvailability, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
+import { ComputationClosedError } from '../actorErrors.js';
+import { CLIENT_EVENT, NodeRequests, type NodeAvailability, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
 import { NodeComputation, type ComputationHost } from './NodeComputation.js';
+import { computationId, reserveBody, setupBody } from './nodeRequestBodies.js';
 import { nodeAvailability } from './nodeAvailability.js';
 import { recordServerPids, takeFolder } from './pidFile.js';
 import type { DiscoroNodeOptions } from './discoroNodeOptions.js';
 import { resolveNodeOptions, type ResolvedNodeOptions } from './discoroNodeOptions.js';
-
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || !ID.test(id)) throw new InvalidArgumentError('malformed computation id');
-  return id;
-}
 
 /**
  * A discoronode's main process (what `bin/discoronode` runs).
@@ -129,16 +122,9 @@ export class DiscoroNode implements ComputationHost {
   get waitingList(): ReadonlyArray<{ readonly id: string; readonly client: Location }> {
     return this.queue;
   }
-  /** Jobs done and failed so far, in every computation (as their servers last reported). */
+  /** Jobs running, done and failed so far, in every computation (as their servers last reported). */
   get jobTotals(): { running: number; done: number; failed: number } {
-    const t = { running: 0, ...this.pastJobs };
-    for (const c of this.computations.values()) {
-      const j = c.jobTotals;
-      t.running += j.running;
-      t.done += j.done;
-      t.failed += j.failed;
-    }
-    return t;
+    return [...this.computations.values()].map((c) => c.jobTotals).reduce((t, j) => ({ running: t.running + j.running, done: t.done + j.done, failed: t.failed + j.failed }), { running: 0, ...this.pastJobs });
   }
 
   /** False once disabled: it grants no slots (computations wait) and its clients start no jobs here. */
@@ -246,7 +232,7 @@ export class DiscoroNode implements ComputationHost {
       return null;
     });
     net.handle(NodeRequests.close, async (body, peer) => {
-      const id = checkId(Array.isArray(body) ? body[0] : undefined);
+      const id = computationId(Array.isArray(body) ? body[0] : undefined);
       const q = this.queue.findIndex((e) => e.id === id && e.client.equals(peer.location));
       if (q >= 0) this.queue.splice(q, 1);
       const comp = this.computations.get(id);
@@ -263,11 +249,7 @@ export class DiscoroNode implements ComputationHost {
   }
 
   private reserve(body: unknown, peer: Peer): { granted: number } | { queued: number } {
-    if (!Array.isArray(body) || body.length !== 3) throw new InvalidArgumentError('malformed discoro-reserve request');
-    const id = checkId(body[0]);
-    const [, want, zombie] = body as [string, unknown, unknown];
-    if (typeof want !== 'number' || !Number.isInteger(want)) throw new InvalidArgumentError('cpus wanted must be an integer');
-    if (zombie !== null && (typeof zombie !== 'number' || !(zombie > 0))) throw new InvalidArgumentError('zombie period must be a positive number of ms');
+    const { id, want, zombiePeriod: zombie } = reserveBody(body);
     const existing = this.computations.get(id);
     if (existing !== undefined) return { granted: existing.cpus };
     if (this.stopping !== undefined) throw new ComputationClosedError(`${this.name} is stopping`);
@@ -276,7 +258,7 @@ export class DiscoroNode implements ComputationHost {
     }
     const cpus = want <= 0 ? this.cpus + want : Math.min(want, this.cpus);
     if (cpus <= 0) throw new InvalidArgumentError(`${want} cpus leaves none of the ${this.cpus} of ${this.name}`);
-    const entry = { id, client: peer.location, want: cpus, zombiePeriod: (zombie as number | null) ?? this.options.zombiePeriod };
+    const entry = { id, client: peer.location, want: cpus, zombiePeriod: zombie ?? this.options.zombiePeriod };
     if (this.queue.length === 0 && this.freeCpus > 0 && this.isEnabled) return { granted: this.grant(entry) };
     this.queue.push(entry);
     this.changed();
@@ -292,18 +274,11 @@ export class DiscoroNode implements ComputationHost {
   }
 
   private async setup(body: unknown, peer: Peer): Promise<unknown> {
-    if (!Array.isArray(body) || body.length !== 2 || typeof body[1] !== 'object' || body[1] === null) throw new InvalidArgumentError('malformed discoro-setup request');
-    const id = checkId(body[0]);
+    const { id, manifest } = setupBody(body);
     const comp = this.computations.get(id);
     if (comp === undefined || !comp.client.equals(peer.location)) throw new ComputationClosedError(`computation ${id} holds no slots at ${this.name}`);
-    const m = body[1] as ComputationManifest;
-    const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-    if (!strings(m.modules) || !Array.isArray(m.sources)) throw new InvalidArgumentError('malformed computation manifest');
-    for (const rel of m.modules) {
-      if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new ComponentError(`component path ${rel} is not inside the computation folder`);
-    }
     try {
-      return await comp.setup(m);
+      return await comp.setup(manifest);
     } catch (err) {
       await this.closeComputation(comp, 0);
       throw err;
