@@ -55,6 +55,17 @@ async function main(): Promise<number> {
     process.stderr.write(`discoronode: ${e.message}\n`);
     return 1;
   }
+  // Signals are handled before the first line is printed: whoever reads it may signal at once.
+  let stopping = false;
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`discoronode ${node.name} stopping (${why})\n`);
+    void node.stop();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
   let dashboard: DashboardHandle | undefined;
   if (cmd.dashboard !== undefined) {
     try {
@@ -67,17 +78,6 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`discoronode ${node.name} listening at ${node.location} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
   if (dashboard !== undefined) process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard?.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
-
-  let stopping = false;
-  const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`discoronode ${node.name} stopping (${why})\n`);
-    void node.stop();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGHUP', () => stop('SIGHUP'));
 
   if (!cmd.daemon && process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'discoronode> ' });
