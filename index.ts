@@ -52,6 +52,8 @@ export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenE
 export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/Computation.js';
 export { JobCoro } from './actors/discoro/JobCoro.js';
 export { DiscoroNode } from './actors/discoro/DiscoroNode.js';
+export { ComputationCluster, type ClusterComputation } from './actors/discoro/ComputationCluster.js';
+export { NodeCluster } from './actors/discoro/NodeCluster.js';
 export type { DiscoroNodeOptions } from './actors/discoro/discoroNodeOptions.js';
 export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro/discoroStatus.js';
 export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/discoroProtocol.js';

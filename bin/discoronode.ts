@@ -9,6 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
+import type { DashboardHandle } from '../actors/dashboard/serveDashboard.js';
+import { startDashboard } from './dashboardFlags.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
 import { runCommand } from './nodeCommands.js';
 
@@ -54,9 +56,7 @@ async function main(): Promise<number> {
     process.stderr.write(`discoronode: ${e.message}\n`);
     return 1;
   }
-  const also = node.net.addresses.map(String).filter((a) => a !== node.location);
-  process.stdout.write(`discoronode ${node.name} listening at ${node.location}${also.length > 0 ? ` (also ${also.join(', ')})` : ''} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
-
+  // Signals are handled before the first line is printed: whoever reads it may signal at once.
   let stopping = false;
   const stop = (why: string): void => {
     if (stopping) return;
@@ -67,6 +67,19 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGHUP', () => stop('SIGHUP'));
+  let dashboard: DashboardHandle | undefined;
+  if (cmd.dashboard !== undefined) {
+    try {
+      dashboard = await startDashboard(node, cmd.dashboard);
+    } catch (err) {
+      process.stderr.write(`discoronode: ${(err as Error).message}\n`);
+      await node.stop();
+      return 1;
+    }
+  }
+  const also = node.net.addresses.map(String).filter((a) => a !== node.location);
+  process.stdout.write(`discoronode ${node.name} listening at ${node.location}${also.length > 0 ? ` (also ${also.join(', ')})` : ''} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
+  if (dashboard !== undefined) process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard?.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
 
   if (!cmd.daemon && process.stdin.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'discoronode> ' });

@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/discoroNodeOptions.js';
 import { ServiceWindow } from '../actors/discoro/ServiceWindow.js';
+import { DASHBOARD_OPTIONS, DASHBOARD_SETTINGS, DASHBOARD_USAGE, dashboardOptions } from './dashboardFlags.js';
+import { UsageError } from './usageError.js';
 
-/** A usage error: printed with the usage on stderr, exit code 2. */
-export class UsageError extends Error {}
+export { UsageError } from './usageError.js';
 
 export const USAGE = `Usage: discoronode [options]
 
@@ -50,6 +51,7 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --udp-port N          UDP discovery port
       --log-level LEVEL     silent, error, warn (default), info, debug; -d = debug
       --daemon              never read commands from stdin
+${DASHBOARD_USAGE}
       --config FILE         read options from a JSON file (keys as the flags: "cpus", "zombie-period")
       --save-config FILE    write the options (without the secret) to FILE and exit
   -h, --help                this text
@@ -78,6 +80,7 @@ const OPTIONS = {
   discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
   'log-level': { type: 'string' }, debug: { type: 'boolean', short: 'd' }, daemon: { type: 'boolean' },
   config: { type: 'string' }, 'save-config': { type: 'string' }, save_config: { type: 'string' },
+  ...DASHBOARD_OPTIONS,
 } as const;
 
 /** pycos spellings → the kebab-case key. */
@@ -89,7 +92,7 @@ const ALIASES: Record<string, string> = {
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
 const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
-  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon'];
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon', ...DASHBOARD_SETTINGS];
 
 /** What the command line asked for. */
 export interface ParsedCommand {
@@ -99,6 +102,8 @@ export interface ParsedCommand {
   daemon: boolean;
   logLevel: string;
   options: DiscoroNodeOptions;
+  /** The node's dashboard (undefined: `--no-dashboard`). */
+  dashboard: ReturnType<typeof dashboardOptions>;
   /** The settings without the secret (what --save-config writes). */
   settings: Record<string, unknown>;
 }
@@ -159,7 +164,7 @@ function environment(env: Record<string, string | undefined>): Record<string, un
   const out: Record<string, unknown> = {};
   for (const key of SETTINGS) {
     const v = env[`DISCORO_${key.toUpperCase().replace(/-/g, '_')}`];
-    if (v !== undefined && v !== '') out[key] = ['insecure', 'clean', 'discover', 'daemon'].includes(key) ? !/^(0|false|no)$/i.test(v) : key === 'host' || key === 'peer' ? v.split(',') : v;
+    if (v !== undefined && v !== '') out[key] = ['insecure', 'clean', 'discover', 'daemon', 'dashboard'].includes(key) ? !/^(0|false|no)$/i.test(v) : key === 'host' || key === 'peer' ? v.split(',') : v;
   }
   return out;
 }
@@ -194,10 +199,11 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   const flags: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(v)) {
     const key = ALIASES[k] ?? k;
-    if (['help', 'version', 'config', 'save-config', 'debug', 'no-discover'].includes(key)) continue;
+    if (['help', 'version', 'config', 'save-config', 'debug', 'no-discover', 'no-dashboard'].includes(key)) continue;
     flags[key] = Array.isArray(value) && Array.isArray(flags[key]) ? [...(flags[key] as unknown[]), ...value] : value;
   }
   if (v['no-discover'] === true) flags.discover = false;
+  if (v['no-dashboard'] === true) flags.dashboard = false;
   if (v.debug === true) flags['log-level'] ??= 'debug';
   const s: Record<string, unknown> = { ...(typeof v.config === 'string' ? configFile(v.config) : {}), ...environment(env), ...flags };
 
@@ -250,7 +256,8 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (o.secret === undefined && o.insecure !== true && open !== undefined) {
     throw new UsageError(`listening on ${open} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
   }
-  const { secret: _secret, ...settings } = s;
+  const dashboard = dashboardOptions(s);
+  const { secret: _secret, 'dashboard-token': _token, ...settings } = s;
   return {
     help: v.help === true,
     version: v.version === true,
@@ -258,6 +265,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     daemon: s.daemon === true,
     logLevel,
     options: o,
+    dashboard,
     settings,
   };
 }

@@ -84,7 +84,7 @@ export function clusterData(source: ClusterSource, jobsPerSecond: readonly numbe
     nodes: [...source.nodes()],
     servers: [...source.servers()],
     computations: [...source.computations()],
-    jobs: source.jobs().map(({ args, ...job }) => ({ ...job, argsPreview: argsPreview(args) })),
+    jobs: source.jobs().map(({ args, argsPreview: text, ...job }) => ({ ...job, argsPreview: text ?? argsPreview(args) })),
     counts: { ...source.counts() },
     jobsPerSecond: [...jobsPerSecond],
   };

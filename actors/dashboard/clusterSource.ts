@@ -97,6 +97,8 @@ export interface JobView {
   fn: string;
   /** Its arguments; the dashboard shows a bounded JSON preview of them, which the page can hide. */
   args: readonly unknown[];
+  /** The preview itself, when the source has only that (`args` is then ignored). */
+  argsPreview?: string;
   /** The location of the server running it. */
   server: string;
   /** The location of that server's node. */

@@ -19,6 +19,7 @@ import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
 import type { JobCoro } from './JobCoro.js';
 import { checkAllocations } from './nodeAllocation.js';
 import { ComputationNodes } from './ComputationNodes.js';
+import { ComputationCluster } from './ComputationCluster.js';
 import { PREFETCH_BELOW_MS, ServerPool } from './ServerPool.js';
 import { startJob } from './startJob.js';
 import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
@@ -57,6 +58,7 @@ export class Computation {
   private readonly scheduledWaiters = new WaiterQueue();
   private readonly nodeSet: ComputationNodes;
   private readonly jobEnded = new WaiterQueue();
+  private cluster: ComputationCluster | undefined;
 
   constructor(readonly options: ComputationOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('Computation needs options with components');
@@ -257,9 +259,10 @@ export class Computation {
     return [...this.pool.servers.values()].map((s) => s.info);
   }
 
-  /** Takes no more jobs at `node` (`host:port`). */
-  disableNode(node: string): void {
+  /** Takes no more jobs at `node` (`host:port`); false when the computation knows no such node (it is held anyway, should it appear). */
+  disableNode(node: string): boolean {
     this.pool.setNodeEnabled(node, false);
+    return this.knowsNode(node);
   }
 
   /**
@@ -271,9 +274,33 @@ export class Computation {
    * for await (const s of computation.status()) if (s.kind === 'node-discovered') computation.enableNode(s.node.location, 'data-1.csv');
    * ```
    */
-  enableNode(node: string, ...setupArgs: unknown[]): void {
+  enableNode(node: string, ...setupArgs: unknown[]): boolean {
     this.pool.setNodeEnabled(node, true);
     this.nodeSet.enable(node, setupArgs.length > 0 ? setupArgs : undefined);
+    return this.knowsNode(node);
+  }
+
+  private knowsNode(node: string): boolean {
+    return this.nodeSet.has(node) || this.pool.ofNode(node).length > 0;
+  }
+
+  /**
+   * The computation as the dashboard's cluster view sees it (created at the first call, kept
+   * after): its nodes with their pulses, servers, jobs and counts, and the actions. Ask for it
+   * before schedule() to see everything from the start.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const dash = await serveDashboard(computation.scheduler, { cluster: computation.clusterSource() });
+   * ```
+   */
+  clusterSource(): ComputationCluster {
+    return (this.cluster ??= new ComputationCluster(this));
+  }
+
+  /** @internal Calls `listener` with every status message from now on, synchronously; returns the unsubscribe. */
+  watchStatus(listener: (s: DiscoroStatus) => void): () => void {
+    return this.feed.listen(listener);
   }
   /** Takes no more jobs at a server / takes them again; false for an unknown server. */
   disableServer(location: string): boolean {

@@ -216,6 +216,9 @@ export class ComputationNodes {
       case 'server-up':
         if (state.phase === 'ready') this.addServer(e.server).catch(() => {});
         break;
+      case 'held':
+        this.comp.pool.setHeldByNode(loc, e.server, e.held === true);
+        break;
       case 'avail':
         this.comp.publish({ kind: 'node-availability', avail: e.avail });
         break;
@@ -251,6 +254,11 @@ export class ComputationNodes {
     for (const s of this.comp.pool.ofNode(loc)) this.serverGone(s.info.location, 'node lost');
     state.phase = 'closed';
     this.comp.publish({ kind: 'node-disconnected', node: loc });
+  }
+
+  /** True for a node this computation found (whatever its state). */
+  has(loc: string): boolean {
+    return this.nodes.has(loc);
   }
 
   /** Asks every node to close the computation (servers stopped, files removed). */

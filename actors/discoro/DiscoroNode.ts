@@ -6,7 +6,6 @@
  * @module
  */
 import os from 'node:os';
-import path from 'node:path';
 import type { Logger } from '../../runtime/logging.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
@@ -14,9 +13,10 @@ import { Location } from '../../transports/net/Location.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import { PeerStatus } from '../../transports/net/PeerStatus.js';
 import { Network } from '../remote/Network.js';
-import { ComputationClosedError, ComponentError, OutOfServiceError } from '../actorErrors.js';
-import { CLIENT_EVENT, NodeRequests, type ComputationManifest, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
+import { ComputationClosedError, OutOfServiceError } from '../actorErrors.js';
+import { CLIENT_EVENT, NodeRequests, type NodeAvailability, type NodeEvent, type NodeInfo, type ToServer } from './discoroProtocol.js';
 import { NodeComputation, type ComputationHost } from './NodeComputation.js';
+import { computationId, reserveBody, setupBody } from './nodeRequestBodies.js';
 import { nodeAvailability } from './nodeAvailability.js';
 import { NodeService } from './NodeService.js';
 import type { ServicePhase } from './ServiceWindow.js';
@@ -25,13 +25,6 @@ import type { DiscoroNodeOptions } from './discoroNodeOptions.js';
 import { resolveNodeOptions, type ResolvedNodeOptions } from './discoroNodeOptions.js';
 import type { ServerProcess } from './ServerProcess.js';
 import { SpareServers } from './SpareServers.js';
-
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || !ID.test(id)) throw new InvalidArgumentError('malformed computation id');
-  return id;
-}
 
 /**
  * A discoronode's main process (what `bin/discoronode` runs).
@@ -53,6 +46,12 @@ export class DiscoroNode implements ComputationHost {
   private readonly stoppedWaiters: Array<() => void> = [];
   private readonly spares: SpareServers;
   private readonly service: NodeService;
+  private readonly watchers = new Set<() => void>();
+  private isEnabled = true;
+  /** Jobs done and failed in the computations served to the end. */
+  private readonly pastJobs = { done: 0, failed: 0 };
+  /** The availability measured at the last pulse (undefined before the first). */
+  lastAvail: NodeAvailability | undefined;
 
   private constructor(
     readonly net: Network,
@@ -132,6 +131,53 @@ export class DiscoroNode implements ComputationHost {
   get isStopping(): boolean {
     return this.stopping !== undefined;
   }
+  /** Computations waiting for a slot, in order. */
+  get waitingList(): ReadonlyArray<{ readonly id: string; readonly client: Location }> {
+    return this.queue;
+  }
+  /** Jobs running, done and failed so far, in every computation (as their servers last reported). */
+  get jobTotals(): { running: number; done: number; failed: number } {
+    return [...this.computations.values()].map((c) => c.jobTotals).reduce((t, j) => ({ running: t.running + j.running, done: t.done + j.done, failed: t.failed + j.failed }), { running: 0, ...this.pastJobs });
+  }
+
+  /** False once disabled: it grants no slots (computations wait) and its clients start no jobs here. */
+  get enabled(): boolean {
+    return this.isEnabled;
+  }
+
+  /**
+   * Disables or enables the node: a disabled node queues new computations and tells its clients
+   * to start no new jobs here (running ones go on); enabling grants the waiting ones.
+   * @example
+   * ```ts
+   * const node = await DiscoroNode.start({ cpus: 2 });
+   * node.setEnabled(false); // e.g. before maintenance; node.setEnabled(true) to serve again
+   * ```
+   */
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.isEnabled) return;
+    this.isEnabled = enabled;
+    for (const c of this.computations.values()) this.post(c.client, c.id, { kind: 'held', held: !enabled });
+    if (enabled) this.grantWaiting();
+    this.changed();
+  }
+
+  /** Calls `listener` after anything it serves changed (a computation, a server, a job report, a pulse); returns the unsubscribe. */
+  watch(listener: () => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  changed(): void {
+    for (const w of [...this.watchers]) w();
+  }
+
+  /** Closes computation `id` here (its client hears `reason`); false when it serves no such computation. */
+  async closeById(id: string, reason: string): Promise<boolean> {
+    const comp = this.computations.get(id);
+    if (comp === undefined) return false;
+    await this.closeComputation(comp, 0, reason);
+    return true;
+  }
 
   serverNetwork(port: number): Extract<ToServer, { type: 'start' }>['network'] {
     const o = this.options;
@@ -205,7 +251,7 @@ export class DiscoroNode implements ComputationHost {
       return null;
     });
     net.handle(NodeRequests.close, async (body, peer) => {
-      const id = checkId(Array.isArray(body) ? body[0] : undefined);
+      const id = computationId(Array.isArray(body) ? body[0] : undefined);
       const q = this.queue.findIndex((e) => e.id === id && e.client.equals(peer.location));
       if (q >= 0) this.queue.splice(q, 1);
       const comp = this.computations.get(id);
@@ -252,11 +298,7 @@ export class DiscoroNode implements ComputationHost {
   }
 
   private reserve(body: unknown, peer: Peer): { granted: number } | { queued: number } {
-    if (!Array.isArray(body) || body.length !== 3) throw new InvalidArgumentError('malformed discoro-reserve request');
-    const id = checkId(body[0]);
-    const [, want, zombie] = body as [string, unknown, unknown];
-    if (typeof want !== 'number' || !Number.isInteger(want)) throw new InvalidArgumentError('cpus wanted must be an integer');
-    if (zombie !== null && (typeof zombie !== 'number' || !(zombie > 0))) throw new InvalidArgumentError('zombie period must be a positive number of ms');
+    const { id, want, zombiePeriod: zombie } = reserveBody(body);
     const existing = this.computations.get(id);
     if (existing !== undefined) return { granted: existing.cpus };
     if (this.stopping !== undefined) throw new ComputationClosedError(`${this.name} is stopping`);
@@ -266,9 +308,10 @@ export class DiscoroNode implements ComputationHost {
     }
     const cpus = want <= 0 ? this.cpus + want : Math.min(want, this.cpus);
     if (cpus <= 0) throw new InvalidArgumentError(`${want} cpus leaves none of the ${this.cpus} of ${this.name}`);
-    const entry = { id, client: peer.location, want: cpus, zombiePeriod: (zombie as number | null) ?? this.options.zombiePeriod };
-    if (this.queue.length === 0 && this.freeCpus > 0) return { granted: this.grant(entry) };
+    const entry = { id, client: peer.location, want: cpus, zombiePeriod: zombie ?? this.options.zombiePeriod };
+    if (this.queue.length === 0 && this.freeCpus > 0 && this.isEnabled) return { granted: this.grant(entry) };
     this.queue.push(entry);
+    this.changed();
     return { queued: this.queue.length };
   }
 
@@ -276,22 +319,16 @@ export class DiscoroNode implements ComputationHost {
     const cpus = Math.min(e.want, this.freeCpus);
     this.computations.set(e.id, new NodeComputation(this, e.id, e.client, cpus, e.zombiePeriod));
     this.logger.info({ computation: e.id, client: String(e.client), cpus }, 'discoro: computation reserved');
+    this.changed();
     return cpus;
   }
 
   private async setup(body: unknown, peer: Peer): Promise<unknown> {
-    if (!Array.isArray(body) || body.length !== 2 || typeof body[1] !== 'object' || body[1] === null) throw new InvalidArgumentError('malformed discoro-setup request');
-    const id = checkId(body[0]);
+    const { id, manifest } = setupBody(body);
     const comp = this.computations.get(id);
     if (comp === undefined || !comp.client.equals(peer.location)) throw new ComputationClosedError(`computation ${id} holds no slots at ${this.name}`);
-    const m = body[1] as ComputationManifest;
-    const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-    if (!strings(m.modules) || !Array.isArray(m.sources)) throw new InvalidArgumentError('malformed computation manifest');
-    for (const rel of m.modules) {
-      if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new ComponentError(`component path ${rel} is not inside the computation folder`);
-    }
     try {
-      return await comp.setup(m);
+      return await comp.setup(manifest);
     } catch (err) {
       await this.closeComputation(comp, 0);
       throw err;
@@ -302,14 +339,21 @@ export class DiscoroNode implements ComputationHost {
     if (comp.closing) return comp.close(grace, reason); // a shorter grace cuts a close in progress short
     await comp.close(grace, reason);
     this.computations.delete(comp.id);
+    this.pastJobs.done += comp.jobTotals.done;
+    this.pastJobs.failed += comp.jobTotals.failed;
     this.served++;
     this.serverPidsChanged();
     this.logger.info({ computation: comp.id, reason }, 'discoro: computation closed');
-    while (this.queue.length > 0 && this.freeCpus > 0 && this.stopping === undefined && this.service.phase === 'open') {
+    this.grantWaiting();
+    this.changed();
+    if (this.options.serve >= 0 && this.served >= this.options.serve && this.computations.size === 0) void this.stop();
+  }
+
+  private grantWaiting(): void {
+    while (this.queue.length > 0 && this.freeCpus > 0 && this.isEnabled && this.stopping === undefined && this.service.phase === 'open') {
       const next = this.queue.shift()!;
       this.post(next.client, next.id, { kind: 'granted', cpus: this.grant(next) });
     }
-    if (this.options.serve >= 0 && this.served >= this.options.serve && this.computations.size === 0) void this.stop();
   }
 
   private clientLost(location: Location): void {
@@ -322,7 +366,11 @@ export class DiscoroNode implements ComputationHost {
   private async tick(): Promise<void> {
     this.service.check();
     const now = Date.now();
-    const avail = this.computations.size > 0 ? await nodeAvailability(this.location, this.root) : undefined;
+    const avail = this.computations.size > 0 || this.watchers.size > 0 ? await nodeAvailability(this.location, this.root) : undefined;
+    if (avail !== undefined) {
+      this.lastAvail = avail;
+      this.changed();
+    }
     for (const comp of this.computations.values()) {
       if (comp.closing) continue;
       if (now - comp.lastPulse > comp.zombiePeriod) void this.closeComputation(comp, 0, 'zombie: no pulse from the client');

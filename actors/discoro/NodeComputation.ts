@@ -39,6 +39,8 @@ export interface ComputationHost {
   serverPidsChanged(): void;
   /** A fresh process for a server (a pre-started spare when there is one). */
   serverProcess(): ServerProcess;
+  /** Something a dashboard shows changed (a server started or exited, a job report). */
+  changed(): void;
 }
 
 /** Replacements of killed servers a computation gets at most (a server that keeps dying is not restarted forever). */
@@ -63,6 +65,8 @@ export class NodeComputation {
   private closed: Promise<void> | undefined;
   private grace = Infinity;
   private reason: string | undefined;
+  /** Jobs done and failed on servers that exited. */
+  private readonly pastJobs = { done: 0, failed: 0 };
 
   constructor(
     private readonly host: ComputationHost,
@@ -79,6 +83,17 @@ export class NodeComputation {
     let n = 0;
     for (const s of this.servers.values()) n += s.process.running;
     return n;
+  }
+
+  /** Its jobs running, done and failed, as its servers (and the ones it lost) last reported. */
+  get jobTotals(): { running: number; done: number; failed: number } {
+    const t = { running: 0, ...this.pastJobs };
+    for (const s of this.servers.values()) {
+      t.running += s.process.report.running;
+      t.done += s.process.report.done;
+      t.failed += s.process.report.failed;
+    }
+    return t;
   }
 
   /**
@@ -144,16 +159,23 @@ export class NodeComputation {
     this.servers.set(index, entry);
     this.host.serverPidsChanged();
     proc.onExit = (code, signal) => this.serverExited(index, entry, code, signal);
+    proc.onReport = () => this.host.changed();
     const location = await proc.start(this.startMessage(index, 'server', port), this.host.startTimeout);
     entry.info = { location, node: this.host.location, pid: proc.pid, index };
+    this.host.changed();
     if (this.closing) await proc.close(0); // closed while it started
     return entry.info;
   }
 
   private serverExited(index: number, entry: { process: ServerProcess; port: number; info?: ServerInfo }, code: number | null, signal: NodeJS.Signals | null): void {
     this.host.returnPort(entry.port);
-    if (this.servers.get(index) === entry) this.servers.delete(index);
+    if (this.servers.get(index) === entry) {
+      this.servers.delete(index);
+      this.pastJobs.done += entry.process.report.done;
+      this.pastJobs.failed += entry.process.report.failed + entry.process.report.running; // lost with it
+    }
     this.host.serverPidsChanged();
+    this.host.changed();
     if (this.closing || entry.info === undefined) return;
     const reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
     this.host.logger.warn({ computation: this.id, server: entry.info.location, reason }, 'discoro: a server process was lost; starting a replacement');

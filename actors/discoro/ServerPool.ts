@@ -37,6 +37,8 @@ export interface PoolServer {
   cpuMs?: number;
   /** When the CPU job it runs now was sent (performance.now()). */
   cpuSince?: number;
+  /** Held by its node (the node's dashboard disabled it): no new jobs, whatever `enabled` says. */
+  heldByNode?: boolean;
 }
 
 /** CPU jobs shorter than this (ms, as the client sees them) are sent one ahead to a busy server, by default. */
@@ -75,6 +77,8 @@ function matches(s: PoolServer, where: Where): boolean {
 export class ServerPool {
   readonly servers = new Map<string, PoolServer>();
   private readonly disabledNodes = new Set<string>();
+  /** Nodes that hold themselves (disabled from their own dashboard). */
+  private readonly heldNodes = new Set<string>();
   /** Waiting acquires by kind (`cpu|where`): few kinds, so a release looks at a few queue heads, not every waiter. */
   private readonly queues = new Map<string, Waiter[]>();
   private seq = 0;
@@ -101,6 +105,24 @@ export class ServerPool {
   setNodeEnabled(node: string, enabled: boolean): void {
     if (enabled) this.disabledNodes.delete(node);
     else this.disabledNodes.add(node);
+    this.dispatch();
+  }
+
+  /** False when the client disabled `node` (`disableNode`) or the node holds itself. */
+  isNodeEnabled(node: string): boolean {
+    return !this.disabledNodes.has(node) && !this.heldNodes.has(node);
+  }
+
+  /**
+   * What a node said of itself: it holds `server` (or, without one, all its servers), or releases
+   * it. Held servers take no new jobs; the client's own enable/disable is kept apart.
+   */
+  setHeldByNode(node: string, server: string | undefined, held: boolean): void {
+    if (server !== undefined) {
+      const s = this.servers.get(server);
+      if (s !== undefined) s.heldByNode = held;
+    } else if (held) this.heldNodes.add(node);
+    else this.heldNodes.delete(node);
     this.dispatch();
   }
 
@@ -167,7 +189,7 @@ export class ServerPool {
   }
 
   private usable(s: PoolServer, where: Where): boolean {
-    return s.enabled && !this.disabledNodes.has(s.info.node) && matches(s, where);
+    return s.enabled && s.heldByNode !== true && !this.disabledNodes.has(s.info.node) && !this.heldNodes.has(s.info.node) && matches(s, where);
   }
 
   private pick(where: Where, cpu: boolean): PoolServer | undefined {

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ComponentError, SetupFailedError, UnknownJobFunctionError } from '../actorErrors.js';
-import type { FromServer, ToServer } from './discoroProtocol.js';
+import type { FromServer, JobReport, ToServer } from './discoroProtocol.js';
 
 const SERVER_MAIN = fileURLToPath(new URL('./serverMain.js', import.meta.url));
 
@@ -24,8 +24,12 @@ type StartMessage = Extract<ToServer, { type: 'start' }>;
 export class ServerProcess {
   /** Where it listens, once started. */
   location = '';
-  /** Jobs running now (as last reported). */
-  running = 0;
+  /** Its jobs as it last reported them (JobReporter: batched, at most every 50 ms). */
+  report: JobReport = { type: 'jobs', running: 0, done: 0, failed: 0, jobs: [] };
+  /** Called after each report. */
+  onReport: (() => void) | undefined;
+  private nextRef = 1;
+  private readonly terminations = new Map<number, (found: boolean) => void>();
   private exited = false;
   private warmed = false;
   /** Resolves once the process has loaded its code and waits for `start` (or has exited). */
@@ -45,7 +49,10 @@ export class ServerProcess {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-600);
     });
     child.on('message', (m: FromServer) => {
-      if (m.type === 'jobs') this.running = m.running;
+      if (m.type === 'jobs') {
+        this.report = m;
+        this.onReport?.();
+      } else if (m.type === 'terminated') this.terminations.get(m.ref)?.(m.found);
       else if (m.type === 'loaded') {
         this.warmed = true;
         this.markWarm();
@@ -54,6 +61,7 @@ export class ServerProcess {
     child.once('exit', (code, signal) => {
       this.exited = true;
       this.markWarm();
+      for (const answer of [...this.terminations.values()]) answer(false);
       for (const w of this.exitWaiters.splice(0)) w();
       this.onExit?.(code, signal);
     });
@@ -72,6 +80,30 @@ export class ServerProcess {
   /** True once it has loaded its code (a spare ready to start at once). */
   get isWarm(): boolean {
     return this.warmed && !this.exited;
+  }
+
+  /** Jobs running now (as last reported). */
+  get running(): number {
+    return this.report.running;
+  }
+
+  /**
+   * Asks it to terminate the job running as its coroutine `job`: true once done, false when it
+   * runs no such job, has exited, or does not answer within `timeout` ms.
+   */
+  terminateJob(job: number, timeout = 5000): Promise<boolean> {
+    if (this.exited || !this.child.connected) return Promise.resolve(false);
+    const ref = this.nextRef++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => answer(false), timeout);
+      const answer = (found: boolean): void => {
+        clearTimeout(timer);
+        this.terminations.delete(ref);
+        resolve(found);
+      };
+      this.terminations.set(ref, answer);
+      this.child.send({ type: 'terminate', ref, job } satisfies ToServer);
+    });
   }
 
   get isAlive(): boolean {

@@ -38,6 +38,8 @@ export type JobFunction = string | ((coro: any, ...args: any[]) => unknown);
 export interface ComputationOptions {
   /** ES module files (imported by every server), data files, folders, self-contained functions. */
   components: Component[];
+  /** What dashboards call it (default: its components' names). */
+  name?: string;
   /** Nodes to use (`host:port`); with `discover`, also the nodes that appear on the network. */
   nodes?: Array<string | Location>;
   /** Also use discoronodes that become peers (default: true when no `nodes` are given). */

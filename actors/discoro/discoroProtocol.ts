@@ -97,6 +97,8 @@ export interface NodeAvailability {
   freeMemory: number;
   /** Free disk below the node's working folder, bytes (undefined if statfs failed). */
   freeDisk: number | undefined;
+  /** Total memory, bytes (absent from nodes of earlier versions). */
+  totalMemory?: number;
 }
 
 /**
@@ -173,6 +175,8 @@ export type NodeEvent =
   | { kind: 'service'; service: string }
   /** The node closes the computation gracefully: place no new jobs there; running ones finish. */
   | { kind: 'closing'; reason: string }
+  /** The node's own dashboard held (or released) one of its servers, or the whole node when `server` is absent: no new jobs there. */
+  | { kind: 'held'; server?: string; held: boolean }
   | { kind: 'closed'; reason: string };
 
 /**
@@ -206,7 +210,45 @@ export type ToServer =
       };
       logLevel: string;
     }
-  | { type: 'close'; grace: number };
+  | { type: 'close'; grace: number }
+  /** Terminate the job running as coroutine `job`; answered by `terminated` with the same `ref`. */
+  | { type: 'terminate'; ref: number; job: number };
+
+/**
+ * A job running on a server, as the server reports it to its node (see JobReport).
+ * @example
+ * ```ts
+ * const j: RunningJob = { id: 17, fn: 'compute', args: '[3,250]', startTime: Date.now() };
+ * ```
+ */
+export interface RunningJob {
+  /** The id of the job's coroutine in its server. */
+  id: number;
+  fn: string;
+  /** A bounded JSON preview of its arguments. */
+  args: string;
+  /** ms since the epoch. */
+  startTime: number;
+}
+
+/**
+ * What a server tells its node about its jobs, at most every few tens of ms and only after a
+ * change: the running count and totals since it started, and the running jobs (at most
+ * `RUNNING_JOBS_LISTED`; `running` may be more).
+ * @example
+ * ```ts
+ * const r: JobReport = { type: 'jobs', running: 1, done: 41, failed: 2, jobs: [{ id: 17, fn: 'compute', args: '[3]', startTime: Date.now() }] };
+ * ```
+ */
+export interface JobReport {
+  type: 'jobs';
+  running: number;
+  /** Jobs that returned a value. */
+  done: number;
+  /** Jobs that threw or were terminated. */
+  failed: number;
+  jobs: RunningJob[];
+}
 
 /**
  * Server → node over IPC.
@@ -220,4 +262,5 @@ export type FromServer =
   | { type: 'ready'; location: string }
   | { type: 'setup-done' }
   | { type: 'failed'; code: string; message: string }
-  | { type: 'jobs'; running: number };
+  | JobReport
+  | { type: 'terminated'; ref: number; found: boolean };

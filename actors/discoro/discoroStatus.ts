@@ -86,8 +86,16 @@ export type DiscoroStatusKind = DiscoroStatus['kind'];
 export class StatusFeed {
   private readonly readers = new Set<{ queue: DiscoroStatus[]; wake: (() => void) | undefined }>();
   private ended = false;
+  private readonly listeners = new Set<(status: DiscoroStatus) => void>();
+
+  /** Calls `listener` with every message published from now on, synchronously; returns the unsubscribe. */
+  listen(listener: (status: DiscoroStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   publish(status: DiscoroStatus): void {
+    for (const l of this.listeners) l(status);
     for (const r of this.readers) {
       r.queue.push(status);
       r.wake?.();

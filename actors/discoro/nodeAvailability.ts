@@ -23,5 +23,6 @@ export async function nodeAvailability(location: string, folder: string): Promis
     cpuLoad: Math.round((os.loadavg()[0]! / cpus) * 1000) / 10,
     freeMemory: os.freemem(),
     freeDisk: fs === undefined ? undefined : fs.bavail * fs.bsize,
+    totalMemory: os.totalmem(),
   };
 }

@@ -20,6 +20,7 @@ import { AsyncoroError } from '../../runtime/runtimeErrors.js';
 import { SetupFailedError } from '../actorErrors.js';
 import { jobRciName, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from './discoroProtocol.js';
 import { JobFunctions } from './jobFunctions.js';
+import { JobReporter } from './JobReporter.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
 
@@ -68,21 +69,27 @@ async function start(m: StartMessage): Promise<void> {
     }, { scheduler: sched }).register();
   }
 
-  const running = new Set<Coro>();
-  const report = (): void => tell({ type: 'jobs', running: running.size });
+  // The node hears of the jobs in batches (JobReporter): a job's start and end cost a map update.
+  const running = new Map<number, Coro>();
+  const reporter = new JobReporter(tell);
   // CPU jobs run one at a time; the client may send a short one ahead, which waits here.
   const cpuTurn = new Lock();
   const rci = new Rci(jobRciName(m.computationId), async (coro: Coro, ref: JobFunctionRef, args: unknown[], cpu?: boolean) => {
     const fn = fns.resolve(ref);
-    if (cpu === true) await cpuTurn.acquire(coro);
-    running.add(coro);
-    report();
+    // Listed while it waits its turn too: a close or the node's terminate reaches it there.
+    running.set(coro.id, coro);
+    let ok = false, started = false;
     try {
-      return await fn(coro, ...args);
+      if (cpu === true) await cpuTurn.acquire(coro);
+      reporter.started(coro.id, ref.name, args);
+      started = true;
+      const value = await fn(coro, ...args);
+      ok = true;
+      return value;
     } finally {
-      running.delete(coro);
-      report();
-      if (cpu === true) cpuTurn.release(coro);
+      running.delete(coro.id);
+      if (started) reporter.ended(coro.id, ok);
+      if (cpuTurn.owner === coro) cpuTurn.release(coro);
     }
   }, { scheduler: sched });
   rci.register();
@@ -90,6 +97,11 @@ async function start(m: StartMessage): Promise<void> {
   let closing = false;
   let deadline = Infinity;
   process.on('message', (msg: ToServer) => {
+    if (msg.type === 'terminate') {
+      const coro = running.get(msg.job);
+      tell({ type: 'terminated', ref: msg.ref, found: coro !== undefined && coro.terminate() });
+      return;
+    }
     if (msg.type !== 'close') return;
     deadline = Math.min(deadline, Date.now() + msg.grace); // a second close may cut the grace short
     if (closing) return;
@@ -98,9 +110,10 @@ async function start(m: StartMessage): Promise<void> {
     void (async () => {
       // Bounded: each step sleeps 20 ms until the jobs end or the grace period is over.
       while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const coro of running) coro.terminate();
+      for (const coro of running.values()) coro.terminate();
       // Let the monitors' 'terminated' reach the clients before the connections close.
       await new Promise((r) => setTimeout(r, running.size > 0 ? 100 : 0));
+      reporter.flush(); // the last jobs' ends reach the node
       await net.stop();
       await sched.terminate();
       process.exit(0);

@@ -30,7 +30,7 @@ describe('bin/discoronode', function () {
     ['a negative CPU count leaving none', ['--cpus=-999'], /leaves none/],
     ['a port that is not a number', ['--port', 'abc'], /--port must be an integer/],
     ['a bad size', ['--max-file-size', '12q'], /--max-file-size must be a size/],
-    ['a negative spare count', ['--spare-servers', '-1'], /--spare-servers must be an integer ≥ 0/],
+    ['a negative spare count', ['--spare-servers=-1'], /--spare-servers must be an integer ≥ 0/],
     ['a bad server port range', ['--server-ports', '9000-8000'], /bad port range/],
     ['a bad peer', ['--peer', 'nohostport'], /--peer must be host:port/],
     ['a bad log level', ['--log-level', 'loud'], /--log-level must be/],
@@ -43,6 +43,9 @@ describe('bin/discoronode', function () {
     ['a service start without stop or end', ['--service-start', '08:00'], /--service-start needs a service stop or a service end/],
     ['a service end before the stop', ['--service-start', '08:00', '--service-stop', '17:00', '--service-end', '16:00'], /--service-end 16:00 comes before service stop 17:00/],
     ['a bad service time from the environment', [], /--service-stop must be a time/],
+    ['a dashboard beyond loopback without a token', ['--dashboard-host', '0.0.0.0'], /beyond loopback: give it a token/],
+    ['a short dashboard token', ['--dashboard-token', 'short'], /token must be at least 16 characters/],
+    ['a bad dashboard port', ['--dashboard-port', '70000'], /--dashboard-port must be an integer/],
   ];
   it(`usage errors exit 2 with the reason and the usage on stderr: ${usageErrors.map(([what]) => what).join('; ')}`, async () => {
     const runs = usageErrors.map(([what, args]) => fx.run(args, what.includes('environment') ? { DISCORO_SERVICE_STOP: '25:00' } : {}));
@@ -177,5 +180,48 @@ describe('bin/discoronode', function () {
     } finally {
       if (tty.code === undefined) fx.kill(tty.pid);
     }
+  });
+  it('serves its dashboard by default (loopback, ephemeral port, address printed), with the node and jobs by state at /metrics; --no-dashboard serves none', async () => {
+    const token = 'discoronode-spec-dashboard-token';
+    const p = await fx.node(['--dashboard-token', token]);
+    const line = await p.line(/^dashboard at /);
+    const url = /^dashboard at (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line)?.[1];
+    expect(url, line).to.be.a('string');
+    const cluster = (await (await fetch(`${url}api/cluster`)).json()) as { nodes: Array<{ location: string; name: string }> };
+    expect(cluster.nodes.map((n) => [n.location, n.name])).to.deep.equal([[p.location, p.name]]);
+    const metrics = await (await fetch(`${url}metrics`)).text();
+    expect(metrics).to.match(/^asyncoro_cluster_jobs_total\{state="done"\} 0$/m).and.to.match(/^asyncoro_cluster_jobs_running 0$/m);
+    // Actions need the token; a wrong one is refused.
+    const refused = await fetch(`${url}api/nodes/${encodeURIComponent(p.location)}/disable`, { method: 'POST', headers: { authorization: 'Bearer wrong-token-0123456789' } });
+    expect(refused.status).to.equal(403);
+    const done = await fetch(`${url}api/nodes/${encodeURIComponent(p.location)}/disable`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(done.status).to.equal(200);
+    const after = (await (await fetch(`${url}api/cluster`)).json()) as { nodes: Array<{ enabled: boolean }> };
+    expect(after.nodes[0]!.enabled).to.equal(false);
+    process.kill(p.pid, 'SIGTERM');
+    expect(await p.exited()).to.equal(0);
+
+    const none = await fx.node(['--no-dashboard']);
+    process.kill(none.pid, 'SIGTERM');
+    expect(await none.exited()).to.equal(0);
+    expect(none.lines.filter((l) => /dashboard/.test(l))).to.deep.equal([]);
+    // The config file and the environment turn it off too.
+    const config = fx.component('no-dashboard.json', JSON.stringify({ dashboard: false }));
+    const viaConfig = await fx.node(['--config', config]);
+    const viaEnv = await fx.node([], { DISCORO_DASHBOARD: 'false' });
+    for (const q of [viaConfig, viaEnv]) {
+      process.kill(q.pid, 'SIGTERM');
+      expect(await q.exited()).to.equal(0);
+      expect(q.lines.filter((l) => /dashboard/.test(l))).to.deep.equal([]);
+    }
+  });
+
+  it('--save-config keeps the dashboard settings but not its token', async () => {
+    const saved = path.join(fx.dir, 'dashboard-saved.json');
+    const p = fx.run(['--dashboard-port', '0', '--dashboard-token', 'not-to-be-saved-0123456789', '--save-config', saved]);
+    expect(await p.exited()).to.equal(0);
+    const s = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(s).to.deep.include({ 'dashboard-port': '0' });
+    expect(JSON.stringify(s)).not.to.include('not-to-be-saved');
   });
 });
