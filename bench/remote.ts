@@ -3,7 +3,8 @@
  * `deliver` round-trip latency and the time to `locate` a remote coroutine, over the protected
  * channel (a secret: TLS 1.3 with a pre-shared key) and over plaintext (no secret, loopback).
  * Baselines measured in the same run against the same child: a raw node:net sender/requester with
- * the same framing (4-byte length + CBOR of the same envelope) and coalesced writes; and, to show
+ * the same framing (4-byte length + CBOR of the same envelope) and coalesced writes; the same raw
+ * sender with the peer protocol's batch frames (what our framing costs without the runtime); and, to show
  * what TLS itself costs, the same raw sender over node:tls with the same PSK settings.
  *
  * Run: `node dist/bench/remote.js [messages=300000] [roundTrips=5000]`; prints one JSON line per figure.
@@ -17,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Decoder, Encoder } from 'cbor-x';
 import { Coro, Network, RemoteCoro, Scheduler } from '../index.js';
 import { FrameDecoder } from '../extend.js';
+import { BATCH, packFrames } from '../transports/net/frameBatch.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SECRET = 'bench';
@@ -54,7 +56,8 @@ function rawHandler(socket: net.Socket): void {
     frames.push(chunk);
     for (let f = frames.next(); f; f = frames.next()) {
       const msg = decoder.decode(f) as unknown[];
-      if (msg[1] === 0) count++;
+      if (msg[0] === BATCH) count += msg.length - 1; // a batch frame of one-way messages
+      else if (msg[1] === 0) count++;
       else if (msg[2] === 'target') {
         const target = msg[3] as number;
         const check = (): void => void (count >= target ? (socket.write(Buffer.from([1])), (count = 0)) : setImmediate(check));
@@ -98,16 +101,22 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-/** One-way burst through a raw socket with the same framing, CBOR envelope and write coalescing. */
-async function rawOneWay(port: number, overTls: boolean, n: number): Promise<number> {
+/**
+ * One-way burst through a raw socket with the same CBOR envelope and write coalescing: one frame
+ * per message (`batched` false), or the peer protocol's batch frames (frameBatch.ts).
+ */
+async function rawOneWay(port: number, overTls: boolean, n: number, batched = false): Promise<number> {
   const socket = await connectRaw(port, overTls);
   const encoder = new Encoder({ useRecords: false });
   const done = new Promise((r) => socket.once('data', r));
   const t0 = performance.now();
   for (let sent = 0; sent < n; ) {
     const batch: Buffer[] = [];
-    for (const end = Math.min(n, sent + 10_000); sent < end; sent++) batch.push(frame(encoder.encode([0, 0, 'send', [2, 'sink', sent]])));
-    socket.write(Buffer.concat(batch));
+    for (const end = Math.min(n, sent + 10_000); sent < end; sent++) {
+      const message = encoder.encode([0, 0, 'send', [2, 'sink', sent]]);
+      batch.push(batched ? message : frame(message));
+    }
+    socket.write(batched ? packFrames(batch).bytes : Buffer.concat(batch));
     await new Promise((r) => setImmediate(r));
   }
   socket.write(frame(encoder.encode([0, 1, 'target', n])));
@@ -200,6 +209,7 @@ export async function run(messages = 300_000, roundTrips = 5_000): Promise<objec
     await rawOneWay(ready.rawPort, false, 20_000); // warm up both raw paths
     await rawOneWay(ready.rawTlsPort, true, 20_000);
     const raw = await rawOneWay(ready.rawPort, false, messages);
+    const rawBatched = await rawOneWay(ready.rawPort, false, messages, true);
     const rawTls = await rawOneWay(ready.rawTlsPort, true, messages);
     const rawRtt = await rawRoundTrips(ready.rawPort, false, roundTrips);
     const rawTlsRtt = await rawRoundTrips(ready.rawTlsPort, true, roundTrips);
@@ -208,6 +218,7 @@ export async function run(messages = 300_000, roundTrips = 5_000): Promise<objec
     const rawBase = 'raw node:net, same framing + CBOR, coalesced';
     emit({ bench: 'remote.send one-way (secret: TLS-PSK)', unit: 'msgs/s', value: Math.round(secure.rate), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(secure.rate / raw).toFixed(2), messages });
     emit({ bench: 'remote.send one-way (no secret: plaintext, loopback)', unit: 'msgs/s', value: Math.round(plain.rate), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(plain.rate / raw).toFixed(2), messages });
+    emit({ bench: 'raw node:net one-way with batch frames (our framing, no runtime)', unit: 'msgs/s', value: Math.round(rawBatched), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(rawBatched / raw).toFixed(2), messages });
     emit({ bench: 'raw TLS 1.3 PSK one-way (TLS cost alone)', unit: 'msgs/s', value: Math.round(rawTls), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(rawTls / raw).toFixed(2), messages });
     const rawRttBase = 'raw node:net request/reply, same framing';
     emit({ bench: 'remote.deliver round trip (secret: TLS-PSK)', unit: 'µs', ...latency(secure.rtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
