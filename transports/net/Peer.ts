@@ -165,13 +165,13 @@ export class Peer {
     this.watches.delete(id);
   }
 
-  /** @internal The watched coroutine ended (or could not be watched): tell its monitor once. */
-  /** The watch `id` now reports on `subject` (an RCI call learns its coroutine's reference after watching). */
+  /** @internal The watch `id` now reports on `subject` (an RCI call learns its coroutine's reference after watching). */
   setWatchSubject(id: number, subject: CoroRef): void {
     const watch = this.watches.get(id);
     if (watch !== undefined) watch.subject = subject;
   }
 
+  /** @internal The watched coroutine ended (or could not be watched): tell its monitor once. */
   endWatch(id: number, status: (subject: Watch['subject']) => MonitorStatus): void {
     const watch = this.watches.get(id);
     if (watch === undefined) return;
