@@ -14,7 +14,7 @@ import type { Computation } from '../../actors/discoro/Computation.js';
 import type { JobCoro } from '../../actors/discoro/JobCoro.js';
 import { CoroTerminatedError } from '../../runtime/runtimeErrors.js';
 import { deferred, until } from '../helpers.js';
-import { findChromium, launchChromium } from '../actors/dashboard/fixtures/browser.js';
+import { eventually, findChromium, jobCount, launchChromium, tableRows } from '../actors/dashboard/fixtures/browser.js';
 import { discoroFixture, WORK, type NodeProcess } from '../actors/discoro/discoroFixture.js';
 
 const TOKEN = 'discoronode-browser-spec-token';
@@ -22,20 +22,9 @@ const TOKEN = 'discoronode-browser-spec-token';
 /** The bit of the DOM the page functions use (the specs compile without the DOM library). */
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): unknown };
 
-/** Waits until `read()` satisfies `pred`; fails after `ms` with the last value. */
-async function eventually<T>(read: () => Promise<T>, pred: (v: T) => boolean, ms = 10_000, what = 'value'): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T;
-  do {
-    last = await read();
-    if (pred(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  } while (Date.now() < deadline);
-  return expect.fail(`${what} not reached within ${ms} ms (last: ${JSON.stringify(last)})`);
-}
 
-const count = async (page: Page, state: string): Promise<number> => Number(await page.locator(`#jobs-${state}`).textContent());
-const rows = (page: Page, table: string): Locator => page.getByRole('table', { name: table }).locator('tbody tr');
+const count = jobCount;
+const rows = tableRows;
 
 /** Two loops of CPU jobs, one per server, that can be paused (each resolves its job first). */
 function jobDriver(c: Computation): { pause(): Promise<void>; resume(): void; stop(): Promise<void> } {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Dialog, Locator, Page } from 'playwright-core';
 import { until } from '../../helpers.js';
-import { findChromium, launchChromium } from './fixtures/browser.js';
+import { eventually, findChromium, jobCount, launchChromium, tableRows } from './fixtures/browser.js';
 import { DashboardProcess } from './fixtures/DashboardProcess.js';
 
 const TOKEN = 'browser-spec-token-0123456789';
@@ -24,20 +24,9 @@ const TOKEN = 'browser-spec-token-0123456789';
  */
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): unknown };
 
-/** Waits until `read()` (page text, an answer...) satisfies `pred`; fails after `ms` with the last value. */
-async function eventually<T>(read: () => Promise<T>, pred: (v: T) => boolean, ms = 10_000, what = 'value'): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T;
-  do {
-    last = await read();
-    if (pred(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  } while (Date.now() < deadline);
-  return expect.fail(`${what} not reached within ${ms} ms (last: ${JSON.stringify(last)})`);
-}
 
-const count = async (page: Page, state: string): Promise<number> => Number(await page.locator(`#jobs-${state}`).textContent());
-const rows = (page: Page, table: string): Locator => page.getByRole('table', { name: table }).locator('tbody tr');
+const count = jobCount;
+const rows = tableRows;
 
 describe('serveDashboard in a real browser', function () {
   this.timeout(60_000);

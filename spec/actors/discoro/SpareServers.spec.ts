@@ -1,16 +1,8 @@
 import { expect } from 'chai';
 import { SpareServers } from '../../../actors/discoro/SpareServers.js';
 import type { ServerProcess } from '../../../actors/discoro/ServerProcess.js';
-import { until } from '../../helpers.js';
+import { until, isAlive } from '../../helpers.js';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('SpareServers', function () {
   this.timeout(30_000);
@@ -22,7 +14,7 @@ describe('SpareServers', function () {
     spares = undefined;
   });
   after(() => {
-    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 
   it('fill starts the spares and resolves once they have loaded their code; take hands out warm ones and replaces them later', async () => {
@@ -32,7 +24,7 @@ describe('SpareServers', function () {
     started.push(...pids);
     expect(pids).to.have.length(2);
     expect(spares.ready).to.equal(2);
-    expect(pids.every(alive)).to.equal(true);
+    expect(pids.every(isAlive)).to.equal(true);
     const taken: ServerProcess = spares.take();
     started.push(taken.pid);
     expect(pids).to.include(taken.pid, 'a warm spare, not a new fork');
@@ -67,7 +59,7 @@ describe('SpareServers', function () {
     await until(() => !spares!.pids.includes(first), 10_000, 'the dead spare forgotten');
     expect(changes).to.be.above(before, 'the node is told (it records the pids for --clean)');
     await spares.close();
-    expect(alive(second)).to.equal(false);
+    expect(isAlive(second)).to.equal(false);
     expect(spares.pids).to.deep.equal([]);
     spares.take().kill(); // closed: no spare left, a fork on demand still works
   });

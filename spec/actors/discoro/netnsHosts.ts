@@ -7,6 +7,7 @@
  * left in the namespaces), then deletes the namespaces, the veths and the bridge.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { isAlive } from '../../helpers.js';
 
 /** One host: a namespace, the host side of its veth, its address. */
 export interface NetnsHost {
@@ -27,14 +28,7 @@ function must(args: string[]): string {
   return r.out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+
 
 /**
  * Why hosts cannot be made here (not Linux, not root, no `ip`), or undefined when they may be;
@@ -112,7 +106,7 @@ export class NetnsLab {
       }
     }
     const deadline = Date.now() + ms;
-    while ([...pids].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ([...pids].some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.children.length = 0;
   }
 
