@@ -41,6 +41,7 @@ export class NodeCluster implements ClusterSource {
   constructor(private readonly node: DiscoroNode) {
     this.unwatch = node.watch(() => {
       this.takeAvail();
+      this.forgetGoneServers();
       this.changed();
     });
     // The first pulse is a pulse interval away: measure now.
@@ -152,6 +153,13 @@ export class NodeCluster implements ClusterSource {
   private server(location: string): { comp: NodeComputation; entry: { process: ServerProcess } } | undefined {
     for (const e of this.serverEntries()) if (e.entry.info!.location === location) return e;
     return undefined;
+  }
+
+  /** A held server that has exited is forgotten (its replacement starts enabled). */
+  private forgetGoneServers(): void {
+    if (this.held.size === 0) return;
+    const live = new Set([...this.serverEntries()].map((e) => e.entry.info!.location));
+    for (const location of this.held) if (!live.has(location)) this.held.delete(location);
   }
 
   private takeAvail(): void {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Computation } from '../../../actors/discoro/Computation.js';
@@ -99,6 +100,34 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
     await until(() => c.clusterSource().servers().find((s) => s.location === a!.location)?.enabled === true, 5000, 'the client hearing it');
     expect(cluster.disableServer('127.0.0.1:1')).to.equal(false);
     expect(cluster.enableServer('127.0.0.1:1')).to.equal(false);
+  });
+
+  it('a held server that dies is forgotten: its replacement, even at the same address, starts enabled', async () => {
+    const ports = await Promise.all([0, 1].map(() => new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    })));
+    const fixed = await DiscoroNode.start({ cpus: 2, discover: false, secret: SECRET, destDir: path.join(dir, 'fixed'), pulseInterval: 200, serverPorts: ports, spareServers: 0 });
+    const view = new NodeCluster(fixed);
+    const c = new Computation({ components: [work], nodes: [fixed.location], secret: SECRET, pulseInterval: 200, scheduler: new Scheduler() });
+    try {
+      const log = statusLog(c);
+      expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
+      await log.until((s) => s.kind === 'node-initialized');
+      const victim = view.servers()[0]!;
+      expect(view.disableServer(victim.location)).to.equal(true);
+      process.kill(victim.pid, 'SIGKILL');
+      await until(() => view.servers().some((s) => s.location === victim.location && s.pid !== victim.pid), 15_000, 'a replacement at the same address');
+      expect(view.servers().find((s) => s.location === victim.location)!.enabled).to.equal(true);
+    } finally {
+      for (const s of c.servers()) pids.add(s.pid);
+      await c.close({ terminate: true, timeout: 2000 }).catch(() => undefined);
+      await c.scheduler.terminate();
+      view.close();
+      await fixed.stop({ grace: 0 });
+    }
   });
 
   it('closes a computation (its client hears it); a disabled node makes a new computation wait until it is enabled', async () => {
