@@ -39,6 +39,9 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
                             without start it opens at 00:00; without stop it stops at end; stop
                             comes no later than end; it may cross midnight (22:00 to 06:00)
       --pulse-interval MS   pulse and availability period (default 10000)
+      --heartbeat-interval MS, --peer-timeout MS
+                            peer heartbeats (default 1000) and the silence after which a peer
+                            (a client, a server) is lost (default 5000, at least 3 heartbeats)
       --zombie-period MS    close a computation whose client is silent this long (default 100000)
       --grace-period MS     time running jobs get at shutdown (default 5000)
       --spare-servers N     server processes kept started and idle, so that a computation's
@@ -76,6 +79,7 @@ const OPTIONS = {
   'service-start': { type: 'string' }, service_start: { type: 'string' }, 'service-stop': { type: 'string' }, service_stop: { type: 'string' },
   'service-end': { type: 'string' }, service_end: { type: 'string' },
   'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' }, 'spare-servers': { type: 'string' },
+  'heartbeat-interval': { type: 'string' }, 'peer-timeout': { type: 'string' },
   clean: { type: 'boolean' }, peer: { type: 'string', multiple: true },
   discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
   'log-level': { type: 'string' }, debug: { type: 'boolean', short: 'd' }, daemon: { type: 'boolean' },
@@ -92,7 +96,7 @@ const ALIASES: Record<string, string> = {
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
 const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
-  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'zombie-period', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon', ...DASHBOARD_SETTINGS];
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'heartbeat-interval', 'peer-timeout', 'zombie-period', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon', ...DASHBOARD_SETTINGS];
 
 /** What the command line asked for. */
 export interface ParsedCommand {
@@ -239,6 +243,11 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   }
   Object.assign(o, serviceWindow(s));
   if (s['pulse-interval'] !== undefined) o.pulseInterval = int(s['pulse-interval'], '--pulse-interval', 1);
+  if (s['heartbeat-interval'] !== undefined) o.heartbeatInterval = int(s['heartbeat-interval'], '--heartbeat-interval', 1);
+  if (s['peer-timeout'] !== undefined) o.peerTimeout = int(s['peer-timeout'], '--peer-timeout', 1);
+  if (o.peerTimeout !== undefined && o.peerTimeout < 3 * (o.heartbeatInterval ?? 1000)) {
+    throw new UsageError(`--peer-timeout ${o.peerTimeout} must be at least 3 heartbeat intervals (${3 * (o.heartbeatInterval ?? 1000)} ms)`);
+  }
   if (s['zombie-period'] !== undefined) o.zombiePeriod = int(s['zombie-period'], '--zombie-period', 1);
   if (s['grace-period'] !== undefined) o.gracePeriod = int(s['grace-period'], '--grace-period', 0);
   if (s['spare-servers'] !== undefined) o.spareServers = int(s['spare-servers'], '--spare-servers', 0);

@@ -31,6 +31,7 @@ describe('bin/discoronode', function () {
     ['a port that is not a number', ['--port', 'abc'], /--port must be an integer/],
     ['a bad size', ['--max-file-size', '12q'], /--max-file-size must be a size/],
     ['a negative spare count', ['--spare-servers=-1'], /--spare-servers must be an integer ≥ 0/],
+    ['a peer timeout under 3 heartbeats', ['--heartbeat-interval', '500', '--peer-timeout', '1000'], /--peer-timeout 1000 must be at least 3 heartbeat intervals \(1500 ms\)/],
     ['a bad server port range', ['--server-ports', '9000-8000'], /bad port range/],
     ['a bad peer', ['--peer', 'nohostport'], /--peer must be host:port/],
     ['a bad log level', ['--log-level', 'loud'], /--log-level must be/],

@@ -1,0 +1,18 @@
+import { expect } from 'chai';
+import { parseCommand, UsageError } from '../../bin/discoronodeArgs.js';
+
+describe('bin/discoronodeArgs (parseCommand in-process)', () => {
+  it('heartbeats, the peer timeout and spare servers reach the node options, from flags or DISCORO_*', () => {
+    const o = parseCommand(['--heartbeat-interval', '200', '--peer-timeout', '1000', '--spare-servers', '0'], {}).options;
+    expect([o.heartbeatInterval, o.peerTimeout, o.spareServers]).to.deep.equal([200, 1000, 0]);
+    const e = parseCommand([], { DISCORO_HEARTBEAT_INTERVAL: '300', DISCORO_PEER_TIMEOUT: '2000', DISCORO_SPARE_SERVERS: '1' }).options;
+    expect([e.heartbeatInterval, e.peerTimeout, e.spareServers]).to.deep.equal([300, 2000, 1]);
+    expect(parseCommand(['--peer-timeout', '4000'], { DISCORO_PEER_TIMEOUT: '2000' }).options.peerTimeout).to.equal(4000);
+  });
+
+  it('a peer timeout under three heartbeats, or a bad number, is a UsageError naming the flag', () => {
+    expect(() => parseCommand(['--peer-timeout', '2000'], {})).to.throw(UsageError, /at least 3 heartbeat intervals \(3000 ms\)/);
+    expect(() => parseCommand(['--heartbeat-interval', 'soon'], {})).to.throw(UsageError, /--heartbeat-interval must be an integer/);
+    expect(() => parseCommand(['--spare-servers', 'many'], {})).to.throw(UsageError, /--spare-servers must be an integer/);
+  });
+});
