@@ -15,23 +15,20 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { checkFunction, checkName, checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
-import { Wait, WaitKind } from '../../runtime/Wait.js';
-import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import { Discovery, encodePing } from './Discovery.js';
 import { newNodeId } from './handshake.js';
 import { Location } from './Location.js';
 import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
 import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
 import type { PeerLinksHost } from './PeerLinks.js';
-import { listenAll } from './peerDialer.js';
+import { closeListeners, listenAll } from './peerDialer.js';
 import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
 import type { Registry } from '../../runtime/Registry.js';
 import type { ResolvedOptions } from './peerOptions.js';
-import { PeerStatus } from './PeerStatus.js';
+import { PeerWatchers } from './PeerWatchers.js';
 import { advertisedHost } from './advertisedHost.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
-
 
 /**
  * Something that travels over a peer network: the reference types it adds to the wire codec,
@@ -75,8 +72,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   private stopped = false;
   private readonly links: PeerLinks = new PeerLinks(this);
   private readonly handlers = new Map<string, RequestHandler>();
-  private readonly statusListeners = new Set<(status: PeerStatus) => void>();
-  private readonly nameWaiters = new Map<string, WaiterQueue>();
+  private readonly watchers: PeerWatchers;
   private readonly senders: Array<(live: object) => void>;
   /** @internal Network-wide locates of every kind (coroutines, RCIs, ...). */
   readonly locator = new PeerLocator(this);
@@ -89,6 +85,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     private readonly layers: readonly NetworkLayer[],
   ) {
     this.logger = scheduler.logger;
+    this.watchers = new PeerWatchers(scheduler);
     this.codec = new Codec(this, layers.flatMap((layer) => layer.references ?? []));
     this.senders = layers.flatMap((layer) => (layer.referenceSent === undefined ? [] : [layer.referenceSent.bind(layer)]));
   }
@@ -202,15 +199,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     const timeout = checkWaitOptions(options ?? { timeout: 0 });
     const found = this.onlinePeers().find((p) => p.name === name);
     if (found !== undefined || timeout === 0) return Promise.resolve(found?.location);
-    const wait = new Wait<Location | undefined>(this.scheduler, undefined, WaitKind.Other);
-    let queue = this.nameWaiters.get(name);
-    if (queue === undefined) this.nameWaiters.set(name, (queue = new WaiterQueue()));
-    queue.push(wait);
-    wait.onCancel = () => {
-      if (queue!.length === 0 && this.nameWaiters.get(name) === queue) this.nameWaiters.delete(name);
-    };
     this.discover();
-    return wait.start(timeout, options?.signal);
+    return this.watchers.waitForName(name, timeout, options?.signal);
   }
 
   /**
@@ -240,16 +230,9 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
    * ```
    */
   peerStatus(target: MonitorTarget): () => void {
-    if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
-      throw new InvalidArgumentError('peerStatus needs a coroutine (or anything with send)');
-    }
-    const listener = (status: PeerStatus): void => {
-      if (!target.send(status)) this.statusListeners.delete(listener);
-    };
-    for (const peer of this.onlinePeers()) target.send(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.watchers.subscribe(target, this.onlinePeers());
   }
+
 
   /**
    * Registers the handler of a request type (for layers built on this one: channels, RCI,
@@ -316,23 +299,12 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.dropExitHook?.();
     clearInterval(this.ticker);
     this.locator.stop();
-    for (const queue of this.nameWaiters.values()) for (const w of queue.drain()) w.wake(undefined);
+    this.watchers.stop();
     const error = new NetworkStoppedError('networking has stopped');
     this.links.closeAll(error);
     await this.discovery?.close();
-    // The listener closes once the peers' sockets have; the timer (ref'd) keeps the process up until then.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      let open = this.servers.length;
-      if (open === 0) resolve();
-      for (const server of this.servers) {
-        server.close(() => {
-          if (--open > 0) return;
-          clearTimeout(timer);
-          resolve();
-        });
-      }
-    });
+    // The listeners close once the peers' sockets have; the bound (a ref'd timer) keeps the process up until then.
+    await closeListeners(this.servers, 2000);
     this.logger.info({ location: String(this.location) }, 'networking stopped');
     return true;
   }
@@ -346,7 +318,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.links.forget(peer);
     if (!wasOnline) return;
     this.logger.info({ peer: String(peer), reason: peer.error?.message }, 'peer offline');
-    this.emit(new PeerStatus(peer.location, peer.name, 'offline', peer.incarnation));
+    this.watchers.offline(peer);
   }
 
   /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
@@ -396,20 +368,10 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     for (const seed of this.seeds?.current ?? []) this.route(seed);
   }
 
-
   /** A peer was authenticated: tell subscribers, name waiters and pending locates. */
   peerOnline(peer: Peer): void {
     this.logger.info({ peer: String(peer), incarnation: peer.incarnation }, 'peer online');
-    this.emit(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
-    const waiting = this.nameWaiters.get(peer.name);
-    if (waiting !== undefined) {
-      this.nameWaiters.delete(peer.name);
-      for (const w of waiting.drain()) w.wake(peer.location);
-    }
+    this.watchers.online(peer);
     this.locator.peerOnline(peer);
-  }
-
-  private emit(status: PeerStatus): void {
-    for (const listener of [...this.statusListeners]) listener(status);
   }
 }

@@ -57,6 +57,29 @@ export async function listenAll(hosts: readonly string[], port: number, onSocket
 }
 
 /**
+ * Closes `servers` (each finishes once its connections have closed); resolves when all have,
+ * or after `bound` ms (a ref'd timer, so the process stays up meanwhile).
+ * @example
+ * ```ts
+ * await closeListeners(await listenAll(["127.0.0.1"], 0, (s) => s.destroy()), 2000);
+ * ```
+ */
+export function closeListeners(servers: readonly net.Server[], bound: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let open = servers.length;
+    if (open === 0) return resolve();
+    const timer = setTimeout(resolve, bound);
+    for (const server of servers) {
+      server.close(() => {
+        if (--open > 0) return;
+        clearTimeout(timer);
+        resolve();
+      });
+    }
+  });
+}
+
+/**
  * Listens for peers over TCP; `onSocket` gets each connection paused (nothing is read before the
  * handshake decides how: plaintext frames, or TLS records).
  * @example
