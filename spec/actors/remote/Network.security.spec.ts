@@ -8,7 +8,7 @@ import { Encoder } from 'cbor-x';
 import { handshake, newNodeId } from '../../../transports/net/handshake.js';
 import { newSecret, PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { resolveOptions } from '../../../transports/net/peerOptions.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { killAllPeerProcesses, PeerProcess, networkFixture } from '../../fixtures/index.js';
 import { relayProxy } from '../../transports/net/relayProxy.js';
 import { captureLogger, settle, until } from '../../helpers.js';
 import type { Logger } from '../../../runtime/logging.js';
@@ -27,19 +27,8 @@ function rawConnect(port: number, localAddress = '127.0.0.1'): Promise<net.Socke
 
 describe('Network security (real processes on 127.0.0.1)', function () {
   this.timeout(60_000);
-  const scheds: Scheduler[] = [];
-  const nets: Network[] = [];
-  const start = async (options: object, logger?: Logger): Promise<Network> => {
-    const sched = new Scheduler(logger ? { logger } : {});
-    scheds.push(sched);
-    const n = await Network.start(sched, { ...BASE, ...options });
-    nets.push(n);
-    return n;
-  };
-  afterEach(async () => {
-    for (const n of nets.splice(0)) await n.stop();
-    for (const s of scheds.splice(0)) await s.terminate();
-  });
+  const fx = networkFixture();
+  const start = (options: object, logger?: Logger): Promise<Network> => fx.node({ ...BASE, ...options }, new Scheduler(logger ? { logger } : {}));
   after(killAllPeerProcesses);
 
   it('a relay between two nodes with the same secret reads no plaintext, and a frame it injects is never served', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Coro, Network, RemoteCoro, Scheduler } from '../../../index.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { killAllPeerProcesses, PeerProcess, networkFixture } from '../../fixtures/index.js';
 import { captureLogger, settle } from '../../helpers.js';
 import type { Logger } from '../../../runtime/logging.js';
 
@@ -33,19 +33,8 @@ function collect(socket: net.Socket, ms: number, write?: Buffer): Promise<{ data
 
 describe('Network over TLS', function () {
   this.timeout(30_000);
-  const scheds: Scheduler[] = [];
-  const nets: Network[] = [];
-  const start = async (options: object, logger?: Logger): Promise<Network> => {
-    const sched = new Scheduler(logger ? { logger } : {});
-    scheds.push(sched);
-    const n = await Network.start(sched, { ...BASE, ...options });
-    nets.push(n);
-    return n;
-  };
-  afterEach(async () => {
-    for (const n of nets.splice(0)) await n.stop();
-    for (const s of scheds.splice(0)) await s.terminate();
-  });
+  const fx = networkFixture();
+  const start = (options: object, logger?: Logger): Promise<Network> => fx.node({ ...BASE, ...options }, new Scheduler(logger ? { logger } : {}));
   after(killAllPeerProcesses);
 
   it('two processes with mutual TLS (same CA) peer, locate and exchange messages', async () => {

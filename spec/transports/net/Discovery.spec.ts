@@ -5,24 +5,13 @@ import os from 'node:os';
 import { Network, PeerStatus, Scheduler } from '../../../index.js';
 import { encodePing, parsePing } from '../../../transports/net/Discovery.js';
 import { newNodeId, PROTOCOL_VERSION } from '../../../transports/net/handshake.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { killAllPeerProcesses, PeerProcess, networkFixture } from '../../fixtures/index.js';
 import { until } from '../../helpers.js';
 
 describe('Discovery', function () {
   this.timeout(20_000);
-  const nets: Network[] = [];
-  const scheds: Scheduler[] = [];
-  async function node(options: object): Promise<Network> {
-    const sched = new Scheduler();
-    scheds.push(sched);
-    const n = await Network.start(sched, { udpPort: 0, udpHost: '127.0.0.1', ...options });
-    nets.push(n);
-    return n;
-  }
-  afterEach(async () => {
-    for (const n of nets.splice(0)) await n.stop();
-    for (const s of scheds.splice(0)) await s.terminate();
-  });
+  const fx = networkFixture();
+  const node = (options: object): Promise<Network> => fx.node({ discover: true, udpPort: 0, udpHost: '127.0.0.1', ...options });
   after(killAllPeerProcesses);
 
   it('pings round-trip; anything else is ignored', () => {
