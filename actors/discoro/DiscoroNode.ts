@@ -200,7 +200,7 @@ export class DiscoroNode implements ComputationHost {
   }
   serverPidsChanged(): void {
     const pids = [...this.computations.values()].flatMap((c) => [...c.servers.values()].map((s) => s.process.pid));
-    pids.push(...(this.spares?.pids ?? []));
+    pids.push(...this.spares.pids);
     recordServerPids(this.root, pids);
   }
 
