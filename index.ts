@@ -49,16 +49,16 @@ export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
 export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
 export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters
-export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/Computation.js';
-export { JobCoro } from './actors/discoro/JobCoro.js';
-export { DiscoroNode } from './actors/discoro/DiscoroNode.js';
-export { ComputationCluster, type ClusterComputation } from './actors/discoro/ComputationCluster.js';
-export { NodeCluster } from './actors/discoro/NodeCluster.js';
-export type { DiscoroNodeOptions } from './actors/discoro/discoroNodeOptions.js';
-export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro/discoroStatus.js';
-export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/discoroProtocol.js';
-export type { NodeAllocation } from './actors/discoro/nodeAllocation.js';
-export type { Component } from './actors/discoro/components.js';
+export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/client/Computation.js';
+export { JobCoro } from './actors/discoro/client/JobCoro.js';
+export { DiscoroNode } from './actors/discoro/node/DiscoroNode.js';
+export { ComputationCluster, type ClusterComputation } from './actors/discoro/client/ComputationCluster.js';
+export { NodeCluster } from './actors/discoro/node/NodeCluster.js';
+export type { DiscoroNodeOptions } from './actors/discoro/node/discoroNodeOptions.js';
+export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro/client/discoroStatus.js';
+export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/protocol.js';
+export type { NodeAllocation } from './actors/discoro/client/nodeAllocation.js';
+export type { Component } from './actors/discoro/client/components.js';
 export { ComponentError, ServerLostError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';
 // ---- distribution
 export { Network } from './actors/remote/Network.js';

@@ -7,8 +7,8 @@
  */
 import { checkDashboardOptions, type DashboardOptions } from '../actors/dashboard/dashboardOptions.js';
 import { serveDashboard, type DashboardHandle } from '../actors/dashboard/serveDashboard.js';
-import type { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
-import { NodeCluster } from '../actors/discoro/NodeCluster.js';
+import type { DiscoroNode } from '../actors/discoro/node/DiscoroNode.js';
+import { NodeCluster } from '../actors/discoro/node/NodeCluster.js';
 import { UsageError } from './usageError.js';
 
 /** The lines of `--help`. */

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
+import { DiscoroNode } from '../actors/discoro/node/DiscoroNode.js';
 import type { DashboardHandle } from '../actors/dashboard/serveDashboard.js';
 import { startDashboard } from './dashboardFlags.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';

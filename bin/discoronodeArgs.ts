@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/discoroNodeOptions.js';
-import { ServiceWindow } from '../actors/discoro/ServiceWindow.js';
+import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/node/discoroNodeOptions.js';
+import { ServiceWindow } from '../actors/discoro/node/ServiceWindow.js';
 import { DASHBOARD_OPTIONS, DASHBOARD_SETTINGS, DASHBOARD_USAGE, dashboardOptions } from './dashboardFlags.js';
 import { UsageError } from './usageError.js';
 

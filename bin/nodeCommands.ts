@@ -3,7 +3,7 @@
  * stdin here, only when stdin is a terminal and without `--daemon`): `status` (also an empty
  * line), `close`, `terminate`, `quit` (or `exit`) and `help`.
  */
-import type { DiscoroNode } from '../actors/discoro/DiscoroNode.js';
+import type { DiscoroNode } from '../actors/discoro/node/DiscoroNode.js';
 
 /** What the commands can do besides the node: print, and stop the node (as SIGINT does). */
 export interface CommandIo {

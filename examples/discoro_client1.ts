@@ -7,7 +7,7 @@
  * Run: start `DISCORO_SECRET=s node dist/bin/discoronode.js`, then
  * `DISCORO_SECRET=s node dist/examples/discoro_client1.js host:port` (SCALE=0.1 for short sleeps).
  */
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import { isMain, randomFromEnv, scale } from './util.js';
 
 /** The job: a shipped, self-contained function (no outside variables). */

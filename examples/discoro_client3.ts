@@ -6,7 +6,7 @@
  *
  * Run: `DISCORO_SECRET=s node dist/examples/discoro_client3.js host:port`.
  */
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import type { Coro } from '../runtime/Coro.js';
 import { isMain, randomFromEnv, scale } from './util.js';
 

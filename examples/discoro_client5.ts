@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import type { Coro } from '../runtime/Coro.js';
 import { isMain } from './util.js';
 

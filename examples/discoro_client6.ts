@@ -7,7 +7,7 @@
  *
  * Run: `DISCORO_SECRET=s node dist/examples/discoro_client6.js host:port`.
  */
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import type { Coro } from '../runtime/Coro.js';
 import { series } from './discoro_client6_channel.js';
 import { isMain } from './util.js';

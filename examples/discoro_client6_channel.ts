@@ -9,7 +9,7 @@
  * Run: `DISCORO_SECRET=s node dist/examples/discoro_client6_channel.js host:port`.
  */
 import { Channel } from '../actors/Channel.js';
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import type { Coro } from '../runtime/Coro.js';
 import { isMain, seeded } from './util.js';
 

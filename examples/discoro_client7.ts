@@ -5,7 +5,7 @@
  *
  * Run: `DISCORO_SECRET=s node dist/examples/discoro_client7.js host:port` (SCALE=0.1 shortens the jobs).
  */
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import { isMain, randomFromEnv, scale } from './util.js';
 
 async function rcoroProc(coro: { sleep(ms: number): Promise<unknown> }, n: number): Promise<number> {

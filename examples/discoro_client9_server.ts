@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 import { isMain } from './util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Computation } from '../actors/discoro/Computation.js';
+import { Computation } from '../actors/discoro/client/Computation.js';
 
 const jobs = Number(process.argv[2] ?? 40);
 const secret = randomBytes(24).toString('base64url');

@@ -10,6 +10,9 @@
  *   (computations, which implement the dashboard's ClusterSource) above both;
  * - no import cycle between files, type-only imports included, except runtime/Coro.ts ↔
  *   runtime/Scheduler.ts;
+ * - discoro's three programs keep to their folders: actors/discoro/client/ (the Computation, in the
+ *   user's process), node/ (the discoronode main process) and server/ (a forked server process)
+ *   import none of each other, only the protocol module (actors/discoro/*.ts) they share;
  * - no `console.` in library code (bin/ may print).
  */
 import { expect } from 'chai';
@@ -150,8 +153,20 @@ function cycleThrough(start: string, component: Set<string>, next: Map<string, s
 
 const TOLERATED_CYCLE = ['runtime/Coro.ts', 'runtime/Scheduler.ts'];
 
+/** The folder of the discoro program a file belongs to, if any. */
+const PROGRAM = /^actors\/discoro\/(client|node|server)\//;
+
+/** Which discoro program (client, node, server) a file of another program imports. */
+function crossProgram(edges: Edge[]): string[] {
+  return edges.flatMap((e) => {
+    const from = PROGRAM.exec(e.from)?.[1];
+    const to = PROGRAM.exec(e.to)?.[1];
+    return from !== undefined && to !== undefined && from !== to ? [`${describeEdge(e)}: discoro's ${from} program must not import its ${to} program (share through the protocol module)`] : [];
+  });
+}
+
 /** Everything wrong with the layering of `sources` (file → text), one readable line per finding. */
-function checkLayers(sources: Map<string, string>): Record<'unranked' | 'unresolved' | 'outside' | 'upward' | 'cycles' | 'console', string[]> {
+function checkLayers(sources: Map<string, string>): Record<'unranked' | 'unresolved' | 'outside' | 'upward' | 'programs' | 'cycles' | 'console', string[]> {
   const files = [...sources.keys()];
   const edges = edgesOf(sources);
   const inside = edges.filter((e) => sources.has(e.to));
@@ -173,6 +188,7 @@ function checkLayers(sources: Map<string, string>): Record<'unranked' | 'unresol
     upward: inside
       .filter((e) => rankOf(e.to) > rankOf(e.from))
       .map((e) => `${describeEdge(e)}: ${ORDER[rankOf(e.from)]?.name ?? 'an unranked file'} must not import ${ORDER[rankOf(e.to)]?.name ?? 'an unranked file'}`),
+    programs: crossProgram(inside),
     cycles,
     console: files.filter((f) => !f.startsWith('bin/')).flatMap((file) => {
       const text = sources.get(file)!;
@@ -249,6 +265,10 @@ describe('layers', () => {
         ['actors/remote/Network.ts', "import { Channel } from '../Channel.js';"],
         ['actors/remote/R.ts', ''],
         ['actors/other/Q.ts', ''],
+        ['actors/discoro/protocol.ts', ''],
+        ['actors/discoro/node/N.ts', "import { C } from '../client/C.js';\nimport { P } from '../protocol.js';"],
+        ['actors/discoro/client/C.ts', "import type { P } from '../protocol.js';"],
+        ['actors/discoro/server/S.ts', "import { N } from '../node/N.js';"],
       ]);
       const r = checkLayers(tree);
       // actors/other/ is a sub-folder no rule places: the spec says so instead of guessing its rank.
@@ -259,6 +279,10 @@ describe('layers', () => {
         'transports/net/Y.ts:1 imports actors/remote/Network.ts: transports/net must not import actors/remote',
         'actors/sync/Lock.ts:1 imports actors/Channel.ts: actors/sync must not import actors (top level)',
         'actors/Channel.ts:1 imports actors/remote/R.ts: actors (top level) must not import actors/remote',
+      ]);
+      expect(r.programs).to.deep.equal([
+        "actors/discoro/node/N.ts:1 imports actors/discoro/client/C.ts: discoro's node program must not import its client program (share through the protocol module)",
+        "actors/discoro/server/S.ts:1 imports actors/discoro/node/N.ts: discoro's server program must not import its node program (share through the protocol module)",
       ]);
       expect(r.cycles).to.have.length(2);
       expect(r.cycles[0]).to.match(/^runtime\/A\.ts, runtime\/B\.ts, runtime\/C\.ts import each other, e\.g\. runtime\/A\.ts → runtime\/B\.ts → runtime\/C\.ts → runtime\/A\.ts/);
@@ -276,6 +300,11 @@ describe('layers', () => {
 
   it('imports point down: bin → entries → actors → transports → runtime, and down the sub-layers', () => {
     expect(found.upward, list('imports pointing up the layers', found.upward)).to.deep.equal([]);
+  });
+
+  it("discoro's client, node and server programs import none of each other, only the protocol they share", () => {
+    expect(found.programs, list('imports across discoro programs', found.programs)).to.deep.equal([]);
+    expect(files.filter((f) => PROGRAM.test(f)).length, 'the program folders exist').to.be.at.least(3);
   });
 
   it('no import cycle between files (type-only imports included) but runtime/Coro.ts ↔ runtime/Scheduler.ts', () => {

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OutOfServiceError } from '../../actors/actorErrors.js';
-import type { JobCoro } from '../../actors/discoro/JobCoro.js';
+import type { JobCoro } from '../../actors/discoro/client/JobCoro.js';
 import { Network } from '../../actors/remote/Network.js';
 import { CoroTerminatedError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';

@@ -3,7 +3,7 @@
  * computation at the node given as argv[2], starts a job that never ends, prints
  * `running <computation id> <server pid>` and waits to be killed. Usage: node clientProcess.js host:port secret
  */
-import { Computation } from '../../../actors/discoro/Computation.js';
+import { Computation } from '../../../actors/discoro/client/Computation.js';
 
 const [node, secret] = process.argv.slice(2);
 const c = new Computation({ components: [], nodes: [node!], secret, pulseInterval: 100, zombiePeriod: 1000 });

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Computation, type ComputationOptions } from '../../../actors/discoro/Computation.js';
-import type { DiscoroStatus } from '../../../actors/discoro/discoroStatus.js';
+import { Computation, type ComputationOptions } from '../../../actors/discoro/client/Computation.js';
+import type { DiscoroStatus } from '../../../actors/discoro/client/discoroStatus.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 
 export const SECRET = 'discoro spec secret';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ComponentError, ServerLostError } from '../../../actors/actorErrors.js';
-import type { JobCoro } from '../../../actors/discoro/JobCoro.js';
+import type { JobCoro } from '../../../actors/discoro/client/JobCoro.js';
 import { CoroTerminatedError } from '../../../runtime/runtimeErrors.js';
 import { until } from '../../helpers.js';
 import { discoroFixture, NodeProcess, SECRET, statusLog, WORK } from './discoroFixture.js';

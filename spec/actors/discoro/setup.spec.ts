@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SetupFailedError } from '../../../actors/actorErrors.js';
-import type { JobCoro } from '../../../actors/discoro/JobCoro.js';
+import type { JobCoro } from '../../../actors/discoro/client/JobCoro.js';
 import { CoroTerminatedError } from '../../../runtime/runtimeErrors.js';
 import { discoroFixture, statusLog, WORK, type NodeProcess } from './discoroFixture.js';
 

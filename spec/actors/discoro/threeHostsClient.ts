@@ -7,8 +7,8 @@
  * DISCORO_SECRET. Usage: node threeHostsClient.js '<json config>'.
  */
 import { ServerLostError } from '../../../actors/actorErrors.js';
-import { Computation } from '../../../actors/discoro/Computation.js';
-import type { DiscoroStatus } from '../../../actors/discoro/discoroStatus.js';
+import { Computation } from '../../../actors/discoro/client/Computation.js';
+import type { DiscoroStatus } from '../../../actors/discoro/client/discoroStatus.js';
 
 /** What the spec passes as argv[2]. */
 export interface ClientConfig {

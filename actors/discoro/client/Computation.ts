@@ -1,0 +1,376 @@
+/**
+ * A discoro computation, from its client: components shipped to discoronodes, one server
+ * process per CPU slot there, and jobs (coroutines running a component's function) on them.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
+import { checkWaitOptions } from '../../../runtime/options.js';
+import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { Scheduler } from '../../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../../runtime/Wait.js';
+import { WaiterQueue } from '../../../runtime/WaiterQueue.js';
+import { Location } from '../../../transports/net/Location.js';
+import { Network } from '../../remote/Network.js';
+import { ComputationClosedError } from '../../actorErrors.js';
+import { resolveComponents, type ResolvedComponents } from './components.js';
+import type { NodeEvent, ServerInfo } from '../protocol.js';
+import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
+import type { JobCoro } from './JobCoro.js';
+import { checkAllocations } from './nodeAllocation.js';
+import { ComputationNodes } from './ComputationNodes.js';
+import { ComputationCluster } from './ComputationCluster.js';
+import { PREFETCH_BELOW_MS, ServerPool } from './ServerPool.js';
+import { startJob } from './startJob.js';
+import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
+import type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
+
+export type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
+
+export type { RunResultsOptions } from './jobResults.js';
+
+/**
+ * A computation.
+ * @example
+ * ```ts
+ * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'], secret: 'shared' });
+ * if (await computation.schedule({ timeout: 30_000 })) {
+ *   log(await computation.runResults('compute', [[1], [2], [3]]));
+ *   await computation.close();
+ * }
+ * ```
+ */
+// Structurally a ComputationCore (its parts take `this` as one); not declared, so that the published
+// declarations, which strip the internal members, stay consistent.
+export class Computation {
+  /** Its id on every node. */
+  readonly id = `c-${randomBytes(8).toString('hex')}`;
+  readonly scheduler: Scheduler;
+  readonly pulseInterval: number;
+  readonly zombiePeriod: number;
+  /** @internal */ readonly feed = new StatusFeed();
+  /** @internal */ readonly pool: ServerPool;
+  /** @internal */ net: Network | undefined;
+  /** @internal */ readonly components: ResolvedComponents;
+  /** @internal */ readonly jobs = new Set<JobCoro>();
+  private state: 'new' | 'scheduling' | 'scheduled' | 'closing' | 'closed' = 'new';
+  private ownNetwork = false;
+  private readonly scheduledWaiters = new WaiterQueue();
+  private readonly nodeSet: ComputationNodes;
+  private readonly jobEnded = new WaiterQueue();
+  private cluster: ComputationCluster | undefined;
+
+  constructor(readonly options: ComputationOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('Computation needs options with components');
+    this.components = resolveComponents(options.components);
+    checkAllocations(options.nodeAllocations);
+    const pulse = options.pulseInterval ?? 10_000;
+    if (typeof pulse !== 'number' || !(pulse > 0)) throw new InvalidArgumentError('pulseInterval must be a positive number of ms');
+    const zombie = options.zombiePeriod ?? pulse * 10;
+    if (typeof zombie !== 'number' || !(zombie > pulse)) throw new InvalidArgumentError('zombiePeriod must be more than pulseInterval');
+    if (options.status !== undefined && (typeof options.status !== 'object' || typeof options.status?.send !== 'function')) throw new InvalidArgumentError('status must be a coroutine (or have send)');
+    for (const n of options.nodes ?? []) Location.parse(n as string);
+    this.pulseInterval = pulse;
+    this.zombiePeriod = zombie;
+    this.scheduler = options.scheduler ?? Scheduler.default();
+    const ahead = options.sendAheadBelow ?? PREFETCH_BELOW_MS;
+    if (typeof ahead !== 'number' || !(ahead >= 0)) throw new InvalidArgumentError('sendAheadBelow must be a non-negative number of ms');
+    this.pool = new ServerPool(this.scheduler, ahead);
+    this.nodeSet = new ComputationNodes(this);
+  }
+
+  /** True between a successful schedule() and close(). */
+  get isScheduled(): boolean {
+    return this.state === 'scheduled';
+  }
+
+  /**
+   * Status messages from now on, until the computation closes.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * for await (const s of computation.status()) if (s.kind === 'job-finished') log(s.value);
+   * ```
+   */
+  status(): AsyncIterableIterator<DiscoroStatus> {
+    return this.feed.iterate();
+  }
+
+  /** @internal Publishes a status message. */
+  publish(s: DiscoroStatus): void {
+    this.options.status?.send(s);
+    this.feed.publish(s);
+  }
+
+  /**
+   * Reserves its nodes, ships its components and starts its servers. Resolves true once a first
+   * server is ready (the other nodes go on initialising), false on timeout; rejects when no node
+   * can be used (AuthenticationError, PeerUnreachableError, ComponentError naming the component
+   * and node, SetupFailedError...).
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * if (!(await computation.schedule({ timeout: 10_000 }))) log('no server within 10 s');
+   * ```
+   */
+  async schedule(options?: ActingWaitOptions): Promise<boolean> {
+    const timeout = checkWaitOptions(options);
+    if (this.state === 'closing' || this.state === 'closed') throw new ComputationClosedError(`computation ${this.id} is closed`);
+    if (this.state === 'scheduled') return true;
+    if (this.state === 'new') {
+      this.state = 'scheduling';
+      let net = Network.of(this.scheduler);
+      if (net === undefined) {
+        net = await Network.start(this.scheduler, { discover: false, ...this.options.network, ...(this.options.secret !== undefined ? { secret: this.options.secret } : {}) });
+        this.ownNetwork = true;
+      }
+      this.net = net;
+      this.nodeSet.start(net, this.options.nodes ?? [], this.options.discover ?? (this.options.nodes ?? []).length === 0);
+    }
+    const wait = new Wait<boolean>(this.scheduler, this.scheduler.actor(options?.coro), WaitKind.Other);
+    wait.alarm = false;
+    this.scheduledWaiters.push(wait);
+    const p = wait.start(timeout, options?.signal);
+    this.nodeSet.checkFailed();
+    return p;
+  }
+
+  /** @internal A first server is ready. */
+  serverReady(): void {
+    if (this.state !== 'scheduling') return;
+    this.state = 'scheduled';
+    this.publish({ kind: 'computation-scheduled', id: this.id });
+    for (const w of this.scheduledWaiters.drain()) w.wake(true);
+  }
+
+  /** @internal Every node failed: schedule() rejects with `error`. */
+  scheduleFailed(error: Error): void {
+    if (this.state === 'scheduling') for (const w of this.scheduledWaiters.drain()) w.fail(error);
+  }
+
+  /** @internal */
+  jobDone(job: JobCoro): void {
+    this.jobs.delete(job);
+    for (const w of this.jobEnded.drain()) w.wake(true);
+  }
+
+  /**
+   * Runs a job with options: `where`, `cpu` (default true) and the wait for a free server
+   * (`timeout` → false). Throws ComputationClosedError, InvalidArgumentError (bad function,
+   * arguments that are not CBOR data), and what the server answers.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const job = await computation.runWith({ where: '127.0.0.1', cpu: false, timeout: 5000 }, 'watch', me);
+   * ```
+   */
+  async runWith<R = unknown>(options: JobOptions, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
+    if (this.state !== 'scheduled') throw new ComputationClosedError(`computation ${this.id} is ${this.state === 'new' || this.state === 'scheduling' ? 'not scheduled' : 'closed'}`);
+    return startJob<R>(this, options ?? {}, fn, args);
+  }
+
+  /**
+   * A CPU job on the least loaded server; waits for a free one.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const job = await computation.run('compute', 1, 2);
+   * ```
+   */
+  run<R = unknown>(fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
+    return this.runWith<R>({}, fn, ...args);
+  }
+
+  /** A CPU job at a node or server (see JobOptions.where). */
+  runAt<R = unknown>(where: string, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
+    return this.runWith<R>({ where }, fn, ...args);
+  }
+
+  /** An async (I/O) job: any number per server, on the one running fewest jobs. */
+  runAsync<R = unknown>(fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
+    return this.runWith<R>({ cpu: false }, fn, ...args);
+  }
+
+  /** An async job at a node or server. */
+  runAsyncAt<R = unknown>(where: string, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
+    return this.runWith<R>({ where, cpu: false }, fn, ...args);
+  }
+
+  /**
+   * Runs a CPU job and waits for its value (throws its error; ServerLostError when its server is
+   * lost, after `retries` more attempts elsewhere). On timeout (of the whole call) `alarm`.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const v = await computation.runResultWith({ retries: 2, timeout: 60_000, alarm: null }, 'compute', 4);
+   * ```
+   */
+  runResultWith<R = unknown, A = undefined>(options: JobOptions & { retries?: number; alarm?: A }, fn: JobFunction, ...args: unknown[]): Promise<R | A> {
+    return runResultWith<R, A>(this, options, fn, args);
+  }
+
+  /**
+   * runResultWith without options.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const v = await computation.runResult('compute', 4);
+   * ```
+   */
+  runResult<R = unknown>(fn: JobFunction, ...args: unknown[]): Promise<R> {
+    return this.runResultWith<R, never>({}, fn, ...args);
+  }
+
+  /** runResult at a node or server. */
+  runResultAt<R = unknown>(where: string, fn: JobFunction, ...args: unknown[]): Promise<R> {
+    return this.runResultWith<R, never>({ where }, fn, ...args);
+  }
+
+  /**
+   * Runs `fn` once per item of `argsList` (an array item is the argument list, anything else one
+   * argument), spread over the servers; the values in input order. The first failure rejects;
+   * false when `timeout` passes first.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const squares = await computation.runResults('square', [1, 2, 3], { onProgress: (done, total) => log(done, total) });
+   * ```
+   */
+  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options?: Omit<RunResultsOptions, 'timeout' | 'signal'>): Promise<R[]>;
+  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions): Promise<R[] | false>;
+  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions = {}): Promise<R[] | false> {
+    return runResults<R>(this, fn, argsList, options);
+  }
+
+  /**
+   * Nodes with servers of this computation (`host:port` of each node).
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * log(computation.nodes());
+   * ```
+   */
+  nodes(): string[] {
+    return [...new Set([...this.pool.servers.values()].map((s) => s.info.node))];
+  }
+
+  /** Its servers now. */
+  servers(): ServerInfo[] {
+    return [...this.pool.servers.values()].map((s) => s.info);
+  }
+
+  /** Takes no more jobs at `node` (`host:port`); false when the computation knows no such node (it is held anyway, should it appear). */
+  disableNode(node: string): boolean {
+    this.pool.setNodeEnabled(node, false);
+    return this.knowsNode(node);
+  }
+
+  /**
+   * Takes jobs at `node` again; a node held by `disableNodes` is set up now, its node setup
+   * getting `setupArgs` (when given) instead of the `nodeSetup.args`.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], disableNodes: true });
+   * for await (const s of computation.status()) if (s.kind === 'node-discovered') computation.enableNode(s.node.location, 'data-1.csv');
+   * ```
+   */
+  enableNode(node: string, ...setupArgs: unknown[]): boolean {
+    this.pool.setNodeEnabled(node, true);
+    this.nodeSet.enable(node, setupArgs.length > 0 ? setupArgs : undefined);
+    return this.knowsNode(node);
+  }
+
+  private knowsNode(node: string): boolean {
+    return this.nodeSet.has(node) || this.pool.ofNode(node).length > 0;
+  }
+
+  /**
+   * The computation as the dashboard's cluster view sees it (created at the first call, kept
+   * after): its nodes with their pulses, servers, jobs and counts, and the actions. Ask for it
+   * before schedule() to see everything from the start.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * const dash = await serveDashboard(computation.scheduler, { cluster: computation.clusterSource() });
+   * ```
+   */
+  clusterSource(): ComputationCluster {
+    return (this.cluster ??= new ComputationCluster(this));
+  }
+
+  /** @internal Calls `listener` with every status message from now on, synchronously; returns the unsubscribe. */
+  watchStatus(listener: (s: DiscoroStatus) => void): () => void {
+    return this.feed.listen(listener);
+  }
+  /** Takes no more jobs at a server / takes them again; false for an unknown server. */
+  disableServer(location: string): boolean {
+    return this.pool.setServerEnabled(location, false);
+  }
+  /**
+   * Takes jobs at a server again; a server held by `disableServers` runs its server setup first
+   * (with `setupArgs` when given). False for an unknown server.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], disableServers: true, serverSetup: { fn: 'load' } });
+   * for await (const s of computation.status()) if (s.kind === 'server-discovered') computation.enableServer(s.server.location, 'part-1.csv');
+   * ```
+   */
+  enableServer(location: string, ...setupArgs: unknown[]): boolean {
+    if (this.nodeSet.enableServer(location, setupArgs.length > 0 ? setupArgs : undefined)) return true;
+    return this.pool.setServerEnabled(location, true);
+  }
+
+  /** @internal A node posted `event`. */
+  nodeEvent(node: Location, event: NodeEvent): void {
+    this.nodeSet.event(node, event);
+  }
+
+  /**
+   * Closes it: takes no more jobs, waits for running CPU jobs (and async ones with `awaitAsync`)
+   * up to `timeout` ms, terminates the rest when `terminate` (or the timeout passed), then every
+   * node stops its servers and removes the shipped files. Idempotent. Aborting `signal` ends the
+   * wait for the jobs (they are terminated) and close() rejects with its reason once closed.
+   * @example
+   * ```ts
+   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
+   * await computation.close({ awaitAsync: true, timeout: 10_000 });
+   * await computation.close({ terminate: true });
+   * ```
+   */
+  async close(options?: { awaitAsync?: boolean; terminate?: boolean; timeout?: number; signal?: AbortSignal }): Promise<void> {
+    const timeout = checkWaitOptions(options);
+    if (this.state === 'closed' || this.state === 'closing') return;
+    const wasScheduling = this.state !== 'scheduled';
+    this.state = 'closing';
+    this.pool.failWaiters(new ComputationClosedError(`computation ${this.id} is closing`));
+    if (wasScheduling) this.scheduleFailed(new ComputationClosedError(`computation ${this.id} was closed`));
+    const deadline = performance.now() + timeout;
+    const waitFor = (): JobCoro[] => [...this.jobs].filter((j) => options?.awaitAsync === true || this.isCpuJob(j));
+    let aborted: unknown;
+    while (options?.terminate !== true && waitFor().length > 0 && performance.now() < deadline) {
+      const w = new Wait<boolean>(this.scheduler, undefined, WaitKind.Other);
+      w.alarm = false;
+      this.jobEnded.push(w);
+      try {
+        if (!(await w.start(timeout === Infinity ? Infinity : Math.max(0, deadline - performance.now()), options?.signal))) break;
+      } catch (err) {
+        aborted = err; // the wait ends; closing goes on, then close() rejects with the reason
+        break;
+      }
+    }
+    await Promise.all([...this.jobs].map((j) => j.terminate({ timeout: 2000 }).catch(() => false)));
+    await this.nodeSet.closeAll();
+    this.state = 'closed';
+    this.publish({ kind: 'computation-closed', id: this.id });
+    if (this.ownNetwork) await this.net?.stop();
+    if (aborted !== undefined) throw aborted;
+  }
+
+  /** @internal */
+  readonly cpuJobs = new WeakSet<JobCoro>();
+  private isCpuJob(j: JobCoro): boolean {
+    return this.cpuJobs.has(j);
+  }
+
+
+}

@@ -1,0 +1,226 @@
+/**
+ * The servers a computation can run jobs on, seen from its client: at most one CPU job runs on
+ * a server at a time (a CPU job waits, FIFO, for a free one), any number of async jobs (least
+ * loaded server), picking the least busy node first.
+ *
+ * Short CPU jobs are sent one ahead: while a server's CPU jobs take less than
+ * `sendAheadBelow` (default `PREFETCH_BELOW_MS`), the next one goes to it before the running one ends and waits there for
+ * its turn, so that the server does not sit idle for a round trip between two jobs. Longer jobs
+ * wait here for a free server, so that none queues behind a long one while another server is free.
+ * @module
+ */
+import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { checkWaitOptions } from '../../../runtime/options.js';
+import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../../runtime/Wait.js';
+import type { RemoteRci, Rci } from '../../remote/Rci.js';
+import type { ServerInfo } from '../protocol.js';
+
+/**
+ * One server in the pool.
+ * @example
+ * ```ts
+ * const pool = new ServerPool(sched);
+const s: PoolServer | undefined = pool.servers.get('127.0.0.1:9707');
+ * ```
+ */
+export interface PoolServer {
+  info: ServerInfo;
+  rci: RemoteRci<any, any> | Rci<any, any>;
+  /** CPU jobs sent to it and not ended: one running, and at most one more waiting there. */
+  cpuJobs: number;
+  /** All jobs sent to it and not ended. */
+  jobs: number;
+  enabled: boolean;
+  /** Moving average of its CPU jobs' durations as the client sees them (ms; undefined before the first). */
+  cpuMs?: number;
+  /** When the CPU job it runs now was sent (performance.now()). */
+  cpuSince?: number;
+  /** Held by its node (the node's dashboard disabled it): no new jobs, whatever `enabled` says. */
+  heldByNode?: boolean;
+}
+
+/** CPU jobs shorter than this (ms, as the client sees them) are sent one ahead to a busy server, by default. */
+export const PREFETCH_BELOW_MS = 5;
+
+/**
+ * Where a job may run: anywhere, a node (`host` or `host:port` of the node) or a server (`host:port`).
+ * @example
+ * ```ts
+ * const where: Where = '127.0.0.1'; // any server of the node(s) on that host
+ * ```
+ */
+export type Where = string | undefined;
+
+interface Waiter {
+  wait: Wait<PoolServer | false>;
+  where: Where;
+  cpu: boolean;
+  seq: number;
+}
+
+function matches(s: PoolServer, where: Where): boolean {
+  if (where === undefined) return true;
+  return s.info.location === where || s.info.node === where || s.info.node.replace(/:\d+$/, '') === where;
+}
+
+/**
+ * The servers of one computation.
+ * @example
+ * ```ts
+ * const pool = new ServerPool(sched);
+ * const server = await pool.acquire(undefined, true, { timeout: 5000 });
+ * if (server) pool.release(server, true);
+ * ```
+ */
+export class ServerPool {
+  readonly servers = new Map<string, PoolServer>();
+  private readonly disabledNodes = new Set<string>();
+  /** Nodes that hold themselves (disabled from their own dashboard). */
+  private readonly heldNodes = new Set<string>();
+  /** Waiting acquires by kind (`cpu|where`): few kinds, so a release looks at a few queue heads, not every waiter. */
+  private readonly queues = new Map<string, Waiter[]>();
+  private seq = 0;
+
+  /** @param sendAheadBelow CPU jobs go one ahead to a busy server whose jobs take less than this (ms; 0: never). */
+  constructor(private readonly sched: Scheduler, private readonly sendAheadBelow = PREFETCH_BELOW_MS) {}
+
+  add(s: PoolServer): void {
+    this.servers.set(s.info.location, s);
+    this.dispatch();
+  }
+
+  remove(location: string): PoolServer | undefined {
+    const s = this.servers.get(location);
+    this.servers.delete(location);
+    return s;
+  }
+
+  /** Servers of the node at `node` (its `host:port`). */
+  ofNode(node: string): PoolServer[] {
+    return [...this.servers.values()].filter((s) => s.info.node === node);
+  }
+
+  setNodeEnabled(node: string, enabled: boolean): void {
+    if (enabled) this.disabledNodes.delete(node);
+    else this.disabledNodes.add(node);
+    this.dispatch();
+  }
+
+  /** False when the client disabled `node` (`disableNode`) or the node holds itself. */
+  isNodeEnabled(node: string): boolean {
+    return !this.disabledNodes.has(node) && !this.heldNodes.has(node);
+  }
+
+  /**
+   * What a node said of itself: it holds `server` (or, without one, all its servers), or releases
+   * it. Held servers take no new jobs; the client's own enable/disable is kept apart.
+   */
+  setHeldByNode(node: string, server: string | undefined, held: boolean): void {
+    if (server !== undefined) {
+      const s = this.servers.get(server);
+      if (s !== undefined) s.heldByNode = held;
+    } else if (held) this.heldNodes.add(node);
+    else this.heldNodes.delete(node);
+    this.dispatch();
+  }
+
+  setServerEnabled(location: string, enabled: boolean): boolean {
+    const s = this.servers.get(location);
+    if (s === undefined) return false;
+    s.enabled = enabled;
+    this.dispatch();
+    return true;
+  }
+
+  /**
+   * A server for a job at `where` (CPU jobs: one that runs no other CPU job), marked as taken;
+   * waits FIFO for one up to `timeout` ms (then false).
+   */
+  acquire(where: Where, cpu: boolean, options?: ActingWaitOptions): Promise<PoolServer | false> {
+    const timeout = checkWaitOptions(options);
+    if (where !== undefined && (typeof where !== 'string' || where.length === 0)) throw new InvalidArgumentError('where must be a node or server address');
+    const key = `${cpu}|${where ?? ''}`;
+    let queue = this.queues.get(key);
+    if (queue === undefined || queue.length === 0) {
+      const s = this.pick(where, cpu);
+      if (s !== undefined) return Promise.resolve(this.take(s, cpu));
+    }
+    if (queue === undefined) this.queues.set(key, (queue = []));
+    const wait = new Wait<PoolServer | false>(this.sched, this.sched.actor(options?.coro), WaitKind.Other);
+    wait.alarm = false;
+    const waiter = { wait, where, cpu, seq: this.seq++ };
+    queue.push(waiter);
+    wait.onCancel = () => {
+      const k = queue.indexOf(waiter);
+      if (k >= 0) queue.splice(k, 1);
+    };
+    return wait.start(timeout, options?.signal);
+  }
+
+  /** Gives back what `acquire` took; `tookMs` is how long the job took (a CPU job's, for the one-ahead rule). */
+  release(s: PoolServer, cpu: boolean, tookMs?: number): void {
+    s.jobs = Math.max(0, s.jobs - 1);
+    if (cpu) {
+      s.cpuJobs = Math.max(0, s.cpuJobs - 1);
+      s.cpuSince = s.cpuJobs > 0 ? performance.now() : undefined;
+      if (tookMs !== undefined && Number.isFinite(tookMs)) s.cpuMs = s.cpuMs === undefined ? tookMs : s.cpuMs * 0.8 + tookMs * 0.2;
+    }
+    this.dispatch();
+  }
+
+  /** Fails every waiting acquire with `error`. */
+  failWaiters(error: Error): void {
+    for (const queue of this.queues.values()) for (const w of queue.splice(0)) w.wait.fail(error);
+  }
+
+  private take(s: PoolServer, cpu: boolean): PoolServer {
+    s.jobs++;
+    if (cpu && s.cpuJobs++ === 0) s.cpuSince = performance.now();
+    return s;
+  }
+
+  /** Whether a CPU job may go to `s` now: it runs none, or only a short one and nothing waits there. */
+  private cpuFree(s: PoolServer): boolean {
+    if (s.cpuJobs === 0) return true;
+    const limit = this.sendAheadBelow;
+    return s.cpuJobs === 1 && s.cpuMs !== undefined && s.cpuMs < limit && performance.now() - (s.cpuSince ?? 0) < limit;
+  }
+
+  private usable(s: PoolServer, where: Where): boolean {
+    return s.enabled && s.heldByNode !== true && !this.disabledNodes.has(s.info.node) && !this.heldNodes.has(s.info.node) && matches(s, where);
+  }
+
+  private pick(where: Where, cpu: boolean): PoolServer | undefined {
+    const candidates = [...this.servers.values()].filter((s) => this.usable(s, where) && (!cpu || this.cpuFree(s)));
+    if (candidates.length === 0) return undefined;
+    const load = new Map<string, [busy: number, total: number]>();
+    for (const s of this.servers.values()) {
+      const [busy, total] = load.get(s.info.node) ?? [0, 0];
+      load.set(s.info.node, [busy + (s.cpuJobs > 0 ? 1 : 0), total + 1]);
+    }
+    const ratio = (s: PoolServer): number => {
+      const [busy, total] = load.get(s.info.node)!;
+      return busy / total;
+    };
+    candidates.sort((a, b) => (cpu ? a.cpuJobs - b.cpuJobs || ratio(a) - ratio(b) : 0) || a.jobs - b.jobs);
+    return candidates[0];
+  }
+
+  private dispatch(): void {
+    // FIFO: of the waiters some server can take, the oldest goes first.
+    for (;;) {
+      let best: { queue: Waiter[]; server: PoolServer } | undefined;
+      for (const queue of this.queues.values()) {
+        const w = queue[0];
+        if (w === undefined || (best !== undefined && w.seq > best.queue[0]!.seq)) continue;
+        const server = this.pick(w.where, w.cpu);
+        if (server !== undefined) best = { queue, server };
+      }
+      if (best === undefined) return;
+      const w = best.queue.shift()!;
+      if (!w.wait.wake(this.take(best.server, w.cpu))) this.release(best.server, w.cpu);
+    }
+  }
+}

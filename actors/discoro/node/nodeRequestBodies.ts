@@ -1,0 +1,64 @@
+/**
+ * The bodies of the requests a discoronode serves, checked before anything acts on them: a
+ * computation id, `discoro-reserve` and `discoro-setup` (a manifest whose modules stay inside the
+ * computation folder). A malformed body is InvalidArgumentError (ComponentError for a module path
+ * that leaves the folder), which the client gets as the request's error.
+ * @example
+ * ```ts
+ * const { id, want, zombiePeriod } = reserveBody(['c-1f2e', 2, 60_000]);
+ * ```
+ * @module
+ */
+import path from 'node:path';
+import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { ComponentError } from '../../actorErrors.js';
+import type { ComputationManifest } from '../protocol.js';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A computation id: 1 to 64 letters, digits, `_` or `-` (it names a folder).
+ * @example
+ * ```ts
+ * computationId('c-1f2e'); // 'c-1f2e'
+ * ```
+ */
+export function computationId(id: unknown): string {
+  if (typeof id !== 'string' || !ID.test(id)) throw new InvalidArgumentError('malformed computation id');
+  return id;
+}
+
+/**
+ * `[computationId, cpusWanted, zombiePeriod | null]`.
+ * @example
+ * ```ts
+ * reserveBody(['c-1', -1, null]); // { id: 'c-1', want: -1, zombiePeriod: null }
+ * ```
+ */
+export function reserveBody(body: unknown): { id: string; want: number; zombiePeriod: number | null } {
+  if (!Array.isArray(body) || body.length !== 3) throw new InvalidArgumentError('malformed discoro-reserve request');
+  const id = computationId(body[0]);
+  const [, want, zombie] = body as [string, unknown, unknown];
+  if (typeof want !== 'number' || !Number.isInteger(want)) throw new InvalidArgumentError('cpus wanted must be an integer');
+  if (zombie !== null && (typeof zombie !== 'number' || !(zombie > 0))) throw new InvalidArgumentError('zombie period must be a positive number of ms');
+  return { id, want, zombiePeriod: zombie as number | null };
+}
+
+/**
+ * `[computationId, ComputationManifest]`.
+ * @example
+ * ```ts
+ * const { id, manifest } = setupBody(['c-1', { modules: ['work.mjs'], sources: [] }]);
+ * ```
+ */
+export function setupBody(body: unknown): { id: string; manifest: ComputationManifest } {
+  if (!Array.isArray(body) || body.length !== 2 || typeof body[1] !== 'object' || body[1] === null) throw new InvalidArgumentError('malformed discoro-setup request');
+  const id = computationId(body[0]);
+  const m = body[1] as ComputationManifest;
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!strings(m.modules) || !Array.isArray(m.sources)) throw new InvalidArgumentError('malformed computation manifest');
+  for (const rel of m.modules) {
+    if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new ComponentError(`component path ${rel} is not inside the computation folder`);
+  }
+  return { id, manifest: m };
+}

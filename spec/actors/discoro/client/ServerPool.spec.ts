@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { Scheduler } from '../../../../runtime/Scheduler.js';
+import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
+import { PREFETCH_BELOW_MS, ServerPool, type PoolServer } from '../../../../actors/discoro/client/ServerPool.js';
+
+function server(location: string, node: string): PoolServer {
+  return { info: { location, node, pid: 1, index: 1 }, rci: {} as PoolServer['rci'], cpuJobs: 0, jobs: 0, enabled: true };
+}
+
+describe('ServerPool', () => {
+  let sched: Scheduler;
+  let pool: ServerPool;
+  let a: PoolServer, b: PoolServer;
+  beforeEach(() => {
+    sched = new Scheduler();
+    pool = new ServerPool(sched);
+    a = server('10.0.0.1:9707', '10.0.0.1:9706');
+    b = server('10.0.0.2:9707', '10.0.0.2:9706');
+    pool.add(a);
+    pool.add(b);
+  });
+  afterEach(() => sched.terminate());
+
+  it('a CPU job takes a server that runs none; the next waits, and waiters are served FIFO as servers are released', async () => {
+    const first = await pool.acquire(undefined, true);
+    const second = await pool.acquire(undefined, true);
+    expect(new Set([first, second])).to.deep.equal(new Set([a, b]));
+    const order: string[] = [];
+    const third = pool.acquire(undefined, true).then((s) => order.push(`third:${(s as PoolServer).info.location}`));
+    const fourth = pool.acquire(undefined, true).then((s) => order.push(`fourth:${(s as PoolServer).info.location}`));
+    pool.release(b, true); // no duration: nothing is sent ahead
+    await third;
+    pool.release(a, true);
+    await fourth;
+    expect(order).to.deep.equal([`third:${b.info.location}`, `fourth:${a.info.location}`]);
+    expect(a.cpuJobs + b.cpuJobs).to.equal(2);
+  });
+
+  it('one ahead: after short jobs a busy server takes one more, never two; a free server goes first', async () => {
+    const first = (await pool.acquire(undefined, true)) as PoolServer;
+    pool.release(first, true, PREFETCH_BELOW_MS / 5); // the server's jobs are short
+    const running = (await pool.acquire(undefined, true)) as PoolServer;
+    const other = (await pool.acquire(undefined, true)) as PoolServer;
+    expect(other).to.not.equal(running, 'a server that runs nothing goes before sending one ahead');
+    const ahead = await pool.acquire(undefined, true, { timeout: 0 });
+    expect(ahead).to.equal(first, 'the server with short jobs takes one ahead');
+    expect(first.cpuJobs).to.equal(2);
+    expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(false, 'never two ahead; the other has no short history');
+  });
+
+  it('no job is sent ahead behind a long job, nor behind one that has run longer than the limit', async () => {
+    pool.remove(b.info.location);
+    let s = (await pool.acquire(undefined, true)) as PoolServer;
+    pool.release(s, true, PREFETCH_BELOW_MS * 10);
+    s = (await pool.acquire(undefined, true)) as PoolServer;
+    expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(false, 'its jobs are long');
+    pool.release(s, true, 0);
+    // A moving average: a run of short jobs makes it short again (bounded: 0.8^20 of 50 ms is under 1 ms).
+    for (let k = 0; k < 20 && a.cpuMs! >= PREFETCH_BELOW_MS; k++) pool.release((await pool.acquire(undefined, true)) as PoolServer, true, 0);
+    expect(a.cpuMs).to.be.below(PREFETCH_BELOW_MS);
+    s = (await pool.acquire(undefined, true)) as PoolServer;
+    s.cpuSince = performance.now() - PREFETCH_BELOW_MS * 2; // the running one has taken longer than the limit
+    expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(false);
+    s.cpuSince = performance.now();
+    expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(a);
+  });
+
+  it('async jobs go to the least loaded server, whatever CPU jobs it runs', async () => {
+    await pool.acquire(undefined, true);
+    const x = (await pool.acquire(undefined, false)) as PoolServer;
+    const y = (await pool.acquire(undefined, false)) as PoolServer;
+    expect(x).to.not.equal(y);
+    expect(a.jobs + b.jobs).to.equal(3);
+  });
+
+  it('where: a server location, a node location or a host; disabled servers and nodes take nothing until enabled', async () => {
+    expect(await pool.acquire(b.info.location, true)).to.equal(b);
+    pool.release(b, true);
+    expect(await pool.acquire('10.0.0.2:9706', false)).to.equal(b);
+    expect(await pool.acquire('10.0.0.1', false)).to.equal(a);
+    pool.setServerEnabled(a.info.location, false);
+    pool.setNodeEnabled(b.info.node, false);
+    const waiting = pool.acquire(undefined, true);
+    expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(false);
+    pool.setServerEnabled(a.info.location, true);
+    expect(await waiting).to.equal(a);
+    expect(pool.setServerEnabled('10.9.9.9:1', true)).to.equal(false);
+  });
+
+  it('timeout gives false, an aborted signal rejects with its reason, and neither leaves a waiter behind', async () => {
+    await pool.acquire(undefined, true);
+    await pool.acquire(undefined, true);
+    expect(await pool.acquire(undefined, true, { timeout: 20 })).to.equal(false);
+    const ac = new AbortController();
+    const aborted = pool.acquire(undefined, true, { signal: ac.signal });
+    ac.abort(new Error('user gave up'));
+    await aborted.then(() => expect.fail('should reject'), (err: Error) => expect(err.message).to.equal('user gave up'));
+    pool.release(a, true);
+    expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(a, 'the released server went to no stale waiter');
+  });
+
+  it('sendAheadBelow 0: nothing is ever sent ahead', async () => {
+    const never = new ServerPool(sched, 0);
+    never.add(a);
+    never.release((await never.acquire(undefined, true)) as PoolServer, true, 0);
+    await never.acquire(undefined, true);
+    expect(await never.acquire(undefined, true, { timeout: 0 })).to.equal(false);
+  });
+
+  it('bad input is an InvalidArgumentError; failWaiters rejects every waiter with the error', async () => {
+    expect(() => pool.acquire('', true)).to.throw(InvalidArgumentError);
+    await pool.acquire(undefined, true);
+    await pool.acquire(undefined, true);
+    const w = pool.acquire(undefined, true);
+    pool.failWaiters(new Error('computation closed'));
+    await w.then(() => expect.fail('should reject'), (err: Error) => expect(err.message).to.equal('computation closed'));
+  });
+});

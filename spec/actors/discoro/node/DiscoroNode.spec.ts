@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OutOfServiceError } from '../../../../actors/actorErrors.js';
+import { Computation } from '../../../../actors/discoro/client/Computation.js';
+import { DiscoroNode } from '../../../../actors/discoro/node/DiscoroNode.js';
+import type { DiscoroNodeOptions } from '../../../../actors/discoro/node/discoroNodeOptions.js';
+import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
+import { CoroTerminatedError } from '../../../../runtime/runtimeErrors.js';
+import { Scheduler } from '../../../../runtime/Scheduler.js';
+import { SECRET, statusLog, WORK } from '../discoroFixture.js';
+
+/** The node runs in this process (its clock is injected); its servers and the clients' networks are real. */
+describe('DiscoroNode: service window and closing its computations', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'discoro-node-spec-'));
+  const nodes: DiscoroNode[] = [];
+  const comps: Computation[] = [];
+  let n = 0;
+  const work = path.join(dir, 'work.mjs');
+  const start = async (o: DiscoroNodeOptions): Promise<DiscoroNode> => {
+    const node = await DiscoroNode.start({ cpus: 1, secret: SECRET, discover: false, pulseInterval: 50, destDir: path.join(dir, `node-${++n}`), ...o });
+    nodes.push(node);
+    return node;
+  };
+  const computation = (node: DiscoroNode): Computation => {
+    const c = new Computation({ components: [work], nodes: [node.location], secret: SECRET, pulseInterval: 200, scheduler: new Scheduler() });
+    comps.push(c);
+    return c;
+  };
+  before(async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(work, WORK);
+  });
+  after(async () => {
+    for (const c of comps) {
+      await c.close({ terminate: true, timeout: 2000 }).catch(() => undefined);
+      await c.scheduler.terminate();
+    }
+    for (const node of nodes) await node.stop({ grace: 0 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('outside its window it refuses computations (OutOfServiceError, node-failed); from start it serves; at stop it serves those it has but no new ones; at end it closes them, jobs terminated', async () => {
+    let clock = new Date(2025, 0, 6, 7, 0).getTime();
+    const setClock = (h: number): void => void (clock = new Date(2025, 0, 6, h, 0).getTime());
+    const node = await start({ serviceStart: '08:00', serviceStop: '17:00', serviceEnd: '18:00', now: () => clock });
+    expect(node.serviceStatus).to.equal('outside service window, next start 08:00');
+
+    const early = computation(node);
+    const earlyLog = statusLog(early);
+    const refused = await early.schedule({ timeout: 10_000 }).catch((e: Error) => e);
+    expect(OutOfServiceError.is(refused), String(refused)).to.equal(true);
+    expect((refused as Error).message).to.include('outside service window, next start 08:00');
+    const failed = await earlyLog.until((s) => s.kind === 'node-failed');
+    expect(failed.kind === 'node-failed' && OutOfServiceError.is(failed.error)).to.equal(true);
+    const discovered = await earlyLog.until((s) => s.kind === 'node-discovered');
+    expect(discovered.kind === 'node-discovered' && discovered.node.service).to.equal('outside service window, next start 08:00');
+
+    setClock(8);
+    const c = computation(node);
+    const log = statusLog(c);
+    expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
+    const seen = await log.until((s) => s.kind === 'node-discovered');
+    expect(seen.kind === 'node-discovered' && seen.node.service).to.equal('serving until 17:00');
+    const forever = (await c.runAsync('forever')) as JobCoro;
+
+    setClock(17);
+    const stopped = await log.until((s) => s.kind === 'node-service');
+    expect(stopped.kind === 'node-service' && stopped.service).to.equal('outside service window, next start 08:00; running computations end at 18:00');
+    expect(await c.runResult('square', 7)).to.equal(49); // the computation it serves goes on
+    const late = computation(node);
+    expect(OutOfServiceError.is(await late.schedule({ timeout: 10_000 }).catch((e: Error) => e))).to.equal(true);
+
+    setClock(18);
+    expect(await forever.finish({ timeout: 10_000 }).catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
+    const closed = await log.until((s) => s.kind === 'node-closed');
+    expect(closed.kind === 'node-closed' && closed.reason).to.match(/^service window ended/);
+    await log.until((s) => s.kind === 'job-terminated');
+    expect(node.computations.size).to.equal(0);
+  });
+
+  it('closeComputations(): gracefully (no new jobs go there, running ones finish), at once (jobs terminated), or gracefully cut short by terminate; the node goes on serving', async () => {
+    const node = await start({});
+    const a = computation(node);
+    const aLog = statusLog(a);
+    await a.schedule({ timeout: 15_000 });
+    const running = (await a.run('compute', 1, 400)) as JobCoro;
+    const closing = node.closeComputations();
+    const told = await aLog.until((s) => s.kind === 'node-closing');
+    expect(told.kind === 'node-closing' && told.reason).to.equal('closed at the node');
+    expect(await a.runWith({ cpu: false, timeout: 300 }, 'square', 2)).to.equal(false); // not even an async job goes there now
+    expect(await running.finish({ timeout: 10_000 })).to.have.property('i', 1);
+    expect(await closing).to.equal(1);
+    await aLog.until((s) => s.kind === 'node-closed' && s.reason === 'closed at the node');
+
+    const b = computation(node);
+    const bLog = statusLog(b);
+    await b.schedule({ timeout: 15_000 });
+    const stuck = (await b.run('forever')) as JobCoro;
+    expect(await node.closeComputations({ terminate: true })).to.equal(1);
+    expect(await stuck.finish({ timeout: 10_000 }).catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
+    await bLog.until((s) => s.kind === 'node-closed' && s.reason === 'terminated at the node');
+
+    const c = computation(node);
+    const cLog = statusLog(c);
+    await c.schedule({ timeout: 15_000 });
+    const endless = (await c.run('forever')) as JobCoro;
+    const graceful = node.closeComputations();
+    await cLog.until((s) => s.kind === 'node-closing');
+    await node.closeComputations({ terminate: true });
+    expect(await graceful).to.equal(1);
+    expect(await endless.finish({ timeout: 10_000 }).catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
+    await cLog.until((s) => s.kind === 'node-closed' && s.reason === 'terminated at the node');
+    expect(node.computations.size).to.equal(0);
+  });
+});

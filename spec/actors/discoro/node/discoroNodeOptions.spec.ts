@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import os from 'node:os';
+import path from 'node:path';
+import { machineCpus, resolveNodeOptions } from '../../../../actors/discoro/node/discoroNodeOptions.js';
+import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
+
+describe('discoroNodeOptions', () => {
+  const have = machineCpus();
+
+  it('machineCpus: at least one, what node says the machine has', () => {
+    expect(have).to.be.at.least(1);
+    expect(have).to.equal(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+  });
+
+  it('the defaults: one server per CPU, loopback, ephemeral port, the host name, a folder under tmpdir, unlimited serving', () => {
+    const o = resolveNodeOptions({});
+    expect(o).to.deep.include({
+      cpus: have, host: '127.0.0.1', port: 0, serverPorts: [], name: os.hostname(), serve: -1, insecure: false, clean: false, peers: [], discover: true,
+      pulseInterval: 10_000, zombiePeriod: 100_000, gracePeriod: 5000, heartbeatInterval: 1000, peerTimeout: 5000, startTimeout: 30_000, logLevel: 'warn', spareServers: have,
+    });
+    expect(o.destDir).to.equal(path.join(os.tmpdir(), 'asyncoro', 'discoro', os.hostname()));
+    expect(o.logger.level).to.equal('silent');
+  });
+
+  it('cpus: a count up to the machine\'s, or a negative count left unused', () => {
+    expect(resolveNodeOptions({ cpus: 1 }).cpus).to.equal(1);
+    expect(resolveNodeOptions({ cpus: have }).cpus).to.equal(have);
+    expect(resolveNodeOptions({ cpus: 0 }).cpus).to.equal(have); // 0 leaves none unused
+    if (have > 1) expect(resolveNodeOptions({ cpus: -1 }).cpus).to.equal(have - 1);
+  });
+
+  it('given values are kept; the peer timeout follows a slow heartbeat; the folder is made absolute', () => {
+    const o = resolveNodeOptions({ name: 'n1', destDir: 'rel/dir', heartbeatInterval: 3000, serverPorts: [9001, 9002], serve: 2, secret: 's', spareServers: 0 });
+    expect([o.name, o.heartbeatInterval, o.peerTimeout, o.serverPorts, o.serve, o.secret, o.spareServers]).to.deep.equal(['n1', 3000, 9000, [9001, 9002], 2, 's', 0]);
+    expect(o.destDir).to.equal(path.resolve('rel/dir'));
+  });
+
+  it('bad values are InvalidArgumentError', () => {
+    const bad: object[] = [{ cpus: 1.5 }, { cpus: have + 1 }, { cpus: -have }, { serve: 0 }, { serve: -2 }, { serve: 1.5 }, { serverPorts: [0] }, { serverPorts: [70000] },
+      { serverPorts: 'x' }, { heartbeatInterval: 0 }, { pulseInterval: -1 }, { zombiePeriod: Infinity }, { peerTimeout: '5' }, { startTimeout: NaN },
+      { spareServers: -1 }, { spareServers: 0.5 }];
+    for (const options of bad) expect(() => resolveNodeOptions(options as never), JSON.stringify(options)).to.throw(InvalidArgumentError);
+  });
+});

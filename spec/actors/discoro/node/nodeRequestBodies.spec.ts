@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { ComponentError } from '../../../../actors/actorErrors.js';
+import { computationId, reserveBody, setupBody } from '../../../../actors/discoro/node/nodeRequestBodies.js';
+import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
+
+describe('nodeRequestBodies', () => {
+  it('computation ids name a folder: letters, digits, _ and -, at most 64', () => {
+    expect(computationId('c-1f2e_x')).to.equal('c-1f2e_x');
+    for (const bad of ['', '../up', 'a/b', 'x'.repeat(65), 7, null]) expect(() => computationId(bad), String(bad)).to.throw(InvalidArgumentError);
+  });
+
+  it('reserve: [id, integer cpus, positive zombie period or null]', () => {
+    expect(reserveBody(['c-1', -1, null])).to.deep.equal({ id: 'c-1', want: -1, zombiePeriod: null });
+    expect(reserveBody(['c-1', 2, 500])).to.deep.equal({ id: 'c-1', want: 2, zombiePeriod: 500 });
+    for (const bad of [['c-1', 2], ['c-1', 1.5, null], ['c-1', 2, 0], ['c-1', '2', null], 'c-1']) expect(() => reserveBody(bad), JSON.stringify(bad)).to.throw(InvalidArgumentError);
+  });
+
+  it('setup: [id, manifest] whose modules stay inside the computation folder', () => {
+    const manifest = { modules: ['work.mjs', 'lib/util.mjs'], sources: [] };
+    expect(setupBody(['c-1', manifest])).to.deep.equal({ id: 'c-1', manifest });
+    expect(() => setupBody(['c-1', { modules: [3], sources: [] }])).to.throw(InvalidArgumentError);
+    expect(() => setupBody(['c-1', null])).to.throw(InvalidArgumentError);
+    for (const rel of ['/etc/passwd.mjs', '../outside.mjs', 'lib/../../x.mjs']) expect(() => setupBody(['c-1', { modules: [rel], sources: [] }]), rel).to.throw(ComponentError);
+  });
+});
