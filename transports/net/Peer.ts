@@ -18,7 +18,7 @@ import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { MonitorTarget } from '../../runtime/Coro.js';
 import type { Location } from './Location.js';
 import { PeerLostError, PeerUnreachableError, ProtocolError, UnknownRequestError } from './netErrors.js';
-import type { PeerConnection } from './PeerConnection.js';
+import type { PeerLink } from './PeerLink.js';
 import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -74,7 +74,7 @@ export class Peer {
   /** Why it closed. */
   error: Error | undefined = undefined;
   /** @internal */
-  connection: PeerConnection | undefined = undefined;
+  connection: PeerLink | undefined = undefined;
   private queued: Buffer[] = [];
   private queuedBytes = 0;
   private readonly pending = new Map<number, Wait<unknown>>();
@@ -129,7 +129,7 @@ export class Peer {
     this.pending.set(id, wait);
     if (this.timed === undefined) this.timed = { id, at: performance.now() };
     // A pending request keeps the process alive; an idle connection does not.
-    if (this.pending.size === 1) this.connection?.socket.ref();
+    if (this.pending.size === 1) this.connection?.ref();
     const promise = wait.start(timeout, options?.signal);
     if (wait.settled) this.untrack(id); // interrupted or aborted before it was sent
     else if (!this.write(payload)) {
@@ -180,7 +180,7 @@ export class Peer {
   }
 
   /** @internal Adopts an authenticated connection and sends what was queued. */
-  attach(conn: PeerConnection, info: { nodeId: string; name: string; location: Location }): void {
+  attach(conn: PeerLink, info: { nodeId: string; name: string; location: Location }): void {
     this.connection = conn;
     this.incarnation = info.nodeId;
     this.name = info.name;
@@ -190,7 +190,7 @@ export class Peer {
     this.queued = [];
     this.queuedBytes = 0;
     for (const payload of queued) conn.write(payload);
-    if (this.pending.size === 0) conn.socket.unref();
+    if (this.pending.size === 0) conn.unref();
     for (const w of this.onlineWaiters.drain()) w.wake(this);
   }
 
@@ -240,7 +240,7 @@ export class Peer {
   tick(now: number, interval: number, timeout: number): void {
     const conn = this.connection;
     if (this.state !== 'online' || conn === undefined) return;
-    if (now - conn.lastReceived > timeout) {
+    if (conn.judgesSilence && now - conn.lastReceived > timeout) {
       this.host.logger.warn({ peer: String(this) }, 'peer missed its heartbeats');
       return this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn.lastReceived)} ms`), false);
     }
@@ -326,7 +326,7 @@ export class Peer {
   private untrack(id: number): void {
     this.pending.delete(id);
     if (this.timed?.id === id) this.timed = undefined; // timed out or cancelled: time the next one
-    if (this.pending.size === 0) this.connection?.socket.unref();
+    if (this.pending.size === 0) this.connection?.unref();
   }
 
   private write(payload: Buffer): boolean {

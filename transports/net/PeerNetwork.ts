@@ -20,7 +20,8 @@ import { newNodeId } from './handshake.js';
 import { Location } from './Location.js';
 import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
 import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
-import type { PeerLinksHost } from './PeerLinks.js';
+import type { PeerIdentity, PeerLinksHost } from './PeerLinks.js';
+import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
 import { closeListeners, listenAll } from './peerDialer.js';
 import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
@@ -59,8 +60,8 @@ export interface NetworkLayer {
  * ```
  */
 export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable {
-  /** This process's node id: fresh at every start, so a restarted node is a new incarnation. */
-  readonly incarnation = newNodeId();
+  /** This node's id: fresh at every start, so a restarted node is a new incarnation. */
+  readonly incarnation: string;
   readonly codec: Codec;
   readonly logger: Logger;
   location!: Location;
@@ -69,6 +70,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   private seeds: SeedAddresses | undefined;
   private discovery: Discovery | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private lastTick = 0;
   private stopped = false;
   private readonly links: PeerLinks = new PeerLinks(this);
   private readonly handlers = new Map<string, RequestHandler>();
@@ -84,6 +86,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     readonly options: ResolvedOptions,
     private readonly layers: readonly NetworkLayer[],
   ) {
+    this.incarnation = options.inProcess?.incarnation ?? newNodeId();
     this.logger = scheduler.logger;
     this.watchers = new PeerWatchers(scheduler);
     this.codec = new Codec(this, layers.flatMap((layer) => layer.references ?? []));
@@ -179,6 +182,16 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
    */
   route(location: Location): Peer | undefined {
     return this.links.route(location);
+  }
+
+  /**
+   * @internal Adopts a link inside this process (a worker thread's MessagePort) to the node
+   * `identity`, as an online peer; no handshake: the owner that made both ends vouches for both.
+   * Throws NetworkStoppedError once stopped.
+   */
+  link(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
+    if (this.stopped) throw new NetworkStoppedError('networking has stopped');
+    return this.links.join(identity, open);
   }
 
   /** Announces this node now (UDP may lose pings), optionally to extra locations (`host:udpPort`). */
@@ -324,13 +337,14 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
   protected async open(): Promise<void> {
     const o = this.options;
-    this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket));
+    // A thread that does not listen is reached only over its owner's ports: it is `name:0`.
+    if (o.inProcess?.listen !== false) this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket));
     for (const server of this.servers) {
       server.unref();
       server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
     }
-    const port = (this.servers[0]!.address() as { port: number }).port;
-    this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
+    const port = this.servers.length === 0 ? 0 : (this.servers[0]!.address() as { port: number }).port;
+    this.location = port === 0 ? new Location(o.name!, 0) : new Location(o.extHost ?? advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);
     if (o.keys.skipsVerify && !o.keys.hasSecret) this.logger.warn({ location: String(this.location) }, 'tls with insecureSkipVerify and no secret: peers are not authenticated, an active attacker can sit in the middle');
     this.dropExitHook = this.scheduler.atExit(() => this.stop(), -1000);
@@ -363,7 +377,11 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   private tick(): void {
     const now = performance.now();
     const o = this.options;
-    for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, o.peerTimeout);
+    // A tick that comes late means this node's own loop was blocked: the peers' frames are still
+    // queued behind it, so their silence proves nothing this time.
+    const late = this.lastTick !== 0 && now - this.lastTick > o.peerTimeout / 2;
+    this.lastTick = now;
+    for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, late ? Infinity : o.peerTimeout);
     this.seeds?.refreshIfDue(now);
     for (const seed of this.seeds?.current ?? []) this.route(seed);
   }
