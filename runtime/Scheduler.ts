@@ -71,6 +71,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   private spawned = 0;
   private readonly deadLetterLog = new LogThrottle(1000);
   private keepAlive: NodeJS.Timeout | undefined;
+  private holds = 0;
   private readonly joinWaiters = new WaiterQueue();
   private readonly hooks = new ExitHooks();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -355,8 +356,22 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.tracker?.getStore() as WaitOwner | undefined;
   }
 
+  /**
+   * @internal Keeps the process alive while a call awaited from outside any coroutine is pending
+   * with no deadline of its own (an `ask`, a remote `finish`): like a pending socket, until the
+   * matching `release()`. Calls with a deadline hold it through their timer instead.
+   */
+  hold(): void {
+    if (this.holds++ === 0) this.updateKeepAlive();
+  }
+
+  /** @internal Ends one `hold()`. */
+  release(): void {
+    if (--this.holds === 0) this.updateKeepAlive();
+  }
+
   private updateKeepAlive(): void {
-    const needed = this.live - this.daemons > 0 && this.state !== 'stopped';
+    const needed = (this.live - this.daemons > 0 || this.holds > 0) && this.state !== 'stopped';
     if (needed && this.keepAlive === undefined) {
       this.keepAlive = setInterval(() => undefined, 0x7fffffff);
     } else if (!needed && this.keepAlive !== undefined) {
