@@ -73,6 +73,11 @@ export { RemoteCoro } from './actors/remote/RemoteCoro.js';
 export { RemoteChannel } from './actors/remote/RemoteChannel.js';
 export { Rci, RemoteRci, type RciFunction, type RciCallOptions, type RciLocateOptions } from './actors/remote/Rci.js';
 export { RciCoro } from './actors/remote/RciCoro.js';
+// ---- threads: all cores behind the same API
+export { Threads, type ThreadsOptions, type ThreadInfo, type ThreadSnapshot } from './actors/threads/Threads.js';
+export { spawnOn, spawnOnWith, ThreadCoro, type SpawnOnOptions, type ThreadFunction, type MessageOf, type ResultOf, type ArgsOf } from './actors/threads/spawnOn.js';
+export type { Placement } from './actors/threads/placement.js';
+export { ThreadFunctionError, NoThreadError, ThreadStartError } from './actors/actorErrors.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
   InsecureNetworkError, UnknownRequestError, NetworkStoppedError, RemoteError,

@@ -53,6 +53,7 @@ const ORDER: Array<{ name: string; match: RegExp }> = [
   { name: 'actors/sync', match: /^actors\/sync\// },
   { name: 'actors (top level)', match: /^actors\/[^/]+\.ts$/ },
   { name: 'actors/remote', match: /^actors\/remote\// },
+  { name: 'actors/threads', match: /^actors\/threads\// }, // worker threads as nodes of the network
   { name: 'actors/dashboard', match: /^actors\/dashboard\// }, // what runs, on a page; discoro feeds it a ClusterSource
   { name: 'actors/discoro', match: /^actors\/discoro\// }, // computations, on top of remote invocation
   { name: 'entries', match: /^(index|extend)\.ts$/ },

@@ -235,7 +235,8 @@ export class PeerLinks {
    * online under the same incarnation or at the same location with another one is replaced.
    * @example
    * ```ts
-   * const peer = links.join({ nodeId, name: 'thread-1', location }, (events) => new PortLink(port, { initiator: true }, events));
+   * const { port1 } = new MessageChannel();
+   * const peer = links.join({ nodeId, name: 'thread-1', location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true, maxFrame: 1 << 20 }, events));
    * ```
    */
   join(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {

@@ -14,7 +14,7 @@ export const EAGER_FLUSH_BYTES = 256 * 1024;
  * The frames of one link waiting for the end of the turn.
  * @example
  * ```ts
- * const writer = new TurnWriter(1 << 20, (frames) => socket.write(packFrames(frames).bytes));
+ * const writer = new TurnWriter(1 << 20, (frames) => socket.write(Buffer.concat(frames)));
  * writer.push(codec.encode([2]));
  * ```
  */

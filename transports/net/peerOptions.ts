@@ -101,7 +101,7 @@ export interface NetworkOptions {
  * ports reach it), and the keys it listens with (its owner's).
  * @example
  * ```ts
- * const node: InProcessNode = { incarnation: newNodeId(), listen: false };
+ * const node: InProcessNode = { incarnation: '0123456789abcdef0123456789abcdef', listen: false };
  * ```
  */
 export interface InProcessNode {
