@@ -16,9 +16,12 @@ import { dial } from './peerDialer.js';
 import { isLoopback, type ResolvedOptions } from './peerOptions.js';
 import { DuplicateConnectionError } from './netErrors.js';
 import { LogThrottle } from '../../runtime/logging.js';
+import { ReadTurns } from './ReadTurns.js';
 
 /** After a failed connection, wait this long before dialling the same location implicitly again. */
 const RETRY_AFTER_MS = 1000, RETRY_AFTER_AUTH_FAILURE_MS = 60_000;
+/** Milliseconds per turn of the event loop that all peer connections together spend handling frames. */
+const READ_TURN_MS = 5;
 
 /** What the links need from their network. */
 export interface PeerLinksHost extends PeerHost {
@@ -52,6 +55,7 @@ export class PeerLinks {
   private readonly acceptingFrom = new Map<string, number>();
   private accepting = 0;
   private readonly refusals = new LogThrottle(10_000);
+  private readonly turns = new ReadTurns(READ_TURN_MS);
 
   constructor(private readonly host: PeerLinksHost) {}
 
@@ -219,7 +223,7 @@ export class PeerLinks {
         if (error !== undefined) this.host.logger.warn({ peer: String(p), err: error }, 'peer connection dropped');
         p.lose(new PeerLostError(`connection to ${p} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
       },
-    });
+    }, this.turns);
     p.attach(conn, { nodeId: hello.nodeId, name: hello.name, location });
     const connects = (this.connects.get(key) ?? 0) + 1;
     this.connects.set(key, connects);
