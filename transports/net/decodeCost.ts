@@ -21,10 +21,10 @@ import { acceptedTag, CHARGE, tagContentCost } from './decodeCharges.js';
 
 export { MAX_BIGNUM_BYTES } from './decodeCharges.js';
 
-/** Most decoding time a frame may cost: 40 ms (measured charges: see decodeCharges.ts). */
-export const MAX_DECODE_WORK = 40_000_000;
-/** Most heap decoding a frame may take (its value, and what decoding drops on the way): 20 MB. */
-export const MAX_DECODE_HEAP = 20_000_000;
+/** Most decoding time a frame may cost: 20 ms (measured charges: see decodeCharges.ts). */
+export const MAX_DECODE_WORK = 20_000_000;
+/** Most heap decoding a frame may take (its value, and what decoding drops on the way): 8 MB. */
+export const MAX_DECODE_HEAP = 8_000_000;
 /** Deepest nesting of arrays, maps and tags accepted. */
 export const MAX_DECODE_DEPTH = 128;
 
@@ -117,7 +117,7 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
             work += CHARGE.smallInt.work;
             heap += CHARGE.smallInt.heap;
           } else {
-            const c = info === 27 ? CHARGE.int64 : CHARGE.wideNumber;
+            const c = info === 27 ? CHARGE.int64 : CHARGE.wideInt;
             work += c.work;
             heap += c.heap;
           }
@@ -155,8 +155,8 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
           break;
         default:
           if (info >= 25 && info <= 27) {
-            work += CHARGE.wideNumber.work;
-            heap += CHARGE.wideNumber.heap;
+            work += CHARGE.float.work;
+            heap += CHARGE.float.heap;
           } else if (info >= 20 && info <= 23) {
             work += CHARGE.simple.work;
             heap += CHARGE.simple.heap;

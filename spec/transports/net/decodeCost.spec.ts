@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { encode as rawEncode, Tag } from 'cbor-x';
 import { InvalidArgumentError, Location, ProtocolError, RemoteError } from '../../../index.js';
 import { Codec } from '../../../extend.js';
-import { decodeCost, MAX_BIGNUM_BYTES, MAX_DECODE_DEPTH, MAX_DECODE_HEAP, MAX_DECODE_WORK } from '../../../transports/net/decodeCost.js';
+import { decodeCost, MAX_BIGNUM_BYTES, MAX_DECODE_DEPTH, MAX_DECODE_WORK } from '../../../transports/net/decodeCost.js';
 import { CHARGE } from '../../../transports/net/decodeCharges.js';
 
 /** A definite-length CBOR array of `n` copies of `item`. */
@@ -24,9 +24,9 @@ describe('decodeCost: the pre-scan before decoding', () => {
     const indefinite = decodeCost(Buffer.from([0x9f, 0x01, 0xbf, 0x61, 0x61, 0x01, 0xff, 0xff]));
     expect(indefinite.work).to.be.greaterThan(CHARGE.indefiniteArray.work + CHARGE.map.work);
     const codec = new Codec();
-    const legit = { list: Array.from({ length: 20_000 }, (_, i) => ({ i, name: `k${i}` })), blob: Buffer.alloc(300_000), at: new Location('127.0.0.1', 9705) };
+    const legit = { list: Array.from({ length: 10_000 }, (_, i) => ({ i, name: `k${i}` })), blob: Buffer.alloc(300_000), at: new Location('127.0.0.1', 9705) };
     expect(decodeCost(codec.encode(legit)).work).to.be.lessThan(MAX_DECODE_WORK);
-    expect((codec.decode(codec.encode(legit)) as typeof legit).list.length).to.equal(20_000);
+    expect((codec.decode(codec.encode(legit)) as typeof legit).list.length).to.equal(10_000);
   });
 
   it('refuses malformed, truncated and too deeply nested input, and what cbor-x cannot decode, with ProtocolError', () => {
@@ -69,14 +69,14 @@ describe('decodeCost: the pre-scan before decoding', () => {
     expect(decodeCost(floatKeys).work).to.be.greaterThan(decodeCost(intKeys).work);
   });
 
-  it('a 1 MiB frame of empty maps, empty byte strings, errors or shared references is refused before decoding; one of small integers is accepted', () => {
+  it('a 1 MiB frame of empty maps, empty byte strings, errors or shared references is refused before decoding; 400,000 small integers are accepted', () => {
     const codec = new Codec();
     for (const [what, item] of [['maps', [0xa0]], ['arrays', [0x80]], ['bytes', [0x40]], ['tag 27', [0xd8, 0x1b, 0x80]], ['errors', [0xd9, 0xa0, 0x28, 0x83, 0x60, 0xf6, 0x60]]] as const) {
       const bomb = array(Math.floor((MIB - 5) / item.length), [...item]);
       expect(() => codec.decode(bomb), what).to.throw(ProtocolError, /too costly/);
     }
     expect(() => codec.decode(array(Math.floor(MIB / 3), [0xd8, 0x1d, 0x00]))).to.throw(ProtocolError, /tag 29/);
-    expect((codec.decode(array(MIB - 5, [0x01])) as number[]).length).to.equal(MIB - 5);
+    expect((codec.decode(array(400_000, [0x01])) as number[]).length).to.equal(400_000);
   });
 });
 
@@ -146,7 +146,7 @@ describe('decodeCost: the costliest frame that passes, decoded for real (spec/fi
         expect(r.n, r.family).to.be.greaterThan(0);
         expect(r.bytes, r.family).to.be.at.most(maxFrame);
         expect(r.cpuMs, `${r.family}: ${r.cpuMs} ms`).to.be.at.most(50);
-        expect(r.heapMB, `${r.family}: ${r.heapMB} MB`).to.be.at.most(MAX_DECODE_HEAP / 1e6);
+        expect(r.heapMB, `${r.family}: ${r.heapMB} MB`).to.be.at.most(20);
       }
     });
   }
