@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { FrameDecoder } from '../io/FrameDecoder.js';
 import { packFrames } from './frameBatch.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
+import type { ReadTurns } from './ReadTurns.js';
 import { TurnWriter } from './TurnWriter.js';
 
 /**
@@ -33,6 +34,8 @@ export class PeerConnection implements PeerLink {
   private readonly decoder: FrameDecoder;
   private readonly writer: TurnWriter;
   private ended = false;
+  /** Frames wait in the decoder for the next turn (the socket is paused meanwhile). */
+  private yielding = false;
 
   constructor(
     readonly socket: Socket,
@@ -41,6 +44,8 @@ export class PeerConnection implements PeerLink {
     readonly maxFrame: number,
     leftover: Buffer,
     private readonly events: PeerLinkEvents,
+    /** The time per turn this connection shares with its network's others for handling frames. */
+    private readonly turns?: ReadTurns,
   ) {
     this.decoder = new FrameDecoder(maxFrame);
     this.writer = new TurnWriter(maxFrame, this.send);
@@ -49,7 +54,7 @@ export class PeerConnection implements PeerLink {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     if (leftover.length > 0) this.onData(leftover);
-    socket.resume();
+    if (!this.yielding) socket.resume();
   }
 
   get closed(): boolean {
@@ -110,13 +115,43 @@ export class PeerConnection implements PeerLink {
     this.bytesIn += chunk.length;
     try {
       this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame !== undefined && !this.ended; frame = this.decoder.next()) {
+    } catch (err) {
+      return this.close(err instanceof Error ? err : new Error(String(err)), false);
+    }
+    if (!this.yielding) this.handleFrames();
+  };
+
+  /** Hands the complete frames to the owner until the turn's time is spent, then yields to the loop. */
+  private handleFrames(): void {
+    const turns = this.turns;
+    try {
+      for (;;) {
+        if (turns !== undefined && !turns.available) {
+          this.yielding = true;
+          this.socket.pause();
+          setImmediate(this.resumeFrames);
+          return;
+        }
+        const frame = this.decoder.next();
+        if (frame === undefined || this.ended) return;
         this.framesIn++;
-        this.events.frame(frame);
+        if (turns === undefined) this.events.frame(frame);
+        else {
+          const start = performance.now();
+          this.events.frame(frame);
+          turns.spend(performance.now() - start);
+        }
       }
     } catch (err) {
       this.close(err instanceof Error ? err : new Error(String(err)), false);
     }
+  }
+
+  private readonly resumeFrames = (): void => {
+    this.yielding = false;
+    if (this.ended) return;
+    this.handleFrames();
+    if (!this.yielding && !this.ended) this.socket.resume();
   };
 
   private readonly onError = (err: Error): void => {

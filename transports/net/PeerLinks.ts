@@ -17,9 +17,12 @@ import { dial } from './peerDialer.js';
 import { isLoopback, type ResolvedOptions } from './peerOptions.js';
 import { DuplicateConnectionError } from './netErrors.js';
 import { LogThrottle } from '../../runtime/logging.js';
+import { ReadTurns } from './ReadTurns.js';
 
 /** After a failed connection, wait this long before dialling the same location implicitly again. */
 const RETRY_AFTER_MS = 1000, RETRY_AFTER_AUTH_FAILURE_MS = 60_000;
+/** Milliseconds per turn of the event loop that all peer connections together spend handling frames. */
+const READ_TURN_MS = 5;
 
 /** What the links need from their network. */
 export interface PeerLinksHost extends PeerHost {
@@ -66,6 +69,7 @@ export class PeerLinks {
   private readonly acceptingFrom = new Map<string, number>();
   private accepting = 0;
   private readonly refusals = new LogThrottle(10_000);
+  private readonly turns = new ReadTurns(READ_TURN_MS);
 
   constructor(private readonly host: PeerLinksHost) {}
 
@@ -226,7 +230,7 @@ export class PeerLinks {
     if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
     let peer = dialled;
     if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events));
+    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns));
   }
 
   /**
