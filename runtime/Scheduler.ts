@@ -123,6 +123,18 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.state === 'running';
   }
 
+  /**
+   * True while coroutines wait for the next turn of the event loop because this turn's fairness
+   * budget is spent: a source of messages can hold its input back until they have caught up.
+   * @example
+   * ```ts
+   * if (!sched.isBehind) deliverMore();
+   * ```
+   */
+  get isBehind(): boolean {
+    return this.turns.behind;
+  }
+
   get stats(): SchedulerStats {
     return { spawned: this.spawned, live: this.live, daemons: this.daemons, ...this.counters };
   }

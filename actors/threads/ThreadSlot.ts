@@ -26,12 +26,11 @@ const ENTRY = new URL('./threadMain.js', import.meta.url);
  * What the slots of a group share: the owner's network and the settings every thread starts with.
  * @example
  * ```ts
- * const group: SlotGroup = { net, maxFrame: 1 << 20, resourceLimits: undefined, listen: undefined, slots: [] };
+ * const group: SlotGroup = { net, resourceLimits: undefined, listen: undefined, slots: [] };
  * ```
  */
 export interface SlotGroup {
   readonly net: Network;
-  readonly maxFrame: number;
   readonly resourceLimits: ResourceLimits | undefined;
   readonly listen: ThreadListen | undefined;
   readonly slots: readonly ThreadSlot[];
@@ -135,7 +134,7 @@ export class ThreadSlot {
       owner: { incarnation: net.incarnation, name: net.name, host: net.location.host, port: net.location.port },
       ownerPort: port2,
       siblings: [],
-      network: { maxFrame: group.maxFrame, heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, requestTimeout: o.requestTimeout, listen: group.listen },
+      network: { maxFrame: o.maxFrame, heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, requestTimeout: o.requestTimeout, listen: group.listen },
     };
     this.thread = WorkerThread.start(net.scheduler, ENTRY, { data: setup, transfer: [port2], resourceLimits: group.resourceLimits, messages: coro, name: this.name });
     this.unwatch = this.thread.notify(coro);
@@ -146,7 +145,7 @@ export class ThreadSlot {
     this.location = new Location(ready.host, ready.port);
     const port = this.ownerPort!;
     this.ownerPort = undefined;
-    this.peer = group.net.link({ nodeId: this.incarnation, name: this.name, location: this.location }, (events) => (this.link = new PortLink(port, { initiator: true, judgesSilence: true, maxFrame: group.maxFrame }, events)));
+    this.peer = group.net.link({ nodeId: this.incarnation, name: this.name, location: this.location }, (events) => (this.link = new PortLink(port, { initiator: true, judgesSilence: true, hold: () => group.net.scheduler.isBehind }, events)));
     for (const sibling of group.slots) {
       if (sibling === this || sibling.state !== 'up' || sibling.link === undefined) continue;
       const { port1, port2 } = new MessageChannel();

@@ -40,8 +40,6 @@ export interface ThreadsOptions extends WaitOptions {
   scheduler?: Scheduler;
   /** Heap limits of each thread; one that exceeds them is lost like a crashed peer. */
   resourceLimits?: ResourceLimits;
-  /** Largest message between threads, bytes (default: the network's `maxFrame`, 1 MiB). */
-  maxFrame?: number;
   /**
    * Whether each thread also listens on TCP, so that nodes on other hosts reach its coroutines
    * directly (default: when the owner's network listens; with its protection and addresses).
@@ -141,15 +139,12 @@ export class Threads implements AsyncDisposable {
         name: `main.${group}`,
         heartbeatInterval: options.heartbeatInterval,
         peerTimeout: options.peerTimeout,
-        maxFrame: options.maxFrame,
         inProcess: { incarnation: newNodeId(), listen: false },
       });
       sharing = net.extension(SHARED, () => new Set<Threads>());
     } else if (net.options.inProcess !== undefined) sharing = net.extension(SHARED, () => new Set<Threads>());
-    const maxFrame = options.maxFrame ?? net.options.maxFrame;
-    checkCount(maxFrame, 'maxFrame', 1024);
     const slots = Array.from({ length: count }, (_, i) => new ThreadSlot(i + 1, `thread-${i + 1}.${group}`));
-    const shared: SlotGroup = { net, maxFrame, resourceLimits: options.resourceLimits, listen: listenOf(net, options.listen), slots };
+    const shared: SlotGroup = { net, resourceLimits: options.resourceLimits, listen: listenOf(net, options.listen), slots };
     const specs = slots.map((slot) => ({
       id: slot.name,
       start: (coro: Coro<any, void>, ready: () => void) => slot.keep(coro, shared, ready),

@@ -36,7 +36,7 @@ async function main(setup: ThreadSetup, control: MessagePort): Promise<void> {
 
   const link = (identity: NodeIdentityData, port: MessagePort, initiator: boolean, onControl?: (m: unknown) => void): void => {
     net.link({ nodeId: identity.incarnation, name: identity.name, location: new Location(identity.host, identity.port) }, (events) =>
-      new PortLink(port, { initiator, judgesSilence: false, maxFrame: settings.maxFrame, control: onControl }, events),
+      new PortLink(port, { initiator, judgesSilence: false, control: onControl, hold: () => sched.isBehind }, events),
     );
   };
   // The owner hands on links to siblings over its own port, in order with its requests: a

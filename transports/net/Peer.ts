@@ -16,6 +16,7 @@ import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { Location } from './Location.js';
 import { PeerLostError, PeerUnreachableError, ProtocolError, UnknownRequestError } from './netErrors.js';
 import type { PeerLink } from './PeerLink.js';
+import { CloneWire } from './CloneWire.js';
 import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -78,6 +79,8 @@ export class Peer {
   reconnects = 0;
   private nextId = 1;
   private readonly onlineWaiters = new WaiterQueue();
+  /** The clone form of messages, for a link inside the process (made on first use). */
+  private wire: CloneWire | undefined;
 
   constructor(
     private readonly host: PeerHost,
@@ -97,7 +100,7 @@ export class Peer {
    */
   post(type: string, body: unknown): boolean {
     if (this.state === 'closed') return false;
-    return this.write(this.host.codec.encode([REQ, 0, type, body], this.host.referenceSent));
+    return this.write(this.encode([REQ, 0, type, body], this.host.referenceSent));
   }
 
   /**
@@ -109,7 +112,7 @@ export class Peer {
     const timeout = checkWaitOptions(options);
     if (this.state === 'closed') return Promise.reject(this.lostError());
     const id = this.nextId++;
-    const payload = this.host.codec.encode([REQ, id, type, body], this.host.referenceSent);
+    const payload = this.encode([REQ, id, type, body], this.host.referenceSent);
     const sched = this.host.scheduler;
     const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
     wait.what = 'remote call'; // a constant: no string built per request
@@ -157,8 +160,12 @@ export class Peer {
     for (const w of this.onlineWaiters.drain()) w.wake(this);
   }
 
-  /** @internal Every frame from the connection comes here. Throws ProtocolError on a wrong shape. */
-  onFrame(payload: Buffer): void {
+  /**
+   * @internal Every frame from the connection comes here: CBOR bytes, or a message value from a
+   * link inside the process. Throws ProtocolError on a wrong shape.
+   */
+  onFrame(payload: unknown): void {
+    if (!(payload instanceof Uint8Array)) return this.onMessage(this.fromClone(payload));
     const msg = this.host.codec.decode(payload);
     if (!Array.isArray(msg) || msg.length === 0) throw new ProtocolError('message is not a non-empty array');
     if (msg[0] !== BATCH) return this.onMessage(msg);
@@ -207,14 +214,14 @@ export class Peer {
       this.host.logger.warn({ peer: String(this) }, 'peer missed its heartbeats');
       return this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn.lastReceived)} ms`), false);
     }
-    if (now - conn.lastSent >= interval) conn.write(this.host.codec.encode([PING]));
+    if (now - conn.lastSent >= interval) conn.write(this.encode([PING]));
   }
 
   /** @internal Says goodbye and closes the connection; pending requests fail with `error`. */
   close(error: Error): void {
     // Say goodbye, then end: lose() closes the connection gracefully after failing what waits
     // with `error` (closing it first would fail them with the connection's own PeerLostError).
-    if (this.state === 'online' && this.connection !== undefined) this.connection.write(this.host.codec.encode([BYE]));
+    if (this.state === 'online' && this.connection !== undefined) this.connection.write(this.encode([BYE]));
     this.lose(error);
   }
 
@@ -290,11 +297,29 @@ export class Peer {
     if (this.pending.size === 0) this.connection?.unref();
   }
 
-  private write(payload: Buffer): boolean {
+  /**
+   * `message` as its link carries it: CBOR bytes, or (a link inside the process) the message
+   * itself with its last part, the body or value, in clone form.
+   */
+  private encode(message: unknown[], sent?: (live: object) => void): unknown {
+    if (this.connection?.clones !== true || this.state !== 'online') return this.host.codec.encode(message, sent);
+    if (message.length === 4) message[3] = (this.wire ??= new CloneWire(this.host.codec)).out(message[3], sent);
+    return message;
+  }
+
+  /** A message from a link that clones: `[kind, id, type or ok, body or value in clone form]`. */
+  private fromClone(payload: unknown): unknown[] {
+    if (!Array.isArray(payload) || payload.length !== 4) throw new ProtocolError('message is not [kind, id, type, body]');
+    payload[3] = (this.wire ??= new CloneWire(this.host.codec)).in(payload[3]);
+    return payload;
+  }
+
+  private write(encoded: unknown): boolean {
     if (this.connection !== undefined && this.state === 'online') {
-      this.connection.write(payload);
+      this.connection.write(encoded);
       return true;
     }
+    const payload = encoded as Buffer; // only a connection being made queues, and it carries bytes
     if (this.queuedBytes + payload.length > MAX_QUEUED_BYTES) {
       this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
       return false;
@@ -328,16 +353,16 @@ export class Peer {
   private reply(id: number, ok: boolean, value: unknown): void {
     if (this.state !== 'online' || this.connection === undefined) return;
     if (!ok && !(value instanceof Error)) value = new Error(String(value));
-    let payload: Buffer;
+    let payload: unknown;
     try {
-      payload = this.host.codec.encode([REP, id, ok, value], this.host.referenceSent);
+      payload = this.encode([REP, id, ok, value], this.host.referenceSent);
     } catch (err) {
-      payload = this.host.codec.encode([REP, id, false, err instanceof Error ? err : new InvalidArgumentError('unencodable reply')]);
+      payload = this.encode([REP, id, false, err instanceof Error ? err : new InvalidArgumentError('unencodable reply')]);
     }
     try {
       this.connection.write(payload);
     } catch (err) {
-      this.connection.write(this.host.codec.encode([REP, id, false, err]));
+      this.connection.write(this.encode([REP, id, false, err]));
     }
   }
 

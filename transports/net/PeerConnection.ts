@@ -7,6 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder } from '../io/FrameDecoder.js';
+import { FrameTooLargeError } from '../io/ioErrors.js';
 import { packFrames } from './frameBatch.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
 import type { ReadTurns } from './ReadTurns.js';
@@ -23,6 +24,7 @@ import { TurnWriter } from './TurnWriter.js';
 export class PeerConnection implements PeerLink {
   readonly inProcess = false;
   readonly judgesSilence = true;
+  readonly clones = false;
   /** `performance.now()` of the last frame received / written. */
   lastReceived = performance.now();
   lastSent = performance.now();
@@ -48,7 +50,7 @@ export class PeerConnection implements PeerLink {
     private readonly turns?: ReadTurns,
   ) {
     this.decoder = new FrameDecoder(maxFrame);
-    this.writer = new TurnWriter(maxFrame, this.send);
+    this.writer = new TurnWriter(this.send);
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('error', this.onError);
@@ -71,6 +73,8 @@ export class PeerConnection implements PeerLink {
 
   /** Queues one frame; it is written with the others at the end of this turn. Throws FrameTooLargeError. */
   write(payload: Buffer): void {
+    if (this.ended) return;
+    if (payload.length > this.maxFrame) throw new FrameTooLargeError(payload.length, this.maxFrame);
     this.writer.push(payload);
   }
 

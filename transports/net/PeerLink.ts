@@ -14,8 +14,8 @@
  * ```
  */
 export interface PeerLinkEvents {
-  /** A complete frame payload; throwing drops the link with that error. */
-  frame(payload: Buffer): void;
+  /** A complete frame (CBOR bytes, or a message value on a link that clones); throwing drops the link with that error. */
+  frame(payload: unknown): void;
   /** The link ended: `error` says why (undefined for a clean close by either side). */
   closed(error: Error | undefined): void;
 }
@@ -37,6 +37,11 @@ export interface PeerLink {
    * its owner or its siblings (only the owner does, and it can stop a frozen thread).
    */
   readonly judgesSilence: boolean;
+  /**
+   * True when the link carries message values by structured clone (a link inside the process,
+   * see CloneWire) rather than CBOR bytes.
+   */
+  readonly clones: boolean;
   /** `performance.now()` of the last frame received / written. */
   readonly lastReceived: number;
   readonly lastSent: number;
@@ -46,8 +51,8 @@ export interface PeerLink {
   readonly framesIn: number;
   readonly framesOut: number;
   readonly closed: boolean;
-  /** Queues one frame; it leaves with the others at the end of this turn. Throws FrameTooLargeError. */
-  write(payload: Buffer): void;
+  /** Queues one frame (bytes, or a value when it clones); it leaves with the others at the end of this turn. Throws FrameTooLargeError. */
+  write(payload: unknown): void;
   /** Flushes, then ends the link (`graceful`) or drops it at once. */
   close(error?: Error, graceful?: boolean): void;
   /** Keeps the process alive while requests are pending on it... */

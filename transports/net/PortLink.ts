@@ -1,26 +1,29 @@
 /**
  * A peer link over a MessagePort: how two nodes of one process (the owner of worker threads and
- * its threads, or two threads) talk. The frames are the peer protocol's own (CBOR, batched per
- * turn exactly as over TCP, see frameBatch.ts); each turn's frames leave in one buffer that is
- * transferred, not copied. Both ends were made by the threads' owner, so there is no handshake
- * and no secret: the owner tells each side who is at the other end. A thread that ends (exits,
- * throws at top level, runs out of memory, is terminated) closes its ports, and the other ends
- * see it at once.
+ * its threads, or two threads) talk. Messages are the peer protocol's own, carried as values by
+ * structured clone (see CloneWire: faster than CBOR between threads), and a turn's messages leave
+ * in one `postMessage`. Both ends were made by the threads' owner, so there is no handshake and
+ * no secret: the owner tells each side who is at the other end. A thread that ends (exits, throws
+ * at top level, runs out of memory, is terminated) closes its ports, and the other ends see it at
+ * once. Arrivals are paced by the receiving scheduler: while its coroutines are behind (this
+ * turn's budget is spent), the port is not read, so messages wait there, not in mailboxes.
  * @module
  */
 import type { MessagePort, Transferable } from 'node:worker_threads';
-import { FRAME_HEADER_BYTES } from '../io/FrameDecoder.js';
-import { FrameTooLargeError } from '../io/ioErrors.js';
-import { packFrames } from './frameBatch.js';
 import { ProtocolError } from './netErrors.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
 import { TurnWriter } from './TurnWriter.js';
+
+/** What a message value counts toward the eager flush (a flush every 4096 messages at most). */
+const MESSAGE_WEIGHT = 64;
+/** Request type names numbered per link, at most (layers add a few dozen). */
+const MAX_TYPES = 4096;
 
 /**
  * How one end of a port link behaves.
  * @example
  * ```ts
- * const options: PortLinkOptions = { initiator: true, judgesSilence: true, maxFrame: 1 << 20 };
+ * const options: PortLinkOptions = { initiator: true, judgesSilence: true };
  * ```
  */
 export interface PortLinkOptions {
@@ -28,38 +31,45 @@ export interface PortLinkOptions {
   initiator: boolean;
   /** True at the owner's end: only the owner declares a silent thread lost (and can stop it). */
   judgesSilence: boolean;
-  /** Largest frame sent or accepted, in bytes. */
-  maxFrame: number;
   /**
-   * Receives what the other end posts with `post` (anything but frames: links to siblings handed
-   * on by the owner), in order with the frames. Without it such a message drops the link.
+   * Receives what the other end posts with `post` (anything but messages: links to siblings
+   * handed on by the owner), in order with the messages. Without it such a post drops the link.
    */
   control?: (message: unknown) => void;
+  /** While this returns true (the receiving scheduler is behind), the port is not read. */
+  hold?: () => boolean;
 }
 
 /**
  * One end of a link between two nodes of this process.
  * @example
  * ```ts
- * const { port1, port2 } = new MessageChannel();
- * const link = new PortLink(port1, { initiator: true, judgesSilence: true, maxFrame: 1 << 20 }, { frame: onFrame, closed: onClosed });
- * link.write(payload);
+ * const { port1 } = new MessageChannel();
+ * const link = new PortLink(port1, { initiator: true, judgesSilence: true }, { frame: (m) => log(m), closed: () => undefined });
+ * link.write([2]);
  * ```
  */
 export class PortLink implements PeerLink {
   readonly inProcess = true;
+  readonly clones = true;
   readonly initiator: boolean;
   readonly judgesSilence: boolean;
   lastReceived = performance.now();
   lastSent = performance.now();
-  bytesIn = 0;
-  bytesOut = 0;
+  /** Not counted: values cross, not bytes. */
+  readonly bytesIn = 0;
+  readonly bytesOut = 0;
   framesIn = 0;
   framesOut = 0;
-  private readonly maxFrame: number;
   private readonly control: ((message: unknown) => void) | undefined;
-  private readonly writer: TurnWriter;
+  private readonly hold: (() => boolean) | undefined;
+  private readonly writer: TurnWriter<unknown[]>;
+  /** Request type names by their index on this link, each way. */
+  private readonly typesOut = new Map<string, number>();
+  private readonly typesIn: string[] = [];
   private ended = false;
+  private reading = true;
+  private wanted: 'ref' | 'unref' = 'ref';
 
   constructor(
     private readonly port: MessagePort,
@@ -68,9 +78,9 @@ export class PortLink implements PeerLink {
   ) {
     this.initiator = options.initiator;
     this.judgesSilence = options.judgesSilence;
-    this.maxFrame = options.maxFrame;
     this.control = options.control;
-    this.writer = new TurnWriter(options.maxFrame, this.send);
+    this.hold = options.hold;
+    this.writer = new TurnWriter<unknown[]>(this.send, () => MESSAGE_WEIGHT);
     port.on('message', this.onMessage);
     port.on('messageerror', this.onMessageError);
     port.on('close', this.onClose);
@@ -80,14 +90,14 @@ export class PortLink implements PeerLink {
     return this.ended;
   }
 
-  /** Queues one frame; the turn's frames leave together at its end. Throws FrameTooLargeError. */
-  write(payload: Buffer): void {
-    this.writer.push(payload);
+  /** Queues one message (`[kind, id, type, body]`, or shorter); the turn's messages leave together at its end. */
+  write(message: unknown): void {
+    this.writer.push(message as unknown[]);
   }
 
   /**
-   * Posts `message` (structured clone; `transfer` moved) after the frames already queued, so the
-   * other end gets it in order with them (its `control` receives it). False once closed.
+   * Posts `message` (structured clone; `transfer` moved) after the messages already queued, so
+   * the other end gets it in order with them (its `control` receives it). False once closed.
    */
   post(message: object, transfer: readonly Transferable[] = []): boolean {
     if (this.ended) return false;
@@ -105,21 +115,37 @@ export class PortLink implements PeerLink {
   }
 
   ref(): void {
+    this.wanted = 'ref';
     this.port.ref();
   }
 
   unref(): void {
+    this.wanted = 'unref';
     this.port.unref();
   }
 
-  private readonly send = (frames: Buffer[]): void => {
-    // A buffer of its own (not a slice of Node's pool), so that it can be transferred.
-    const { bytes, frames: count } = packFrames(frames, Buffer.allocUnsafeSlow);
-    this.framesOut += count;
-    this.bytesOut += bytes.length;
+  /**
+   * One postMessage for the turn: a flat array of four slots per message (no array per message),
+   * each request type's name sent once and then as its index (both ends number them in order).
+   */
+  private readonly send = (messages: unknown[][]): void => {
+    const flat: unknown[] = new Array(messages.length * 4);
+    let at = 0;
+    for (const m of messages) {
+      let third = m[2];
+      if (typeof third === 'string') {
+        const index = this.typesOut.get(third);
+        if (index !== undefined) third = index;
+        else if (this.typesOut.size < MAX_TYPES) this.typesOut.set(third, this.typesOut.size);
+      }
+      flat[at++] = m[0];
+      flat[at++] = m[1];
+      flat[at++] = third;
+      flat[at++] = m[3];
+    }
+    this.framesOut += messages.length;
     this.lastSent = performance.now();
-    const buffer = bytes.buffer as ArrayBuffer;
-    this.port.postMessage(buffer, [buffer]);
+    this.port.postMessage(flat);
   };
 
   private finish(error: Error | undefined): void {
@@ -134,25 +160,42 @@ export class PortLink implements PeerLink {
     if (this.ended) return;
     this.lastReceived = performance.now();
     try {
-      if (!(data instanceof ArrayBuffer)) {
-        if (this.control === undefined || data === null || typeof data !== 'object') throw new ProtocolError('a port link carries frames only');
+      if (!Array.isArray(data)) {
+        if (this.control === undefined || data === null || typeof data !== 'object') throw new ProtocolError('a port link carries messages only');
         return this.control(data);
       }
-      const bytes = Buffer.from(data);
-      this.bytesIn += bytes.length;
-      for (let at = 0; at < bytes.length && !this.ended; ) {
-        if (bytes.length - at < FRAME_HEADER_BYTES) throw new ProtocolError('truncated frame header');
-        const length = bytes.readUInt32BE(at);
-        if (length > this.maxFrame) throw new FrameTooLargeError(length, this.maxFrame);
-        at += FRAME_HEADER_BYTES;
-        if (at + length > bytes.length) throw new ProtocolError('truncated frame');
+      if (data.length % 4 !== 0) throw new ProtocolError('a port link carries messages in fours');
+      for (let i = 0; i < data.length && !this.ended; i += 4) {
+        let third: unknown = data[i + 2];
+        if (typeof third === 'string') {
+          if (this.typesIn.length < MAX_TYPES) this.typesIn.push(third);
+        } else if (typeof third === 'number') {
+          third = this.typesIn[third];
+          if (third === undefined) throw new ProtocolError('unknown request type index');
+        }
         this.framesIn++;
-        this.events.frame(bytes.subarray(at, at + length));
-        at += length;
+        this.events.frame([data[i], data[i + 1], third, data[i + 3]]);
       }
     } catch (err) {
-      this.close(err instanceof Error ? err : new Error(String(err)), false);
+      return this.close(err instanceof Error ? err : new Error(String(err)), false);
     }
+    if (this.hold?.() === true && this.reading) this.pause();
+  };
+
+  /** Stops reading until the scheduler has caught up (the messages wait in the port meanwhile). */
+  private pause(): void {
+    this.reading = false;
+    this.port.off('message', this.onMessage);
+    this.port[this.wanted](); // taking the listener off changes how the port holds the loop
+    setImmediate(this.resume);
+  }
+
+  private readonly resume = (): void => {
+    if (this.ended) return;
+    if (this.hold?.() === true) return void setImmediate(this.resume);
+    this.reading = true;
+    this.port.on('message', this.onMessage);
+    this.port[this.wanted]();
   };
 
   private readonly onMessageError = (err: Error): void => this.close(err, false);

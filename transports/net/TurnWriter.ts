@@ -5,38 +5,40 @@
  * @module
  */
 import { FRAME_HEADER_BYTES } from '../io/FrameDecoder.js';
-import { FrameTooLargeError } from '../io/ioErrors.js';
 
-/** Flush at once when this many bytes are waiting, instead of waiting for the end of the turn. */
+/** Flush at once when this much is waiting (bytes, or the weight of values), instead of waiting for the end of the turn. */
 export const EAGER_FLUSH_BYTES = 256 * 1024;
 
+/** What a frame of bytes weighs: its payload and its header. */
+const frameWeight = (payload: Buffer): number => FRAME_HEADER_BYTES + payload.length;
+
 /**
- * The frames of one link waiting for the end of the turn.
+ * The frames (or, on a link that clones, the message values) of one link waiting for the end of the turn.
  * @example
  * ```ts
- * const writer = new TurnWriter(1 << 20, (frames) => socket.write(Buffer.concat(frames)));
- * writer.push(codec.encode([2]));
+ * const writer = new TurnWriter<Buffer>((frames) => socket.write(Buffer.concat(frames)));
+ * writer.push(Buffer.from([0x81, 0x02]));
  * ```
  */
-export class TurnWriter {
-  private out: Buffer[] = [];
-  private outBytes = 0;
+export class TurnWriter<T = Buffer> {
+  private out: T[] = [];
+  private weight = 0;
   private flushPending = false;
   private stopped = false;
 
   constructor(
-    readonly maxFrame: number,
-    /** Takes the frames queued since the last flush, in order (never an empty list). */
-    private readonly sink: (frames: Buffer[]) => void,
+    /** Takes the items queued since the last flush, in order (never an empty list). */
+    private readonly sink: (items: T[]) => void,
+    /** What an item counts toward the eager flush (a frame's bytes by default). */
+    private readonly weigh: (item: T) => number = frameWeight as unknown as (item: T) => number,
   ) {}
 
-  /** Queues one frame. Throws FrameTooLargeError; ignored once stopped. */
-  push(payload: Buffer): void {
+  /** Queues one item; ignored once stopped. */
+  push(item: T): void {
     if (this.stopped) return;
-    if (payload.length > this.maxFrame) throw new FrameTooLargeError(payload.length, this.maxFrame);
-    this.out.push(payload);
-    this.outBytes += FRAME_HEADER_BYTES + payload.length;
-    if (this.outBytes >= EAGER_FLUSH_BYTES) this.flush();
+    this.out.push(item);
+    this.weight += this.weigh(item);
+    if (this.weight >= EAGER_FLUSH_BYTES) this.flush();
     else if (!this.flushPending) {
       this.flushPending = true;
       setImmediate(this.flush);
@@ -47,16 +49,16 @@ export class TurnWriter {
   readonly flush = (): void => {
     this.flushPending = false;
     if (this.out.length === 0 || this.stopped) return;
-    const frames = this.out;
+    const items = this.out;
     this.out = [];
-    this.outBytes = 0;
-    this.sink(frames);
+    this.weight = 0;
+    this.sink(items);
   };
 
   /** Drops what is queued and refuses more (the link ended). */
   stop(): void {
     this.stopped = true;
     this.out = [];
-    this.outBytes = 0;
+    this.weight = 0;
   }
 }
