@@ -77,6 +77,7 @@ export { RciCoro } from './actors/remote/RciCoro.js';
 export { Threads, type ThreadsOptions, type ThreadInfo, type ThreadSnapshot } from './actors/threads/Threads.js';
 export { spawnOn, spawnOnWith, ThreadCoro, type SpawnOnOptions, type ThreadFunction, type MessageOf, type ResultOf, type ArgsOf } from './actors/threads/spawnOn.js';
 export type { Placement } from './actors/threads/placement.js';
+export { threadChild } from './actors/threads/threadChild.js';
 export { ThreadFunctionError, NoThreadError, ThreadStartError } from './actors/actorErrors.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,

@@ -159,6 +159,7 @@ export class ThreadSlot {
   private down(stopping: boolean, lost: Error | undefined): void {
     this.state = 'down';
     this.unwatch?.(); // the keeper is ending: the thread's exit is not news to anyone now
+    const link = this.link;
     this.link = undefined;
     this.ownerPort?.close();
     this.ownerPort = undefined;
@@ -166,8 +167,8 @@ export class ThreadSlot {
     if (this.peer?.isOnline && !stopping) this.peer.lose(lost ?? new PeerLostError(`${this.name} did not start`), false);
     this.peer = undefined;
     if (this.thread === undefined || this.thread.exit !== undefined) return;
-    if (stopping) this.thread.post({ kind: 'stop' });
-    else this.thread.terminate();
+    // Asked over the owner's port, after every request already sent to it.
+    if (!stopping || link?.post({ kind: 'stop' }) !== true) this.thread.terminate();
   }
 
   private lostError(end: unknown): Error {

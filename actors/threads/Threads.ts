@@ -45,7 +45,10 @@ export interface ThreadsOptions extends WaitOptions {
    * directly (default: when the owner's network listens; with its protection and addresses).
    */
   listen?: boolean;
-  /** Heartbeats when the threads start the owner's network (otherwise the network's own). */
+  /**
+   * Heartbeats, when the threads start their owner's network (an owner with a network keeps its
+   * own: giving these then is InvalidArgumentError). A thread silent for `peerTimeout` is frozen.
+   */
   heartbeatInterval?: number;
   peerTimeout?: number;
   /** Start a new thread in the place of a lost one, at most `maxRestarts` in `withinMs` (default 3 in 5 s); `false`: never. */
@@ -131,10 +134,15 @@ export class Threads implements AsyncDisposable {
     if (!(sched instanceof Scheduler)) throw new InvalidArgumentError('scheduler must be a Scheduler');
     if (!sched.isRunning) throw new InvalidArgumentError('the scheduler has stopped');
     const restart = restartOf(options.restart);
+    if (options.listen !== undefined && typeof options.listen !== 'boolean') throw new InvalidArgumentError(`listen must be a boolean, got ${describe(options.listen)}`);
     const group = randomBytes(4).toString('hex');
     let net = Network.of(sched);
+    if (net !== undefined && (options.heartbeatInterval !== undefined || options.peerTimeout !== undefined)) {
+      throw new InvalidArgumentError('the threads keep the heartbeats of their owner\'s network: set heartbeatInterval and peerTimeout in Network.start');
+    }
     let sharing: Set<Threads> | undefined;
     if (net === undefined) {
+      if (options.listen === true) throw new InvalidArgumentError('the threads cannot listen: their owner has no listening network (start Network first)');
       net = await Network.start(sched, {
         name: `main.${group}`,
         heartbeatInterval: options.heartbeatInterval,
@@ -155,7 +163,11 @@ export class Threads implements AsyncDisposable {
     }));
     let supervisor: Supervisor;
     try {
-      supervisor = await Supervisor.start(specs, { scheduler: sched, name: `threads.${group}`, strategy: 'one-for-one', ...(restart ?? {}) });
+      const starting = Supervisor.start(specs, { scheduler: sched, name: `threads.${group}`, strategy: 'one-for-one', ...(restart ?? {}) });
+      // An aborted start stops what started meanwhile.
+      const started = await within(sched, starting, { signal: options.signal }, (late) => void late.stop());
+      if (started === TIMED_OUT) throw new ThreadStartError('the threads did not start'); // no timeout is given: cannot happen
+      supervisor = started;
     } catch (err) {
       if (sharing !== undefined && sharing.size === 0) await net.stop();
       if (ChildStartError.is(err)) throw new ThreadStartError(`a thread did not start: ${(err as Error).message}`, { cause: (err as Error).cause ?? err });
@@ -222,8 +234,8 @@ export class Threads implements AsyncDisposable {
    */
   stop(options?: ActingWaitOptions): Promise<boolean> {
     checkWaitOptions(options);
-    this.stopping ??= this.shutdown(options);
-    return this.stopping;
+    if (this.stopping !== undefined) return this.stopping.catch(() => true); // an aborted stop stopped them at once all the same
+    return (this.stopping = this.shutdown(options));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -272,7 +284,6 @@ function restartOf(restart: ThreadsOptions['restart']): { maxRestarts: number; w
 
 /** How the threads listen for other hosts: as the owner's network does, unless told not to. */
 function listenOf(net: Network, listen: boolean | undefined): ThreadListen | undefined {
-  if (listen !== undefined && typeof listen !== 'boolean') throw new InvalidArgumentError(`listen must be a boolean, got ${describe(listen)}`);
   const owner = net.options;
   const ownerListens = owner.inProcess === undefined;
   if (listen === false || (listen === undefined && !ownerListens)) return undefined;

@@ -22,8 +22,8 @@ import { THREAD_SPAWN } from './threadProtocol.js';
 import type { ThreadLife } from './ThreadSlot.js';
 import type { Threads } from './Threads.js';
 
-/** A coroutine function a thread can run: the new coroutine, then the caller's arguments. */
-export type ThreadFunction = (coro: Coro<any, any>, ...args: any[]) => unknown;
+/** A coroutine function a thread can run: the new coroutine (any Coro type), then the caller's arguments. */
+export type ThreadFunction = (coro: any, ...args: any[]) => unknown;
 /** What a thread function's coroutine receives. */
 export type MessageOf<F> = F extends (coro: Coro<infer M, any>, ...args: any[]) => unknown ? M : unknown;
 /** What a thread function's coroutine returns. */

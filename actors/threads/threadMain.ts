@@ -39,19 +39,22 @@ async function main(setup: ThreadSetup, control: MessagePort): Promise<void> {
       new PortLink(port, { initiator, judgesSilence: false, control: onControl, hold: () => sched.isBehind }, events),
     );
   };
-  // The owner hands on links to siblings over its own port, in order with its requests: a
-  // coroutine placed here after a sibling started already has the link to it.
-  link(setup.owner, setup.ownerPort, false, (message) => {
-    const m = message as ToThread;
-    if (m.kind === 'link' && !net.isStopped) link(m.identity, m.port, false);
-  });
-
   let stopping = false;
-  control.on('message', (message: ToThread) => {
-    if (message?.kind !== 'stop' || stopping) return;
-    stopping = true;
-    void stop(sched, net).finally(() => control.close());
-  });
+  const onControl = (message: unknown): void => {
+    const m = message as ToThread;
+    if (m?.kind === 'link' && !net.isStopped) link(m.identity, m.port, false);
+    else if (m?.kind === 'stop' && !stopping) {
+      stopping = true;
+      void stop(sched, net).finally(() => control.close());
+    }
+  };
+  // The owner hands on links to siblings and says stop over its own port, in order with its
+  // requests: a coroutine placed here after a sibling started already has the link to it, and
+  // every request sent before the stop is served first.
+  link(setup.owner, setup.ownerPort, false, onControl);
+  // Listening on the parent port keeps the thread alive (the peer ports are let go while idle)
+  // until it stops.
+  control.on('message', onControl);
   const ready: ThreadReady = { kind: 'ready', host: net.location.host, port: net.location.port };
   control.postMessage(ready);
 }

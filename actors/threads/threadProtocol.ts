@@ -69,7 +69,8 @@ export interface ThreadSetup {
 }
 
 /**
- * What the owner posts to a thread: a link to a sibling that started after it, or stop.
+ * What the owner posts to a thread over its port (in order with its requests): a link to a
+ * sibling that started after it, or stop.
  * @example
  * ```ts
  * const { port1 } = new MessageChannel();
