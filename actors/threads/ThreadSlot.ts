@@ -41,8 +41,14 @@ export class ThreadLife {
   placed = 0;
 }
 
+/** The owner's port to a thread closed from the thread's side: its exit is about to tell why. */
+class PortClosed {}
+
 /** What a keeper receives. */
-type KeeperMessage = ThreadReady | ThreadExit | PeerStatus;
+type KeeperMessage = ThreadReady | ThreadExit | PeerStatus | PortClosed;
+
+/** How long a keeper waits for the exit of a thread whose port closed (it comes at once). */
+const EXIT_AFTER_CLOSE_MS = 1000;
 
 /**
  * One thread of a group.
@@ -94,11 +100,13 @@ export class ThreadSlot {
       this.launch(coro, group);
       const first = await coro.receive({ filter: (m) => isThreadReady(m) || m instanceof ThreadExit });
       if (first instanceof ThreadExit) throw new ThreadStartError(`${this.name} ended before it was ready (exit code ${first.code})`, { cause: first.error });
-      this.up(first as ThreadReady, group);
+      this.up(first as ThreadReady, group, coro);
       const incarnation = this.incarnation;
       unsubscribe = group.net.peerStatus({ send: (s: unknown) => !(s instanceof PeerStatus && s.status === 'offline' && s.incarnation === incarnation) || coro.send(s) });
       ready();
-      const end = await coro.receive({ filter: (m) => m instanceof ThreadExit || m instanceof PeerStatus });
+      let end = await coro.receive({ filter: (m) => m instanceof ThreadExit || m instanceof PeerStatus || m instanceof PortClosed });
+      // The port closes a moment before the exit says why: wait for it, for monitors to hear the reason.
+      if (end instanceof PortClosed) end = this.thread!.exit ?? (await coro.receive({ filter: (m) => m instanceof ThreadExit, timeout: EXIT_AFTER_CLOSE_MS })) ?? end;
       throw (lost = this.lostError(end));
     } finally {
       unsubscribe?.();
@@ -141,11 +149,14 @@ export class ThreadSlot {
   }
 
   /** Ready: link the owner's end, then every running sibling (over the owner's ports, in order with requests). */
-  private up(ready: ThreadReady, group: SlotGroup): void {
+  private up(ready: ThreadReady, group: SlotGroup, keeper: Coro<KeeperMessage, void>): void {
     this.location = new Location(ready.host, ready.port);
     const port = this.ownerPort!;
     this.ownerPort = undefined;
-    this.peer = group.net.link({ nodeId: this.incarnation, name: this.name, location: this.location }, (events) => (this.link = new PortLink(port, { initiator: true, judgesSilence: true, hold: () => group.net.scheduler.isBehind }, events)));
+    // Once its keeper has ended (the group stops), a thread that closes its port is simply gone.
+    const remoteClosed = (): void => void (keeper.isAlive ? keeper.send(new PortClosed()) : peer.lose(new PeerLostError(`${this.name} closed its link`), false));
+    const peer = group.net.link({ nodeId: this.incarnation, name: this.name, location: this.location }, (events) => (this.link = new PortLink(port, { initiator: true, judgesSilence: true, hold: () => group.net.scheduler.isBehind, remoteClosed }, events)));
+    this.peer = peer;
     for (const sibling of group.slots) {
       if (sibling === this || sibling.state !== 'up' || sibling.link === undefined) continue;
       const { port1, port2 } = new MessageChannel();
@@ -176,6 +187,7 @@ export class ThreadSlot {
       const why = end.error === undefined ? `exited with code ${end.code}` : (end.error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${end.error.message}`;
       return new PeerLostError(`${this.name} ${why}`, { cause: end.error });
     }
-    return new PeerLostError(`${this.name} was lost (${(end as PeerStatus).status}): its link closed or it missed its heartbeats`);
+    if (end instanceof PortClosed) return new PeerLostError(`${this.name} closed its link`);
+    return new PeerLostError(`${this.name} was lost: it missed its heartbeats`);
   }
 }

@@ -38,6 +38,12 @@ export interface PortLinkOptions {
   control?: (message: unknown) => void;
   /** While this returns true (the receiving scheduler is behind), the port is not read. */
   hold?: () => boolean;
+  /**
+   * The other end closed the port (its thread ended): called instead of ending the link at once,
+   * by an owner that learns why a moment later (the thread's exit) and then ends the link with
+   * that reason (`close(error, false)`).
+   */
+  remoteClosed?: () => void;
 }
 
 /**
@@ -63,6 +69,7 @@ export class PortLink implements PeerLink {
   framesOut = 0;
   private readonly control: ((message: unknown) => void) | undefined;
   private readonly hold: (() => boolean) | undefined;
+  private readonly remoteClosed: (() => void) | undefined;
   private readonly writer: TurnWriter<unknown[]>;
   /** Request type names by their index on this link, each way. */
   private readonly typesOut = new Map<string, number>();
@@ -80,6 +87,7 @@ export class PortLink implements PeerLink {
     this.judgesSilence = options.judgesSilence;
     this.control = options.control;
     this.hold = options.hold;
+    this.remoteClosed = options.remoteClosed;
     this.writer = new TurnWriter<unknown[]>(this.send, () => MESSAGE_WEIGHT);
     port.on('message', this.onMessage);
     port.on('messageerror', this.onMessageError);
@@ -200,5 +208,10 @@ export class PortLink implements PeerLink {
 
   private readonly onMessageError = (err: Error): void => this.close(err, false);
 
-  private readonly onClose = (): void => this.finish(undefined);
+  private readonly onClose = (): void => {
+    if (this.ended) return;
+    if (this.remoteClosed === undefined) return this.finish(undefined);
+    this.writer.stop(); // nothing more can leave
+    this.remoteClosed();
+  };
 }
