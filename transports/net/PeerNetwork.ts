@@ -370,6 +370,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
       for (const kind of layer.locates ?? []) serveLocate(this, kind);
       layer.install?.(this);
     }
+    this.lastTick = performance.now();
     this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(o.heartbeatInterval / 2)));
     this.ticker.unref();
     if (o.discover) {
@@ -397,7 +398,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     const o = this.options;
     // A tick that comes late means this node's own loop was blocked: the peers' frames are still
     // queued behind it, so their silence proves nothing this time.
-    const late = this.lastTick !== 0 && now - this.lastTick > o.peerTimeout / 2;
+    const late = now - this.lastTick > o.peerTimeout / 2;
     this.lastTick = now;
     for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, late ? Infinity : o.peerTimeout);
     this.seeds?.refreshIfDue(now);
