@@ -17,7 +17,7 @@ export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
 export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
-export type { WaitOptions } from './runtime/options.js';
+export type { WaitOptions, SendOptions } from './runtime/options.js';
 export type { ActingWaitOptions, ActingCoro } from './runtime/coroTypes.js';
 export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, type Logger, type LogLevel } from './runtime/logging.js';
 // ---- actors: synchronisation, channels, supervision

@@ -4,7 +4,7 @@
  */
 import { ConcurrentReceiveError, CoroFinishedError, NotInCoroutineError } from './runtimeErrors.js';
 import { Mailbox } from './Mailbox.js';
-import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from './options.js';
+import { checkFunction, checkSendOptions, checkTimeout, checkWaitOptions, type SendOptions, type WaitOptions } from './options.js';
 import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
@@ -128,13 +128,15 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
 
   /**
    * Queues a message; never blocks. Returns false when the coroutine has ended (the message
-   * becomes a dead letter). A full bounded mailbox applies its overflow policy.
+   * becomes a dead letter). A full bounded mailbox applies its overflow policy. `transfer` (see
+   * SendOptions) matters only to a coroutine on another thread: here nothing is copied.
    * @example
    * ```ts
    * server.send({ from: coro, n: 1 });
    * ```
    */
-  send(message: M): boolean {
+  send(message: M, options?: SendOptions): boolean {
+    if (options !== undefined) checkSendOptions(options);
     if (this.state === Ended) {
       this.scheduler.deadLetter(this, 'ended');
       return false;

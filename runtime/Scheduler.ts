@@ -128,7 +128,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
    * budget is spent: a source of messages can hold its input back until they have caught up.
    * @example
    * ```ts
-   * if (!sched.isBehind) deliverMore();
+   * const readMore = !sched.isBehind; // else leave the input where it waits until the next turn
    * ```
    */
   get isBehind(): boolean {

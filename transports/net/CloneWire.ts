@@ -26,8 +26,8 @@ const ignoreSent = (): void => {};
  * @example
  * ```ts
  * const wire = new CloneWire(codec);
- * port.postMessage(wire.out([0, 0, 'send', [tag, id, name, { reply: coro }]]));
- * // on the other thread: const message = wire.in(data);
+ * const { port1 } = new MessageChannel();
+ * port1.postMessage(wire.out({ reply: coro, n: 1 })); // the other thread: wire.in(data)
  * ```
  */
 export class CloneWire {

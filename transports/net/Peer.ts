@@ -37,6 +37,8 @@ export type RequestHandler = (body: unknown, peer: Peer) => unknown;
 export interface RequestOptions extends ActingWaitOptions {
   /** Returned on timeout instead of throwing TimeoutError. */
   alarm?: unknown;
+  /** Memory in the body that moves to a thread of this process instead of being copied. */
+  transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>;
 }
 
 /** What a peer needs from its network. */
@@ -95,12 +97,13 @@ export class Peer {
   }
 
   /**
-   * Sends a one-way request; false if the peer is closed or its queue is full.
+   * Sends a one-way request; false if the peer is closed or its queue is full. `transfer`: memory
+   * in `body` that moves to a thread of this process instead of being copied (see SendOptions).
    * Throws InvalidArgumentError if `body` cannot be encoded.
    */
-  post(type: string, body: unknown): boolean {
+  post(type: string, body: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): boolean {
     if (this.state === 'closed') return false;
-    return this.write(this.encode([REQ, 0, type, body], this.host.referenceSent));
+    return this.write(this.encode([REQ, 0, type, body], this.host.referenceSent), transfer);
   }
 
   /**
@@ -125,7 +128,7 @@ export class Peer {
     if (this.pending.size === 1) this.connection?.ref();
     const promise = wait.start(timeout, options?.signal);
     if (wait.settled) this.untrack(id); // interrupted or aborted before it was sent
-    else if (!this.write(payload)) {
+    else if (!this.write(payload, options?.transfer)) {
       this.untrack(id);
       wait.fail(new PeerLostError(`cannot queue a request to ${this}: its queue is full`));
     }
@@ -314,9 +317,9 @@ export class Peer {
     return payload;
   }
 
-  private write(encoded: unknown): boolean {
+  private write(encoded: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): boolean {
     if (this.connection !== undefined && this.state === 'online') {
-      this.connection.write(encoded);
+      this.connection.write(encoded, transfer);
       return true;
     }
     const payload = encoded as Buffer; // only a connection being made queues, and it carries bytes

@@ -71,7 +71,7 @@ export class PeerConnection implements PeerLink {
     this.socket.unref();
   }
 
-  /** Queues one frame; it is written with the others at the end of this turn. Throws FrameTooLargeError. */
+  /** Queues one frame; it is written with the others at the end of this turn (bytes are copied: nothing is transferred). Throws FrameTooLargeError. */
   write(payload: Buffer): void {
     if (this.ended) return;
     if (payload.length > this.maxFrame) throw new FrameTooLargeError(payload.length, this.maxFrame);

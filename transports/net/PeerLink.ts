@@ -51,8 +51,12 @@ export interface PeerLink {
   readonly framesIn: number;
   readonly framesOut: number;
   readonly closed: boolean;
-  /** Queues one frame (bytes, or a value when it clones); it leaves with the others at the end of this turn. Throws FrameTooLargeError. */
-  write(payload: unknown): void;
+  /**
+   * Queues one frame (bytes, or a value when it clones); it leaves with the others at the end of
+   * this turn. `transfer`: memory the frame's value holds that moves with it instead of being
+   * copied (a link that clones; ignored by one that carries bytes). Throws FrameTooLargeError.
+   */
+  write(payload: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void;
   /** Flushes, then ends the link (`graceful`) or drops it at once. */
   close(error?: Error, graceful?: boolean): void;
   /** Keeps the process alive while requests are pending on it... */

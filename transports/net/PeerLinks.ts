@@ -240,7 +240,7 @@ export class PeerLinks {
    * @example
    * ```ts
    * const { port1 } = new MessageChannel();
-   * const peer = links.join({ nodeId, name: 'thread-1', location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true, maxFrame: 1 << 20 }, events));
+   * const peer = links.join({ nodeId, name: 'thread-1', location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
    * ```
    */
   join(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {

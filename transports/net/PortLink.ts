@@ -74,6 +74,8 @@ export class PortLink implements PeerLink {
   /** Request type names by their index on this link, each way. */
   private readonly typesOut = new Map<string, number>();
   private readonly typesIn: string[] = [];
+  /** Memory the queued messages move with them. */
+  private moving: ArrayBuffer[] = [];
   private ended = false;
   private reading = true;
   private wanted: 'ref' | 'unref' = 'ref';
@@ -98,9 +100,23 @@ export class PortLink implements PeerLink {
     return this.ended;
   }
 
-  /** Queues one message (`[kind, id, type, body]`, or shorter); the turn's messages leave together at its end. */
-  write(message: unknown): void {
+  /**
+   * Queues one message (`[kind, id, type, body]`, or shorter); the turn's messages leave together
+   * at its end, or at once, with what was queued before it, when it moves memory (`transfer`,
+   * detached here when this returns).
+   */
+  write(message: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void {
+    if (this.ended) return;
+    if (transfer !== undefined) {
+      for (const item of transfer) {
+        // A view that is only part of its memory (a Buffer cut from Node's pool) is copied, not moved: moving would take the rest too.
+        const memory = ArrayBuffer.isView(item) ? (item.byteOffset === 0 && item.byteLength === item.buffer.byteLength ? item.buffer : undefined) : item;
+        if (memory instanceof ArrayBuffer && !this.moving.includes(memory)) this.moving.push(memory);
+      }
+    }
     this.writer.push(message as unknown[]);
+    // What moves leaves at once (with what was queued before it): the sender's buffers are detached when send returns.
+    if (this.moving.length > 0) this.writer.flush();
   }
 
   /**
@@ -153,7 +169,9 @@ export class PortLink implements PeerLink {
     }
     this.framesOut += messages.length;
     this.lastSent = performance.now();
-    this.port.postMessage(flat);
+    const moving = this.moving;
+    this.moving = [];
+    this.port.postMessage(flat, moving);
   };
 
   private finish(error: Error | undefined): void {

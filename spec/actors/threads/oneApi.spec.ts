@@ -154,4 +154,29 @@ describe('one API across threads (real worker threads)', function () {
     const remote = await rci!.call(21);
     expect(await remote.value({ timeout: 5000 })).to.equal(42);
   });
+
+  it('transfer: buffers listed move to the thread (detached here, not copied); a Buffer cut from the pool is copied; the thread moves one back', async () => {
+    const threads = await fx.start({ count: 1 });
+    const target = await spawnOn(threads, THREAD_WORKERS, 'buffers');
+    const answers: Array<{ kind: string; length: number; first: number; back: Buffer }> = [];
+    const inbox = fx.sched.spawn(async (coro: Coro<{ kind: string; length: number; first: number; back: Buffer }>) => {
+      for (;;) answers.push(await coro.receive());
+    });
+    const own = Buffer.alloc(1 << 20, 1);
+    expect(target.send({ data: own, replyTo: inbox } as never, { transfer: [own] })).to.equal(true);
+    expect(own.length, 'moved: detached here').to.equal(0);
+    const raw = new ArrayBuffer(64);
+    new Uint8Array(raw)[0] = 9;
+    expect(await target.deliver({ data: raw, replyTo: inbox } as never, { transfer: [raw], timeout: 5000 })).to.equal(true);
+    expect(raw.byteLength).to.equal(0);
+    const pooled = Buffer.from('pooled');
+    target.send({ data: pooled, replyTo: inbox } as never, { transfer: [pooled] });
+    expect(pooled.toString(), 'a pooled Buffer is copied').to.equal('pooled');
+    await until(() => answers.length === 3, 5000, 'three answers');
+    expect(answers.map((a) => [a.kind, a.length, a.first])).to.deep.equal([['Buffer', 1 << 20, 1], ['ArrayBuffer', 64, 9], ['Buffer', 6, 112]]);
+    expect(Buffer.isBuffer(answers[0]!.back) && answers[0]!.back.length).to.equal(4096);
+    expect(() => target.send({} as never, { transfer: ['not a buffer'] as never })).to.throw(InvalidArgumentError);
+    expect(() => target.send({} as never, { transfer: [new SharedArrayBuffer(8)] as never })).to.throw(InvalidArgumentError);
+    expect(() => fx.sched.spawn((c: Coro<never>) => c.suspend()).send(undefined as never, 'bad' as never)).to.throw(InvalidArgumentError);
+  });
 });
