@@ -46,7 +46,7 @@ export {
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
-export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
+export type { DashboardOptions, ThreadsSource } from './actors/dashboard/dashboardOptions.js';
 export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
 export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters

@@ -11,6 +11,19 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { ClusterSource } from './clusterSource.js';
+import type { ThreadSnapshot } from '../threads/Threads.js';
+
+/**
+ * Where the dashboard reads the worker threads of the process from (a `Threads` group is one):
+ * each thread's scheduler snapshot, asked at every sample.
+ * @example
+ * ```ts
+ * const source: ThreadsSource = { snapshot: async () => [] };
+ * ```
+ */
+export interface ThreadsSource {
+  snapshot(options?: { timeout?: number }): Promise<ThreadSnapshot[]>;
+}
 import { InsecureDashboardError } from './dashboardErrors.js';
 
 /**
@@ -32,6 +45,8 @@ export interface DashboardOptions {
   token?: string;
   /** The cluster view's data and actions; without it the page shows the scheduler only. */
   cluster?: ClusterSource;
+  /** Worker threads (a `Threads` group) whose coroutines the page shows, thread by thread. */
+  threads?: ThreadsSource;
   /** How often the scheduler is sampled while a page is open, in ms (250 by default, at least 20). */
   refreshMs?: number;
   /**
@@ -54,6 +69,7 @@ export interface DashboardSettings {
   port: number;
   token: string | undefined;
   cluster: ClusterSource | undefined;
+  threads: ThreadsSource | undefined;
   refreshMs: number;
   loopback: boolean;
   /** Lower-case host names accepted in the Host header; undefined: any. */
@@ -91,7 +107,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError(`dashboard options must be an object, got ${describe(options)}`);
   }
-  const { host = '127.0.0.1', port = 0, token, cluster, refreshMs = 250, allowedHosts = [] } = options ?? {};
+  const { host = '127.0.0.1', port = 0, token, cluster, threads, refreshMs = 250, allowedHosts = [] } = options ?? {};
   if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) throw new InvalidArgumentError(`dashboard host must be a host name or address, got ${describe(host)}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`dashboard port must be an integer in 0..65535, got ${describe(port)}`);
   if (token !== undefined) {
@@ -105,6 +121,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
     const missing = CLUSTER_METHODS.filter((m) => typeof (cluster as unknown as Record<string, unknown> | null)?.[m] !== 'function');
     if (missing.length > 0) throw new InvalidArgumentError(`dashboard cluster must be a ClusterSource; missing: ${missing.join(', ')}`);
   }
+  if (threads !== undefined && typeof (threads as Partial<ThreadsSource> | null)?.snapshot !== 'function') throw new InvalidArgumentError('dashboard threads must be a Threads group (anything with snapshot())');
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h === '')) {
     throw new InvalidArgumentError('dashboard allowedHosts must be an array of host names');
   }
@@ -116,7 +133,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   const hostNames = wildcard && allowedHosts.length === 0
     ? undefined
     : new Set([host, ...(loopback ? ['localhost', '127.0.0.1', '[::1]'] : []), ...allowedHosts].map(bracketed));
-  return { host, port, token, cluster, refreshMs, loopback, hostNames };
+  return { host, port, token, cluster, threads, refreshMs, loopback, hostNames };
 }
 
 /** An IPv6 address as it appears in a Host header (`[::1]`), lower case. */

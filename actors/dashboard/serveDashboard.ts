@@ -59,6 +59,9 @@ class Dashboard {
   private readonly unsubscribe: (() => void) | undefined;
   private sampler: NodeJS.Timeout | undefined;
   private lastScheduler = '';
+  private lastThreads = '';
+  private threadsJson = '';
+  private threadsPending = false;
   private clusterPending: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private dropExitHook: (() => void) | undefined;
@@ -79,8 +82,8 @@ class Dashboard {
     this.dropExitHook = scheduler.atExit(() => this.close());
   }
 
-  info(): { cluster: boolean; actions: boolean; refreshMs: number } {
-    return { cluster: this.settings.cluster !== undefined, actions: this.settings.token !== undefined, refreshMs: this.settings.refreshMs };
+  info(): { cluster: boolean; threads: boolean; actions: boolean; refreshMs: number } {
+    return { cluster: this.settings.cluster !== undefined, threads: this.settings.threads !== undefined, actions: this.settings.token !== undefined, refreshMs: this.settings.refreshMs };
   }
 
   get clients(): number {
@@ -105,8 +108,30 @@ class Dashboard {
     this.hub.broadcast('scheduler', JSON.stringify(snap));
   }
 
+  /** Asks every thread for its snapshot (one round at a time) and sends them to the pages if they changed. */
+  private async sampleThreads(force = false): Promise<void> {
+    const threads = this.settings.threads;
+    if (threads === undefined || this.threadsPending || this.hub.size === 0) return;
+    this.threadsPending = true;
+    try {
+      const snaps = await threads.snapshot({ timeout: Math.max(this.settings.refreshMs, 1000) });
+      const key = JSON.stringify(snaps.map((t) => ({ ...t, snapshot: t.snapshot === null ? null : { ...t.snapshot, at: 0, coroutines: t.snapshot.coroutines.map((c) => ({ ...c, ageMs: 0 })) } })));
+      this.threadsJson = JSON.stringify(snaps);
+      if (!force && key === this.lastThreads) return;
+      this.lastThreads = key;
+      this.hub.broadcast('threads', this.threadsJson);
+    } catch (err) {
+      this.log.debug({ err }, 'thread snapshots not taken');
+    } finally {
+      this.threadsPending = false;
+    }
+  }
+
   private startSampling(): void {
-    this.sampler ??= setInterval(() => this.sampleScheduler(), this.settings.refreshMs);
+    this.sampler ??= setInterval(() => {
+      this.sampleScheduler();
+      void this.sampleThreads();
+    }, this.settings.refreshMs);
     this.sampler.unref();
   }
 
@@ -152,7 +177,7 @@ class Dashboard {
   }
 
   private knows(path: string): boolean {
-    return PAGE_ASSETS.has(path) || ['/events', '/metrics', '/api/info', '/api/snapshot', '/api/cluster'].includes(path);
+    return PAGE_ASSETS.has(path) || ['/events', '/metrics', '/api/info', '/api/snapshot', '/api/cluster', '/api/threads'].includes(path);
   }
 
   private get(path: string, req: IncomingMessage, res: ServerResponse): void {
@@ -170,6 +195,12 @@ class Dashboard {
         return replyJson(res, 200, this.info());
       case '/api/snapshot':
         return replyJson(res, 200, this.snapshot());
+      case '/api/threads':
+        if (this.settings.threads === undefined) throw new DashboardNotFoundError('no threads are attached to this dashboard');
+        return void this.settings.threads.snapshot({ timeout: 5000 }).then(
+          (snaps) => replyJson(res, 200, snaps),
+          (err: unknown) => replyError(res, err, {}),
+        );
       default:
         if (this.settings.cluster === undefined) throw new DashboardNotFoundError('no cluster is attached to this dashboard');
         return reply(res, 200, 'application/json; charset=utf-8', this.clusterJson());
@@ -183,6 +214,10 @@ class Dashboard {
     this.hub.send(res, 'info', JSON.stringify(this.info()));
     this.hub.send(res, 'scheduler', JSON.stringify(this.snapshot()));
     if (this.settings.cluster !== undefined) this.hub.send(res, 'cluster', this.clusterJson());
+    if (this.settings.threads !== undefined) {
+      if (this.lastThreads !== '') this.hub.send(res, 'threads', this.threadsJson); // the last sample, until a new one comes
+      void this.sampleThreads(true);
+    }
     this.startSampling();
   }
 

@@ -33,6 +33,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
   <h1>asyncoro <span class="sub">dashboard</span></h1>
   <nav aria-label="Views">
     <a href="#scheduler">Scheduler</a>
+    <a href="#threads" id="nav-threads" hidden>Threads</a>
     <a href="#cluster" id="nav-cluster" hidden>Cluster</a>
   </nav>
   <span id="connection" class="connection" role="status">connecting…</span>
@@ -88,6 +89,21 @@ export const PAGE_HTML = String.raw`<!doctype html>
       <p class="empty" data-for="locks" hidden>No lock is held.</p>
     </div>
   </div>
+</section>
+<section id="threads" aria-labelledby="threads-title" hidden>
+  <h2 id="threads-title">Threads</h2>
+  <table id="thread-list" class="grid">
+    <caption>Worker threads</caption>
+    <thead><tr><th scope="col">Thread</th><th scope="col">State</th><th scope="col">Location</th><th scope="col" class="num">Placed</th><th scope="col" class="num">Started</th><th scope="col" class="num">Coroutines</th><th scope="col" class="num">Sent</th><th scope="col" class="num">Received</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="thread-list" hidden>No threads.</p>
+  <table id="thread-coroutines" class="grid">
+    <caption>Coroutines on the threads</caption>
+    <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col">Waiting on</th><th scope="col" class="num">Mailbox</th><th scope="col">Registered</th><th scope="col" class="num">Age</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="thread-coroutines" hidden>No coroutines on the threads.</p>
 </section>
 <section id="cluster" aria-labelledby="cluster-title" hidden>
   <h2 id="cluster-title">Cluster</h2>

@@ -91,7 +91,7 @@ describe('serveDashboard (HTTP)', () => {
       expect(a.status).to.equal(200);
       expect(a.res.headers['content-type']).to.match(/^text\/event-stream/);
       for (const c of [a, b]) {
-        expect((await c.next('info')).data).to.deep.equal({ cluster: true, actions: true, refreshMs: 250 });
+        expect((await c.next('info')).data).to.deep.equal({ cluster: true, threads: false, actions: true, refreshMs: 250 });
         await c.next('scheduler');
         expect((await c.next('cluster')).data.counts).to.deep.include({ submitted: 1, running: 1 });
       }
@@ -157,9 +157,9 @@ describe('serveDashboard (HTTP)', () => {
     });
 
     it('/api/info says what the page offers; /api/cluster is 404 without a cluster', async () => {
-      expect((await http(`${dash.url}api/info`)).json()).to.deep.equal({ cluster: true, actions: true, refreshMs: 250 });
+      expect((await http(`${dash.url}api/info`)).json()).to.deep.equal({ cluster: true, threads: false, actions: true, refreshMs: 250 });
       const bare = await serve();
-      expect((await http(`${bare.url}api/info`)).json()).to.deep.equal({ cluster: false, actions: false, refreshMs: 250 });
+      expect((await http(`${bare.url}api/info`)).json()).to.deep.equal({ cluster: false, threads: false, actions: false, refreshMs: 250 });
       const r = await http(`${bare.url}api/cluster`);
       expect(r.status).to.equal(404);
       expect(r.json().error).to.equal(DashboardNotFoundError.CODE);
