@@ -257,7 +257,8 @@ export class PeerLinks {
     const link = open({
       frame: (payload) => peer.onFrame(payload),
       closed: (error) => {
-        if (error !== undefined) this.host.logger.warn({ peer: String(peer), err: error }, 'peer connection dropped');
+        // A peer that dropped its own connection (lost for a reason already told) is not news.
+        if (error !== undefined && peer.state !== 'closed') this.host.logger.warn({ peer: String(peer), err: error }, 'peer connection dropped');
         peer.lose(new PeerLostError(`connection to ${peer} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
       },
     });
