@@ -66,7 +66,12 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
       return coro !== undefined ? coro.send(message) : false;
     }
     const peer = this.route();
-    if (peer === undefined || !peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message], transfer)) return false;
+    if (peer === undefined) return false;
+    // To a thread of this process the link itself names the incarnation: a shorter message.
+    const posted = peer.connection?.inProcess === true && peer.isOnline
+      ? peer.post('tell', [this.id, message], transfer)
+      : peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message], transfer);
+    if (!posted) return false;
     // A reply to an ask from there: the asking node stops watching for it, so drop our watch too.
     if (this.id < 0) RemoteWatches.of(this.net!).unserve(peer, -this.id);
     return true;

@@ -18,6 +18,8 @@ import { TurnWriter } from './TurnWriter.js';
 const MESSAGE_WEIGHT = 64;
 /** Request type names numbered per link, at most (layers add a few dozen). */
 const MAX_TYPES = 4096;
+/** Bodies that are arrays of at most this many items are spread into the batch. */
+const MAX_SPREAD = 16;
 
 /**
  * How one end of a port link behaves.
@@ -149,23 +151,25 @@ export class PortLink implements PeerLink {
   }
 
   /**
-   * One postMessage for the turn: a flat array of four slots per message (no array per message),
-   * each request type's name sent once and then as its index (both ends number them in order).
+   * One postMessage for the turn, a flat array (no array per message, which is most of what
+   * cloning a small message costs): `kind, id, type, n` then the body's `n` items when the body
+   * is a short array, or `kind, id, type, -1, body`. A request type's name is sent once, then
+   * its number (both ends number them in order).
    */
   private readonly send = (messages: unknown[][]): void => {
-    const flat: unknown[] = new Array(messages.length * 4);
-    let at = 0;
+    const flat: unknown[] = [];
     for (const m of messages) {
-      let third = m[2];
-      if (typeof third === 'string') {
-        const index = this.typesOut.get(third);
-        if (index !== undefined) third = index;
-        else if (this.typesOut.size < MAX_TYPES) this.typesOut.set(third, this.typesOut.size);
+      let type = m[2];
+      if (typeof type === 'string') {
+        const index = this.typesOut.get(type);
+        if (index !== undefined) type = index;
+        else if (this.typesOut.size < MAX_TYPES) this.typesOut.set(type, this.typesOut.size);
       }
-      flat[at++] = m[0];
-      flat[at++] = m[1];
-      flat[at++] = third;
-      flat[at++] = m[3];
+      const body = m[3];
+      if (Array.isArray(body) && body.length <= MAX_SPREAD) {
+        flat.push(m[0], m[1], type, body.length);
+        for (let k = 0; k < body.length; k++) flat.push(body[k]);
+      } else flat.push(m[0], m[1], type, -1, body);
     }
     this.framesOut += messages.length;
     this.lastSent = performance.now();
@@ -190,17 +194,21 @@ export class PortLink implements PeerLink {
         if (this.control === undefined || data === null || typeof data !== 'object') throw new ProtocolError('a port link carries messages only');
         return this.control(data);
       }
-      if (data.length % 4 !== 0) throw new ProtocolError('a port link carries messages in fours');
-      for (let i = 0; i < data.length && !this.ended; i += 4) {
-        let third: unknown = data[i + 2];
-        if (typeof third === 'string') {
-          if (this.typesIn.length < MAX_TYPES) this.typesIn.push(third);
-        } else if (typeof third === 'number') {
-          third = this.typesIn[third];
-          if (third === undefined) throw new ProtocolError('unknown request type index');
+      for (let i = 0; i < data.length && !this.ended; ) {
+        let type: unknown = data[i + 2];
+        if (typeof type === 'string') {
+          if (this.typesIn.length < MAX_TYPES) this.typesIn.push(type);
+        } else if (typeof type === 'number') {
+          type = this.typesIn[type];
+          if (type === undefined) throw new ProtocolError('unknown request type index');
         }
+        const n = data[i + 3];
+        const size = 4 + (n === -1 ? 1 : (n as number));
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < -1 || n > MAX_SPREAD || i + size > data.length) throw new ProtocolError('malformed message on a port link');
+        const body = n === -1 ? data[i + 4] : data.slice(i + 4, i + size);
         this.framesIn++;
-        this.events.frame([data[i], data[i + 1], third, data[i + 3]]);
+        this.events.frame([data[i], data[i + 1], type, body]);
+        i += size;
       }
     } catch (err) {
       return this.close(err instanceof Error ? err : new Error(String(err)), false);

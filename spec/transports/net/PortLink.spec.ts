@@ -27,8 +27,8 @@ describe('PortLink (a peer link over a real MessagePort)', () => {
     a.write([2]);
     await until(() => got.b.length === 4);
     expect(posted.length).to.equal(1);
-    // One flat array, four slots a message; 'send' travels by name once, then as its number.
-    expect((posted[0] as unknown[]).filter((_, i) => i % 4 === 2)).to.deep.equal(['send', 0, 'other', undefined]);
+    // One flat array, no array per message: a short array body is spread into it; 'send' travels by name once, then as its number.
+    expect(posted[0]).to.deep.equal([0, 0, 'send', -1, { n: 1 }, 0, 5, 0, 2, 1, 2, 0, 0, 'other', -1, null, 2, undefined, undefined, -1, undefined]);
     expect(got.b).to.deep.equal([[0, 0, 'send', { n: 1 }], [0, 5, 'send', [1, 2]], [0, 0, 'other', null], [2, undefined, undefined, undefined]]);
     expect([a.framesOut, b.framesIn]).to.deep.equal([4, 4]);
     expect([a.initiator, b.initiator, a.judgesSilence, b.judgesSilence, a.clones, a.inProcess]).to.deep.equal([true, false, true, false, true, true]);
@@ -68,16 +68,16 @@ describe('PortLink (a peer link over a real MessagePort)', () => {
     expect(got.closedA[0]).to.be.instanceOf(ProtocolError);
   });
 
-  it('a malformed post (not messages in fours) drops the link with ProtocolError', async () => {
+  it('a malformed post (a count that does not fit) drops the link with ProtocolError', async () => {
     const { port1, got } = pair();
-    port1.postMessage([1, 2, 3]);
+    port1.postMessage([0, 0, 'x', 3, 'only one']);
     await until(() => got.closedB.length === 1);
     expect(got.closedB[0]).to.be.instanceOf(ProtocolError);
   });
 
   it('an unknown request type index drops the link with ProtocolError', async () => {
     const { port1, got } = pair();
-    port1.postMessage([0, 0, 7, null]);
+    port1.postMessage([0, 0, 7, -1, null]);
     await until(() => got.closedB.length === 1);
     expect(got.closedB[0]).to.be.instanceOf(ProtocolError);
   });
