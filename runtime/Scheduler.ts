@@ -283,7 +283,9 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   /** @internal Shared by Coro.locate and Channel.locate. */
   locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
-    return registry.locate(this, name, options);
+    const found = registry.locate(this, name, options);
+    // A locate with no deadline, awaited from outside any coroutine, holds the process while it waits.
+    return options?.timeout === undefined || options.timeout === Infinity ? this.holdUntil(found) : found;
   }
 
   // ---------------------------------------------------------------- fairness
@@ -371,6 +373,15 @@ export class Scheduler implements CoroHost, AsyncDisposable {
       setImmediate(this.checkHolds);
     }
   }
+
+  /** @internal Holds the process (see `hold`) until `promise` settles; returns it. */
+  holdUntil<T>(promise: Promise<T>): Promise<T> {
+    this.hold();
+    promise.then(this.releaseOne, this.releaseOne);
+    return promise;
+  }
+
+  private readonly releaseOne = (): void => this.release();
 
   /** @internal Ends one `hold()`. */
   release(): void {
