@@ -374,7 +374,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     }
   }
 
-  /** @internal Holds the process (see `hold`) until `promise` settles; returns it. */
+  /** Holds the process (see `hold`) until `promise` settles; returns it (for calls awaited from outside any coroutine with no deadline). */
   holdUntil<T>(promise: Promise<T>): Promise<T> {
     this.hold();
     promise.then(this.releaseOne, this.releaseOne);
