@@ -12,7 +12,7 @@
  * ```ts
  * const alive = new KeepAlive();
  * alive.update(true); // non-daemon coroutines live
- * alive.holdUntil(promise); // and this call holds the process until it settles
+ * alive.holdUntil(sched.join()); // and this call holds the process until it settles
  * ```
  */
 export class KeepAlive {
