@@ -14,10 +14,10 @@
  *   two connections at once and one more per second (a connection that proves the secret gives
  *   its share back, so peers are not slowed by their own number): a flood that reopens what was
  *   closed cannot churn the table faster than a peer proves the secret.
- * - **Refusals are slow.** A refused connection is held, unread and without a greeting, for two to
- *   six seconds (at random, so that they do not come back together) before it is closed, at
- *   most 1,024 at a time: a flood that reopens what is closed would otherwise keep the accept
- *   queue full, and a peer's connection would wait behind it.
+ * - **Refusals are slow.** A refused connection is told so at once (a peer fails fast, with a
+ *   typed error), but held, unread, for two to six seconds (at random, so that they do not come
+ *   back together) before it is closed, at most 1,024 at a time: a flood that reopens what is
+ *   closed would otherwise keep the accept queue full, and a peer's connection would wait behind it.
  * - **Silence is short.** A connection that has sent nothing `firstByteMs` after the greeting is closed.
  * - **Failures slow their address down.** After a failed authentication (a wrong secret, a malformed
  *   handshake) connections from that address are refused for a delay that doubles with each
@@ -159,8 +159,12 @@ export class HandshakeTable {
     return failed === undefined ? 0 : Math.max(0, failed.until - now);
   }
 
-  /** Closes a refused connection after one to three HOLD_MS (at once when MAX_HELD are held already). */
-  refuse(socket: Socket): void {
+  /**
+   * Writes `refusal` (which tells a peer at once why) and closes the connection after one to three
+   * HOLD_MS (at once when MAX_HELD are held already).
+   */
+  refuse(socket: Socket, refusal?: Buffer): void {
+    if (refusal !== undefined) socket.write(refusal);
     if (this.held.size >= MAX_HELD) return void socket.destroy();
     this.held.add(socket);
     const close = (): void => {

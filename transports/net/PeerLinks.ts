@@ -8,6 +8,8 @@
 import type { Socket } from 'node:net';
 import type { PingInfo } from './Discovery.js';
 import { GREETING_BYTES, handshake, type HelloInfo } from './handshake.js';
+import { reject, RejectReason } from './hellos.js';
+import { encodeFrame } from '../io/FrameDecoder.js';
 import { Location } from './Location.js';
 import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
@@ -144,7 +146,7 @@ export class PeerLinks {
     const entry = this.table.admit(socket);
     const evicted = this.table.takeEvicted();
     if (typeof entry === 'string' || evicted > 0) {
-      if (typeof entry === 'string') this.table.refuse(socket);
+      if (typeof entry === 'string') this.table.refuse(socket, encodeFrame(reject(RejectReason.Busy, o.protocolVersion)));
       if (this.refusals.hit()) {
         this.host.logger.warn({ remote: address, refused: entry === 'throttled' ? 'address throttled after failed authentications' : entry === 'full' ? 'handshake table full' : undefined, count: this.refusals.take(), inHandshake: this.table.size }, 'unauthenticated connections closed (handshake table full, or an address throttled)');
       }

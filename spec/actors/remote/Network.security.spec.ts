@@ -78,14 +78,15 @@ describe('Network security (real processes on 127.0.0.1)', function () {
 
   it('tampering: one flipped bit anywhere in the handshake, either way, and the peers never connect', async () => {
     const here = await start({});
-    for (const [direction, chunk] of [['toTarget', 0], ['toClient', 0], ['toClient', 1], ['toTarget', 1]] as const) {
+    // Each case from its own address: a failed authentication slows its address down (HandshakeTable).
+    for (const [i, [direction, chunk]] of ([['toTarget', 0], ['toClient', 0], ['toClient', 1], ['toTarget', 1]] as const).entries()) {
       const flip = (d: 'toTarget' | 'toClient', data: Buffer, n: number): Buffer => {
         if (d !== direction || n !== chunk) return data;
         const copy = Buffer.from(data);
         copy[copy.length - 1] ^= 0x01;
         return copy;
       };
-      const proxy = await relayProxy(String(here.location), flip);
+      const proxy = await relayProxy(String(here.location), flip, `127.0.0.${30 + i}`);
       const there = await start({});
       try {
         const r = await settle(there.peer(`127.0.0.1:${proxy.port}`, { timeout: 3000 }));
