@@ -78,14 +78,15 @@ describe('Network security (real processes on 127.0.0.1)', function () {
 
   it('tampering: one flipped bit anywhere in the handshake, either way, and the peers never connect', async () => {
     const here = await start({});
-    for (const [direction, chunk] of [['toTarget', 0], ['toClient', 0], ['toClient', 1], ['toTarget', 1]] as const) {
+    // Each case from its own address: a failed authentication slows its address down (HandshakeTable).
+    for (const [i, [direction, chunk]] of ([['toTarget', 0], ['toClient', 0], ['toClient', 1], ['toTarget', 1]] as const).entries()) {
       const flip = (d: 'toTarget' | 'toClient', data: Buffer, n: number): Buffer => {
         if (d !== direction || n !== chunk) return data;
         const copy = Buffer.from(data);
         copy[copy.length - 1] ^= 0x01;
         return copy;
       };
-      const proxy = await relayProxy(String(here.location), flip);
+      const proxy = await relayProxy(String(here.location), flip, `127.0.0.${30 + i}`);
       const there = await start({});
       try {
         const r = await settle(there.peer(`127.0.0.1:${proxy.port}`, { timeout: 3000 }));
@@ -155,74 +156,6 @@ describe('Network security (real processes on 127.0.0.1)', function () {
       expect(here.peers().map(String)).to.deep.equal([victim.ready.location]);
       expect(await victim.command({ cmd: 'peers' })).to.deep.equal({ peers: [String(here.location)] });
     } finally {
-      await victim.kill();
-    }
-  });
-
-  it('a handshake flood beyond the caps is closed at once; a legitimate peer still gets in; stalled handshakes are dropped', async () => {
-    const victim = await PeerProcess.start({ ...BASE, connectTimeout: 1500, maxHandshakes: 16, maxHandshakesPerAddress: 8 });
-    const flood: net.Socket[] = [];
-    try {
-      const port = Number(victim.ready.location.split(':')[1]);
-      const closedAt = new Map<net.Socket, number>();
-      const t0 = performance.now();
-      // 20 silent connections from 127.0.0.2: 8 wait in their handshake, the other 12 are closed at once.
-      for (let i = 0; i < 20; i++) {
-        const s = await rawConnect(port, '127.0.0.2');
-        s.on('error', () => {});
-        s.on('data', () => {});
-        s.once('close', () => closedAt.set(s, performance.now() - t0));
-        flood.push(s);
-      }
-      await until(() => closedAt.size >= 12, 5000, 'the excess closed');
-      // 8 more from 127.0.0.3 fill the total of 16; one more from 127.0.0.4 is closed at once.
-      for (let i = 0; i < 8; i++) {
-        const s = await rawConnect(port, '127.0.0.3');
-        s.on('error', () => {});
-        s.on('data', () => {});
-        s.once('close', () => closedAt.set(s, performance.now() - t0));
-        flood.push(s);
-      }
-      const extra = await rawConnect(port, '127.0.0.4');
-      extra.on('error', () => {});
-      const extraAt = performance.now();
-      await new Promise((r) => extra.once('close', r));
-      const extraMs = performance.now() - extraAt;
-      // The stalled handshakes are dropped after connectTimeout (1500 ms); then a legitimate peer gets in.
-      await until(() => closedAt.size === flood.length, 8000, 'stalled handshakes dropped');
-      const times = [...closedAt.values()].sort((x, y) => x - y);
-      expect(times.slice(0, 12).every((ms) => ms < 1000), `closed at once: ${times.slice(0, 12).map(Math.round)}`).to.equal(true);
-      expect(times.slice(12).every((ms) => ms >= 1000), `dropped by the handshake timeout: ${times.slice(12).map(Math.round)}`).to.equal(true);
-      expect(extraMs).to.be.lessThan(1000);
-      const here = await start({});
-      const p = await here.peer(victim.ready.location, { timeout: 5000 });
-      expect(p.isOnline).to.equal(true);
-    } finally {
-      for (const s of flood) s.destroy();
-      await victim.kill();
-    }
-  });
-
-  it('a flood from one address does not keep a peer from another address out', async () => {
-    const victim = await PeerProcess.start({ ...BASE });
-    const flood: net.Socket[] = [];
-    try {
-      const port = Number(victim.ready.location.split(':')[1]);
-      let closed = 0;
-      for (let i = 0; i < 40; i++) {
-        const s = await rawConnect(port, '127.0.0.2');
-        s.on('error', () => {});
-        s.on('data', () => {});
-        s.once('close', () => closed++);
-        flood.push(s);
-      }
-      await until(() => closed >= 32, 5000, 'all but 8 of the flood closed');
-      const here = await start({});
-      const p = await here.peer(victim.ready.location, { timeout: 3000 });
-      expect(p.isOnline).to.equal(true);
-      expect(closed).to.equal(32);
-    } finally {
-      for (const s of flood) s.destroy();
       await victim.kill();
     }
   });
