@@ -123,17 +123,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.state === 'running';
   }
 
-  /**
-   * True while coroutines wait for the next turn of the event loop because this turn's fairness
-   * budget is spent: a source of messages can hold its input back until they have caught up.
-   * @example
-   * ```ts
-   * const readMore = !sched.isBehind; // else leave the input where it waits until the next turn
-   * ```
-   */
-  get isBehind(): boolean {
-    return this.turns.behind;
-  }
+  /** True while coroutines wait for the next turn (the fairness budget is spent): a source of messages may hold back. */
+  get isBehind(): boolean { return this.turns.behind; }
 
   get stats(): SchedulerStats {
     return { spawned: this.spawned, live: this.live, daemons: this.daemons, ...this.counters };

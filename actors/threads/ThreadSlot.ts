@@ -155,7 +155,7 @@ export class ThreadSlot {
     this.ownerPort = undefined;
     // Once its keeper has ended (the group stops), a thread that closes its port is simply gone.
     const remoteClosed = (): void => void (keeper.isAlive ? keeper.send(new PortClosed()) : peer.lose(new PeerLostError(`${this.name} closed its link`), false));
-    const peer = group.net.link({ nodeId: this.incarnation, name: this.name, location: this.location }, (events) => (this.link = new PortLink(port, { initiator: true, judgesSilence: true, hold: () => group.net.scheduler.isBehind, remoteClosed }, events)));
+    const peer = group.net.links.join({ nodeId: this.incarnation, name: this.name, location: this.location }, (events) => (this.link = new PortLink(port, { initiator: true, judgesSilence: true, hold: () => group.net.scheduler.isBehind, remoteClosed }, events)));
     this.peer = peer;
     for (const sibling of group.slots) {
       if (sibling === this || sibling.state !== 'up' || sibling.link === undefined) continue;

@@ -35,7 +35,7 @@ async function main(setup: ThreadSetup, control: MessagePort): Promise<void> {
   installThreadRequests(net, new ThreadFunctions(setup.name));
 
   const link = (identity: NodeIdentityData, port: MessagePort, initiator: boolean, onControl?: (m: unknown) => void): void => {
-    net.link({ nodeId: identity.incarnation, name: identity.name, location: new Location(identity.host, identity.port) }, (events) =>
+    net.links.join({ nodeId: identity.incarnation, name: identity.name, location: new Location(identity.host, identity.port) }, (events) =>
       new PortLink(port, { initiator, judgesSilence: false, control: onControl, hold: () => sched.isBehind }, events),
     );
   };

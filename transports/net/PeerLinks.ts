@@ -252,6 +252,7 @@ export class PeerLinks {
    * Adopts a link that needs no handshake: a MessagePort to a thread of this process, whose
    * identity (incarnation, name, location) comes from the owner that created both ends. A peer
    * online under the same incarnation or at the same location with another one is replaced.
+   * Throws NetworkStoppedError once the network has stopped.
    * @example
    * ```ts
    * const { port1 } = new MessageChannel();
@@ -259,6 +260,7 @@ export class PeerLinks {
    * ```
    */
   join(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
+    if (this.host.isStopped) throw new NetworkStoppedError('networking has stopped');
     const key = String(identity.location);
     this.online.get(identity.nodeId)?.lose(new PeerLostError(`${identity.name} linked again`));
     const stale = this.byLocation.get(key);

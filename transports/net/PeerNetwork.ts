@@ -20,8 +20,7 @@ import { newNodeId } from './handshake.js';
 import { Location } from './Location.js';
 import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
 import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
-import type { PeerIdentity, PeerLinksHost } from './PeerLinks.js';
-import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
+import type { PeerLinksHost } from './PeerLinks.js';
 import { closeListeners, listenAll } from './peerDialer.js';
 import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
@@ -29,6 +28,7 @@ import type { Registry } from '../../runtime/Registry.js';
 import type { ResolvedOptions } from './peerOptions.js';
 import { PeerWatchers } from './PeerWatchers.js';
 import { advertisedHost } from './advertisedHost.js';
+import { Heartbeats } from './Heartbeats.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
 /**
@@ -71,10 +71,10 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   private servers: Server[] = [];
   private seeds: SeedAddresses | undefined;
   private discovery: Discovery | undefined;
-  private ticker: NodeJS.Timeout | undefined;
-  private lastTick = 0;
+  private heartbeats: Heartbeats | undefined;
   private stopped = false;
-  private readonly links: PeerLinks = new PeerLinks(this);
+  /** @internal The peer table (the threads of this process link their ports with `links.join`). */
+  readonly links: PeerLinks = new PeerLinks(this);
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly watchers: PeerWatchers;
   private readonly senders: Array<(live: object) => void>;
@@ -201,16 +201,6 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     return this.links.route(location);
   }
 
-  /**
-   * @internal Adopts a link inside this process (a worker thread's MessagePort) to the node
-   * `identity`, as an online peer; no handshake: the owner that made both ends vouches for both.
-   * Throws NetworkStoppedError once stopped.
-   */
-  link(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
-    if (this.stopped) throw new NetworkStoppedError('networking has stopped');
-    return this.links.join(identity, open);
-  }
-
   /** Announces this node now (UDP may lose pings), optionally to extra locations (`host:udpPort`). */
   discover(extra: Array<Location | string> = []): void {
     this.discovery?.announce(extra.map((l) => Location.parse(l)));
@@ -327,7 +317,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     if (this.stopped) return true;
     this.stopped = true;
     this.dropExitHook?.();
-    clearInterval(this.ticker);
+    this.heartbeats?.stop();
     this.locator.stop();
     this.watchers.stop();
     const error = new NetworkStoppedError('networking has stopped');
@@ -355,8 +345,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
   protected async open(): Promise<void> {
     const o = this.options;
-    // A thread that does not listen is reached only over its owner's ports: it is `name:0`.
-    if (o.inProcess?.listen !== false) this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket));
+    if (o.inProcess?.listen !== false) this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket)); // else it is `name:0`
     for (const server of this.servers) {
       server.unref();
       server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
@@ -370,9 +359,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
       for (const kind of layer.locates ?? []) serveLocate(this, kind);
       layer.install?.(this);
     }
-    this.lastTick = performance.now();
-    this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(o.heartbeatInterval / 2)));
-    this.ticker.unref();
+    this.heartbeats = new Heartbeats(o.heartbeatInterval, o.peerTimeout, (now, timeout) => this.tick(now, timeout));
+    this.heartbeats.start();
     if (o.discover) {
       const defaultPort = o.udpPort || 51350;
       const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion });
@@ -393,14 +381,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.logger.info({ location: String(this.location), name: this.name, incarnation: this.incarnation }, 'networking started');
   }
 
-  private tick(): void {
-    const now = performance.now();
-    const o = this.options;
-    // A tick that comes late means this node's own loop was blocked: the peers' frames are still
-    // queued behind it, so their silence proves nothing this time.
-    const late = now - this.lastTick > o.peerTimeout / 2;
-    this.lastTick = now;
-    for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, late ? Infinity : o.peerTimeout);
+  private tick(now: number, timeout: number): void {
+    for (const peer of this.onlinePeers()) peer.tick(now, this.options.heartbeatInterval, timeout);
     this.seeds?.refreshIfDue(now);
     for (const seed of this.seeds?.current ?? []) this.route(seed);
   }

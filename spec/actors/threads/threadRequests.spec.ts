@@ -22,8 +22,8 @@ describe('thread requests (served to the nodes of the process only)', function (
     installThreadRequests(thread, new ThreadFunctions(thread.name));
     const owner = await fx.node({ name: 'owner.t', inProcess: { incarnation: newNodeId(), listen: false } });
     const { port1, port2 } = new MessageChannel();
-    owner.link({ nodeId: thread.incarnation, name: thread.name, location: thread.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
-    thread.link({ nodeId: owner.incarnation, name: owner.name, location: owner.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
+    owner.links.join({ nodeId: thread.incarnation, name: thread.name, location: thread.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+    thread.links.join({ nodeId: owner.incarnation, name: owner.name, location: owner.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
     const outsider = await fx.node({});
     return { thread, owner, outsider };
   }

@@ -255,8 +255,8 @@ describe('PeerNetwork', function () {
       const b = await open({ name: 'node-b.t', inProcess: { incarnation: newNodeId(), listen: false } });
       const link = (): void => {
         const { port1, port2 } = new MessageChannel();
-        a.link({ nodeId: b.incarnation, name: b.name, location: b.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
-        b.link({ nodeId: a.incarnation, name: a.name, location: a.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
+        a.links.join({ nodeId: b.incarnation, name: b.name, location: b.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+        b.links.join({ nodeId: a.incarnation, name: a.name, location: a.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
       };
       return { a, b, link };
     }
@@ -303,7 +303,7 @@ describe('PeerNetwork', function () {
       const { a, b } = await linkedPair();
       await a.stop();
       const { port1 } = new MessageChannel();
-      expect(() => a.link({ nodeId: b.incarnation, name: b.name, location: b.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events))).to.throw(NetworkStoppedError);
+      expect(() => a.links.join({ nodeId: b.incarnation, name: b.name, location: b.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events))).to.throw(NetworkStoppedError);
       port1.close();
     });
 

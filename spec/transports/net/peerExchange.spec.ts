@@ -71,8 +71,8 @@ describe('peer exchange: one seed is enough to join a full mesh', () => {
     };
     const linkToOwner = (thread: PeerNetwork): void => {
       const { port1, port2 } = new MessageChannel();
-      owner.link({ nodeId: thread.incarnation, name: thread.name, location: thread.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
-      thread.link({ nodeId: owner.incarnation, name: owner.name, location: owner.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
+      owner.links.join({ nodeId: thread.incarnation, name: thread.name, location: thread.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+      thread.links.join({ nodeId: owner.incarnation, name: owner.name, location: owner.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
     };
     const remote = await recorder({ name: 'remote' });
     await remote.peer(owner.location, { timeout: 5000 });
