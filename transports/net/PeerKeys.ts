@@ -48,8 +48,8 @@ export interface PeerTlsOptions {
 }
 
 /**
- * @internal A node's derived keys as plain bytes, handed to its own worker threads (in memory,
- * inside the process): never the secret itself.
+ * A node's derived keys as plain bytes, handed to its own worker threads (in memory, inside the
+ * process; set by `Threads`, not by hand): never the secret itself.
  * @example
  * ```ts
  * const material: PeerKeyMaterial | undefined = keys.material();

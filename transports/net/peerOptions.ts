@@ -95,7 +95,7 @@ export interface NetworkOptions {
 }
 
 /**
- * @internal What the owner of a worker thread decides for the thread's node: the incarnation it
+ * What the owner of a worker thread decides for the thread's node (set by `Threads`, not by hand): the incarnation it
  * gave it (so both ends of every port know it before the thread runs), whether it also listens on
  * TCP for other hosts (a thread that does not is at `name:0`, which nobody dials: only its owner's
  * ports reach it), and the keys it listens with (its owner's).
