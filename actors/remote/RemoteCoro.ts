@@ -32,6 +32,8 @@ import { RemoteWatches } from './RemoteWatches.js';
  */
 export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, RemoteAskTarget<M> {
   private tag: number | undefined;
+  /** The peer route() found last, reused while it stays online with this incarnation. */
+  private lastPeer: Peer | undefined;
 
   constructor(
     private readonly net: PeerNetwork | undefined,
@@ -257,7 +259,10 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
 
   /** The peer to send to: undefined when it cannot be reached, runs another incarnation, is known lost, or this coroutine is known to have ended. */
   private route(): Peer | undefined {
-    const peer = this.net?.route(this.location);
+    // The peer found last time, while it stays online (a lost or replaced one is closed).
+    const cached = this.lastPeer;
+    if (cached !== undefined && cached.isOnline && cached.incarnation === this.incarnation) return this.knownEnded() ? undefined : cached;
+    const peer = (this.lastPeer = this.net?.route(this.location));
     if (peer === undefined) return undefined;
     if (peer.isOnline) return peer.incarnation === this.incarnation && !this.knownEnded() ? peer : undefined;
     return this.knownGone() ? undefined : peer;

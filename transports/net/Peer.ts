@@ -306,14 +306,14 @@ export class Peer {
    */
   private encode(message: unknown[], sent?: (live: object) => void): unknown {
     if (this.connection?.clones !== true || this.state !== 'online') return this.host.codec.encode(message, sent);
-    if (message.length === 4) message[3] = (this.wire ??= new CloneWire(this.host.codec)).out(message[3], sent);
+    if (message.length === 4) message[3] = (this.wire ??= new CloneWire(this.host.codec, this)).out(message[3], sent);
     return message;
   }
 
   /** A message from a link that clones: `[kind, id, type or ok, body or value in clone form]`. */
   private fromClone(payload: unknown): unknown[] {
     if (!Array.isArray(payload) || payload.length !== 4) throw new ProtocolError('message is not [kind, id, type, body]');
-    payload[3] = (this.wire ??= new CloneWire(this.host.codec)).in(payload[3]);
+    payload[3] = (this.wire ??= new CloneWire(this.host.codec, this)).in(payload[3]);
     return payload;
   }
 

@@ -20,6 +20,18 @@ const MESSAGE_WEIGHT = 64;
 const MAX_TYPES = 4096;
 /** Bodies that are arrays of at most this many items are spread into the batch. */
 const MAX_SPREAD = 16;
+/** Starts a run of one-way requests of one type (no message kind of the peer protocol is negative). */
+const RUN = -2;
+
+/** True for an integer from 0 to `max`. */
+function isCount(value: unknown, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+/** True when `m` continues a run: a one-way request of `type` whose body is an array of `n` items. */
+function sameRun(m: unknown[], type: unknown, n: number): boolean {
+  return m[0] === 0 && m[1] === 0 && m[2] === type && Array.isArray(m[3]) && m[3].length === n;
+}
 
 /**
  * How one end of a port link behaves.
@@ -92,7 +104,7 @@ export class PortLink implements PeerLink {
     this.control = options.control;
     this.hold = options.hold;
     this.remoteClosed = options.remoteClosed;
-    this.writer = new TurnWriter<unknown[]>(this.send, () => MESSAGE_WEIGHT);
+    this.writer = new TurnWriter<unknown[]>(this.send, () => MESSAGE_WEIGHT, true);
     port.on('message', this.onMessage);
     port.on('messageerror', this.onMessageError);
     port.on('close', this.onClose);
@@ -153,23 +165,31 @@ export class PortLink implements PeerLink {
   /**
    * One postMessage for the turn, a flat array (no array per message, which is most of what
    * cloning a small message costs): `kind, id, type, n` then the body's `n` items when the body
-   * is a short array, or `kind, id, type, -1, body`. A request type's name is sent once, then
-   * its number (both ends number them in order).
+   * is a short array, or `kind, id, type, -1, body`; a run of one-way requests of one type with
+   * bodies of one length `n` is `RUN, type, n, count` then the bodies' items (two slots a message
+   * for a coroutine's sends). A request type's name is sent once, then its number (both ends
+   * number them in order).
    */
   private readonly send = (messages: unknown[][]): void => {
     const flat: unknown[] = [];
-    for (const m of messages) {
-      let type = m[2];
-      if (typeof type === 'string') {
-        const index = this.typesOut.get(type);
-        if (index !== undefined) type = index;
-        else if (this.typesOut.size < MAX_TYPES) this.typesOut.set(type, this.typesOut.size);
-      }
+    for (let i = 0; i < messages.length; ) {
+      const m = messages[i]!;
+      const type = this.typeOut(m[2]);
       const body = m[3];
-      if (Array.isArray(body) && body.length <= MAX_SPREAD) {
-        flat.push(m[0], m[1], type, body.length);
-        for (let k = 0; k < body.length; k++) flat.push(body[k]);
-      } else flat.push(m[0], m[1], type, -1, body);
+      if (!Array.isArray(body) || body.length > MAX_SPREAD) {
+        flat.push(m[0], m[1], type, -1, body);
+        i++;
+        continue;
+      }
+      const n = body.length;
+      let end = i + 1;
+      if (m[0] === 0 && m[1] === 0) while (end < messages.length && sameRun(messages[end]!, m[2], n)) end++;
+      if (end - i > 1) flat.push(RUN, type, n, end - i);
+      else flat.push(m[0], m[1], type, n);
+      for (; i < end; i++) {
+        const items = messages[i]![3] as unknown[];
+        for (let k = 0; k < n; k++) flat.push(items[k]);
+      }
     }
     this.framesOut += messages.length;
     this.lastSent = performance.now();
@@ -177,6 +197,27 @@ export class PortLink implements PeerLink {
     this.moving = [];
     this.port.postMessage(flat, moving);
   };
+
+  /** A request type as this link sends it: its name the first time, then its number. */
+  private typeOut(type: unknown): unknown {
+    if (typeof type !== 'string') return type;
+    const index = this.typesOut.get(type);
+    if (index !== undefined) return index;
+    if (this.typesOut.size < MAX_TYPES) this.typesOut.set(type, this.typesOut.size);
+    return type;
+  }
+
+  /** A request type as this link received it. Throws ProtocolError for an unknown number. */
+  private typeIn(type: unknown): unknown {
+    if (typeof type === 'string') {
+      if (this.typesIn.length < MAX_TYPES) this.typesIn.push(type);
+      return type;
+    }
+    if (typeof type !== 'number') return type;
+    const name = this.typesIn[type];
+    if (name === undefined) throw new ProtocolError('unknown request type index');
+    return name;
+  }
 
   private finish(error: Error | undefined): void {
     if (this.ended) return;
@@ -195,16 +236,20 @@ export class PortLink implements PeerLink {
         return this.control(data);
       }
       for (let i = 0; i < data.length && !this.ended; ) {
-        let type: unknown = data[i + 2];
-        if (typeof type === 'string') {
-          if (this.typesIn.length < MAX_TYPES) this.typesIn.push(type);
-        } else if (typeof type === 'number') {
-          type = this.typesIn[type];
-          if (type === undefined) throw new ProtocolError('unknown request type index');
+        if (data[i] === RUN) {
+          const type = this.typeIn(data[i + 1]), n = data[i + 2], count = data[i + 3];
+          if (!isCount(n, MAX_SPREAD) || !isCount(count, data.length) || i + 4 + n * count > data.length) throw new ProtocolError('malformed run on a port link');
+          i += 4;
+          for (let k = 0; k < count && !this.ended; k++, i += n) {
+            this.framesIn++;
+            this.events.frame([0, 0, type, data.slice(i, i + n)]);
+          }
+          continue;
         }
+        const type = this.typeIn(data[i + 2]);
         const n = data[i + 3];
         const size = 4 + (n === -1 ? 1 : (n as number));
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < -1 || n > MAX_SPREAD || i + size > data.length) throw new ProtocolError('malformed message on a port link');
+        if ((n !== -1 && !isCount(n, MAX_SPREAD)) || i + size > data.length) throw new ProtocolError('malformed message on a port link');
         const body = n === -1 ? data[i + 4] : data.slice(i + 4, i + size);
         this.framesIn++;
         this.events.frame([data[i], data[i + 1], type, body]);

@@ -31,11 +31,21 @@ export class TurnWriter<T = Buffer> {
     private readonly sink: (items: T[]) => void,
     /** What an item counts toward the eager flush (a frame's bytes by default). */
     private readonly weigh: (item: T) => number = frameWeight as unknown as (item: T) => number,
+    /**
+     * Send the first item of a turn at once, and only the rest at the end of the turn: a lone
+     * request or reply then waits for no turn to end, and a burst still leaves in one batch.
+     */
+    private readonly firstAtOnce = false,
   ) {}
 
   /** Queues one item; ignored once stopped. */
   push(item: T): void {
     if (this.stopped) return;
+    if (this.firstAtOnce && !this.flushPending) {
+      this.flushPending = true;
+      setImmediate(this.flush); // until then, what follows is batched
+      return this.sink([item]);
+    }
     this.out.push(item);
     this.weight += this.weigh(item);
     if (this.weight >= EAGER_FLUSH_BYTES) this.flush();

@@ -53,6 +53,14 @@ describe('CloneWire (messages between threads by structured clone)', () => {
     // Home again, a reference is the live coroutine.
     const home = out.in(across(into.out(body.reply))) as unknown;
     expect(home).to.equal(coro);
+    // Between two ends that know each other, a reference to either carries its fields only.
+    const sender = new CloneWire(new Codec(here, CORO_LAYER.references), there);
+    const receiver = new CloneWire(new Codec(there, CORO_LAYER.references), here);
+    const compact = sender.out({ reply: coro }) as unknown[];
+    expect(JSON.stringify(compact)).to.not.include(here.incarnation);
+    const rebuilt = receiver.in(across(compact)) as { reply: RemoteCoro };
+    expect([rebuilt.reply.id, rebuilt.reply.incarnation, String(rebuilt.reply.location)]).to.deep.equal([coro.id, here.incarnation, 'thread-1.x:0']);
+    expect(sender.in(across(receiver.out({ back: rebuilt.reply })))).to.deep.equal({ back: coro });
     coro.terminate();
   });
 
@@ -69,18 +77,20 @@ describe('CloneWire (messages between threads by structured clone)', () => {
     expect(p).to.be.instanceOf(Point);
   });
 
-  it('what cannot cross is InvalidArgumentError when sent: functions, symbols, cycles, nesting beyond 128, the reserved key', () => {
+  it('what cannot cross is InvalidArgumentError when sent: functions, symbols, cycles, nesting beyond 128, an array starting with the marker string', () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;
     let deep: unknown = 1;
     for (let i = 0; i < 200; i++) deep = [deep];
-    for (const bad of [() => 1, Symbol('s'), { f: () => 1 }, [Symbol('s')], loop, deep, { '\u0000asyncoro': 1 }]) {
+    for (const bad of [() => 1, Symbol('s'), { f: () => 1 }, [Symbol('s')], loop, deep, ['\u0000', 1]]) {
       expect(() => out.out(bad), String(typeof bad)).to.throw(InvalidArgumentError);
     }
   });
 
   it('a malformed marker is ProtocolError on arrival', () => {
-    expect(() => into.in({ '\u0000asyncoro': 0, m: { '\u0000asyncoro': 40999, d: [] } })).to.throw(ProtocolError);
-    expect(() => into.in({ '\u0000asyncoro': 0, m: { '\u0000asyncoro': -1, d: 'not bytes' } })).to.throw(ProtocolError);
+    expect(() => into.in(['\u0000', 0, ['\u0000', 40999, 0]])).to.throw(ProtocolError);
+    expect(() => into.in(['\u0000', 0, ['\u0000', -1, 'not bytes']])).to.throw(ProtocolError);
+    expect(() => into.in(['\u0000', 7])).to.throw(ProtocolError);
+    expect(() => into.in(['\u0000', 0, ['\u0000', 41003, 9, 1, 'x']])).to.throw(ProtocolError);
   });
 });

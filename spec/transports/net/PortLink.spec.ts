@@ -16,7 +16,7 @@ function pair(options: { hold?: () => boolean; control?: (m: unknown) => void; r
 }
 
 describe('PortLink (a peer link over a real MessagePort)', () => {
-  it('carries the messages of a turn in one postMessage, in order, as values; numbers each request type after its first use', async () => {
+  it('sends the first message of a turn at once and the rest together, in order, as values; numbers each request type after its first use', async () => {
     const { a, b, got, port1 } = pair();
     const posted: unknown[] = [];
     const post = port1.postMessage.bind(port1);
@@ -26,11 +26,19 @@ describe('PortLink (a peer link over a real MessagePort)', () => {
     a.write([0, 0, 'other', null]);
     a.write([2]);
     await until(() => got.b.length === 4);
-    expect(posted.length).to.equal(1);
-    // One flat array, no array per message: a short array body is spread into it; 'send' travels by name once, then as its number.
-    expect(posted[0]).to.deep.equal([0, 0, 'send', -1, { n: 1 }, 0, 5, 0, 2, 1, 2, 0, 0, 'other', -1, null, 2, undefined, undefined, -1, undefined]);
-    expect(got.b).to.deep.equal([[0, 0, 'send', { n: 1 }], [0, 5, 'send', [1, 2]], [0, 0, 'other', null], [2, undefined, undefined, undefined]]);
-    expect([a.framesOut, b.framesIn]).to.deep.equal([4, 4]);
+    expect(posted.length).to.equal(2);
+    // Flat arrays, no array per message: a short array body is spread into it; 'send' travels by name once, then as its number.
+    expect(posted).to.deep.equal([[0, 0, 'send', -1, { n: 1 }], [0, 5, 0, 2, 1, 2, 0, 0, 'other', -1, null, 2, undefined, undefined, -1, undefined]]);
+    // A run of one-way requests of one type with bodies of one length: two slots a message.
+    a.write([0, 0, 'send', [1, 'x']]);
+    a.write([0, 0, 'send', [2, 'y']]);
+    a.write([0, 0, 'send', [3, 'z']]);
+    a.write([0, 0, 'send', []]);
+    await until(() => got.b.length === 8);
+    expect(posted.slice(2)).to.deep.equal([[0, 0, 0, 2, 1, 'x'], [-2, 0, 2, 2, 2, 'y', 3, 'z', 0, 0, 0, 0]]);
+    expect(got.b.slice(4)).to.deep.equal([[0, 0, 'send', [1, 'x']], [0, 0, 'send', [2, 'y']], [0, 0, 'send', [3, 'z']], [0, 0, 'send', []]]);
+    expect(got.b.slice(0, 4)).to.deep.equal([[0, 0, 'send', { n: 1 }], [0, 5, 'send', [1, 2]], [0, 0, 'other', null], [2, undefined, undefined, undefined]]);
+    expect([a.framesOut, b.framesIn]).to.deep.equal([8, 8]);
     expect([a.initiator, b.initiator, a.judgesSilence, b.judgesSilence, a.clones, a.inProcess]).to.deep.equal([true, false, true, false, true, true]);
     a.close();
     await until(() => got.closedB.length === 1);

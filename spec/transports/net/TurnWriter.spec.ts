@@ -40,4 +40,19 @@ describe('TurnWriter', () => {
     writer.flush();
     expect(flushed).to.deep.equal([]);
   });
+
+  it('firstAtOnce: the first item of a turn goes at once, the rest of the turn together at its end', async () => {
+    const flushed: string[][] = [];
+    const writer = new TurnWriter<string>((items) => void flushed.push(items), () => 1, true);
+    writer.push('first');
+    expect(flushed).to.deep.equal([['first']]);
+    writer.push('second');
+    writer.push('third');
+    expect(flushed).to.deep.equal([['first']]);
+    await turn();
+    expect(flushed).to.deep.equal([['first'], ['second', 'third']]);
+    await turn();
+    writer.push('next turn');
+    expect(flushed).to.deep.equal([['first'], ['second', 'third'], ['next turn']]);
+  });
 });
