@@ -95,3 +95,11 @@ export async function bigNeighbourhood(coro: Coro<'done', number>, actors: numbe
   for (const m of members) m.terminate();
   return answered;
 }
+
+/** Answers every `{ replyTo }` with the time it got it (ms since the epoch, for latency splits). */
+export async function stamper(coro: Coro<{ replyTo: Address<number> }>): Promise<void> {
+  for (;;) {
+    const { replyTo } = await coro.receive();
+    replyTo.send(performance.timeOrigin + performance.now());
+  }
+}
