@@ -11,6 +11,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Coro } from '../../runtime/Coro.js';
+import type { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import type { ActingWaitOptions } from '../../runtime/coroTypes.js';
 import { checkCount, checkWaitOptions, describe, type WaitOptions } from '../../runtime/options.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
@@ -178,6 +179,8 @@ export class Threads implements AsyncDisposable {
     sharing?.add(threads);
     // Before the network's own exit hook (-1000): the threads say goodbye while it still runs.
     threads.dropExitHook = sched.atExit(() => threads.stop(), -100);
+    // Past its restart intensity the Supervisor gives up: its threads are stopped, and so is the group.
+    supervisor.coro?.notify({ passive: true, send: (status: unknown) => threads.gaveUp(status as MonitorStatus) });
     return threads;
   }
 
@@ -250,6 +253,14 @@ export class Threads implements AsyncDisposable {
   /** @internal Validates the placement options of `spawnOnWith`. */
   placement(options: { thread?: unknown; key?: unknown; leastLoaded?: unknown }): Placement {
     return placementOf(options);
+  }
+
+  /** The Supervisor ended by itself (it gave up): the group is stopped. */
+  private gaveUp(status: MonitorStatus): boolean {
+    if (this.state !== 'running') return true;
+    this.network.logger.error({ err: status.error, group: this.supervisor.coro?.name }, 'threads lost too often: the group gave up and stopped');
+    void this.stop();
+    return true;
   }
 
   private async shutdown(options: ActingWaitOptions | undefined): Promise<boolean> {

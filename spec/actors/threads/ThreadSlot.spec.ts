@@ -6,7 +6,8 @@ import type { Coro } from '../../../runtime/Coro.js';
 import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { PeerLostError } from '../../../transports/net/netErrors.js';
 import { THREAD_WORKERS, threadsFixture } from '../../fixtures/index.js';
-import { settle, until } from '../../helpers.js';
+import { expectError, settle, until } from '../../helpers.js';
+import { NoThreadError } from '../../../actors/actorErrors.js';
 
 /** How each fault is caused on thread 1, by the coroutine `victim` placed there. */
 const FAULTS: Array<{ fault: string; victim: string; trigger: (victim: ThreadCoro) => unknown; why: RegExp }> = [
@@ -67,6 +68,15 @@ describe('a lost thread is lost like a peer (real worker threads)', function () 
     victimCoro.send(0);
     await until(() => threads.list()[0]!.state === 'down', 10_000, 'thread 1 to be lost');
     for (let k = 0; k < 10; k++) expect((await spawnOnWith(threads, { key: `k${k}` }, THREAD_WORKERS, 'whoAmI')).thread).to.equal(2);
+    expect(await threads.stop({ timeout: 5000 })).to.equal(true);
+  });
+
+  it('lost more often than its restart intensity allows, the group gives up: it stops, and placing is NoThreadError', async () => {
+    const threads = await fx.start({ restart: { maxRestarts: 0, withinMs: 60_000 } });
+    const victimCoro = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'exitThread');
+    victimCoro.send(2);
+    await until(() => !threads.isRunning && threads.list().every((t) => t.state === 'down'), 10_000, 'the group to give up');
+    await expectError(() => spawnOn(threads, THREAD_WORKERS, 'doubler'), NoThreadError);
     expect(await threads.stop({ timeout: 5000 })).to.equal(true);
   });
 
