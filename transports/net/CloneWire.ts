@@ -126,9 +126,10 @@ export class CloneWire {
 
   private walkObject(v: Record<string, unknown>, depth: number, copyAlways: boolean): Record<string, unknown> {
     let copy: Record<string, unknown> | undefined = copyAlways ? {} : undefined;
-    // for-in allocates no key list (the hot path: a small plain object per message).
+    // for-in allocates no key list (the hot path: a small plain object per message); a plain
+    // object inherits nothing enumerable, another class's instance may.
     for (const key in v) {
-      if (!Object.hasOwn(v, key)) continue;
+      if (copyAlways && !Object.hasOwn(v, key)) continue;
       const item = v[key];
       const out = this.walk(item, depth + 1);
       if (copy !== undefined) copy[key] = out;
