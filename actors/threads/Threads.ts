@@ -215,13 +215,16 @@ export class Threads implements AsyncDisposable {
    * ```
    */
   async snapshot(options?: ActingWaitOptions): Promise<ThreadSnapshot[]> {
+    options?.signal?.throwIfAborted();
     const timeout = checkWaitOptions(options ?? { timeout: this.network.requestTimeout });
     return Promise.all(
       this.slots.map(async (slot) => {
         const info = infoOf(slot);
         const peer = slot.state === 'up' ? slot.peer : undefined;
-        const snapshot = peer === undefined ? null : ((await peer.request(THREAD_SNAPSHOT, null, { timeout, signal: options?.signal, coro: options?.coro, alarm: null }).catch(() => null)) as SchedulerSnapshot | null);
-        return { ...info, snapshot };
+        const asked = peer?.request(THREAD_SNAPSHOT, null, { timeout, signal: options?.signal, coro: options?.coro, alarm: null });
+        // A thread lost meanwhile has no snapshot; an aborted call rejects, as every call does.
+        const snapshot = (await asked?.catch((err: unknown) => (options?.signal?.aborted === true ? Promise.reject(err) : null))) ?? null;
+        return { ...info, snapshot: snapshot as SchedulerSnapshot | null };
       }),
     );
   }

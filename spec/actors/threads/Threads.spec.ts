@@ -126,6 +126,25 @@ describe('Threads (real worker threads)', function () {
     expect(snaps[0]!.snapshot!.peers.map((p) => p.name).sort()).to.include(snaps[1]!.name);
   });
 
+  it('snapshot(): a thread that does not answer in time (frozen) has none; an aborted signal rejects with its reason', async () => {
+    const threads = await fx.start();
+    const frozen = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'freeze');
+    expect(await ask(frozen, (replyTo) => replyTo, { timeout: 5000 })).to.equal('frozen');
+    const snaps = await threads.snapshot({ timeout: 200 });
+    expect(snaps.map((s) => s.snapshot === null)).to.deep.equal([true, false]);
+    const ac = new AbortController();
+    const pending = threads.snapshot({ signal: ac.signal });
+    ac.abort(new Error('never mind'));
+    expect((await expectError(() => pending, Error)).message).to.equal('never mind');
+    await expectError(() => threads.snapshot({ timeout: -1 }), InvalidArgumentError);
+  });
+
+  it('a thread that dies while it starts (out of memory before it is ready) is ThreadStartError with the cause', async () => {
+    const err = await expectError(() => Threads.start({ count: 1, scheduler: fx.sched, resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } }), ThreadStartError);
+    expect(String((err.cause as Error | undefined)?.message ?? err.message)).to.match(/ended before it was ready|memory/);
+    expect(Network.of(fx.sched)).to.equal(undefined);
+  });
+
   it('a start that does not finish in time is ThreadStartError, with no thread left running', async () => {
     const err = await expectError(() => Threads.start({ count: 2, scheduler: fx.sched, timeout: 1 }), ThreadStartError);
     expect(err.message).to.match(/did not start/);
