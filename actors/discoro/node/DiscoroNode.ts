@@ -20,6 +20,7 @@
  * @module
  */
 import os from 'node:os';
+import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Coro } from '../../../runtime/Coro.js';
 import type { Logger } from '../../../runtime/logging.js';
@@ -28,34 +29,26 @@ import { Scheduler } from '../../../runtime/Scheduler.js';
 import { TIMED_OUT, within } from '../../../runtime/within.js';
 import type { WaitOptions } from '../../../runtime/options.js';
 import { ForkedProcess, type ProcessOwner } from '../../../transports/io/ForkedProcess.js';
-import type { Peer } from '../../../transports/net/Peer.js';
 import { Channel } from '../../Channel.js';
 import { Supervisor } from '../../Supervisor.js';
 import type { ChildSpec } from '../../childSpec.js';
 import { Network } from '../../remote/Network.js';
-import { NodeRequests, type NodeAvailability, type NodeInfo, type ToServer } from '../protocol.js';
+import type { NodeAvailability, NodeInfo } from '../protocol.js';
+import { ServerCredentials } from './ServerCredentials.js';
 import { clientStatus } from './clientStatus.js';
 import { resolveNodeOptions, type DiscoroNodeOptions, type ResolvedNodeOptions } from './discoroNodeOptions.js';
 import type { ClientRef, NodeChange } from './nodeEvents.js';
 import { nodeAvailability } from './nodeAvailability.js';
 import type { NodeComputation, ComputationHost } from './NodeComputation.js';
 import { NodeMain } from './NodeMain.js';
-import { Authorize, call, CloseAtNode, Flush, PULSE, Reserve, SetEnabled, Setup, StopNode } from './nodeMessages.js';
-import { computationId, reserveBody, setupBody } from './nodeRequestBodies.js';
+import { call, CloseAtNode, Flush, SetEnabled, StopNode } from './nodeMessages.js';
+import { installNodeRequests } from './nodeRequests.js';
 import { pidFileWriter, takeFolder } from './pidFile.js';
 import { SpareServers } from './SpareServers.js';
 
 const SERVER_MAIN = fileURLToPath(new URL('../server/serverMain.js', import.meta.url));
 /** Variables a job must not read: the node's secret and its dashboard token. */
 const PRIVATE_ENV = ['DISCORO_SECRET', 'DISCORO_DASHBOARD_TOKEN'];
-
-function clientOf(peer: Peer): ClientRef {
-  return { location: peer.location, incarnation: peer.incarnation };
-}
-
-function first(body: unknown): unknown {
-  return Array.isArray(body) ? body[0] : undefined;
-}
 
 /**
  * A discoronode's main process (what `bin/discoronode` runs).
@@ -68,8 +61,7 @@ function first(body: unknown): unknown {
 export class DiscoroNode implements AsyncDisposable {
   /** What happens at the node (computations reserved and closed, servers up and lost, jobs reported...). */
   readonly events: Channel<NodeChange>;
-  readonly #secret: string | undefined;
-  readonly #tls: DiscoroNodeOptions['tls'];
+  readonly #credentials: ServerCredentials;
   private readonly main: NodeMain;
   private readonly spares: SpareServers;
   private readonly children: ChildSpec[];
@@ -84,8 +76,7 @@ export class DiscoroNode implements AsyncDisposable {
     given: DiscoroNodeOptions,
     private readonly releaseFolder: () => void,
   ) {
-    this.#secret = given.secret;
-    this.#tls = given.tls;
+    this.#credentials = new ServerCredentials(given);
     const sched = net.scheduler;
     this.events = new Channel<NodeChange>('discoro-node-events', { scheduler: sched });
     const env = { ...process.env };
@@ -94,7 +85,12 @@ export class DiscoroNode implements AsyncDisposable {
     const publish = (e: NodeChange): void => void (this.events.closed || this.events.send(e));
     this.spares = new SpareServers(options.spareServers, fork, () => publish({ kind: 'processes' }), sched);
     const computations = new Supervisor([], { name: 'computations', scheduler: sched });
-    this.main = new NodeMain(options, { name: options.name, logger: sched.logger, computations, host: this.computationHost(publish), publish, measure: () => this.measure() });
+    const o = options;
+    const host: ComputationHost = {
+      name: o.name, location: String(net.location), logger: sched.logger, scheduler: sched, root: o.destDir, startTimeout: o.startTimeout, logLevel: o.logLevel,
+      serverRestarts: o.serverRestarts, publish, serverNetwork: (port) => this.#credentials.network(o, port), takeProcess: (owner) => this.spares.take(owner),
+    };
+    this.main = new NodeMain(o, { name: o.name, logger: sched.logger, computations, host, publish, measure: () => this.measure() });
     this.children = [
       { id: 'client-status', start: (c: Coro<any, void>) => clientStatus((this.statusCoro = c), this.events, net) },
       { id: 'pid-file', start: (c: Coro<any, void>) => pidFileWriter(c, this.events, options.destDir, () => this.serverPids()) },
@@ -275,6 +271,15 @@ export class DiscoroNode implements AsyncDisposable {
     await this.stop();
   }
 
+  /** What JSON.stringify and the logger show: who it is and how busy (nothing secret). */
+  toJSON(): object {
+    return { name: this.name, location: this.location, cpus: this.cpus, freeCpus: this.freeCpus, computations: this.computations.size, waiting: this.waiting };
+  }
+
+  [inspect.custom](): string {
+    return `DiscoroNode ${inspect(this.toJSON())}`;
+  }
+
   private get what(): string {
     return `discoronode ${this.name}`;
   }
@@ -291,56 +296,8 @@ export class DiscoroNode implements AsyncDisposable {
       },
     );
     this.ended.catch(() => undefined); // awaited by stopped() and stop(), not by everyone
-    this.install();
+    installNodeRequests(this.net, { coro: this.mainCoro, what: this.what, info: () => this.info() });
     await this.spares.warm({ timeout: Math.min(this.options.startTimeout, 10_000) });
-  }
-
-  private install(): void {
-    const net = this.net;
-    const what = this.what;
-    const authorize = (id: string, peer: Peer): Promise<NodeComputation> => call<NodeComputation>(this.mainCoro, (r) => new Authorize(id, clientOf(peer), r), what);
-    net.handle(NodeRequests.info, () => this.info());
-    net.handle(NodeRequests.reserve, async (body, peer) => {
-      const { id, want, zombiePeriod } = reserveBody(body);
-      return call(this.mainCoro, (r) => new Reserve(id, want, zombiePeriod, clientOf(peer), r), what);
-    });
-    net.handle(NodeRequests.setup, async (body, peer) => {
-      const { id, manifest } = setupBody(body);
-      const comp = await authorize(id, peer);
-      return call(comp.coro, (r) => new Setup(manifest, r), `computation ${id}`);
-    });
-    net.handle(NodeRequests.pulse, async (body, peer) => {
-      (await authorize(computationId(first(body)), peer)).coro.send(PULSE);
-      return null;
-    });
-    net.handle(NodeRequests.close, async (body, peer) => {
-      const id = computationId(first(body));
-      await call<number>(this.mainCoro, (r) => new CloseAtNode(id, clientOf(peer), 0, undefined, r), what);
-      return true;
-    });
-    net.peerStatus(this.mainCoro);
-  }
-
-  private computationHost(publish: (e: NodeChange) => void): ComputationHost {
-    const o = this.options;
-    const node = this;
-    return {
-      name: o.name, root: o.destDir, startTimeout: o.startTimeout, logLevel: o.logLevel, serverRestarts: o.serverRestarts, publish,
-      get location() {
-        return node.location;
-      },
-      get logger() {
-        return node.logger;
-      },
-      get scheduler() {
-        return node.scheduler;
-      },
-      serverNetwork: (port: number): Extract<ToServer, { type: 'start' }>['network'] => ({
-        host: o.host, port, extHost: o.extHost, secret: this.#secret, insecure: o.insecure, tls: this.#tls,
-        heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, maxFileSize: o.maxFileSize,
-      }),
-      takeProcess: (owner: Coro<any, any>) => this.spares.take(owner),
-    };
   }
 
   private measure(): Promise<NodeAvailability> {

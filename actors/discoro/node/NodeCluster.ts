@@ -15,6 +15,7 @@
  * ```
  * @module
  */
+import { inspect } from 'node:util';
 import type { ClusterSource, ComputationView, JobCounts, JobView, NodeView, ServerView } from '../../dashboard/clusterSource.js';
 import { Channel } from '../../Channel.js';
 import type { DiscoroNode } from './DiscoroNode.js';
@@ -50,6 +51,15 @@ export class NodeCluster implements ClusterSource {
   close(): void {
     this.node.events.unsubscribe(this.changes).catch(() => undefined);
     this.changes.close();
+  }
+
+  /** What JSON.stringify and the logger show (nothing secret): the node it follows. */
+  toJSON(): object {
+    return { node: this.node.location, computations: this.node.computations.size };
+  }
+
+  [inspect.custom](): string {
+    return `NodeCluster ${inspect(this.toJSON())}`;
   }
 
   nodes(): readonly NodeView[] {

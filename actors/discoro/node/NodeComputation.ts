@@ -33,7 +33,7 @@ const WAKE = Symbol('wake');
  * What a computation needs from its node.
  * @example
  * ```ts
- * const host: ComputationHost = node.computationHost(); // DiscoroNode builds it
+ * log(host.name, host.root); // DiscoroNode builds the host of its computations
  * ```
  */
 export interface ComputationHost {
@@ -57,7 +57,7 @@ export interface ComputationHost {
  * @example
  * ```ts
  * const comp = new NodeComputation(host, 'c-1f2e', client, 2, 60_000, [0, 0]);
- * await computations.startChild({ id: 'computation-c-1f2e', start: (coro: Coro) => comp.run(coro), restart: 'temporary' });
+ * await computations.startChild({ id: 'computation-c-1f2e', start: (coro: Coro<any, any>) => comp.run(coro), restart: 'temporary' });
  * ```
  */
 export class NodeComputation implements ServerContext {

@@ -67,7 +67,7 @@ function sameClient(a: ClientRef, b: ClientRef): boolean {
  * @example
  * ```ts
  * const main = new NodeMain(options, deps);
- * await top.startChild({ id: 'discoro-node', start: (coro: Coro) => main.run(coro), restart: 'temporary' });
+ * await top.startChild({ id: 'discoro-node', start: (coro: Coro<any, void>) => main.run(coro), restart: 'temporary' });
  * ```
  */
 export class NodeMain {

@@ -28,7 +28,7 @@ const CLOSE_SLACK_MS = 2000;
  * What a server owner needs from its computation.
  * @example
  * ```ts
- * const ctx: ServerContext = comp.serverContext(); // NodeComputation builds it
+ * const context: ServerContext = comp; // a computation is the context of its servers
  * ```
  */
 export interface ServerContext {
@@ -65,7 +65,7 @@ export interface ServerSlot {
  * One incarnation of a server owner; its fields are written by its coroutine only.
  * @example
  * ```ts
- * await sup.startChild({ id: 'server-1', start: (coro: Coro) => new ServerOwner(ctx, slot).run(coro), restart: 'transient' });
+ * await sup.startChild({ id: 'server-1', start: (coro: Coro<any, void>) => new ServerOwner(ctx, slot).run(coro), restart: 'transient' });
  * ```
  */
 export class ServerOwner {

@@ -62,7 +62,7 @@ export function clientEvents(e: NodeChange): Array<[Location, string, NodeEvent]
  * a `Flush` is answered once everything before it has been posted.
  * @example
  * ```ts
- * await sup.startChild({ id: 'client-status', start: (coro: Coro) => clientStatus(coro, events, net) });
+ * await sup.startChild({ id: 'client-status', start: (coro: Coro<any, void>) => clientStatus(coro, events, net) });
  * ```
  */
 export async function clientStatus(coro: Coro<NodeChange | Flush, void>, events: Channel<NodeChange>, poster: ClientPoster): Promise<void> {

@@ -25,7 +25,7 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: unknown };
  * Answers `replyTo` with what `fn` returns (once it resolves), or with the error it throws.
  * @example
  * ```ts
- * await answer(m.replyTo, () => this.reserve(m));
+ * await answer(replyTo, () => 6 * 7);
  * ```
  */
 export async function answer<T>(replyTo: Address<Reply<T>>, fn: () => T | Promise<T>): Promise<void> {

@@ -88,7 +88,7 @@ export function recordServerPids(dir: string, pids: number[]): void {
  * processes (`pids()`, read when one was forked or ended) for `--clean` after a crash.
  * @example
  * ```ts
- * await sup.startChild({ id: 'pid-file', start: (coro: Coro) => pidFileWriter(coro, events, root, () => node.serverPids()) });
+ * await sup.startChild({ id: 'pid-file', start: (coro: Coro<any, void>) => pidFileWriter(coro, events, root, () => node.serverPids()) });
  * ```
  */
 export async function pidFileWriter(coro: Coro<NodeChange, void>, events: Channel<NodeChange>, dir: string, pids: () => number[]): Promise<void> {
