@@ -141,6 +141,7 @@ export class NodeComputation implements ServerContext {
   startMessage(index: number, port: number, mode: 'server' | 'node-setup' = 'server'): StartMessage {
     return {
       type: 'start', computationId: this.id, mode, index, nodeName: this.host.name, folder: this.folder,
+      client: { location: String(this.owner.location), incarnation: this.owner.incarnation },
       manifest: this.manifest!, network: this.host.serverNetwork(port), logLevel: this.host.logLevel,
     };
   }

@@ -19,10 +19,24 @@ describe('ForkedProcess', function () {
     for (const c of children.splice(0)) if (c.pid !== 0 && isAlive(c.pid)) process.kill(c.pid, 'SIGKILL');
     await sched.terminate();
   });
-  /** A coroutine that owns what it forks and collects its mailbox; `next()` is its next message. */
+  /** A coroutine that owns what it forks and keeps its mailbox; `next()` takes the first message kept (that `filter` accepts). */
   const owner = (): { coro: Coro<unknown, void>; next(filter?: (m: unknown) => boolean, timeout?: number): Promise<unknown> } => {
-    const coro = sched.spawnWith({ name: 'owner' }, async (c: Coro<unknown, void>) => void (await c.suspend()));
-    return { coro, next: (filter, timeout = 10_000) => coro.receive({ filter, timeout, alarm: 'nothing' }) };
+    const kept: unknown[] = [];
+    const coro = sched.spawnWith({ name: 'owner' }, async (c: Coro<unknown, void>) => {
+      for (;;) kept.push(await c.receive());
+    });
+    return {
+      coro,
+      async next(filter = () => true, timeout = 10_000) {
+        const deadline = performance.now() + timeout;
+        for (;;) {
+          const k = kept.findIndex(filter);
+          if (k >= 0) return kept.splice(k, 1)[0];
+          if (performance.now() > deadline) return 'nothing';
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      },
+    };
   };
   const start = (o: { coro: Coro<unknown, void> }, extra: Partial<Parameters<typeof ForkedProcess.fork>[1]> = {}): ForkedProcess => {
     const child = ForkedProcess.fork(CHILD, { owner: o.coro, scheduler: sched, forwardStderr: false, ...extra });

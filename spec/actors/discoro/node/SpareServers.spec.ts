@@ -4,7 +4,7 @@ import { SpareServers } from '../../../../actors/discoro/node/SpareServers.js';
 import { Supervisor } from '../../../../actors/Supervisor.js';
 import type { Coro } from '../../../../runtime/Coro.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
-import { ForkedProcess, ProcessMessage } from '../../../../transports/io/ForkedProcess.js';
+import { ForkedProcess, ProcessExit, ProcessMessage } from '../../../../transports/io/ForkedProcess.js';
 import { until, isAlive } from '../../../helpers.js';
 
 const SERVER_MAIN = fileURLToPath(new URL('../../../../actors/discoro/server/serverMain.js', import.meta.url));
@@ -24,9 +24,13 @@ describe('SpareServers', function () {
     sup = await Supervisor.start([s.childSpec()], { scheduler: sched });
     return s;
   };
-  /** A coroutine that takes processes and keeps what they send. */
-  const taker = (): Coro<unknown, void> => sched.spawnWith({ name: 'taker' }, async (c: Coro<unknown, void>) => void (await c.suspend()));
+  /** A coroutine that takes processes and keeps what they send (in `kept`). */
+  const kept: unknown[] = [];
+  const taker = (): Coro<unknown, void> => sched.spawnWith({ name: 'taker' }, async (c: Coro<unknown, void>) => {
+    for (;;) kept.push(await c.receive());
+  });
   beforeEach(() => {
+    kept.length = 0;
     sched = new Scheduler();
   });
   afterEach(async () => {
@@ -52,7 +56,7 @@ describe('SpareServers', function () {
     expect(taken.owner).to.equal(owner);
     expect(s.pids).to.not.include(taken.pid, 'a taken spare is no longer a spare');
     taken.kill();
-    expect(await owner.receive({ timeout: 10_000 })).to.have.property('process', taken); // its exit goes to its taker
+    await until(() => kept.some((m) => m instanceof ProcessExit && m.process === taken), 10_000, 'its exit told to its taker');
     await until(() => s.ready === 2, 20_000, 'the taken spare replaced');
     expect(s.pids).to.not.include(taken.pid);
   });
@@ -64,8 +68,8 @@ describe('SpareServers', function () {
     const owner = taker();
     const forked = await s.take(owner);
     expect(forked.isAlive).to.equal(true);
-    const loaded = await owner.receive({ filter: (m) => m instanceof ProcessMessage, timeout: 20_000 });
-    expect((loaded as ProcessMessage).data).to.deep.equal({ type: 'loaded' });
+    await until(() => kept.some((m) => m instanceof ProcessMessage && m.process === forked), 20_000, 'its first message, to its taker');
+    expect((kept.find((m) => m instanceof ProcessMessage) as ProcessMessage).data).to.deep.equal({ type: 'loaded' });
     forked.kill();
     await forked.wait({ timeout: 10_000 });
   });
