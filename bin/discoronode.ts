@@ -6,13 +6,17 @@
  * 1 on a runtime failure (folder in use, cannot listen), 2 on a usage error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface, type Interface } from 'node:readline';
+import type net from 'node:net';
 import { pino } from 'pino';
 import { DiscoroNode } from '../actors/discoro/node/DiscoroNode.js';
+import type { Coro } from '../runtime/Coro.js';
+import { AsyncFile } from '../transports/io/AsyncFile.js';
 import type { DashboardHandle } from '../actors/dashboard/serveDashboard.js';
 import { startDashboard } from './dashboardFlags.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
 import { runCommand } from './nodeCommands.js';
+
+const PROMPT = 'discoronode> ';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -83,39 +87,43 @@ async function main(): Promise<number> {
   if (dashboard !== undefined) process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard?.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
 
   const terminal = !cmd.daemon && process.stdin.isTTY ? readCommands(node, stop, quit.signal) : undefined;
+
   // Until the node stops by itself (--serve done) or is told to stop.
   const byItself = await node.stopped({ signal: quit.signal }).catch((err: unknown) => {
     if (quit.signal.aborted) return false;
     throw err;
   });
   if (!byItself) await node.stop();
-  terminal?.close();
+  terminal?.terminate();
   await dashboard?.close();
   process.stdout.write(`discoronode ${node.name} stopped\n`);
   return 0;
 }
 
 /**
- * Reads commands from the terminal; each runs as a coroutine of the node (not awaited by the
- * reader: while `close` waits for running jobs, `terminate` or `quit` may be typed).
+ * The terminal: a coroutine of the node that reads command lines from stdin and runs each in a
+ * coroutine of its own (not awaited by the reader: while `close` waits for running jobs,
+ * `terminate` or `quit` may be typed). The end of input stops the node.
  */
-function readCommands(node: DiscoroNode, stop: (why: string) => void, quit: AbortSignal): Interface {
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'discoronode> ' });
+function readCommands(node: DiscoroNode, stop: (why: string) => void, quit: AbortSignal): Coro<never, void> {
+  const input = new AsyncFile(process.stdin as net.Socket, false, node.scheduler);
   const io = { print: (text: string) => void process.stdout.write(`${text}\n`), quit: stop };
-  rl.prompt();
-  rl.on('line', (line) => {
-    if (quit.aborted || node.isStopping) return;
-    node.scheduler.spawnWith({ name: 'terminal-command', daemon: true }, async () => {
-      try {
-        await runCommand(node, line, io);
-      } catch (err) {
-        io.print(`discoronode: ${(err as Error).message}`);
-      }
-      if (!quit.aborted) rl.prompt();
-    });
+  const prompt = (): void => void (quit.aborted || process.stdout.write(PROMPT));
+  return node.scheduler.spawnWith({ name: 'terminal', daemon: true }, async (coro: Coro<never, void>) => {
+    prompt();
+    for (let line = await input.readLine({ coro }); line.length > 0; line = await input.readLine({ coro })) {
+      if (quit.aborted || node.isStopping) break;
+      node.scheduler.spawnWith({ name: 'terminal-command', daemon: true }, async () => {
+        try {
+          await runCommand(node, line.toString('utf8').trimEnd(), io);
+        } catch (err) {
+          io.print(`discoronode: ${(err as Error).message}`);
+        }
+        prompt();
+      });
+    }
+    stop('end of input');
   });
-  rl.on('close', () => stop('end of input'));
-  return rl;
 }
 
 main().then(

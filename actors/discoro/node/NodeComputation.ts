@@ -28,6 +28,8 @@ import type { Address } from '../../../runtime/address.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
 const WAKE = Symbol('wake');
+/** The delay before a server is restarted: 10 ms, doubled with each restart in the window, at most 1 s. */
+const RESTART_BACKOFF = { initialMs: 10, maxMs: 1000 };
 
 /**
  * What a computation needs from its node.
@@ -241,7 +243,7 @@ export class NodeComputation implements ServerContext {
     const r = this.host.serverRestarts;
     const sup = (this.serversSup = await Supervisor.start([], {
       scheduler: this.host.scheduler, name: `servers-${this.id}`, strategy: 'one-for-one',
-      maxRestarts: r.maxRestarts, withinMs: r.withinMs, backoff: { initialMs: 10, maxMs: 2000 },
+      maxRestarts: r.maxRestarts, withinMs: r.withinMs, backoff: RESTART_BACKOFF,
     }));
     sup.coro!.notify(coro);
     for (let index = 1; index <= this.cpus; index++) {
