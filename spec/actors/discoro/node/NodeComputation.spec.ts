@@ -82,4 +82,37 @@ describe('NodeComputation (a computation at a node, and its servers)', function 
     expect(await after.schedule({ timeout: 15_000 })).to.equal(true);
     expect(await after.runResult('square', 5)).to.equal(25);
   });
+
+  it('a random server killed every 500 ms for 5 s: each is replaced, the computation stays, no process is left behind, and the node serves a new computation afterwards', async () => {
+    const node = await DiscoroNode.start({ cpus: 2, secret: SECRET, discover: false, destDir: path.join(dir, `node-${++n}`), pulseInterval: 200 });
+    nodes.push(node);
+    const c = computation(node);
+    const log = statusLog(c);
+    await c.schedule({ timeout: 15_000 });
+    await log.until((s) => s.kind === 'node-initialized');
+    const comp = node.computations.get(c.id)!;
+    const killed: number[] = [];
+    const deadline = performance.now() + 5000;
+    while (performance.now() < deadline) {
+      const live = comp.pids.filter(isAlive);
+      if (live.length > 0) {
+        const pid = live[Math.floor(Math.random() * live.length)]!;
+        killed.push(pid);
+        pids.add(pid);
+        process.kill(pid, 'SIGKILL');
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(killed.length).to.be.at.least(8);
+    await until(() => comp.pids.length === 2 && comp.pids.every(isAlive) && comp.servers.size === 2 && [...comp.servers.values()].every((s) => s.info !== undefined), 20_000, 'two servers again');
+    expect(node.computations.get(c.id)).to.equal(comp);
+    expect(log.seen.some((s) => s.kind === 'node-closed')).to.equal(false);
+    await until(() => killed.every((pid) => !isAlive(pid)), 10_000, 'every killed process reaped');
+    await until(() => c.servers().length === 2, 20_000, 'the client has two servers again');
+    expect(await c.runResult('square', 6)).to.equal(36);
+    const next = computation(node);
+    await c.close();
+    expect(await next.schedule({ timeout: 15_000 })).to.equal(true);
+    expect(await next.runResult('square', 7)).to.equal(49);
+  });
 });
