@@ -176,7 +176,8 @@ export class NodeComputation implements ServerContext {
     else if (m instanceof CloseComputation) this.close(m.grace, m.reason, m.announce);
     else if (m instanceof HoldServer) await answer(m.replyTo, () => this.hold(m.location, m.held));
     else if (m instanceof Setup) {
-      if (this.phase !== 'reserved') m.replyTo.send({ ok: false, error: new ComponentError(`computation ${this.id} is already set up at ${this.host.name}`) });
+      if (this.phase === 'closing') m.replyTo.send({ ok: false, error: new ComputationClosedError(`computation ${this.id} is closing at ${this.host.name}`) });
+      else if (this.phase !== 'reserved') m.replyTo.send({ ok: false, error: new ComponentError(`computation ${this.id} is already set up at ${this.host.name}`) });
       else await this.setup(coro, m);
     } else if ((m instanceof ProcessMessage || m instanceof ProcessExit) && m.process === this.nodeSetup?.process) await this.nodeSetupNews(coro, m);
     else if (m instanceof MonitorStatus && m.coro === this.serversSup?.coro && !m.ok && this.phase !== 'closing') {
