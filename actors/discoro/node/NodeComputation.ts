@@ -154,8 +154,8 @@ export class NodeComputation implements ServerContext {
     try {
       while (!(this.phase === 'closing' && this.servers.size === 0 && this.nodeSetup === undefined)) {
         const m = await coro.receive({ timeout: this.wakeIn(), alarm: WAKE });
-        if (m === WAKE) this.timers();
-        else await this.handle(coro, m);
+        if (m !== WAKE) await this.handle(coro, m);
+        this.timers(); // due even while messages keep coming
       }
     } finally {
       this.phase = 'closing';
@@ -196,9 +196,10 @@ export class NodeComputation implements ServerContext {
   }
 
   private timers(): void {
-    const now = performance.now();
+    const now = performance.now() + 1; // the timer heap may fire up to half a millisecond early
     const setup = this.nodeSetup;
     if (setup?.deadline !== undefined && now >= setup.deadline) {
+      setup.deadline = undefined;
       setup.process.kill();
       this.failed(new ComponentError(`the node setup of computation ${this.id} at ${this.host.name} did not end within ${this.host.startTimeout} ms`), undefined);
     }

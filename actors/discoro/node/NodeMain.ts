@@ -112,12 +112,12 @@ export class NodeMain {
     while (!(this.stopping && this.computations.size === 0)) {
       const timeout = Math.min(Math.max(0, tickAt - performance.now()), this.service.msUntilChange() ?? Infinity);
       const m = await coro.receive({ timeout, alarm: TICK });
-      if (m === TICK) {
-        if (performance.now() >= tickAt - 1) {
-          tickAt = performance.now() + this.o.pulseInterval;
-          await this.tick(coro);
-        }
-      } else await this.handle(m);
+      if (m !== TICK) await this.handle(m);
+      // Due ticks are taken even while messages keep coming (a receive that never times out).
+      if (performance.now() >= tickAt - 1) {
+        tickAt = performance.now() + this.o.pulseInterval;
+        await this.tick(coro);
+      }
       await this.checkService();
     }
     for (const replyTo of this.stopReplies.splice(0)) replyTo.send({ ok: true, value: true });

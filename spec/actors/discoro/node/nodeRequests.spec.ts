@@ -142,7 +142,7 @@ describe('discoronode requests: a computation is its owner\'s; limits per client
     try {
       await until(decided, 20_000, 'the node closing it');
       const closedAfter = performance.now() - frozen;
-      expect(closedAfter, `closed ${Math.round(closedAfter)} ms after the client froze`).to.be.below(1500 + 1000);
+      expect(closedAfter, `closed ${Math.round(closedAfter)} ms after the client froze`).to.be.below(1500 + 1500); // its zombie period, and a margin for a loaded machine
       await until(() => !existsSync(folder), 20_000, 'its folder removed');
       await until(() => !scheduled.servers.some(isAlive), 10_000, 'its server gone');
     } finally {
