@@ -39,6 +39,7 @@ export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/io/
 export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptions.js';
 export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
 export { AsyncPipe, type Command, type CommunicateResult, type ExitStatus, type PipeOptions } from './transports/io/AsyncPipe.js';
+export { ForkedProcess, ProcessExit, ProcessMessage, type ForkOptions, type ProcessOwner } from './transports/io/ForkedProcess.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/io/WorkerPool.js';
 export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,

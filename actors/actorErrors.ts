@@ -145,3 +145,24 @@ export class NodeFolderInUseError extends coded('ERR_DISCORO_FOLDER_IN_USE') {}
  * ```
  */
 export class OutOfServiceError extends coded('ERR_DISCORO_OUT_OF_SERVICE') {}
+
+/**
+ * discoronode: a request about a computation came from a client that does not own it (only the
+ * client that reserved it, or the node's own operator, may set it up, pulse, close or hold it);
+ * nothing was changed.
+ * @example
+ * ```ts
+ * if (NotComputationOwnerError.is(err)) log(err.message);
+ * ```
+ */
+export class NotComputationOwnerError extends coded('ERR_DISCORO_NOT_OWNER') {}
+
+/**
+ * discoronode: a reservation cannot wait for slots: the client already has one waiting at the
+ * node, or the node's queue is full (`--max-waiting`); nothing was changed.
+ * @example
+ * ```ts
+ * if (WaitingLimitError.is(err)) log(err.message);
+ * ```
+ */
+export class WaitingLimitError extends coded('ERR_DISCORO_WAITING_LIMIT') {}

@@ -16,13 +16,23 @@
 export const NodeRequests = {
   /** `[]` → NodeInfo. */
   info: 'discoro-info',
-  /** `[computationId, cpusWanted, pulseInterval, zombiePeriod]` → `{ granted }` or `{ queued }`. */
+  /**
+   * `[computationId, cpusWanted, zombiePeriod | null]` → `{ granted, zombiePeriod }` or
+   * `{ queued, zombiePeriod }` (its place in the queue, 1 first); `zombiePeriod` is the one granted:
+   * the one asked for (null: the node's), at most the node's `--zombie-period`. Asked again by its
+   * owner, the same answer. Refused with NotComputationOwnerError (the id is another client's),
+   * WaitingLimitError (the client has one waiting already, or the queue is full),
+   * OutOfServiceError, ComputationClosedError (stopping, `--serve` reached), InvalidArgumentError.
+   */
   reserve: 'discoro-reserve',
-  /** `[computationId, ComputationManifest]` → ServerInfo[] (throws ComponentError/SetupFailedError). */
+  /**
+   * `[computationId, ComputationManifest]` → ServerInfo[] once every server is ready (throws
+   * ComponentError/SetupFailedError); from the client that reserved it only (NotComputationOwnerError).
+   */
   setup: 'discoro-setup',
-  /** `[computationId]` one-way: the client is alive. */
+  /** `[computationId]`, one-way: the client is alive (as a request: `null`, or NotComputationOwnerError). */
   pulse: 'discoro-pulse',
-  /** `[computationId]` → true once its servers and files are gone. */
+  /** `[computationId]` → true once its servers and files are gone (or its waiting reservation dropped); owner only. */
   close: 'discoro-close',
 } as const;
 
@@ -195,6 +205,11 @@ export type ToServer =
       nodeName: string;
       /** The computation folder (components are below it); the server works in `<folder>/server-<index>`. */
       folder: string;
+      /**
+       * The client that owns the computation, as the node's peer network knows it: the only peer
+       * whose job requests, terminations, monitors and file transfers the server serves.
+       */
+      client: { location: string; incarnation: string };
       manifest: ComputationManifest;
       network: {
         /** Every address the node listens on. */
