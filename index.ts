@@ -30,7 +30,7 @@ export { LockGuard } from './actors/sync/LockGuard.js';
 export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
 export { ask, type AskOptions, type ReplyOf } from './actors/ask.js';
 export { Supervisor, type ChildSpec, type SupervisorOptions, type RestartPolicy, type SupervisionStrategy } from './actors/Supervisor.js';
-export { NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError } from './actors/actorErrors.js';
+export { NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError, ChildStartError, UnknownChildError } from './actors/actorErrors.js';
 // ---- transports: sockets, files, pipes, worker pool
 export { AsyncSocket, type ConnectOptions } from './transports/io/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js';

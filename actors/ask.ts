@@ -77,7 +77,7 @@ export async function ask<M, R = ReplyOf<M>>(target: Address<M>, makeMessage: No
   }
   // A local target that ends before it replies fails the ask at once instead of at its timeout.
   const local = target instanceof Coro ? target : undefined;
-  const watch = { passive: true, send: (status: unknown) => replyTo.send(new TargetEnded(status as MonitorStatus) as R) };
+  const watch = { passive: true, send: (status: unknown) => replyTo.isAlive && replyTo.send(new TargetEnded(status as MonitorStatus) as R) };
   let sent: boolean;
   try {
     sent = target.send(message);

@@ -48,7 +48,7 @@ async function cache(coro: Coro<CacheRequest>): Promise<void> {
 export async function main(port = Number(process.argv[2] ?? 0)): Promise<void> {
   const timeout = Number(process.env.REQUEST_TIMEOUT ?? 1000);
   const sched = new Scheduler();
-  const actors = Supervisor.start(
+  const actors = await Supervisor.start(
     [...Array.from({ length: WORKERS }, (_, i) => ({ id: `worker-${i}`, start: worker })), { id: 'cache', start: cache }],
     { scheduler: sched, strategy: 'one-for-one', maxRestarts: 100, withinMs: 1000 },
   );
