@@ -39,9 +39,10 @@ export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptio
 export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
 export { AsyncPipe, type Command, type CommunicateResult, type ExitStatus, type PipeOptions } from './transports/io/AsyncPipe.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/io/WorkerPool.js';
+export { IpcPort, IPC_CLOSED, type IpcEndpoint } from './transports/io/IpcPort.js';
 export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
-  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError,
+  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError, IpcClosedError,
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';

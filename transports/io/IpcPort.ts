@@ -99,7 +99,8 @@ export class IpcPort<In = unknown, Out = unknown> {
    * before exiting), false if the channel is closed or `timeout` passes first.
    * @example
    * ```ts
-   * await port.sent({ type: 'bye' }, { timeout: 1000 });
+   * const ipc = IpcPort.parent();
+   * await ipc.sent({ type: 'bye' }, { timeout: 1000 });
    * ```
    */
   sent(message: Out, options?: ActingWaitOptions): Promise<boolean> {
@@ -123,7 +124,8 @@ export class IpcPort<In = unknown, Out = unknown> {
    * after `deliverTo`.
    * @example
    * ```ts
-   * const m = await port.recv({ timeout: 1000, alarm: undefined });
+   * const ipc = IpcPort.parent();
+   * const m = await ipc.recv({ timeout: 1000, alarm: undefined });
    * ```
    */
   recv<A = undefined>(options?: ActingWaitOptions & { alarm?: A }): Promise<In | A> {
@@ -143,7 +145,8 @@ export class IpcPort<In = unknown, Out = unknown> {
    * each as it arrives, and `IPC_CLOSED` once the channel closes. Once per port.
    * @example
    * ```ts
-   * port.deliverTo(coro);
+   * const ipc = IpcPort.parent();
+   * ipc.deliverTo(coro);
    * for (let m = await coro.receive(); m !== IPC_CLOSED; m = await coro.receive()) handle(m);
    * ```
    */

@@ -189,7 +189,8 @@ export class PoolFullError extends coded('ERR_POOL_FULL') {}
  * The IPC channel to the other process is closed (it exited, or either side disconnected).
  * @example
  * ```ts
- * await port.recv(); // throws IpcClosedError (ERR_IPC_CLOSED) once the parent is gone
+ * const ipc = IpcPort.parent();
+ * await ipc.recv(); // throws IpcClosedError (ERR_IPC_CLOSED) once the parent is gone
  * ```
  */
 export class IpcClosedError extends coded('ERR_IPC_CLOSED') {}
