@@ -106,6 +106,17 @@ export class ComponentError extends coded('ERR_DISCORO_COMPONENT') {}
 export class ServerLostError extends coded('ERR_DISCORO_SERVER_LOST') {}
 
 /**
+ * discoro: a request about a computation came from a peer that is not its client (another client
+ * that shares the secret): a server runs jobs, terminates them, reports their outcomes and takes
+ * files for the client of its own computation only. Nothing of the request was done.
+ * @example
+ * ```ts
+ * if (ComputationAccessError.is(err)) log('not our computation:', err.message);
+ * ```
+ */
+export class ComputationAccessError extends coded('ERR_DISCORO_ACCESS') {}
+
+/**
  * discoro: a job named a function that no component of the computation exports.
  * @example
  * ```ts

@@ -31,7 +31,6 @@ export interface ClusterComputation {
   readonly options: { readonly name?: string };
   readonly components: ResolvedComponents;
   readonly pool: ServerPool;
-  watchStatus(listener: (s: DiscoroStatus) => void): () => void;
   servers(): ServerInfo[];
   disableNode(node: string): boolean;
   enableNode(node: string): boolean;
@@ -64,7 +63,7 @@ export class ComputationCluster implements ClusterSource {
   private readonly tally: JobCounts = { submitted: 0, running: 0, done: 0, failed: 0 };
   private readonly listeners = new Set<() => void>();
   private readonly view: ComputationView;
-  private readonly unwatch: () => void;
+  private following = true;
 
   constructor(private readonly comp: ClusterComputation) {
     const c = comp.components;
@@ -72,15 +71,18 @@ export class ComputationCluster implements ClusterSource {
     this.view = { id: comp.id, name: name === '' ? comp.id : name, state: comp.isScheduled ? 'scheduled' : 'new' };
     // What it has already, when asked for late: its servers (and so their nodes).
     for (const s of comp.servers()) this.server(s, 'initialized');
-    this.unwatch = comp.watchStatus((s) => {
-      this.apply(s);
-      for (const l of [...this.listeners]) l();
-    });
+  }
+
+  /** @internal The computation tells it each status it publishes. */
+  observe(s: DiscoroStatus): void {
+    if (!this.following) return;
+    this.apply(s);
+    for (const l of [...this.listeners]) l();
   }
 
   /** Stops following the computation's status. */
   close(): void {
-    this.unwatch();
+    this.following = false;
     this.listeners.clear();
   }
 

@@ -37,7 +37,7 @@ import { SpareServers } from './SpareServers.js';
  */
 export class DiscoroNode implements ComputationHost {
   readonly computations = new Map<string, NodeComputation>();
-  private readonly queue: Array<{ id: string; client: Location; want: number; zombiePeriod: number }> = [];
+  private readonly queue: Array<{ id: string; client: Location; clientIncarnation: string; want: number; zombiePeriod: number }> = [];
   private freePorts: number[];
   private stopping: Promise<void> | undefined;
   private served = 0;
@@ -308,16 +308,16 @@ export class DiscoroNode implements ComputationHost {
     }
     const cpus = want <= 0 ? this.cpus + want : Math.min(want, this.cpus);
     if (cpus <= 0) throw new InvalidArgumentError(`${want} cpus leaves none of the ${this.cpus} of ${this.name}`);
-    const entry = { id, client: peer.location, want: cpus, zombiePeriod: zombie ?? this.options.zombiePeriod };
+    const entry = { id, client: peer.location, clientIncarnation: peer.incarnation, want: cpus, zombiePeriod: zombie ?? this.options.zombiePeriod };
     if (this.queue.length === 0 && this.freeCpus > 0 && this.isEnabled) return { granted: this.grant(entry) };
     this.queue.push(entry);
     this.changed();
     return { queued: this.queue.length };
   }
 
-  private grant(e: { id: string; client: Location; want: number; zombiePeriod: number }): number {
+  private grant(e: { id: string; client: Location; clientIncarnation: string; want: number; zombiePeriod: number }): number {
     const cpus = Math.min(e.want, this.freeCpus);
-    this.computations.set(e.id, new NodeComputation(this, e.id, e.client, cpus, e.zombiePeriod));
+    this.computations.set(e.id, new NodeComputation(this, e.id, e.client, cpus, e.zombiePeriod, e.clientIncarnation));
     this.logger.info({ computation: e.id, client: String(e.client), cpus }, 'discoro: computation reserved');
     this.changed();
     return cpus;

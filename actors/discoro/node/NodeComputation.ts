@@ -74,6 +74,8 @@ export class NodeComputation {
     readonly client: Location,
     readonly cpus: number,
     readonly zombiePeriod: number,
+    /** The client's incarnation: its servers serve that peer only. */
+    readonly clientIncarnation = '',
   ) {
     this.folder = path.join(host.root, id);
   }
@@ -148,6 +150,7 @@ export class NodeComputation {
   private startMessage(index: number, mode: 'server' | 'node-setup', port: number): StartMessage {
     return {
       type: 'start', computationId: this.id, mode, index, nodeName: this.host.name, folder: this.folder,
+      client: { location: String(this.client), incarnation: this.clientIncarnation },
       manifest: this.manifest!, network: this.host.serverNetwork(port), logLevel: this.host.logLevel,
     };
   }

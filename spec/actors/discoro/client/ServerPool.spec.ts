@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
 import { PREFETCH_BELOW_MS, ServerPool, type PoolServer } from '../../../../actors/discoro/client/ServerPool.js';
 
 function server(location: string, node: string): PoolServer {
-  return { info: { location, node, pid: 1, index: 1 }, rci: {} as PoolServer['rci'], cpuJobs: 0, jobs: 0, enabled: true };
+  return { info: { location, node, pid: 1, index: 1 }, peer: { isOnline: true } as PoolServer['peer'], cpuJobs: 0, jobs: 0, enabled: true, runs: new Set() };
 }
 
 describe('ServerPool', () => {
