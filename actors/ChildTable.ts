@@ -7,7 +7,7 @@
 import type { Coro } from '../runtime/Coro.js';
 import type { ChildSpec, SupervisionStrategy } from './childSpec.js';
 
-/** @internal One child: its spec, its coroutine while it runs, and when its pending restart is due. */
+/** One child: its spec, its coroutine while it runs, and when its pending restart is due. */
 export interface ChildEntry {
   readonly spec: ChildSpec;
   coro: Coro<any, any> | undefined;

@@ -11,7 +11,7 @@ import { MonitorStatus } from '../runtime/MonitorStatus.js';
 import type { ChildSpec, ResolvedSupervisorOptions } from './childSpec.js';
 import { ChildTable, type ChildEntry } from './ChildTable.js';
 
-/** @internal What `stop()` sends. */
+/** What `stop()` sends. */
 export const STOP = Symbol('stop');
 const TIMED_OUT = Symbol('timed out');
 const DUE = Symbol('restart due');
@@ -27,15 +27,15 @@ class StartFailed {
 /** Thrown out of a start when `stop()` arrives meanwhile. */
 class Stopping {}
 
-/** @internal What a Command asks for. */
+/** What a Command asks for. */
 export type CommandKind = 'started' | 'start' | 'terminate' | 'restart' | 'delete';
-/** @internal The answer to a Command: its value, or the error to throw. */
+/** The answer to a Command: its value, or the error to throw. */
 export type Reply = { ok: true; value: unknown } | { ok: false; error: unknown };
-/** @internal A request of `Supervisor` to its coroutine. */
+/** A request of `Supervisor` to its coroutine. */
 export class Command {
   constructor(readonly kind: CommandKind, readonly arg: unknown, readonly replyTo: { send(reply: Reply): boolean }) {}
 }
-/** @internal What the supervising coroutine receives. */
+/** What the supervising coroutine receives. */
 export type Message = MonitorStatus | ChildReady | StartFailed | Command | typeof STOP;
 
 /**

@@ -72,7 +72,7 @@ export interface SupervisorOptions {
   scheduler?: Scheduler;
 }
 
-/** @internal Options with their defaults applied. */
+/** Options with their defaults applied (internal to the supervisor). */
 export interface ResolvedSupervisorOptions {
   strategy: SupervisionStrategy;
   maxRestarts: number;

@@ -207,7 +207,9 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       wait.alarm = false;
       wait.what = `room in ${this}'s mailbox`;
       this.mailbox!.waitForRoom(wait);
-      if (!(await wait.start(Math.max(0, deadline - performance.now()), signal))) return false;
+      const room = wait.start(Math.max(0, deadline - performance.now()), signal);
+      if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(room);
+      if (!(await room)) return false;
       if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
     } while (!this.offer(message));
     return true;

@@ -58,6 +58,27 @@ export async function supervisorTypes(sup: Supervisor, worker: (coro: Coro<{ job
   await sup.startChild({ id: 'w2', start: 42 });
 }
 
+type KV = { get: string; replyTo: Address<string | undefined> } | { put: string; value: string; replyTo: Address<boolean> } | { stop: true; replyTo: Address<'done'> };
+type Op = { op: 'get'; key: string; replyTo: Address<string> } | { op: 'count'; replyTo: Address<number> };
+
+/** ask over a union of requests types the reply of the variant the builder returns. */
+export async function askUnionTypes(kv: Coro<KV>, ops: Coro<Op>): Promise<unknown[]> {
+  const a: string | undefined = await ask(kv, (replyTo) => ({ get: 'k', replyTo }));
+  const b: boolean = await ask(kv, (replyTo) => ({ put: 'k', value: 'v', replyTo }));
+  const c: 'done' = await ask(kv, (replyTo) => ({ stop: true, replyTo }));
+  // @ts-expect-error a put replies with a boolean, not the union of every reply
+  const d: string = await ask(kv, (replyTo) => ({ put: 'k', value: 'v', replyTo }));
+  const e: string = await ask(ops, (replyTo) => ({ op: 'get', key: 'x', replyTo }));
+  const g: number = await ask(ops, (replyTo) => ({ op: 'count', replyTo }));
+  // @ts-expect-error count replies with a number (the discriminant picks the variant)
+  const h: string = await ask(ops, (replyTo) => ({ op: 'count', replyTo }));
+  // @ts-expect-error no variant has this shape
+  await ask(ops, (replyTo) => ({ op: 'remove', replyTo }));
+  // The documented two-parameter form names the request and the reply.
+  const two: number = await ask<Op, number>(ops, (replyTo) => ({ op: 'count', replyTo }));
+  return [a, b, c, d, e, g, h, two];
+}
+
 /** A monitor status names the coroutine as a live reference: it can be sent to, waited on, terminated. */
 export async function statusTypes(status: MonitorStatus<number>): Promise<void> {
   status.coro.send('restart');

@@ -115,7 +115,10 @@ export class HeldOutcome implements MonitorTarget {
       const wait = new Wait<MonitorStatus | typeof TIMED_OUT>(sched, sched.actor(options?.coro), WaitKind.Other);
       wait.alarm = TIMED_OUT;
       this.waiters.push(wait);
-      const result = await wait.start(timeout, options?.signal);
+      const ended = wait.start(timeout, options?.signal);
+      // Waiting on a live peer (its loss ends the wait) keeps the process alive, as a pending socket would.
+      if (timeout === Infinity && wait.owner === undefined) sched.holdUntil(ended);
+      const result = await ended;
       if (result === TIMED_OUT) return options?.alarm as A;
       status = result;
     }

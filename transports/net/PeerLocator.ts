@@ -164,6 +164,7 @@ export class PeerLocator {
     this.pending.add(entry);
     const done = (): void => this.finished(entry);
     void promise.then(done, done);
+    if (timeout === Infinity) sched.holdUntil(promise); // no deadline: held while it waits, as a pending socket
     if (location !== undefined) {
       const peer = this.net.route(location);
       if (peer === undefined) wait.fail(new PeerUnreachableError(`${location} cannot be reached`));

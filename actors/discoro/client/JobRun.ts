@@ -13,6 +13,7 @@ import type { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { ProtocolError, RemoteError } from '../../../transports/net/netErrors.js';
 import { HeldOutcome } from '../../remote/HeldOutcome.js';
+import { RemoteWatches } from '../../remote/RemoteWatches.js';
 import { ComponentError, ComputationAccessError, ServerLostError, UnknownJobFunctionError } from '../../actorErrors.js';
 import { ServerRequests, type JobFunctionRef } from '../protocol.js';
 import type { ComputationCore } from './computationTypes.js';
@@ -80,7 +81,7 @@ export class JobRun implements PoolRun {
     comp.runs.add(this);
     const peer = server.peer;
     try {
-      this.watchId = peer.addWatch(this.outcome, this.reference(0));
+      this.watchId = RemoteWatches.of(comp.net!).add(peer, this.reference(0), this.outcome);
     } catch (err) {
       this.startFailed(err);
       return;
@@ -111,7 +112,7 @@ export class JobRun implements PoolRun {
     if (this.outcome.done) return; // lost meanwhile: reported already
     if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) return this.startFailed(new ProtocolError('a job start was answered without a coroutine id'));
     const job = (this.job = this.reference(id));
-    this.server.peer.setWatchSubject(this.watchId, job);
+    RemoteWatches.of(this.comp.net!).setSubject(this.watchId, job);
     this.info = { job, fn: this.fn.name, args: this.args, server: this.server.info.location, startTime: Date.now() };
     this.comp.publish({ kind: 'job-created', info: this.info });
     const wanted = !this.cancelled && this.owner.started(this);
@@ -123,7 +124,7 @@ export class JobRun implements PoolRun {
     if (this.outcome.done) return;
     if (err instanceof RemoteError && REFUSALS.has(err.code)) {
       this.refusedBy = err;
-      this.server.peer.dropWatch(this.watchId);
+      RemoteWatches.of(this.comp.net!).drop(this.watchId);
       this.server.runs.delete(this);
       this.comp.runs.delete(this);
       this.comp.pool.release(this.server, this.cpu);

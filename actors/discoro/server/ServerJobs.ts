@@ -13,7 +13,7 @@ import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import type { Peer } from '../../../transports/net/Peer.js';
 import type { Network } from '../../remote/Network.js';
-import { remoteMonitor } from '../../remote/coroRequests.js';
+import { RemoteWatches } from '../../remote/RemoteWatches.js';
 import { Lock } from '../../sync/Lock.js';
 import { ComputationClosedError } from '../../actorErrors.js';
 import { JOB_CORO_NAME, type JobFunctionRef } from '../protocol.js';
@@ -89,7 +89,7 @@ export class ServerJobs {
     const args = this.net.codec.decode(encoded);
     if (!Array.isArray(args)) throw new InvalidArgumentError('job arguments must be a list');
     const coro = this.sched.spawnWith({ name: JOB_CORO_NAME }, (c: Coro) => this.job(c, fn, ref.name, args, cpu));
-    coro.notify(remoteMonitor(this.net, peer.incarnation, watchId));
+    RemoteWatches.of(this.net).serve(peer, watchId, coro, false);
     return coro.id;
   }
 

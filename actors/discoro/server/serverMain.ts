@@ -38,7 +38,7 @@ const DEADLINE: unique symbol = Symbol('deadline');
  * a job's coroutine (`send`, `deliver`) stay open to any peer holding its reference, so that jobs
  * on different servers can talk.
  */
-const OWNER_ONLY = [ServerRequests.run, 'terminate', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
+const OWNER_ONLY = [ServerRequests.run, 'terminate', 'watch', 'unwatch', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
 
 function ownerOnly(client: StartMessage['client'], where: string): RequestAdmission {
   return {
