@@ -2,8 +2,11 @@
  * Starting one job of a computation for `run`/`runWith`: check the function and the arguments
  * (encoded once, here: what cannot cross the wire is an InvalidArgumentError before anything
  * happens), take a server (waiting for a free one for a CPU job), start the job there (JobRun),
- * and resolve with its reference once it runs. The call's `timeout` and `signal` bound all of it:
- * a call that gives up while the start is in flight has its job terminated as soon as it starts.
+ * and resolve with its reference once it runs. `timeout` bounds the wait for a free server (then
+ * false, and nothing started); the start itself is one request, bounded by the network's request
+ * timeout. The `signal` (or the acting coroutine's termination) ends the call at any point; a call
+ * that gives up while its start is in flight has its job terminated as soon as it starts, and
+ * reported (`job-created`, then `job-terminated`).
  * @module
  */
 import { checkWaitOptions } from '../../../runtime/options.js';
@@ -57,27 +60,26 @@ export function cpuOption(options: JobOptions): boolean {
 }
 
 /**
- * Starts a job of `comp` (which must be scheduled); false when no server was free, or the job did
- * not start, within the timeout. Throws what the server refused it with, ServerLostError when the
- * server was lost before the job started (status `job-abandoned`), the signal's reason.
+ * Starts a job of `comp` (which must be scheduled); false when no server was free within the
+ * timeout. Throws what the server refused it with, ServerLostError when the server was lost before
+ * the job started (status `job-abandoned`), the signal's reason.
  * @example
  * ```ts
  * const job = await startJob(obj, { cpu: true, timeout: 1000 }, 'compute', [1, 2]);
  * ```
  */
 export async function startJob<R>(comp: Computation, options: JobOptions, fn: JobFunction, args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-  const timeout = checkWaitOptions(options);
+  checkWaitOptions(options);
   const ref = functionRef(fn);
   const cpu = cpuOption(options);
   const encoded = encodeArgs(comp, args);
-  const deadline = performance.now() + timeout;
   const server = await comp.pool.acquire(options.where, cpu, options);
   if (server === false) return false;
   const sched = comp.scheduler;
   const wait = new Wait<JobCoro<unknown, R> | false>(sched, sched.actor(options.coro), WaitKind.Other);
   wait.alarm = false;
   wait.what = 'job start';
-  const started = wait.start(timeout === Infinity ? Infinity : Math.max(0, deadline - performance.now()), options.signal);
+  const started = wait.start(Infinity, options.signal);
   if (wait.settled) {
     comp.pool.release(server, cpu);
     return started;
