@@ -57,8 +57,9 @@ class BatchJob implements PoolWaiter {
     return this.batch.granted(this, server);
   }
 
+  /** The computation closes: the batch ends, its running jobs are left to close(). */
   fail(error: Error): void {
-    this.batch.fail(error);
+    this.batch.fail(error, true);
   }
 }
 
@@ -72,6 +73,9 @@ class JobBatch implements JobOwner {
   private readonly live = new Set<JobRun>();
   private readonly wait: Wait<unknown[] | typeof TIMED_OUT>;
   private readonly settled: Promise<unknown[] | typeof TIMED_OUT>;
+  private readonly progress: ((done: number, total: number) => void) | undefined;
+  /** Ended by the computation's close, which waits for (or terminates) the jobs still running. */
+  private leaveRunning = false;
 
   constructor(
     private readonly comp: ComputationCore,
@@ -94,8 +98,6 @@ class JobBatch implements JobOwner {
     this.progress = options.onProgress;
     this.settled = this.wait.start(timeout, options.signal);
   }
-
-  private readonly progress: ((done: number, total: number) => void) | undefined;
 
   /** The values in input order, or TIMED_OUT. */
   run(): Promise<unknown[] | typeof TIMED_OUT> {
@@ -153,9 +155,10 @@ class JobBatch implements JobOwner {
     }
   }
 
-  /** Ends the call with `error` (the first failure wins). */
-  fail(error: Error): void {
+  /** Ends the call with `error` (the first failure wins); `leaveRunning` when the computation closes. */
+  fail(error: Error, leaveRunning = false): void {
     if (this.over) return;
+    this.leaveRunning = leaveRunning;
     this.wait.fail(error); // → stop()
   }
 
@@ -164,7 +167,7 @@ class JobBatch implements JobOwner {
     this.over = true;
     const queued = new Set<PoolWaiter>(this.jobs);
     this.comp.pool.withdrawAll((w) => queued.has(w));
-    for (const run of [...this.live]) run.cancel();
+    if (!this.leaveRunning) for (const run of [...this.live]) run.cancel();
   }
 }
 
