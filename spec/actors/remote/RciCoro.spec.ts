@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { Rci, RemoteRci } from '../../../actors/remote/Rci.js';
 import { RciCoro } from '../../../actors/remote/RciCoro.js';
+import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
+import type { PeerNetwork } from '../../../transports/net/PeerNetwork.js';
 import type { HeldOutcome } from '../../../actors/remote/HeldOutcome.js';
 import type { Coro } from '../../../runtime/Coro.js';
 import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
@@ -71,5 +73,33 @@ describe('RciCoro (an RCI called on another node)', function () {
     const status = (await watcher.value()) as MonitorStatus;
     expect(status).to.be.instanceOf(MonitorStatus);
     expect([status.reason, status.value]).to.deep.equal(['finished', 'done: watched']);
+  });
+
+  it('rci-run is answered before its coroutine runs: on the wire each reply precedes the outcome of its call (200 calls)', async () => {
+    const { client, server } = await setup();
+    new Rci('instant', (_coro: Coro, n: number) => n + 1, { scheduler: server.scheduler }).register();
+    const rci = (await Rci.locate('instant', { scheduler: client.scheduler, location: server.location, timeout: 5000 })) as RemoteRci<[number], number>;
+    const net = client as unknown as PeerNetwork;
+    const peer = net.route(server.location)! as unknown as { onFrame(payload: Buffer): void };
+    const seen: unknown[][] = [];
+    const onFrame = peer.onFrame.bind(peer);
+    peer.onFrame = (payload: Buffer): void => {
+      const msg = net.codec.decode(payload) as unknown[];
+      for (const m of (msg[0] === 4 ? msg.slice(1) : [msg]) as unknown[][]) seen.push(m);
+      onFrame(payload);
+    };
+    const calls = await Promise.all(Array.from({ length: 200 }, (_, k) => rci.call(k)));
+    expect(await Promise.all(calls.map((c) => c.finish({ timeout: 5000 })))).to.deep.equal(Array.from({ length: 200 }, (_, k) => k + 1));
+    const answered = new Set<number>();
+    let outcomes = 0;
+    for (const m of seen) {
+      if (m[0] === 1 && m[3] instanceof RemoteCoro) answered.add(m[3].id);
+      if (m[0] === 0 && m[2] === 'exited') {
+        const status = (m[3] as [number, MonitorStatus])[1];
+        expect(answered.has(status.coro.id), `call ${status.coro.id}: its outcome came before the reply`).to.equal(true);
+        outcomes++;
+      }
+    }
+    expect(outcomes).to.equal(200);
   });
 });

@@ -5,6 +5,7 @@ import type { DiscoroStatus } from '../../../../actors/discoro/client/discoroSta
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
 import type { ServerInfo } from '../../../../actors/discoro/protocol.js';
 import { Location } from '../../../../transports/net/Location.js';
+import type { MonitorStatus } from '../../../../runtime/MonitorStatus.js';
 import { turn, until } from '../../../helpers.js';
 import { discoroFixture, statusLog, WORK, type NodeProcess } from '../discoroFixture.js';
 
@@ -23,6 +24,47 @@ function endsPerJob(log: Log): Map<unknown, string[]> {
 function abandoned(log: Log): Array<Extract<DiscoroStatus, { kind: 'job-abandoned' }>> {
   return log.seen.filter((s): s is Extract<DiscoroStatus, { kind: 'job-abandoned' }> => s.kind === 'job-abandoned');
 }
+
+/** The messages a peer reads, in order, as [kind, id or type, what it carries]. */
+function recordFrames(c: Computation, location: string): unknown[][] {
+  const net = c.net!;
+  const peer = net.route(Location.parse(location))! as unknown as { onFrame(payload: Buffer): void };
+  const seen: unknown[][] = [];
+  const onFrame = peer.onFrame.bind(peer);
+  peer.onFrame = (payload: Buffer): void => {
+    const msg = net.codec.decode(payload) as unknown[];
+    for (const m of (msg[0] === 4 ? msg.slice(1) : [msg]) as unknown[][]) seen.push(m);
+    onFrame(payload);
+  };
+  return seen;
+}
+
+describe('discoro job start and outcome on the wire', function () {
+  this.timeout(60_000);
+  const fx = discoroFixture();
+  after(() => fx.cleanup());
+
+  it('the server answers a start before it reports the job\'s outcome, so one path receives each (200 tiny jobs)', async () => {
+    const node = await fx.node();
+    const c = fx.computation({ components: [fx.component('work.mjs', WORK)], nodes: [node.location], nodeAllocations: [{ node: '*', cpus: 1 }] });
+    await c.schedule({ timeout: 15_000 });
+    const seen = recordFrames(c, c.servers()[0]!.location);
+    const values = await c.runResults<number>('square', Array.from({ length: 200 }, (_, k) => k));
+    expect(values[199]).to.equal(199 * 199);
+    const answered = new Set<number>();
+    let outcomes = 0;
+    for (const m of seen) {
+      if (m[0] === 1 && typeof m[3] === 'number') answered.add(m[3]); // a reply naming a job's coroutine
+      if (m[0] === 0 && m[2] === 'exited') {
+        const status = (m[3] as [number, MonitorStatus])[1];
+        expect(answered.has(status.coro.id), `job ${status.coro.id}: its outcome came before the reply to its start`).to.equal(true);
+        outcomes++;
+      }
+    }
+    expect([answered.size, outcomes]).to.deep.equal([200, 200]);
+    await c.close();
+  });
+});
 
 describe('discoro jobs when their server is lost', function () {
   this.timeout(60_000);
