@@ -61,7 +61,7 @@ export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro
 export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/protocol.js';
 export type { NodeAllocation } from './actors/discoro/client/nodeAllocation.js';
 export type { Component } from './actors/discoro/client/components.js';
-export { ComponentError, ServerLostError, ComputationAccessError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';
+export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';

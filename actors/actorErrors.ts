@@ -106,17 +106,6 @@ export class ComponentError extends coded('ERR_DISCORO_COMPONENT') {}
 export class ServerLostError extends coded('ERR_DISCORO_SERVER_LOST') {}
 
 /**
- * discoro: a request about a computation came from a peer that is not its client (another client
- * that shares the secret): a server runs jobs, terminates them, reports their outcomes and takes
- * files for the client of its own computation only. Nothing of the request was done.
- * @example
- * ```ts
- * if (ComputationAccessError.is(err)) log('not our computation:', err.message);
- * ```
- */
-export class ComputationAccessError extends coded('ERR_DISCORO_ACCESS') {}
-
-/**
  * discoro: a job named a function that no component of the computation exports.
  * @example
  * ```ts
@@ -162,3 +151,15 @@ export class NodeFolderInUseError extends coded('ERR_DISCORO_FOLDER_IN_USE') {}
  * ```
  */
 export class OutOfServiceError extends coded('ERR_DISCORO_OUT_OF_SERVICE') {}
+
+/**
+ * discoro: a request about a computation came from a client that does not own it (another client
+ * that shares the secret): a discoronode sets up, pulses, closes or holds a computation for the
+ * client that reserved it only (or its own operator), and a server runs jobs, terminates them,
+ * reports their outcomes and takes files for that client only. Nothing was changed.
+ * @example
+ * ```ts
+ * if (NotComputationOwnerError.is(err)) log(err.message);
+ * ```
+ */
+export class NotComputationOwnerError extends coded('ERR_DISCORO_NOT_OWNER') {}

@@ -37,7 +37,7 @@ export const CLIENT_EVENT = 'discoro-event';
 
 /**
  * Request types a server serves, to the client of its computation only (anyone else gets
- * ComputationAccessError). A job's outcome comes back as `exited [watchId, MonitorStatus]` of the
+ * NotComputationOwnerError). A job's outcome comes back as `exited [watchId, MonitorStatus]` of the
  * coroutine layer, and the server writes it after its reply to `run`: the reply always comes first.
  * @example
  * ```ts

@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { ProtocolError, RemoteError } from '../../../transports/net/netErrors.js';
 import { HeldOutcome } from '../../remote/HeldOutcome.js';
 import { RemoteWatches } from '../../remote/RemoteWatches.js';
-import { ComponentError, ComputationAccessError, ServerLostError, UnknownJobFunctionError } from '../../actorErrors.js';
+import { ComponentError, NotComputationOwnerError, ServerLostError, UnknownJobFunctionError } from '../../actorErrors.js';
 import { ServerRequests, type JobFunctionRef } from '../protocol.js';
 import type { ComputationCore } from './computationTypes.js';
 import type { JobInfo } from './discoroStatus.js';
@@ -22,7 +22,7 @@ import { JobCoro } from './JobCoro.js';
 import type { PoolRun, PoolServer } from './ServerPool.js';
 
 /** Codes of a server's refusals: the job did not start, and would not start on another server either. */
-const REFUSALS = new Set([UnknownJobFunctionError.CODE, ComponentError.CODE, InvalidArgumentError.CODE, ComputationAccessError.CODE]);
+const REFUSALS = new Set([UnknownJobFunctionError.CODE, ComponentError.CODE, InvalidArgumentError.CODE, NotComputationOwnerError.CODE]);
 
 /**
  * Who started a job and hears how it goes (a `run` call, a batch of `runResults`).

@@ -1,8 +1,8 @@
 /**
- * Where the events nodes post to a client go: one `CLIENT_EVENT` handler per client network,
- * which forwards `[computationId, NodeEvent]` to that computation's coroutine, with the node it
- * came from. The handler is installed with the first computation of a network and removed with
- * the last.
+ * Where the events nodes post to a client go: one `CLIENT_EVENT` handler per client network (a
+ * network extension), which forwards `[computationId, NodeEvent]` to that computation's
+ * coroutine, with the node it came from. The handler is installed with the first computation of
+ * a network and removed with the last.
  * @module
  */
 import type { MonitorTarget } from '../../../runtime/coroTypes.js';
@@ -23,13 +23,29 @@ export interface NodeEventMail {
   event: NodeEvent;
 }
 
-interface Route {
-  readonly targets: Map<string, MonitorTarget>;
-  readonly remove: () => void;
-}
+/** The computations of one client network, by id. */
+class ClientEventRoute {
+  private readonly targets = new Map<string, MonitorTarget>();
+  private remove: (() => void) | undefined = undefined;
 
-/** The route of each client network (a network is a key, not a holder: it may end without telling). */
-const routes = new WeakMap<Network, Route>();
+  constructor(private readonly net: Network) {}
+
+  add(id: string, target: MonitorTarget): () => void {
+    this.remove ??= this.net.handle(CLIENT_EVENT, (body, peer) => {
+      if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || typeof body[1] !== 'object' || body[1] === null) return null;
+      this.targets.get(body[0])?.send({ kind: 'node-event', node: peer.location, event: body[1] as NodeEvent } satisfies NodeEventMail);
+      return null;
+    });
+    this.targets.set(id, target);
+    return () => {
+      if (this.targets.get(id) !== target) return;
+      this.targets.delete(id);
+      if (this.targets.size > 0) return;
+      this.remove?.();
+      this.remove = undefined;
+    };
+  }
+}
 
 /**
  * Sends the events nodes post about computation `id` to `target`; returns the function that stops.
@@ -39,24 +55,5 @@ const routes = new WeakMap<Network, Route>();
  * ```
  */
 export function routeNodeEvents(net: Network, id: string, target: MonitorTarget): () => void {
-  let route = routes.get(net);
-  if (route === undefined) {
-    const targets = new Map<string, MonitorTarget>();
-    const remove = net.handle(CLIENT_EVENT, (body, peer) => {
-      if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || typeof body[1] !== 'object' || body[1] === null) return null;
-      targets.get(body[0])?.send({ kind: 'node-event', node: peer.location, event: body[1] as NodeEvent } satisfies NodeEventMail);
-      return null;
-    });
-    routes.set(net, (route = { targets, remove }));
-  }
-  const { targets } = route;
-  targets.set(id, target);
-  return () => {
-    if (targets.get(id) !== target) return;
-    targets.delete(id);
-    if (targets.size === 0 && routes.get(net)?.targets === targets) {
-      routes.get(net)!.remove();
-      routes.delete(net);
-    }
-  };
+  return net.extension(ClientEventRoute, (n) => new ClientEventRoute(n)).add(id, target);
 }

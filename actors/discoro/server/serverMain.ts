@@ -19,7 +19,7 @@ import { AsyncoroError } from '../../../runtime/runtimeErrors.js';
 import { IPC_CLOSED, IpcPort } from '../../../transports/io/IpcPort.js';
 import { Network, type RequestAdmission } from '../../remote/Network.js';
 import { Rci } from '../../remote/Rci.js';
-import { ComputationAccessError, SetupFailedError } from '../../actorErrors.js';
+import { NotComputationOwnerError, SetupFailedError } from '../../actorErrors.js';
 import { ServerRequests, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from '../protocol.js';
 import { JobFunctions } from './JobFunctions.js';
 import { JobReporter } from './JobReporter.js';
@@ -44,7 +44,7 @@ function ownerOnly(client: StartMessage['client'], where: string): RequestAdmiss
   return {
     types: OWNER_ONLY,
     admit: (peer) => peer.incarnation === client.incarnation,
-    refuse: (type, peer) => new ComputationAccessError(`${type} refused at ${where}: ${peer.location} is not the client of its computation`),
+    refuse: (type, peer) => new NotComputationOwnerError(`${type} refused at ${where}: ${peer.location} is not the client of its computation`),
   };
 }
 

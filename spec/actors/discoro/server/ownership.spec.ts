@@ -43,7 +43,7 @@ describe('discoro servers serve their computation\'s client only', function () {
     clients.push(a, b);
     await Promise.all([a.ready(), b.ready()]);
     expect(a.target.server).to.not.equal(b.target.server);
-    const refused = { run: 'ERR_DISCORO_ACCESS', runShippedCode: 'ERR_DISCORO_ACCESS', terminate: 'ERR_DISCORO_ACCESS', readResult: 'ERR_DISCORO_ACCESS', setupRciLocate: 'ERR_DISCORO_ACCESS', setupRciRun: 'ERR_DISCORO_ACCESS', overwriteFile: 'ERR_DISCORO_ACCESS', deleteFile: 'ERR_DISCORO_ACCESS' };
+    const refused = { run: 'ERR_DISCORO_NOT_OWNER', runShippedCode: 'ERR_DISCORO_NOT_OWNER', terminate: 'ERR_DISCORO_NOT_OWNER', readResult: 'ERR_DISCORO_NOT_OWNER', setupRciLocate: 'ERR_DISCORO_NOT_OWNER', setupRciRun: 'ERR_DISCORO_NOT_OWNER', overwriteFile: 'ERR_DISCORO_NOT_OWNER', deleteFile: 'ERR_DISCORO_NOT_OWNER' };
     expect(await b.attack(a)).to.deep.equal(refused);
     expect(await a.attack(b)).to.deep.equal(refused);
     for (const [victim, name] of [[a, 'A'], [b, 'B']] as const) {
@@ -51,7 +51,7 @@ describe('discoro servers serve their computation\'s client only', function () {
     }
     // The same requests from a server's own client are served (a control: the refusal is who asks, not what).
     const own = await a.attack(a, true);
-    for (const [request, code] of Object.entries(own)) expect(code, request).to.not.equal('ERR_DISCORO_ACCESS');
+    for (const [request, code] of Object.entries(own)) expect(code, request).to.not.equal('ERR_DISCORO_NOT_OWNER');
     expect([own.run, own.runShippedCode, own.overwriteFile, own.deleteFile]).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
     expect(await a.check()).to.deep.include({ runningJobAlive: true, file: 'mine: A\n' });
   });
