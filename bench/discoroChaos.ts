@@ -1,8 +1,9 @@
 /**
  * discoro under repeated faults: a discoronode with 2 server processes (a real `discoronode`
  * process) and a client in this process running tiny CPU jobs through `runResults` with
- * `retries`, batch after batch, while a random server of the computation is SIGKILLed (by pid)
- * every `killEveryMs` for `killForMs`. Figures, each beside the same run without kills:
+ * `retries`, batch after batch until the kills are over, while a random server of the computation
+ * is SIGKILLed (by pid) every `killEveryMs` for `killForMs` (a kill that falls due while no server
+ * is up hits the next one to come up). Figures, each beside the same run without kills:
  * - jobs/s through the kills;
  * - every job's value arrives exactly once (each batch's values checked), 0 failures, 0 hangs
  *   (each batch bounded by a timeout), and one `job-abandoned` per retried attempt;
@@ -53,29 +54,35 @@ async function phase(comp: Computation, n: number, forMs: number, killEveryMs: n
     for await (const s of comp.status() as AsyncIterable<DiscoroStatus>) counts[s.kind] = (counts[s.kind] ?? 0) + 1;
   })();
   const args = Array.from({ length: n }, (_, k) => k);
-  let kills = 0, jobs = 0;
+  let kills = 0, jobs = 0, due = 0, ticks = 0;
   const start = performance.now();
-  let killing = killEveryMs !== undefined;
+  // A kill falls due every killEveryMs; one due while no server is up is paid as soon as one is.
+  const clock = killEveryMs === undefined ? undefined : setInterval(() => {
+    if (killEveryMs !== undefined && ticks < Math.floor(forMs / killEveryMs)) {
+      ticks++;
+      due++;
+    }
+  }, killEveryMs);
   const killer = killEveryMs === undefined ? undefined : setInterval(() => {
-    if (performance.now() - start >= forMs) return;
+    if (due === 0) return;
     const alive = comp.servers().filter((s) => isAlive(s.pid));
     const victim = alive[Math.floor(Math.random() * alive.length)];
     if (victim === undefined) return;
     process.kill(victim.pid, 'SIGKILL');
+    due--;
     kills++;
-  }, killEveryMs);
+  }, 5);
   try {
-    while (performance.now() - start < forMs) {
+    while (performance.now() - start < forMs || due > 0) {
       const values = await comp.runResults<number>('tiny', args, { retries: 10, timeout: BATCH_TIMEOUT_MS });
       if (values === false) throw new Error(`a batch of ${n} jobs did not end within ${BATCH_TIMEOUT_MS} ms`);
       for (let k = 0; k < n; k++) if (values[k] !== tiny(undefined, k)) throw new Error(`job ${k}: ${values[k]}`);
       jobs += n;
     }
   } finally {
-    killing = false;
+    clearInterval(clock);
     clearInterval(killer);
   }
-  void killing;
   const ms = performance.now() - start;
   void statuses;
   return { jobs, ms, kills, counts };
