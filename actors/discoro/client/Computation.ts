@@ -6,21 +6,19 @@
 import { randomBytes } from 'node:crypto';
 import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
 import { checkWaitOptions } from '../../../runtime/options.js';
-import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
-import { Scheduler } from '../../../runtime/Scheduler.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import { WaiterQueue } from '../../../runtime/WaiterQueue.js';
-import { Location } from '../../../transports/net/Location.js';
 import { Network } from '../../remote/Network.js';
 import { ComputationClosedError, ServerLostError } from '../../actorErrors.js';
-import { resolveComponents, type ResolvedComponents } from './components.js';
+import type { ResolvedComponents } from './components.js';
+import { resolveComputationOptions } from './computationOptions.js';
 import type { ServerInfo } from '../protocol.js';
 import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
 import type { JobCoro } from './JobCoro.js';
-import { checkAllocations } from './nodeAllocation.js';
 import { ComputationNodes } from './ComputationNodes.js';
 import { ComputationCluster } from './ComputationCluster.js';
-import { PREFETCH_BELOW_MS, ServerPool, type PoolServer } from './ServerPool.js';
+import { ServerPool, type PoolServer } from './ServerPool.js';
 import { startJob } from './startJob.js';
 import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
 import type { ComputationOptions, ComputationRun, JobFunction, JobOptions } from './computationTypes.js';
@@ -69,30 +67,15 @@ export class Computation implements AsyncDisposable {
   private cluster: ComputationCluster | undefined;
 
   constructor(options: ComputationOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('Computation needs options with components');
-    this.components = resolveComponents(options.components);
-    checkAllocations(options.nodeAllocations);
-    const pulse = options.pulseInterval ?? 10_000;
-    if (typeof pulse !== 'number' || !(pulse > 0)) throw new InvalidArgumentError('pulseInterval must be a positive number of ms');
-    const zombie = options.zombiePeriod ?? pulse * 10;
-    if (typeof zombie !== 'number' || !(zombie > pulse)) throw new InvalidArgumentError('zombiePeriod must be more than pulseInterval');
-    if (options.status !== undefined && (typeof options.status !== 'object' || typeof options.status?.send !== 'function')) throw new InvalidArgumentError('status must be a coroutine (or have send)');
-    for (const n of options.nodes ?? []) Location.parse(n as string);
-    this.pulseInterval = pulse;
-    this.zombiePeriod = zombie;
-    this.scheduler = options.scheduler ?? Scheduler.default();
-    const ahead = options.sendAheadBelow ?? PREFETCH_BELOW_MS;
-    if (typeof ahead !== 'number' || !(ahead >= 0)) throw new InvalidArgumentError('sendAheadBelow must be a non-negative number of ms');
-    this.pool = new ServerPool(this.scheduler, ahead);
+    const r = resolveComputationOptions(options);
+    this.options = r.options;
+    this.#secret = r.secret;
+    this.components = r.components;
+    this.scheduler = r.scheduler;
+    this.pulseInterval = r.pulseInterval;
+    this.zombiePeriod = r.zombiePeriod;
+    this.pool = new ServerPool(this.scheduler, r.sendAheadBelow);
     this.feed = new StatusFeed(this.scheduler);
-    const { secret, network, ...rest } = options;
-    if (secret !== undefined && typeof secret !== 'string') throw new InvalidArgumentError('secret must be a string');
-    this.#secret = secret ?? network?.secret;
-    if (network === undefined) this.options = rest;
-    else {
-      const { secret: _, ...networkRest } = network;
-      this.options = { ...rest, network: networkRest };
-    }
     this.nodeSet = new ComputationNodes(this);
   }
 
