@@ -58,7 +58,7 @@ export const ServerRequests = {
  * The name of every job's coroutine on a server (with its id, what a reference to it needs).
  * @example
  * ```ts
- * const job = new RemoteCoro(net, serverLocation, serverIncarnation, id, JOB_CORO_NAME);
+ * const isJob = (coro: { name: string }): boolean => coro.name === JOB_CORO_NAME;
  * ```
  */
 export const JOB_CORO_NAME = 'discoro-job';

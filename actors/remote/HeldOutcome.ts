@@ -39,7 +39,7 @@ export interface OutcomePolicy {
  * @example
  * ```ts
  * const outcome = new HeldOutcome(undefined, me); // `me` is told the MonitorStatus
- * outcome.send(statusFromTheWatch);              // held until the start is known
+ * outcome.send(new MonitorStatus(remote, 'finished', 42)); // from the watch: held until the start is known
  * outcome.bind(remote);                          // delivered now: to `me`, to finish() waits
  * ```
  */

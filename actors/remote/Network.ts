@@ -39,7 +39,7 @@ const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, PEER_EXCHAN
  * ```ts
  * const ownerOnly: RequestAdmission = {
  *   types: ['terminate', 'file-begin'],
- *   admit: (peer) => peer.incarnation === owner,
+ *   admit: (peer) => peer.incarnation === nodeId,
  *   refuse: (type) => new Error(`${type} is for the owner only`),
  * };
  * ```

@@ -44,7 +44,8 @@ export interface JobOwner {
  * One job on one server.
  * @example
  * ```ts
- * const run = new JobRun(obj, server, true, { name: 'compute' }, [1, 2], owner, 0);
+ * const owner: JobOwner = { started: () => true, refused: (_run, e) => log(e), ended: (_run, s) => log(s.value) };
+ * const run = new JobRun(obj, obj, true, { name: 'compute' }, [1, 2], owner, 0);
  * run.start(net.codec.encode([1, 2]));
  * ```
  */

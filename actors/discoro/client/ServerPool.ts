@@ -63,7 +63,7 @@ export interface PoolServer {
  * next waiter is offered it.
  * @example
  * ```ts
- * const waiter: PoolWaiter = { where: undefined, cpu: true, grant: (server) => start(server), fail: (error) => log(error) };
+ * const waiter: PoolWaiter = { where: undefined, cpu: true, grant: (server) => (log(server.info.location), true), fail: (error) => log(error) };
  * ```
  */
 export interface PoolWaiter {

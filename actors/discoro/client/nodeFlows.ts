@@ -121,7 +121,7 @@ export async function setupNode(self: Coro<unknown>, report: Report, comp: Compu
  * Connects to a server that replaced a lost one (the node's `server-up`).
  * @example
  * ```ts
- * await connectServer(coro, (r) => log(r.kind), net, '127.0.0.1:9706', server);
+ * await connectServer(coro, (r) => log(r.kind), net, '127.0.0.1:9706', { location: '127.0.0.1:9707', node: '127.0.0.1:9706', pid: 4242, index: 1 });
  * ```
  */
 export async function connectServer(self: Coro<unknown>, report: Report, net: Network, node: string, server: ServerInfo): Promise<void> {

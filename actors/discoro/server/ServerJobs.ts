@@ -26,7 +26,7 @@ type JobFunction = (coro: Coro, ...args: unknown[]) => unknown;
  * What a job tells whoever waits for the server to close, when it ends.
  * @example
  * ```ts
- * if (message === JOB_ENDED) log('one fewer job');
+ * if ((await coro.receive()) === JOB_ENDED) log('one fewer job');
  * ```
  */
 export const JOB_ENDED = 'job-ended';
@@ -43,8 +43,8 @@ function checkRunBody(body: unknown): [JobFunctionRef, Uint8Array, boolean, numb
  * The jobs of a server.
  * @example
  * ```ts
- * const jobs = new ServerJobs(sched, net, fns, reporter, 'node-a_proc-1');
- * net.handle(ServerRequests.run, (body, peer) => jobs.run(body, peer));
+ * const jobs = new ServerJobs(sched, net, obj, obj, 'node-a_proc-1');
+ * net.handle('discoro-run', (body, peer) => jobs.run(body, peer));
  * ```
  */
 export class ServerJobs {
