@@ -13,6 +13,7 @@ import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { Location } from '../../../transports/net/Location.js';
 import { PeerStatus } from '../../../transports/net/PeerStatus.js';
 import type { Network } from '../../remote/Network.js';
+import { ServerLostError } from '../../actorErrors.js';
 import { NodeRequests, type NodeEvent } from '../protocol.js';
 import type { ComputationCore as Computation } from './computationTypes.js';
 import { routeNodeEvents, type NodeEventMail } from './clientEvents.js';
@@ -151,7 +152,7 @@ export class ComputationNodes {
         return;
       case 'skipped':
         state.phase = 'closed';
-        return;
+        return this.checkNodesLeft();
       case 'reserved':
         if (r.granted) return this.granted(coro, r.node, state);
         state.phase = 'waiting';
@@ -165,7 +166,8 @@ export class ComputationNodes {
         state.phase = 'failed';
         state.error = r.error;
         this.comp.publish({ kind: 'node-failed', node: r.node, error: r.error });
-        return this.checkFailed();
+        this.checkFailed();
+        return this.checkNodesLeft();
     }
   }
 
@@ -250,6 +252,14 @@ export class ComputationNodes {
     for (const s of this.comp.pool.ofNode(loc)) this.comp.serverLost(s, reason);
     if (kind === 'node-closed') this.comp.publish({ kind, node: loc, reason });
     else this.comp.publish({ kind, node: loc });
+    this.checkNodesLeft();
+  }
+
+  /** Without discovery, a computation whose every node is gone has no server to wait for: its waits fail. */
+  private checkNodesLeft(): void {
+    if (this.discover || this.comp.pool.servers.size > 0) return;
+    for (const n of this.nodes.values()) if (n.phase !== 'closed' && n.phase !== 'failed') return;
+    this.comp.pool.shut(new ServerLostError(`computation ${this.comp.id} has no node left to run its jobs`));
   }
 
   /** Starts a step as a coroutine of its own: it reports to this one, which it cannot block. */

@@ -113,6 +113,8 @@ export class ServerPool {
   /** Waiting jobs by kind (`cpu|where`): few kinds, so a release looks at a few queue heads, not every waiter. */
   private readonly queues = new Map<string, Queued[]>();
   private seq = 0;
+  /** Set once no server can ever come (no node left): every wait fails with it at once. */
+  private shutWith: Error | undefined = undefined;
 
   /** @param sendAheadBelow CPU jobs go one ahead to a busy server whose jobs take less than this (ms; 0: never). */
   constructor(private readonly sched: Scheduler, private readonly sendAheadBelow = PREFETCH_BELOW_MS) {}
@@ -187,6 +189,7 @@ export class ServerPool {
   acquire(where: Where, cpu: boolean, options?: ActingWaitOptions): Promise<PoolServer | false> {
     const timeout = checkWaitOptions(options);
     checkWhere(where);
+    if (this.shutWith !== undefined) return Promise.reject(this.shutWith);
     const s = this.queueEmpty(where, cpu) ? this.pick(where, cpu) : undefined;
     if (s !== undefined) return Promise.resolve(this.take(s, cpu));
     const wait = new Wait<PoolServer | false>(this.sched, this.sched.actor(options?.coro), WaitKind.Other);
@@ -203,6 +206,7 @@ export class ServerPool {
    */
   enqueue(waiter: PoolWaiter): void {
     checkWhere(waiter.where);
+    if (this.shutWith !== undefined) return waiter.fail(this.shutWith);
     const s = this.queueEmpty(waiter.where, waiter.cpu) ? this.pick(waiter.where, waiter.cpu) : undefined;
     if (s === undefined) return this.queue(waiter);
     this.take(s, waiter.cpu);
@@ -236,6 +240,20 @@ export class ServerPool {
       if (tookMs !== undefined && Number.isFinite(tookMs)) s.cpuMs = s.cpuMs === undefined ? tookMs : s.cpuMs * 0.8 + tookMs * 0.2;
     }
     this.dispatch();
+  }
+
+  /**
+   * No server will ever come (the computation has no node left, and finds none): every waiter
+   * fails with `error`, and so does every later wait, at once. `open()` undoes it.
+   */
+  shut(error: Error): void {
+    this.shutWith = error;
+    this.failWaiters(error);
+  }
+
+  /** Servers may come again (a node appeared). */
+  open(): void {
+    this.shutWith = undefined;
   }
 
   /** Takes every waiter out of the queue, and fails each with `error`. */

@@ -86,7 +86,12 @@ export class ServerJobs {
     if (this.closer !== undefined) throw new ComputationClosedError(`server ${this.where} is closing`);
     const [ref, encoded, cpu, watchId] = checkRunBody(body);
     const fn = this.fns.resolve(ref);
-    const args = this.net.codec.decode(encoded);
+    let args: unknown;
+    try {
+      args = this.net.codec.decode(encoded);
+    } catch (err) {
+      throw new InvalidArgumentError(`job arguments are not CBOR data: ${(err as Error).message}`);
+    }
     if (!Array.isArray(args)) throw new InvalidArgumentError('job arguments must be a list');
     const coro = this.sched.spawnWith({ name: JOB_CORO_NAME }, (c: Coro) => this.job(c, fn, ref.name, args, cpu));
     RemoteWatches.of(this.net).serve(peer, watchId, coro, false);

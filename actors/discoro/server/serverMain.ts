@@ -133,5 +133,8 @@ async function serve(self: Coro<Mail>, sched: Scheduler, node: IpcPort<ToServer,
 const logger = pino({ level: 'warn' }, pino.destination(2));
 const sched = new Scheduler({ logger });
 const node = IpcPort.parent<ToServer, FromServer>(sched);
-sched.spawnWith({ name: 'discoro-server' }, (self: Coro<Mail>) => serve(self, sched, node, logger));
+sched.spawnWith({ name: 'discoro-server' }, (self: Coro<Mail>) => serve(self, sched, node, logger)).finish().catch((err: unknown) => {
+  logger.error({ err }, 'discoro server failed'); // its node sees it exit, and its client the server lost
+  process.exit(1);
+});
 node.send({ type: 'loaded' }); // a spare: its code is loaded, it waits for its computation
