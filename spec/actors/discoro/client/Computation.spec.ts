@@ -170,4 +170,16 @@ describe('discoro Computation', function () {
     expect(c.options.network).to.deep.equal({ discover: false });
     await c.close();
   });
+
+  it('one coroutine per computation handles its nodes (pulses, node events, peer statuses), visible in the snapshot until close()', async () => {
+    const c = fx.computation({ components: [work], nodes: [node.location] });
+    const names = (): string[] => c.scheduler.snapshot().coroutines.map((k) => k.name);
+    expect(names()).to.not.include('discoro-computation');
+    await c.schedule({ timeout: 15_000 });
+    expect(names()).to.include('discoro-computation');
+    expect(await c.runResult('square', 4)).to.equal(16);
+    await c.close();
+    expect(names()).to.not.include('discoro-computation');
+    expect(names().filter((n) => n.startsWith('discoro-'))).to.deep.equal([]);
+  });
 });
