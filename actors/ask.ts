@@ -96,7 +96,7 @@ export class AskReply<R> extends Wait<R> implements Address<R> {
   release(): void {
     if (this.holding) {
       this.holding = false;
-      (this.host as Scheduler).release();
+      (this.host as Scheduler).keepAlive.release();
     }
     const binding = this.binding;
     if (binding !== undefined) {
@@ -179,7 +179,7 @@ export function ask<M, R>(target: Address<M>, makeMessage: (replyTo: Address<R>)
     if (reply.settled) return promise; // interrupted or aborted already
     if (timeout === Infinity && owner === undefined) {
       reply.holding = true;
-      sched.hold();
+      sched.keepAlive.hold();
     }
   } catch (err) {
     return Promise.reject(err);

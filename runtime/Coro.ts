@@ -8,7 +8,7 @@ import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from 
 import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
-import { Ended } from './CoroState.js';
+import { Ended, Running } from './CoroState.js';
 import type { ReceiveOptions, SuspendOptions } from './coroTypes.js';
 import type { MailboxOptions } from './Mailbox.js';
 import { currentTracker } from './coroTracker.js';
@@ -235,6 +235,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     } catch (err) {
       return Promise.reject(err);
     }
+    if (this.state !== Running || this.scheduler.tracker !== undefined) {
+      const refused = this.notOwner('receive');
+      if (refused !== undefined) return Promise.reject(refused);
+    }
     const interrupt = this.pendingInterrupt(WaitKind.Receive);
     if (interrupt !== undefined) return Promise.reject(interrupt);
     if (this.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
@@ -269,6 +273,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    */
   poll<A = undefined>(options?: { filter?: (message: M) => boolean; alarm?: A }): M | A {
     if (options?.filter !== undefined) checkFunction(options.filter, 'filter');
+    if (this.state !== Running || this.scheduler.tracker !== undefined) {
+      const refused = this.notOwner('poll');
+      if (refused !== undefined) throw refused;
+    }
     const box = this.mailbox;
     if (box === undefined) return options?.alarm as A;
     const index = box.find(options?.filter);
@@ -303,6 +311,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       timeout = checkWaitOptions(options);
     } catch (err) {
       return Promise.reject(err);
+    }
+    if (this.state !== Running || this.scheduler.tracker !== undefined) {
+      const refused = this.notOwner(options === sleeping ? 'sleep' : 'suspend');
+      if (refused !== undefined) return Promise.reject(refused);
     }
     const interrupt = this.pendingInterrupt(WaitKind.Sleep);
     if (interrupt !== undefined) return Promise.reject(interrupt);

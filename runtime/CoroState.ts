@@ -5,7 +5,7 @@
  * Internal: users see it through {@link Coro}.
  * @module
  */
-import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from './runtimeErrors.js';
+import { CoroFinishedError, CoroTerminatedError, HotSwapRequest, NotOwnerError } from './runtimeErrors.js';
 import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus } from './MonitorStatus.js';
 import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
@@ -268,6 +268,23 @@ export abstract class CoroState<M, R> implements WaitOwner {
   protected findWait(kind: WaitKind | undefined): Wait<any> | undefined {
     if (this.wait !== undefined && (kind === undefined || this.wait.kind === kind)) return this.wait;
     if (this.extraWaits !== undefined) for (const w of this.extraWaits) if (kind === undefined || w.kind === kind) return w;
+    return undefined;
+  }
+
+  /**
+   * The error refusing `what` (a call only this coroutine may make on itself) when it certainly
+   * comes from elsewhere: always before the coroutine has started; with context tracking
+   * (`trackCurrent`), whenever the code calling is not this coroutine's. Undefined otherwise
+   * (an ended coroutine is refused by `pendingInterrupt`, with CoroFinishedError).
+   */
+  protected notOwner(what: string): NotOwnerError | undefined {
+    if (this.state === Running) {
+      const tracker = this.scheduler.tracker;
+      const current = tracker === undefined ? this : tracker.getStore();
+      if (current === this) return undefined;
+      return new NotOwnerError(`${what} on ${this} from ${current === undefined ? 'outside any coroutine' : String(current)}: only the coroutine itself may`);
+    }
+    if (this.state === Scheduled) return new NotOwnerError(`${what} on ${this}, which has not started: only the coroutine itself may`);
     return undefined;
   }
 

@@ -10,6 +10,7 @@ import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './ru
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
 import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { ExitHooks } from './ExitHooks.js';
+import { KeepAlive } from './KeepAlive.js';
 import { TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
@@ -70,9 +71,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly counters: Omit<MessageCounters, 'spawned' | 'live' | 'daemons'> = { sent: 0, received: 0, dropped: 0, rejected: 0, deadLetters: 0, mailboxHighWater: 0 };
   private spawned = 0;
   private readonly deadLetterLog = new LogThrottle(1000);
-  private keepAlive: NodeJS.Timeout | undefined;
-  private holds = 0;
-  private holdCheck = false;
+  /** @internal What keeps the process alive: non-daemon coroutines, and calls pending with no deadline (see KeepAlive). */
+  readonly keepAlive = new KeepAlive();
   private readonly joinWaiters = new WaiterQueue();
   private readonly hooks = new ExitHooks();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -360,47 +360,16 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   }
 
   /**
-   * @internal Keeps the process alive while a call awaited from outside any coroutine is pending
-   * with no deadline of its own (an `ask`, a remote `finish`): like a pending socket, until the
-   * matching `release()`. Calls with a deadline hold it through their timer instead. Lazy: a call
-   * settled within the turn it started in costs a counter; only one still pending when the event
-   * loop next checks (one shared `setImmediate`, itself holding the loop until then) holds it.
+   * Keeps the process alive until `promise` settles, as a pending socket would: for a call awaited
+   * from outside any coroutine with no deadline of its own (calls with one hold it through their timer).
    */
-  hold(): void {
-    this.holds++;
-    if (!this.holdCheck && this.keepAlive === undefined) {
-      this.holdCheck = true;
-      setImmediate(this.checkHolds);
-    }
-  }
-
-  /** @internal Holds the process (see `hold`) until `promise` settles; returns it. */
   holdUntil<T>(promise: Promise<T>): Promise<T> {
-    this.hold();
-    promise.then(this.releaseOne, this.releaseOne);
-    return promise;
+    return this.keepAlive.holdUntil(promise);
   }
-
-  private readonly releaseOne = (): void => this.release();
-
-  /** @internal Ends one `hold()`. */
-  release(): void {
-    if (--this.holds === 0 && this.keepAlive !== undefined && this.live - this.daemons === 0) this.updateKeepAlive();
-  }
-
-  private readonly checkHolds = (): void => {
-    this.holdCheck = false;
-    this.updateKeepAlive();
-  };
 
   private updateKeepAlive(): void {
-    const needed = (this.live - this.daemons > 0 || this.holds > 0) && this.state !== 'stopped';
-    if (needed && this.keepAlive === undefined) {
-      this.keepAlive = setInterval(() => undefined, 0x7fffffff);
-    } else if (!needed && this.keepAlive !== undefined) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
-    }
+    if (this.state === 'stopped') this.keepAlive.stop();
+    else this.keepAlive.update(this.live - this.daemons > 0);
   }
 
   private async stop(): Promise<void> {

@@ -46,6 +46,11 @@ export class RemoteChannel<M = unknown> implements ChannelSubscriber<M> {
     readonly name: string,
   ) {}
 
+  /** True once its node said it has no channel of that name (after a send to it). */
+  get knownClosed(): boolean {
+    return RemoteWatches.of(this.net).known.hasEnded(this.incarnation, this.name);
+  }
+
   /** Identity as a subscriber: every proxy of this channel has the same key. */
   get subscriberKey(): string {
     return `channel:${this.incarnation}:${this.name}`;
@@ -153,6 +158,8 @@ export const CHANNEL_LOCATE: LocateKind = {
   request: 'ch-locate',
   registry: (sched) => sched.channelNames,
   isFound: (v) => v instanceof Channel || v instanceof RemoteChannel,
+  // Known closed there (a send was answered 'ch-gone'): ask again, it may be registered anew.
+  gone: (v) => v instanceof RemoteChannel && v.knownClosed,
 };
 
 /** The channel registered under `name` on this node, or a typed error for the caller. */
