@@ -13,9 +13,10 @@ import type { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { ProtocolError, RemoteError } from '../../../transports/net/netErrors.js';
 import { HeldOutcome } from '../../remote/HeldOutcome.js';
+import { RemoteCoro } from '../../remote/RemoteCoro.js';
 import { RemoteWatches } from '../../remote/RemoteWatches.js';
 import { ComponentError, NotComputationOwnerError, ServerLostError, UnknownJobFunctionError } from '../../actorErrors.js';
-import { ServerRequests, type JobFunctionRef } from '../protocol.js';
+import { JOB_CORO_NAME, ServerRequests, type JobFunctionRef } from '../protocol.js';
 import type { ComputationCore } from './computationTypes.js';
 import type { JobInfo } from './discoroStatus.js';
 import { JobCoro } from './JobCoro.js';
@@ -82,7 +83,7 @@ export class JobRun implements PoolRun {
     comp.runs.add(this);
     const peer = server.peer;
     try {
-      this.watchId = RemoteWatches.of(comp.net!).add(peer, this.reference(0), this.outcome);
+      this.watchId = RemoteWatches.of(comp.net!).add(peer, (server.anyJob ??= new RemoteCoro(comp.net, peer.location, peer.incarnation, 0, JOB_CORO_NAME)), this.outcome);
     } catch (err) {
       this.startFailed(err);
       return;

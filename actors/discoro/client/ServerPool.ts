@@ -14,6 +14,7 @@ import { checkWaitOptions } from '../../../runtime/options.js';
 import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../../runtime/Wait.js';
+import type { CoroRef } from '../../../runtime/networkPort.js';
 import type { Peer } from '../../../transports/net/Peer.js';
 import type { ServerInfo } from '../protocol.js';
 
@@ -55,6 +56,8 @@ export interface PoolServer {
   lost?: boolean;
   /** Its jobs started and not ended (their starts may still be in flight). */
   readonly runs: Set<PoolRun>;
+  /** What a job's watch reports on until its start is answered (any of its jobs: id 0). */
+  anyJob?: CoroRef;
 }
 
 /**
