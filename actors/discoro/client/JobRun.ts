@@ -143,7 +143,10 @@ export class JobRun implements PoolRun {
     const { server, comp } = this;
     server.runs.delete(this);
     comp.runs.delete(this);
-    if (status.reason === 'peer-lost') comp.serverLost(server, (status.error as Error)?.message ?? 'lost');
+    if (status.reason === 'peer-lost') {
+      const error = status.error as Error | undefined;
+      comp.serverLost(server, String((error?.cause as Error | undefined)?.message ?? error?.message ?? 'lost'));
+    }
     comp.pool.release(server, this.cpu, performance.now() - this.sent);
     const info = this.info ?? { job: (this.job ??= this.reference(0)), fn: this.fn.name, args: this.args, server: server.info.location, startTime: Date.now() };
     if (status.reason === 'finished') comp.publish({ kind: 'job-finished', info, value: status.value });
