@@ -96,7 +96,7 @@ export class JobRun implements PoolRun {
 
   /** Ends it as lost with its server (the pool's report); nothing when it has ended already. */
   lose(error: Error): void {
-    this.outcome.abandon(error, this.job ?? this.reference(0));
+    if (!this.outcome.done) this.outcome.abandon(error, (this.job ??= this.reference(0)));
   }
 
   /** The owner gave up on it: terminated if it runs, or as soon as it starts. */
@@ -148,7 +148,7 @@ export class JobRun implements PoolRun {
       comp.serverLost(server, String((error?.cause as Error | undefined)?.message ?? error?.message ?? 'lost'));
     }
     comp.pool.release(server, this.cpu, performance.now() - this.sent);
-    const info = this.info ?? { job: (this.job ??= this.reference(0)), fn: this.fn.name, args: this.args, server: server.info.location, startTime: Date.now() };
+    const info = this.info ?? { job: this.job!, fn: this.fn.name, args: this.args, server: server.info.location, startTime: Date.now() };
     if (status.reason === 'finished') comp.publish({ kind: 'job-finished', info, value: status.value });
     else if (status.reason === 'terminated') comp.publish({ kind: 'job-terminated', info });
     else if (status.reason === 'peer-lost') comp.publish({ kind: 'job-abandoned', info, error: status.error as Error });
