@@ -124,13 +124,13 @@ describe('discoro jobs when their server is lost', function () {
     for (const ends of endsPerJob(log).values()) expect(ends).to.have.length(1);
   });
 
-  it('a lost server takes no other job: once it is known lost, jobs without retries all run on the other server', async () => {
+  it('a lost server takes no other job: once it is known lost, jobs without retries all run elsewhere (the other server, or its replacement)', async () => {
     const { c, log } = await scheduled();
-    const [victim, other] = c.servers() as [ServerInfo, ServerInfo];
+    const [victim] = c.servers() as [ServerInfo, ServerInfo];
     fx.kill(victim.pid);
     await log.until((s) => s.kind === 'server-disconnected' && s.server.pid === victim.pid);
     const values = await c.runResults<{ pid: number }>('compute', Array.from({ length: 20 }, (_, k) => [k, 1]));
-    expect(new Set(values.map((v) => v.pid))).to.deep.equal(new Set([other.pid]));
+    expect(values.map((v) => v.pid)).to.not.include(victim.pid);
     expect(abandoned(log)).to.have.length(0);
   });
 
