@@ -50,7 +50,7 @@ export function resolveComputationOptions(given: ComputationOptions): ResolvedCo
   const sendAheadBelow = given.sendAheadBelow ?? PREFETCH_BELOW_MS;
   if (typeof sendAheadBelow !== 'number' || !(sendAheadBelow >= 0)) throw new InvalidArgumentError('sendAheadBelow must be a non-negative number of ms');
   const { secret, network, ...rest } = given;
-  if (secret !== undefined && typeof secret !== 'string') throw new InvalidArgumentError('secret must be a string');
+  if (secret !== undefined && typeof secret !== 'string' && (typeof secret !== 'object' || secret === null)) throw new InvalidArgumentError('secret must be a string (or what network.secret takes)');
   let options: Readonly<ComputationOptions> = rest;
   if (network !== undefined) {
     const { secret: _, ...networkRest } = network;

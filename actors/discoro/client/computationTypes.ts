@@ -75,8 +75,8 @@ export interface ComputationOptions {
   scheduler?: Scheduler;
   /** Networking to use when the scheduler has none yet (it is started at schedule() and stopped at close()). */
   network?: NetworkOptions;
-  /** Shorthand for `network.secret`. */
-  secret?: string;
+  /** Shorthand for `network.secret` (anything that takes). The computation keeps it where nothing prints it. */
+  secret?: NonNullable<NetworkOptions['secret']>;
 }
 
 /**
