@@ -147,9 +147,10 @@ export class NodeFolderInUseError extends coded('ERR_DISCORO_FOLDER_IN_USE') {}
 export class OutOfServiceError extends coded('ERR_DISCORO_OUT_OF_SERVICE') {}
 
 /**
- * discoronode: a request about a computation came from a client that does not own it (only the
- * client that reserved it, or the node's own operator, may set it up, pulse, close or hold it);
- * nothing was changed.
+ * discoro: a request about a computation came from a client that does not own it (another client
+ * that shares the secret): a discoronode sets up, pulses, closes or holds a computation for the
+ * client that reserved it only (or its own operator), and a server runs jobs, terminates them,
+ * reports their outcomes and takes files for that client only. Nothing was changed.
  * @example
  * ```ts
  * if (NotComputationOwnerError.is(err)) log(err.message);

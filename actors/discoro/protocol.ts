@@ -46,15 +46,32 @@ export const NodeRequests = {
 export const CLIENT_EVENT = 'discoro-event';
 
 /**
- * The RCI name a server registers for a computation's jobs.
+ * Request types a server serves, to the client of its computation only (anyone else gets
+ * NotComputationOwnerError). A job's outcome comes back as `exited [watchId, MonitorStatus]` of the
+ * coroutine layer, and the server writes it after its reply to `run`: the reply always comes first.
  * @example
  * ```ts
- * jobRciName('c-1f2e'); // 'discoro-job:c-1f2e'
+ * const id = await peer.request(ServerRequests.run, [{ name: 'compute' }, net.codec.encode([1, 2]), true, watchId]);
  * ```
  */
-export function jobRciName(computationId: string): string {
-  return `discoro-job:${computationId}`;
-}
+export const ServerRequests = {
+  /**
+   * `[fn: JobFunctionRef, args: bytes (the CBOR of the argument list, encoded once by the client), cpu: boolean, watchId: number]`
+   * → the id of the job's coroutine there (named JOB_CORO_NAME). Refused with UnknownJobFunctionError,
+   * ComponentError (a shipped function that does not compile), InvalidArgumentError (arguments
+   * that are not a CBOR list), ComputationClosedError (the server is closing).
+   */
+  run: 'discoro-run',
+} as const;
+
+/**
+ * The name of every job's coroutine on a server (with its id, what a reference to it needs).
+ * @example
+ * ```ts
+ * const isJob = (coro: { name: string }): boolean => coro.name === JOB_CORO_NAME;
+ * ```
+ */
+export const JOB_CORO_NAME = 'discoro-job';
 
 /**
  * The RCI name a server registers, with `setupOnEnable`, to run its setup when the client enables it.
