@@ -39,10 +39,12 @@ export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/io/
 export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptions.js';
 export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
 export { AsyncPipe, type Command, type CommunicateResult, type ExitStatus, type PipeOptions } from './transports/io/AsyncPipe.js';
+export { ForkedProcess, ProcessExit, ProcessMessage, type ForkOptions, type ProcessOwner } from './transports/io/ForkedProcess.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/io/WorkerPool.js';
+export { IpcPort, IPC_CLOSED, type IpcEndpoint } from './transports/io/IpcPort.js';
 export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
-  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError,
+  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError, IpcClosedError,
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
@@ -60,7 +62,7 @@ export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro
 export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/protocol.js';
 export type { NodeAllocation } from './actors/discoro/client/nodeAllocation.js';
 export type { Component } from './actors/discoro/client/components.js';
-export { ComponentError, ServerLostError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';
+export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';

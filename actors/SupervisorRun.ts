@@ -198,9 +198,11 @@ export class SupervisorRun {
     child.demonitor(coro);
     if (!child.terminate()) return;
     try {
-      await child.finish({ coro, timeout: entry.spec.shutdownTimeout ?? 5000 });
+      // Not as the supervisor's own wait: a supervisor being terminated (by its parent) still
+      // waits for each child to end, up to its shutdownTimeout, as an OTP supervisor does.
+      await child.finish({ timeout: entry.spec.shutdownTimeout ?? 5000 });
     } catch {
-      // It ended terminated (or the supervisor itself is being terminated): either way, go on.
+      // It ended terminated: go on.
     }
   }
 

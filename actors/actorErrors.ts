@@ -177,3 +177,25 @@ export class NoThreadError extends coded('ERR_NO_THREAD') {}
  * ```
  */
 export class ThreadStartError extends coded('ERR_THREAD_START') {}
+
+/**
+ * discoro: a request about a computation came from a client that does not own it (another client
+ * that shares the secret): a discoronode sets up, pulses, closes or holds a computation for the
+ * client that reserved it only (or its own operator), and a server runs jobs, terminates them,
+ * reports their outcomes and takes files for that client only. Nothing was changed.
+ * @example
+ * ```ts
+ * if (NotComputationOwnerError.is(err)) log(err.message);
+ * ```
+ */
+export class NotComputationOwnerError extends coded('ERR_DISCORO_NOT_OWNER') {}
+
+/**
+ * discoronode: a reservation cannot wait for slots: the client already has one waiting at the
+ * node, or the node's queue is full (`--max-waiting`); nothing was changed.
+ * @example
+ * ```ts
+ * if (WaitingLimitError.is(err)) log(err.message);
+ * ```
+ */
+export class WaitingLimitError extends coded('ERR_DISCORO_WAITING_LIMIT') {}

@@ -50,7 +50,7 @@ export function dashboardOptions(s: Record<string, unknown>): Omit<DashboardOpti
 export async function startDashboard(node: DiscoroNode, options: Omit<DashboardOptions, 'cluster'>): Promise<DashboardHandle> {
   const cluster = new NodeCluster(node);
   try {
-    return await serveDashboard(node.net.scheduler, { ...options, cluster });
+    return await serveDashboard(node.scheduler, { ...options, cluster });
   } catch (err) {
     cluster.close();
     throw err;

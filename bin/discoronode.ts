@@ -6,13 +6,17 @@
  * 1 on a runtime failure (folder in use, cannot listen), 2 on a usage error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import type net from 'node:net';
 import { pino } from 'pino';
 import { DiscoroNode } from '../actors/discoro/node/DiscoroNode.js';
+import type { Coro } from '../runtime/Coro.js';
+import { AsyncFile } from '../transports/io/AsyncFile.js';
 import type { DashboardHandle } from '../actors/dashboard/serveDashboard.js';
 import { startDashboard } from './dashboardFlags.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
 import { runCommand } from './nodeCommands.js';
+
+const PROMPT = 'discoronode> ';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -38,6 +42,8 @@ async function main(): Promise<number> {
     process.stdout.write(`discoronode ${version()}\n`);
     return 0;
   }
+  // Read: no job (nor anything else this process starts) finds them in the environment.
+  for (const name of ['DISCORO_SECRET', 'DISCORO_DASHBOARD_TOKEN']) delete process.env[name];
   if (cmd.saveConfig !== undefined) {
     writeFileSync(cmd.saveConfig, `${JSON.stringify(cmd.settings, null, 2)}\n`);
     process.stdout.write(`options saved to ${cmd.saveConfig} (without the secret)\n`);
@@ -57,12 +63,11 @@ async function main(): Promise<number> {
     return 1;
   }
   // Signals are handled before the first line is printed: whoever reads it may signal at once.
-  let stopping = false;
+  const quit = new AbortController();
   const stop = (why: string): void => {
-    if (stopping) return;
-    stopping = true;
+    if (quit.signal.aborted) return;
     process.stdout.write(`discoronode ${node.name} stopping (${why})\n`);
-    void node.stop();
+    quit.abort(new Error(why));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -81,29 +86,51 @@ async function main(): Promise<number> {
   process.stdout.write(`discoronode ${node.name} listening at ${node.location}${also.length > 0 ? ` (also ${also.join(', ')})` : ''} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
   if (dashboard !== undefined) process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard?.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
 
-  if (!cmd.daemon && process.stdin.isTTY) {
-    const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'discoronode> ' });
-    rl.prompt();
-    const io = { print: (text: string) => process.stdout.write(`${text}\n`), quit: stop };
-    rl.on('line', (line) => {
-      // Not awaited: while `close` waits for running jobs, `terminate` or `quit` may be typed.
-      void runCommand(node, line, io).catch((err: Error) => io.print(`discoronode: ${err.message}`)).then(() => {
-        if (!stopping) rl.prompt();
-      });
-    });
-    rl.on('close', () => stop('end of input'));
-    await node.stopped();
-    rl.close();
-  } else await node.stopped();
+  const terminal = !cmd.daemon && process.stdin.isTTY ? readCommands(node, stop, quit.signal) : undefined;
+
+  // Until the node stops by itself (--serve done) or is told to stop.
+  const byItself = await node.stopped({ signal: quit.signal }).catch((err: unknown) => {
+    if (quit.signal.aborted) return false;
+    throw err;
+  });
+  if (!byItself) await node.stop();
+  terminal?.terminate();
+  await dashboard?.close();
   process.stdout.write(`discoronode ${node.name} stopped\n`);
   return 0;
+}
+
+/**
+ * The terminal: a coroutine of the node that reads command lines from stdin and runs each in a
+ * coroutine of its own (not awaited by the reader: while `close` waits for running jobs,
+ * `terminate` or `quit` may be typed). The end of input stops the node.
+ */
+function readCommands(node: DiscoroNode, stop: (why: string) => void, quit: AbortSignal): Coro<never, void> {
+  const input = new AsyncFile(process.stdin as net.Socket, false, node.scheduler);
+  const io = { print: (text: string) => void process.stdout.write(`${text}\n`), quit: stop };
+  const prompt = (): void => void (quit.aborted || process.stdout.write(PROMPT));
+  return node.scheduler.spawnWith({ name: 'terminal', daemon: true }, async (coro: Coro<never, void>) => {
+    prompt();
+    for (let line = await input.readLine({ coro }); line.length > 0; line = await input.readLine({ coro })) {
+      if (quit.aborted || node.isStopping) break;
+      node.scheduler.spawnWith({ name: 'terminal-command', daemon: true }, async () => {
+        try {
+          await runCommand(node, line.toString('utf8').trimEnd(), io);
+        } catch (err) {
+          io.print(`discoronode: ${(err as Error).message}`);
+        }
+        prompt();
+      });
+    }
+    stop('end of input');
+  });
 }
 
 main().then(
   (code) => {
     process.exitCode = code;
-    // Servers and sockets are gone; do not wait for stray handles.
-    setTimeout(() => process.exit(code), 100).unref();
+    // Servers and sockets are gone; once stdout is flushed, do not wait for stray handles.
+    process.stdout.write('', () => process.exit(code));
   },
   (err: Error) => {
     process.stderr.write(`discoronode: ${err.stack ?? err.message}\n`);

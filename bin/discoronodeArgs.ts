@@ -42,7 +42,10 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
       --heartbeat-interval MS, --peer-timeout MS
                             peer heartbeats (default 1000) and the silence after which a peer
                             (a client, a server) is lost (default 5000, at least 3 heartbeats)
-      --zombie-period MS    close a computation whose client is silent this long (default 100000)
+      --zombie-period MS    the longest a client may be silent (no pulse) before its computation is
+                            closed (default 100000): a client asks for its own and gets at most this
+      --max-waiting N       computations that may wait for slots at once (default 100); a client
+                            may have one waiting
       --grace-period MS     time running jobs get at shutdown (default 5000)
       --spare-servers N     server processes kept started and idle, so that a computation's
                             servers start at once (default: one per CPU; 0: start on demand).
@@ -78,7 +81,7 @@ const OPTIONS = {
   serve: { type: 'string' },
   'service-start': { type: 'string' }, service_start: { type: 'string' }, 'service-stop': { type: 'string' }, service_stop: { type: 'string' },
   'service-end': { type: 'string' }, service_end: { type: 'string' },
-  'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' }, 'spare-servers': { type: 'string' },
+  'pulse-interval': { type: 'string' }, 'zombie-period': { type: 'string' }, 'max-waiting': { type: 'string' }, zombie_period: { type: 'string' }, 'grace-period': { type: 'string' }, 'spare-servers': { type: 'string' },
   'heartbeat-interval': { type: 'string' }, 'peer-timeout': { type: 'string' },
   clean: { type: 'boolean' }, peer: { type: 'string', multiple: true },
   discover: { type: 'boolean' }, 'no-discover': { type: 'boolean' }, 'udp-port': { type: 'string' }, udp_port: { type: 'string' },
@@ -96,7 +99,7 @@ const ALIASES: Record<string, string> = {
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
 const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
-  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'heartbeat-interval', 'peer-timeout', 'zombie-period', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon', ...DASHBOARD_SETTINGS];
+  'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'heartbeat-interval', 'peer-timeout', 'zombie-period', 'max-waiting', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon', ...DASHBOARD_SETTINGS];
 
 /** What the command line asked for. */
 export interface ParsedCommand {
@@ -249,6 +252,7 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     throw new UsageError(`--peer-timeout ${o.peerTimeout} must be at least 3 heartbeat intervals (${3 * (o.heartbeatInterval ?? 1000)} ms)`);
   }
   if (s['zombie-period'] !== undefined) o.zombiePeriod = int(s['zombie-period'], '--zombie-period', 1);
+  if (s['max-waiting'] !== undefined) o.maxWaiting = int(s['max-waiting'], '--max-waiting', 0);
   if (s['grace-period'] !== undefined) o.gracePeriod = int(s['grace-period'], '--grace-period', 0);
   if (s['spare-servers'] !== undefined) o.spareServers = int(s['spare-servers'], '--spare-servers', 0);
   if (s.clean !== undefined) o.clean = s.clean === true;

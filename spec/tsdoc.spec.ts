@@ -147,6 +147,16 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   'actors/ask.ts': { squarer: 'Coro<{ x: number; replyTo: Address<number> }, void>' },
   'transports/io/WorkerThread.ts': { thread: 'WorkerThread' },
   'actors/threads/placement.ts': { slots: "import('%LIB%/actors/threads/ThreadSlot.js').ThreadSlot[]" },
+  'transports/io/ForkedProcess.ts': { child: 'ForkedProcess', spare: 'ForkedProcess', serverCoro: CORO },
+  'actors/discoro/node/DiscoroNode.ts': { node: 'DiscoroNode' },
+  'actors/discoro/node/NodeComputation.ts': { host: LIB('actors/discoro/node/NodeComputation.js', 'ComputationHost'), client: LIB('actors/discoro/node/nodeEvents.js', 'ClientRef'), computations: 'Supervisor' },
+  'actors/discoro/node/NodeMain.ts': { deps: LIB('actors/discoro/node/NodeMain.js', 'NodeDeps'), top: 'Supervisor', computations: 'Supervisor', host: LIB('actors/discoro/node/NodeComputation.js', 'ComputationHost'), events: 'Channel<any>', measure: '() => Promise<any>' },
+  'actors/discoro/node/ServerOwner.ts': { ctx: LIB('actors/discoro/node/ServerOwner.js', 'ServerContext'), slot: LIB('actors/discoro/node/ServerOwner.js', 'ServerSlot'), comp: LIB('actors/discoro/node/NodeComputation.js', 'NodeComputation') },
+  'actors/discoro/node/SpareServers.ts': { serverMain: 'string' },
+  'actors/discoro/node/clientStatus.ts': { change: LIB('actors/discoro/node/nodeEvents.js', 'NodeChange'), events: 'Channel<any>', CLIENT_EVENT: 'string' },
+  'actors/discoro/node/nodeMessages.ts': { replyTo: 'any', comp: LIB('actors/discoro/node/NodeComputation.js', 'NodeComputation'), manifest: 'any' },
+  'actors/discoro/node/nodeRequests.ts': { mainCoro: CORO, node: 'DiscoroNode' },
+  'actors/discoro/node/pidFile.ts': { events: 'Channel<any>', root: 'string', node: 'DiscoroNode' },
 };
 
 describe('TSDoc examples', function () {

@@ -16,13 +16,23 @@
 export const NodeRequests = {
   /** `[]` → NodeInfo. */
   info: 'discoro-info',
-  /** `[computationId, cpusWanted, pulseInterval, zombiePeriod]` → `{ granted }` or `{ queued }`. */
+  /**
+   * `[computationId, cpusWanted, zombiePeriod | null]` → `{ granted, zombiePeriod }` or
+   * `{ queued, zombiePeriod }` (its place in the queue, 1 first); `zombiePeriod` is the one granted:
+   * the one asked for (null: the node's), at most the node's `--zombie-period`. Asked again by its
+   * owner, the same answer. Refused with NotComputationOwnerError (the id is another client's),
+   * WaitingLimitError (the client has one waiting already, or the queue is full),
+   * OutOfServiceError, ComputationClosedError (stopping, `--serve` reached), InvalidArgumentError.
+   */
   reserve: 'discoro-reserve',
-  /** `[computationId, ComputationManifest]` → ServerInfo[] (throws ComponentError/SetupFailedError). */
+  /**
+   * `[computationId, ComputationManifest]` → ServerInfo[] once every server is ready (throws
+   * ComponentError/SetupFailedError); from the client that reserved it only (NotComputationOwnerError).
+   */
   setup: 'discoro-setup',
-  /** `[computationId]` one-way: the client is alive. */
+  /** `[computationId]`, one-way: the client is alive (as a request: `null`, or NotComputationOwnerError). */
   pulse: 'discoro-pulse',
-  /** `[computationId]` → true once its servers and files are gone. */
+  /** `[computationId]` → true once its servers and files are gone (or its waiting reservation dropped); owner only. */
   close: 'discoro-close',
 } as const;
 
@@ -36,15 +46,32 @@ export const NodeRequests = {
 export const CLIENT_EVENT = 'discoro-event';
 
 /**
- * The RCI name a server registers for a computation's jobs.
+ * Request types a server serves, to the client of its computation only (anyone else gets
+ * NotComputationOwnerError). A job's outcome comes back as `exited [watchId, MonitorStatus]` of the
+ * coroutine layer, and the server writes it after its reply to `run`: the reply always comes first.
  * @example
  * ```ts
- * jobRciName('c-1f2e'); // 'discoro-job:c-1f2e'
+ * const id = await peer.request(ServerRequests.run, [{ name: 'compute' }, net.codec.encode([1, 2]), true, watchId]);
  * ```
  */
-export function jobRciName(computationId: string): string {
-  return `discoro-job:${computationId}`;
-}
+export const ServerRequests = {
+  /**
+   * `[fn: JobFunctionRef, args: bytes (the CBOR of the argument list, encoded once by the client), cpu: boolean, watchId: number]`
+   * → the id of the job's coroutine there (named JOB_CORO_NAME). Refused with UnknownJobFunctionError,
+   * ComponentError (a shipped function that does not compile), InvalidArgumentError (arguments
+   * that are not a CBOR list), ComputationClosedError (the server is closing).
+   */
+  run: 'discoro-run',
+} as const;
+
+/**
+ * The name of every job's coroutine on a server (with its id, what a reference to it needs).
+ * @example
+ * ```ts
+ * const isJob = (coro: { name: string }): boolean => coro.name === JOB_CORO_NAME;
+ * ```
+ */
+export const JOB_CORO_NAME = 'discoro-job';
 
 /**
  * The RCI name a server registers, with `setupOnEnable`, to run its setup when the client enables it.
@@ -195,6 +222,11 @@ export type ToServer =
       nodeName: string;
       /** The computation folder (components are below it); the server works in `<folder>/server-<index>`. */
       folder: string;
+      /**
+       * The client that owns the computation, as the node's peer network knows it: the only peer
+       * whose job requests, terminations, monitors and file transfers the server serves.
+       */
+      client: { location: string; incarnation: string };
       manifest: ComputationManifest;
       network: {
         /** Every address the node listens on. */

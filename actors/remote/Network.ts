@@ -23,11 +23,33 @@ import { mailboxStream, type StreamOptions } from '../../runtime/mailboxStream.j
 import type { ActingWaitOptions } from '../../runtime/coroTypes.js';
 import { TIMED_OUT, within } from '../../runtime/within.js';
 import type { PeerStatus } from '../../transports/net/PeerStatus.js';
+import type { Peer, RequestHandler } from '../../transports/net/Peer.js';
+import { LogThrottle } from '../../runtime/logging.js';
 import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
 import { RemoteWatches } from './RemoteWatches.js';
 
 /** What every Network carries, in order: installed when it starts. */
 const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, PEER_EXCHANGE_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
+
+/**
+ * Which peers may make some of the requests a network serves (a server process serves its
+ * computation's client only): the others get `refuse(type, peer)` back, or have a one-way request
+ * dropped, before anything of the request is done; each refusal is logged at warn (throttled).
+ * @example
+ * ```ts
+ * const ownerOnly: RequestAdmission = {
+ *   types: ['terminate', 'file-begin'],
+ *   admit: (peer) => peer.incarnation === nodeId,
+ *   refuse: (type) => new Error(`${type} is for the owner only`),
+ * };
+ * ```
+ */
+export interface RequestAdmission {
+  /** The request types it guards; every other type is served to every authenticated peer. */
+  readonly types: readonly string[];
+  admit(peer: Peer): boolean;
+  refuse(type: string, peer: Peer): Error;
+}
 
 /**
  * Distribution for one scheduler.
@@ -42,25 +64,51 @@ const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, PEER_EXCHAN
  */
 export class Network extends PeerNetwork implements SchedulerNetwork {
   private detach: (() => void) | undefined;
+  /** Guarded request types, each with its guard (which finds the handler when called). */
+  private readonly guards = new Map<string, RequestHandler>();
 
   /**
    * Starts networking on `scheduler` (default: the default scheduler). Throws InsecureNetworkError
    * when asked to listen beyond loopback without a secret (unless `insecure: true`),
    * InvalidArgumentError for bad options or a scheduler that already has networking.
+   * `admission` (with a scheduler given) serves some request types to some peers only.
    * @example
    * ```ts
    * const net = await Network.start({ port: 9705, name: 'node-1', secret: 'shared' });
    * ```
    */
-  static async start(scheduler?: Scheduler | NetworkOptions, options?: NetworkOptions): Promise<Network> {
+  static async start(scheduler?: Scheduler | NetworkOptions, options?: NetworkOptions, admission?: RequestAdmission): Promise<Network> {
     if (!(scheduler instanceof Scheduler)) [scheduler, options] = [Scheduler.default(), scheduler ?? options];
     const resolved = resolveOptions(options);
     if (scheduler.network !== undefined) throw new InvalidArgumentError('networking is already started on this scheduler');
     if (!scheduler.isRunning) throw new InvalidArgumentError('the scheduler has stopped');
     const net = new Network(scheduler, resolved, REMOTE_LAYERS);
+    if (admission !== undefined) net.guard(admission);
     await net.open();
     net.detach = scheduler.attachNetwork(net);
     return net;
+  }
+
+  /** The handler of a request type, behind its admission guard when the type is guarded. */
+  override handler(type: string): RequestHandler | undefined {
+    const handler = super.handler(type);
+    return handler === undefined ? undefined : (this.guards.get(type) ?? handler);
+  }
+
+  private guard(admission: RequestAdmission): void {
+    if (typeof admission !== 'object' || admission === null || !Array.isArray(admission.types) || typeof admission.admit !== 'function' || typeof admission.refuse !== 'function') {
+      throw new InvalidArgumentError('admission needs types, admit(peer) and refuse(type, peer)');
+    }
+    const refusals = new LogThrottle(1000);
+    for (const type of admission.types) {
+      this.guards.set(type, (body, peer) => {
+        if (!admission.admit(peer)) {
+          if (refusals.hit()) this.logger.warn({ peer: String(peer), type: type.slice(0, 60), count: refusals.take() }, 'request refused: this peer may not make it here');
+          throw admission.refuse(type, peer);
+        }
+        return super.handler(type)!(body, peer);
+      });
+    }
   }
 
   /**

@@ -19,7 +19,8 @@ import type { LocateKind, LocateOptions } from '../../transports/net/PeerLocator
 import { RemoteWatches } from './RemoteWatches.js';
 import { UnknownRciError } from '../actorErrors.js';
 import type { NodeAddress } from '../../runtime/networkPort.js';
-import { RciCoro, RciOutcome } from './RciCoro.js';
+import { HeldOutcome } from './HeldOutcome.js';
+import { RciCoro } from './RciCoro.js';
 import { RemoteCoro } from './RemoteCoro.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -151,9 +152,14 @@ export class Rci<A extends unknown[] = any[], R = unknown> {
    */
   async callWith(options: RciCallOptions, ...args: A): Promise<Coro<any, R>> {
     checkCallOptions(options);
+    return this.start(options.monitor, args);
+  }
+
+  /** @internal Starts the coroutine now (`monitor` installed before it runs); what a peer's call does here. */
+  start(monitor: MonitorTarget | undefined, args: A): Coro<any, R> {
     if (!this.scheduler.isRunning) throw new InvalidArgumentError('the scheduler of this RCI has stopped');
     const coro = this.scheduler.spawnWith<any, R, A>({ name: this.name }, this.fn, ...args);
-    if (options.monitor !== undefined) coro.notify(options.monitor);
+    if (monitor !== undefined) coro.notify(monitor);
     return coro;
   }
 
@@ -227,22 +233,26 @@ export class RemoteRci<A extends unknown[] = any[], R = unknown> {
     if (peer === undefined) throw new PeerUnreachableError(`${this.location} cannot be reached`);
     if (peer.isOnline && peer.incarnation !== this.incarnation) throw new UnknownRciError(`${this} belonged to a previous incarnation of ${this.location}`);
     // Every call is watched (pycos's RPS did so): the outcome is kept for finish(), and the watch
-    // exists before the request, so an outcome (or the peer's loss) cannot be missed.
-    // Until the reply names the coroutine, the watch reports on a reference with id 0.
+    // exists before the request, so an outcome (or the peer's loss) cannot be missed. The node
+    // answers before it reports the outcome; one read may bring both, so the outcome holds a
+    // status until the reply names the coroutine (bind), then delivers it, once.
     const subject = new RemoteCoro<any, R>(net, this.location, this.incarnation, 0, this.name);
-    const outcome = new RciOutcome(options.monitor);
+    const outcome = new HeldOutcome(undefined, options.monitor);
     const watches = RemoteWatches.of(net);
     const watchId = watches.add(peer, subject, outcome);
+    let ref: unknown;
     try {
       const { monitor: _, ...requestOptions } = options;
-      const ref = await peer.request('rci-run', [this.incarnation, this.name, args, watchId], { timeout: net.requestTimeout, ...requestOptions });
+      ref = await peer.request('rci-run', [this.incarnation, this.name, args, watchId], { timeout: net.requestTimeout, ...requestOptions });
       if (!(ref instanceof RemoteCoro)) throw new ProtocolError('rci-run was answered without a coroutine reference');
-      watches.setSubject(watchId, ref);
-      return new RciCoro<any, R>(net, ref, outcome);
     } catch (err) {
       watches.drop(watchId);
+      outcome.startFailed(subject); // a lost peer is still told to the monitor
       throw err;
     }
+    watches.setSubject(watchId, ref);
+    outcome.bind(ref);
+    return new RciCoro<any, R>(net, ref, outcome);
   }
 
   /** True when `other` references the same RCI (same node incarnation and name). */
@@ -271,10 +281,10 @@ function installRciHandlers(net: PeerNetwork): void {
     const rci = body[0] === net.incarnation ? rciNames(net.scheduler).get(body[1]) : undefined;
     if (rci === undefined) throw new UnknownRciError(`no RCI registered as '${body[1].slice(0, 60)}' at ${net.location}`);
     const watch = body[3] === null ? undefined : RemoteWatches.of(net).serving(peer, body[3], false);
-    return rci.callWith({ monitor: watch }, ...body[2]).then((coro) => {
-      if (watch !== undefined && coro instanceof Coro) watch.coro = coro; // so that an 'unwatch' or the peer's loss can remove it
-      return coro;
-    });
+    // Answered now, before the coroutine has run: the reply always precedes the outcome on the wire.
+    const coro = rci.start(watch, body[2]);
+    if (watch !== undefined) watch.coro = coro; // so that an 'unwatch' or the peer's loss can remove it
+    return coro;
   });
 }
 

@@ -290,6 +290,24 @@ describe('Supervisor', () => {
   });
 
   describe('stop', () => {
+    it('a nested supervisor stopped by its parent waits for its children to end first (their cleanup included)', async () => {
+      let cleaned = false;
+      const slowCleanup = async (coro: Coro<Cmd>): Promise<void> => {
+        try {
+          for (;;) await coro.receive();
+        } finally {
+          // Cleanup after termination cannot wait as the coroutine: it waits on its own (a process exit, a file).
+          await new Promise((r) => setTimeout(r, 50));
+          cleaned = true;
+        }
+      };
+      const inner = new Supervisor([{ id: 'owner', start: slowCleanup }], { name: 'inner' });
+      const outer = await Supervisor.start([inner.childSpec('inner')], { scheduler: sched, name: 'outer' });
+      expect(await outer.stop()).to.equal(true);
+      expect(cleaned).to.equal(true);
+      expect(inner.coro!.isAlive).to.equal(false);
+    });
+
     it('terminates the children last started first, waits for them, and reports no dead letters or crashes', async () => {
       const sup = await Supervisor.start(specs('a', 'b', 'c'), { scheduler: sched });
       expect(await sup.stop()).to.equal(true);

@@ -135,6 +135,13 @@ describe('a discoronode\'s dashboard in a real browser', function () {
     expect(await jobs.locator('tbody tr', { hasText: 'forever' }).textContent()).to.include('[]').and.match(/\d+(\.\d)? (ms|s)/);
   });
 
+  it("shows the node's own coroutines: the node, the computation, its servers' owners", async () => {
+    const table = page.locator('#coroutines tbody');
+    const names = [`computation-${computation.id}`, `servers-${computation.id}`, `server-1@${computation.id}`, `server-2@${computation.id}`, 'discoro-node', 'spares'];
+    await eventually(() => table.textContent(), (t) => names.every((name) => (t ?? '').includes(name)), 10_000, "the node's coroutines");
+    expect(await page.locator('p.empty[data-for="coroutines"]').isVisible()).to.equal(false); // not 'No coroutines.'
+  });
+
   it('updates within a second of a job finishing', async () => {
     await driver!.pause();
     try {

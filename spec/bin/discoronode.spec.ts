@@ -217,6 +217,21 @@ describe('bin/discoronode', function () {
     }
   });
 
+  it("its coroutines are on its dashboard (the node's, each computation's, each server's); a job reads neither its secret nor its dashboard token from the environment", async () => {
+    const token = 'discoronode-spec-token-in-env';
+    const p = await fx.node(['--cpus', '1'], { DISCORO_DASHBOARD_TOKEN: token });
+    const url = /^dashboard at (\S+)$/.exec(await p.line(/^dashboard at /))![1]!;
+    const c = fx.computation({ components: [fx.component('env-work.mjs', WORK)], nodes: [p.location] });
+    await c.schedule({ timeout: 15_000 });
+    const env = (_coro: unknown, ...names: string[]): unknown => names.map((name) => process.env[name] ?? null);
+    expect(await c.runResult(env, 'DISCORO_SECRET', 'DISCORO_DASHBOARD_TOKEN')).to.deep.equal([null, null]);
+    const snapshot = (await (await fetch(`${url}api/snapshot`)).json()) as { coroutines: Array<{ name: string }> };
+    expect(snapshot.coroutines.map((co) => co.name)).to.include.members(['discoronode', 'discoro-node', 'client-status', 'spares', 'computations', `computation-${c.id}`, `servers-${c.id}`, `server-1@${c.id}`]);
+    await c.close();
+    process.kill(p.pid, 'SIGTERM');
+    expect(await p.exited()).to.equal(0);
+  });
+
   it('--save-config keeps the dashboard settings but not its token', async () => {
     const saved = path.join(fx.dir, 'dashboard-saved.json');
     const p = fx.run(['--dashboard-port', '0', '--dashboard-token', 'not-to-be-saved-0123456789', '--save-config', saved]);

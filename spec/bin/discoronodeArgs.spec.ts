@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseCommand, UsageError } from '../../bin/discoronodeArgs.js';
+import { parseCommand, USAGE, UsageError } from '../../bin/discoronodeArgs.js';
 
 describe('bin/discoronodeArgs (parseCommand in-process)', () => {
   it('heartbeats, the peer timeout and spare servers reach the node options, from flags or DISCORO_*', () => {
@@ -8,6 +8,15 @@ describe('bin/discoronodeArgs (parseCommand in-process)', () => {
     const e = parseCommand([], { DISCORO_HEARTBEAT_INTERVAL: '300', DISCORO_PEER_TIMEOUT: '2000', DISCORO_SPARE_SERVERS: '1' }).options;
     expect([e.heartbeatInterval, e.peerTimeout, e.spareServers]).to.deep.equal([300, 2000, 1]);
     expect(parseCommand(['--peer-timeout', '4000'], { DISCORO_PEER_TIMEOUT: '2000' }).options.peerTimeout).to.equal(4000);
+  });
+
+  it('--max-waiting and --zombie-period (the most the node grants) reach the node options; --help says what each bounds', () => {
+    const o = parseCommand(['--max-waiting', '3', '--zombie-period', '2000'], {}).options;
+    expect([o.maxWaiting, o.zombiePeriod]).to.deep.equal([3, 2000]);
+    expect(parseCommand([], { DISCORO_MAX_WAITING: '0' }).options.maxWaiting).to.equal(0);
+    expect(() => parseCommand(['--max-waiting=-1'], {})).to.throw(UsageError, /--max-waiting must be an integer ≥ 0/);
+    expect(USAGE).to.match(/--zombie-period MS +the longest a client may be silent[\s\S]*gets at most this/);
+    expect(USAGE).to.match(/--max-waiting N +computations that may wait for slots at once[\s\S]*one waiting/);
   });
 
   it('a peer timeout under three heartbeats, or a bad number, is a UsageError naming the flag', () => {

@@ -51,12 +51,13 @@ describe('bin/nodeCommands', function () {
     expect(text).to.include(`${c.id} server 1 at ${c.servers()[0]!.location} pid ${c.servers()[0]!.pid}`);
   });
 
-  it('close: running jobs finish, the client is told and closed; terminate: running jobs are terminated and reported', async () => {
+  it('close: running jobs finish, the client is told and closed, each computation printed as it closes; terminate: running jobs are terminated and reported', async () => {
     const c = comps[0]!;
     const log = statusLog(c);
     const job = (await c.run('compute', 7, 300)) as JobCoro;
     await runCommand(node, 'close', io);
-    expect(printed.splice(0)).to.deep.equal([`closing 1 computations gracefully (running jobs finish; 'terminate' cuts it short)`, 'closed 1 computations']);
+    const client = String(c.scheduler.network!.location);
+    expect(printed.splice(0)).to.deep.equal([`closing 1 computations gracefully (running jobs finish; 'terminate' cuts it short)`, `  ${c.id} of client ${client} closed: closed at the node`, 'closed 1 computations']);
     expect(await job.finish({ timeout: 5000 })).to.have.property('i', 7);
     await log.until((s) => s.kind === 'node-closed' && s.reason === 'closed at the node');
 
@@ -64,7 +65,7 @@ describe('bin/nodeCommands', function () {
     const dLog = statusLog(d);
     const forever = (await d.run('forever')) as JobCoro;
     await runCommand(node, 'terminate', io);
-    expect(printed.splice(0)).to.deep.equal(['terminating 1 computations', 'terminated 1 computations']);
+    expect(printed.splice(0)).to.deep.equal(['terminating 1 computations', `  ${d.id} of client ${String(d.scheduler.network!.location)} closed: terminated at the node`, 'terminated 1 computations']);
     expect(await forever.finish({ timeout: 5000 }).catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
     await dLog.until((s) => s.kind === 'job-terminated');
     await runCommand(node, 'status', io);

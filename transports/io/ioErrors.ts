@@ -186,6 +186,16 @@ export class PoolClosedError extends coded('ERR_POOL_CLOSED') {}
 export class PoolFullError extends coded('ERR_POOL_FULL') {}
 
 /**
+ * The IPC channel to the other process is closed (it exited, or either side disconnected).
+ * @example
+ * ```ts
+ * const ipc = IpcPort.parent();
+ * await ipc.recv(); // throws IpcClosedError (ERR_IPC_CLOSED) once the parent is gone
+ * ```
+ */
+export class IpcClosedError extends coded('ERR_IPC_CLOSED') {}
+
+/**
  * A frame's length prefix exceeds the configured maximum.
  * @example
  * ```ts

@@ -6,24 +6,22 @@
 import { randomBytes } from 'node:crypto';
 import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
 import { checkWaitOptions } from '../../../runtime/options.js';
-import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
-import { Scheduler } from '../../../runtime/Scheduler.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import { WaiterQueue } from '../../../runtime/WaiterQueue.js';
-import { Location } from '../../../transports/net/Location.js';
 import { Network } from '../../remote/Network.js';
-import { ComputationClosedError } from '../../actorErrors.js';
-import { resolveComponents, type ResolvedComponents } from './components.js';
-import type { NodeEvent, ServerInfo } from '../protocol.js';
+import { ComputationClosedError, ServerLostError } from '../../actorErrors.js';
+import type { ResolvedComponents } from './components.js';
+import { resolveComputationOptions } from './computationOptions.js';
+import type { ServerInfo } from '../protocol.js';
 import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
 import type { JobCoro } from './JobCoro.js';
-import { checkAllocations } from './nodeAllocation.js';
 import { ComputationNodes } from './ComputationNodes.js';
 import { ComputationCluster } from './ComputationCluster.js';
-import { PREFETCH_BELOW_MS, ServerPool } from './ServerPool.js';
+import { ServerPool, type PoolServer } from './ServerPool.js';
 import { startJob } from './startJob.js';
 import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
-import type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
+import type { ComputationOptions, ComputationRun, JobFunction, JobOptions } from './computationTypes.js';
 
 export type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
 
@@ -42,40 +40,42 @@ export type { RunResultsOptions } from './jobResults.js';
  */
 // Structurally a ComputationCore (its parts take `this` as one); not declared, so that the published
 // declarations, which strip the internal members, stay consistent.
-export class Computation {
+export class Computation implements AsyncDisposable {
   /** Its id on every node. */
   readonly id = `c-${randomBytes(8).toString('hex')}`;
   readonly scheduler: Scheduler;
   readonly pulseInterval: number;
   readonly zombiePeriod: number;
-  /** @internal */ readonly feed = new StatusFeed();
+  /** Its options as given, without the secret (kept where nothing prints it). */
+  readonly options: Readonly<ComputationOptions>;
+  /** @internal */ readonly feed: StatusFeed;
   /** @internal */ readonly pool: ServerPool;
   /** @internal */ net: Network | undefined;
   /** @internal */ readonly components: ResolvedComponents;
-  /** @internal */ readonly jobs = new Set<JobCoro>();
+  /** @internal Its jobs started and not ended (their starts may be in flight). */
+  readonly runs = new Set<ComputationRun>();
+  readonly #secret: NonNullable<ComputationOptions['network']>['secret'];
   private state: 'new' | 'scheduling' | 'scheduled' | 'closing' | 'closed' = 'new';
   private ownNetwork = false;
   private readonly scheduledWaiters = new WaiterQueue();
   private readonly nodeSet: ComputationNodes;
-  private readonly jobEnded = new WaiterQueue();
+  /** close() waits here for jobs to end. */
+  private readonly endWaiters = new WaiterQueue();
+  private closed: Promise<void> | undefined;
+  /** A second close({ terminate: true }) cuts the wait of the first short. */
+  private terminateNow = false;
   private cluster: ComputationCluster | undefined;
 
-  constructor(readonly options: ComputationOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('Computation needs options with components');
-    this.components = resolveComponents(options.components);
-    checkAllocations(options.nodeAllocations);
-    const pulse = options.pulseInterval ?? 10_000;
-    if (typeof pulse !== 'number' || !(pulse > 0)) throw new InvalidArgumentError('pulseInterval must be a positive number of ms');
-    const zombie = options.zombiePeriod ?? pulse * 10;
-    if (typeof zombie !== 'number' || !(zombie > pulse)) throw new InvalidArgumentError('zombiePeriod must be more than pulseInterval');
-    if (options.status !== undefined && (typeof options.status !== 'object' || typeof options.status?.send !== 'function')) throw new InvalidArgumentError('status must be a coroutine (or have send)');
-    for (const n of options.nodes ?? []) Location.parse(n as string);
-    this.pulseInterval = pulse;
-    this.zombiePeriod = zombie;
-    this.scheduler = options.scheduler ?? Scheduler.default();
-    const ahead = options.sendAheadBelow ?? PREFETCH_BELOW_MS;
-    if (typeof ahead !== 'number' || !(ahead >= 0)) throw new InvalidArgumentError('sendAheadBelow must be a non-negative number of ms');
-    this.pool = new ServerPool(this.scheduler, ahead);
+  constructor(options: ComputationOptions) {
+    const r = resolveComputationOptions(options);
+    this.options = r.options;
+    this.#secret = r.secret;
+    this.components = r.components;
+    this.scheduler = r.scheduler;
+    this.pulseInterval = r.pulseInterval;
+    this.zombiePeriod = r.zombiePeriod;
+    this.pool = new ServerPool(this.scheduler, r.sendAheadBelow);
+    this.feed = new StatusFeed(this.scheduler);
     this.nodeSet = new ComputationNodes(this);
   }
 
@@ -99,6 +99,7 @@ export class Computation {
   /** @internal Publishes a status message. */
   publish(s: DiscoroStatus): void {
     this.options.status?.send(s);
+    this.cluster?.observe(s);
     this.feed.publish(s);
   }
 
@@ -121,7 +122,7 @@ export class Computation {
       this.state = 'scheduling';
       let net = Network.of(this.scheduler);
       if (net === undefined) {
-        net = await Network.start(this.scheduler, { discover: false, ...this.options.network, ...(this.options.secret !== undefined ? { secret: this.options.secret } : {}) });
+        net = await Network.start(this.scheduler, { discover: false, ...this.options.network, ...(this.#secret !== undefined ? { secret: this.#secret } : {}) });
         this.ownNetwork = true;
       }
       this.net = net;
@@ -148,10 +149,16 @@ export class Computation {
     if (this.state === 'scheduling') for (const w of this.scheduledWaiters.drain()) w.fail(error);
   }
 
-  /** @internal */
-  jobDone(job: JobCoro): void {
-    this.jobs.delete(job);
-    for (const w of this.jobEnded.drain()) w.wake(true);
+  /** @internal A job ended (or was refused). */
+  jobEnded(): void {
+    if (this.endWaiters.length > 0) for (const w of this.endWaiters.drain()) w.wake(true);
+  }
+
+  /** @internal A server is lost: it takes no more jobs, and each of its jobs ends with ServerLostError. */
+  serverLost(server: PoolServer, reason: string): void {
+    if (this.pool.lose(server, (s) => new ServerLostError(`server ${s.info.location} was lost: ${reason}`))) {
+      this.publish({ kind: 'server-disconnected', server: server.info, reason });
+    }
   }
 
   /**
@@ -298,10 +305,6 @@ export class Computation {
     return (this.cluster ??= new ComputationCluster(this));
   }
 
-  /** @internal Calls `listener` with every status message from now on, synchronously; returns the unsubscribe. */
-  watchStatus(listener: (s: DiscoroStatus) => void): () => void {
-    return this.feed.listen(listener);
-  }
   /** Takes no more jobs at a server / takes them again; false for an unknown server. */
   disableServer(location: string): boolean {
     return this.pool.setServerEnabled(location, false);
@@ -320,16 +323,14 @@ export class Computation {
     return this.pool.setServerEnabled(location, true);
   }
 
-  /** @internal A node posted `event`. */
-  nodeEvent(node: Location, event: NodeEvent): void {
-    this.nodeSet.event(node, event);
-  }
 
   /**
-   * Closes it: takes no more jobs, waits for running CPU jobs (and async ones with `awaitAsync`)
-   * up to `timeout` ms, terminates the rest when `terminate` (or the timeout passed), then every
-   * node stops its servers and removes the shipped files. Idempotent. Aborting `signal` ends the
-   * wait for the jobs (they are terminated) and close() rejects with its reason once closed.
+   * Closes it: takes no more jobs (those waiting for a server fail with ComputationClosedError),
+   * waits for running CPU jobs (and async ones with `awaitAsync`) up to `timeout` ms, terminates
+   * the rest when `terminate` (or the timeout passed), waits for their ends to be reported, then
+   * every node stops its servers and removes the shipped files. A second call waits for the first
+   * (with `terminate`, it cuts the first's wait short). Aborting `signal` ends the wait for the
+   * jobs (they are terminated) and close() rejects with its reason once closed.
    * @example
    * ```ts
    * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
@@ -339,38 +340,54 @@ export class Computation {
    */
   async close(options?: { awaitAsync?: boolean; terminate?: boolean; timeout?: number; signal?: AbortSignal }): Promise<void> {
     const timeout = checkWaitOptions(options);
-    if (this.state === 'closed' || this.state === 'closing') return;
+    if (this.closed !== undefined) {
+      if (options?.terminate === true) {
+        this.terminateNow = true;
+        this.jobEnded();
+      }
+      return this.closed;
+    }
+    this.closed = this.closeNow(options ?? {}, timeout);
+    return this.closed;
+  }
+
+  /** `close({ terminate: true })`, for `await using`: the jobs still running are terminated and reported. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close({ terminate: true });
+  }
+
+  private async closeNow(options: { awaitAsync?: boolean; terminate?: boolean; signal?: AbortSignal }, timeout: number): Promise<void> {
     const wasScheduling = this.state !== 'scheduled';
     this.state = 'closing';
+    this.terminateNow = options.terminate === true;
     this.pool.failWaiters(new ComputationClosedError(`computation ${this.id} is closing`));
     if (wasScheduling) this.scheduleFailed(new ComputationClosedError(`computation ${this.id} was closed`));
     const deadline = performance.now() + timeout;
-    const waitFor = (): JobCoro[] => [...this.jobs].filter((j) => options?.awaitAsync === true || this.isCpuJob(j));
+    const waitFor = (run: ComputationRun): boolean => run.isLive && (options.awaitAsync === true || run.cpu);
     let aborted: unknown;
-    while (options?.terminate !== true && waitFor().length > 0 && performance.now() < deadline) {
-      const w = new Wait<boolean>(this.scheduler, undefined, WaitKind.Other);
-      w.alarm = false;
-      this.jobEnded.push(w);
-      try {
-        if (!(await w.start(timeout === Infinity ? Infinity : Math.max(0, deadline - performance.now()), options?.signal))) break;
-      } catch (err) {
-        aborted = err; // the wait ends; closing goes on, then close() rejects with the reason
-        break;
+    try {
+      while (!this.terminateNow && [...this.runs].some(waitFor) && performance.now() < deadline) {
+        if (!(await this.jobsEnd(timeout === Infinity ? Infinity : deadline - performance.now(), options.signal))) break;
       }
+    } catch (err) {
+      aborted = err; // the wait ends; closing goes on, then close() rejects with the reason
     }
-    await Promise.all([...this.jobs].map((j) => j.terminate({ timeout: 2000 }).catch(() => false)));
-    await this.nodeSet.closeAll();
+    for (const run of [...this.runs]) run.cancel();
+    // Their ends (terminated, or lost) are reported before the nodes are told.
+    const reported = performance.now() + (this.net?.requestTimeout ?? 10_000);
+    while (this.runs.size > 0 && performance.now() < reported) if (!(await this.jobsEnd(reported - performance.now()))) break;
+    await this.nodeSet.close();
     this.state = 'closed';
     this.publish({ kind: 'computation-closed', id: this.id });
     if (this.ownNetwork) await this.net?.stop();
     if (aborted !== undefined) throw aborted;
   }
 
-  /** @internal */
-  readonly cpuJobs = new WeakSet<JobCoro>();
-  private isCpuJob(j: JobCoro): boolean {
-    return this.cpuJobs.has(j);
+  /** Waits for a job to end: false on timeout. */
+  private jobsEnd(ms: number, signal?: AbortSignal): Promise<boolean> {
+    const w = new Wait<boolean>(this.scheduler, undefined, WaitKind.Other);
+    w.alarm = false;
+    this.endWaiters.push(w);
+    return w.start(Math.max(0, ms), signal);
   }
-
-
 }

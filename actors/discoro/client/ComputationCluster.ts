@@ -11,6 +11,8 @@
  * ```
  * @module
  */
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import { Channel } from '../../Channel.js';
 import type { ClusterSource, ComputationView, JobCounts, JobView, NodeView, ServerView } from '../../dashboard/clusterSource.js';
 import { jobId, type NodeInfo, type ServerInfo } from '../protocol.js';
 import type { DiscoroStatus, JobInfo } from './discoroStatus.js';
@@ -27,11 +29,11 @@ import type { ServerPool } from './ServerPool.js';
  */
 export interface ClusterComputation {
   readonly id: string;
+  readonly scheduler: Scheduler;
   readonly isScheduled: boolean;
   readonly options: { readonly name?: string };
   readonly components: ResolvedComponents;
   readonly pool: ServerPool;
-  watchStatus(listener: (s: DiscoroStatus) => void): () => void;
   servers(): ServerInfo[];
   disableNode(node: string): boolean;
   enableNode(node: string): boolean;
@@ -62,26 +64,31 @@ export class ComputationCluster implements ClusterSource {
   private readonly jobMap = new Map<string, { view: JobView; job: JobCoro<any, any> }>();
   private readonly ended: string[] = [];
   private readonly tally: JobCounts = { submitted: 0, running: 0, done: 0, failed: 0 };
-  private readonly listeners = new Set<() => void>();
+  /** Each status it applied, for the dashboard's subscribers. */
+  private readonly changes: Channel<DiscoroStatus>;
   private readonly view: ComputationView;
-  private readonly unwatch: () => void;
+  private following = true;
 
   constructor(private readonly comp: ClusterComputation) {
     const c = comp.components;
     const name = comp.options.name ?? [...c.modules, ...c.sources.map((s) => s.name)].join(', ');
     this.view = { id: comp.id, name: name === '' ? comp.id : name, state: comp.isScheduled ? 'scheduled' : 'new' };
+    this.changes = new Channel<DiscoroStatus>(`computation-cluster-${comp.id}`, { scheduler: comp.scheduler });
     // What it has already, when asked for late: its servers (and so their nodes).
     for (const s of comp.servers()) this.server(s, 'initialized');
-    this.unwatch = comp.watchStatus((s) => {
-      this.apply(s);
-      for (const l of [...this.listeners]) l();
-    });
   }
 
-  /** Stops following the computation's status. */
+  /** @internal The computation tells it each status it publishes. */
+  observe(s: DiscoroStatus): void {
+    if (!this.following) return;
+    this.apply(s);
+    this.changes.send(s);
+  }
+
+  /** Stops following the computation's status (its subscribers are dropped). */
   close(): void {
-    this.unwatch();
-    this.listeners.clear();
+    this.following = false;
+    this.changes.close();
   }
 
   nodes(): readonly NodeView[] {
@@ -103,8 +110,9 @@ export class ComputationCluster implements ClusterSource {
     return { ...this.tally };
   }
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const subscriber = { send: (): boolean => (listener(), true) };
+    this.changes.subscribe(subscriber).catch(() => undefined); // a closed view has nothing to tell
+    return () => void this.changes.unsubscribe(subscriber).catch(() => undefined);
   }
 
   async terminateJob(id: string): Promise<boolean> {

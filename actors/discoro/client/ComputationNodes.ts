@@ -1,42 +1,30 @@
 /**
- * The nodes of one computation, from its client: finding them (given locations, and discovered
- * peers), reserving their CPU slots (or waiting for them), shipping the components, starting
- * the servers, the pulses that keep the computation alive there, and reacting to what nodes
- * report (a server lost and replaced, the node closing the computation) and to lost peers.
+ * The nodes of one computation, from its client, owned by one coroutine per computation
+ * ('discoro-computation'): its mailbox receives what nodes post (through the client's event
+ * route), the peer statuses of the network, the results of the short coroutines it starts for the
+ * slow steps (probing a node, reserving its slots, shipping the components and starting the
+ * servers, connecting to a replacement server, a server's setup at `enableServer`), and the
+ * computation's requests (enable, close); between them it pulses every node, receiving with the
+ * next pulse's deadline. Only this coroutine changes the nodes' state.
  * @module
  */
+import type { Coro } from '../../../runtime/Coro.js';
+import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { Location } from '../../../transports/net/Location.js';
 import { PeerStatus } from '../../../transports/net/PeerStatus.js';
 import type { Network } from '../../remote/Network.js';
-import { Rci, RemoteRci } from '../../remote/Rci.js';
-import { CLIENT_EVENT, NodeRequests, jobRciName, setupRciName, type ComputationManifest, type NodeEvent, type NodeInfo, type ServerInfo } from '../protocol.js';
+import { ServerLostError } from '../../actorErrors.js';
+import { NodeRequests, type NodeEvent } from '../protocol.js';
 import type { ComputationCore as Computation } from './computationTypes.js';
-import { allocate, type NodeAllocation } from './nodeAllocation.js';
-import { shipFunction } from './components.js';
+import { routeNodeEvents, type NodeEventMail } from './clientEvents.js';
+import { connectServer, enableServerFlow, probeNode, setupNode, type FlowResult, type NodeState } from './nodeFlows.js';
 
-type NodeState = { info?: NodeInfo; phase: 'probing' | 'waiting' | 'held' | 'setting-up' | 'ready' | 'failed' | 'closed'; error?: Error; setupArgs?: unknown[] };
+type Request = { kind: 'enable-node'; node: string; setupArgs?: unknown[] } | { kind: 'enable-server'; location: string; setupArgs?: unknown[] } | { kind: 'close' };
+type Mail = NodeEventMail | PeerStatus | FlowResult | Request | MonitorStatus;
 
-/** Computations of each client network, by id, for the node events it receives. */
-const clients = new WeakMap<Network, Map<string, Computation>>();
-
-function register(net: Network, comp: Computation): () => void {
-  let comps = clients.get(net);
-  if (comps === undefined) {
-    const map = new Map<string, Computation>();
-    clients.set(net, (comps = map));
-    net.handle(CLIENT_EVENT, (body, peer) => {
-      if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string') return null;
-      map.get(body[0])?.nodeEvent(peer.location, body[1] as NodeEvent);
-      return null;
-    });
-  }
-  comps.set(comp.id, comp);
-  return () => comps!.delete(comp.id);
-}
-
-function ref(fn: unknown): { name: string; source?: string } {
-  return typeof fn === 'function' ? shipFunction(fn as () => unknown) : { name: String(fn) };
-}
+const PULSE: unique symbol = Symbol('pulse');
+/** How long closing waits for each node's answer at most, beyond the network's request timeout. */
+const CLOSE_FLOWS_MS = 2000;
 
 /**
  * The nodes of a computation.
@@ -44,39 +32,29 @@ function ref(fn: unknown): { name: string; source?: string } {
  * ```ts
  * const nodes = new ComputationNodes(obj);
  * nodes.start(net, ['127.0.0.1:9706'], false);
- * await nodes.closeAll();
+ * await nodes.close();
  * ```
  */
 export class ComputationNodes {
   private readonly nodes = new Map<string, NodeState>();
-  private net!: Network;
-  private ticker: NodeJS.Timeout | undefined;
-  private unregister: (() => void) | undefined;
-  private unwatch: (() => void) | undefined;
-  private explicit = 0;
   /** Servers held by `disableServers` until enabled. */
   private readonly held = new Set<string>();
+  private readonly flows = new Set<Coro<any, any>>();
+  private coro: Coro<Mail> | undefined = undefined;
+  private net!: Network;
+  private explicit = 0;
+  private discover = false;
 
   constructor(private readonly comp: Computation) {}
 
+  /** Starts the computation's coroutine: the given nodes are probed now, others as they appear (with `discover`). */
   start(net: Network, given: Array<string | Location>, discover: boolean): void {
     this.net = net;
-    this.unregister = register(net, this.comp);
     this.explicit = given.length;
-    for (const n of given) void this.add(String(Location.parse(n)), true);
-    this.unwatch = net.peerStatus({
-      send: (s: unknown) => {
-        if (!(s instanceof PeerStatus)) return true;
-        const loc = String(s.location);
-        if (s.status === 'offline') this.peerLost(loc);
-        else if (discover && !this.nodes.has(loc) && !/_proc-\d+$/.test(s.name) && !this.comp.pool.servers.has(loc)) void this.add(loc, false);
-        return true;
-      },
-    });
-    this.ticker = setInterval(() => {
-      for (const [loc, n] of this.nodes) if (n.phase !== 'failed' && n.phase !== 'closed') net.post(loc, NodeRequests.pulse, [this.comp.id]);
-    }, this.comp.pulseInterval);
-    // Ref'd on purpose: a scheduled computation keeps its client process alive until close().
+    this.discover = discover;
+    const locations = given.map((n) => String(Location.parse(n)));
+    // Not a daemon: a scheduled computation keeps its client process alive until close().
+    this.coro = this.comp.scheduler.spawnWith({ name: 'discoro-computation' }, (coro: Coro<Mail>) => this.run(coro, locations));
   }
 
   /** schedule() rejects if every given node failed (and discovery adds none). */
@@ -85,136 +63,127 @@ export class ComputationNodes {
     if (this.explicit > 0 && states.length > 0 && states.every((n) => n.phase === 'failed')) this.comp.scheduleFailed(states[0]!.error!);
   }
 
-  private manifest(state: NodeState): ComputationManifest {
-    const o = this.comp.options;
-    const c = this.comp.components;
-    return {
-      modules: c.modules,
-      sources: c.sources,
-      ...(o.serverSetup !== undefined ? { serverSetup: { fn: ref(o.serverSetup.fn), args: o.serverSetup.args ?? [] } } : {}),
-      ...(o.disableServers === true ? { setupOnEnable: true } : {}),
-      ...(o.nodeSetup !== undefined ? { nodeSetup: { fn: ref(o.nodeSetup.fn), args: state.setupArgs ?? o.nodeSetup.args ?? [] } } : {}),
-    };
+  /** True for a node this computation found (whatever its state). */
+  has(loc: string): boolean {
+    return this.nodes.has(loc);
   }
 
-  private async add(loc: string, given: boolean): Promise<void> {
-    const state: NodeState = { phase: 'probing' };
-    this.nodes.set(loc, state);
-    try {
-      const net = this.net;
-      await net.peer(loc, { timeout: net.requestTimeout });
-      const info = (await net.request(loc, NodeRequests.info, [], { timeout: net.requestTimeout })) as NodeInfo;
-      state.info = info;
-      this.comp.publish({ kind: 'node-discovered', node: info });
-      const want = allocate((this.comp.options.nodeAllocations ?? []) as NodeAllocation[], info);
-      if (want === 0) {
-        state.phase = 'closed';
-        return;
-      }
-      const answer = (await net.request(loc, NodeRequests.reserve, [this.comp.id, want, this.comp.zombiePeriod], { timeout: net.requestTimeout })) as { granted?: number; queued?: number };
-      if (typeof answer.granted === 'number') await this.granted(loc, state);
-      else {
-        state.phase = 'waiting';
-        this.comp.publish({ kind: 'node-waiting', node: info, position: answer.queued ?? 0 });
-      }
-    } catch (err) {
-      if (!given && state.info === undefined) {
-        this.nodes.delete(loc); // a discovered peer that is not a discoronode
-        return;
-      }
-      this.failed(loc, state, err as Error);
-    }
+  /** Sets up a node held by `disableNodes` (its node setup gets `setupArgs` when given). */
+  enable(node: string, setupArgs: unknown[] | undefined): void {
+    this.coro?.send({ kind: 'enable-node', node, setupArgs });
   }
 
-  private failed(loc: string, state: NodeState, error: Error): void {
-    state.phase = 'failed';
-    state.error = error;
-    this.comp.publish({ kind: 'node-failed', node: loc, error });
-    this.checkFailed();
-  }
-
-  /** Slots reserved: set up now, or (with `disableNodes`) when enable() is called. */
-  private async granted(loc: string, state: NodeState): Promise<void> {
-    if (this.comp.options.disableNodes === true) state.phase = 'held';
-    else await this.setup(loc, state);
-  }
-
-  /**
-   * Sets up a node held by `disableNodes` (its node setup gets `setupArgs` when given); false
-   * when the node is not held.
-   */
-  enable(loc: string, setupArgs: unknown[] | undefined): boolean {
-    const state = this.nodes.get(loc);
-    if (state === undefined || state.phase !== 'held') return false;
-    if (setupArgs !== undefined) state.setupArgs = setupArgs;
-    this.setup(loc, state).catch((err: Error) => this.failed(loc, state, err));
-    return true;
-  }
-
-  private async setup(loc: string, state: NodeState): Promise<void> {
-    state.phase = 'setting-up';
-    const net = this.net;
-    const timeout = this.comp.options.setupTimeout ?? 30_000;
-    for (const [file, rel] of this.comp.components.files) {
-      await net.sendFile(loc, file, { dir: rel === '' ? this.comp.id : `${this.comp.id}/${rel}`, overwrite: true, timeout });
-    }
-    const servers = (await net.request(loc, NodeRequests.setup, [this.comp.id, this.manifest(state)], { timeout })) as ServerInfo[];
-    if ((state.phase as string) === 'closed') return;
-    await Promise.all(servers.map((s) => this.addServer(s)));
-    state.phase = 'ready';
-    this.comp.publish({ kind: 'node-initialized', node: state.info!, servers: servers.length });
-  }
-
-  private async addServer(server: ServerInfo): Promise<void> {
-    const rci = await Rci.locate(jobRciName(this.comp.id), { scheduler: this.comp.scheduler, location: server.location, timeout: this.net.requestTimeout });
-    if (!(rci instanceof RemoteRci)) throw new Error(`server ${server.location} has no job RCI`);
-    if (this.comp.options.disableServers === true) {
-      this.held.add(server.location);
-      this.comp.pool.add({ info: server, rci, cpuJobs: 0, jobs: 0, enabled: false });
-      this.comp.publish({ kind: 'server-discovered', server });
-      return;
-    }
-    this.comp.pool.add({ info: server, rci, cpuJobs: 0, jobs: 0, enabled: true });
-    this.comp.publish({ kind: 'server-initialized', server });
-    this.comp.serverReady();
-  }
-
-  /**
-   * Runs the server setup of a server held by `disableServers` (with `setupArgs` when given), then
-   * offers it jobs; false when it is not held. A failed setup is status `server-failed`.
-   */
+  /** Runs the server setup of a server held by `disableServers`, then offers it jobs; false when it is not held. */
   enableServer(location: string, setupArgs: unknown[] | undefined): boolean {
-    const s = this.comp.pool.servers.get(location);
-    if (s === undefined || !this.held.delete(location)) return false;
-    void (async () => {
-      try {
-        const setup = await Rci.locate(setupRciName(this.comp.id), { scheduler: this.comp.scheduler, location, timeout: this.net.requestTimeout });
-        if (setup === undefined) throw new Error(`server ${location} has no setup RCI`);
-        await (await setup.call(setupArgs ?? null)).finish();
-        this.comp.pool.setServerEnabled(location, true);
-        this.comp.publish({ kind: 'server-initialized', server: s.info });
-        this.comp.serverReady();
-      } catch (err) {
-        this.comp.publish({ kind: 'server-failed', server: s.info, error: err as Error });
-      }
-    })();
+    if (!this.held.has(location) || this.coro === undefined) return false;
+    this.coro.send({ kind: 'enable-server', location, setupArgs });
     return true;
   }
 
-  /** What a node posted about this computation. */
-  event(node: Location, e: NodeEvent): void {
-    const loc = String(node);
+  /** Asks every node to close the computation (servers stopped, files removed); resolves once the coroutine has ended. */
+  async close(): Promise<void> {
+    const coro = this.coro;
+    if (coro === undefined) return;
+    coro.send({ kind: 'close' });
+    await coro.finish();
+  }
+
+  private async run(coro: Coro<Mail>, given: string[]): Promise<void> {
+    const net = this.net;
+    const stopRoute = routeNodeEvents(net, this.comp.id, coro);
+    const unwatch = net.peerStatus(coro);
+    try {
+      for (const loc of given) this.probe(coro, loc, true);
+      let nextPulse = performance.now() + this.comp.pulseInterval;
+      for (;;) {
+        const m = await coro.receive<typeof PULSE>({ timeout: Math.max(0, nextPulse - performance.now()), alarm: PULSE });
+        if (m === PULSE) {
+          for (const [loc, n] of this.nodes) if (n.phase !== 'failed' && n.phase !== 'closed') net.post(loc, NodeRequests.pulse, [this.comp.id]);
+          nextPulse = performance.now() + this.comp.pulseInterval;
+        } else if (m instanceof PeerStatus) this.peerStatus(coro, m);
+        else if (m instanceof MonitorStatus) this.flows.delete(m.coro as Coro<any, any>);
+        else if (m.kind === 'close') break;
+        else this.handle(coro, m);
+      }
+      for (const flow of this.flows) flow.terminate();
+      await Promise.all([...this.flows].map((flow) => flow.finish({ timeout: CLOSE_FLOWS_MS, alarm: undefined }).catch(() => undefined)));
+      await this.closeNodes(coro);
+    } finally {
+      unwatch();
+      stopRoute();
+    }
+  }
+
+  private handle(coro: Coro<Mail>, m: Exclude<Mail, PeerStatus | MonitorStatus | { kind: 'close' }>): void {
+    switch (m.kind) {
+      case 'node-event':
+        return this.event(coro, String(m.node), m.event);
+      case 'enable-node': {
+        const state = this.nodes.get(m.node);
+        if (state?.phase !== 'held') return;
+        if (m.setupArgs !== undefined) state.setupArgs = m.setupArgs;
+        return this.setup(coro, m.node, state);
+      }
+      case 'enable-server':
+        if (this.held.delete(m.location)) this.spawn(coro, 'discoro-server-setup', (flow, report) => enableServerFlow(flow, report, this.comp, m.location, m.setupArgs));
+        return;
+      default:
+        return this.flowResult(coro, m);
+    }
+  }
+
+  private flowResult(coro: Coro<Mail>, r: FlowResult): void {
+    if (r.kind === 'server-enabled' || r.kind === 'server-setup-failed') {
+      const s = this.comp.pool.servers.get(r.location);
+      if (s === undefined) return;
+      if (r.kind === 'server-setup-failed') return this.comp.publish({ kind: 'server-failed', server: s.info, error: r.error });
+      this.comp.pool.setServerEnabled(r.location, true);
+      this.comp.publish({ kind: 'server-initialized', server: s.info });
+      return this.comp.serverReady();
+    }
+    const state = this.nodes.get(r.node);
+    if (state === undefined || state.phase === 'closed' || state.phase === 'failed') return;
+    switch (r.kind) {
+      case 'discovered':
+        state.info = r.info;
+        return this.comp.publish({ kind: 'node-discovered', node: r.info });
+      case 'not-a-node':
+        this.nodes.delete(r.node);
+        return;
+      case 'skipped':
+        state.phase = 'closed';
+        return this.checkNodesLeft();
+      case 'reserved':
+        if (r.granted) return this.granted(coro, r.node, state);
+        state.phase = 'waiting';
+        return this.comp.publish({ kind: 'node-waiting', node: state.info!, position: r.position });
+      case 'server':
+        return this.addServer(r);
+      case 'initialized':
+        state.phase = 'ready';
+        return this.comp.publish({ kind: 'node-initialized', node: state.info!, servers: r.servers });
+      case 'failed':
+        state.phase = 'failed';
+        state.error = r.error;
+        this.comp.publish({ kind: 'node-failed', node: r.node, error: r.error });
+        this.checkFailed();
+        return this.checkNodesLeft();
+    }
+  }
+
+  /** What a node posted about this computation (only about its own servers). */
+  private event(coro: Coro<Mail>, loc: string, e: NodeEvent): void {
     const state = this.nodes.get(loc);
     if (state === undefined || typeof e !== 'object' || e === null) return;
     switch (e.kind) {
       case 'granted':
-        if (state.phase === 'waiting') this.granted(loc, state).catch((err: Error) => this.failed(loc, state, err));
+        if (state.phase === 'waiting') this.granted(coro, loc, state);
         break;
       case 'server-lost':
-        this.serverGone(e.server.location, e.reason);
+        if (e.server?.node === loc) this.serverGone(e.server.location, String(e.reason));
         break;
       case 'server-up':
-        if (state.phase === 'ready') this.addServer(e.server).catch(() => {});
+        if (state.phase === 'ready' && e.server?.node === loc) this.spawn(coro, 'discoro-server-connect', (flow, report) => connectServer(flow, report, this.net, loc, e.server));
         break;
       case 'held':
         this.comp.pool.setHeldByNode(loc, e.server, e.held === true);
@@ -230,47 +199,83 @@ export class ComputationNodes {
         this.comp.publish({ kind: 'node-closing', node: loc, reason: e.reason });
         break;
       case 'closed':
-        this.nodeGone(loc, state, e.reason);
+        this.nodeGone(loc, state, e.reason, 'node-closed');
         break;
     }
   }
 
-  private serverGone(location: string, reason: string): void {
-    const s = this.comp.pool.remove(location);
-    if (s !== undefined) this.comp.publish({ kind: 'server-disconnected', server: s.info, reason });
+  private peerStatus(coro: Coro<Mail>, s: PeerStatus): void {
+    const loc = String(s.location);
+    if (s.status === 'offline') {
+      const server = this.comp.pool.servers.get(loc);
+      if (server !== undefined && !server.peer.isOnline) this.comp.serverLost(server, 'connection lost');
+      const state = this.nodes.get(loc);
+      if (state !== undefined && state.phase !== 'closed' && state.phase !== 'failed') this.nodeGone(loc, state, 'node lost', 'node-disconnected');
+    } else if (this.discover && !this.nodes.has(loc) && !/_proc-\d+$/.test(s.name) && !this.comp.pool.servers.has(loc)) this.probe(coro, loc, false);
   }
 
-  private nodeGone(loc: string, state: NodeState, reason: string): void {
+  private probe(coro: Coro<Mail>, loc: string, given: boolean): void {
+    this.nodes.set(loc, { phase: 'probing' });
+    this.spawn(coro, 'discoro-node-probe', (flow, report) => probeNode(flow, report, this.comp, this.net, loc, given));
+  }
+
+  /** Slots reserved: set up now, or (with `disableNodes`) when enabled. */
+  private granted(coro: Coro<Mail>, loc: string, state: NodeState): void {
+    if (this.comp.options.disableNodes === true) state.phase = 'held';
+    else this.setup(coro, loc, state);
+  }
+
+  private setup(coro: Coro<Mail>, loc: string, state: NodeState): void {
+    state.phase = 'setting-up';
+    this.spawn(coro, 'discoro-node-setup', (flow, report) => setupNode(flow, report, this.comp, this.net, loc, state.setupArgs));
+  }
+
+  private addServer(r: Extract<FlowResult, { kind: 'server' }>): void {
+    const enabled = this.comp.options.disableServers !== true;
+    this.comp.pool.add({ info: r.server, peer: r.peer, cpuJobs: 0, jobs: 0, enabled, runs: new Set() });
+    if (!enabled) {
+      this.held.add(r.server.location);
+      return this.comp.publish({ kind: 'server-discovered', server: r.server });
+    }
+    this.comp.publish({ kind: 'server-initialized', server: r.server });
+    this.comp.serverReady();
+  }
+
+  private serverGone(location: string, reason: string): void {
+    const s = this.comp.pool.servers.get(location);
+    if (s !== undefined) this.comp.serverLost(s, reason);
+  }
+
+  private nodeGone(loc: string, state: NodeState, reason: string, kind: 'node-closed' | 'node-disconnected'): void {
     if (state.phase === 'closed') return;
     state.phase = 'closed';
-    for (const s of this.comp.pool.ofNode(loc)) this.serverGone(s.info.location, reason);
-    this.comp.publish({ kind: 'node-closed', node: loc, reason });
+    for (const s of this.comp.pool.ofNode(loc)) this.comp.serverLost(s, reason);
+    if (kind === 'node-closed') this.comp.publish({ kind, node: loc, reason });
+    else this.comp.publish({ kind, node: loc });
+    this.checkNodesLeft();
   }
 
-  private peerLost(loc: string): void {
-    if (this.comp.pool.servers.has(loc)) this.serverGone(loc, 'connection lost');
-    const state = this.nodes.get(loc);
-    if (state === undefined || state.phase === 'closed' || state.phase === 'failed') return;
-    for (const s of this.comp.pool.ofNode(loc)) this.serverGone(s.info.location, 'node lost');
-    state.phase = 'closed';
-    this.comp.publish({ kind: 'node-disconnected', node: loc });
+  /** Without discovery, a computation whose every node is gone has no server to wait for: its waits fail. */
+  private checkNodesLeft(): void {
+    if (this.discover || this.comp.pool.servers.size > 0) return;
+    for (const n of this.nodes.values()) if (n.phase !== 'closed' && n.phase !== 'failed') return;
+    this.comp.pool.shut(new ServerLostError(`computation ${this.comp.id} has no node left to run its jobs`));
   }
 
-  /** True for a node this computation found (whatever its state). */
-  has(loc: string): boolean {
-    return this.nodes.has(loc);
+  /** Starts a step as a coroutine of its own: it reports to this one, which it cannot block. */
+  private spawn(coro: Coro<Mail>, name: string, flow: (self: Coro<unknown>, report: (r: FlowResult) => void) => Promise<void>): void {
+    const report = (r: FlowResult): void => void coro.send(r);
+    const child = this.comp.scheduler.spawnWith({ name }, (self: Coro<unknown>) => flow(self, report));
+    this.flows.add(child);
+    void coro.monitor(child);
   }
 
-  /** Asks every node to close the computation (servers stopped, files removed). */
-  async closeAll(): Promise<void> {
-    clearInterval(this.ticker);
-    this.unwatch?.();
+  private async closeNodes(coro: Coro<Mail>): Promise<void> {
     const net = this.net;
-    if (net === undefined) return;
     await Promise.all([...this.nodes].map(async ([loc, state]) => {
       if (state.phase === 'failed' || (state.phase === 'closed' && state.info === undefined)) return;
       const servers = this.comp.pool.ofNode(loc);
-      if (state.phase !== 'closed') await net.request(loc, NodeRequests.close, [this.comp.id], { timeout: net.requestTimeout }).catch(() => false);
+      if (state.phase !== 'closed') await net.request(loc, NodeRequests.close, [this.comp.id], { timeout: net.requestTimeout, coro }).catch(() => false);
       for (const s of servers) {
         this.comp.pool.remove(s.info.location);
         this.comp.publish({ kind: 'server-closed', server: s.info });
@@ -278,6 +283,5 @@ export class ComputationNodes {
       if (state.phase !== 'closed') this.comp.publish({ kind: 'node-closed', node: loc, reason: 'computation closed' });
       state.phase = 'closed';
     }));
-    this.unregister?.();
   }
 }

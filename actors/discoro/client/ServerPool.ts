@@ -14,20 +14,33 @@ import { checkWaitOptions } from '../../../runtime/options.js';
 import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../../runtime/Wait.js';
-import type { RemoteRci, Rci } from '../../remote/Rci.js';
+import type { CoroRef } from '../../../runtime/networkPort.js';
+import type { Peer } from '../../../transports/net/Peer.js';
 import type { ServerInfo } from '../protocol.js';
+
+/**
+ * What the pool knows of a job on one of its servers: it can end it as lost with that server.
+ * @example
+ * ```ts
+ * const run: PoolRun = { lose: (error) => log('lost', error.message) };
+ * ```
+ */
+export interface PoolRun {
+  lose(error: Error): void;
+}
 
 /**
  * One server in the pool.
  * @example
  * ```ts
  * const pool = new ServerPool(sched);
-const s: PoolServer | undefined = pool.servers.get('127.0.0.1:9707');
+ * const s: PoolServer | undefined = pool.servers.get('127.0.0.1:9707');
  * ```
  */
 export interface PoolServer {
   info: ServerInfo;
-  rci: RemoteRci<any, any> | Rci<any, any>;
+  /** The connection to it: a server lives as long as that connection (a closed peer is a lost server). */
+  peer: Peer;
   /** CPU jobs sent to it and not ended: one running, and at most one more waiting there. */
   cpuJobs: number;
   /** All jobs sent to it and not ended. */
@@ -39,6 +52,29 @@ export interface PoolServer {
   cpuSince?: number;
   /** Held by its node (the node's dashboard disabled it): no new jobs, whatever `enabled` says. */
   heldByNode?: boolean;
+  /** Lost (its connection closed, its process exited, it did not answer): it never takes another job. */
+  lost?: boolean;
+  /** Its jobs started and not ended (their starts may still be in flight). */
+  readonly runs: Set<PoolRun>;
+  /** What a job's watch reports on until its start is answered (any of its jobs: id 0). */
+  anyJob?: CoroRef;
+}
+
+/**
+ * A place in the pool's queue: a job waiting for a server at `where` (a CPU job: one that runs no
+ * other CPU job). `grant` takes the server, or refuses it (false: the waiter gave up), and the
+ * next waiter is offered it.
+ * @example
+ * ```ts
+ * const waiter: PoolWaiter = { where: undefined, cpu: true, grant: (server) => (log(server.info.location), true), fail: (error) => log(error) };
+ * ```
+ */
+export interface PoolWaiter {
+  readonly where: Where;
+  readonly cpu: boolean;
+  grant(server: PoolServer): boolean;
+  /** The pool will serve it no more (its computation is closing). */
+  fail(error: Error): void;
 }
 
 /** CPU jobs shorter than this (ms, as the client sees them) are sent one ahead to a busy server, by default. */
@@ -53,10 +89,8 @@ export const PREFETCH_BELOW_MS = 5;
  */
 export type Where = string | undefined;
 
-interface Waiter {
-  wait: Wait<PoolServer | false>;
-  where: Where;
-  cpu: boolean;
+interface Queued {
+  waiter: PoolWaiter;
   seq: number;
 }
 
@@ -79,9 +113,11 @@ export class ServerPool {
   private readonly disabledNodes = new Set<string>();
   /** Nodes that hold themselves (disabled from their own dashboard). */
   private readonly heldNodes = new Set<string>();
-  /** Waiting acquires by kind (`cpu|where`): few kinds, so a release looks at a few queue heads, not every waiter. */
-  private readonly queues = new Map<string, Waiter[]>();
+  /** Waiting jobs by kind (`cpu|where`): few kinds, so a release looks at a few queue heads, not every waiter. */
+  private readonly queues = new Map<string, Queued[]>();
   private seq = 0;
+  /** Set once no server can ever come (no node left): every wait fails with it at once. */
+  private shutWith: Error | undefined = undefined;
 
   /** @param sendAheadBelow CPU jobs go one ahead to a busy server whose jobs take less than this (ms; 0: never). */
   constructor(private readonly sched: Scheduler, private readonly sendAheadBelow = PREFETCH_BELOW_MS) {}
@@ -95,6 +131,21 @@ export class ServerPool {
     const s = this.servers.get(location);
     this.servers.delete(location);
     return s;
+  }
+
+  /**
+   * `server` is lost: it takes no job again, leaves the pool, and each of its jobs ends as lost
+   * with `error(server)`. False when it was known lost already.
+   */
+  lose(server: PoolServer, error: (server: PoolServer) => Error): boolean {
+    if (server.lost === true) return false;
+    server.lost = true;
+    if (this.servers.get(server.info.location) === server) this.servers.delete(server.info.location);
+    if (server.runs.size > 0) {
+      const e = error(server);
+      for (const run of [...server.runs]) run.lose(e);
+    }
+    return true;
   }
 
   /** Servers of the node at `node` (its `host:port`). */
@@ -140,23 +191,47 @@ export class ServerPool {
    */
   acquire(where: Where, cpu: boolean, options?: ActingWaitOptions): Promise<PoolServer | false> {
     const timeout = checkWaitOptions(options);
-    if (where !== undefined && (typeof where !== 'string' || where.length === 0)) throw new InvalidArgumentError('where must be a node or server address');
-    const key = `${cpu}|${where ?? ''}`;
-    let queue = this.queues.get(key);
-    if (queue === undefined || queue.length === 0) {
-      const s = this.pick(where, cpu);
-      if (s !== undefined) return Promise.resolve(this.take(s, cpu));
-    }
-    if (queue === undefined) this.queues.set(key, (queue = []));
+    checkWhere(where);
+    if (this.shutWith !== undefined) return Promise.reject(this.shutWith);
+    const s = this.queueEmpty(where, cpu) ? this.pick(where, cpu) : undefined;
+    if (s !== undefined) return Promise.resolve(this.take(s, cpu));
     const wait = new Wait<PoolServer | false>(this.sched, this.sched.actor(options?.coro), WaitKind.Other);
     wait.alarm = false;
-    const waiter = { wait, where, cpu, seq: this.seq++ };
-    queue.push(waiter);
-    wait.onCancel = () => {
-      const k = queue.indexOf(waiter);
-      if (k >= 0) queue.splice(k, 1);
-    };
+    const waiter: PoolWaiter = { where, cpu, grant: (server) => wait.wake(server), fail: (error) => void wait.fail(error) };
+    wait.onCancel = () => this.withdraw(waiter);
+    this.queue(waiter);
     return wait.start(timeout, options?.signal);
+  }
+
+  /**
+   * Queues `waiter` (FIFO with every other waiter), or grants it a server at once when one is free
+   * and nothing waits before it. `withdraw` takes it out of the queue.
+   */
+  enqueue(waiter: PoolWaiter): void {
+    checkWhere(waiter.where);
+    if (this.shutWith !== undefined) return waiter.fail(this.shutWith);
+    const s = this.queueEmpty(waiter.where, waiter.cpu) ? this.pick(waiter.where, waiter.cpu) : undefined;
+    if (s === undefined) return this.queue(waiter);
+    this.take(s, waiter.cpu);
+    if (!waiter.grant(s)) this.release(s, waiter.cpu);
+  }
+
+  /** Takes `waiter` out of the queue; false when it was not there. */
+  withdraw(waiter: PoolWaiter): boolean {
+    const queue = this.queues.get(key(waiter.where, waiter.cpu));
+    const k = queue === undefined ? -1 : queue.findIndex((q) => q.waiter === waiter);
+    if (k < 0) return false;
+    queue!.splice(k, 1);
+    return true;
+  }
+
+  /** Takes every waiter `which` selects out of the queue. */
+  withdrawAll(which: (waiter: PoolWaiter) => boolean): void {
+    for (const queue of this.queues.values()) {
+      let w = 0;
+      for (const q of queue) if (!which(q.waiter)) queue[w++] = q;
+      queue.length = w;
+    }
   }
 
   /** Gives back what `acquire` took; `tookMs` is how long the job took (a CPU job's, for the one-ahead rule). */
@@ -170,9 +245,37 @@ export class ServerPool {
     this.dispatch();
   }
 
-  /** Fails every waiting acquire with `error`. */
+  /**
+   * No server will ever come (the computation has no node left, and finds none): every waiter
+   * fails with `error`, and so does every later wait, at once. `open()` undoes it.
+   */
+  shut(error: Error): void {
+    this.shutWith = error;
+    this.failWaiters(error);
+  }
+
+  /** Servers may come again (a node appeared). */
+  open(): void {
+    this.shutWith = undefined;
+  }
+
+  /** Takes every waiter out of the queue, and fails each with `error`. */
   failWaiters(error: Error): void {
-    for (const queue of this.queues.values()) for (const w of queue.splice(0)) w.wait.fail(error);
+    const out: PoolWaiter[] = [];
+    for (const queue of this.queues.values()) for (const q of queue.splice(0)) out.push(q.waiter);
+    for (const w of out) w.fail(error);
+  }
+
+  private queueEmpty(where: Where, cpu: boolean): boolean {
+    const queue = this.queues.get(key(where, cpu));
+    return queue === undefined || queue.length === 0;
+  }
+
+  private queue(waiter: PoolWaiter): void {
+    const k = key(waiter.where, waiter.cpu);
+    let queue = this.queues.get(k);
+    if (queue === undefined) this.queues.set(k, (queue = []));
+    queue.push({ waiter, seq: this.seq++ });
   }
 
   private take(s: PoolServer, cpu: boolean): PoolServer {
@@ -189,7 +292,7 @@ export class ServerPool {
   }
 
   private usable(s: PoolServer, where: Where): boolean {
-    return s.enabled && s.heldByNode !== true && !this.disabledNodes.has(s.info.node) && !this.heldNodes.has(s.info.node) && matches(s, where);
+    return s.lost !== true && s.peer.isOnline && s.enabled && s.heldByNode !== true && !this.disabledNodes.has(s.info.node) && !this.heldNodes.has(s.info.node) && matches(s, where);
   }
 
   private pick(where: Where, cpu: boolean): PoolServer | undefined {
@@ -211,16 +314,25 @@ export class ServerPool {
   private dispatch(): void {
     // FIFO: of the waiters some server can take, the oldest goes first.
     for (;;) {
-      let best: { queue: Waiter[]; server: PoolServer } | undefined;
+      let best: { queue: Queued[]; server: PoolServer } | undefined;
       for (const queue of this.queues.values()) {
-        const w = queue[0];
-        if (w === undefined || (best !== undefined && w.seq > best.queue[0]!.seq)) continue;
-        const server = this.pick(w.where, w.cpu);
+        const q = queue[0];
+        if (q === undefined || (best !== undefined && q.seq > best.queue[0]!.seq)) continue;
+        const server = this.pick(q.waiter.where, q.waiter.cpu);
         if (server !== undefined) best = { queue, server };
       }
       if (best === undefined) return;
-      const w = best.queue.shift()!;
-      if (!w.wait.wake(this.take(best.server, w.cpu))) this.release(best.server, w.cpu);
+      const q = best.queue.shift()!;
+      this.take(best.server, q.waiter.cpu);
+      if (!q.waiter.grant(best.server)) this.release(best.server, q.waiter.cpu);
     }
   }
+}
+
+function key(where: Where, cpu: boolean): string {
+  return `${cpu}|${where ?? ''}`;
+}
+
+function checkWhere(where: Where): void {
+  if (where !== undefined && (typeof where !== 'string' || where.length === 0)) throw new InvalidArgumentError('where must be a node or server address');
 }

@@ -10,11 +10,9 @@ import type { Location } from '../../../transports/net/Location.js';
 import type { NetworkOptions } from '../../../transports/net/peerOptions.js';
 import type { Network } from '../../remote/Network.js';
 import type { Component, ResolvedComponents } from './components.js';
-import type { NodeEvent } from '../protocol.js';
 import type { DiscoroStatus } from './discoroStatus.js';
-import type { JobCoro } from './JobCoro.js';
 import type { NodeAllocation } from './nodeAllocation.js';
-import type { ServerPool } from './ServerPool.js';
+import type { PoolServer, ServerPool } from './ServerPool.js';
 
 /**
  * A job's function: the name of a function a component exports (or a shipped function's name),
@@ -77,8 +75,8 @@ export interface ComputationOptions {
   scheduler?: Scheduler;
   /** Networking to use when the scheduler has none yet (it is started at schedule() and stopped at close()). */
   network?: NetworkOptions;
-  /** Shorthand for `network.secret`. */
-  secret?: string;
+  /** Shorthand for `network.secret` (anything that takes). The computation keeps it where nothing prints it. */
+  secret?: NonNullable<NetworkOptions['secret']>;
 }
 
 /**
@@ -96,6 +94,21 @@ export interface JobOptions extends ActingWaitOptions {
 }
 
 /**
+ * A job of a computation as the computation sees it: whether it is a CPU job, whether it still
+ * runs (or starts), and how to give up on it.
+ * @example
+ * ```ts
+ * const run: ComputationRun = { cpu: true, isLive: true, cancel: () => undefined };
+ * ```
+ */
+export interface ComputationRun {
+  readonly cpu: boolean;
+  readonly isLive: boolean;
+  /** Terminated if it runs, or as soon as it starts. */
+  cancel(): void;
+}
+
+/**
  * What the parts of a computation (its nodes, its jobs) use of it.
  * @example
  * ```ts
@@ -105,18 +118,21 @@ export interface JobOptions extends ActingWaitOptions {
  */
 export interface ComputationCore {
   readonly id: string;
-  readonly options: ComputationOptions;
+  readonly options: Readonly<ComputationOptions>;
   readonly scheduler: Scheduler;
   readonly pulseInterval: number;
   readonly zombiePeriod: number;
   readonly components: ResolvedComponents;
   readonly pool: ServerPool;
   readonly net: Network | undefined;
-  readonly jobs: Set<JobCoro>;
-  readonly cpuJobs: WeakSet<JobCoro>;
+  /** Its jobs started and not ended (their starts may be in flight). */
+  readonly runs: Set<ComputationRun>;
+  readonly isScheduled: boolean;
   publish(s: DiscoroStatus): void;
-  jobDone(job: JobCoro): void;
   serverReady(): void;
+  /** A job ended, or was refused (close() waits for its jobs). */
+  jobEnded(): void;
   scheduleFailed(error: Error): void;
-  nodeEvent(node: Location, event: NodeEvent): void;
+  /** A server is lost (however that was seen): it takes no more jobs, its jobs end with ServerLostError. */
+  serverLost(server: PoolServer, reason: string): void;
 }

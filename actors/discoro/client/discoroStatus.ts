@@ -4,6 +4,9 @@
  * `computation.status()` iterator.
  * @module
  */
+import { Deque } from '../../../runtime/Deque.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import type { NodeAvailability, NodeInfo, ServerInfo } from '../protocol.js';
 import type { JobCoro } from './JobCoro.js';
 
@@ -72,44 +75,44 @@ export type DiscoroStatus =
  */
 export type DiscoroStatusKind = DiscoroStatus['kind'];
 
+/** A reader of the feed: what was published since it last read, and its wait for more. */
+interface Reader {
+  readonly queue: Deque<DiscoroStatus>;
+  waiting: Wait<boolean> | undefined;
+}
+
 /**
  * Fans status messages out to async iterators; each iterator sees what is published after it
- * was created, and ends after the computation closes.
+ * was created, and ends after the computation closes. A waiting iterator waits on the scheduler.
  * @example
  * ```ts
- * const feed = new StatusFeed();
+ * const feed = new StatusFeed(sched);
  * const it = feed.iterate();
  * feed.publish({ kind: 'computation-closed', id: 'c-1' });
  * for await (const s of it) log(s.kind);
  * ```
  */
 export class StatusFeed {
-  private readonly readers = new Set<{ queue: DiscoroStatus[]; wake: (() => void) | undefined }>();
+  private readonly readers = new Set<Reader>();
   private ended = false;
-  private readonly listeners = new Set<(status: DiscoroStatus) => void>();
 
-  /** Calls `listener` with every message published from now on, synchronously; returns the unsubscribe. */
-  listen(listener: (status: DiscoroStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
+  constructor(private readonly scheduler: Scheduler) {}
 
   publish(status: DiscoroStatus): void {
-    for (const l of this.listeners) l(status);
     for (const r of this.readers) {
       r.queue.push(status);
-      r.wake?.();
+      r.waiting?.wake(true);
     }
     if (status.kind === 'computation-closed') this.end();
   }
 
   end(): void {
     this.ended = true;
-    for (const r of this.readers) r.wake?.();
+    for (const r of this.readers) r.waiting?.wake(true);
   }
 
   iterate(): AsyncIterableIterator<DiscoroStatus> {
-    const reader: { queue: DiscoroStatus[]; wake: (() => void) | undefined } = { queue: [], wake: undefined };
+    const reader: Reader = { queue: new Deque<DiscoroStatus>(), waiting: undefined };
     if (!this.ended) this.readers.add(reader);
     const feed = this;
     return {
@@ -119,14 +122,16 @@ export class StatusFeed {
       async next(): Promise<IteratorResult<DiscoroStatus>> {
         while (reader.queue.length === 0) {
           if (feed.ended || !feed.readers.has(reader)) return { value: undefined, done: true };
-          await new Promise<void>((r) => (reader.wake = r));
-          reader.wake = undefined;
+          const wait = (reader.waiting = new Wait<boolean>(feed.scheduler, undefined, WaitKind.Other));
+          wait.what = 'discoro status';
+          await wait.start(Infinity, undefined);
+          reader.waiting = undefined;
         }
         return { value: reader.queue.shift()!, done: false };
       },
       async return(): Promise<IteratorResult<DiscoroStatus>> {
         feed.readers.delete(reader);
-        reader.wake?.();
+        reader.waiting?.wake(true);
         return { value: undefined, done: true };
       },
     };

@@ -1,20 +1,31 @@
 /**
- * Starting one job of a computation: take a server (waiting for a free one for a CPU job), call
- * the computation's RCI there with the job's function and CBOR arguments, and follow the job's
- * outcome (status messages, the server's slot given back).
+ * Starting one job of a computation for `run`/`runWith`: check the function and the arguments
+ * (encoded once, here: what cannot cross the wire is an InvalidArgumentError before anything
+ * happens), take a server (waiting for a free one for a CPU job), start the job there (JobRun),
+ * and resolve with its reference once it runs. `timeout` bounds the wait for a free server (then
+ * false, and nothing started); the start itself is one request, bounded by the network's request
+ * timeout. The `signal` (or the acting coroutine's termination) ends the call at any point; a call
+ * that gives up while its start is in flight has its job terminated as soon as it starts, and
+ * reported (`job-created`, then `job-terminated`).
  * @module
  */
-import type { MonitorStatus } from '../../../runtime/MonitorStatus.js';
+import { checkWaitOptions } from '../../../runtime/options.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import type { ComputationCore as Computation, JobFunction, JobOptions } from './computationTypes.js';
 import type { JobFunctionRef } from '../protocol.js';
-import type { JobInfo } from './discoroStatus.js';
-import { JobCoro, JobOutcome } from './JobCoro.js';
+import type { JobCoro } from './JobCoro.js';
+import { JobRun } from './JobRun.js';
 import { shipFunction } from './components.js';
-import type { RciCoro } from '../../remote/RciCoro.js';
 
-
-function functionRef(fn: JobFunction): JobFunctionRef {
+/**
+ * How a job names its function on the wire; InvalidArgumentError for anything else.
+ * @example
+ * ```ts
+ * functionRef('compute'); // { name: 'compute' }
+ * ```
+ */
+export function functionRef(fn: JobFunction): JobFunctionRef {
   if (typeof fn === 'string') {
     if (fn.length === 0) throw new InvalidArgumentError('a job function name must not be empty');
     return { name: fn };
@@ -24,59 +35,59 @@ function functionRef(fn: JobFunction): JobFunctionRef {
 }
 
 /**
- * Starts a job of `comp` (which must be scheduled); false when no server was free within the timeout.
+ * A job's arguments as they travel (encoded once); InvalidArgumentError naming what cannot cross the wire.
+ * @example
+ * ```ts
+ * const bytes = encodeArgs(obj, [1, { x: 2 }]);
+ * ```
+ */
+export function encodeArgs(comp: Computation, args: unknown[]): Uint8Array {
+  const net = comp.net!;
+  return net.codec.encode(args, net.referenceSent);
+}
+
+/**
+ * Checks a job's `cpu` option (default true).
+ * @example
+ * ```ts
+ * const cpu = cpuOption({ cpu: false }); // false
+ * ```
+ */
+export function cpuOption(options: JobOptions): boolean {
+  const cpu = options.cpu ?? true;
+  if (typeof cpu !== 'boolean') throw new InvalidArgumentError('cpu must be a boolean');
+  return cpu;
+}
+
+/**
+ * Starts a job of `comp` (which must be scheduled); false when no server was free within the
+ * timeout. Throws what the server refused it with, ServerLostError when the server was lost before
+ * the job started (status `job-abandoned`), the signal's reason.
  * @example
  * ```ts
  * const job = await startJob(obj, { cpu: true, timeout: 1000 }, 'compute', [1, 2]);
  * ```
  */
 export async function startJob<R>(comp: Computation, options: JobOptions, fn: JobFunction, args: unknown[]): Promise<JobCoro<unknown, R> | false> {
+  checkWaitOptions(options);
   const ref = functionRef(fn);
-  const net = comp.net!;
-  net.codec.encode(args); // InvalidArgumentError now, naming what cannot cross the wire
-  const cpu = options.cpu ?? true;
-  if (typeof cpu !== 'boolean') throw new InvalidArgumentError('cpu must be a boolean');
+  const cpu = cpuOption(options);
+  const encoded = encodeArgs(comp, args);
   const server = await comp.pool.acquire(options.where, cpu, options);
   if (server === false) return false;
-  let info: JobInfo | undefined;
-  let early: MonitorStatus | undefined;
-  let released = false;
-  const sent = performance.now();
-  const ended = (status: MonitorStatus): void => {
-    if (!released) {
-      released = true;
-      comp.pool.release(server, cpu, performance.now() - sent);
-    }
-    if (info === undefined) {
-      early = status; // the outcome came before the call's reply: reported after job-created
-      return;
-    }
-    report(comp, info, status);
-  };
-  const outcome = new JobOutcome(server.info.location, ended);
-  let rcoro;
-  try {
-    rcoro = (await server.rci.callWith({ monitor: outcome, timeout: options.timeout ?? net.requestTimeout, signal: options.signal, coro: options.coro }, ref, args, cpu)) as RciCoro<unknown, R>;
-  } catch (err) {
-    if (!released) {
-      released = true;
-      comp.pool.release(server, cpu);
-    }
-    throw err;
+  const sched = comp.scheduler;
+  const wait = new Wait<JobCoro<unknown, R> | false>(sched, sched.actor(options.coro), WaitKind.Other);
+  wait.alarm = false;
+  wait.what = 'job start';
+  const started = wait.start(Infinity, options.signal);
+  if (wait.settled) {
+    comp.pool.release(server, cpu);
+    return started;
   }
-  const job = new JobCoro<unknown, R>(net, rcoro, outcome, comp.scheduler, server.info.location);
-  info = { job, fn: ref.name, args, server: server.info.location, startTime: Date.now() };
-  if (cpu) comp.cpuJobs.add(job);
-  comp.publish({ kind: 'job-created', info });
-  if (early !== undefined) report(comp, info, early);
-  else comp.jobs.add(job);
-  return job;
-}
-
-function report(comp: Computation, info: JobInfo, status: MonitorStatus): void {
-  comp.jobDone(info.job);
-  if (status.reason === 'finished') comp.publish({ kind: 'job-finished', info, value: status.value });
-  else if (status.reason === 'terminated') comp.publish({ kind: 'job-terminated', info });
-  else if (status.reason === 'peer-lost') comp.publish({ kind: 'job-abandoned', info, error: status.error as Error });
-  else comp.publish({ kind: 'job-failed', info, error: status.error as Error });
+  new JobRun(comp, server, cpu, ref, args, {
+    started: (run) => wait.wake(run.job as JobCoro<unknown, R>),
+    refused: (_run, error) => void wait.fail(error),
+    ended: (_run, status) => void wait.fail(status.error), // lost before it started (else the wait is settled)
+  }, 0).start(encoded);
+  return started;
 }

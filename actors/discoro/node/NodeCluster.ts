@@ -2,23 +2,31 @@
  * The dashboard's cluster view of a discoronode, from the node itself: the node (with its last
  * pulse), the server processes of each computation it serves, the computations (named after
  * their client; waiting ones too) and the jobs running on its servers, which the servers report
- * in batches (JobReporter). Actions: terminate a job (the server terminates its coroutine; the
- * client sees it terminated), close a computation, disable or enable a server or the node (the
- * clients start no new jobs there; a disabled node queues new computations).
+ * in batches (JobReporter). It follows the node through its event channel: a subscriber to the
+ * view is a subscriber to a channel nested in the node's. Actions: terminate a job (the server
+ * terminates its coroutine; the client sees it terminated), close a computation, disable or
+ * enable a server or the node (the clients start no new jobs there; a disabled node queues new
+ * computations). They are carried out by the coroutine that owns what they change.
  * @example
  * ```ts
  * const node = await DiscoroNode.start({ cpus: 2 });
- * const dash = await serveDashboard(node.net.scheduler, { cluster: new NodeCluster(node), token: 'a-long-random-secret-token' });
+ * const dash = await serveDashboard(node.scheduler, { cluster: new NodeCluster(node), token: 'a-long-random-secret-token' });
  * log(`dashboard at ${dash.url}`);
  * ```
  * @module
  */
+import { inspect } from 'node:util';
 import type { ClusterSource, ComputationView, JobCounts, JobView, NodeView, ServerView } from '../../dashboard/clusterSource.js';
+import { Channel } from '../../Channel.js';
 import type { DiscoroNode } from './DiscoroNode.js';
-import { jobId, type NodeAvailability } from '../protocol.js';
-import { nodeAvailability } from './nodeAvailability.js';
+import { jobId } from '../protocol.js';
 import type { NodeComputation } from './NodeComputation.js';
-import type { ServerProcess } from './ServerProcess.js';
+import { call, HoldServer, TerminateJob } from './nodeMessages.js';
+import type { NodeChange } from './nodeEvents.js';
+import type { ServerOwner } from './ServerOwner.js';
+
+/** How long an action waits for the coroutine carrying it out. */
+const ACTION_TIMEOUT_MS = 5000;
 
 /**
  * A discoronode's ClusterSource.
@@ -31,47 +39,44 @@ import type { ServerProcess } from './ServerProcess.js';
  * ```
  */
 export class NodeCluster implements ClusterSource {
-  private readonly listeners = new Set<() => void>();
-  private readonly held = new Set<string>();
-  private readonly unwatch: () => void;
-  private avail: NodeAvailability | undefined;
-  private availAt: number | null = null;
+  private readonly changes: Channel<NodeChange>;
 
   constructor(private readonly node: DiscoroNode) {
-    this.unwatch = node.watch(() => {
-      this.takeAvail();
-      this.forgetGoneServers();
-      this.changed();
-    });
-    // The first pulse is a pulse interval away: measure now.
-    void nodeAvailability(node.location, node.root).then((a) => {
-      if (this.avail !== undefined) return;
-      this.avail = a;
-      this.availAt = Date.now();
-      this.changed();
-    }, () => undefined);
+    this.changes = new Channel<NodeChange>('node-cluster', { scheduler: node.scheduler });
+    // Subscribing takes effect at once; it fails only on a node that has stopped (nothing to follow).
+    node.events.subscribe(this.changes).catch(() => undefined);
   }
 
-  /** Stops following the node. */
+  /** Stops following the node (its subscribers are dropped). */
   close(): void {
-    this.unwatch();
-    this.listeners.clear();
+    this.node.events.unsubscribe(this.changes).catch(() => undefined);
+    this.changes.close();
+  }
+
+  /** What JSON.stringify and the logger show (nothing secret): the node it follows. */
+  toJSON(): object {
+    return { node: this.node.location, computations: this.node.computations.size };
+  }
+
+  [inspect.custom](): string {
+    return `NodeCluster ${inspect(this.toJSON())}`;
   }
 
   nodes(): readonly NodeView[] {
     const n = this.node;
-    const a = this.avail;
+    const last = n.lastAvail;
+    const a = last?.avail;
     return [{
       location: n.location, name: n.name, state: n.isStopping ? 'closing' : 'initialized', enabled: n.enabled, cpus: n.cpus,
-      cpuLoad: a?.cpuLoad ?? null, freeMemory: a?.freeMemory ?? null, totalMemory: a?.totalMemory ?? null, freeDisk: a?.freeDisk ?? null, lastPulse: this.availAt,
+      cpuLoad: a?.cpuLoad ?? null, freeMemory: a?.freeMemory ?? null, totalMemory: a?.totalMemory ?? null, freeDisk: a?.freeDisk ?? null, lastPulse: last?.at ?? null,
     }];
   }
 
   servers(): readonly ServerView[] {
     const out: ServerView[] = [];
-    for (const { entry } of this.serverEntries()) {
-      const info = entry.info!;
-      out.push({ location: info.location, node: info.node, pid: info.pid, index: info.index, state: entry.process.isAlive ? 'initialized' : 'closed', enabled: !this.held.has(info.location) });
+    for (const { comp, server } of this.serverEntries()) {
+      const info = server.info!;
+      out.push({ location: info.location, node: info.node, pid: info.pid, index: info.index, state: server.process?.isAlive === true ? 'initialized' : 'closed', enabled: !comp.held.has(info.location) });
     }
     return out;
   }
@@ -84,10 +89,10 @@ export class NodeCluster implements ClusterSource {
 
   jobs(): readonly JobView[] {
     const out: JobView[] = [];
-    for (const { comp, entry } of this.serverEntries()) {
-      const server = entry.info!.location;
-      for (const j of entry.process.report.jobs) {
-        out.push({ id: jobId(j.id, server), fn: j.fn, args: [], argsPreview: j.args, server, node: this.node.location, computation: comp.id, state: 'running', startTime: j.startTime, endTime: null });
+    for (const { comp, server } of this.serverEntries()) {
+      const location = server.info!.location;
+      for (const j of server.report.jobs) {
+        out.push({ id: jobId(j.id, location), fn: j.fn, args: [], argsPreview: j.args, server: location, node: this.node.location, computation: comp.id, state: 'running', startTime: j.startTime, endTime: null });
       }
     }
     return out;
@@ -99,76 +104,56 @@ export class NodeCluster implements ClusterSource {
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const subscriber = { send: (): boolean => (listener(), true) };
+    this.changes.subscribe(subscriber).catch(() => undefined); // a closed view has nothing to tell
+    return () => void this.changes.unsubscribe(subscriber).catch(() => undefined);
   }
 
   async terminateJob(id: string): Promise<boolean> {
     const m = /^(\d+)@(.+)$/.exec(id);
     const found = m === null ? undefined : this.server(m[2]!);
-    return found === undefined ? false : found.entry.process.terminateJob(Number(m![1]));
+    if (found?.server.coro === undefined) return false;
+    return call<boolean>(found.server.coro, (r) => new TerminateJob(Number(m![1]), r), `server ${m![2]}`, ACTION_TIMEOUT_MS).catch(() => false);
   }
 
   closeComputation(id: string): Promise<boolean> {
     return this.node.closeById(id, "closed from the node's dashboard");
   }
 
-  enableNode(location: string): boolean {
+  enableNode(location: string): Promise<boolean> {
     return this.setNode(location, true);
   }
-  disableNode(location: string): boolean {
+  disableNode(location: string): Promise<boolean> {
     return this.setNode(location, false);
   }
-  enableServer(location: string): boolean {
-    return this.setServer(location, true);
+  enableServer(location: string): Promise<boolean> {
+    return this.holdServer(location, false);
   }
-  disableServer(location: string): boolean {
-    return this.setServer(location, false);
+  disableServer(location: string): Promise<boolean> {
+    return this.holdServer(location, true);
   }
 
-  private setNode(location: string, enabled: boolean): boolean {
+  private async setNode(location: string, enabled: boolean): Promise<boolean> {
     if (location !== this.node.location) return false;
-    this.node.setEnabled(enabled);
+    await this.node.setEnabled(enabled);
     return true;
   }
 
   /** A held server: its client starts no new jobs there (it hears `held`). */
-  private setServer(location: string, enabled: boolean): boolean {
+  private async holdServer(location: string, held: boolean): Promise<boolean> {
     const found = this.server(location);
     if (found === undefined) return false;
-    if (enabled) this.held.delete(location);
-    else this.held.add(location);
-    this.node.post(found.comp.client, found.comp.id, { kind: 'held', server: location, held: !enabled });
-    this.changed();
-    return true;
+    return call<boolean>(found.comp.coro, (r) => new HoldServer(location, held, r), `computation ${found.comp.id}`, ACTION_TIMEOUT_MS).catch(() => false);
   }
 
-  private *serverEntries(): Generator<{ comp: NodeComputation; entry: { process: ServerProcess; info?: { location: string; node: string; pid: number; index: number } } }> {
+  private *serverEntries(): Generator<{ comp: NodeComputation; server: ServerOwner }> {
     for (const comp of this.node.computations.values()) {
-      for (const entry of comp.servers.values()) if (entry.info !== undefined) yield { comp, entry };
+      for (const server of comp.servers.values()) if (server.info !== undefined) yield { comp, server };
     }
   }
 
-  private server(location: string): { comp: NodeComputation; entry: { process: ServerProcess } } | undefined {
-    for (const e of this.serverEntries()) if (e.entry.info!.location === location) return e;
+  private server(location: string): { comp: NodeComputation; server: ServerOwner } | undefined {
+    for (const e of this.serverEntries()) if (e.server.info!.location === location) return e;
     return undefined;
-  }
-
-  /** A held server that has exited is forgotten (its replacement starts enabled). */
-  private forgetGoneServers(): void {
-    if (this.held.size === 0) return;
-    const live = new Set([...this.serverEntries()].map((e) => e.entry.info!.location));
-    for (const location of this.held) if (!live.has(location)) this.held.delete(location);
-  }
-
-  private takeAvail(): void {
-    const a = this.node.lastAvail;
-    if (a === undefined || a === this.avail) return;
-    this.avail = a;
-    this.availAt = Date.now();
-  }
-
-  private changed(): void {
-    for (const l of [...this.listeners]) l();
   }
 }

@@ -1,196 +1,330 @@
 /**
- * One computation as a discoronode serves it: the CPU slots it holds, its folder (the shipped
- * components, one working folder per server), its server processes (a killed one is reported to
- * the client and replaced), and the time of the client's last pulse.
+ * One computation at a discoronode, as a coroutine (`computation-<id>`, a child of the node's
+ * `computations` Supervisor): it owns the slots granted to it, its folder (the shipped
+ * components, one working folder per server), its node setup and its servers, and the time of
+ * its client's last pulse. Its servers are supervised by `servers-<id>`, a Supervisor it starts
+ * and stops: one server owner per slot, restarted (`transient`, with backoff) when its process
+ * dies, within the node's restart intensity; beyond it the supervisor gives up and the
+ * computation closes. It closes itself when its client is silent for its zombie period, and
+ * ends once its servers are gone and its folder removed, returning the reason its client is told.
  * @module
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Coro } from '../../../runtime/Coro.js';
+import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import { within } from '../../../runtime/within.js';
 import type { Logger } from '../../../runtime/logging.js';
-import type { Location } from '../../../transports/net/Location.js';
-import { ComponentError } from '../../actorErrors.js';
-import type { ComputationManifest, NodeEvent, ServerInfo, ToServer } from '../protocol.js';
-import type { ServerProcess } from './ServerProcess.js';
+import type { ForkedProcess } from '../../../transports/io/ForkedProcess.js';
+import { ProcessExit, ProcessMessage } from '../../../transports/io/ForkedProcess.js';
+import { ComponentError, ComputationClosedError } from '../../actorErrors.js';
+import { Supervisor } from '../../Supervisor.js';
+import type { ComputationManifest, FromServer, ServerInfo, ToServer } from '../protocol.js';
+import type { ClientRef, NodeChange } from './nodeEvents.js';
+import { answer, CloseComputation, CloseServer, HoldServer, PULSE, ServerNews, Setup, type Reply } from './nodeMessages.js';
+import { ServerOwner, startError, type ServerContext, type ServerSlot } from './ServerOwner.js';
+import type { Address } from '../../../runtime/address.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
+const WAKE = Symbol('wake');
+/** The delay before a server is restarted: 10 ms, doubled with each restart in the window, at most 1 s. */
+const RESTART_BACKOFF = { initialMs: 10, maxMs: 1000 };
 
 /**
  * What a computation needs from its node.
  * @example
  * ```ts
- * const host: ComputationHost = obj; // a DiscoroNode
-host.returnPort(host.takePort());
+ * log(host.name, host.root); // DiscoroNode builds the host of its computations
  * ```
  */
 export interface ComputationHost {
   readonly name: string;
   readonly location: string;
   readonly logger: Logger;
+  readonly scheduler: Scheduler;
   /** Folder of all computations (the node's file-transfer destination). */
   readonly root: string;
-  /** How long servers take to start at most (ms). */
   readonly startTimeout: number;
-  /** Network settings of a server (its port comes from `takePort`). */
-  serverNetwork(port: number): StartMessage['network'];
   readonly logLevel: string;
-  takePort(): number;
-  returnPort(port: number): void;
-  post(client: Location, computationId: string, event: NodeEvent): void;
-  serverPidsChanged(): void;
-  /** A fresh process for a server (a pre-started spare when there is one). */
-  serverProcess(): ServerProcess;
-  /** Something a dashboard shows changed (a server started or exited, a job report). */
-  changed(): void;
+  readonly serverRestarts: { maxRestarts: number; withinMs: number };
+  /** Network settings of a server listening on `port` (with the node's secret: sent over IPC only). */
+  serverNetwork(port: number): StartMessage['network'];
+  takeProcess(owner: Coro<any, any>): Promise<ForkedProcess>;
+  publish(change: NodeChange): void;
 }
 
-/** Replacements of killed servers a computation gets at most (a server that keeps dying is not restarted forever). */
-const MAX_REPLACEMENTS = 20;
-
 /**
- * A computation on a node.
+ * A computation on a node; its fields are written by its coroutine only.
  * @example
  * ```ts
- * const comp = new NodeComputation(obj, 'c-1f2e', loc, 2, 60_000);
- * const servers = await comp.setup({ modules: ['work.js'], sources: [] });
- * await comp.close(5000);
+ * const comp = new NodeComputation(host, 'c-1f2e', client, 2, 60_000, [0, 0]);
+ * await computations.startChild({ id: 'computation-c-1f2e', start: (coro: Coro<any, any>) => comp.run(coro), restart: 'temporary' });
  * ```
  */
-export class NodeComputation {
+export class NodeComputation implements ServerContext {
   readonly folder: string;
-  readonly servers = new Map<number, { process: ServerProcess; port: number; info?: ServerInfo }>();
-  lastPulse = Date.now();
-  closing = false;
-  private manifest: ComputationManifest | undefined;
-  private replacements = 0;
-  private closed: Promise<void> | undefined;
+  phase: 'reserved' | 'setting-up' | 'serving' | 'closing' = 'reserved';
+  /** The current owner of each server slot (by index). */
+  readonly servers = new Map<number, ServerOwner>();
+  /** Locations of the servers its operator holds. */
+  readonly held = new Set<string>();
+  lastPulse = performance.now();
+  coro!: Coro<any, any>;
+  /** What its client is told when it closes. */
+  closeReason: string | undefined;
   private grace = Infinity;
-  private reason: string | undefined;
-  /** Jobs done and failed on servers that exited. */
+  private manifest: ComputationManifest | undefined;
+  private setupReply: Address<Reply<ServerInfo[]>> | undefined;
+  private readonly pending = new Set<number>();
+  private nodeSetup: { process: ForkedProcess; deadline: number | undefined } | undefined;
+  private serversSup: Supervisor | undefined;
+  /** Jobs done and failed on servers that are gone. */
   private readonly pastJobs = { done: 0, failed: 0 };
 
   constructor(
     private readonly host: ComputationHost,
     readonly id: string,
-    readonly client: Location,
+    readonly owner: ClientRef,
     readonly cpus: number,
     readonly zombiePeriod: number,
+    /** The port of each server (0: ephemeral). */
+    readonly ports: readonly number[],
   ) {
     this.folder = path.join(host.root, id);
   }
 
-  /** Jobs running on its servers, as they last reported. */
-  get runningJobs(): number {
-    let n = 0;
-    for (const s of this.servers.values()) n += s.process.running;
-    return n;
+  get client(): ClientRef['location'] {
+    return this.owner.location;
+  }
+  get computation(): Coro<any, any> {
+    return this.coro;
+  }
+  get nodeName(): string {
+    return this.host.name;
+  }
+  get nodeLocation(): string {
+    return this.host.location;
+  }
+  get startTimeout(): number {
+    return this.host.startTimeout;
+  }
+  get closing(): boolean {
+    return this.phase === 'closing';
   }
 
   /** Its jobs running, done and failed, as its servers (and the ones it lost) last reported. */
   get jobTotals(): { running: number; done: number; failed: number } {
     const t = { running: 0, ...this.pastJobs };
     for (const s of this.servers.values()) {
-      t.running += s.process.report.running;
-      t.done += s.process.report.done;
-      t.failed += s.process.report.failed;
+      t.running += s.report.running;
+      t.done += s.report.done;
+      t.failed += s.report.failed;
     }
     return t;
   }
 
-  /**
-   * Runs the node setup (if any) in a short-lived process, then starts one server per slot.
-   * Rejects with ComponentError/SetupFailedError/UnknownJobFunctionError (and stops what started).
-   */
-  async setup(manifest: ComputationManifest): Promise<ServerInfo[]> {
-    if (this.manifest !== undefined) throw new ComponentError(`computation ${this.id} is already set up at ${this.host.name}`);
-    this.manifest = manifest;
-    try {
-      if (manifest.nodeSetup !== undefined) {
-        const proc = this.host.serverProcess();
-        try {
-          await proc.start(this.startMessage(0, 'node-setup', 0), this.host.startTimeout);
-        } finally {
-          await proc.close(0);
-        }
-      }
-      const indexes = Array.from({ length: this.cpus }, (_, k) => k + 1);
-      return await Promise.all(indexes.map((i) => this.startServer(i)));
-    } catch (err) {
-      await this.stopServers(0);
-      throw err;
-    }
+  /** Pids of its server processes (and of its node setup while it runs). */
+  get pids(): number[] {
+    const pids = [...this.servers.values()].flatMap((s) => (s.process?.isAlive === true ? [s.process.pid] : []));
+    if (this.nodeSetup !== undefined) pids.push(this.nodeSetup.process.pid);
+    return pids;
   }
 
-  /**
-   * Closes its servers (running jobs get `grace` ms, then are terminated; Infinity: until they
-   * end) and removes its folder; tells the client why when `reason` is given. Called again while
-   * closing, a shorter grace cuts the wait short (and the later reason is the one told).
-   */
-  close(grace: number, reason?: string): Promise<void> {
-    if (this.closed !== undefined) {
-      this.reason = reason ?? this.reason;
-      if (grace < this.grace) {
-        this.grace = grace;
-        void this.stopServers(grace);
-      }
-      return this.closed;
-    }
-    this.closing = true;
-    this.grace = grace;
-    this.reason = reason;
-    this.closed = (async () => {
-      await this.stopServers(grace);
-      await rm(this.folder, { recursive: true, force: true }).catch((err: Error) => this.host.logger.warn({ err, folder: this.folder }, 'discoro: could not remove a computation folder'));
-      if (this.reason !== undefined) this.host.post(this.client, this.id, { kind: 'closed', reason: this.reason });
-    })();
-    return this.closed;
+  port(index: number): number {
+    return this.ports[index - 1] ?? 0;
   }
-
-  private startMessage(index: number, mode: 'server' | 'node-setup', port: number): StartMessage {
+  takeProcess(owner: Coro<any, any>): Promise<ForkedProcess> {
+    return this.host.takeProcess(owner);
+  }
+  publish(change: NodeChange): void {
+    this.host.publish(change);
+  }
+  startMessage(index: number, port: number, mode: 'server' | 'node-setup' = 'server'): StartMessage {
     return {
       type: 'start', computationId: this.id, mode, index, nodeName: this.host.name, folder: this.folder,
+      client: { location: String(this.owner.location), incarnation: this.owner.incarnation },
       manifest: this.manifest!, network: this.host.serverNetwork(port), logLevel: this.host.logLevel,
     };
   }
 
-  private async startServer(index: number): Promise<ServerInfo> {
-    const port = this.host.takePort();
-    const proc = this.host.serverProcess();
-    const entry: { process: ServerProcess; port: number; info?: ServerInfo } = { process: proc, port };
-    this.servers.set(index, entry);
-    this.host.serverPidsChanged();
-    proc.onExit = (code, signal) => this.serverExited(index, entry, code, signal);
-    proc.onReport = () => this.host.changed();
-    const location = await proc.start(this.startMessage(index, 'server', port), this.host.startTimeout);
-    entry.info = { location, node: this.host.location, pid: proc.pid, index };
-    this.host.changed();
-    if (this.closing) await proc.close(0); // closed while it started
-    return entry.info;
-  }
-
-  private serverExited(index: number, entry: { process: ServerProcess; port: number; info?: ServerInfo }, code: number | null, signal: NodeJS.Signals | null): void {
-    this.host.returnPort(entry.port);
-    if (this.servers.get(index) === entry) {
-      this.servers.delete(index);
-      this.pastJobs.done += entry.process.report.done;
-      this.pastJobs.failed += entry.process.report.failed + entry.process.report.running; // lost with it
+  /** The body of its coroutine; returns the reason its client is told (undefined: none). */
+  async run(coro: Coro<any, any>): Promise<string | undefined> {
+    this.coro = coro;
+    try {
+      while (!(this.phase === 'closing' && this.servers.size === 0 && this.nodeSetup === undefined)) {
+        const m = await coro.receive({ timeout: this.wakeIn(), alarm: WAKE });
+        if (m !== WAKE) await this.handle(coro, m);
+        this.timers(); // due even while messages keep coming
+      }
+    } finally {
+      this.phase = 'closing';
+      this.setupReply?.send({ ok: false, error: new ComputationClosedError(`computation ${this.id} was closed at ${this.host.name}`) });
+      this.setupReply = undefined;
+      this.nodeSetup?.process.kill();
+      // Without the coroutine (it may be terminated): the servers go, then the folder.
+      await this.serversSup?.stop();
+      const removed = rm(this.folder, { recursive: true, force: true }).catch((err: Error) => this.host.logger.warn({ err, folder: this.folder }, 'discoro: could not remove a computation folder'));
+      await within(this.host.scheduler, removed, { timeout: 30_000 });
     }
-    this.host.serverPidsChanged();
-    this.host.changed();
-    if (this.closing || entry.info === undefined) return;
-    const reason = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
-    this.host.logger.warn({ computation: this.id, server: entry.info.location, reason }, 'discoro: a server process was lost; starting a replacement');
-    this.host.post(this.client, this.id, { kind: 'server-lost', server: entry.info, reason });
-    if (this.replacements++ >= MAX_REPLACEMENTS) return;
-    this.startServer(index).then(
-      (info) => {
-        if (!this.closing) this.host.post(this.client, this.id, { kind: 'server-up', server: info });
-      },
-      (err: Error) => this.host.logger.warn({ err, computation: this.id }, 'discoro: a replacement server did not start'),
-    );
+    return this.closeReason;
   }
 
-  private async stopServers(grace: number): Promise<void> {
-    const all = [...this.servers.values()];
-    await Promise.all(all.map((s) => s.process.close(grace)));
+  private async handle(coro: Coro<any, any>, m: unknown): Promise<void> {
+    if (m === PULSE) this.lastPulse = performance.now();
+    else if (m instanceof ServerNews) this.serverNews(m);
+    else if (m instanceof CloseComputation) this.close(m.grace, m.reason, m.announce);
+    else if (m instanceof HoldServer) await answer(m.replyTo, () => this.hold(m.location, m.held));
+    else if (m instanceof Setup) {
+      if (this.phase === 'closing') m.replyTo.send({ ok: false, error: new ComputationClosedError(`computation ${this.id} is closing at ${this.host.name}`) });
+      else if (this.phase !== 'reserved') m.replyTo.send({ ok: false, error: new ComponentError(`computation ${this.id} is already set up at ${this.host.name}`) });
+      else await this.setup(coro, m);
+    } else if ((m instanceof ProcessMessage || m instanceof ProcessExit) && m.process === this.nodeSetup?.process) await this.nodeSetupNews(coro, m);
+    else if (m instanceof MonitorStatus && m.coro === this.serversSup?.coro && !m.ok && this.phase !== 'closing') {
+      this.host.logger.error({ computation: this.id, err: m.error }, 'discoro: its servers kept failing; the computation is closed');
+      this.failed(new ComputationClosedError(`the servers of computation ${this.id} kept failing at ${this.host.name}`, { cause: m.error }), `its servers kept failing at ${this.host.name}`);
+    }
+  }
+
+  /** Milliseconds until its client's silence reaches the zombie period, or the node setup's deadline. */
+  private wakeIn(): number | undefined {
+    if (this.phase === 'closing') return undefined;
+    const now = performance.now();
+    let at = this.lastPulse + this.zombiePeriod;
+    if (this.nodeSetup?.deadline !== undefined) at = Math.min(at, this.nodeSetup.deadline);
+    return Math.max(0, at - now);
+  }
+
+  private timers(): void {
+    const now = performance.now() + 1; // the timer heap may fire up to half a millisecond early
+    const setup = this.nodeSetup;
+    if (setup?.deadline !== undefined && now >= setup.deadline) {
+      setup.deadline = undefined;
+      setup.process.kill();
+      this.failed(new ComponentError(`the node setup of computation ${this.id} at ${this.host.name} did not end within ${this.host.startTimeout} ms`), undefined);
+    }
+    if (this.phase !== 'closing' && now - this.lastPulse >= this.zombiePeriod) {
+      this.host.logger.info({ computation: this.id, client: String(this.client) }, 'discoro: no pulse from the client for its zombie period');
+      this.close(0, 'zombie: no pulse from the client', false);
+    }
+  }
+
+  /** Runs the node setup (if any) in a process of its own, then starts one server per slot. */
+  private async setup(coro: Coro<any, any>, m: Setup): Promise<void> {
+    this.manifest = m.manifest;
+    this.setupReply = m.replyTo;
+    this.phase = 'setting-up';
+    if (m.manifest.nodeSetup === undefined) return this.startServers(coro);
+    const process = await this.host.takeProcess(coro);
+    this.nodeSetup = { process, deadline: performance.now() + this.host.startTimeout };
+    this.publish({ kind: 'processes' });
+    process.send(this.startMessage(0, 0, 'node-setup'));
+  }
+
+  private async nodeSetupNews(coro: Coro<any, any>, m: ProcessMessage | ProcessExit): Promise<void> {
+    const setup = this.nodeSetup!;
+    if (m instanceof ProcessExit) {
+      this.nodeSetup = undefined;
+      this.publish({ kind: 'processes' });
+      if (setup.deadline !== undefined && this.phase !== 'closing') {
+        this.failed(new ComponentError(`the node setup of computation ${this.id} at ${this.host.name} exited (code ${m.status.code}) before it was done`), undefined);
+      }
+      return;
+    }
+    const data = m.data as FromServer;
+    if (data.type === 'failed') {
+      setup.deadline = undefined;
+      this.failed(startError(data), undefined);
+    } else if (data.type === 'setup-done' && setup.deadline !== undefined) {
+      setup.deadline = undefined; // the process exits by itself
+      if (this.phase === 'setting-up') await this.startServers(coro);
+    }
+  }
+
+  private async startServers(coro: Coro<any, any>): Promise<void> {
+    const r = this.host.serverRestarts;
+    const sup = (this.serversSup = await Supervisor.start([], {
+      scheduler: this.host.scheduler, name: `servers-${this.id}`, strategy: 'one-for-one',
+      maxRestarts: r.maxRestarts, withinMs: r.withinMs, backoff: RESTART_BACKOFF,
+    }));
+    sup.coro!.notify(coro);
+    for (let index = 1; index <= this.cpus; index++) {
+      this.pending.add(index);
+      const slot: ServerSlot = { index, starts: 0 };
+      await sup.startChild({ id: `server-${index}@${this.id}`, start: (c: Coro<any, void>) => new ServerOwner(this, slot).run(c), restart: 'transient', shutdownTimeout: 10_000 });
+    }
+  }
+
+  private serverNews(m: ServerNews): void {
+    const owner = m.owner as ServerOwner;
+    const index = owner.index;
+    switch (m.what) {
+      case 'starting':
+        this.servers.set(index, owner);
+        if (this.phase === 'closing') owner.coro?.send(new CloseServer(this.grace));
+        return;
+      case 'ready': {
+        const info = owner.info!;
+        this.publish({ kind: 'server-up', id: this.id, client: this.client, server: info, replacement: this.phase === 'serving' });
+        if (this.pending.delete(index) && this.pending.size === 0 && this.phase === 'setting-up') {
+          this.phase = 'serving';
+          const infos = [...this.servers.values()].flatMap((s) => (s.info === undefined ? [] : [s.info])).sort((a, b) => a.index - b.index);
+          this.setupReply?.send({ ok: true, value: infos });
+          this.setupReply = undefined;
+        }
+        return;
+      }
+      case 'failed':
+        this.failed(m.error!, undefined);
+        return;
+      case 'gone':
+        if (this.servers.get(index) === owner) this.servers.delete(index);
+        this.pastJobs.done += owner.report.done;
+        this.pastJobs.failed += owner.report.failed + owner.report.running; // lost with it
+        if (owner.info !== undefined) this.held.delete(owner.info.location);
+        if (m.unexpected && owner.info !== undefined && this.phase !== 'closing') {
+          this.host.logger.warn({ computation: this.id, server: owner.info.location, err: m.error }, 'discoro: a server process was lost; it is restarted');
+          this.publish({ kind: 'server-lost', id: this.id, client: this.client, server: owner.info, reason: m.error!.message });
+          if (this.phase === 'setting-up') this.pending.add(index); // the setup waits for its replacement
+        }
+    }
+  }
+
+  private hold(location: string, held: boolean): boolean {
+    const server = [...this.servers.values()].find((s) => s.info?.location === location);
+    if (server === undefined || this.phase === 'closing') return false;
+    if (held) this.held.add(location);
+    else this.held.delete(location);
+    this.publish({ kind: 'server-held', id: this.id, client: this.client, server: location, held });
+    return true;
+  }
+
+  /** Its setup (if running) fails with `error`; it closes at once, its client told `reason`. */
+  private failed(error: Error, reason: string | undefined): void {
+    this.setupReply?.send({ ok: false, error });
+    this.setupReply = undefined;
+    this.close(0, reason, false);
+  }
+
+  /**
+   * Closes its servers: running jobs get `grace` ms (Infinity: until they end); `reason` is told
+   * to its client at the end. Again while closing, a shorter grace cuts the wait short.
+   */
+  private close(grace: number, reason: string | undefined, announce: boolean): void {
+    if (reason !== undefined) this.closeReason = reason;
+    if (this.phase === 'closing') {
+      if (grace < this.grace) {
+        this.grace = grace;
+        for (const s of this.servers.values()) s.coro?.send(new CloseServer(grace));
+      }
+      return;
+    }
+    this.phase = 'closing';
+    this.grace = grace;
+    if (announce && reason !== undefined) this.publish({ kind: 'computation-closing', id: this.id, client: this.client, reason });
+    this.setupReply?.send({ ok: false, error: new ComputationClosedError(`computation ${this.id} was closed at ${this.host.name}${reason === undefined ? '' : `: ${reason}`}`) });
+    this.setupReply = undefined;
+    this.nodeSetup?.process.kill();
+    for (const s of this.servers.values()) s.coro?.send(new CloseServer(grace));
   }
 }

@@ -1,29 +1,27 @@
 /**
  * What a discoronode serves when: its daily service window (if any) read on its clock, and the
- * `--serve N` limit; it describes both for `status` and the clients, and calls back when the
- * window's phase changes (by a timer set to the next change, and on every `check()`, so that a
- * clock that jumps is followed too).
+ * `--serve N` limit; it describes both for `status` and the clients. It sets no timer: the node's
+ * coroutine asks it how long to wait for the next change (`msUntilChange`) and checks the clock
+ * whenever it wakes (`check`), so that a clock that jumps is followed too.
  * @module
  */
 import type { ServicePhase, ServiceWindow } from './ServiceWindow.js';
 
-/** Longest a timer may wait (setTimeout's limit). */
-const MAX_TIMER = 2 ** 31 - 1;
+/** Longest wait for a change: a day, after which the clock is read again anyway. */
+const MAX_WAIT = 24 * 3600_000;
 
 /**
  * The service state of one node.
  * @example
  * ```ts
  * const service = new NodeService(undefined, Date.now, 3); // no window: a ServiceWindow.from(...) otherwise
- * service.watch((phase) => log(`now ${phase}`));
+ * const change = service.check();
+ * if (change !== undefined) log(`now ${change.phase}`);
  * log(service.describe(1)); // 'in service; 1 of 3 computations served'
- * service.close();
  * ```
  */
 export class NodeService {
   private last: ServicePhase;
-  private timer: NodeJS.Timeout | undefined;
-  private onChange: ((phase: ServicePhase, previous: ServicePhase) => void) | undefined;
 
   constructor(
     readonly window: ServiceWindow | undefined,
@@ -45,36 +43,19 @@ export class NodeService {
     return this.serve >= 0 ? `${window}; ${served} of ${this.serve} computations served` : window;
   }
 
-  /** Calls `onChange` at every phase change from now on. */
-  watch(onChange: (phase: ServicePhase, previous: ServicePhase) => void): void {
-    this.onChange = onChange;
-    this.arm();
-  }
-
-  /** Looks at the clock now; calls back if the phase changed. */
-  check(): void {
+  /** Reads the clock: the phase change since the last check, if any. */
+  check(): { phase: ServicePhase; previous: ServicePhase } | undefined {
     const phase = this.phase;
-    if (phase === this.last) return;
+    if (phase === this.last) return undefined;
     const previous = this.last;
     this.last = phase;
-    this.onChange?.(phase, previous);
+    return { phase, previous };
   }
 
-  close(): void {
-    clearTimeout(this.timer);
-    this.onChange = undefined;
-  }
-
-  private arm(): void {
-    clearTimeout(this.timer);
-    if (this.window === undefined || this.onChange === undefined) return;
+  /** Milliseconds until the window's next start, stop or end (a second past it, so that the phase read then is the new one); undefined without a window. */
+  msUntilChange(): number | undefined {
+    if (this.window === undefined) return undefined;
     const now = this.now();
-    // A second past the minute, so that the phase read then is the new one.
-    const delay = Math.min(MAX_TIMER, Math.max(1000, this.window.nextChange(now) - now + 1000));
-    this.timer = setTimeout(() => {
-      this.check();
-      this.arm();
-    }, delay);
-    this.timer.unref();
+    return Math.min(MAX_WAIT, Math.max(1000, this.window.nextChange(now) - now + 1000));
   }
 }

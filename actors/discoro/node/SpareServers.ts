@@ -1,90 +1,159 @@
 /**
  * Pre-started server processes of a discoronode. Starting Node and loading the runtime takes a
- * server most of its start-up time, so the node keeps one idle process per CPU that has loaded
- * its code and waits on IPC. A computation takes fresh ones: a spare has never served anything,
- * serves one computation only and is removed with it, as a process forked on demand would be.
- * Spares taken are replaced a little later, so that refilling does not compete with the servers
- * being started.
+ * server most of its start-up time, so the node keeps `count` idle processes that have loaded
+ * their code and wait on IPC. Each is owned by a spare coroutine (`spare-<k>`), a child of the
+ * `spares` Supervisor: it forks a process, waits for it to load, hands it over when a server
+ * owner takes it (the process is then that owner's), and forks the next one a little later, so
+ * that refilling does not compete with the servers being started. A spare whose process dies
+ * fails, and the supervisor restarts it with backoff; if spares keep dying, the supervisor gives
+ * up and servers are forked on demand.
  * @module
  */
-import { ServerProcess } from './ServerProcess.js';
+import type { Coro } from '../../../runtime/Coro.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import { checkWaitOptions, type WaitOptions } from '../../../runtime/options.js';
+import { Wait, WaitKind } from '../../../runtime/Wait.js';
+import { WaiterQueue } from '../../../runtime/WaiterQueue.js';
+import type { ForkedProcess, ProcessOwner } from '../../../transports/io/ForkedProcess.js';
+import { ProcessExit, ProcessMessage } from '../../../transports/io/ForkedProcess.js';
+import { ask } from '../../ask.js';
+import { ServerLostError } from '../../actorErrors.js';
+import { Supervisor } from '../../Supervisor.js';
+import type { ChildSpec } from '../../childSpec.js';
+import { TakeSpare, type Reply } from './nodeMessages.js';
 
-/** How long after a spare is taken the pool forks its replacement. */
+/** How long after a spare is taken its coroutine forks the next one. */
 const REFILL_DELAY_MS = 1500;
+const DUE = Symbol('refill due');
+
+/** One spare coroutine's state, written by that coroutine only. */
+interface SpareSlot {
+  readonly coro: Coro<any, void>;
+  process: ForkedProcess | undefined;
+  warm: boolean;
+}
 
 /**
  * The idle processes a node keeps ready.
  * @example
  * ```ts
- * const spares = new SpareServers(2, () => {});
- * await spares.fill({ timeout: 10_000 });
- * const server = spares.take(); // a warm process if one is ready, else a new fork
- * await spares.close();
+ * const spares = new SpareServers(2, (owner) => ForkedProcess.fork(serverMain, { owner }), () => {}, sched);
+ * const sup = await Supervisor.start([spares.childSpec()], { scheduler: sched });
+ * await spares.warm({ timeout: 10_000 });
+ * const proc = await spares.take(coro); // a warm process if one is ready, else a new fork
  * ```
  */
 export class SpareServers {
-  private readonly idle: ServerProcess[] = [];
-  private refill: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly slots = new Map<number, SpareSlot>();
+  private readonly warmWaiters = new WaiterQueue();
+  private readonly supervisor: Supervisor;
 
   /**
-   * @param count spares to keep (0: fork every server on demand).
-   * @param changed told whenever the set of spare pids changes (the node records them for `--clean`).
+   * @param count spares to keep (0: every server is forked when a computation asks).
+   * @param fork forks a fresh server process owned by `owner`.
+   * @param changed told whenever a spare process is forked or ends.
    */
-  constructor(private readonly count: number, private readonly changed: () => void) {}
+  constructor(
+    readonly count: number,
+    private readonly fork: (owner: ProcessOwner) => ForkedProcess,
+    private readonly changed: () => void,
+    private readonly scheduler: Scheduler,
+  ) {
+    const children = Array.from({ length: count }, (_, k) => ({ id: `spare-${k + 1}`, start: (coro: Coro<any, void>) => this.run(coro, k + 1), restart: 'permanent' as const }));
+    this.supervisor = new Supervisor(children, { name: 'spares', maxRestarts: Math.max(5, 2 * count), withinMs: 30_000, backoff: { initialMs: 200, maxMs: 5000 } });
+  }
 
-  /** Pids of the spares now. */
+  /** The spec that runs the spares under the node's supervisor (`temporary`: if they keep dying, servers are forked on demand). */
+  childSpec(): ChildSpec {
+    return this.supervisor.childSpec('spares', { restart: 'temporary' });
+  }
+
+  /** Pids of the spare processes now. */
   get pids(): number[] {
-    return this.idle.map((p) => p.pid);
+    return [...this.slots.values()].flatMap((s) => (s.process === undefined ? [] : [s.process.pid]));
   }
 
   /** Spares that have loaded their code. */
   get ready(): number {
-    return this.idle.filter((p) => p.isWarm).length;
+    let n = 0;
+    for (const s of this.slots.values()) if (s.warm) n++;
+    return n;
   }
 
-  /** Forks spares up to the count; resolves when they are warm, or after `timeout` ms (a slow machine still serves: it forks on demand). */
-  async fill(options?: { timeout?: number }): Promise<void> {
-    while (!this.closed && this.idle.length < this.count) {
-      const proc = ServerProcess.fork();
-      proc.onExit = () => this.forget(proc);
-      this.idle.push(proc);
-    }
-    this.changed();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((r) => (timer = setTimeout(r, options?.timeout ?? 10_000)));
-    await Promise.race([Promise.all(this.idle.map((p) => p.warm)), late]);
-    clearTimeout(timer);
+  /** Resolves true once every spare has loaded its code, false after `timeout` ms (a slow machine still serves: it forks on demand). */
+  warm(options?: WaitOptions): Promise<boolean> {
+    const timeout = checkWaitOptions(options);
+    if (this.ready >= this.count) return Promise.resolve(true);
+    const wait = new Wait<boolean>(this.scheduler, undefined, WaitKind.Other);
+    wait.alarm = false;
+    this.warmWaiters.push(wait);
+    return wait.start(timeout, options?.signal);
   }
 
-  /** A fresh process for a server: a warm spare if there is one, else any spare, else a new fork. */
-  take(): ServerProcess {
-    const k = this.idle.findIndex((p) => p.isWarm);
-    const proc = k >= 0 ? this.idle.splice(k, 1)[0]! : (this.idle.shift() ?? ServerProcess.fork());
-    proc.onExit = undefined;
-    this.changed();
-    if (!this.closed && this.count > 0 && this.refill === undefined) {
-      this.refill = setTimeout(() => {
-        this.refill = undefined;
-        void this.fill();
-      }, REFILL_DELAY_MS).unref();
+  /** A fresh process for `owner`: a warm spare if there is one, else one still loading, else a new fork. */
+  async take(owner: Coro<any, any>): Promise<ForkedProcess> {
+    for (const warmOnly of [true, false]) {
+      for (const slot of [...this.slots.values()]) {
+        if (slot.process === undefined || (warmOnly && !slot.warm)) continue;
+        const reply = await ask<TakeSpare, Reply<ForkedProcess | undefined>>(slot.coro, (r) => new TakeSpare(owner, warmOnly, r)).catch(() => undefined);
+        if (reply?.ok === true && reply.value !== undefined) return reply.value;
+      }
     }
+    const proc = this.fork(owner);
+    this.changed();
     return proc;
   }
 
-  /** Stops the spares and forks no more. */
-  async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.refill);
-    const all = this.idle.splice(0);
-    for (const p of all) p.kill();
-    await Promise.all(all.map((p) => p.exitedPromise()));
-    this.changed();
+  /** The body of a spare coroutine: one idle process at a time, forever. */
+  private async run(coro: Coro<any, void>, k: number): Promise<void> {
+    const slot: SpareSlot = { coro, process: undefined, warm: false };
+    this.slots.set(k, slot);
+    try {
+      for (;;) {
+        const proc = (slot.process = this.fork(coro));
+        this.changed();
+        await this.offer(coro, slot, proc);
+        this.changed();
+        const until = performance.now() + REFILL_DELAY_MS;
+        for (let left = REFILL_DELAY_MS; left > 0; left = until - performance.now()) {
+          const m = await coro.receive({ timeout: left, alarm: DUE });
+          if (m instanceof TakeSpare) m.replyTo.send({ ok: true, value: undefined });
+        }
+      }
+    } finally {
+      const proc = slot.process;
+      slot.process = undefined;
+      slot.warm = false;
+      if (proc?.isAlive === true) {
+        proc.kill();
+        await proc.wait({ timeout: 5000 }); // without the coroutine: it may be terminated
+      }
+      this.changed();
+    }
   }
 
-  private forget(proc: ServerProcess): void {
-    const k = this.idle.indexOf(proc);
-    if (k >= 0) this.idle.splice(k, 1);
-    this.changed();
+  /** Waits for `proc` to load, then for a taker; throws ServerLostError if it dies first. */
+  private async offer(coro: Coro<any, void>, slot: SpareSlot, proc: ForkedProcess): Promise<void> {
+    for (;;) {
+      const m = await coro.receive();
+      if (m instanceof ProcessMessage && m.process === proc && (m.data as { type?: string })?.type === 'loaded') {
+        slot.warm = true;
+        if (this.ready >= this.count) for (const w of this.warmWaiters.drain()) w.wake(true);
+      } else if (m instanceof ProcessExit && m.process === proc) {
+        slot.process = undefined;
+        slot.warm = false;
+        throw new ServerLostError(`spare server process ${proc.pid} ended (code ${m.status.code}, signal ${m.status.signal})`);
+      } else if (m instanceof TakeSpare) {
+        if (m.warmOnly && !slot.warm) {
+          m.replyTo.send({ ok: true, value: undefined });
+          continue;
+        }
+        proc.connect(m.owner);
+        slot.process = undefined;
+        slot.warm = false;
+        m.replyTo.send({ ok: true, value: proc });
+        return;
+      }
+    }
   }
 }

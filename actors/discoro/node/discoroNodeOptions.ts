@@ -50,8 +50,19 @@ export interface DiscoroNodeOptions {
   now?: () => number;
   /** How often the node checks its clients' pulses and sends its availability (default 10000). */
   pulseInterval?: number;
-  /** A computation whose client has not pulsed for this long is closed (default 100000; a client may ask for its own). */
+  /**
+   * The longest a client may stay silent (no pulse) before its computation is closed (default
+   * 100000): a client asks for its own zombie period and is granted at most this.
+   */
   zombiePeriod?: number;
+  /** Computations that may wait for slots at once (default 100); each client may have one waiting. */
+  maxWaiting?: number;
+  /**
+   * How often a computation's servers may fail and be restarted (each after a backoff delay that
+   * grows with the restarts in the window) before the node gives up and closes the computation:
+   * at most `maxRestarts` within `withinMs` (default 10 per server slot within 5000 ms).
+   */
+  serverRestarts?: { maxRestarts: number; withinMs: number };
   /** Time running jobs get when the node stops (default 5000). */
   gracePeriod?: number;
   /** Remove what a node that crashed left in the working folder. */
@@ -78,7 +89,8 @@ export interface DiscoroNodeOptions {
 }
 
 /**
- * The options with their defaults.
+ * The options with their defaults, without the secret and the TLS certificate and key (the node
+ * keeps those out of sight and hands them only to its server processes).
  * @example
  * ```ts
  * const o: ResolvedNodeOptions = resolveNodeOptions({ cpus: 1 });
@@ -86,7 +98,9 @@ log(o.destDir);
  * ```
  */
 export type ResolvedNodeOptions = Required<Omit<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort' | 'serviceStart' | 'serviceStop' | 'serviceEnd'>> &
-  Pick<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort'> & {
+  Pick<DiscoroNodeOptions, 'extHost' | 'maxFileSize' | 'udpPort'> & {
+    /** A secret is set (the secret itself is kept out of every options object). */
+    hasSecret: boolean;
     /** Undefined: always in service. */
     service: ServiceWindow | undefined;
   };
@@ -132,6 +146,12 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
   const service = ServiceWindow.from({ start: options.serviceStart, stop: options.serviceStop, end: options.serviceEnd });
   if (options.now !== undefined && typeof options.now !== 'function') throw new InvalidArgumentError('now must be a function returning ms since the epoch');
   const heartbeatInterval = positive(options.heartbeatInterval, 'heartbeatInterval', 1000);
+  const maxWaiting = options.maxWaiting ?? 100;
+  if (!Number.isInteger(maxWaiting) || maxWaiting < 0) throw new InvalidArgumentError('maxWaiting must be a non-negative integer');
+  const r = options.serverRestarts ?? { maxRestarts: 10 * cpus, withinMs: 5000 };
+  if (r === null || typeof r !== 'object' || !Number.isInteger(r.maxRestarts) || r.maxRestarts < 0 || !(typeof r.withinMs === 'number' && r.withinMs > 0)) {
+    throw new InvalidArgumentError('serverRestarts must be { maxRestarts: an integer ≥ 0, withinMs: a positive number of ms }');
+  }
   return {
     cpus,
     host: options.host ?? '127.0.0.1',
@@ -141,14 +161,15 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
     name,
     destDir: path.resolve(options.destDir ?? path.join(os.tmpdir(), 'asyncoro', 'discoro', name)),
     maxFileSize: options.maxFileSize,
-    secret: options.secret,
+    hasSecret: options.secret !== undefined && options.secret.length > 0,
     insecure: options.insecure ?? false,
-    tls: options.tls,
     serve,
     service,
     now: options.now ?? Date.now,
     pulseInterval: positive(options.pulseInterval, 'pulseInterval', 10_000),
     zombiePeriod: positive(options.zombiePeriod, 'zombiePeriod', 100_000),
+    maxWaiting,
+    serverRestarts: { maxRestarts: r.maxRestarts, withinMs: r.withinMs },
     gracePeriod: options.gracePeriod ?? 5000,
     clean: options.clean ?? false,
     peers: options.peers ?? [],

@@ -1,11 +1,15 @@
 /**
  * The PID file that keeps two discoronodes from sharing a working folder, and the record of
- * server process ids that `--clean` uses to stop servers a crashed node left behind.
+ * server process ids that `--clean` uses to stop servers a crashed node left behind (kept by the
+ * node's `pid-file` coroutine).
  * @module
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Coro } from '../../../runtime/Coro.js';
+import type { Channel } from '../../Channel.js';
 import { NodeFolderInUseError } from '../../actorErrors.js';
+import type { NodeChange } from './nodeEvents.js';
 
 const PID_FILE = 'discoronode.pid';
 const SERVER_PIDS = 'servers.pids';
@@ -76,5 +80,28 @@ export function recordServerPids(dir: string, pids: number[]): void {
     writeFileSync(path.join(dir, SERVER_PIDS), pids.join('\n'));
   } catch {
     // the folder is being removed (the node stops)
+  }
+}
+
+/**
+ * The body of the `pid-file` coroutine: subscribed to the node's events, it records the server
+ * processes (`pids()`, read when one was forked or ended) for `--clean` after a crash.
+ * @example
+ * ```ts
+ * await sup.startChild({ id: 'pid-file', start: (coro: Coro<any, void>) => pidFileWriter(coro, events, root, () => node.serverPids()) });
+ * ```
+ */
+export async function pidFileWriter(coro: Coro<NodeChange, void>, events: Channel<NodeChange>, dir: string, pids: () => number[]): Promise<void> {
+  await events.subscribe(coro);
+  try {
+    recordServerPids(dir, pids());
+    for (;;) {
+      let changed = (await coro.receive()).kind === 'processes';
+      // One record for all the changes that came together.
+      for (let m = coro.poll(); m !== undefined; m = coro.poll()) changed ||= m.kind === 'processes';
+      if (changed) recordServerPids(dir, pids());
+    }
+  } finally {
+    if (!events.closed) await events.unsubscribe(coro);
   }
 }

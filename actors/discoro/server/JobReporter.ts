@@ -6,14 +6,19 @@
  * arguments are never previewed.
  * @example
  * ```ts
- * const reporter = new JobReporter((r) => log(r.running, r.done), 50);
+ * const reporter = new JobReporter((r) => log(r.running, r.done), sched, 50);
  * reporter.started(7, 'compute', [1, 2]);
  * reporter.ended(7, true);
  * ```
  * @module
  */
+import type { Coro } from '../../../runtime/Coro.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { argsPreview } from '../../dashboard/clusterData.js';
 import type { JobReport, RunningJob } from '../protocol.js';
+
+/** What the reporting coroutine is woken with: a report is due. */
+const DUE = 'due';
 
 /**
  * Running jobs a report lists at most (the count covers all of them).
@@ -36,7 +41,7 @@ interface Entry {
  * The jobs of one server, reported in batches.
  * @example
  * ```ts
- * const reporter = new JobReporter((r) => process.send?.(r));
+ * const reporter = new JobReporter((r) => process.send?.(r), sched);
  * reporter.started(3, 'render', ['frame-1']);
  * log(reporter.running); // 1
  * reporter.stop();
@@ -46,10 +51,21 @@ export class JobReporter {
   private readonly jobs = new Map<number, Entry>();
   private done = 0;
   private failed = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** A change is waiting for its report (the reporting coroutine has been woken for it). */
+  private due = false;
+  /** Sleeps `intervalMs` after the first change since the last report, then sends one. */
+  private readonly coro: Coro<typeof DUE>;
 
   /** `send` gets each report; `intervalMs` (50) is the least time between two. */
-  constructor(private readonly send: (report: JobReport) => void, private readonly intervalMs = 50) {}
+  constructor(private readonly send: (report: JobReport) => void, scheduler: Scheduler, private readonly intervalMs = 50) {
+    this.coro = scheduler.spawnWith({ name: 'discoro-job-reporter', daemon: true }, async (coro: Coro<typeof DUE>) => {
+      for (;;) {
+        await coro.receive();
+        await coro.sleep(this.intervalMs);
+        if (this.due) this.flush();
+      }
+    });
+  }
 
   /** Jobs running now. */
   get running(): number {
@@ -81,22 +97,21 @@ export class JobReporter {
     return { type: 'jobs', running: this.jobs.size, done: this.done, failed: this.failed, jobs };
   }
 
-  /** Sends the report now (and cancels the one pending). */
+  /** Sends the report now (the one pending is then not sent, unless something changes again). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.due = false;
     this.send(this.report());
   }
 
   /** Sends no more reports. */
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.due = false;
+    this.coro.terminate();
   }
 
   private changed(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.flush(), this.intervalMs);
-    this.timer.unref();
+    if (this.due) return;
+    this.due = true;
+    this.coro.send(DUE);
   }
 }

@@ -1,37 +1,56 @@
 /**
- * Entry of a discoro server process, forked by a discoronode for one computation. It waits for
- * the node's `start` message on its IPC channel, works in its own folder, starts its own
- * scheduler and network, imports the computation's components, runs the server setup, and
- * registers the RCI through which the client runs jobs; then it reports `ready`. It exits when
- * the node says `close` (after letting running jobs end within the grace period, then
- * terminating them) or when the IPC channel closes (its node is gone). In `node-setup` mode it
- * runs the computation's node setup once and exits.
+ * Entry of a discoro server process, forked by a discoronode for one computation. One coroutine,
+ * 'discoro-server', owns the process: its mailbox receives the node's messages (over the IPC
+ * channel) and the ends of jobs while it closes. It waits for `start`, works in its own folder,
+ * starts networking (serving job requests, terminations, monitors and files to the computation's
+ * client only), imports the components, runs the server setup, and reports `ready`. On `close`
+ * it takes no more jobs and waits, receiving with the grace period's deadline, for the running
+ * ones to end, then terminates the rest; it exits when they have ended, or at once when the IPC
+ * channel closes (its node is gone). In `node-setup` mode it runs the computation's node setup
+ * once and exits.
  * @module
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import type { Coro } from '../../../runtime/Coro.js';
-import { Network } from '../../remote/Network.js';
-import { Rci } from '../../remote/Rci.js';
-import { Lock } from '../../sync/Lock.js';
 import { AsyncoroError } from '../../../runtime/runtimeErrors.js';
-import { SetupFailedError } from '../../actorErrors.js';
-import { jobRciName, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from '../protocol.js';
+import { IPC_CLOSED, IpcPort } from '../../../transports/io/IpcPort.js';
+import { Network, type RequestAdmission } from '../../remote/Network.js';
+import { Rci } from '../../remote/Rci.js';
+import { NotComputationOwnerError, SetupFailedError } from '../../actorErrors.js';
+import { ServerRequests, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from '../protocol.js';
 import { JobFunctions } from './JobFunctions.js';
 import { JobReporter } from './JobReporter.js';
+import { JOB_ENDED, ServerJobs } from './ServerJobs.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
+type Mail = ToServer | typeof IPC_CLOSED | typeof JOB_ENDED;
 
-const tell = (m: FromServer): void => {
-  if (process.connected) process.send!(m);
-};
+/** After the grace period, how long terminated jobs get to end (and be reported) before the server exits anyway. */
+const TERMINATED_JOBS_MS = 2000;
+const DEADLINE: unique symbol = Symbol('deadline');
 
-function fail(err: unknown): void {
+/**
+ * The requests only the computation's client may make of its servers: starting, terminating and
+ * watching jobs, calling their RCIs (the server setup), and sending or deleting files. Messages to
+ * a job's coroutine (`send`, `deliver`) stay open to any peer holding its reference, so that jobs
+ * on different servers can talk.
+ */
+const OWNER_ONLY = [ServerRequests.run, 'terminate', 'watch', 'unwatch', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
+
+function ownerOnly(client: StartMessage['client'], where: string): RequestAdmission {
+  return {
+    types: OWNER_ONLY,
+    admit: (peer) => peer.incarnation === client.incarnation,
+    refuse: (type, peer) => new NotComputationOwnerError(`${type} refused at ${where}: ${peer.location} is not the client of its computation`),
+  };
+}
+
+function failure(err: unknown): FromServer {
   const e = err as Error & { code?: unknown };
-  tell({ type: 'failed', code: e instanceof AsyncoroError ? e.code : typeof e?.code === 'string' ? e.code : 'ERR_DISCORO_SETUP_FAILED', message: String(e?.message ?? err) });
-  setImmediate(() => process.exit(3));
+  return { type: 'failed', code: e instanceof AsyncoroError ? e.code : typeof e?.code === 'string' ? e.code : 'ERR_DISCORO_SETUP_FAILED', message: String(e?.message ?? err) };
 }
 
 async function runSetup(fns: JobFunctions, sched: Scheduler, setup: { fn: JobFunctionRef; args: unknown[] }, what: string, where: string): Promise<void> {
@@ -40,26 +59,25 @@ async function runSetup(fns: JobFunctions, sched: Scheduler, setup: { fn: JobFun
   if (result !== 0 && result !== undefined) throw new SetupFailedError(`${what} at ${where} returned ${String(result).slice(0, 80)}, not 0`);
 }
 
-async function start(m: StartMessage): Promise<void> {
+/** Loads the computation and, for a server, starts serving its jobs; undefined after a node setup. */
+async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger): Promise<{ net: Network; jobs: ServerJobs; reporter: JobReporter } | undefined> {
   const where = `${m.nodeName}_proc-${m.index}`;
   const workDir = path.join(m.folder, m.mode === 'server' ? `server-${m.index}` : 'node-setup');
   mkdirSync(workDir, { recursive: true });
   process.chdir(workDir);
-  const logger = pino({ level: m.logLevel, base: { proc: where } }, pino.destination(2));
-  const sched = new Scheduler({ logger });
+  logger.level = m.logLevel;
+  logger.setBindings({ proc: where });
   const fns = await JobFunctions.load(m.folder, m.manifest, where);
   if (m.mode === 'node-setup') {
     if (m.manifest.nodeSetup !== undefined) await runSetup(fns, sched, m.manifest.nodeSetup, 'node setup', m.nodeName);
-    tell({ type: 'setup-done' });
-    setImmediate(() => process.exit(0));
-    return;
+    return undefined;
   }
   const o = m.network;
   const net = await Network.start(sched, {
     host: o.host, port: o.port, extHost: o.extHost, secret: o.secret, insecure: o.insecure, tls: o.tls,
     name: where, discover: false, destDir: workDir, maxFileSize: o.maxFileSize,
     heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
-  });
+  }, ownerOnly(m.client, where));
   const setup = m.manifest.serverSetup;
   if (setup !== undefined && m.manifest.setupOnEnable !== true) await runSetup(fns, sched, setup, 'server setup', where);
   if (m.manifest.setupOnEnable === true) {
@@ -68,62 +86,55 @@ async function start(m: StartMessage): Promise<void> {
       return 0;
     }, { scheduler: sched }).register();
   }
-
   // The node hears of the jobs in batches (JobReporter): a job's start and end cost a map update.
-  const running = new Map<number, Coro>();
-  const reporter = new JobReporter(tell);
-  // CPU jobs run one at a time; the client may send a short one ahead, which waits here.
-  const cpuTurn = new Lock();
-  const rci = new Rci(jobRciName(m.computationId), async (coro: Coro, ref: JobFunctionRef, args: unknown[], cpu?: boolean) => {
-    const fn = fns.resolve(ref);
-    // Listed while it waits its turn too: a close or the node's terminate reaches it there.
-    running.set(coro.id, coro);
-    let ok = false, started = false;
-    try {
-      if (cpu === true) await cpuTurn.acquire(coro);
-      reporter.started(coro.id, ref.name, args);
-      started = true;
-      const value = await fn(coro, ...args);
-      ok = true;
-      return value;
-    } finally {
-      running.delete(coro.id);
-      if (started) reporter.ended(coro.id, ok);
-      if (cpuTurn.owner === coro) cpuTurn.release(coro);
-    }
-  }, { scheduler: sched });
-  rci.register();
-
-  let closing = false;
-  let deadline = Infinity;
-  process.on('message', (msg: ToServer) => {
-    if (msg.type === 'terminate') {
-      const coro = running.get(msg.job);
-      tell({ type: 'terminated', ref: msg.ref, found: coro !== undefined && coro.terminate() });
-      return;
-    }
-    if (msg.type !== 'close') return;
-    deadline = Math.min(deadline, Date.now() + msg.grace); // a second close may cut the grace short
-    if (closing) return;
-    closing = true;
-    rci.unregister();
-    void (async () => {
-      // Bounded: each step sleeps 20 ms until the jobs end or the grace period is over.
-      while (running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const coro of running.values()) coro.terminate();
-      // Let the monitors' 'terminated' reach the clients before the connections close.
-      await new Promise((r) => setTimeout(r, running.size > 0 ? 100 : 0));
-      reporter.flush(); // the last jobs' ends reach the node
-      await net.stop();
-      await sched.terminate();
-      process.exit(0);
-    })();
-  });
-  tell({ type: 'ready', location: String(net.location) });
+  const reporter = new JobReporter((r) => node.send(r), sched);
+  const jobs = new ServerJobs(sched, net, fns, reporter, where);
+  net.handle(ServerRequests.run, (body, peer) => jobs.run(body, peer));
+  return { net, jobs, reporter };
 }
 
-process.on('disconnect', () => process.exit(0)); // the node is gone: so is this server
-process.once('message', (m: ToServer) => {
-  if (m.type === 'start') start(m).catch(fail);
+async function serve(self: Coro<Mail>, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger): Promise<void> {
+  node.deliverTo(self);
+  // A spare waits for its computation; a spare the node closes (or loses) just exits.
+  const first = await self.receive({ filter: (m) => m === IPC_CLOSED || (typeof m === 'object' && (m.type === 'start' || m.type === 'close')) });
+  if (first === IPC_CLOSED || typeof first !== 'object' || first.type !== 'start') return process.exit(0);
+  let server: Awaited<ReturnType<typeof start>>;
+  try {
+    server = await start(first, sched, node, logger);
+  } catch (err) {
+    await node.sent(failure(err), { timeout: 5000 });
+    return process.exit(3);
+  }
+  if (server === undefined) {
+    await node.sent({ type: 'setup-done' }, { timeout: 5000 });
+    return process.exit(0);
+  }
+  const { net, jobs, reporter } = server;
+  node.send({ type: 'ready', location: String(net.location) });
+  let terminatedAt = Infinity;
+  while (!jobs.closing || jobs.count > 0) {
+    const wait = jobs.closing ? Math.min(jobs.graceLeft, terminatedAt === Infinity ? Infinity : Math.max(0, terminatedAt + TERMINATED_JOBS_MS - Date.now())) : undefined;
+    const m = await self.receive<typeof DEADLINE>({ timeout: wait, alarm: DEADLINE });
+    if (m === IPC_CLOSED) return process.exit(0); // the node is gone: so is this server
+    if (m === DEADLINE) {
+      if (terminatedAt !== Infinity) break; // terminated jobs that do not end do not hold the server
+      terminatedAt = Date.now();
+      jobs.terminateAll();
+    } else if (m === JOB_ENDED) continue;
+    else if (m.type === 'terminate') node.send({ type: 'terminated', ref: m.ref, found: jobs.terminate(m.job) });
+    else if (m.type === 'close') jobs.close(m.grace, self); // a second close may cut the grace short
+  }
+  reporter.stop();
+  await node.sent(reporter.report(), { timeout: 1000 }); // the last jobs' ends reach the node
+  await net.stop();
+  process.exit(0);
+}
+
+const logger = pino({ level: 'warn' }, pino.destination(2));
+const sched = new Scheduler({ logger });
+const node = IpcPort.parent<ToServer, FromServer>(sched);
+sched.spawnWith({ name: 'discoro-server' }, (self: Coro<Mail>) => serve(self, sched, node, logger)).finish().catch((err: unknown) => {
+  logger.error({ err }, 'discoro server failed'); // its node sees it exit, and its client the server lost
+  process.exit(1);
 });
-tell({ type: 'loaded' }); // a spare: its code is loaded, it waits for its computation
+node.send({ type: 'loaded' }); // a spare: its code is loaded, it waits for its computation

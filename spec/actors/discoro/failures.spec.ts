@@ -59,6 +59,9 @@ describe('discoro failures', function () {
     for (const job of jobs) expect(ServerLostError.is(await job.finish({ timeout: 10_000 }).catch((e: Error) => e))).to.equal(true);
     await log.until((s) => s.kind === 'node-disconnected');
     expect(c.servers()).to.deep.equal([]);
+    // No node is left (and none is discovered): a job does not wait for a server that cannot come.
+    expect(ServerLostError.is(await c.runResultWith({ retries: 3 }, 'square', 2).catch((e: Error) => e))).to.equal(true);
+    expect(ServerLostError.is(await c.run('square', 2).catch((e: Error) => e))).to.equal(true);
     // Its servers noticed (IPC channel closed) and exited.
     await until(() => serverPids.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }), 10_000, 'servers exit');
     await c.close();

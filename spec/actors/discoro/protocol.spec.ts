@@ -1,15 +1,16 @@
 import { expect } from 'chai';
-import { CLIENT_EVENT, jobRciName, NodeRequests } from '../../../actors/discoro/protocol.js';
+import { CLIENT_EVENT, JOB_CORO_NAME, NodeRequests, ServerRequests, setupRciName } from '../../../actors/discoro/protocol.js';
 
-describe('protocol', () => {
-  it('request types are distinct, discoro-prefixed, and apart from the client event', () => {
-    const types = [...Object.values(NodeRequests), CLIENT_EVENT];
+describe('discoro protocol', () => {
+  it('request types are distinct and named discoro-*', () => {
+    const types = [...Object.values(NodeRequests), ...Object.values(ServerRequests), CLIENT_EVENT];
     expect(new Set(types).size).to.equal(types.length);
-    for (const t of types) expect(t).to.match(/^discoro-[a-z]+$/);
+    for (const t of types) expect(t).to.match(/^discoro-/);
   });
 
-  it('jobRciName: one RCI name per computation', () => {
-    expect(jobRciName('c1')).to.equal('discoro-job:c1');
-    expect(jobRciName('c1')).to.not.equal(jobRciName('c2'));
+  it('setupRciName: one RCI name per computation; jobs run as coroutines named JOB_CORO_NAME', () => {
+    expect(setupRciName('c1')).to.equal('discoro-setup:c1');
+    expect(setupRciName('c1')).to.not.equal(setupRciName('c2'));
+    expect(JOB_CORO_NAME).to.equal('discoro-job');
   });
 });

@@ -1,42 +1,15 @@
 import { expect } from 'chai';
 import { Rci, RemoteRci } from '../../../actors/remote/Rci.js';
-import { RciCoro, RciOutcome } from '../../../actors/remote/RciCoro.js';
+import { RciCoro } from '../../../actors/remote/RciCoro.js';
+import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
+import type { PeerNetwork } from '../../../transports/net/PeerNetwork.js';
+import type { HeldOutcome } from '../../../actors/remote/HeldOutcome.js';
 import type { Coro } from '../../../runtime/Coro.js';
 import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { CoroTerminatedError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
-import { Scheduler } from '../../../runtime/Scheduler.js';
-import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import { RemoteError } from '../../../transports/net/netErrors.js';
 import { networkFixture } from '../../fixtures/index.js';
 import { caught, expectError, rejection, until } from '../../helpers.js';
-import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
-import { Location } from '../../../transports/net/Location.js';
-
-/** A reference to a coroutine of some other node, for statuses made by hand. */
-const stub = new RemoteCoro(undefined, new Location('127.0.0.1', 1), '0'.repeat(32), 1, 'x');
-
-describe('RciOutcome', () => {
-  it('keeps the first MonitorStatus, forwards it to the monitor and wakes the waiters; ignores the rest', async () => {
-    const sched = new Scheduler();
-    try {
-      const forwarded: unknown[] = [];
-      const outcome = new RciOutcome({ send: (s) => (forwarded.push(s), true) });
-      const w = new Wait<unknown>(sched, undefined, WaitKind.Other);
-      outcome.wait(w);
-      const waiting = w.start(5000, undefined);
-      expect(outcome.send('not a status')).to.equal(false);
-      const first = new MonitorStatus(stub, 'finished', 1);
-      expect(outcome.send(first)).to.equal(true);
-      expect(outcome.send(new MonitorStatus(stub, 'failed'))).to.equal(false);
-      expect(outcome.status).to.equal(first);
-      expect(forwarded).to.deep.equal([first]);
-      expect(await waiting).to.equal(first);
-      expect(new RciOutcome(undefined).send(first)).to.equal(true); // no monitor: kept all the same
-    } finally {
-      await sched.terminate();
-    }
-  });
-});
 
 describe('RciCoro (an RCI called on another node)', function () {
   this.timeout(20_000);
@@ -62,7 +35,7 @@ describe('RciCoro (an RCI called on another node)', function () {
     const { rci } = await setup();
     const c = (await rci.call('now')) as RciCoro<unknown, string>;
     expect(c).to.be.instanceOf(RciCoro);
-    await until(() => (c as unknown as { outcome: RciOutcome }).outcome.status !== undefined, 5000, 'the outcome to arrive');
+    await until(() => (c as unknown as { outcome: HeldOutcome }).outcome.status !== undefined, 5000, 'the outcome to arrive');
     expect(await c.finish()).to.equal('done: now');
     expect(await c.value()).to.equal('done: now');
   });
@@ -100,5 +73,33 @@ describe('RciCoro (an RCI called on another node)', function () {
     const status = (await watcher.value()) as MonitorStatus;
     expect(status).to.be.instanceOf(MonitorStatus);
     expect([status.reason, status.value]).to.deep.equal(['finished', 'done: watched']);
+  });
+
+  it('rci-run is answered before its coroutine runs: on the wire each reply precedes the outcome of its call (200 calls)', async () => {
+    const { client, server } = await setup();
+    new Rci('instant', (_coro: Coro, n: number) => n + 1, { scheduler: server.scheduler }).register();
+    const rci = (await Rci.locate('instant', { scheduler: client.scheduler, location: server.location, timeout: 5000 })) as RemoteRci<[number], number>;
+    const net = client as unknown as PeerNetwork;
+    const peer = net.route(server.location)! as unknown as { onFrame(payload: Buffer): void };
+    const seen: unknown[][] = [];
+    const onFrame = peer.onFrame.bind(peer);
+    peer.onFrame = (payload: Buffer): void => {
+      const msg = net.codec.decode(payload) as unknown[];
+      for (const m of (msg[0] === 4 ? msg.slice(1) : [msg]) as unknown[][]) seen.push(m);
+      onFrame(payload);
+    };
+    const calls = await Promise.all(Array.from({ length: 200 }, (_, k) => rci.call(k)));
+    expect(await Promise.all(calls.map((c) => c.finish({ timeout: 5000 })))).to.deep.equal(Array.from({ length: 200 }, (_, k) => k + 1));
+    const answered = new Set<number>();
+    let outcomes = 0;
+    for (const m of seen) {
+      if (m[0] === 1 && m[3] instanceof RemoteCoro) answered.add(m[3].id);
+      if (m[0] === 0 && m[2] === 'exited') {
+        const status = (m[3] as [number, MonitorStatus])[1];
+        expect(answered.has(status.coro.id), `call ${status.coro.id}: its outcome came before the reply`).to.equal(true);
+        outcomes++;
+      }
+    }
+    expect(outcomes).to.equal(200);
   });
 });

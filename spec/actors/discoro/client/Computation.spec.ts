@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { inspect } from 'node:util';
+import { captureLogger } from '../../../helpers.js';
 import { ComputationClosedError, UnknownJobFunctionError } from '../../../../actors/actorErrors.js';
 import { Computation } from '../../../../actors/discoro/client/Computation.js';
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
 import { CoroTerminatedError, InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
-import { discoroFixture, statusLog, WORK, type NodeProcess } from '../discoroFixture.js';
+import { discoroFixture, SECRET, statusLog, WORK, type NodeProcess } from '../discoroFixture.js';
 
 describe('discoro Computation', function () {
   this.timeout(30_000);
@@ -147,5 +149,37 @@ describe('discoro Computation', function () {
     expect((await p).message).to.equal('stop waiting');
     expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
     await c.close();
+  });
+
+  it('holds no secret: util.inspect (any depth), JSON.stringify of its options and a log line show none, for the computation, its options and its cluster source', async () => {
+    const c = fx.computation({ components: [work], nodes: [node.location], secret: SECRET, network: { secret: SECRET, discover: false } });
+    const cluster = c.clusterSource();
+    await c.schedule({ timeout: 15_000 });
+    expect(await c.runResult('square', 3)).to.equal(9);
+    const { logger, raw } = captureLogger('info');
+    logger.info({ computation: c, cluster, options: c.options }, 'a computation');
+    const shown = [
+      inspect(c, { depth: Infinity, showHidden: true }),
+      inspect(cluster, { depth: Infinity, showHidden: true }),
+      inspect(c.options, { depth: Infinity, showHidden: true }),
+      JSON.stringify({ ...c.options, scheduler: undefined }), // (a scheduler is not data: the logger line covers it)
+      raw.join(''),
+    ];
+    for (const text of shown) expect(text).to.not.include(SECRET);
+    expect(c.options).to.not.have.property('secret');
+    expect(c.options.network).to.deep.equal({ discover: false });
+    await c.close();
+  });
+
+  it('one coroutine per computation handles its nodes (pulses, node events, peer statuses), visible in the snapshot until close()', async () => {
+    const c = fx.computation({ components: [work], nodes: [node.location] });
+    const names = (): string[] => c.scheduler.snapshot().coroutines.map((k) => k.name);
+    expect(names()).to.not.include('discoro-computation');
+    await c.schedule({ timeout: 15_000 });
+    expect(names()).to.include('discoro-computation');
+    expect(await c.runResult('square', 4)).to.equal(16);
+    await c.close();
+    expect(names()).to.not.include('discoro-computation');
+    expect(names().filter((n) => n.startsWith('discoro-'))).to.deep.equal([]);
   });
 });

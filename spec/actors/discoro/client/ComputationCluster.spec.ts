@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ComputationCluster, type ClusterComputation } from '../../../../actors/discoro/client/ComputationCluster.js';
 import { jobId } from '../../../../actors/discoro/protocol.js';
 import type { NodeInfo, ServerInfo } from '../../../../actors/discoro/protocol.js';
-import { StatusFeed, type DiscoroStatus, type JobInfo } from '../../../../actors/discoro/client/discoroStatus.js';
+import type { DiscoroStatus, JobInfo } from '../../../../actors/discoro/client/discoroStatus.js';
 import { ServerPool } from '../../../../actors/discoro/client/ServerPool.js';
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
@@ -16,13 +16,12 @@ const nodeInfo: NodeInfo = { name: 'n1', location: NODE, cpus: 4, freeCpus: 4, p
 const server = (k: number): ServerInfo => ({ location: `10.0.0.5:${9706 + k}`, node: NODE, pid: 4000 + k, index: k });
 
 /** A computation reduced to what the view reads: a status feed, a pool, and recorded calls. */
-function fakeComputation(): ClusterComputation & { feed: StatusFeed; calls: string[] } {
-  const feed = new StatusFeed();
+function fakeComputation(): ClusterComputation & { feed: { publish(s: DiscoroStatus): void }; cluster?: ComputationCluster; calls: string[] } {
   const calls: string[] = [];
-  return {
-    id: 'c-1', isScheduled: false, options: {}, components: { files: [], modules: ['work.mjs'], sources: [{ name: 'square', source: '' }] },
-    pool: new ServerPool(new Scheduler()), feed, calls,
-    watchStatus: (l) => feed.listen(l),
+  const comp: ClusterComputation & { feed: { publish(s: DiscoroStatus): void }; cluster?: ComputationCluster; calls: string[] } = {
+    id: 'c-1', scheduler: new Scheduler(), isScheduled: false, options: {}, components: { files: [], modules: ['work.mjs'], sources: [{ name: 'square', source: '' }] },
+    pool: new ServerPool(new Scheduler()), calls,
+    feed: { publish: (s) => comp.cluster?.observe(s) },
     servers: () => [],
     disableNode: (n) => (calls.push(`disableNode ${n}`), true),
     enableNode: (n) => (calls.push(`enableNode ${n}`), true),
@@ -30,6 +29,12 @@ function fakeComputation(): ClusterComputation & { feed: StatusFeed; calls: stri
     enableServer: (s) => (calls.push(`enableServer ${s}`), s === server(1).location),
     close: async () => void calls.push('close'),
   };
+  return comp;
+}
+
+/** The view of a fake computation, which then publishes to it (as a Computation does to its cluster source). */
+function viewOf(comp: ReturnType<typeof fakeComputation>): ComputationCluster {
+  return (comp.cluster = new ComputationCluster(comp));
 }
 
 function job(id: number, srv: ServerInfo, fn = 'square', args: unknown[] = [id]): JobInfo {
@@ -42,7 +47,7 @@ describe('ComputationCluster', function () {
 
   it('maps the status stream: nodes with their pulse, servers, jobs by state and counts, the computation', () => {
     const comp = fakeComputation();
-    const cluster = new ComputationCluster(comp);
+    const cluster = viewOf(comp);
     let changes = 0;
     cluster.subscribe(() => changes++);
     const [j1, j2, j3, j4] = [job(1, server(1)), job(2, server(2)), job(3, server(2), 'render', [{ frame: 3 }]), job(4, server(1))];
@@ -85,7 +90,7 @@ describe('ComputationCluster', function () {
 
   it('keeps the last 20 ended jobs; actions reach the computation; an unknown job, node, server or computation is false', async () => {
     const comp = fakeComputation();
-    const cluster = new ComputationCluster(comp);
+    const cluster = viewOf(comp);
     comp.feed.publish({ kind: 'node-discovered', node: nodeInfo });
     comp.feed.publish({ kind: 'server-initialized', server: server(1) });
     for (let id = 1; id <= 30; id++) {

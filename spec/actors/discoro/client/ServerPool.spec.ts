@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
 import { PREFETCH_BELOW_MS, ServerPool, type PoolServer } from '../../../../actors/discoro/client/ServerPool.js';
 
 function server(location: string, node: string): PoolServer {
-  return { info: { location, node, pid: 1, index: 1 }, rci: {} as PoolServer['rci'], cpuJobs: 0, jobs: 0, enabled: true };
+  return { info: { location, node, pid: 1, index: 1 }, peer: { isOnline: true } as PoolServer['peer'], cpuJobs: 0, jobs: 0, enabled: true, runs: new Set() };
 }
 
 describe('ServerPool', () => {
@@ -114,5 +114,63 @@ describe('ServerPool', () => {
     const w = pool.acquire(undefined, true);
     pool.failWaiters(new Error('computation closed'));
     await w.then(() => expect.fail('should reject'), (err: Error) => expect(err.message).to.equal('computation closed'));
+  });
+
+  it('lose(): the server takes no other job (not even a slot freed by its own jobs), each of its jobs is lost once; a dead connection is never picked', async () => {
+    const lost: string[] = [];
+    const taken = (await pool.acquire(a.info.location, true)) as PoolServer;
+    a.runs.add({ lose: (e) => lost.push(`first: ${e.message}`) });
+    a.runs.add({ lose: (e) => lost.push(`second: ${e.message}`) });
+    const waiting = pool.acquire(a.info.location, true, { timeout: 50 });
+    expect(pool.lose(a, (s) => new Error(`${s.info.location} gone`))).to.equal(true);
+    expect(lost).to.deep.equal([`first: ${a.info.location} gone`, `second: ${a.info.location} gone`]);
+    expect(pool.lose(a, () => new Error('again'))).to.equal(false);
+    expect(pool.servers.has(a.info.location)).to.equal(false);
+    pool.release(taken, true); // its job ends: the slot is not offered to anyone
+    expect(await waiting).to.equal(false);
+    expect(await pool.acquire(undefined, true)).to.equal(b);
+    (b.peer as { isOnline: boolean }).isOnline = false; // its connection closed, not yet reported
+    expect(await pool.acquire(undefined, false, { timeout: 0 })).to.equal(false);
+  });
+
+  it('enqueue(): granted at once when a server is free and nothing waits before; else FIFO with acquire(); withdraw and withdrawAll take waiters out; a refused grant is offered to the next', async () => {
+    const order: string[] = [];
+    const waiter = (name: string, take = true) => ({ where: undefined, cpu: true, grant: (s: PoolServer) => (order.push(`${name}:${s.info.location}`), take), fail: (e: Error) => void order.push(`${name} failed: ${e.message}`) });
+    pool.enqueue(waiter('w1'));
+    pool.enqueue(waiter('w2'));
+    expect(order).to.deep.equal([`w1:${a.info.location}`, `w2:${b.info.location}`]);
+    const w3 = waiter('w3', false), w4 = waiter('w4'), w5 = waiter('w5');
+    pool.enqueue(w3);
+    const viaAcquire = pool.acquire(undefined, true);
+    pool.enqueue(w4);
+    pool.enqueue(w5);
+    expect(pool.withdraw(w5)).to.equal(true);
+    expect(pool.withdraw(w5)).to.equal(false);
+    pool.release(a, true); // w3 refuses it: the next in line gets it
+    expect(await viaAcquire).to.equal(a);
+    pool.release(b, true);
+    expect(order.slice(2)).to.deep.equal([`w3:${a.info.location}`, `w4:${b.info.location}`]);
+    const w6 = waiter('w6'), w7 = waiter('w7');
+    pool.enqueue(w6);
+    pool.enqueue(w7);
+    pool.withdrawAll((w) => w === w6 || w === w7);
+    pool.release(a, true);
+    expect(order).to.have.length(4);
+  });
+
+  it('shut(): every waiter fails, and every later wait at once, until open()', async () => {
+    await pool.acquire(undefined, true);
+    await pool.acquire(undefined, true);
+    const waiting = pool.acquire(undefined, true);
+    const failed: string[] = [];
+    pool.enqueue({ where: undefined, cpu: true, grant: () => true, fail: (e) => void failed.push(e.message) });
+    pool.shut(new Error('no node left'));
+    await waiting.then(() => expect.fail('should reject'), (err: Error) => expect(err.message).to.equal('no node left'));
+    expect(failed).to.deep.equal(['no node left']);
+    await pool.acquire(undefined, false).then(() => expect.fail('should reject'), (err: Error) => expect(err.message).to.equal('no node left'));
+    pool.enqueue({ where: undefined, cpu: false, grant: () => true, fail: (e) => void failed.push(e.message) });
+    expect(failed).to.have.length(2);
+    pool.open();
+    expect(await pool.acquire(undefined, false)).to.not.equal(false);
   });
 });

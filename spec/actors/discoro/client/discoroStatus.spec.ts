@@ -1,12 +1,19 @@
 import { expect } from 'chai';
 import { StatusFeed, type DiscoroStatus } from '../../../../actors/discoro/client/discoroStatus.js';
+import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { turn } from '../../../helpers.js';
 
 const scheduled = (id: string): DiscoroStatus => ({ kind: 'computation-scheduled', id });
 
 describe('StatusFeed', () => {
+  let sched: Scheduler;
+  beforeEach(() => {
+    sched = new Scheduler();
+  });
+  afterEach(() => sched.terminate());
+
   it('every reader gets every status published after it started, in order', async () => {
-    const feed = new StatusFeed();
+    const feed = new StatusFeed(sched);
     feed.publish(scheduled('before anyone reads'));
     const a = feed.iterate(), b = feed.iterate();
     feed.publish(scheduled('1'));
@@ -18,7 +25,7 @@ describe('StatusFeed', () => {
   });
 
   it('a waiting reader is woken by the next status', async () => {
-    const feed = new StatusFeed();
+    const feed = new StatusFeed(sched);
     const reader = feed.iterate();
     const next = reader.next();
     let settled = false;
@@ -30,7 +37,7 @@ describe('StatusFeed', () => {
   });
 
   it('computation-closed ends it: readers get what was queued, then done; a reader started later is done at once', async () => {
-    const feed = new StatusFeed();
+    const feed = new StatusFeed(sched);
     const reader = feed.iterate();
     const waiting = feed.iterate();
     const pending = waiting.next();
@@ -44,7 +51,7 @@ describe('StatusFeed', () => {
   });
 
   it('return() (a for await that breaks) stops a reader, also one that is waiting', async () => {
-    const feed = new StatusFeed();
+    const feed = new StatusFeed(sched);
     const reader = feed.iterate();
     const pending = reader.next();
     await reader.return!();

@@ -1,75 +1,133 @@
 import { expect } from 'chai';
-import { runResults, runResultWith } from '../../../../actors/discoro/client/jobResults.js';
+import { UnknownJobFunctionError } from '../../../../actors/actorErrors.js';
+import type { Computation } from '../../../../actors/discoro/client/Computation.js';
+import type { DiscoroStatus } from '../../../../actors/discoro/client/discoroStatus.js';
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
-import { ServerLostError } from '../../../../actors/actorErrors.js';
-import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
-import { caught, expectError } from '../../../helpers.js';
+import { CoroTerminatedError, InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
+import { turn, until } from '../../../helpers.js';
+import { discoroFixture, statusLog, WORK, type NodeProcess } from '../discoroFixture.js';
 
-/** A computation stand-in: each run is answered by `answer(attempt, args)`. */
-function runner(answer: (attempt: number, args: unknown[]) => 'no-server' | { value?: unknown; error?: unknown; never?: true }, isScheduled = true) {
-  const calls: unknown[][] = [];
-  return {
-    calls,
-    isScheduled,
-    async runWith<R>(_options: object, _fn: unknown, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-      calls.push(args);
-      const a = answer(calls.length - 1, args);
-      if (a === 'no-server') return false;
-      const job = {
-        finish: (opts: { timeout?: number; alarm?: unknown }) => {
-          if (a.never) return new Promise((resolve) => setTimeout(() => resolve(opts.alarm), opts.timeout ?? 0));
-          return a.error !== undefined ? Promise.reject(a.error) : Promise.resolve(a.value);
-        },
-      };
-      return job as unknown as JobCoro<unknown, R>;
-    },
-  };
-}
-const fn = (x: number) => x;
+const COMPONENT = `${WORK}
+export async function failFirst(coro, i) { if (i === 0) { await coro.sleep(100); throw new Error('the first one failed'); } for (;;) await coro.sleep(1000); }
+`;
 
-describe('jobResults', () => {
-  it('runResultWith: the job\'s value; its error as it is', async () => {
-    expect(await runResultWith(runner(() => ({ value: 42 })), {}, fn, [1])).to.equal(42);
-    const boom = new Error('job failed');
-    expect(await caught(() => runResultWith(runner(() => ({ error: boom })), {}, fn, [1]))).to.equal(boom);
+type Log = ReturnType<typeof statusLog>;
+const kinds = (log: Log, kind: DiscoroStatus['kind']): DiscoroStatus[] => log.seen.filter((s) => s.kind === kind);
+
+describe('runResults and runResultWith: one wait for a batch of jobs, none of which outlives the call', function () {
+  this.timeout(60_000);
+  const fx = discoroFixture();
+  let node: NodeProcess;
+  let work: string;
+  const open: Computation[] = [];
+
+  before(async () => {
+    node = await fx.node();
+    work = fx.component('work.mjs', COMPONENT);
+  });
+  afterEach(async () => {
+    for (const c of open.splice(0)) await c.close({ terminate: true, timeout: 5000 }).catch(() => undefined);
+  });
+  after(() => fx.cleanup());
+
+  async function scheduled(): Promise<{ c: Computation; log: Log }> {
+    const c = fx.computation({ components: [work], nodes: [node.location] });
+    open.push(c);
+    const log = statusLog(c);
+    await c.schedule({ timeout: 15_000 });
+    await log.until((s) => s.kind === 'node-initialized');
+    return { c, log };
+  }
+
+  /** The jobs that started all ended, reported as terminated; nothing runs any more. */
+  async function allTerminated(c: Computation, log: Log, started: number): Promise<void> {
+    await until(() => kinds(log, 'job-terminated').length === started, 10_000, `${started} job-terminated`);
+    expect(kinds(log, 'job-created')).to.have.length(started);
+    await until(() => c.runs.size === 0, 10_000, 'no job left');
+  }
+
+  it('values in input order, a bare value being one argument; progress counted; an empty list is []', async () => {
+    const { c } = await scheduled();
+    const progress: number[] = [];
+    expect(await c.runResults('square', [[2], 3, [4]], { onProgress: (done, total) => progress.push(done * 10 + total) })).to.deep.equal([4, 9, 16]);
+    expect(progress).to.deep.equal([13, 23, 33]);
+    expect(await c.runResults('square', [])).to.deep.equal([]);
   });
 
-  it('runResultWith: a lost server is retried up to `retries` times, other errors are not', async () => {
-    const lost = new ServerLostError('server died');
-    const flaky = runner((attempt) => (attempt < 2 ? { error: lost } : { value: 'third time' }));
-    expect(await runResultWith(flaky, { retries: 2 }, fn, [1])).to.equal('third time');
-    expect(flaky.calls.length).to.equal(3);
-    const always = runner(() => ({ error: lost }));
-    expect(await caught(() => runResultWith(always, { retries: 1 }, fn, [1]))).to.equal(lost);
-    expect(always.calls.length).to.equal(2);
-    const closing = runner(() => ({ error: lost }), false);
-    expect(await caught(() => runResultWith(closing, { retries: 5 }, fn, [1]))).to.equal(lost);
-    expect(closing.calls.length).to.equal(1); // not scheduled any more: no retry
+  it('bad input is refused with a typed error before any job starts: retries, onProgress, the list, arguments that cannot be encoded, an unknown function', async () => {
+    const { c, log } = await scheduled();
+    for (const retries of [-1, 1.5, 'x', Infinity]) {
+      const err = await c.runResults('square', [1], { retries: retries as number }).catch((e) => e);
+      expect(err, String(retries)).to.be.instanceOf(InvalidArgumentError);
+      expect(await c.runResultWith({ retries: retries as number }, 'square', 1).catch((e) => e)).to.be.instanceOf(InvalidArgumentError);
+    }
+    expect(await c.runResults('square', [1], { onProgress: 5 as never }).catch((e) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(await c.runResults('square', 'not a list' as never).catch((e) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(await c.runResults('square', [[1], [2], [() => 3]]).catch((e) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(await c.runResults('square', [1], { timeout: -1 }).catch((e) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(kinds(log, 'job-created')).to.have.length(0);
+    const unknown = await c.runResults('noSuchFunction', [1, 2, 3]).catch((e: Error) => e);
+    expect(UnknownJobFunctionError.is(unknown), String(unknown)).to.equal(true);
+    expect(kinds(log, 'job-created')).to.have.length(0, 'refused by the server: nothing ran');
+    expect(await c.runResults('square', [5])).to.deep.equal([25]);
   });
 
-  it('runResultWith: no server in time, or a job that does not end in time, gives the alarm', async () => {
-    expect(await runResultWith(runner(() => 'no-server'), { timeout: 10, alarm: 'none' }, fn, [])).to.equal('none');
-    expect(await runResultWith(runner(() => ({ never: true })), { timeout: 10, alarm: 'slow' }, fn, [])).to.equal('slow');
+  it('timeout: false; the jobs that started are terminated and reported, those still waiting for a server never start', async () => {
+    const { c, log } = await scheduled();
+    expect(await c.runResults('forever', [1, 2, 3, 4], { timeout: 300 })).to.equal(false);
+    await allTerminated(c, log, 2);
+    expect(await c.runResultWith({ timeout: 300, alarm: 'late' }, 'forever')).to.equal('late');
+    await allTerminated(c, log, 3);
   });
 
-  it('runResultWith: bad retries and timeouts are InvalidArgumentError', async () => {
-    for (const retries of [-1, 1.5, 'x']) await expectError(() => runResultWith(runner(() => ({ value: 1 })), { retries: retries as number }, fn, []), InvalidArgumentError);
-    await expectError(() => runResultWith(runner(() => ({ value: 1 })), { timeout: -1 }, fn, []), InvalidArgumentError);
+  it('abort: the signal\'s reason; the jobs that started are terminated and reported, the others never start', async () => {
+    const { c, log } = await scheduled();
+    const ac = new AbortController();
+    const pending = c.runResults('forever', [1, 2, 3, 4], { signal: ac.signal }).catch((e: Error) => e);
+    await log.until((s) => s.kind === 'job-created');
+    ac.abort(new Error('enough'));
+    expect(await pending).to.have.property('message', 'enough');
+    await allTerminated(c, log, 2);
+    const single = new AbortController();
+    const one = c.runResultWith({ signal: single.signal }, 'forever').catch((e: Error) => e);
+    await until(() => kinds(log, 'job-created').length === 3, 10_000, 'the third job starts');
+    single.abort(new Error('no more'));
+    expect(await one).to.have.property('message', 'no more');
+    await allTerminated(c, log, 3);
   });
 
-  it('runResults: one job per argument list (a bare value is one argument), results in order, progress counted', async () => {
-    const r = runner((_attempt, args) => ({ value: (args[0] as number) * 10 }));
-    const progress: Array<[number, number]> = [];
-    expect(await runResults(r, fn, [[1], 2, [3]], { onProgress: (d, t) => progress.push([d, t]) })).to.deep.equal([10, 20, 30]);
-    expect(r.calls).to.deep.equal([[1], [2], [3]]);
-    expect(progress.map(([, t]) => t)).to.deep.equal([3, 3, 3]);
-    expect(progress.map(([d]) => d)).to.deep.equal([1, 2, 3]);
+  it('the first failure rejects, and the jobs still running are terminated', async () => {
+    const { c, log } = await scheduled();
+    const err = await c.runResults('failFirst', [0, 1, 2], { cpu: false }).catch((e: Error) => e);
+    expect((err as Error).message).to.include('the first one failed');
+    await until(() => kinds(log, 'job-terminated').length === 2, 10_000, 'the other two terminated');
+    expect(kinds(log, 'job-failed')).to.have.length(1);
+    await until(() => c.runs.size === 0, 10_000, 'no job left');
   });
 
-  it('runResults: false when any job times out; bad input is InvalidArgumentError', async () => {
-    const r = runner((_a, args) => (args[0] === 2 ? { never: true } : { value: args[0] }));
-    expect(await runResults(r, fn, [1, 2, 3], { timeout: 10 })).to.equal(false);
-    await expectError(() => runResults(r, fn, 'not a list' as never, {}), InvalidArgumentError);
-    await expectError(() => runResults(r, fn, [], { onProgress: 5 as never }), InvalidArgumentError);
+  it('run(): a call aborted while its start is in flight has the job terminated as soon as it starts, and reported', async () => {
+    const { c, log } = await scheduled();
+    const server = c.servers()[0]!;
+    process.kill(server.pid, 'SIGSTOP'); // the start waits for an answer
+    try {
+      const ac = new AbortController();
+      const pending = c.runWith({ where: server.location, cpu: false, signal: ac.signal }, 'forever').catch((e: Error) => e);
+      await turn();
+      ac.abort(new Error('gave up'));
+      expect(await pending).to.have.property('message', 'gave up');
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    await until(() => kinds(log, 'job-terminated').length === 1, 10_000, 'the job terminated once it started');
+    expect(kinds(log, 'job-created')).to.have.length(1);
+  });
+
+  it('Symbol.asyncDispose closes the computation, its running jobs terminated and reported', async () => {
+    const { c, log } = await scheduled();
+    const job = (await c.run('forever')) as JobCoro;
+    await c[Symbol.asyncDispose]();
+    expect(await job.finish().catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
+    expect(kinds(log, 'job-terminated')).to.have.length(1);
+    expect(log.seen[log.seen.length - 1]!.kind).to.equal('computation-closed');
   });
 });

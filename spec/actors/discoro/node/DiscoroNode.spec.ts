@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { inspect } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { OutOfServiceError } from '../../../../actors/actorErrors.js';
@@ -7,7 +8,9 @@ import { Computation } from '../../../../actors/discoro/client/Computation.js';
 import { DiscoroNode } from '../../../../actors/discoro/node/DiscoroNode.js';
 import type { DiscoroNodeOptions } from '../../../../actors/discoro/node/discoroNodeOptions.js';
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
-import { CoroTerminatedError } from '../../../../runtime/runtimeErrors.js';
+import { CoroTerminatedError, InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
+import { NodeCluster } from '../../../../actors/discoro/node/NodeCluster.js';
+import { captureLogger, expectError } from '../../../helpers.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { SECRET, statusLog, WORK } from '../discoroFixture.js';
 
@@ -114,5 +117,71 @@ describe('DiscoroNode: service window and closing its computations', function ()
     expect(await endless.finish({ timeout: 10_000 }).catch((e: Error) => e)).to.be.instanceOf(CoroTerminatedError);
     await cLog.until((s) => s.kind === 'node-closed' && s.reason === 'terminated at the node');
     expect(node.computations.size).to.equal(0);
+  });
+});
+
+describe('DiscoroNode: its secret, its lifetime', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'discoro-node-life-'));
+  const secret = 'a-node-secret-nobody-may-print';
+  let n = 0;
+  const start = (o: DiscoroNodeOptions = {}): Promise<DiscoroNode> => DiscoroNode.start({ cpus: 1, secret, discover: false, spareServers: 0, destDir: path.join(dir, `node-${++n}`), ...o });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('neither the node, its cluster view nor its options show the secret or the TLS key: util.inspect, JSON.stringify, the logger at any depth', async () => {
+    const log = captureLogger('info');
+    const tlsDir = new URL('../../../../../spec/fixtures/tls/', import.meta.url);
+    const [cert, key] = ['cert.pem', 'key.pem'].map((f) => readFileSync(new URL(f, tlsDir), 'utf8')) as [string, string];
+    await using node = await start({ logger: log.logger, tls: { cert, key, ca: cert } });
+    const cluster = new NodeCluster(node);
+    const deep = { a: { b: { c: { d: { node, cluster } } } } };
+    const texts = [inspect(node, { depth: Infinity, showHidden: true }), inspect(cluster, { depth: Infinity }), inspect(deep, { depth: Infinity }), JSON.stringify(node), JSON.stringify(deep)];
+    node.logger.info({ node, cluster, deep }, 'the node');
+    const keyBody = key.split('\n')[1]!; // a line of the key's base64
+    for (const text of [...texts, log.raw.join('')]) expect(text).to.not.include(secret).and.to.not.include(keyBody);
+    expect(JSON.parse(JSON.stringify(node))).to.deep.include({ name: node.name, location: node.location, cpus: 1 });
+    cluster.close();
+  });
+
+  it("its servers get the secret over IPC only: a job reads neither DISCORO_SECRET nor DISCORO_DASHBOARD_TOKEN from its environment", async () => {
+    process.env.DISCORO_SECRET = secret;
+    process.env.DISCORO_DASHBOARD_TOKEN = 'a-dashboard-token-nobody-may-read';
+    try {
+      await using node = await start();
+      const c = new Computation({ components: [], nodes: [node.location], secret, pulseInterval: 200, scheduler: new Scheduler() });
+      try {
+        await c.schedule({ timeout: 15_000 });
+        const env = (_coro: unknown, ...names: string[]): unknown => names.map((name) => process.env[name] ?? null);
+        expect(await c.runResult(env, 'DISCORO_SECRET', 'DISCORO_DASHBOARD_TOKEN', 'PATH')).to.deep.equal([null, null, process.env.PATH]);
+      } finally {
+        await c.close({ terminate: true, timeout: 2000 }).catch(() => undefined);
+        await c.scheduler.terminate();
+      }
+    } finally {
+      delete process.env.DISCORO_SECRET;
+      delete process.env.DISCORO_DASHBOARD_TOKEN;
+    }
+  });
+
+  it('stopped(): false on timeout, the abort reason on abort, true once stopped; await using stops it; bad input is InvalidArgumentError and changes nothing', async () => {
+    let held: DiscoroNode;
+    {
+      await using node = await start();
+      held = node;
+      expect(await node.stopped({ timeout: 10 })).to.equal(false);
+      const ac = new AbortController();
+      const aborted = node.stopped({ signal: ac.signal });
+      ac.abort(new Error('enough waiting'));
+      expect(await aborted.catch((e: Error) => e.message)).to.equal('enough waiting');
+      await expectError(() => node.stop({ grace: -1 }), InvalidArgumentError);
+      await expectError(() => node.setEnabled('no' as never), InvalidArgumentError);
+      await expectError(() => node.closeById(42 as never, 'why'), InvalidArgumentError);
+      expect(node.isStopping).to.equal(false);
+      expect(node.enabled).to.equal(true);
+    }
+    expect(await held.stopped({ timeout: 0 })).to.equal(true);
+    expect(held.isStopping).to.equal(true);
+    expect(held.scheduler.isRunning).to.equal(false);
+    expect(existsSync(path.join(held.root, 'discoronode.pid'))).to.equal(false);
   });
 });

@@ -91,15 +91,15 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
   it('a server disabled at the node takes no new jobs from its client; enabled, it does again', async () => {
     const c = comps[0]!;
     const [a, b] = c.servers();
-    expect(cluster.disableServer(a!.location)).to.equal(true);
+    expect(await cluster.disableServer(a!.location)).to.equal(true);
     expect(cluster.servers().find((s) => s.location === a!.location)!.enabled).to.equal(false);
     await until(() => c.clusterSource().servers().find((s) => s.location === a!.location)?.enabled === false, 5000, 'the client hearing it');
     const pids = await c.runResults<{ pid: number }>('compute', [[1, 1], [2, 1], [3, 1], [4, 1]]);
     expect(new Set(pids.map((p) => p.pid))).to.deep.equal(new Set([b!.pid]));
-    expect(cluster.enableServer(a!.location)).to.equal(true);
+    expect(await cluster.enableServer(a!.location)).to.equal(true);
     await until(() => c.clusterSource().servers().find((s) => s.location === a!.location)?.enabled === true, 5000, 'the client hearing it');
-    expect(cluster.disableServer('127.0.0.1:1')).to.equal(false);
-    expect(cluster.enableServer('127.0.0.1:1')).to.equal(false);
+    expect(await cluster.disableServer('127.0.0.1:1')).to.equal(false);
+    expect(await cluster.enableServer('127.0.0.1:1')).to.equal(false);
   });
 
   it('a held server that dies is forgotten: its replacement, even at the same address, starts enabled', async () => {
@@ -117,7 +117,7 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
       expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
       await log.until((s) => s.kind === 'node-initialized');
       const victim = view.servers()[0]!;
-      expect(view.disableServer(victim.location)).to.equal(true);
+      expect(await view.disableServer(victim.location)).to.equal(true);
       process.kill(victim.pid, 'SIGKILL');
       await until(() => view.servers().some((s) => s.location === victim.location && s.pid !== victim.pid), 15_000, 'a replacement at the same address');
       expect(view.servers().find((s) => s.location === victim.location)!.enabled).to.equal(true);
@@ -139,15 +139,15 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
     expect(cluster.computations()).to.deep.equal([]);
     expect(cluster.servers()).to.deep.equal([]);
 
-    expect(cluster.disableNode('127.0.0.1:1')).to.equal(false);
-    expect(cluster.disableNode(node.location)).to.equal(true);
+    expect(await cluster.disableNode('127.0.0.1:1')).to.equal(false);
+    expect(await cluster.disableNode(node.location)).to.equal(true);
     expect(cluster.nodes()[0]!.enabled).to.equal(false);
     const d = computation();
     const dLog = statusLog(d);
     const scheduled = d.schedule({ timeout: 15_000 });
     await dLog.until((s) => s.kind === 'node-waiting');
     expect(cluster.computations()).to.deep.equal([{ id: d.id, name: cluster.computations()[0]!.name, state: 'waiting' }]);
-    expect(cluster.enableNode(node.location)).to.equal(true);
+    expect(await cluster.enableNode(node.location)).to.equal(true);
     expect(await scheduled).to.equal(true);
     expect(await d.runResult('square', 6)).to.equal(36);
   });

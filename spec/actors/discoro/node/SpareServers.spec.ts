@@ -1,66 +1,92 @@
 import { expect } from 'chai';
+import { fileURLToPath } from 'node:url';
 import { SpareServers } from '../../../../actors/discoro/node/SpareServers.js';
-import type { ServerProcess } from '../../../../actors/discoro/node/ServerProcess.js';
+import { Supervisor } from '../../../../actors/Supervisor.js';
+import type { Coro } from '../../../../runtime/Coro.js';
+import { Scheduler } from '../../../../runtime/Scheduler.js';
+import { ForkedProcess, ProcessExit, ProcessMessage } from '../../../../transports/io/ForkedProcess.js';
 import { until, isAlive } from '../../../helpers.js';
 
+const SERVER_MAIN = fileURLToPath(new URL('../../../../actors/discoro/server/serverMain.js', import.meta.url));
 
 describe('SpareServers', function () {
   this.timeout(30_000);
-  const started: number[] = [];
-  let spares: SpareServers | undefined;
+  const started = new Set<number>();
+  let sched: Scheduler;
+  let sup: Supervisor | undefined;
   let changes = 0;
+  const spares = async (count: number): Promise<SpareServers> => {
+    const s = new SpareServers(count, (owner) => {
+      const p = ForkedProcess.fork(SERVER_MAIN, { owner, scheduler: sched });
+      started.add(p.pid);
+      return p;
+    }, () => changes++, sched);
+    sup = await Supervisor.start([s.childSpec()], { scheduler: sched });
+    return s;
+  };
+  /** A coroutine that takes processes and keeps what they send (in `kept`). */
+  const kept: unknown[] = [];
+  const taker = (): Coro<unknown, void> => sched.spawnWith({ name: 'taker' }, async (c: Coro<unknown, void>) => {
+    for (;;) kept.push(await c.receive());
+  });
+  beforeEach(() => {
+    kept.length = 0;
+    sched = new Scheduler();
+  });
   afterEach(async () => {
-    await spares?.close();
-    spares = undefined;
+    await sup?.stop();
+    sup = undefined;
+    await sched.terminate();
   });
   after(() => {
     for (const pid of started) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 
-  it('fill starts the spares and resolves once they have loaded their code; take hands out warm ones and replaces them later', async () => {
-    spares = new SpareServers(2, () => changes++);
-    await spares.fill({ timeout: 20_000 });
-    const pids = spares.pids;
-    started.push(...pids);
+  it('warm() resolves once the spares have loaded their code; take() hands a warm one over to its taker, and a new spare is forked later', async () => {
+    const s = await spares(2);
+    expect(await s.warm({ timeout: 20_000 })).to.equal(true);
+    const pids = s.pids;
     expect(pids).to.have.length(2);
-    expect(spares.ready).to.equal(2);
-    expect(pids.every(isAlive)).to.equal(true);
-    const taken: ServerProcess = spares.take();
-    started.push(taken.pid);
+    expect(s.ready).to.equal(2);
+    const names = sched.snapshot().coroutines.map((c) => c.name);
+    expect(names).to.include.members(['spares', 'spare-1', 'spare-2']);
+    const owner = taker();
+    const taken = await s.take(owner);
     expect(pids).to.include(taken.pid, 'a warm spare, not a new fork');
-    expect(taken.isWarm).to.equal(true);
-    expect(spares.pids).to.not.include(taken.pid, 'a taken spare is no longer a spare');
-    await until(() => spares!.ready === 2, 20_000, 'the taken spare replaced');
-    started.push(...spares.pids);
-    expect(spares.pids).to.not.include(taken.pid);
+    expect(taken.owner).to.equal(owner);
+    expect(s.pids).to.not.include(taken.pid, 'a taken spare is no longer a spare');
     taken.kill();
-    await taken.exitedPromise();
+    await until(() => kept.some((m) => m instanceof ProcessExit && m.process === taken), 10_000, 'its exit told to its taker');
+    await until(() => s.ready === 2, 20_000, 'the taken spare replaced');
+    expect(s.pids).to.not.include(taken.pid);
   });
 
-  it('with no spares, take forks a new process; a spare that dies is forgotten; close stops them all', async () => {
-    const none = new SpareServers(0, () => {});
-    await none.fill();
-    expect(none.pids).to.deep.equal([]);
-    const forked = none.take();
-    started.push(forked.pid);
+  it('with no spares, take() forks a new process for its taker', async () => {
+    const s = await spares(0);
+    expect(await s.warm({ timeout: 0 })).to.equal(true);
+    expect(s.pids).to.deep.equal([]);
+    const owner = taker();
+    const forked = await s.take(owner);
     expect(forked.isAlive).to.equal(true);
-    await forked.warm;
-    expect(forked.isWarm).to.equal(true);
+    await until(() => kept.some((m) => m instanceof ProcessMessage && m.process === forked), 20_000, 'its first message, to its taker');
+    expect((kept.find((m) => m instanceof ProcessMessage) as ProcessMessage).data).to.deep.equal({ type: 'loaded' });
     forked.kill();
-    await forked.exitedPromise();
-    await none.close();
+    await forked.wait({ timeout: 10_000 });
+  });
 
-    spares = new SpareServers(2, () => changes++);
-    await spares.fill({ timeout: 20_000 });
-    const [first, second] = spares.pids as [number, number];
-    started.push(first, second);
+  it('a spare that dies is restarted by its supervisor (a new process); stopping the supervisor stops the spares; warm() times out with false', async () => {
+    const s = await spares(2);
+    expect(await s.warm({ timeout: 0 })).to.equal(false);
+    await s.warm({ timeout: 20_000 });
+    const [first, second] = s.pids as [number, number];
     const before = changes;
     process.kill(first, 'SIGKILL');
-    await until(() => !spares!.pids.includes(first), 10_000, 'the dead spare forgotten');
+    await until(() => !s.pids.includes(first) && s.pids.length === 2, 10_000, 'the dead spare replaced');
     expect(changes).to.be.above(before, 'the node is told (it records the pids for --clean)');
-    await spares.close();
-    expect(isAlive(second)).to.equal(false);
-    expect(spares.pids).to.deep.equal([]);
-    spares.take().kill(); // closed: no spare left, a fork on demand still works
+    const all = s.pids;
+    await sup!.stop();
+    sup = undefined;
+    for (const pid of [second, ...all]) expect(isAlive(pid), `pid ${pid}`).to.equal(false);
+    expect(s.pids).to.deep.equal([]);
   });
 });

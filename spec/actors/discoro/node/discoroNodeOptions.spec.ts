@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { inspect } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { machineCpus, resolveNodeOptions } from '../../../../actors/discoro/node/discoroNodeOptions.js';
@@ -30,15 +31,25 @@ describe('discoroNodeOptions', () => {
   });
 
   it('given values are kept; the peer timeout follows a slow heartbeat; the folder is made absolute', () => {
-    const o = resolveNodeOptions({ name: 'n1', destDir: 'rel/dir', heartbeatInterval: 3000, serverPorts: [9001, 9002], serve: 2, secret: 's', spareServers: 0 });
-    expect([o.name, o.heartbeatInterval, o.peerTimeout, o.serverPorts, o.serve, o.secret, o.spareServers]).to.deep.equal(['n1', 3000, 9000, [9001, 9002], 2, 's', 0]);
+    const o = resolveNodeOptions({ name: 'n1', destDir: 'rel/dir', heartbeatInterval: 3000, serverPorts: [9001, 9002], serve: 2, secret: 's', spareServers: 0, maxWaiting: 3, serverRestarts: { maxRestarts: 2, withinMs: 100 } });
+    expect([o.name, o.heartbeatInterval, o.peerTimeout, o.serverPorts, o.serve, o.hasSecret, o.spareServers, o.maxWaiting, o.serverRestarts]).to.deep.equal(['n1', 3000, 9000, [9001, 9002], 2, true, 0, 3, { maxRestarts: 2, withinMs: 100 }]);
     expect(o.destDir).to.equal(path.resolve('rel/dir'));
+    expect(resolveNodeOptions({ cpus: 1 }).serverRestarts).to.deep.equal({ maxRestarts: 10, withinMs: 5000 });
+  });
+
+  it('the resolved options keep no secret and no TLS key: not as a field, not in util.inspect, not in JSON', () => {
+    const o = resolveNodeOptions({ secret: 'do-not-keep-this-secret', tls: { cert: 'CERT', key: 'do-not-keep-this-key' } });
+    expect(o).to.not.have.property('secret');
+    expect(o).to.not.have.property('tls');
+    expect(inspect(o, { depth: Infinity, showHidden: true })).to.not.match(/do-not-keep/);
+    expect(JSON.stringify(o)).to.not.match(/do-not-keep/);
   });
 
   it('bad values are InvalidArgumentError', () => {
     const bad: object[] = [{ cpus: 1.5 }, { cpus: have + 1 }, { cpus: -have }, { serve: 0 }, { serve: -2 }, { serve: 1.5 }, { serverPorts: [0] }, { serverPorts: [70000] },
       { serverPorts: 'x' }, { heartbeatInterval: 0 }, { pulseInterval: -1 }, { zombiePeriod: Infinity }, { peerTimeout: '5' }, { startTimeout: NaN },
-      { spareServers: -1 }, { spareServers: 0.5 }];
+      { spareServers: -1 }, { spareServers: 0.5 }, { maxWaiting: -1 }, { maxWaiting: 1.5 }, { serverRestarts: { maxRestarts: -1, withinMs: 10 } },
+      { serverRestarts: { maxRestarts: 1, withinMs: 0 } }, { serverRestarts: 5 }];
     for (const options of bad) expect(() => resolveNodeOptions(options as never), JSON.stringify(options)).to.throw(InvalidArgumentError);
   });
 });
