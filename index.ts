@@ -19,7 +19,7 @@ export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
 export type { WaitOptions } from './runtime/options.js';
 export type { ActingWaitOptions, ActingCoro } from './runtime/coroTypes.js';
-export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, type Logger, type LogLevel } from './runtime/logging.js';
+export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, redactSecrets, type Logger, type LogLevel } from './runtime/logging.js';
 // ---- actors: synchronisation, channels, supervision
 export { Lock } from './actors/sync/Lock.js';
 export { RLock } from './actors/sync/RLock.js';
@@ -64,6 +64,7 @@ export { ComponentError, ServerLostError, UnknownJobFunctionError, ComputationCl
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';
 export { newSecret, type PeerTlsOptions } from './transports/net/PeerKeys.js';
+export { Secret } from './transports/net/Secret.js';
 export type { LocateOptions } from './transports/net/PeerLocator.js';
 export { Location } from './transports/net/Location.js';
 export { PeerStatus } from './transports/net/PeerStatus.js';
@@ -74,6 +75,6 @@ export { Rci, RemoteRci, type RciFunction, type RciCallOptions, type RciLocateOp
 export { RciCoro } from './actors/remote/RciCoro.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
-  InsecureNetworkError, UnknownRequestError, NetworkStoppedError, RemoteError,
+  InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,
   PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError,
 } from './transports/net/netErrors.js';

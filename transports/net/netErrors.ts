@@ -74,6 +74,16 @@ export class ProtocolError extends coded('ERR_PROTOCOL') {}
 export class InsecureNetworkError extends coded('ERR_INSECURE_NETWORK') {}
 
 /**
+ * Networking was asked to listen beyond loopback with a secret shorter than 16 bytes: a guess
+ * could find it (`newSecret()` makes 32 random bytes).
+ * @example
+ * ```ts
+ * await Network.start(sched, { host: '0.0.0.0', secret: 'hunter2' }); // throws WeakSecretError (ERR_WEAK_SECRET)
+ * ```
+ */
+export class WeakSecretError extends coded('ERR_WEAK_SECRET') {}
+
+/**
  * The peer has no handler for the request type.
  * @example
  * ```ts
