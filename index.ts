@@ -76,5 +76,5 @@ export { RciCoro } from './actors/remote/RciCoro.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
   InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,
-  PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError,
+  PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError, FileTransferLimitError,
 } from './transports/net/netErrors.js';

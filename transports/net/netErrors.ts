@@ -173,6 +173,20 @@ export class FileTooLargeError extends coded('ERR_FILE_TOO_LARGE') {}
 export class FileTransferError extends coded('ERR_FILE_TRANSFER') {}
 
 /**
+ * The receiver already has its most file transfers in flight from this node (`maxFileTransfers`,
+ * 8 by default); nothing was written. Send again once one has ended.
+ * @example
+ * ```ts
+ * try {
+ *   await net.sendFile(location, 'data.bin');
+ * } catch (e) {
+ *   if (FileTransferLimitError.is(e)) log('the receiver is busy with our other files');
+ * }
+ * ```
+ */
+export class FileTransferLimitError extends coded('ERR_FILE_TRANSFER_LIMIT') {}
+
+/**
  * A handshake refused because the responder already has a connection with this peer
  * (the one initiated by the lower node id is kept).
  */

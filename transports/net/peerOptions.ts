@@ -17,6 +17,8 @@ export const DEFAULT_UDP_PORT = 51350;
 export const DEFAULT_MAX_FRAME = 1024 * 1024;
 /** Default caps on connections still in their handshake: in total, and from one source address. */
 export const DEFAULT_MAX_HANDSHAKES = 64, DEFAULT_MAX_HANDSHAKES_PER_ADDRESS = 8;
+/** Default most file transfers in flight from one peer. */
+export const DEFAULT_MAX_FILE_TRANSFERS = 8;
 /** Shortest secret accepted beyond loopback, in bytes. */
 export const MIN_SECRET_BYTES = 16;
 
@@ -95,6 +97,8 @@ export interface NetworkOptions {
   destDir?: string;
   /** Largest file accepted by file transfer (bytes). */
   maxFileSize?: number;
+  /** Most file transfers in flight from one peer (default 8: each holds an open file); more are refused with FileTransferLimitError. */
+  maxFileTransfers?: number;
   /** @internal For tests: the protocol version to claim. */
   protocolVersion?: { major: number; minor: number };
 }
@@ -183,6 +187,7 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     requestTimeout: positive(o.requestTimeout ?? 10000, 'requestTimeout'),
     destDir: optionalText(o.destDir, 'destDir'),
     maxFileSize: o.maxFileSize,
+    maxFileTransfers: count(o.maxFileTransfers ?? DEFAULT_MAX_FILE_TRANSFERS, 'maxFileTransfers'),
     protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,
   };
 }
