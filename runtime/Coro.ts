@@ -8,7 +8,7 @@ import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from 
 import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
-import { Ended } from './CoroState.js';
+import { Ended, Running } from './CoroState.js';
 import type { ReceiveOptions, SuspendOptions } from './coroTypes.js';
 import type { MailboxOptions } from './Mailbox.js';
 import { currentTracker } from './coroTracker.js';
@@ -207,7 +207,9 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       wait.alarm = false;
       wait.what = `room in ${this}'s mailbox`;
       this.mailbox!.waitForRoom(wait);
-      if (!(await wait.start(Math.max(0, deadline - performance.now()), signal))) return false;
+      const room = wait.start(Math.max(0, deadline - performance.now()), signal);
+      if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(room);
+      if (!(await room)) return false;
       if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
     } while (!this.offer(message));
     return true;
@@ -232,6 +234,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       if (filter !== undefined) checkFunction(filter, 'filter');
     } catch (err) {
       return Promise.reject(err);
+    }
+    if (this.state !== Running || this.scheduler.tracker !== undefined) {
+      const refused = this.notOwner('receive');
+      if (refused !== undefined) return Promise.reject(refused);
     }
     const interrupt = this.pendingInterrupt(WaitKind.Receive);
     if (interrupt !== undefined) return Promise.reject(interrupt);
@@ -267,6 +273,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    */
   poll<A = undefined>(options?: { filter?: (message: M) => boolean; alarm?: A }): M | A {
     if (options?.filter !== undefined) checkFunction(options.filter, 'filter');
+    if (this.state !== Running || this.scheduler.tracker !== undefined) {
+      const refused = this.notOwner('poll');
+      if (refused !== undefined) throw refused;
+    }
     const box = this.mailbox;
     if (box === undefined) return options?.alarm as A;
     const index = box.find(options?.filter);
@@ -301,6 +311,10 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       timeout = checkWaitOptions(options);
     } catch (err) {
       return Promise.reject(err);
+    }
+    if (this.state !== Running || this.scheduler.tracker !== undefined) {
+      const refused = this.notOwner(options === sleeping ? 'sleep' : 'suspend');
+      if (refused !== undefined) return Promise.reject(refused);
     }
     const interrupt = this.pendingInterrupt(WaitKind.Sleep);
     if (interrupt !== undefined) return Promise.reject(interrupt);

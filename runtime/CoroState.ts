@@ -5,7 +5,7 @@
  * Internal: users see it through {@link Coro}.
  * @module
  */
-import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from './runtimeErrors.js';
+import { CoroFinishedError, CoroTerminatedError, HotSwapRequest, NotOwnerError } from './runtimeErrors.js';
 import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus } from './MonitorStatus.js';
 import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
@@ -28,6 +28,7 @@ class CoroExtras {
   abort: AbortController | undefined = undefined;
   monitors: Set<MonitorTarget> | undefined = undefined;
   finishWaiters: WaiterQueue | undefined = undefined;
+  endWatchers: WaiterQueue | undefined = undefined;
   owned: Set<{ ownerEnded(coro: any): void }> | undefined = undefined;
   logger: Logger | undefined = undefined;
   static readonly EMPTY = new CoroExtras();
@@ -102,6 +103,12 @@ export abstract class CoroState<M, R> implements WaitOwner {
   }
   protected set finishWaiters(value: WaiterQueue | undefined) {
     if (this.x !== undefined || value !== CoroExtras.EMPTY.finishWaiters) (this.x ??= new CoroExtras()).finishWaiters = value;
+  }
+  protected get endWatchers(): WaiterQueue | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.endWatchers : this.x.endWatchers;
+  }
+  protected set endWatchers(value: WaiterQueue | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.endWatchers) (this.x ??= new CoroExtras()).endWatchers = value;
   }
   protected get owned(): Set<{ ownerEnded(coro: any): void }> | undefined {
     return this.x === undefined ? CoroExtras.EMPTY.owned : this.x.owned;
@@ -223,7 +230,7 @@ export abstract class CoroState<M, R> implements WaitOwner {
       waitingOn,
       mailbox: this.mailbox?.length ?? 0,
       dropped: this.mailbox?.dropped ?? 0,
-      monitors: this.monitors?.size ?? 0,
+      monitors: (this.monitors?.size ?? 0) + (this.endWatchers?.length ?? 0),
       registered,
       holds: this.owned === undefined ? [] : [...this.owned].map(describeResource),
       daemon: this._daemon,
@@ -261,6 +268,23 @@ export abstract class CoroState<M, R> implements WaitOwner {
   protected findWait(kind: WaitKind | undefined): Wait<any> | undefined {
     if (this.wait !== undefined && (kind === undefined || this.wait.kind === kind)) return this.wait;
     if (this.extraWaits !== undefined) for (const w of this.extraWaits) if (kind === undefined || w.kind === kind) return w;
+    return undefined;
+  }
+
+  /**
+   * The error refusing `what` (a call only this coroutine may make on itself) when it certainly
+   * comes from elsewhere: always before the coroutine has started; with context tracking
+   * (`trackCurrent`), whenever the code calling is not this coroutine's. Undefined otherwise
+   * (an ended coroutine is refused by `pendingInterrupt`, with CoroFinishedError).
+   */
+  protected notOwner(what: string): NotOwnerError | undefined {
+    if (this.state === Running) {
+      const tracker = this.scheduler.tracker;
+      const current = tracker === undefined ? this : tracker.getStore();
+      if (current === this) return undefined;
+      return new NotOwnerError(`${what} on ${this} from ${current === undefined ? 'outside any coroutine' : String(current)}: only the coroutine itself may`);
+    }
+    if (this.state === Scheduled) return new NotOwnerError(`${what} on ${this}, which has not started: only the coroutine itself may`);
     return undefined;
   }
 

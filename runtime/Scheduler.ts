@@ -10,6 +10,7 @@ import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './ru
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
 import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { ExitHooks } from './ExitHooks.js';
+import { KeepAlive } from './KeepAlive.js';
 import { TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
@@ -70,7 +71,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly counters: Omit<MessageCounters, 'spawned' | 'live' | 'daemons'> = { sent: 0, received: 0, dropped: 0, rejected: 0, deadLetters: 0, mailboxHighWater: 0 };
   private spawned = 0;
   private readonly deadLetterLog = new LogThrottle(1000);
-  private keepAlive: NodeJS.Timeout | undefined;
+  /** @internal What keeps the process alive: non-daemon coroutines, and calls pending with no deadline (see KeepAlive). */
+  readonly keepAlive = new KeepAlive();
   private readonly joinWaiters = new WaiterQueue();
   private readonly hooks = new ExitHooks();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -281,7 +283,9 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   /** @internal Shared by Coro.locate and Channel.locate. */
   locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
-    return registry.locate(this, name, options);
+    const found = registry.locate(this, name, options);
+    // A locate with no deadline, awaited from outside any coroutine, holds the process while it waits.
+    return options?.timeout === undefined || options.timeout === Infinity ? this.holdUntil(found) : found;
   }
 
   // ---------------------------------------------------------------- fairness
@@ -355,14 +359,17 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.tracker?.getStore() as WaitOwner | undefined;
   }
 
+  /**
+   * Keeps the process alive until `promise` settles, as a pending socket would: for a call awaited
+   * from outside any coroutine with no deadline of its own (calls with one hold it through their timer).
+   */
+  holdUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.keepAlive.holdUntil(promise);
+  }
+
   private updateKeepAlive(): void {
-    const needed = this.live - this.daemons > 0 && this.state !== 'stopped';
-    if (needed && this.keepAlive === undefined) {
-      this.keepAlive = setInterval(() => undefined, 0x7fffffff);
-    } else if (!needed && this.keepAlive !== undefined) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
-    }
+    if (this.state === 'stopped') this.keepAlive.stop();
+    else this.keepAlive.update(this.live - this.daemons > 0);
   }
 
   private async stop(): Promise<void> {

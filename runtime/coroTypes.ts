@@ -74,6 +74,8 @@ export interface CoroHost extends WaitHost {
   deadLetter(target: object, reason: string, message?: unknown): void;
   actor(coro: WaitOwner | undefined): WaitOwner | undefined;
   ready<T>(value: T): Promise<T>;
+  /** Keeps the process alive until `promise` settles (a call awaited from outside any coroutine, with no deadline). */
+  holdUntil<T>(promise: Promise<T>): Promise<T>;
 }
 
 /**

@@ -15,7 +15,7 @@ describe('bench (smoke size)', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [runJs], { env: { ...process.env, BENCH_SIZE: 'smoke' }, timeout: 60_000 });
     const figures = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const benches = new Set(figures.map((f) => f.bench));
-    expect([...benches]).to.have.members(['messaging', 'spawn', 'locks', 'channel']);
+    expect([...benches]).to.have.members(['messaging', 'spawn', 'locks', 'channel', 'ask']);
     for (const f of figures) {
       expect(f.metric, JSON.stringify(f)).to.be.a('string');
       expect(f.value, JSON.stringify(f)).to.be.a('number').and.satisfy(Number.isFinite);
@@ -26,6 +26,7 @@ describe('bench (smoke size)', () => {
       'one_way_msgs_per_s', 'ping_pong_round_trips_per_s_with_timeouts', 'spawn_receive_end_us_each',
       'heap_bytes_per_idle_coroutine', 'idle_coroutines_alive', 'uncontended_acquire_release_per_s',
       'contended_handoffs_per_s_1000_coroutines', 'fanout_1000_subscribers_deliveries_per_s',
+      'local_ask_round_trips_per_s', 'pool_of_4_asks_per_s_256_in_flight', 'remote_ask_round_trips_per_s_tls_psk',
     ]);
   });
 });
