@@ -65,14 +65,18 @@ export const CHARGE = {
   /** Per element of a typed array in the other byte order: read one by one (a number or a BigInt each, dropped). */
   swapElement: { work: 25, heap: 24 },
   swapBigElement: { work: 200, heap: 40 },
-  /** A reference tag: a reference type's decode hook builds an object (a RemoteError, a RemoteCoro, ...). */
+  /** A reference tag: a reference type's decode hook builds an object (a RemoteCoro, a Location, ...). */
   reference: { work: 2300, heap: 1200 },
+  /** An error (tag 41000): a RemoteError with its stack, and up to four causes, each a RemoteError too. */
+  errorReference: { work: 16_000, heap: 3000 },
 } as const;
 
 /** Longest bignum accepted (tags 2 and 3): 1 KiB, 8192 bits (cbor-x builds it in quadratic time). */
 export const MAX_BIGNUM_BYTES = 1024;
 
 const DATE = 1, BIGNUM = 2, NEGATIVE_BIGNUM = 3, GENERIC_OBJECT = 27, SET = 258;
+/** ReferenceTags.Error of Codec.ts (which imports this module). */
+const ERROR_REFERENCE = 41000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /**
  * cbor-x's typed arrays (RFC 8746), by tag - 64: element size, little-endian, 64-bit integers.
@@ -137,7 +141,7 @@ export function tagContentCost(tag: number, major: number, info: number, arg: nu
       return { work: CHARGE.set.work + arg * CHARGE.setEntry.work, heap: CHARGE.set.heap + arg * CHARGE.setEntry.heap };
     default: {
       const typed = typedArrayOf(tag);
-      if (typed === undefined) return CHARGE.reference;
+      if (typed === undefined) return tag === ERROR_REFERENCE ? CHARGE.errorReference : CHARGE.reference;
       const [size, little, big] = typed;
       if (major !== 2 || arg % size !== 0) throw new ProtocolError(`malformed CBOR message (tag ${tag} must hold a byte string of whole ${size}-byte elements)`);
       let work = CHARGE.typedArray.work, heap = CHARGE.typedArray.heap;
