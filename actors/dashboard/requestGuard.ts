@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * const token = DashboardToken.from('a-long-random-secret-token');
+ * const token = DashboardToken.from('a-long-random-secret-token'); // kept as a digest
  * createServer((req) => {
  *   checkHost(req, { hostNames: new Set(['localhost', '127.0.0.1']) });
  *   checkNoTokenInUrl(new URL(req.url ?? '/', 'http://dashboard'));
@@ -20,7 +20,10 @@
 import type { IncomingMessage } from 'node:http';
 import { DashboardBadRequestError, DashboardForbiddenError, DashboardMethodError, DashboardUnauthorizedError } from './dashboardErrors.js';
 import type { DashboardSettings } from './dashboardOptions.js';
-import { DashboardToken } from './DashboardToken.js';
+import type { DashboardToken } from './DashboardToken.js';
+
+/** The token `checkToken` compares with (made by `checkDashboardOptions`, or `DashboardToken.from`). */
+export { DashboardToken } from './DashboardToken.js';
 
 /** Query parameters that would carry a credential. */
 const CREDENTIAL_PARAMETER = /^(access_?)?token$|^auth(orization)?$|^bearer$|^key$|^secret$/i;

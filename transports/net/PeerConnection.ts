@@ -136,6 +136,7 @@ export class PeerConnection {
     const turns = this.turns;
     try {
       for (;;) {
+        if (!this.decoder.partial) return; // nothing received that is not handled
         if (turns !== undefined && !turns.available) {
           this.yielding = true;
           this.socket.pause();
