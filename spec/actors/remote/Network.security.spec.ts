@@ -215,7 +215,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
     expect(() => resolveOptions({ host: '0.0.0.0' })).to.throw().with.property('code', 'ERR_INSECURE_NETWORK');
     expect(resolveOptions({ host: '0.0.0.0', insecure: true }).keys.mode).to.equal('plain');
     expect(resolveOptions({}).udpHost).to.equal('127.255.255.255'); // loopback broadcasts only
-    expect(resolveOptions({ host: '0.0.0.0', secret: 'x' }).udpHost).to.equal('0.0.0.0');
+    expect(resolveOptions({ host: '0.0.0.0', secret: 'sixteen-bytes!!!' }).udpHost).to.equal('0.0.0.0');
     expect(resolveOptions({}).maxFrame).to.equal(1024 * 1024);
     expect([resolveOptions({}).maxHandshakes, resolveOptions({}).maxHandshakesPerAddress]).to.deep.equal([64, 8]);
     for (const bad of [{ maxHandshakes: 0 }, { maxHandshakesPerAddress: 1.5 }, { maxHandshakes: '8' }, { tls: { cert: 'x' } }, { tls: 'yes' }, { secret: 42 }]) {
