@@ -51,9 +51,9 @@ export const CHARGE = {
   numberKey: { work: 600, heap: 0 },
   date: { work: 300, heap: 110 },
   /** A bignum, plus per byte, plus per byte squared: cbor-x shifts the whole BigInt for every byte (and a key's toString is as costly), dropping each step. */
-  bignum: { work: 600, heap: 1000 },
-  bignumByte: { work: 45, heap: 1 },
-  bignumSquare: { work: 0.2, heap: 0.2 },
+  bignum: { work: 1300, heap: 1000 },
+  bignumByte: { work: 60, heap: 16 },
+  bignumSquare: { work: 0.2, heap: 0.5 },
   /** Tag 27: a RemoteError. */
   generic: { work: 1200, heap: 250 },
   set: { work: 550, heap: 250 },
