@@ -14,7 +14,8 @@ import { checkName, checkWaitOptions, describe } from '../../runtime/options.js'
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { ProtocolError } from '../../transports/net/netErrors.js';
 import { NoThreadError, ThreadFunctionError } from '../actorErrors.js';
-import { RciCoro, RciOutcome } from '../remote/RciCoro.js';
+import { HeldOutcome } from '../remote/HeldOutcome.js';
+import { RciCoro } from '../remote/RciCoro.js';
 import { RemoteCoro } from '../remote/RemoteCoro.js';
 import { RemoteWatches } from '../remote/RemoteWatches.js';
 import type { Placement } from './placement.js';
@@ -62,7 +63,7 @@ export class ThreadCoro<M = unknown, R = unknown> extends RciCoro<M, R> {
   constructor(
     net: ConstructorParameters<typeof RciCoro>[0],
     ref: RemoteCoro<any, any>,
-    outcome: RciOutcome,
+    outcome: HeldOutcome,
     /** The index of the thread it runs on. */
     readonly thread: number,
   ) {
@@ -71,16 +72,11 @@ export class ThreadCoro<M = unknown, R = unknown> extends RciCoro<M, R> {
 }
 
 /** Counts a placed coroutine on its thread's life until its outcome (or a failed start) comes. */
-class Placed implements MonitorTarget {
+class Placed {
   private done = false;
 
-  constructor(private readonly life: ThreadLife, private readonly monitor: MonitorTarget | undefined) {
+  constructor(private readonly life: ThreadLife) {
     life.placed++;
-  }
-
-  send(status: unknown): boolean {
-    this.settle();
-    return this.monitor?.send(status) ?? true;
   }
 
   settle(): void {
@@ -135,24 +131,29 @@ export async function spawnOnWith<F extends ThreadFunction = ThreadFunction>(
   }
   const net = threads.network;
   const peer = slot.peer;
-  const placed = new Placed(slot.life, monitor);
-  const outcome = new RciOutcome(placed);
+  const placed = new Placed(slot.life);
+  const outcome = new HeldOutcome({ ended: () => placed.settle() }, monitor);
   const watches = RemoteWatches.of(net);
-  // Watched before the request: the outcome (or the thread's loss) cannot be missed.
-  const watchId = watches.add(peer, new RemoteCoro(net, slot.location, slot.incarnation, 0, options.name ?? name), outcome);
+  // Watched before the request: the outcome (or the thread's loss) cannot be missed; it is held
+  // until the reply names the coroutine, then delivered once.
+  const subject = new RemoteCoro(net, slot.location, slot.incarnation, 0, options.name ?? name);
+  const watchId = watches.add(peer, subject, outcome);
+  let ref: unknown;
   try {
     const { timeout, signal, coro } = options;
-    const ref = await peer.request(THREAD_SPAWN, [slot.incarnation, url, name, args, watchId, options.name ?? null], { timeout: timeout ?? net.requestTimeout, signal, coro });
+    ref = await peer.request(THREAD_SPAWN, [slot.incarnation, url, name, args, watchId, options.name ?? null], { timeout: timeout ?? net.requestTimeout, signal, coro });
     if (!(ref instanceof RemoteCoro)) throw new ProtocolError('thread-spawn was answered without a coroutine reference');
-    watches.setSubject(watchId, ref);
-    return new ThreadCoro<MessageOf<F>, ResultOf<F>>(net, ref, outcome, slot.index);
   } catch (err) {
     watches.drop(watchId);
+    outcome.startFailed(subject); // a lost thread is still told to the monitor
     placed.settle();
     // Raised on the thread, it arrives as a RemoteError with the code: give the caller the class.
     if (ThreadFunctionError.is(err) && !(err instanceof ThreadFunctionError)) throw new ThreadFunctionError((err as { remoteMessage?: string }).remoteMessage ?? (err as Error).message, { cause: err });
     throw err;
   }
+  watches.setSubject(watchId, ref);
+  outcome.bind(ref);
+  return new ThreadCoro<MessageOf<F>, ResultOf<F>>(net, ref, outcome, slot.index);
 }
 
 /** A module as a URL the thread can import: a URL, a `file:`/`data:` URL string, or an absolute path. */

@@ -130,6 +130,7 @@ export class PeerConnection implements PeerLink {
     const turns = this.turns;
     try {
       for (;;) {
+        if (!this.decoder.partial) return; // nothing received that is not handled
         if (turns !== undefined && !turns.available) {
           this.yielding = true;
           this.socket.pause();

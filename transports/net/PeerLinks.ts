@@ -162,8 +162,10 @@ export class PeerLinks {
     const evicted = this.table.takeEvicted();
     if (typeof entry === 'string' || evicted > 0) {
       if (typeof entry === 'string') this.table.refuse(socket, encodeFrame(reject(RejectReason.Busy, o.protocolVersion)));
+      // Throttled to one line per interval: the latest cause, and how many since the last line.
       if (this.refusals.hit()) {
-        this.host.logger.warn({ remote: address, refused: entry === 'throttled' ? 'address throttled after failed authentications' : entry === 'full' ? 'handshake table full' : undefined, count: this.refusals.take(), inHandshake: this.table.size }, 'unauthenticated connections closed (handshake table full, or an address throttled)');
+        const cause = typeof entry === 'string' ? (entry === 'throttled' ? 'refused: address throttled (failed authentications, or its rate under pressure)' : 'refused: no room') : 'an older unauthenticated connection closed to make room';
+        this.host.logger.warn({ remote: address, cause, count: this.refusals.take(), inHandshake: this.table.size }, 'handshake table under pressure');
       }
       if (typeof entry === 'string') return;
     }

@@ -51,9 +51,9 @@ export const CHARGE = {
   numberKey: { work: 600, heap: 0 },
   date: { work: 300, heap: 110 },
   /** A bignum, plus per byte, plus per byte squared: cbor-x shifts the whole BigInt for every byte (and a key's toString is as costly), dropping each step. */
-  bignum: { work: 600, heap: 1000 },
-  bignumByte: { work: 45, heap: 1 },
-  bignumSquare: { work: 0.2, heap: 0.2 },
+  bignum: { work: 1300, heap: 1000 },
+  bignumByte: { work: 60, heap: 16 },
+  bignumSquare: { work: 0.2, heap: 0.5 },
   /** Tag 27: a RemoteError. */
   generic: { work: 1200, heap: 250 },
   set: { work: 550, heap: 250 },
@@ -65,14 +65,18 @@ export const CHARGE = {
   /** Per element of a typed array in the other byte order: read one by one (a number or a BigInt each, dropped). */
   swapElement: { work: 25, heap: 24 },
   swapBigElement: { work: 200, heap: 40 },
-  /** A reference tag: a reference type's decode hook builds an object (a RemoteError, a RemoteCoro, ...). */
+  /** A reference tag: a reference type's decode hook builds an object (a RemoteCoro, a Location, ...). */
   reference: { work: 2300, heap: 1200 },
+  /** An error (tag 41000): a RemoteError with its stack, and up to four causes, each a RemoteError too. */
+  errorReference: { work: 16_000, heap: 3000 },
 } as const;
 
 /** Longest bignum accepted (tags 2 and 3): 1 KiB, 8192 bits (cbor-x builds it in quadratic time). */
 export const MAX_BIGNUM_BYTES = 1024;
 
 const DATE = 1, BIGNUM = 2, NEGATIVE_BIGNUM = 3, GENERIC_OBJECT = 27, SET = 258;
+/** ReferenceTags.Error of Codec.ts (which imports this module). */
+const ERROR_REFERENCE = 41000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /**
  * cbor-x's typed arrays (RFC 8746), by tag - 64: element size, little-endian, 64-bit integers.
@@ -137,7 +141,7 @@ export function tagContentCost(tag: number, major: number, info: number, arg: nu
       return { work: CHARGE.set.work + arg * CHARGE.setEntry.work, heap: CHARGE.set.heap + arg * CHARGE.setEntry.heap };
     default: {
       const typed = typedArrayOf(tag);
-      if (typed === undefined) return CHARGE.reference;
+      if (typed === undefined) return tag === ERROR_REFERENCE ? CHARGE.errorReference : CHARGE.reference;
       const [size, little, big] = typed;
       if (major !== 2 || arg % size !== 0) throw new ProtocolError(`malformed CBOR message (tag ${tag} must hold a byte string of whole ${size}-byte elements)`);
       let work = CHARGE.typedArray.work, heap = CHARGE.typedArray.heap;

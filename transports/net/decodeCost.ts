@@ -55,7 +55,14 @@ export interface DecodeLimits {
   references?: ReadonlySet<number>;
 }
 
-const ARRAY = 0, MAP = 1, TAG = 2, INDEFINITE = -1;
+const NONE = -1, ARRAY = 0, MAP = 1, TAG = 2, INDEFINITE = -1;
+/** The shape of a map with a float or bignum key: not tracked (outside the 32-bit hashes). */
+const UNTRACKED = 2 ** 32;
+// The charges, read once (the scan is on every message's path).
+const SMALL_INT_WORK = CHARGE.smallInt.work, SMALL_INT_HEAP = CHARGE.smallInt.heap;
+const SIMPLE_WORK = CHARGE.simple.work, SIMPLE_HEAP = CHARGE.simple.heap;
+const TEXT_WORK = CHARGE.text.work, TEXT_HEAP = CHARGE.text.heap, SHORT_TEXT_BYTE = CHARGE.shortTextByte, LONG_TEXT_BYTE = CHARGE.longTextByte;
+const ARRAY_WORK = CHARGE.array.work, ARRAY_HEAP = CHARGE.array.heap;
 
 /**
  * The decode cost of the one CBOR item that `bytes` holds; throws ProtocolError when it is
@@ -70,9 +77,12 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
   const maxWork = limits.work ?? MAX_DECODE_WORK, maxHeap = limits.heap ?? MAX_DECODE_HEAP;
   const references = limits.references;
   const end = bytes.length;
-  // One entry per open container: items still expected (INDEFINITE: until a break), its kind,
-  // the items it holds so far, and for a map the running hash of its key sequence (its shape).
-  const remaining: number[] = [], kinds: number[] = [], items: number[] = [], shapesA: number[] = [], shapesB: number[] = [];
+  // The open container on top, in locals: items still expected (INDEFINITE: until a break), its
+  // kind, the items it holds so far, and for a map the running hash of its key sequence (its
+  // shape). The ones below it are saved in `below`: remaining and kind, and for a map before
+  // them its items and shape.
+  const below: number[] = [];
+  let depth = 0, remaining = 0, kind = NONE, items = 0, shape = 0;
   let shapesSeen: Set<number> | undefined;
   let seed = 0;
   let pos = 0, work = 0, heap = 0;
@@ -82,40 +92,41 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
     const start = pos;
     const initial = bytes[pos++];
     const major = initial >> 5, info = initial & 31;
-    const depth = remaining.length;
     if (initial === 0xff) {
-      if (depth === 0 || remaining[depth - 1] !== INDEFINITE || tag >= 0) throw new ProtocolError('malformed CBOR message (unexpected break)');
-      if (kinds[depth - 1] === MAP && (items[depth - 1] & 1) !== 0) throw new ProtocolError('malformed CBOR message (map without a value)');
-      remaining[depth - 1] = 0;
+      if (depth === 0 || remaining !== INDEFINITE || tag >= 0) throw new ProtocolError('malformed CBOR message (unexpected break)');
+      if (kind === MAP && (items & 1) !== 0) throw new ProtocolError('malformed CBOR message (map without a value)');
+      remaining = 0;
     } else {
       let arg = info;
-      if (info === 24) arg = bytes[pos++];
-      else if (info === 25) arg = (bytes[pos++] << 8) | bytes[pos++];
-      else if (info === 26) arg = ((bytes[pos++] << 24) >>> 0) + ((bytes[pos++] << 16) | (bytes[pos++] << 8) | bytes[pos++]);
-      else if (info === 27) {
-        const high = ((bytes[pos] << 24) >>> 0) + ((bytes[pos + 1] << 16) | (bytes[pos + 2] << 8) | bytes[pos + 3]);
-        const low = ((bytes[pos + 4] << 24) >>> 0) + ((bytes[pos + 5] << 16) | (bytes[pos + 6] << 8) | bytes[pos + 7]);
-        pos += 8;
-        arg = high * 4294967296 + low;
-      } else if (info === 31) {
-        if (major !== 4 && major !== 5) throw new ProtocolError('malformed CBOR message (indefinite length)');
-        arg = INDEFINITE;
-      } else if (info > 27) throw new ProtocolError('malformed CBOR message (reserved length)');
-      if (pos > end) throw new ProtocolError('truncated CBOR message');
-      const isKey = depth > 0 && kinds[depth - 1] === MAP && (items[depth - 1] & 1) === 0;
+      if (info >= 24) {
+        if (info === 24) arg = bytes[pos++];
+        else if (info === 25) arg = (bytes[pos++] << 8) | bytes[pos++];
+        else if (info === 26) arg = ((bytes[pos++] << 24) >>> 0) + ((bytes[pos++] << 16) | (bytes[pos++] << 8) | bytes[pos++]);
+        else if (info === 27) {
+          const high = ((bytes[pos] << 24) >>> 0) + ((bytes[pos + 1] << 16) | (bytes[pos + 2] << 8) | bytes[pos + 3]);
+          const low = ((bytes[pos + 4] << 24) >>> 0) + ((bytes[pos + 5] << 16) | (bytes[pos + 6] << 8) | bytes[pos + 7]);
+          pos += 8;
+          arg = high * 4294967296 + low;
+        } else if (info === 31) {
+          if (major !== 4 && major !== 5) throw new ProtocolError('malformed CBOR message (indefinite length)');
+          arg = INDEFINITE;
+        } else throw new ProtocolError('malformed CBOR message (reserved length)');
+        if (pos > end) throw new ProtocolError('truncated CBOR message');
+      }
+      const isKey = kind === MAP && (items & 1) === 0;
       if (tag >= 0) {
         const c = tagContentCost(tag, major, info, arg, bytes.byteOffset + pos);
         work += c.work;
         heap += c.heap;
         tag = -1;
       }
-      let opens = 0, kind = ARRAY;
+      let opens = 0, opensKind = ARRAY;
       switch (major) {
         case 0:
         case 1:
           if (info < 24) {
-            work += CHARGE.smallInt.work;
-            heap += CHARGE.smallInt.heap;
+            work += SMALL_INT_WORK;
+            heap += SMALL_INT_HEAP;
           } else {
             const c = info === 27 ? CHARGE.int64 : CHARGE.wideInt;
             work += c.work;
@@ -123,58 +134,56 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
           }
           break;
         case 2:
-        case 3:
           if (arg > end - pos) throw new ProtocolError('truncated CBOR message');
-          if (major === 2) {
-            work += CHARGE.bytes.work;
-            heap += CHARGE.bytes.heap;
-          } else {
-            work += CHARGE.text.work + arg * (arg <= 64 ? CHARGE.shortTextByte : CHARGE.longTextByte);
-            heap += CHARGE.text.heap + arg;
-          }
+          work += CHARGE.bytes.work;
+          heap += CHARGE.bytes.heap;
           pos += arg;
           break;
-        case 4: {
-          const c = arg === INDEFINITE ? CHARGE.indefiniteArray : CHARGE.array;
-          work += c.work;
-          heap += c.heap;
+        case 3:
+          if (arg > end - pos) throw new ProtocolError('truncated CBOR message');
+          work += TEXT_WORK + arg * (arg <= 64 ? SHORT_TEXT_BYTE : LONG_TEXT_BYTE);
+          heap += TEXT_HEAP + arg;
+          pos += arg;
+          break;
+        case 4:
+          if (arg === INDEFINITE) {
+            work += CHARGE.indefiniteArray.work;
+            heap += CHARGE.indefiniteArray.heap;
+          } else {
+            work += ARRAY_WORK;
+            heap += ARRAY_HEAP;
+          }
           opens = arg;
           break;
-        }
         case 5:
           work += CHARGE.map.work;
           heap += CHARGE.map.heap;
           opens = arg === INDEFINITE ? INDEFINITE : arg * 2;
-          kind = MAP;
+          opensKind = MAP;
           break;
         case 6:
           if (!acceptedTag(arg, references)) throw new ProtocolError(`CBOR tag ${arg} is not accepted on the wire`);
           opens = 1;
-          kind = TAG;
+          opensKind = TAG;
           tag = arg;
           break;
         default:
-          if (info >= 25 && info <= 27) {
+          if (info >= 20 && info <= 23) {
+            work += SIMPLE_WORK;
+            heap += SIMPLE_HEAP;
+          } else if (info >= 25 && info <= 27) {
             work += CHARGE.float.work;
             heap += CHARGE.float.heap;
-          } else if (info >= 20 && info <= 23) {
-            work += CHARGE.simple.work;
-            heap += CHARGE.simple.heap;
           } else throw new ProtocolError(`CBOR simple value ${info === 24 ? arg : info} is not accepted on the wire`);
       }
       if (isKey) {
-        // The key's contribution to its map's shape; a key of no known shape makes the map's shape unique.
-        // Seeded per frame, so that a peer cannot aim for colliding shapes.
-        if (seed === 0) seed = (Math.random() * 0x7fffffff) | 1;
-        const m = depth - 1;
         if (major === 3 || major <= 1 || (major === 7 && info < 24)) {
-          const key = hashBytes(bytes, start, pos, seed); // a string's header and body, or an integer's bytes
-          if (shapesA[m] >= 0) {
-            shapesA[m] = Math.imul(shapesA[m] ^ key, 0x9e3779b1) >>> 11;
-            shapesB[m] = Math.imul((shapesB[m] + key) | 0, 0x85ebca6b) ^ (shapesB[m] >>> 13);
-          }
+          // Seeded per frame, so that a peer cannot aim for colliding shapes.
+          if (seed === 0) seed = (Math.random() * 0x7fffffff) | 1;
+          // A string's header and body, or an integer's bytes.
+          if (shape !== UNTRACKED) shape = Math.imul(shape ^ hashBytes(bytes, start, pos, seed), 0x9e3779b1) >>> 0;
         } else if (major === 7 || (major === 6 && (tag === 2 || tag === 3))) {
-          shapesA[m] = -1; // a float or a bignum key is turned into a string: costly, and its shape is not tracked
+          shape = UNTRACKED; // turned into a string: costly, and its shape is not tracked
           work += CHARGE.numberKey.work;
         } else throw new ProtocolError('malformed CBOR message (a map key must be a string, a number, a boolean, null or undefined)');
       }
@@ -182,37 +191,44 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
       if (opens !== 0) {
         if (opens !== INDEFINITE && opens > end - pos) throw new ProtocolError('truncated CBOR message');
         if (depth >= MAX_DECODE_DEPTH) throw new ProtocolError(`message nested deeper than ${MAX_DECODE_DEPTH}`);
-        remaining.push(opens);
-        kinds.push(kind);
-        items.push(0);
-        shapesA.push(0);
-        shapesB.push(0);
+        if (depth > 0) {
+          if (kind === MAP) below.push(items, shape);
+          below.push(remaining, kind);
+        }
+        depth++;
+        remaining = opens;
+        kind = opensKind;
+        items = 0;
+        shape = 0;
         continue;
       }
       if (depth === 0) return { work, heap };
-      if (remaining[depth - 1] !== INDEFINITE) remaining[depth - 1]--;
-      items[depth - 1]++;
+      if (remaining !== INDEFINITE) remaining--;
+      items++;
     }
     // Close every container this item completed; a map is charged by whether its shape is new.
-    for (let d = remaining.length; d > 0 && remaining[d - 1] === 0; d = remaining.length) {
-      remaining.pop();
-      const kind = kinds.pop()!, count = items.pop()!, shapeA = shapesA.pop()!, shapeB = shapesB.pop()!;
-      if (kind === MAP && count > 0) {
-        let fresh = shapeA < 0;
+    while (remaining === 0) {
+      if (kind === MAP && items > 0) {
+        let fresh = shape === UNTRACKED;
         if (!fresh) {
-          const shape = shapeA * 0x200000 + (shapeB >>> 11);
           shapesSeen ??= new Set();
           fresh = !shapesSeen.has(shape);
           if (fresh) shapesSeen.add(shape);
         }
         const c = fresh ? CHARGE.newShapeEntry : CHARGE.entry;
-        work += (count / 2) * c.work;
-        heap += (count / 2) * c.heap;
+        work += (items / 2) * c.work;
+        heap += (items / 2) * c.heap;
         if (work > maxWork || heap > maxHeap) throw tooCostly(work, heap, maxWork, maxHeap);
       }
-      if (d === 1) return { work, heap };
-      if (remaining[d - 2] !== INDEFINITE) remaining[d - 2]--;
-      items[d - 2]++;
+      if (--depth === 0) return { work, heap };
+      kind = below.pop()!;
+      remaining = below.pop()!;
+      if (kind === MAP) {
+        shape = below.pop()!;
+        items = below.pop()!;
+      }
+      items++;
+      if (remaining !== INDEFINITE) remaining--;
     }
   }
 }
