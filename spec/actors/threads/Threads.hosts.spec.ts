@@ -10,6 +10,7 @@ import { Threads } from '../../../actors/threads/Threads.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import { Location } from '../../../transports/net/Location.js';
+import { newSecret } from '../../../transports/net/PeerKeys.js';
 import { killAllPeerProcesses, PeerProcess, THREAD_WORKERS } from '../../fixtures/index.js';
 import { PEER_ASK } from '../../fixtures/peerAsk.js';
 import { expectError } from '../../helpers.js';
@@ -57,6 +58,20 @@ describe('threads and other hosts (real worker threads, a real peer process)', f
       expect(peersOfFirst).to.include.members([String(net.location), String(locations[1]), peer.ready.location]);
     } finally {
       await peer.kill('SIGKILL');
+    }
+  });
+
+  it('an owner listening beyond loopback (with a secret): its threads listen there too', async () => {
+    const wide = new Scheduler();
+    try {
+      await Network.start(wide, { host: '0.0.0.0', extHost: '127.0.0.1', secret: newSecret(), discover: false });
+      const all = await Threads.start({ count: 1, scheduler: wide });
+      const location = Location.parse(all.list()[0]!.location);
+      expect([location.host, location.port > 0]).to.deep.equal(['127.0.0.1', true]);
+      await all.stop();
+    } finally {
+      await Network.of(wide)?.stop();
+      await wide.terminate();
     }
   });
 
