@@ -25,6 +25,10 @@ export class TurnWriter<T = Buffer> {
   private weight = 0;
   private flushPending = false;
   private stopped = false;
+  private sentAlone = false;
+  private readonly reopen = (): void => {
+    this.sentAlone = false;
+  };
 
   constructor(
     /** Takes the items queued since the last flush, in order (never an empty list). */
@@ -32,8 +36,9 @@ export class TurnWriter<T = Buffer> {
     /** What an item counts toward the eager flush (a frame's bytes by default). */
     private readonly weigh: (item: T) => number = frameWeight as unknown as (item: T) => number,
     /**
-     * Send the first item of a turn at once, and only the rest at the end of the turn: a lone
-     * request or reply then waits for no turn to end, and a burst still leaves in one batch.
+     * Send an item at once when nothing waits, and what follows it (before the microtasks run)
+     * at the end of the turn: a lone request or reply then waits for no turn to end, and a burst
+     * still leaves in one batch.
      */
     private readonly firstAtOnce = false,
   ) {}
@@ -41,9 +46,11 @@ export class TurnWriter<T = Buffer> {
   /** Queues one item; ignored once stopped. */
   push(item: T): void {
     if (this.stopped) return;
-    if (this.firstAtOnce && !this.flushPending) {
-      this.flushPending = true;
-      setImmediate(this.flush); // until then, what follows is batched
+    if (this.firstAtOnce && !this.flushPending && !this.sentAlone) {
+      // Nothing waits: this one leaves now. What follows it before the microtasks have run joins
+      // a batch; no setImmediate for a lone message (one costs the loop an extra turn, a few µs).
+      this.sentAlone = true;
+      queueMicrotask(this.reopen);
       return this.sink([item]);
     }
     this.out.push(item);

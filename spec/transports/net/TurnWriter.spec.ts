@@ -41,7 +41,7 @@ describe('TurnWriter', () => {
     expect(flushed).to.deep.equal([]);
   });
 
-  it('firstAtOnce: the first item of a turn goes at once, the rest of the turn together at its end', async () => {
+  it('firstAtOnce: an item goes at once when nothing waits; what follows before the microtasks run is batched at the end of the turn', async () => {
     const flushed: string[][] = [];
     const writer = new TurnWriter<string>((items) => void flushed.push(items), () => 1, true);
     writer.push('first');
@@ -49,10 +49,15 @@ describe('TurnWriter', () => {
     writer.push('second');
     writer.push('third');
     expect(flushed).to.deep.equal([['first']]);
+    await Promise.resolve();
+    writer.push('behind a batch'); // the batch still waits: after it, in order
+    expect(flushed).to.deep.equal([['first']]);
     await turn();
-    expect(flushed).to.deep.equal([['first'], ['second', 'third']]);
-    await turn();
-    writer.push('next turn');
-    expect(flushed).to.deep.equal([['first'], ['second', 'third'], ['next turn']]);
+    expect(flushed).to.deep.equal([['first'], ['second', 'third', 'behind a batch']]);
+    writer.push('alone again');
+    expect(flushed).to.deep.equal([['first'], ['second', 'third', 'behind a batch'], ['alone again']]);
+    await Promise.resolve();
+    writer.push('and again'); // a lone message after the microtasks ran: at once too
+    expect(flushed.at(-1)).to.deep.equal(['and again']);
   });
 });
