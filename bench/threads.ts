@@ -199,6 +199,22 @@ async function messaging(raw: Worker, messages: number, roundTrips: number): Pro
   const threads = await Threads.start({ count: 1, scheduler: sched });
   const sink = (await spawnOn(threads, WORK, 'sink')) as RemoteCoro;
   const doubler = (await spawnOn(threads, WORK, 'doubler')) as RemoteCoro;
+
+  // Round trips first (before the one-way bursts leave garbage behind), in alternating rounds, so
+  // that both sides see the same machine.
+  await ourRoundTrips(doubler, 500);
+  await rawRoundTrips(raw, 500);
+  const ourTimes: number[] = [], rawTimes: number[] = [];
+  const round = Math.max(1, Math.floor(roundTrips / 10));
+  for (let r = 0; r < 10; r++) {
+    ourTimes.push(...(await ourRoundTrips(doubler, round)));
+    rawTimes.push(...(await rawRoundTrips(raw, round)));
+  }
+  ourTimes.sort((a, b) => a - b);
+  rawTimes.sort((a, b) => a - b);
+  printFigure({ bench: 'threads', metric: 'ask round trip to a thread, mean µs (baseline: raw MessagePort request/reply)', value: mean(ourTimes), baseline: mean(rawTimes), target: '<= 1.3' });
+  printFigure({ bench: 'threads', metric: 'ask round trip to a thread, median µs (baseline: raw MessagePort request/reply)', value: median(ourTimes), baseline: median(rawTimes) });
+
   const make = MESSAGES['small object']!;
   await ourOneWay(sched, sink, 20_000, make);
   await rawOneWay(raw, 20_000, make, 'clone', true);
@@ -211,13 +227,6 @@ async function messaging(raw: Worker, messages: number, roundTrips: number): Pro
   }
   printFigure({ bench: 'threads', metric: `one-way to a coroutine on a thread, bursts of ${BURST}, msgs/s (baseline: raw MessagePort, same batching, each message handed to an async consumer by a hand-rolled mailbox)`, value: ours, baseline: consumed, target: '>= 0.8' });
   printFigure({ bench: 'threads', metric: `one-way to a coroutine on a thread, bursts of ${BURST}, msgs/s (baseline: raw MessagePort, same batching, the receiver only counts)`, value: ours, baseline: counted });
-
-  await ourRoundTrips(doubler, 500);
-  await rawRoundTrips(raw, 500);
-  const ourTimes = await ourRoundTrips(doubler, roundTrips);
-  const rawTimes = await rawRoundTrips(raw, roundTrips);
-  printFigure({ bench: 'threads', metric: 'ask round trip to a thread, mean µs (baseline: raw MessagePort request/reply)', value: mean(ourTimes), baseline: mean(rawTimes), target: '<= 1.3' });
-  printFigure({ bench: 'threads', metric: 'ask round trip to a thread, median µs (baseline: raw MessagePort request/reply)', value: median(ourTimes), baseline: median(rawTimes) });
   await threads.stop();
   await sched.terminate();
 }
