@@ -202,8 +202,9 @@ async function messaging(raw: Worker, messages: number, roundTrips: number): Pro
 
   // Round trips first (before the one-way bursts leave garbage behind), in alternating rounds, so
   // that both sides see the same machine.
-  await ourRoundTrips(doubler, 500);
-  await rawRoundTrips(raw, 500);
+  // Warm both up well: the runtime's deeper paths need thousands of calls before the JIT has them.
+  await ourRoundTrips(doubler, 5000);
+  await rawRoundTrips(raw, 5000);
   const ourTimes: number[] = [], rawTimes: number[] = [];
   const round = Math.max(1, Math.floor(roundTrips / 10));
   for (let r = 0; r < 10; r++) {
