@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { Encoder } from 'cbor-x';
 import { ask, Scheduler, spawnOn, spawnOnWith, Threads, type Coro, type RemoteCoro } from '../index.js';
 import { isMain, printFigure, since } from './figure.js';
+import { senderSide } from './threadsWire.js';
 
 const WORK = new URL('./threadWork.js', import.meta.url);
 const RAW = new URL('./threadsRaw.js', import.meta.url);
@@ -67,6 +68,32 @@ async function rawOneWay(w: Worker, n: number, make: (i: number) => unknown, enc
   }
   await done;
   return n / since(t0);
+}
+
+/** `{ n, replyTo }` through the project's Codec against its CloneWire, both ends, same batching. */
+async function crossingWithReferences(raw: Worker, messages: number): Promise<void> {
+  const sender = senderSide();
+  const oneWay = async (n: number, encoding: 'clone' | 'cbor'): Promise<number> => {
+    const done = new Promise((r) => raw.once('message', r));
+    raw.postMessage({ count: n, wire: true });
+    const t0 = performance.now();
+    for (let sent = 0; sent < n; sent += BURST) {
+      const { value, transfer } = sender.batch(sent, Math.min(BURST, n - sent), encoding);
+      raw.postMessage(value, transfer);
+      await turn();
+    }
+    await done;
+    return n / since(t0);
+  };
+  await oneWay(20_000, 'clone');
+  await oneWay(20_000, 'cbor');
+  let clone = 0, cbor = 0;
+  for (let r = 0; r < 3; r++) {
+    clone = Math.max(clone, await oneWay(messages / 3, 'clone'));
+    cbor = Math.max(cbor, await oneWay(messages / 3, 'cbor'));
+  }
+  printFigure({ bench: 'threads', metric: 'crossing, { n, replyTo: a coroutine }: the Codec (CBOR) msgs/s (baseline: CloneWire, structured clone)', value: cbor, baseline: clone });
+  await sender.stop();
 }
 
 /** Our sender: a coroutine here sends to a sink on a thread, yielding every BURST messages. */
@@ -182,6 +209,7 @@ export async function run(messages = 300_000, roundTrips = 5000, parts: readonly
     }
     printFigure({ bench: 'threads', metric: `crossing, ${kind}: CBOR msgs/s (baseline: structured clone)`, value: cbor, baseline: clone });
   }
+  if (parts.includes('crossing')) await crossingWithReferences(raw, messages);
 
   if (parts.includes('messages')) await messaging(raw, messages, roundTrips);
   await raw.terminate();
