@@ -19,7 +19,8 @@ export { encodeFrame, FrameDecoder, FRAME_HEADER_BYTES, MAX_FRAME_LIMIT } from '
 export { PROTOCOL_VERSION } from './transports/net/handshake.js';
 export { FILE_TRANSFER_LAYER } from './transports/net/fileTransfer.js';
 export { PEER_EXCHANGE_LAYER, MAX_PEER_LIST } from './transports/net/peerExchange.js';
-export { CORO_LAYER, CORO_LOCATE, remoteMonitor } from './actors/remote/coroRequests.js';
+export { CORO_LAYER, CORO_LOCATE } from './actors/remote/coroRequests.js';
+export { RemoteWatches, ServedWatch } from './actors/remote/RemoteWatches.js';
 export { CHANNEL_LAYER, CHANNEL_LOCATE } from './actors/remote/RemoteChannel.js';
 export { RCI_LAYER } from './actors/remote/Rci.js';
 export { RetainedOutcomes, RETAINED_OUTCOMES } from './actors/remote/RetainedOutcomes.js';

@@ -28,9 +28,10 @@ export { Event } from './actors/sync/Event.js';
 export { Semaphore, BoundedSemaphore } from './actors/sync/Semaphore.js';
 export { LockGuard } from './actors/sync/LockGuard.js';
 export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliverOptions } from './actors/Channel.js';
-export { ask, type AskOptions, type ReplyOf } from './actors/ask.js';
+export { ask, type AskOptions, type ReplyOf, type ReplyTo, type Router } from './actors/ask.js';
+export { Pool, type PoolOptions, type PoolRouting } from './actors/Pool.js';
 export { Supervisor, type ChildSpec, type SupervisorOptions, type RestartPolicy, type SupervisionStrategy } from './actors/Supervisor.js';
-export { NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError } from './actors/actorErrors.js';
+export { NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError, ChildStartError, UnknownChildError } from './actors/actorErrors.js';
 // ---- transports: sockets, files, pipes, worker pool
 export { AsyncSocket, type ConnectOptions } from './transports/io/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js';

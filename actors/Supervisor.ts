@@ -1,155 +1,204 @@
 /**
- * OTP-style supervision: a coroutine that starts children from specs, watches
- * them with monitors, and restarts them by a strategy, within a restart
- * intensity it gives up beyond.
+ * OTP-style supervision: a coroutine that starts children from specs, watches them with
+ * monitors, and restarts them by a strategy, within a restart intensity it gives up beyond.
+ * Children can be added, terminated, restarted and deleted while it runs (OTP's `start_child`,
+ * `terminate_child`, `restart_child`, `delete_child`), and a supervisor can itself be the child of
+ * another (`childSpec`). Every change goes through the supervising coroutine's mailbox, so its
+ * state has one owner.
  * @module
  */
-import type { Coro, CoroFunction } from '../runtime/Coro.js';
-import { InvalidArgumentError } from '../runtime/runtimeErrors.js';
-import { SupervisorGaveUpError } from './actorErrors.js';
-import type { MailboxOptions } from '../runtime/Mailbox.js';
-import { MonitorStatus } from '../runtime/MonitorStatus.js';
-import { checkCount, checkFunction, checkName } from '../runtime/options.js';
+import { ask, type AskOptions } from './ask.js';
+import type { Coro } from '../runtime/Coro.js';
+import { CoroFinishedError, InvalidArgumentError } from '../runtime/runtimeErrors.js';
+import { checkName } from '../runtime/options.js';
 import { Scheduler } from '../runtime/Scheduler.js';
 import type { ActingWaitOptions } from '../runtime/coroTypes.js';
+import type { WaitOptions } from '../runtime/options.js';
+import { checkChildSpec, checkChildSpecs, resolveSupervisorOptions, type ChildSpec, type ResolvedSupervisorOptions, type RestartPolicy, type SupervisorOptions } from './childSpec.js';
+import { Command, STOP, SupervisorRun, type CommandKind, type Message, type Reply } from './SupervisorRun.js';
 
-/**
- * When a child is restarted: always (`permanent`), only after it failed (`transient`), never
- * (`temporary`).
- */
-export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
+export type { ChildSpec, RestartPolicy, SupervisionStrategy, SupervisorOptions } from './childSpec.js';
 
-/**
- * Which children restart when one must: only it, all of them, or it and those started after it.
- */
-export type SupervisionStrategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';
-
-/**
- * A child, as data.
- * @example
- * ```ts
- * const spec: ChildSpec = { id: 'db', start: dbWorker, args: ['postgres://...'], restart: 'permanent' };
- * ```
- */
-export interface ChildSpec {
-  id: string;
-  start: CoroFunction<any, any, any[]>;
-  args?: unknown[];
-  restart?: RestartPolicy;
-  mailbox?: MailboxOptions;
-}
-
-/**
- * How a supervisor restarts: the strategy, at most `maxRestarts` within `withinMs` (default 3 in
- * 5 s), and an optional delay before each restart that grows with every restart in the window.
- * @example
- * ```ts
- * const options: SupervisorOptions = { strategy: 'one-for-all', maxRestarts: 5, withinMs: 10_000, backoff: { initialMs: 100, maxMs: 2000 } };
- * ```
- */
-export interface SupervisorOptions {
-  strategy?: SupervisionStrategy;
-  maxRestarts?: number;
-  withinMs?: number;
-  backoff?: { initialMs: number; maxMs: number; factor?: number };
-  name?: string;
-  scheduler?: Scheduler;
-}
-
-const STOP = Symbol('stop');
 const TIMED_OUT = Symbol('timed out');
 
 /**
  * Starts children in order and keeps them running. A child that ends is restarted by its policy
  * and the strategy; more than `maxRestarts` restarts within `withinMs` make the supervisor give up
  * (terminate every child, end with SupervisorGaveUpError), as an OTP supervisor does. `stop()`
- * terminates the children in reverse start order. Children see nothing of this: they are plain
- * coroutines, and `child(id)` gives the one running now.
+ * terminates the children in reverse start order. Children are plain coroutines; `child(id)`
+ * gives the one running now.
  *
  * @example
  * ```ts
- * const sup = Supervisor.start([
+ * const sup = await Supervisor.start([
  *   { id: 'listener', start: listener, args: [8080] },
  *   { id: 'cache', start: cache, restart: 'transient' },
  * ], { strategy: 'rest-for-one', maxRestarts: 5, withinMs: 10_000 });
- * sup.child('cache')?.send({ get: 'key' });
+ * sup.child<{ get: string }>('cache')?.send({ get: 'key' });
  * await sup.stop();
  * ```
  */
 export class Supervisor implements AsyncDisposable {
-  /** The supervising coroutine (monitor it to learn when the supervisor gives up). */
-  readonly coro: Coro<MonitorStatus | typeof STOP, void>;
-  private readonly specs: ChildSpec[];
-  private readonly running = new Map<string, Coro<any, any>>();
-  private restartTimes: number[] = [];
-  private restartCount = 0;
+  private readonly initial: ChildSpec[];
+  private readonly options: ResolvedSupervisorOptions;
+  private readonly scheduler: Scheduler | undefined;
+  private incarnation: SupervisorRun | undefined;
+  private current: Coro<Message, void> | undefined;
 
-  private constructor(specs: ChildSpec[], private readonly options: Required<Omit<SupervisorOptions, 'backoff' | 'name' | 'scheduler'>> & SupervisorOptions) {
-    this.specs = specs;
-    const sched = options.scheduler ?? Scheduler.default();
-    this.coro = sched.spawnWith({ name: options.name ?? 'supervisor' }, (coro: Coro<MonitorStatus | typeof STOP, void>) => this.supervise(coro));
+  /**
+   * A supervisor that has not started: run it under another with `childSpec(id)`, or use
+   * `Supervisor.start`. Throws InvalidArgumentError for bad specs or options.
+   * @example
+   * ```ts
+   * const perComputation = new Supervisor([], { strategy: 'one-for-one', maxRestarts: 20, withinMs: 60_000 });
+   * ```
+   */
+  constructor(children: ChildSpec[] = [], options?: SupervisorOptions) {
+    this.initial = checkChildSpecs(children);
+    this.options = resolveSupervisorOptions(options);
+    if (options?.scheduler !== undefined && !(options.scheduler instanceof Scheduler)) throw new InvalidArgumentError('scheduler must be a Scheduler');
+    this.scheduler = options?.scheduler;
   }
 
   /**
-   * Validates the specs and options, then starts the supervisor (which starts the children).
+   * Starts a supervisor and its children in order; resolves once every child has started (see
+   * ChildSpec for what that means), or rejects with the first child's ChildStartError after
+   * stopping those already started. Bad specs or options reject with InvalidArgumentError.
    * @example
    * ```ts
-   * const sup = Supervisor.start([{ id: 'w', start: worker }]);
+   * const sup = await Supervisor.start([{ id: 'w', start: worker }]);
    * ```
    */
-  static start(children: ChildSpec[], options: SupervisorOptions = {}): Supervisor {
-    if (!Array.isArray(children)) throw new InvalidArgumentError('children must be an array of child specs');
-    const ids = new Set<string>();
-    for (const spec of children) {
-      if (spec === null || typeof spec !== 'object') throw new InvalidArgumentError('a child spec must be an object');
-      checkName(spec.id, 'child id');
-      if (ids.has(spec.id)) throw new InvalidArgumentError(`duplicate child id '${spec.id}'`);
-      ids.add(spec.id);
-      checkFunction(spec.start, `start of child '${spec.id}'`);
-      if (spec.args !== undefined && !Array.isArray(spec.args)) throw new InvalidArgumentError(`args of child '${spec.id}' must be an array`);
-      if (spec.restart !== undefined && !['permanent', 'transient', 'temporary'].includes(spec.restart)) {
-        throw new InvalidArgumentError(`restart of child '${spec.id}' must be permanent, transient or temporary`);
-      }
-    }
-    const strategy = options.strategy ?? 'one-for-one';
-    if (!['one-for-one', 'one-for-all', 'rest-for-one'].includes(strategy)) throw new InvalidArgumentError(`unknown strategy '${strategy}'`);
-    const maxRestarts = checkCount(options.maxRestarts ?? 3, 'maxRestarts');
-    const withinMs = checkCount(options.withinMs ?? 5000, 'withinMs', 1);
-    if (options.backoff !== undefined) {
-      checkCount(options.backoff.initialMs, 'backoff.initialMs');
-      checkCount(options.backoff.maxMs, 'backoff.maxMs');
-      if (options.backoff.factor !== undefined && !(options.backoff.factor >= 1)) throw new InvalidArgumentError('backoff.factor must be >= 1');
-    }
-    return new Supervisor([...children], { ...options, strategy, maxRestarts, withinMs });
+  static async start(children: ChildSpec[], options?: SupervisorOptions): Promise<Supervisor> {
+    const sup = new Supervisor(children, options);
+    const sched = sup.scheduler ?? Scheduler.default();
+    const coro = sched.spawnWith({ name: sup.options.name }, (c: Coro<Message, void>) => sup.run(c, undefined));
+    await sup.request(coro, 'started', undefined, undefined);
+    return sup;
   }
 
-  /** The coroutine running child `id` now, if any. */
-  child(id: string): Coro<any, any> | undefined {
-    return this.running.get(id);
+  /**
+   * The spec that runs this supervisor as the child `id` of another one: it counts as started
+   * once its own children have started, and a failure to start them (or giving up) is its
+   * failure, handled by the parent's policy (default `permanent`). Each incarnation starts from
+   * the children given to the constructor; children added later are not kept across restarts.
+   * @example
+   * ```ts
+   * const node = await Supervisor.start([]);
+   * const computation = new Supervisor([], { maxRestarts: 20, withinMs: 60_000 });
+   * await node.startChild(computation.childSpec('computation-7', { restart: 'temporary' }));
+   * await computation.startChild({ id: 'server-1', start: worker, restart: 'transient' });
+   * ```
+   */
+  childSpec(id: string, options?: { restart?: RestartPolicy; readyTimeout?: number; shutdownTimeout?: number }): ChildSpec<Message> {
+    checkName(id, 'child id');
+    return checkChildSpec<Message>({
+      id,
+      start: (coro: Coro<Message, void>, ready: () => void) => this.run(coro, ready),
+      restart: options?.restart,
+      ready: true,
+      readyTimeout: options?.readyTimeout,
+      shutdownTimeout: options?.shutdownTimeout ?? Infinity,
+    });
+  }
+
+  /** The supervising coroutine of the current incarnation (monitor it to learn when it gives up); undefined before it first runs. */
+  get coro(): Coro<any, void> | undefined {
+    return this.current;
+  }
+
+  /**
+   * The coroutine running child `id` now, typed by what it receives; undefined while it is not
+   * running (stopped, waiting for its restart, or unknown).
+   * @example
+   * ```ts
+   * sup.child<{ n: number }>('worker-0')?.send({ n: 1 });
+   * ```
+   */
+  child<M = unknown>(id: string): Coro<M, any> | undefined {
+    return this.incarnation?.table.get(id)?.coro as Coro<M, any> | undefined;
   }
 
   /** The children running now, in start order. */
   children(): { id: string; coro: Coro<any, any> }[] {
-    return this.specs.flatMap((s) => (this.running.has(s.id) ? [{ id: s.id, coro: this.running.get(s.id)! }] : []));
+    return (this.incarnation?.table.running() ?? []).map((e) => ({ id: e.spec.id, coro: e.coro! }));
   }
 
-  /** Restarts so far (each restarted child counts once). */
+  /** Restarts in the current incarnation (each restarted child counts once; explicit restartChild() calls do not). */
   get restarts(): number {
-    return this.restartCount;
+    return this.incarnation?.restartCount ?? 0;
   }
 
   /**
-   * Terminates the children (last started first) and the supervisor; resolves true once it has
-   * stopped, false if `timeout` ms pass first.
+   * Adds a child and starts it (after the others), under the same strategy and restart intensity.
+   * Resolves with its coroutine once it has started; rejects with ChildStartError if it does not
+   * start (it is then not added), InvalidArgumentError for a bad spec or a taken id, and
+   * CoroFinishedError once the supervisor has stopped. `timeout`/`signal` bound the wait for
+   * the answer (TimeoutError), not the start itself.
+   * @example
+   * ```ts
+   * const server = await sup.startChild({ id: 'server-3', start: worker, restart: 'transient' });
+   * ```
+   */
+  async startChild<M = any>(spec: ChildSpec<M>, options?: WaitOptions): Promise<Coro<M, any>> {
+    return (await this.request(this.current, 'start', checkChildSpec(spec), options)) as Coro<M, any>;
+  }
+
+  /**
+   * Terminates child `id` and waits for it to end (up to its `shutdownTimeout`); it stays known
+   * (stopped, not restarted) until `restartChild` or `deleteChild`, except a temporary child, which
+   * is forgotten. Resolves true if it was running. Cancels a pending restart. UnknownChildError
+   * for an unknown id.
+   * @example
+   * ```ts
+   * await sup.terminateChild('server-3');
+   * ```
+   */
+  async terminateChild(id: string, options?: WaitOptions): Promise<boolean> {
+    return (await this.request(this.current, 'terminate', checkName(id, 'child id'), options)) as boolean;
+  }
+
+  /**
+   * Starts child `id` again: terminates the running incarnation first (unlike OTP, which refuses
+   * a running child), then starts it. Not counted against the restart intensity. Resolves with
+   * the new coroutine; rejects with ChildStartError or UnknownChildError.
+   * @example
+   * ```ts
+   * const fresh = await sup.restartChild('cache');
+   * ```
+   */
+  async restartChild<M = any>(id: string, options?: WaitOptions): Promise<Coro<M, any>> {
+    return (await this.request(this.current, 'restart', checkName(id, 'child id'), options)) as Coro<M, any>;
+  }
+
+  /**
+   * Forgets child `id`, terminating it first if it runs. Resolves true; UnknownChildError for an
+   * unknown id.
+   * @example
+   * ```ts
+   * await sup.deleteChild('server-3');
+   * ```
+   */
+  async deleteChild(id: string, options?: WaitOptions): Promise<boolean> {
+    return (await this.request(this.current, 'delete', checkName(id, 'child id'), options)) as boolean;
+  }
+
+  /**
+   * Terminates the children (last started first, each waited for up to its `shutdownTimeout`) and
+   * the supervisor; resolves true once it has stopped, false if `timeout` ms pass first. Nothing
+   * of this shutdown is reported as dead letters or crashes. A supervisor running as another's
+   * child ends normally, and its parent's policy decides what follows.
    * @example
    * ```ts
    * await sup.stop({ timeout: 5000 });
    * ```
    */
   async stop(options?: ActingWaitOptions): Promise<boolean> {
-    if (this.coro.isAlive) this.coro.send(STOP);
+    const coro = this.current;
+    if (coro === undefined) return true;
+    if (coro.isAlive) coro.send(STOP);
     try {
-      return (await this.coro.finish({ ...options, alarm: TIMED_OUT })) !== TIMED_OUT;
+      return (await coro.finish({ ...options, alarm: TIMED_OUT })) !== TIMED_OUT;
     } catch (err) {
       if (options?.signal?.aborted) throw err;
       return true; // it ended by giving up: finish() is where that is reported, not stop()
@@ -165,90 +214,40 @@ export class Supervisor implements AsyncDisposable {
    * ```
    */
   async finish(options?: ActingWaitOptions): Promise<boolean> {
-    return (await this.coro.finish({ ...options, alarm: TIMED_OUT })) !== TIMED_OUT;
+    if (this.current === undefined) return true;
+    return (await this.current.finish({ ...options, alarm: TIMED_OUT })) !== TIMED_OUT;
   }
 
   /**
-   * `await using sup = new Supervisor(...)` stops it at the end of the block.
+   * `await using sup = await Supervisor.start(...)` stops it at the end of the block.
    * @example
    * ```ts
-   * { await using sup = Supervisor.start([{ id: 'idle', start: async (coro) => coro.receive() }]); }
+   * { await using sup = await Supervisor.start([{ id: 'idle', start: async (coro) => coro.receive() }]); }
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
 
-  private async supervise(coro: Coro<MonitorStatus | typeof STOP, void>): Promise<void> {
+  /** Asks the supervising coroutine to do `kind`; its answer, or its error thrown. */
+  private async request(coro: Coro<Message, void> | undefined, kind: CommandKind, arg: unknown, options: AskOptions | undefined): Promise<unknown> {
+    if (coro === undefined) throw new CoroFinishedError(`supervisor ${this.options.name} is not running`);
+    let reply: Reply;
     try {
-      for (const spec of this.specs) await this.startChild(coro, spec);
-      for (;;) {
-        const msg = await coro.receive();
-        if (msg === STOP) return;
-        if (!(msg instanceof MonitorStatus)) continue;
-        const spec = this.specs.find((s) => this.running.get(s.id) === msg.coro);
-        if (spec === undefined) continue; // an old incarnation we terminated ourselves
-        this.running.delete(spec.id);
-        // The child's crash report, as an OTP supervisor gives one (the child's own is at info: it was monitored).
-        if (msg.reason === 'failed') coro.scheduler.logger.warn({ supervisor: String(coro), child: spec.id, coro: String(msg.coro), err: msg.error }, 'supervised child failed');
-        if (!this.mustRestart(spec, msg)) continue;
-        if (this.intensityExceeded()) {
-          coro.scheduler.logger.error({ supervisor: String(coro), child: spec.id }, 'restart intensity reached: supervisor gives up');
-          throw new SupervisorGaveUpError(`child '${spec.id}' ended (${msg.reason}) more than ${this.options.maxRestarts} times within ${this.options.withinMs} ms`);
-        }
-        const delay = this.backoffDelay();
-        if (delay > 0) await coro.sleep(delay);
-        await this.restart(coro, spec);
-      }
-    } finally {
-      // Like an OTP supervisor, take the children down with us, last started first.
-      for (const spec of [...this.specs].reverse()) this.running.get(spec.id)?.terminate();
-      this.running.clear();
+      reply = await ask<Message, Reply>(coro, (replyTo) => new Command(kind, arg, replyTo), options);
+    } catch (err) {
+      if (CoroFinishedError.is(err)) throw new CoroFinishedError(`supervisor ${String(coro)} has stopped`, { cause: (err as Error).cause });
+      throw err;
     }
+    if (!reply.ok) throw reply.error;
+    return reply.value;
   }
 
-  private mustRestart(spec: ChildSpec, status: MonitorStatus): boolean {
-    const policy = spec.restart ?? 'permanent';
-    if (policy === 'temporary') return false;
-    if (policy === 'transient') return status.reason === 'failed';
-    return true;
-  }
-
-  /** OTP's add_restart: one restart more, and the window's count checked against the limit. */
-  private intensityExceeded(): boolean {
-    const now = performance.now();
-    this.restartTimes = this.restartTimes.filter((t) => now - t <= this.options.withinMs);
-    this.restartTimes.push(now);
-    return this.restartTimes.length > this.options.maxRestarts;
-  }
-
-  private backoffDelay(): number {
-    const b = this.options.backoff;
-    if (b === undefined) return 0;
-    return Math.min(b.maxMs, b.initialMs * (b.factor ?? 2) ** Math.max(0, this.restartTimes.length - 1));
-  }
-
-  private async restart(coro: Coro<any, any>, failed: ChildSpec): Promise<void> {
-    const strategy = this.options.strategy;
-    const index = this.specs.indexOf(failed);
-    const affected = strategy === 'one-for-one' ? [failed] : strategy === 'one-for-all' ? this.specs : this.specs.slice(index);
-    // Stop the others first (last started first), then start all the affected ones in order.
-    for (const spec of [...affected].reverse()) {
-      const child = this.running.get(spec.id);
-      this.running.delete(spec.id);
-      child?.terminate();
-    }
-    for (const spec of affected) {
-      if (spec !== failed && spec.restart === 'temporary') continue;
-      this.restartCount++;
-      await this.startChild(coro, spec);
-    }
-  }
-
-  private async startChild(coro: Coro<any, any>, spec: ChildSpec): Promise<void> {
-    const child = coro.scheduler.spawnWith({ name: spec.id, mailbox: spec.mailbox }, spec.start, ...(spec.args ?? []));
-    this.running.set(spec.id, child);
-    await coro.monitor(child);
+  /** The body of the supervising coroutine: a fresh incarnation, from the children given to the constructor. */
+  private run(coro: Coro<Message, void>, ready: (() => void) | undefined): Promise<void> {
+    if (this.current?.isAlive === true && this.current !== coro) throw new InvalidArgumentError(`supervisor ${this.current} is already running`);
+    this.current = coro;
+    this.incarnation = new SupervisorRun(this.initial, this.options);
+    return this.incarnation.run(coro, ready);
   }
 }
-

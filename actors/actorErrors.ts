@@ -62,6 +62,29 @@ export class UnknownRciError extends AsyncoroError {
 export class SupervisorGaveUpError extends coded('ERR_SUPERVISOR_GAVE_UP') {}
 
 /**
+ * A supervised child did not start: it failed, ended or was terminated before it was ready, or
+ * did not call `ready()` within its `readyTimeout`. `cause` is its error (a TimeoutError for the
+ * timeout); `childId` names it. `Supervisor.start` and `startChild`/`restartChild` reject with it.
+ * @example
+ * ```ts
+ * await sup.startChild({ id: 'db', start: dbWorker, ready: true }).catch((e) => { if (ChildStartError.is(e)) log(e.childId, e.cause); });
+ * ```
+ */
+export class ChildStartError extends coded('ERR_CHILD_START') {
+  /** The id of the child that did not start (empty when rebuilt from the wire). */
+  childId = '';
+}
+
+/**
+ * A supervisor was asked about a child id it does not have (never added, or deleted).
+ * @example
+ * ```ts
+ * await sup.terminateChild('nope'); // rejects with UnknownChildError (ERR_UNKNOWN_CHILD)
+ * ```
+ */
+export class UnknownChildError extends coded('ERR_UNKNOWN_CHILD') {}
+
+/**
  * discoro: a component of a computation could not be loaded on a node's server (a syntax error,
  * an import the node lacks, a shipped function that does not compile). The message names the
  * component and the node; `Computation.schedule()` rejects with it.

@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { ask, Coro, CoroFinishedError, Scheduler, Supervisor, TimeoutError, type Address } from '../index.js';
+import { ask, Coro, CoroFinishedError, Pool, Scheduler, Supervisor, TimeoutError, type Address } from '../index.js';
 
 type Job = { op: 'square' | 'slow' | 'crash'; x: number; deadline: number; replyTo: Address<number> };
 type CacheRequest = { get: number; replyTo: Address<number | null> } | { put: number; value: number };
@@ -48,12 +48,9 @@ async function cache(coro: Coro<CacheRequest>): Promise<void> {
 export async function main(port = Number(process.argv[2] ?? 0)): Promise<void> {
   const timeout = Number(process.env.REQUEST_TIMEOUT ?? 1000);
   const sched = new Scheduler();
-  const actors = Supervisor.start(
-    [...Array.from({ length: WORKERS }, (_, i) => ({ id: `worker-${i}`, start: worker })), { id: 'cache', start: cache }],
-    { scheduler: sched, strategy: 'one-for-one', maxRestarts: 100, withinMs: 1000 },
-  );
-  let next = 0;
-  const pickWorker = (): Coro<Job> => actors.child(`worker-${next++ % WORKERS}`) as Coro<Job>;
+  // The workers: a pool behind one address (round-robin), restarted after a crash.
+  const workers = await Pool.start(worker, { size: WORKERS, scheduler: sched, maxRestarts: 100, withinMs: 1000 });
+  const actors = await Supervisor.start([{ id: 'cache', start: cache }], { scheduler: sched, maxRestarts: 100, withinMs: 1000 });
 
   const answer = async (url: URL): Promise<unknown> => {
     const x = Number(url.searchParams.get('x') ?? url.searchParams.get('ms') ?? 0);
@@ -62,12 +59,12 @@ export async function main(port = Number(process.argv[2] ?? 0)): Promise<void> {
       const store = (await Coro.locate<CacheRequest>('cache', { scheduler: sched, timeout }))!;
       const hit = await ask(store, (replyTo) => ({ get: x, replyTo }), { timeout });
       if (hit !== null) return { x, y: hit, cached: true };
-      const y = await ask(pickWorker(), (replyTo) => ({ op: 'square', x, deadline, replyTo }), { timeout });
+      const y = await ask(workers, (replyTo) => ({ op: 'square', x, deadline, replyTo }), { timeout });
       store.send({ put: x, value: y });
       return { x, y, cached: false };
     }
-    if (url.pathname === '/slow') return { ms: x, y: await ask(pickWorker(), (replyTo) => ({ op: 'slow', x, deadline, replyTo }), { timeout }) };
-    if (url.pathname === '/crash') return ask(pickWorker(), (replyTo) => ({ op: 'crash', x, deadline, replyTo }), { timeout });
+    if (url.pathname === '/slow') return { ms: x, y: await ask(workers, (replyTo) => ({ op: 'slow', x, deadline, replyTo }), { timeout }) };
+    if (url.pathname === '/crash') return ask(workers, (replyTo) => ({ op: 'crash', x, deadline, replyTo }), { timeout });
     return undefined;
   };
 
@@ -97,6 +94,7 @@ export async function main(port = Number(process.argv[2] ?? 0)): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve())); // in-flight requests finish first
   server.closeIdleConnections();
   await closed;
+  await workers.stop({ timeout: 5000 });
   await actors.stop({ timeout: 5000 });
   await sched.finish();
   console.log('stopped');

@@ -134,6 +134,18 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
   }
 
   /**
+   * @internal Fails `wait` with CoroFinishedError (its `reason` and, as `cause`, its error) if
+   * this coroutine ends while the wait is pending: how `ask` watches its target. An intrusive
+   * queue, so watching allocates nothing; the wait leaves it when it settles otherwise (a reply
+   * removes it with `wait.queue?.remove(wait)`). Returns false, and queues nothing, once ended.
+   */
+  watchEnd(wait: Wait<any>): boolean {
+    if (this.outcome !== undefined) return false;
+    (this.endWatchers ??= new WaiterQueue()).push(wait);
+    return true;
+  }
+
+  /**
    * Waits for the coroutine to end: resolves with its value, rejects with its error (or
    * CoroTerminatedError); returns `alarm` if `timeout` passes first.
    * @example
@@ -257,6 +269,12 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
       this.monitors = undefined;
     }
     if (this.finishWaiters !== undefined) for (const w of this.finishWaiters.drain()) w.wake(true);
+    if (this.endWatchers !== undefined && this.endWatchers.length > 0) {
+      const ended = new CoroFinishedError(`${this} ended (${outcome.reason}) before it replied`, { cause: outcome.error });
+      ended.reason = outcome.reason;
+      for (const w of this.endWatchers.drain()) w.fail(ended);
+    }
+    this.endWatchers = undefined;
     this.scheduler.retire(this.self);
   }
 

@@ -28,6 +28,7 @@ class CoroExtras {
   abort: AbortController | undefined = undefined;
   monitors: Set<MonitorTarget> | undefined = undefined;
   finishWaiters: WaiterQueue | undefined = undefined;
+  endWatchers: WaiterQueue | undefined = undefined;
   owned: Set<{ ownerEnded(coro: any): void }> | undefined = undefined;
   logger: Logger | undefined = undefined;
   static readonly EMPTY = new CoroExtras();
@@ -102,6 +103,12 @@ export abstract class CoroState<M, R> implements WaitOwner {
   }
   protected set finishWaiters(value: WaiterQueue | undefined) {
     if (this.x !== undefined || value !== CoroExtras.EMPTY.finishWaiters) (this.x ??= new CoroExtras()).finishWaiters = value;
+  }
+  protected get endWatchers(): WaiterQueue | undefined {
+    return this.x === undefined ? CoroExtras.EMPTY.endWatchers : this.x.endWatchers;
+  }
+  protected set endWatchers(value: WaiterQueue | undefined) {
+    if (this.x !== undefined || value !== CoroExtras.EMPTY.endWatchers) (this.x ??= new CoroExtras()).endWatchers = value;
   }
   protected get owned(): Set<{ ownerEnded(coro: any): void }> | undefined {
     return this.x === undefined ? CoroExtras.EMPTY.owned : this.x.owned;
@@ -223,7 +230,7 @@ export abstract class CoroState<M, R> implements WaitOwner {
       waitingOn,
       mailbox: this.mailbox?.length ?? 0,
       dropped: this.mailbox?.dropped ?? 0,
-      monitors: this.monitors?.size ?? 0,
+      monitors: (this.monitors?.size ?? 0) + (this.endWatchers?.length ?? 0),
       registered,
       holds: this.owned === undefined ? [] : [...this.owned].map(describeResource),
       daemon: this._daemon,

@@ -71,6 +71,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   private spawned = 0;
   private readonly deadLetterLog = new LogThrottle(1000);
   private keepAlive: NodeJS.Timeout | undefined;
+  private holds = 0;
+  private holdCheck = false;
   private readonly joinWaiters = new WaiterQueue();
   private readonly hooks = new ExitHooks();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -355,8 +357,33 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.tracker?.getStore() as WaitOwner | undefined;
   }
 
+  /**
+   * @internal Keeps the process alive while a call awaited from outside any coroutine is pending
+   * with no deadline of its own (an `ask`, a remote `finish`): like a pending socket, until the
+   * matching `release()`. Calls with a deadline hold it through their timer instead. Lazy: a call
+   * settled within the turn it started in costs a counter; only one still pending when the event
+   * loop next checks (one shared `setImmediate`, itself holding the loop until then) holds it.
+   */
+  hold(): void {
+    this.holds++;
+    if (!this.holdCheck && this.keepAlive === undefined) {
+      this.holdCheck = true;
+      setImmediate(this.checkHolds);
+    }
+  }
+
+  /** @internal Ends one `hold()`. */
+  release(): void {
+    if (--this.holds === 0 && this.keepAlive !== undefined && this.live - this.daemons === 0) this.updateKeepAlive();
+  }
+
+  private readonly checkHolds = (): void => {
+    this.holdCheck = false;
+    this.updateKeepAlive();
+  };
+
   private updateKeepAlive(): void {
-    const needed = this.live - this.daemons > 0 && this.state !== 'stopped';
+    const needed = (this.live - this.daemons > 0 || this.holds > 0) && this.state !== 'stopped';
     if (needed && this.keepAlive === undefined) {
       this.keepAlive = setInterval(() => undefined, 0x7fffffff);
     } else if (!needed && this.keepAlive !== undefined) {

@@ -81,7 +81,10 @@ export class TimeoutError extends coded('ERR_TIMEOUT') {}
  * done.resume(1); // throws CoroFinishedError when `done` has ended
  * ```
  */
-export class CoroFinishedError extends coded('ERR_CORO_FINISHED') {}
+export class CoroFinishedError extends coded('ERR_CORO_FINISHED') {
+  /** How the coroutine ended, when known (an `ask` whose target ended says it; its error is the `cause`). */
+  reason: 'finished' | 'failed' | 'terminated' | 'peer-lost' | undefined = undefined;
+}
 
 /**
  * Thrown inside a coroutine that was terminated: at its pending runtime call, or its next one.

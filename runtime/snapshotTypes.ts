@@ -91,6 +91,12 @@ export interface PeerSnapshot {
   framesIn: number;
   framesOut: number;
   reconnects: number;
+  /** Requests to it waiting for their reply. */
+  requests?: number;
+  /** Watches this node keeps on coroutines at that peer: monitors, `finish()` waits and pending `ask`s. */
+  watching?: number;
+  /** Watches that peer keeps on coroutines here. */
+  watchedBy?: number;
 }
 
 /**

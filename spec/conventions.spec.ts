@@ -94,21 +94,21 @@ describe('conventions: { timeout, signal } on the calls that lacked them, and di
 
   it('Supervisor.finish/stop take a timeout (false when it passes) and a signal; await using stops it', async () => {
     const { Supervisor } = await import('../actors/Supervisor.js');
-    const sup = Supervisor.start([{ id: 'idle', start: async (c: Coro<string>) => void (await c.receive()) }], { scheduler: sched });
+    const sup = await Supervisor.start([{ id: 'idle', start: async (c: Coro<string>) => void (await c.receive()) }], { scheduler: sched });
     expect(await sup.finish({ timeout: 5 })).to.equal(false);
     const controller = new AbortController();
     const waiting = sup.finish({ signal: controller.signal });
     controller.abort(new Error('no more'));
     expect(((await waiting.catch((e: unknown) => e)) as Error).message).to.equal('no more');
     expect(await sup.stop({ timeout: 5000 })).to.equal(true);
-    expect(sup.coro.isAlive).to.equal(false);
-    let inner: { readonly coro: Coro<any, any> } | undefined;
+    expect(sup.coro!.isAlive).to.equal(false);
+    let inner: { readonly coro: Coro<any, any> | undefined } | undefined;
     {
-      await using scoped = Supervisor.start([{ id: 'idle', start: async (c: Coro<string>) => void (await c.receive()) }], { scheduler: sched });
+      await using scoped = await Supervisor.start([{ id: 'idle', start: async (c: Coro<string>) => void (await c.receive()) }], { scheduler: sched });
       inner = scoped;
-      expect(inner.coro.isAlive).to.equal(true);
+      expect(inner.coro!.isAlive).to.equal(true);
     }
-    expect(inner.coro.isAlive).to.equal(false);
+    expect(inner!.coro!.isAlive).to.equal(false);
   });
 
   it('await using closes a Channel and terminates a Scheduler', async () => {

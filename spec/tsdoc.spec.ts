@@ -133,6 +133,10 @@ const FREE_NAMES: Record<string, string> = {
 /** Names that mean something else in one module's examples. */
 const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   'actors/Supervisor.ts': { worker: CORO_FN, listener: CORO_FN, cache: CORO_FN, dbWorker: CORO_FN },
+  'actors/childSpec.ts': { worker: CORO_FN, dbWorker: CORO_FN },
+  'actors/ChildTable.ts': { worker: CORO_FN },
+  'actors/Pool.ts': { worker: CORO_FN, pool: 'Pool<any>' },
+  'actors/actorErrors.ts': { dbWorker: CORO_FN },
   'transports/io/AsyncServer.ts': { server: 'AsyncServer', handle: '(coro: Coro<any, any>, conn: AsyncSocket) => Promise<void>' },
   'actors/remote/RemoteChannel.ts': { remote: 'RemoteChannel<any>' },
   'runtime/runtimeErrors.ts': { a: CORO, b: CORO },

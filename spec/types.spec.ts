@@ -12,6 +12,7 @@ import { Coro } from '../runtime/Coro.js';
 import type { MonitorStatus } from '../runtime/MonitorStatus.js';
 import type { CoroRef } from '../runtime/networkPort.js';
 import { Scheduler } from '../runtime/Scheduler.js';
+import type { Supervisor } from '../actors/Supervisor.js';
 
 type Reply = { y: number };
 type Noise = { noise: string };
@@ -42,6 +43,40 @@ export async function askTypes(server: Coro<{ x: number; replyTo: Address<number
   // @ts-expect-error a reply path of another type does not fit the request
   await ask<{ x: number; replyTo: Address<number> }, string>(server, (replyTo) => ({ x: 1, replyTo }));
   return y + s.length;
+}
+
+/** A supervisor's children are typed by what they receive. */
+export async function supervisorTypes(sup: Supervisor, worker: (coro: Coro<{ job: number }>) => Promise<void>): Promise<void> {
+  sup.child<{ job: number }>('w0')?.send({ job: 1 });
+  // @ts-expect-error child<M> is an address of M only
+  sup.child<{ job: number }>('w0')?.send('text');
+  const started = await sup.startChild({ id: 'w1', start: worker }); // typed from the spec
+  started.send({ job: 2 });
+  // @ts-expect-error the started child takes what its function receives
+  started.send({ job: 'two' });
+  // @ts-expect-error a spec's start must be a coroutine function
+  await sup.startChild({ id: 'w2', start: 42 });
+}
+
+type KV = { get: string; replyTo: Address<string | undefined> } | { put: string; value: string; replyTo: Address<boolean> } | { stop: true; replyTo: Address<'done'> };
+type Op = { op: 'get'; key: string; replyTo: Address<string> } | { op: 'count'; replyTo: Address<number> };
+
+/** ask over a union of requests types the reply of the variant the builder returns. */
+export async function askUnionTypes(kv: Coro<KV>, ops: Coro<Op>): Promise<unknown[]> {
+  const a: string | undefined = await ask(kv, (replyTo) => ({ get: 'k', replyTo }));
+  const b: boolean = await ask(kv, (replyTo) => ({ put: 'k', value: 'v', replyTo }));
+  const c: 'done' = await ask(kv, (replyTo) => ({ stop: true, replyTo }));
+  // @ts-expect-error a put replies with a boolean, not the union of every reply
+  const d: string = await ask(kv, (replyTo) => ({ put: 'k', value: 'v', replyTo }));
+  const e: string = await ask(ops, (replyTo) => ({ op: 'get', key: 'x', replyTo }));
+  const g: number = await ask(ops, (replyTo) => ({ op: 'count', replyTo }));
+  // @ts-expect-error count replies with a number (the discriminant picks the variant)
+  const h: string = await ask(ops, (replyTo) => ({ op: 'count', replyTo }));
+  // @ts-expect-error no variant has this shape
+  await ask(ops, (replyTo) => ({ op: 'remove', replyTo }));
+  // The documented two-parameter form names the request and the reply.
+  const two: number = await ask<Op, number>(ops, (replyTo) => ({ op: 'count', replyTo }));
+  return [a, b, c, d, e, g, h, two];
 }
 
 /** A monitor status names the coroutine as a live reference: it can be sent to, waited on, terminated. */

@@ -23,6 +23,8 @@ import { mailboxStream, type StreamOptions } from '../../runtime/mailboxStream.j
 import type { ActingWaitOptions } from '../../runtime/coroTypes.js';
 import { TIMED_OUT, within } from '../../runtime/within.js';
 import type { PeerStatus } from '../../transports/net/PeerStatus.js';
+import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
+import { RemoteWatches } from './RemoteWatches.js';
 
 /** What every Network carries, in order: installed when it starts. */
 const REMOTE_LAYERS: readonly NetworkLayer[] = [FILE_TRANSFER_LAYER, PEER_EXCHANGE_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
@@ -95,6 +97,20 @@ export class Network extends PeerNetwork implements SchedulerNetwork {
    */
   peerStatuses(options?: StreamOptions): AsyncGenerator<PeerStatus, void, undefined> {
     return mailboxStream<PeerStatus>(this.scheduler, 'peer-statuses', (sink) => this.peerStatus(sink), options);
+  }
+
+  /**
+   * The peers, for `scheduler.snapshot()`, with the watches kept on each: `watching` (this node's
+   * monitors, `finish()` waits and pending asks on its coroutines) and `watchedBy` (its watches
+   * on coroutines here), beside `requests` pending on it.
+   * @example
+   * ```ts
+   * for (const p of net.snapshotPeers()) log(p.name, p.watching, p.watchedBy);
+   * ```
+   */
+  override snapshotPeers(): PeerSnapshot[] {
+    const watches = RemoteWatches.of(this);
+    return this.onlinePeers().map((p) => ({ ...p.describe(), ...watches.counts(p) }));
   }
 
   /** Folder received files go to (the `destDir` option, or `<os.tmpdir()>/asyncoro/<node name>`). */

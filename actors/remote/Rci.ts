@@ -16,7 +16,7 @@ import { PeerNetwork, type NetworkLayer } from '../../transports/net/PeerNetwork
 import { REFERENCE_LIMITS, referenceFromWire, referenceToWire } from '../../transports/net/wireReference.js';
 import { PeerUnreachableError, ProtocolError } from '../../transports/net/netErrors.js';
 import type { LocateKind, LocateOptions } from '../../transports/net/PeerLocator.js';
-import { remoteMonitor } from './coroRequests.js';
+import { RemoteWatches } from './RemoteWatches.js';
 import { UnknownRciError } from '../actorErrors.js';
 import type { NodeAddress } from '../../runtime/networkPort.js';
 import { RciCoro, RciOutcome } from './RciCoro.js';
@@ -231,15 +231,16 @@ export class RemoteRci<A extends unknown[] = any[], R = unknown> {
     // Until the reply names the coroutine, the watch reports on a reference with id 0.
     const subject = new RemoteCoro<any, R>(net, this.location, this.incarnation, 0, this.name);
     const outcome = new RciOutcome(options.monitor);
-    const watchId = peer.addWatch(outcome, subject);
+    const watches = RemoteWatches.of(net);
+    const watchId = watches.add(peer, subject, outcome);
     try {
       const { monitor: _, ...requestOptions } = options;
       const ref = await peer.request('rci-run', [this.incarnation, this.name, args, watchId], { timeout: net.requestTimeout, ...requestOptions });
       if (!(ref instanceof RemoteCoro)) throw new ProtocolError('rci-run was answered without a coroutine reference');
-      peer.setWatchSubject(watchId, ref);
+      watches.setSubject(watchId, ref);
       return new RciCoro<any, R>(net, ref, outcome);
     } catch (err) {
-      peer.dropWatch(watchId);
+      watches.drop(watchId);
       throw err;
     }
   }
@@ -269,8 +270,11 @@ function installRciHandlers(net: PeerNetwork): void {
     }
     const rci = body[0] === net.incarnation ? rciNames(net.scheduler).get(body[1]) : undefined;
     if (rci === undefined) throw new UnknownRciError(`no RCI registered as '${body[1].slice(0, 60)}' at ${net.location}`);
-    const monitor = body[3] === null ? undefined : remoteMonitor(net, peer.incarnation, body[3]);
-    return rci.callWith({ monitor }, ...body[2]);
+    const watch = body[3] === null ? undefined : RemoteWatches.of(net).serving(peer, body[3], false);
+    return rci.callWith({ monitor: watch }, ...body[2]).then((coro) => {
+      if (watch !== undefined && coro instanceof Coro) watch.coro = coro; // so that an 'unwatch' or the peer's loss can remove it
+      return coro;
+    });
   });
 }
 

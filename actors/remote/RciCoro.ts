@@ -24,7 +24,7 @@ const TIMED_OUT = Symbol('timed out');
  * @example
  * ```ts
  * const outcome = new RciOutcome(options.monitor);
- * peer.addWatch(outcome, subject);
+ * RemoteWatches.of(net).add(peer, subject, outcome);
  * ```
  */
 /** An outcome the caller already watches: its status once known, and a queue of finish() waits. */

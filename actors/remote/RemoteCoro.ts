@@ -12,11 +12,13 @@ import { Wait, WaitKind } from '../../runtime/Wait.js';
 import type { Location } from '../../transports/net/Location.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import type { CoroRef } from '../../runtime/networkPort.js';
-import { PeerUnreachableError } from '../../transports/net/netErrors.js';
+import { PeerLostError, PeerUnreachableError } from '../../transports/net/netErrors.js';
 import type { PeerNetwork } from '../../transports/net/PeerNetwork.js';
 import { incarnationTag } from '../../transports/net/wireReference.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+import type { AskReply, RemoteAskTarget } from '../ask.js';
+import { RemoteWatches } from './RemoteWatches.js';
 
 /**
  * A remote coroutine. Messages from one sender arrive in the order sent.
@@ -28,7 +30,7 @@ import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
  * await me.monitor(server!);        // MonitorStatus when it ends, or 'peer-lost'
  * ```
  */
-export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
+export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, RemoteAskTarget<M> {
   private tag: number | undefined;
 
   constructor(
@@ -42,9 +44,13 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
   ) {}
 
   /**
-   * Queues a message to it (fire and forget; connects to its node if needed). Returns false
-   * when there is no networking, its node is known to be unreachable, or it belonged to a
-   * previous incarnation of its node. Throws InvalidArgumentError if `message` cannot be encoded.
+   * Queues a message to it (fire and forget; connects to its node if needed). Returns true when
+   * the message is queued to its node's connection (connected, or connecting): that is not
+   * delivery, which `deliver` confirms. Returns false when there is no networking, its node is
+   * known to be offline (lost, and not back with the same incarnation) or cannot be reached, the
+   * reference is from a previous incarnation of its node, or the coroutine is known to have
+   * ended (a monitor, an ask or its node said so). Throws InvalidArgumentError if `message`
+   * cannot be encoded.
    * @example
    * ```ts
    * remote.send({ req: 'time', reply: coro });
@@ -52,11 +58,30 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
    */
   send(message: M): boolean {
     if (this.isHome()) {
+      if (this.id < 0) return RemoteWatches.of(this.net!).reply(-this.id, message, undefined);
       const coro = this.local();
       return coro !== undefined ? coro.send(message) : false;
     }
     const peer = this.route();
-    return peer !== undefined && peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message]);
+    if (peer === undefined || !peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message])) return false;
+    // A reply to an ask from there: the asking node stops watching for it, so drop our watch too.
+    if (this.id < 0) RemoteWatches.of(this.net!).unserve(peer, -this.id);
+    return true;
+  }
+
+  /** The request of an `ask` (internal to `ask`): sent with a watch that settles `reply` when this coroutine ends or its node is lost. */
+  askSend(message: M, reply: AskReply<any>): boolean {
+    if (this.isHome()) {
+      const coro = this.local();
+      if (coro === undefined || !coro.watchEnd(reply)) return false;
+      return coro.send(message);
+    }
+    // A coroutine known to have ended is still asked: its node answers with how it ended.
+    const peer = this.reach();
+    if (peer instanceof CoroFinishedError) return false;
+    if (peer instanceof Error) throw peer;
+    RemoteWatches.of(this.net!).ask(peer, this, message, reply);
+    return true;
   }
 
   /**
@@ -102,7 +127,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
     if (monitor === null || typeof monitor !== 'object' || typeof monitor.send !== 'function') {
       throw new InvalidArgumentError('monitor must be a coroutine or remote coroutine reference');
     }
-    await this.watch(monitor);
+    this.watch(monitor);
   }
 
   /**
@@ -117,14 +142,23 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
     const timeout = checkWaitOptions(options);
     if (this.isHome()) return this.mustBeLocal().finish(options) as Promise<R | A>;
     const sched = this.net!.scheduler;
-    const wait = new Wait<MonitorStatus<R> | typeof TIMED_OUT>(sched, sched.actor(options?.coro), WaitKind.Other);
+    const owner = sched.actor(options?.coro);
+    const wait = new Wait<MonitorStatus<R> | typeof TIMED_OUT>(sched, owner, WaitKind.Other);
     wait.alarm = TIMED_OUT;
+    wait.what = 'remote finish';
     const promise = wait.start(timeout, options?.signal);
     if (wait.settled) return promise as Promise<never>;
-    const watched = this.watch({ send: (s: unknown) => wait.wake(s as MonitorStatus<R>) });
-    wait.onCancel = () => void watched.then(({ peer, watchId }) => peer?.dropWatch(watchId), () => {});
-    const status = await promise;
-    return status === TIMED_OUT ? (options?.alarm as A) : outcomeOf(status, this);
+    const watchId = this.watch({ send: (s: unknown) => wait.wake(s as MonitorStatus<R>) });
+    wait.onCancel = () => RemoteWatches.of(this.net!).drop(watchId);
+    // Waiting on a live peer keeps the process alive, as a pending socket would.
+    const hold = timeout === Infinity && owner === undefined;
+    if (hold) sched.hold();
+    try {
+      const status = await promise;
+      return status === TIMED_OUT ? (options?.alarm as A) : outcomeOf(status, this);
+    } finally {
+      if (hold) sched.release();
+    }
   }
 
   /**
@@ -166,28 +200,40 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
     return `${this.name}/${this.id}@${this.location}`;
   }
 
-  /** Installs a watch on the owning node; reports failures to reach it to `target` as 'peer-lost'. */
-  private async watch(target: MonitorTarget): Promise<{ peer: Peer | undefined; watchId: number }> {
+  /** Installs a watch on the owning node; reports failures to reach it to `target` as 'peer-lost'. Returns its id (0 when none is kept). */
+  private watch(target: MonitorTarget): number {
     if (this.isHome()) {
       const coro = this.local();
       if (coro !== undefined) coro.notify(target);
       else target.send(new MonitorStatus(this, 'failed', undefined, new CoroFinishedError(`${this} has ended`)));
-      return { peer: undefined, watchId: 0 };
+      return 0;
     }
-    const peer = this.route();
-    if (peer === undefined) {
-      target.send(new MonitorStatus(this, 'peer-lost', undefined, new PeerUnreachableError(`${this.location} cannot be reached`)));
-      return { peer, watchId: 0 };
+    const peer = this.reach();
+    if (peer instanceof Error) {
+      target.send(new MonitorStatus(this, peer instanceof CoroFinishedError ? 'failed' : 'peer-lost', undefined, peer));
+      return 0;
     }
-    const watchId = peer.addWatch(target, this);
-    try {
-      const ok = await peer.request('monitor', [this.incarnation, this.id, this.name, watchId], { timeout: this.net!.requestTimeout });
-      if (ok !== true) peer.endWatch(watchId, (s) => new MonitorStatus(s, 'failed', undefined, new CoroFinishedError(`${this} has ended`)));
-    } catch (err) {
-      // A lost peer has already told the watch; anything else (timeout, refusal) is told now.
-      peer.endWatch(watchId, (s) => new MonitorStatus(s, 'peer-lost', undefined, err));
-    }
-    return { peer, watchId };
+    return RemoteWatches.of(this.net!).watch(peer, this, target);
+  }
+
+  /**
+   * The peer of its node, for a request that learns this coroutine's fate there (even when it is
+   * known to have ended); else why not: its node is lost (PeerLostError), cannot be reached
+   * (PeerUnreachableError), or runs another incarnation (CoroFinishedError).
+   */
+  private reach(): Peer | Error {
+    if (this.net === undefined) return new PeerUnreachableError(`${this}: networking is not started`);
+    const peer = this.net.route(this.location);
+    if (peer?.isOnline === true) return peer.incarnation === this.incarnation ? peer : new CoroFinishedError(`${this} belonged to a previous incarnation of ${this.location}`);
+    if (RemoteWatches.of(this.net).known.isLost(this.incarnation)) return new PeerLostError(`${this.location} was lost`);
+    return peer ?? new PeerUnreachableError(`${this.location} cannot be reached`);
+  }
+
+  /** Its node is known to be lost (and not back), or it is known to have ended. */
+  private knownGone(): boolean {
+    if (this.net === undefined) return false;
+    const known = RemoteWatches.of(this.net).known;
+    return known.isLost(this.incarnation) || known.hasEnded(this.incarnation, this.id);
   }
 
   private isHome(): boolean {
@@ -205,10 +251,16 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R> {
     return coro;
   }
 
+  /** The peer to send to: undefined when it cannot be reached, runs another incarnation, is known lost, or this coroutine is known to have ended. */
   private route(): Peer | undefined {
     const peer = this.net?.route(this.location);
-    if (peer === undefined || (peer.isOnline && peer.incarnation !== this.incarnation)) return undefined;
-    return peer;
+    if (peer === undefined) return undefined;
+    if (peer.isOnline) return peer.incarnation === this.incarnation && !this.knownEnded() ? peer : undefined;
+    return this.knownGone() ? undefined : peer;
+  }
+
+  private knownEnded(): boolean {
+    return RemoteWatches.of(this.net!).known.hasEnded(this.incarnation, this.id);
   }
 
   private mustRoute(): Peer {

@@ -18,6 +18,9 @@ import { PeerNetwork, type NetworkLayer } from '../../transports/net/PeerNetwork
 import { incarnationTag, REFERENCE_LIMITS, referenceFromWire, referenceToWire } from '../../transports/net/wireReference.js';
 import { RemoteCoro } from './RemoteCoro.js';
 import { RetainedOutcomes } from './RetainedOutcomes.js';
+import { RemoteWatches } from './RemoteWatches.js';
+import { installWatchHandlers } from './watchRequests.js';
+import { AskReply } from '../ask.js';
 
 /**
  * Coroutines located across the network: the scheduler's coroNames, request 'locate'.
@@ -36,6 +39,9 @@ export const CORO_LOCATE: LocateKind = {
   },
 };
 
+/** The name a reply address has on the wire. */
+const ASK_REPLY_NAME = 'ask-reply';
+
 function coroFromWire(data: unknown, context: WireContext | undefined): Coro<any, any> | RemoteCoro {
   return referenceFromWire<Coro<any, any> | RemoteCoro>(
     data,
@@ -43,6 +49,7 @@ function coroFromWire(data: unknown, context: WireContext | undefined): Coro<any
     'coroutine',
     context,
     ({ fields: [id, name] }) => {
+      if (typeof id === 'number' && id < 0) return name === ASK_REPLY_NAME && context instanceof PeerNetwork ? (RemoteWatches.of(context).replyAddress(-id) as unknown as Coro<any, any>) : undefined;
       const coro = typeof id === 'number' ? context!.scheduler.coro(id) : undefined;
       return coro !== undefined && coro.name === name ? coro : undefined;
     },
@@ -66,6 +73,17 @@ const LOCAL_CORO_REFERENCE: ReferenceType<Coro<any, any>> = {
   decode: coroFromWire,
 };
 
+/** A pending ask's reply address on the wire: a coroutine reference with the negative id `-wireId`. */
+const ASK_REPLY_REFERENCE: ReferenceType<AskReply<unknown>> = {
+  tag: ReferenceTags.Coro,
+  classes: [AskReply],
+  encode(reply, context) {
+    if (!(context instanceof PeerNetwork) || reply.host !== context.scheduler) throw new InvalidArgumentError(`${reply} cannot be referenced remotely: its scheduler has no networking here`);
+    return referenceToWire(context, String(reply), -RemoteWatches.of(context).replyId(reply), ASK_REPLY_NAME);
+  },
+  decode: coroFromWire,
+};
+
 const REMOTE_CORO_REFERENCE: ReferenceType<RemoteCoro> = {
   tag: ReferenceTags.Coro,
   classes: [RemoteCoro],
@@ -74,18 +92,21 @@ const REMOTE_CORO_REFERENCE: ReferenceType<RemoteCoro> = {
 };
 
 /**
- * The coroutine layer: references, the CORO_LOCATE registry, and the request handlers
- * `send [incarnationTag, id, name, message]` (one-way; the tag is the incarnation's first 48 bits), `deliver [incarnation, id, name, message, timeout]` → boolean,
- * `terminate [incarnation, id, name]` → boolean, `monitor [incarnation, id, name, watchId]` → boolean,
- * `exited [watchId, MonitorStatus]` (one-way), `locate [name, waitMs]` → coroutine reference or null.
- * A coroutine whose reference is sent has its outcome retained for late monitors.
+ * The coroutine layer: references (coroutines, and the reply addresses of pending asks with
+ * negative ids), the CORO_LOCATE registry, and the request handlers
+ * `send [incarnationTag, id, name, message]` (one-way; the tag is the incarnation's first 48 bits;
+ * answered by a one-way `gone [id]` when the coroutine has ended), `deliver [incarnation, id, name, message, timeout]` → boolean,
+ * `terminate [incarnation, id, name]` → boolean, `locate [name, waitMs]` → coroutine reference or
+ * null, and the watch requests of RemoteWatches (`watch`, `unwatch`, `monitor`, `exited`, `ask`,
+ * `refused`). A coroutine whose reference is sent has its outcome retained for late monitors.
  * @example
  * ```ts
  * const layers = [FILE_TRANSFER_LAYER, CORO_LAYER, CHANNEL_LAYER, RCI_LAYER];
  * ```
  */
 export const CORO_LAYER: NetworkLayer = {
-  references: [REMOTE_CORO_REFERENCE, LOCAL_CORO_REFERENCE],
+  references: [REMOTE_CORO_REFERENCE, LOCAL_CORO_REFERENCE, ASK_REPLY_REFERENCE],
+  peerClosed: (net, peer) => RemoteWatches.of(net).peerClosed(peer),
   locates: [CORO_LOCATE],
   install: installCoroHandlers,
   referenceSent(live: object): void {
@@ -96,6 +117,7 @@ export const CORO_LAYER: NetworkLayer = {
 function installCoroHandlers(net: PeerNetwork): void {
   const sched = net.scheduler;
   const deadLetters = new LogThrottle(1000);
+  const watches = RemoteWatches.of(net);
 
   /** Validates a body that starts with [incarnation, id, name]; the coroutine if it is alive here. */
   const find = (body: unknown, length: number): { coro: Coro<any, any> | undefined; label: string; rest: unknown[] } => {
@@ -114,68 +136,33 @@ function installCoroHandlers(net: PeerNetwork): void {
     if (!Array.isArray(body) || body.length !== 4 || typeof body[0] !== 'number' || typeof body[1] !== 'number' || typeof body[2] !== 'string') {
       throw new InvalidArgumentError('malformed send');
     }
-    const candidate = body[0] === ownTag ? sched.coro(body[1]) : undefined;
-    const coro = candidate !== undefined && candidate.name === body[2] ? candidate : undefined;
-    if (coro !== undefined) coro.send(body[3]);
-    else if (deadLetters.hit()) net.logger.warn({ peer: String(peer), count: deadLetters.take() }, 'dead letters: remote messages to coroutines that have ended');
+    const [tag, id, name, message] = body as [number, number, string, unknown];
+    if (tag === ownTag && id < 0) {
+      if (!watches.reply(-id, message, peer)) sched.deadLetter({ toString: () => label(id, name) }, 'ended', message); // a late reply
+      return;
+    }
+    const candidate = tag === ownTag ? sched.coro(id) : undefined;
+    if (candidate !== undefined && candidate.name === name) return void candidate.send(message);
+    // Tell the sender, so that its next send() to this coroutine returns false.
+    if (tag === ownTag) peer.post('gone', [id]);
+    if (deadLetters.hit()) net.logger.warn({ peer: String(peer), count: deadLetters.take() }, 'dead letters: remote messages to coroutines that have ended');
   });
 
-  net.handle('deliver', (body) => {
-    const { coro, label, rest } = find(body, 5);
-    if (coro === undefined) throw new CoroFinishedError(`coroutine ${label} has ended`);
+  net.handle('deliver', (body, peer) => {
+    const { coro, label: what, rest } = find(body, 5);
     const timeout = rest[1];
     if (timeout !== null && (typeof timeout !== 'number' || timeout < 0)) throw new InvalidArgumentError('malformed deliver timeout');
+    const id = (body as unknown[])[1] as number;
+    if (id < 0 && (body as unknown[])[0] === net.incarnation && watches.reply(-id, rest[0], peer)) return true;
+    if (coro === undefined) throw new CoroFinishedError(`coroutine ${what} has ended`);
     return coro.deliver(rest[0], { timeout: timeout ?? undefined });
   });
 
   net.handle('terminate', (body) => find(body, 3).coro?.terminate() ?? false);
 
-  net.handle('monitor', (body, peer) => {
-    const { coro, rest } = find(body, 4);
-    const watchId = rest[0];
-    if (typeof watchId !== 'number') throw new InvalidArgumentError('malformed watch id');
-    const monitor = remoteMonitor(net, peer.incarnation, watchId);
-    if (coro !== undefined) {
-      coro.notify(monitor);
-      return true;
-    }
-    // Ended already: report the kept outcome, if its reference ever left this node.
-    const [incarnation, id, name] = body as [string, number, string]; // validated by find()
-    const kept = incarnation === net.incarnation ? RetainedOutcomes.of(sched).outcome(id, name) : undefined;
-    if (kept === undefined) return false;
-    queueMicrotask(() => monitor.send(kept)); // after the reply, so the watch is installed first
-    return true;
-  });
-
-  net.handle('exited', (body, peer) => {
-    if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'number' || !(body[1] instanceof MonitorStatus)) {
-      throw new InvalidArgumentError('malformed exit notice');
-    }
-    const status = body[1];
-    peer.endWatch(body[0], () => status);
-  });
+  installWatchHandlers(net, (body, length) => find(body, length).coro);
 }
 
-/**
- * The monitor a remote node installs on a local coroutine: forwards the MonitorStatus back to the
- * watch `watchId` of the peer `incarnation` (also used by RCI calls with a monitor).
- * @example
- * ```ts
- * coro.notify(remoteMonitor(net, peer.incarnation, watchId));
- * ```
- */
-export function remoteMonitor(net: PeerNetwork, incarnation: string, watchId: number): { send(status: unknown): boolean } {
-  return {
-    send(status: unknown): boolean {
-      const peer: Peer | undefined = net.peerByIncarnation(incarnation);
-      if (peer === undefined) return false;
-      try {
-        return peer.post('exited', [watchId, status]);
-      } catch (err) {
-        // The result or error cannot cross the wire: report the outcome without it.
-        const s = status as MonitorStatus;
-        return peer.post('exited', [watchId, new MonitorStatus(s.coro, s.reason, undefined, new InvalidArgumentError(`outcome not encodable: ${(err as Error).message}`))]);
-      }
-    },
-  };
+function label(id: number, name: string): string {
+  return `${name.slice(0, 60)}/${id}`;
 }

@@ -1,21 +1,18 @@
 /**
  * A peer: another node this one talks to over one persistent connection. Owns the requests
- * pending on it (multiplexed by id), the monitors installed through it, the messages queued
- * while it connects, and the heartbeat bookkeeping. When the connection is lost every pending
- * request fails at once with PeerLostError and every monitor gets a 'peer-lost' MonitorStatus.
+ * pending on it (multiplexed by id), the messages queued while it connects, and the heartbeat
+ * bookkeeping. When the connection is lost every pending request fails at once with
+ * PeerLostError, and the network's layers hear of it (the remote layer ends its watches).
  * @module
  */
 import type { Codec } from './Codec.js';
 import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
-import type { CoroRef } from '../../runtime/networkPort.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
-import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
-import type { MonitorTarget } from '../../runtime/Coro.js';
 import type { Location } from './Location.js';
 import { PeerLostError, PeerUnreachableError, ProtocolError, UnknownRequestError } from './netErrors.js';
 import type { PeerConnection } from './PeerConnection.js';
@@ -52,11 +49,6 @@ export interface PeerHost {
   peerClosed(peer: Peer, wasOnline: boolean): void;
 }
 
-interface Watch {
-  target: MonitorTarget;
-  subject: CoroRef;
-}
-
 /**
  * A node this one is connected (or connecting) to.
  * @example
@@ -85,8 +77,6 @@ export class Peer {
   /** Connections to this node after the first (a reconnect is a new Peer of the same location). */
   reconnects = 0;
   private nextId = 1;
-  private readonly watches = new Map<number, Watch>();
-  private nextWatch = 1;
   private readonly onlineWaiters = new WaiterQueue();
 
   constructor(
@@ -150,33 +140,6 @@ export class Peer {
     wait.throwOnTimeout = true;
     this.onlineWaiters.push(wait);
     return wait.start(timeout, options?.signal);
-  }
-
-  /** @internal Records a monitor of a coroutine on this peer; returns its id for the 'monitor' request. */
-  addWatch(target: MonitorTarget, subject: Watch['subject']): number {
-    if (this.state === 'closed') throw this.lostError();
-    const id = this.nextWatch++;
-    this.watches.set(id, { target, subject });
-    return id;
-  }
-
-  /** @internal Forgets a watch whose monitor gave up (a finish() that timed out). */
-  dropWatch(id: number): void {
-    this.watches.delete(id);
-  }
-
-  /** @internal The watch `id` now reports on `subject` (an RCI call learns its coroutine's reference after watching). */
-  setWatchSubject(id: number, subject: CoroRef): void {
-    const watch = this.watches.get(id);
-    if (watch !== undefined) watch.subject = subject;
-  }
-
-  /** @internal The watched coroutine ended (or could not be watched): tell its monitor once. */
-  endWatch(id: number, status: (subject: Watch['subject']) => MonitorStatus): void {
-    const watch = this.watches.get(id);
-    if (watch === undefined) return;
-    this.watches.delete(id);
-    watch.target.send(status(watch.subject));
   }
 
   /** @internal Adopts an authenticated connection and sends what was queued. */
@@ -255,7 +218,7 @@ export class Peer {
     this.lose(error);
   }
 
-  /** @internal Ends the peer: fails what waits on it, tells monitors, forgets it. */
+  /** @internal Ends the peer: fails what waits on it, tells the network (and its layers), forgets it. */
   lose(error: Error, graceful = true): void {
     if (this.state === 'closed') return;
     const wasOnline = this.state === 'online';
@@ -266,9 +229,6 @@ export class Peer {
     for (const w of this.pending.values()) w.fail(error);
     this.pending.clear();
     for (const w of this.onlineWaiters.drain()) w.fail(error);
-    const watches = [...this.watches.values()];
-    this.watches.clear();
-    for (const { target, subject } of watches) target.send(new MonitorStatus(subject, 'peer-lost', undefined, error));
     this.host.peerClosed(this, wasOnline);
   }
 
@@ -294,6 +254,7 @@ export class Peer {
       framesIn: conn?.framesIn ?? 0,
       framesOut: conn?.framesOut ?? 0,
       reconnects: this.reconnects,
+      requests: this.pending.size,
     };
   }
 

@@ -45,6 +45,8 @@ export interface NetworkLayer {
   readonly locates?: readonly LocateKind[];
   install?(net: PeerNetwork): void;
   referenceSent?(live: object): void;
+  /** A peer closed (lost, stopped, or never connected): `peer.error` says why. */
+  peerClosed?(net: PeerNetwork, peer: Peer): void;
 }
 
 /**
@@ -77,6 +79,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** @internal Network-wide locates of every kind (coroutines, RCIs, ...). */
   readonly locator = new PeerLocator(this);
   private dropExitHook: (() => void) | undefined;
+  private readonly extensions = new Map<object | symbol, unknown>();
 
   protected constructor(
     readonly scheduler: Scheduler,
@@ -94,6 +97,20 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   readonly referenceSent = (live: object): void => {
     for (const sent of this.senders) sent(live);
   };
+
+  /**
+   * The state a layer keeps for this network, created by `create` on first use (one per `key`):
+   * state hangs on the network it belongs to, not in module-level maps.
+   * @example
+   * ```ts
+   * const seen = net.extension(Symbol.for('my-layer'), () => new Set<string>());
+   * ```
+   */
+  extension<T>(key: object | symbol, create: (net: this) => T): T {
+    let value = this.extensions.get(key) as T | undefined;
+    if (value === undefined) this.extensions.set(key, (value = create(this)));
+    return value;
+  }
 
   /** Default timeout of internal requests (ms). */
   get requestTimeout(): number {
@@ -316,6 +333,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** A peer closed: forget it and tell the subscribers. */
   peerClosed(peer: Peer, wasOnline: boolean): void {
     this.links.forget(peer);
+    for (const layer of this.layers) layer.peerClosed?.(this, peer);
     if (!wasOnline) return;
     this.logger.info({ peer: String(peer), reason: peer.error?.message }, 'peer offline');
     this.watchers.offline(peer);

@@ -183,7 +183,7 @@ describe('Network (real processes on 127.0.0.1)', function () {
       expect(fin.error?.code).to.equal('ERR_WORKER');
       const d = await settle(worker.deliver('late', { timeout: 1000 }));
       expect(CoroFinishedError.is(d.error)).to.equal(true);
-      expect(worker.send('late')).to.equal(true); // fire and forget: a dead letter over there
+      expect(worker.send('late'), 'it is known to have ended').to.equal(false);
       expect(await worker.terminate()).to.equal(false);
     });
 

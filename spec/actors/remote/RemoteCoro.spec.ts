@@ -6,6 +6,7 @@ import { Scheduler } from '../../../runtime/Scheduler.js';
 import { Location } from '../../../transports/net/Location.js';
 import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { PEER_INCARNATION } from '../../fixtures/peerIncarnation.js';
+import { until } from '../../helpers.js';
 
 const secret = 'remote coro spec secret';
 
@@ -46,7 +47,8 @@ describe('RemoteCoro (real processes on 127.0.0.1)', function () {
       expect((await first.command({ cmd: 'x-received' })).received).to.deep.equal(['to the first x']);
 
       await first.kill('SIGKILL');
-      stale.send('while the node is down');
+      await until(() => net.peerByIncarnation(first.ready.incarnation) === undefined);
+      expect(stale.send('while the node is down'), 'its node is known lost: send tells').to.equal(false);
       const second = await PeerProcess.start({ secret, extension: PEER_INCARNATION, port: location.port });
       expect(second.ready.location).to.equal(first.ready.location);
       expect(second.ready.incarnation).to.not.equal(first.ready.incarnation);
@@ -65,9 +67,8 @@ describe('RemoteCoro (real processes on 127.0.0.1)', function () {
 
       // After the reconnect: a one-way send on the old reference, and a deliver that waits for an answer.
       sent.push(stale.send('after the reconnect'));
-      // Queued on the connection being made, this one went to the new node (which must drop it);
-      // once the new incarnation is known, the old reference refuses at once.
-      expect(sent.slice(1)).to.deep.equal([true, false]);
+      // The old incarnation is known lost, and then known replaced: the old reference refuses at once.
+      expect(sent).to.deep.equal([false, false, false]);
       const delivered = await outcome(stale.deliver('delivered on the old reference', { timeout: 2000 }));
       expect(delivered.value, 'a deliver on the old reference must not be acknowledged').to.equal(undefined);
       expect(delivered.error?.code).to.equal('ERR_CORO_FINISHED');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { CORO_LAYER, CORO_LOCATE, remoteMonitor } from '../../../actors/remote/coroRequests.js';
+import { CORO_LAYER, CORO_LOCATE } from '../../../actors/remote/coroRequests.js';
+import { RemoteWatches } from '../../../actors/remote/RemoteWatches.js';
 import { incarnationTag } from '../../../transports/net/wireReference.js';
 import type { Network } from '../../../actors/remote/Network.js';
 import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
@@ -41,7 +42,7 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
 
   it('the layer carries coroutine references and makes the coroutine registry locatable', () => {
     expect(CORO_LAYER.locates).to.deep.equal([CORO_LOCATE]);
-    expect(CORO_LAYER.references!.length).to.equal(2);
+    expect(CORO_LAYER.references!.length).to.equal(3); // local and remote coroutines, and ask reply addresses
     expect(CORO_LOCATE.isFound(null)).to.equal(false);
   });
 
@@ -88,7 +89,7 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     const { coro, ref } = inbox('watched');
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
-    const watchId = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, coro);
+    const watchId = RemoteWatches.of(a).add(peer, coro, { send: (s: unknown) => (status.resolve(s as MonitorStatus), true) });
     expect(await at('monitor', [...ref, watchId])).to.equal(true);
     coro.terminate();
     const s = await status.promise;
@@ -107,10 +108,10 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     await forgotten.finish();
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
-    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, kept);
+    const id = RemoteWatches.of(a).add(peer, kept, { send: (s: unknown) => (status.resolve(s as MonitorStatus), true) });
     expect(await at('monitor', [b.incarnation, kept.id, kept.name, id])).to.equal(true);
     expect((await status.promise).value).to.equal('got x');
-    expect(await at('monitor', [b.incarnation, forgotten.id, forgotten.name, peer.addWatch({ send: () => true }, forgotten)])).to.equal(false);
+    expect(await at('monitor', [b.incarnation, forgotten.id, forgotten.name, RemoteWatches.of(a).add(peer, forgotten, { send: () => true })])).to.equal(false);
   });
 
   it('locate [name, waitMs] answers a reference or null; a reference that comes home is the live Coro', async () => {
@@ -129,18 +130,20 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     coro.terminate();
   });
 
-  it('remoteMonitor: posts the status back while the peer is online; false for an unknown peer', async () => {
-    expect(remoteMonitor(b, 'no-such-incarnation', 1).send(new MonitorStatus(stub, 'finished'))).to.equal(false);
-    // Each side marks the other online when its own half of the handshake ends: wait for b's.
-    await until(() => b.peerByIncarnation(a.incarnation) !== undefined);
+  it('a served watch posts the status back while the peer is online, without an outcome that cannot cross the wire', async () => {
+    const peerOfA = b.peerByIncarnation(a.incarnation)!;
     const peer = a.peerByIncarnation(b.incarnation)!;
     const status = deferred<MonitorStatus>();
-    const id = peer.addWatch({ send: (s) => (status.resolve(s as MonitorStatus), true) }, stub);
+    const id = RemoteWatches.of(a).add(peer, stub, { send: (s: unknown) => (status.resolve(s as MonitorStatus), true) });
+    const served = RemoteWatches.of(b).serving(peerOfA, id, false);
+    expect(RemoteWatches.of(b).counts(peerOfA).watchedBy).to.equal(1);
     // An outcome that cannot cross the wire (a function) is reported without it.
-    expect(remoteMonitor(b, a.incarnation, id).send(new MonitorStatus(stub, 'finished', () => 'not encodable'))).to.equal(true);
+    expect(served.send(new MonitorStatus(stub, 'finished', () => 'not encodable'))).to.equal(true);
+    expect(RemoteWatches.of(b).counts(peerOfA).watchedBy, 'a watch ends once it reported').to.equal(0);
     const s = await status.promise;
     expect(s.reason).to.equal('finished');
     expect(s.value).to.equal(undefined);
     expect(String((s.error as Error).message)).to.match(/outcome not encodable/);
+    expect(RemoteWatches.of(a).counts(peer).watching).to.equal(0);
   });
 });
