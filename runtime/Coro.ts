@@ -8,7 +8,7 @@ import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from 
 import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
-import { Ended } from './CoroState.js';
+import { DAEMON, Ended, OWN_RECEIVE, OWN_SLEEP, OWN_SUSPEND, OWN_WAIT, REGISTERED, Running, STATE } from './CoroState.js';
 import type { ReceiveOptions, SuspendOptions } from './coroTypes.js';
 import type { MailboxOptions } from './Mailbox.js';
 import { currentTracker } from './coroTracker.js';
@@ -52,9 +52,6 @@ export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unk
   pendingScheduler = scheduler;
   pendingArgs = args;
 }
-
-/** The options sleep() hands to suspend() (reused: suspend reads them synchronously), marking the wait as a timer. */
-const sleeping: SuspendOptions<unknown> = { timeout: 0, alarm: undefined, signal: undefined };
 
 /**
  * A coroutine handle. Creating one schedules the function at once.
@@ -119,8 +116,8 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
 
   /** Marks (or unmarks) the coroutine as a daemon: the scheduler does not wait for daemons. */
   setDaemon(flag = true): void {
-    if (this.state === Ended || flag === this._daemon) return;
-    this._daemon = flag;
+    if (this.state === Ended || flag === this.daemon) return;
+    this.flags ^= DAEMON;
     this.scheduler.daemonChanged(flag);
   }
 
@@ -135,24 +132,42 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    * ```
    */
   send(message: M): boolean {
+    const counts = this.scheduler.counters;
+    // The hot path: a running coroutine waiting in a plain receive takes the message at once.
+    if ((this.flags & (STATE | OWN_WAIT)) === (Running | OWN_RECEIVE) && (this.x === undefined || this.x.filter === undefined)) {
+      counts.sent++;
+      counts.received++;
+      this.settleOwnWait(message);
+      return true;
+    }
     if (this.state === Ended) {
       this.scheduler.deadLetter(this, 'ended');
       return false;
     }
-    const counts = this.scheduler.counters;
-    const receiver = this.receiver;
-    if (receiver !== undefined && this.accepts(receiver, message)) {
-      this.receiver = undefined;
-      counts.sent++;
-      counts.received++;
-      receiver.wake(message);
-      return true;
-    }
+    if (this.handToReceiver(message)) return true;
     const box = (this.mailbox ??= new Mailbox<M>());
     if (box.overflow === 'reject' && box.full) counts.rejected++; // enqueue throws MailboxFullError
     if (!box.enqueue(message)) return false;
     counts.sent++;
     if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;
+    return true;
+  }
+
+  /** Gives `message` to the pending receive if there is one and it takes it. */
+  private handToReceiver(message: M): boolean {
+    const counts = this.scheduler.counters;
+    if ((this.flags & OWN_WAIT) === OWN_RECEIVE) {
+      if (!this.accepts(this.x?.filter, message, (err) => this.failOwnWait(err))) return false;
+      counts.sent++;
+      counts.received++;
+      this.settleOwnWait(message);
+      return true;
+    }
+    const receiver = this.x?.receiver;
+    if (receiver === undefined || !this.accepts(receiver.data as ((m: M) => boolean) | undefined, message, (err) => receiver.fail(err))) return false;
+    counts.sent++;
+    counts.received++;
+    receiver.wake(message);
     return true;
   }
 
@@ -182,15 +197,8 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
 
   /** Hands `message` to the pending receive, or queues it if there is room; false when full. */
   protected offer(message: M): boolean {
+    if (this.handToReceiver(message)) return true;
     const counts = this.scheduler.counters;
-    const receiver = this.receiver;
-    if (receiver !== undefined && this.accepts(receiver, message)) {
-      this.receiver = undefined;
-      counts.sent++;
-      counts.received++;
-      receiver.wake(message);
-      return true;
-    }
     const box = (this.mailbox ??= new Mailbox<M>());
     if (box.full) return false;
     box.push(message);
@@ -224,6 +232,18 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
   receive(options?: ReceiveOptions<M, never> & { timeout?: undefined }): Promise<M>;
   receive<A = undefined>(options: ReceiveOptions<M, A>): Promise<M | A>;
   receive<A = undefined>(options?: ReceiveOptions<M, A>): Promise<M | A> {
+    // The hot path: a running coroutine with nothing pending, and no options.
+    if (options === undefined && (this.flags & ~(DAEMON | REGISTERED)) === Running) {
+      const box = this.mailbox;
+      if (box === undefined || box.length === 0) return this.armOwnWait(OWN_RECEIVE, Infinity, undefined, undefined);
+      this.scheduler.counters.received++;
+      return this.scheduler.ready(box.take(0));
+    }
+    return this.receiveWith(options);
+  }
+
+  /** receive() with options, or while something is pending (an interrupt, another wait). */
+  private receiveWith<A>(options: ReceiveOptions<M, A> | undefined): Promise<M | A> {
     // Bad input rejects the promise (never a synchronous throw), so .catch() sees it.
     let timeout: number;
     const filter = options?.filter;
@@ -235,7 +255,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     }
     const interrupt = this.pendingInterrupt(WaitKind.Receive);
     if (interrupt !== undefined) return Promise.reject(interrupt);
-    if (this.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
+    if (this.receiving) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     const box = this.mailbox;
     if (box !== undefined && box.length > 0) {
@@ -251,10 +271,15 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       }
     }
     if (timeout === 0) return this.scheduler.ready(options?.alarm as A);
+    if (this.ownWait === 0) {
+      if (filter !== undefined) this.extras().filter = filter;
+      return this.armOwnWait(OWN_RECEIVE, timeout, options?.alarm, options?.signal);
+    }
+    // Its own wait is taken (a sleep raced with this receive): a wait of its own.
     const wait = new Wait<M>(this.scheduler, this, WaitKind.Receive);
     wait.alarm = options?.alarm;
     wait.data = filter;
-    this.receiver = wait;
+    this.extras().receiver = wait;
     return wait.start(timeout, options?.signal);
   }
 
@@ -302,14 +327,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     } catch (err) {
       return Promise.reject(err);
     }
-    const interrupt = this.pendingInterrupt(WaitKind.Sleep);
-    if (interrupt !== undefined) return Promise.reject(interrupt);
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    if (timeout === 0) return this.scheduler.ready(options?.alarm);
-    const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
-    wait.alarm = options?.alarm;
-    wait.what = options === sleeping ? 'timer' : 'resume';
-    return wait.start(timeout, options?.signal);
+    return this.pause(OWN_SUSPEND, timeout, options?.alarm, options?.signal);
   }
 
   /**
@@ -326,14 +344,22 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     } catch (err) {
       return Promise.reject(err);
     }
-    sleeping.timeout = ms;
-    sleeping.alarm = options?.alarm;
-    sleeping.signal = options?.signal;
-    try {
-      return this.suspend(sleeping);
-    } finally {
-      sleeping.alarm = sleeping.signal = undefined;
+    return this.pause(OWN_SLEEP, ms, options?.alarm, options?.signal);
+  }
+
+  /** A sleep or a suspend: its own wait if free, else a wait of its own. */
+  private pause(kind: number, timeout: number, alarm: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    if ((this.flags & ~(DAEMON | REGISTERED)) !== Running) {
+      const interrupt = this.pendingInterrupt(WaitKind.Sleep);
+      if (interrupt !== undefined) return Promise.reject(interrupt);
     }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (timeout === 0) return this.scheduler.ready(alarm);
+    if (this.ownWait === 0) return this.armOwnWait(kind, timeout, alarm, signal);
+    const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
+    wait.alarm = alarm;
+    wait.what = kind === OWN_SLEEP ? 'timer' : 'resume';
+    return wait.start(timeout, signal);
   }
 
   /**
@@ -346,12 +372,9 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    */
   resume(update?: unknown): boolean {
     this.mustBeAlive('resume');
-    const w = this.findWait(WaitKind.Sleep);
-    if (w === undefined) {
-      this.scheduler.logger.debug({ coro: String(this) }, 'resume ignored: coroutine is not suspended');
-      return false;
-    }
-    return w.wake(update);
+    if (this.wakeSleeper(update)) return true;
+    this.scheduler.logger.debug({ coro: String(this) }, 'resume ignored: coroutine is not suspended');
+    return false;
   }
 
   /**
@@ -365,6 +388,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
   register(name: string = this.name): void {
     this.mustBeAlive('register');
     this.scheduler.coroNames.add(name, this);
+    this.flags |= REGISTERED;
   }
 
   /**

@@ -14,7 +14,7 @@ import { TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
-import type { CoroHost } from './coroTypes.js';
+import type { CoroBody, CoroHost } from './coroTypes.js';
 import { takeSnapshot } from './schedulerSnapshot.js';
 import type { MessageCounters, SchedulerSnapshot } from './snapshotTypes.js';
 import type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
@@ -48,7 +48,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
   private readonly coros = new Map<number, Coro<any, any>>();
-  private readonly starts = new Deque<Coro<any, any>>(64);
+  /** Coroutines to start, each followed by its function and arguments. */
+  private readonly starts = new Deque<unknown>(64);
   private startPending = false;
   // Coroutines start in creation order from one microtask, not one closure each. First steps
   // count against the fairness budget like any continuation: a burst of spawns yields to timers
@@ -57,7 +58,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     const q = this.starts;
     while (q.length > 0) {
       if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // startPending stays true
-      q.shift()!.run();
+      (q.shift() as Coro<any, any>).run(q.shift() as CoroBody, q.shift() as unknown[]);
     }
     this.startPending = false;
   };
@@ -301,7 +302,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   // ---------------------------------------------------------------- coroutine bookkeeping
 
   /** Called by the Coro constructor; returns its id. */
-  adopt(coro: Coro<any, any>, daemon: boolean): number {
+  adopt(coro: Coro<any, any>, daemon: boolean, fn: CoroBody, args: unknown[]): number {
     // While stopping, exit hooks may still start daemons; once stopped nothing starts.
     if (this.state === 'stopped' || (this.state !== 'running' && !daemon)) {
       throw new SchedulerStoppedError('the scheduler has stopped');
@@ -313,6 +314,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     const id = this.nextId++;
     this.coros.set(id, coro);
     this.starts.push(coro);
+    this.starts.push(fn);
+    this.starts.push(args);
     if (!this.startPending) {
       this.startPending = true;
       queueMicrotask(this.startAll);
@@ -325,7 +328,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     this.live--;
     this.coros.delete(coro.id);
     if (coro.daemon) this.daemons--;
-    this.coroNames.deleteAll(coro);
+    if (coro.registered) this.coroNames.deleteAll(coro);
     this.updateKeepAlive();
     if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
   }
