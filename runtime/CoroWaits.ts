@@ -65,7 +65,7 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
       }
       if (timeout !== Infinity) {
         timer.ref = (this.flags & DAEMON) === 0; // a daemon's deadline does not keep the process alive
-        this.scheduler.timers.schedule(timer, timeout);
+        this.scheduler.timers.scheduleSoon(timer, timeout);
       }
     }
     return promise;
@@ -102,7 +102,7 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
     x.filter = undefined;
     const timer = x.timer;
     if (timer === undefined) return;
-    if (timer.index >= 0) this.scheduler.timers.cancel(timer);
+    if (timer.index !== -1) this.scheduler.timers.cancel(timer);
     if (timer.signal !== undefined) {
       timer.signal.removeEventListener('abort', timer);
       timer.signal = undefined;

@@ -98,7 +98,7 @@ export class Wait<T> implements TimerEntry {
     }
     if (timeout !== Infinity) {
       this.ref = this.owner === undefined || !this.owner.daemon;
-      this.host.timers.schedule(this, timeout);
+      this.host.timers.scheduleSoon(this, timeout);
     }
     this.owner?.addWait(this);
     return promise;
@@ -156,7 +156,7 @@ export class Wait<T> implements TimerEntry {
 
   private finish(): void {
     this.settled = true;
-    if (this.index >= 0) this.host.timers.cancel(this);
+    if (this.index !== -1) this.host.timers.cancel(this);
     if (this.signal !== undefined) {
       this.signal.removeEventListener('abort', this);
       this.signal = undefined;
