@@ -8,7 +8,7 @@ import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from 
 import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
-import { DAEMON, Ended, OWN_RECEIVE, OWN_SLEEP, OWN_SUSPEND, OWN_WAIT, REGISTERED, Running, STATE } from './CoroState.js';
+import { DAEMON, Ended, OWN_RECEIVE, OWN_SLEEP, OWN_SUSPEND, OWN_WAIT, REGISTERED, Running, Scheduled, STATE } from './CoroState.js';
 import type { ReceiveOptions, SuspendOptions } from './coroTypes.js';
 import type { MailboxOptions } from './Mailbox.js';
 import { currentTracker } from './coroTracker.js';
@@ -271,11 +271,11 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
       }
     }
     if (timeout === 0) return this.scheduler.ready(options?.alarm as A);
-    if (this.ownWait === 0) {
+    if (this.ownWait === 0 && this.state !== Scheduled) {
       if (filter !== undefined) this.extras().filter = filter;
       return this.armOwnWait(OWN_RECEIVE, timeout, options?.alarm, options?.signal);
     }
-    // Its own wait is taken (a sleep raced with this receive): a wait of its own.
+    // Its own wait is taken (a sleep raced with this receive), or it has not started: a separate wait.
     const wait = new Wait<M>(this.scheduler, this, WaitKind.Receive);
     wait.alarm = options?.alarm;
     wait.data = filter;
@@ -355,7 +355,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (timeout === 0) return this.scheduler.ready(alarm);
-    if (this.ownWait === 0) return this.armOwnWait(kind, timeout, alarm, signal);
+    if (this.ownWait === 0 && this.state !== Scheduled) return this.armOwnWait(kind, timeout, alarm, signal);
     const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
     wait.alarm = alarm;
     wait.what = kind === OWN_SLEEP ? 'timer' : 'resume';

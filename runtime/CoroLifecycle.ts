@@ -198,8 +198,16 @@ export abstract class CoroLifecycle<M, R> extends CoroWaits<M, R> implements Mon
     return outcome as R;
   }
 
-  /** @internal Started by the scheduler's start queue (and again after a hot swap). */
-  run(fn: CoroBody, args: unknown[]): void {
+  /** @internal Called by the scheduler's start queue. */
+  start(): void {
+    const fn = this.resolver as CoroBody;
+    const args = this.awaited as unknown[];
+    this.resolver = this.awaited = undefined;
+    this.run(fn, args);
+  }
+
+  /** Runs `fn` as the coroutine's body (again after a hot swap). */
+  protected run(fn: CoroBody, args: unknown[]): void {
     const terminating = this.x?.terminating;
     if (terminating !== undefined) return this.end({ reason: 'terminated', error: terminating });
     this.state = Running;

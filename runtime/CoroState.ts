@@ -80,17 +80,23 @@ export abstract class CoroState<M, R> {
   /** A pending wait of another primitive (a lock, finish, I/O...); more in `x.extraWaits`. */
   protected wait: Wait<any> | undefined = undefined;
   protected outcome: Outcome | undefined = undefined;
-  /** Its own wait (receive, sleep or suspend): the resolver of the promise the body awaits... */
-  protected resolver: ((value: any) => void) | undefined = undefined;
-  /** ...and that promise, marked handled before it is failed (its caller may have dropped it). */
-  protected awaited: Promise<any> | undefined = undefined;
+  /**
+   * While its own wait is pending (the OWN_WAIT flags, never these fields, say so): the resolver
+   * of the promise the body awaits... Until the coroutine starts: its function.
+   */
+  protected resolver: ((value: any) => void) | CoroBody | undefined;
+  /** ...and that promise, marked handled before it is failed (its caller may have dropped it). Until it starts: its arguments. */
+  protected awaited: Promise<any> | unknown[] | undefined;
 
   protected constructor(scheduler: CoroHost, name: string, fn: CoroBody, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
     this.scheduler = scheduler;
     this.name = name;
+    // Held in the own-wait fields until it starts: no fields of their own, no start-queue entries.
+    this.resolver = fn;
+    this.awaited = args;
     if (mailbox !== undefined) this.mailbox = new Mailbox(mailbox, (m) => this.scheduler.deadLetter(this.self, 'mailbox overflow', m));
     if (daemon) this.flags = DAEMON;
-    this.id = scheduler.adopt(this.self, daemon, fn, args);
+    this.id = scheduler.adopt(this.self, daemon);
   }
 
   /** `name/id`, as asyncoro printed coroutines. */

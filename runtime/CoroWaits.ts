@@ -33,6 +33,14 @@ class OwnDeadline implements OwnTimer {
 
 function ignore(): void {}
 
+/** A thenable that rejects whatever adopts it with `error`. */
+class Rejection {
+  constructor(private readonly error: unknown) {}
+  then(_resolve: unknown, reject: (error: unknown) => void): void {
+    reject(this.error);
+  }
+}
+
 /**
  * Wait bookkeeping of a coroutine.
  * @example
@@ -73,7 +81,7 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
 
   /** Settles its own wait with `value` (a message, an update, the alarm). */
   protected settleOwnWait(value: unknown): void {
-    const resolve = this.resolver!;
+    const resolve = this.resolver as (value: unknown) => void;
     this.resolver = this.awaited = undefined;
     this.flags &= ~OWN_WAIT;
     if (this.x !== undefined) this.clearOwnWait();
@@ -82,15 +90,14 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
 
   /**
    * Fails its own wait with `error`. The promise is marked handled first (a caller that dropped it
-   * must not crash the process), then resolved with a rejected promise: it rejects with `error`.
+   * must not crash the process), then resolved with a thenable that rejects it with `error` (the
+   * coroutine keeps only the resolve function of its pending promise: an idle one is smaller).
    */
   protected failOwnWait(error: unknown): void {
-    const resolve = this.resolver!;
-    this.awaited!.catch(ignore);
+    const resolve = this.resolver as (value: unknown) => void;
+    (this.awaited as Promise<unknown>).catch(ignore);
     this.clearOwnWait();
-    const rejected = Promise.reject(error);
-    rejected.catch(ignore);
-    this.scheduler.dispatch(resolve, rejected);
+    this.scheduler.dispatch(resolve, new Rejection(error));
   }
 
   /** Ends its own wait without settling it (the coroutine ended) or after settling it. */
@@ -112,12 +119,12 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
 
   /** @internal Its own wait's deadline passed. */
   ownWaitExpired(): void {
-    if (this.resolver !== undefined) this.settleOwnWait(this.x!.timer!.alarm);
+    if ((this.flags & OWN_WAIT) !== 0) this.settleOwnWait(this.x!.timer!.alarm);
   }
 
   /** @internal Its own wait's signal was aborted. */
   ownWaitAborted(): void {
-    if (this.resolver !== undefined) this.failOwnWait(this.x!.timer!.signal!.reason);
+    if ((this.flags & OWN_WAIT) !== 0) this.failOwnWait(this.x!.timer!.signal!.reason);
   }
 
   /** What its own wait is now: 0 (none), OWN_RECEIVE, OWN_SLEEP or OWN_SUSPEND. */
@@ -149,7 +156,7 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
 
   /** Fails the pending wait, its own first: what `throw()` does. False when it waits for nothing. */
   protected failAWait(error: Error): boolean {
-    if (this.resolver !== undefined) {
+    if ((this.flags & OWN_WAIT) !== 0) {
       this.failOwnWait(error);
       return true;
     }
@@ -159,13 +166,13 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
 
   /** Fails every pending wait: what `terminate()` does. */
   protected failAllWaits(error: Error): void {
-    if (this.resolver !== undefined) this.failOwnWait(error);
+    if ((this.flags & OWN_WAIT) !== 0) this.failOwnWait(error);
     for (let w = this.findWait(undefined); w !== undefined; w = this.findWait(undefined)) w.fail(error);
   }
 
   /** Withdraws every pending wait: the coroutine has ended and nobody will be woken. */
   protected abandonWaits(): void {
-    if (this.resolver !== undefined) this.clearOwnWait();
+    if ((this.flags & OWN_WAIT) !== 0) this.clearOwnWait();
     this.wait?.abandon();
     const extra = this.x?.extraWaits;
     if (extra !== undefined) for (const w of [...extra]) w.abandon();
@@ -173,7 +180,7 @@ export abstract class CoroWaits<M, R> extends CoroState<M, R> implements WaitOwn
 
   /** The pending receive or sleep a due hot swap interrupts, as a function that fails it. */
   protected swapPoint(): ((error: Error) => void) | undefined {
-    if (this.resolver !== undefined) return (error) => this.failOwnWait(error);
+    if ((this.flags & OWN_WAIT) !== 0) return (error) => this.failOwnWait(error);
     const w = this.findWait(WaitKind.Receive) ?? this.findWait(WaitKind.Sleep);
     return w === undefined ? undefined : (error) => void w.fail(error);
   }

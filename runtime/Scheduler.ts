@@ -5,6 +5,7 @@
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { enableTracker } from './coroTracker.js';
+import { CoroTable } from './CoroTable.js';
 import { Deque } from './Deque.js';
 import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
@@ -14,7 +15,7 @@ import { TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
-import type { CoroBody, CoroHost } from './coroTypes.js';
+import type { CoroHost } from './coroTypes.js';
 import { takeSnapshot } from './schedulerSnapshot.js';
 import type { MessageCounters, SchedulerSnapshot } from './snapshotTypes.js';
 import type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
@@ -25,6 +26,8 @@ import type { CoroRef, NetworkLocateOptions, SchedulerNetwork } from './networkP
 export type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 
 let defaultScheduler: Scheduler | undefined;
+/** The options of a plain spawn(). */
+const NO_OPTIONS: SpawnOptions = Object.freeze({});
 
 /**
  * Runs coroutines. One default scheduler per process is created lazily; construct
@@ -47,9 +50,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   /** The context tracker behind `Coro.current()`, when this scheduler enabled it. */
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
-  private readonly coros = new Map<number, Coro<any, any>>();
-  /** Coroutines to start, each followed by its function and arguments. */
-  private readonly starts = new Deque<unknown>(64);
+  private readonly coros = new CoroTable<Coro<any, any>>();
+  private readonly starts = new Deque<Coro<any, any>>(64);
   private startPending = false;
   // Coroutines start in creation order from one microtask, not one closure each. First steps
   // count against the fairness budget like any continuation: a burst of spawns yields to timers
@@ -58,7 +60,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     const q = this.starts;
     while (q.length > 0) {
       if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // startPending stays true
-      (q.shift() as Coro<any, any>).run(q.shift() as CoroBody, q.shift() as unknown[]);
+      q.shift()!.start();
     }
     this.startPending = false;
   };
@@ -136,7 +138,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
    * ```
    */
   spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
-    return this.spawnWith({}, fn, ...args);
+    nextSpawn(NO_OPTIONS, this, args);
+    return new Coro<M, R>(fn as CoroFunction<M, R, any[]>);
   }
 
   /**
@@ -302,7 +305,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   // ---------------------------------------------------------------- coroutine bookkeeping
 
   /** Called by the Coro constructor; returns its id. */
-  adopt(coro: Coro<any, any>, daemon: boolean, fn: CoroBody, args: unknown[]): number {
+  adopt(coro: Coro<any, any>, daemon: boolean): number {
     // While stopping, exit hooks may still start daemons; once stopped nothing starts.
     if (this.state === 'stopped' || (this.state !== 'running' && !daemon)) {
       throw new SchedulerStoppedError('the scheduler has stopped');
@@ -312,10 +315,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     if (daemon) this.daemons++;
     this.updateKeepAlive();
     const id = this.nextId++;
-    this.coros.set(id, coro);
+    this.coros.add(id, coro);
     this.starts.push(coro);
-    this.starts.push(fn);
-    this.starts.push(args);
     if (!this.startPending) {
       this.startPending = true;
       queueMicrotask(this.startAll);
@@ -326,7 +327,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   /** Called once when a coroutine ends. */
   retire(coro: Coro<any, any>): void {
     this.live--;
-    this.coros.delete(coro.id);
+    this.coros.delete(coro);
     if (coro.daemon) this.daemons--;
     if (coro.registered) this.coroNames.deleteAll(coro);
     this.updateKeepAlive();

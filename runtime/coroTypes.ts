@@ -68,7 +68,7 @@ export type CoroBody = (coro: any, ...args: any[]) => unknown;
 export interface CoroHost extends WaitHost {
   readonly logger: Logger;
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
-  adopt(coro: object, daemon: boolean, fn: CoroBody, args: unknown[]): number;
+  adopt(coro: object, daemon: boolean): number;
   retire(coro: object): void;
   daemonChanged(daemon: boolean): void;
   deadLetter(target: object, reason: string, message?: unknown): void;
