@@ -7,9 +7,8 @@
  * @module
  */
 
-const BITS = 6;
-const SLOTS = 1 << BITS;
-const MASK = SLOTS - 1;
+// Division, not shifts: ids pass 2^32 in a process that spawns long enough.
+const SLOTS = 64;
 
 /** The slots of 64 consecutive ids, and how many of them hold a live coroutine. */
 interface Chunk<T> {
@@ -34,7 +33,7 @@ export class CoroTable<T extends { readonly id: number }> {
 
   /** Adds `item` under `id` (its id, which it may not carry yet). */
   add(id: number, item: T): void {
-    const key = id >>> BITS;
+    const key = Math.floor(id / SLOTS);
     let chunk = this.last;
     if (key !== this.lastKey || chunk === undefined) {
       chunk = this.chunks.get(key);
@@ -42,17 +41,17 @@ export class CoroTable<T extends { readonly id: number }> {
       this.lastKey = key;
       this.last = chunk;
     }
-    chunk.slots[id & MASK] = item;
+    chunk.slots[id % SLOTS] = item;
     chunk.live++;
     this.size++;
   }
 
   /** Removes `item`; a no-op if it is not held. */
   delete(item: T): void {
-    const key = item.id >>> BITS;
+    const key = Math.floor(item.id / SLOTS);
     const chunk = key === this.lastKey ? this.last : this.chunks.get(key);
-    if (chunk === undefined || chunk.slots[item.id & MASK] !== item) return;
-    chunk.slots[item.id & MASK] = undefined;
+    if (chunk === undefined || chunk.slots[item.id % SLOTS] !== item) return;
+    chunk.slots[item.id % SLOTS] = undefined;
     this.size--;
     if (--chunk.live === 0) {
       this.chunks.delete(key);
@@ -62,10 +61,10 @@ export class CoroTable<T extends { readonly id: number }> {
 
   /** The object with this id, if held. */
   get(id: number): T | undefined {
-    if (!Number.isInteger(id) || id < 0) return undefined;
-    const key = id >>> BITS;
+    if (!Number.isSafeInteger(id) || id < 0) return undefined;
+    const key = Math.floor(id / SLOTS);
     const chunk = key === this.lastKey ? this.last : this.chunks.get(key);
-    return chunk?.slots[id & MASK];
+    return chunk?.slots[id % SLOTS];
   }
 
   /** Every object held, in id order. */
