@@ -146,6 +146,12 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     }
     if (this.handToReceiver(message)) return true;
     const box = (this.mailbox ??= new Mailbox<M>());
+    if (box.capacity === Infinity) {
+      box.push(message);
+      counts.sent++;
+      if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;
+      return true;
+    }
     if (box.overflow === 'reject' && box.full) counts.rejected++; // enqueue throws MailboxFullError
     if (!box.enqueue(message)) return false;
     counts.sent++;
@@ -155,6 +161,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
 
   /** Gives `message` to the pending receive if there is one and it takes it. */
   private handToReceiver(message: M): boolean {
+    if ((this.flags & OWN_WAIT) === 0 && (this.x === undefined || this.x.receiver === undefined)) return false;
     const counts = this.scheduler.counters;
     if ((this.flags & OWN_WAIT) === OWN_RECEIVE) {
       if (!this.accepts(this.x?.filter, message, (err) => this.failOwnWait(err))) return false;
