@@ -19,11 +19,13 @@ const RESOLVED_UNDEFINED = Promise.resolve(undefined);
  * ```
  */
 export class TurnBudget {
-  private left: number;
+  /** @internal Continuations left in this turn (read on the hot path by Scheduler.dispatch). */
+  left: number;
   private turnPending = false;
   private readonly deferred = new Deque<unknown>(64);
 
-  constructor(private readonly size: number) {
+  /** @param size Continuations per turn. */
+  constructor(readonly size: number) {
     this.left = size;
   }
 
