@@ -182,10 +182,13 @@ export abstract class CoroState<M, R> {
       return;
     }
     const owned = this.x?.owned;
-    if (owned === undefined) return;
+    if (owned === undefined || owned.length === 0) return;
+    if (owned[owned.length - 1] === resource) {
+      owned.pop();
+      return;
+    }
     const i = owned.lastIndexOf(resource);
-    if (i === owned.length - 1) owned.pop();
-    else if (i >= 0) owned.splice(i, 1);
+    if (i >= 0) owned.splice(i, 1);
   }
 
   // ---------------------------------------------------------------- interrupts

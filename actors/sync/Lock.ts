@@ -35,6 +35,8 @@ export class Lock {
   protected depth = 0;
   /** @internal */
   readonly waiters = new WaiterQueue();
+  /** @internal Its class name, what a coroutine waiting for it waits on in a snapshot. */
+  readonly kind: string = this.constructor.name;
   /** The coroutine that ended while holding the lock, until the next owner releases it. */
   abandonedBy: Coro<any, any> | undefined = undefined;
 

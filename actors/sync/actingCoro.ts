@@ -35,6 +35,8 @@ export function checkReleaser(coro: unknown): Coro<any, any> {
 /** What acquireFor needs of a lock or semaphore. */
 export interface Acquirable {
   readonly waiters: WaiterQueue;
+  /** What a coroutine waiting for it is waiting on, for snapshots: its class name, read once (a function's name is slow to read). */
+  readonly kind: string;
   /** Takes the resource for `coro` if it is free now. */
   tryTake(coro: Coro<any, any>): boolean;
 }
@@ -57,7 +59,7 @@ export function acquireFor(resource: Acquirable, coro: Coro<any, any>, timeout: 
   const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
   wait.alarm = false;
   wait.data = coro;
-  wait.what = resource.constructor.name;
+  wait.what = resource.kind;
   resource.waiters.push(wait);
   return wait.start(timeout, signal);
 }
