@@ -74,7 +74,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     const spawnArgs = pendingArgs ?? args;
     pendingOptions = pendingScheduler = pendingArgs = undefined;
     checkFunction(fn, 'coroutine function');
-    super(scheduler, options.name ?? (fn.name || 'coro'), fn, spawnArgs, options.daemon === true, options.mailbox);
+    super(scheduler, options.name, fn, spawnArgs, options.daemon === true, options.mailbox);
   }
 
   /**

@@ -68,8 +68,8 @@ export abstract class CoroState<M, R> {
   /** Unique among the coroutines of its scheduler. */
   readonly id: number;
   readonly scheduler: CoroHost;
-  /** Defaults to the function's name. */
-  readonly name: string;
+  /** Its name, or the function whose name it takes when asked (reading a function's name is slow). */
+  private label: string | CoroBody;
   /** performance.now() at creation, in whole ms. */
   protected readonly born = Math.floor(performance.now()); // a small integer stays unboxed
   /** State, daemon, interrupt pending, registered and own wait, as bits (see the constants above). */
@@ -88,15 +88,21 @@ export abstract class CoroState<M, R> {
   /** ...and that promise, marked handled before it is failed (its caller may have dropped it). Until it starts: its arguments. */
   protected awaited: Promise<any> | unknown[] | undefined;
 
-  protected constructor(scheduler: CoroHost, name: string, fn: CoroBody, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
+  protected constructor(scheduler: CoroHost, name: string | undefined, fn: CoroBody, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
     this.scheduler = scheduler;
-    this.name = name;
+    this.label = name ?? fn;
     // Held in the own-wait fields until it starts: no fields of their own, no start-queue entries.
     this.resolver = fn;
     this.awaited = args;
     if (mailbox !== undefined) this.mailbox = new Mailbox(mailbox, (m) => this.scheduler.deadLetter(this.self, 'mailbox overflow', m));
     if (daemon) this.flags = DAEMON;
     this.id = scheduler.adopt(this.self, daemon);
+  }
+
+  /** Defaults to the function's name. */
+  get name(): string {
+    const label = this.label;
+    return typeof label === 'string' ? label : (this.label = label.name || 'coro');
   }
 
   /** `name/id`, as asyncoro printed coroutines. */

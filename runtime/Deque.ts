@@ -19,7 +19,7 @@ export class Deque<T> {
   length = 0;
 
   constructor(initialCapacity = 8) {
-    let cap = 8;
+    let cap = 2;
     while (cap < initialCapacity) cap <<= 1;
     this.buf = new Array(cap);
     this.mask = cap - 1;
