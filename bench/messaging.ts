@@ -9,7 +9,7 @@
  */
 import { Scheduler, type Coro } from '../index.js';
 import { BaselineMailbox } from './baselineMailbox.js';
-import { best, isMain, printFigure, since, sized, type Size } from './figure.js';
+import { bestInterleaved, isMain, printFigure, since, sized, type Size } from './figure.js';
 
 /** `every`: the sender yields after every `every` sends (a power of two). */
 async function oneWayAsyncoro(n: number, every = 256): Promise<number> {
@@ -93,23 +93,19 @@ async function pingPongBaseline(n: number): Promise<number> {
 /** Prints the messaging figures. */
 export async function run(size: Size = 'full'): Promise<void> {
   const n = sized(size, 20_000, 2_000_000);
-  const reps = sized(size, 1, 3);
+  const reps = sized(size, 1, 5);
   await oneWayAsyncoro(n / 10);
   await oneWayBaseline(n / 10);
   await pingPongAsyncoro(n / 10, true);
   await pingPongBaseline(n / 10);
-  const oneWayBase = await best(reps, () => oneWayBaseline(n));
-  const oneWay = await best(reps, () => oneWayAsyncoro(n));
-  printFigure({ bench: 'messaging', metric: 'one_way_msgs_per_s', value: oneWay, baseline: oneWayBase, target: '>= 0.9 of baseline' });
-  const awaitEachBase = await best(reps, () => oneWayBaseline(n / 2, 1));
-  const awaitEach = await best(reps, () => oneWayAsyncoro(n / 2, 1));
-  printFigure({ bench: 'messaging', metric: 'one_way_await_each_send_msgs_per_s', value: awaitEach, baseline: awaitEachBase });
+  const [oneWayBase, oneWay] = await bestInterleaved(reps, [() => oneWayBaseline(n), () => oneWayAsyncoro(n)]);
+  printFigure({ bench: 'messaging', metric: 'one_way_msgs_per_s', value: oneWay!, baseline: oneWayBase, target: '>= 0.9 of baseline' });
+  const [awaitEachBase, awaitEach] = await bestInterleaved(reps, [() => oneWayBaseline(n / 2, 1), () => oneWayAsyncoro(n / 2, 1)]);
+  printFigure({ bench: 'messaging', metric: 'one_way_await_each_send_msgs_per_s', value: awaitEach!, baseline: awaitEachBase });
   const m = n / 2;
-  const ppBase = await best(reps, () => pingPongBaseline(m));
-  const ppPlain = await best(reps, () => pingPongAsyncoro(m, false));
-  printFigure({ bench: 'messaging', metric: 'ping_pong_round_trips_per_s', value: ppPlain, baseline: ppBase });
-  const pp = await best(reps, () => pingPongAsyncoro(m, true));
-  printFigure({ bench: 'messaging', metric: 'ping_pong_round_trips_per_s_with_timeouts', value: pp, baseline: ppBase, target: '>= 0.5 of baseline (no timeouts)' });
+  const [ppBase, ppPlain, pp] = await bestInterleaved(reps, [() => pingPongBaseline(m), () => pingPongAsyncoro(m, false), () => pingPongAsyncoro(m, true)]);
+  printFigure({ bench: 'messaging', metric: 'ping_pong_round_trips_per_s', value: ppPlain!, baseline: ppBase });
+  printFigure({ bench: 'messaging', metric: 'ping_pong_round_trips_per_s_with_timeouts', value: pp!, baseline: ppBase, target: '>= 0.5 of baseline (no timeouts)' });
 }
 
 if (isMain(import.meta.url)) await run((process.env.BENCH_SIZE as Size) ?? 'full');

@@ -14,7 +14,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Scheduler, type Coro } from '../index.js';
 import { BaselineMailbox } from './baselineMailbox.js';
-import { best, isMain, printFigure, since, sized, type Size } from './figure.js';
+import { bestInterleaved, isMain, printFigure, since, sized, type Size } from './figure.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -118,8 +118,7 @@ export async function run(size: Size = 'full'): Promise<void> {
   const reps = sized(size, 1, 5);
   await spawnAsyncoro(n);
   await spawnBaseline(n);
-  const base = await best(reps, () => spawnBaseline(n));
-  const rate = await best(reps, () => spawnAsyncoro(n));
+  const [base, rate] = await bestInterleaved(reps, [() => spawnBaseline(n), () => spawnAsyncoro(n)]);
   printFigure({ bench: 'spawn', metric: 'spawn_receive_end_us_each', value: 1e6 / rate, baseline: 1e6 / base, target: '<= 2x plain async functions' });
   const { perCoro, sched } = await idleHeap(n);
   await sched.terminate();

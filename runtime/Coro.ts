@@ -239,10 +239,19 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
   receive(options?: ReceiveOptions<M, never> & { timeout?: undefined }): Promise<M>;
   receive<A = undefined>(options: ReceiveOptions<M, A>): Promise<M | A>;
   receive<A = undefined>(options?: ReceiveOptions<M, A>): Promise<M | A> {
-    // The hot path: a running coroutine with nothing pending, and no options.
-    if (options === undefined && (this.flags & ~(DAEMON | REGISTERED)) === Running) {
+    // The hot paths: a running coroutine with nothing pending, and no options or just a timeout.
+    if ((this.flags & ~(DAEMON | REGISTERED)) === Running) {
+      let timeout = Infinity;
+      if (options !== undefined) {
+        if (typeof options !== 'object' || options === null || options.filter !== undefined || options.signal !== undefined) return this.receiveWith(options);
+        const t = options.timeout;
+        if (t !== undefined) {
+          if (!(typeof t === 'number' && t > 0)) return this.receiveWith(options); // 0 polls; bad input is refused there
+          timeout = t;
+        }
+      }
       const box = this.mailbox;
-      if (box === undefined || box.length === 0) return this.armOwnWait(OWN_RECEIVE, Infinity, undefined, undefined);
+      if (box === undefined || box.length === 0) return this.armOwnWait(OWN_RECEIVE, timeout, options?.alarm, undefined);
       this.scheduler.counters.received++;
       return this.scheduler.ready(box.take(0));
     }

@@ -26,7 +26,7 @@ export interface Owned {
   ownerEnded(coro: any): void;
 }
 
-/** @internal The deadline and abort listener of a coroutine's own wait, allocated once on first use. */
+/** The deadline and abort listener of a coroutine's own wait, allocated once on first use. */
 export interface OwnTimer extends TimerEntry {
   alarm: unknown;
   signal: AbortSignal | undefined;
