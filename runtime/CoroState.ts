@@ -8,7 +8,7 @@ import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from './runtim
 import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus } from './MonitorStatus.js';
 import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
-import { WaitKind, type Wait } from './Wait.js';
+import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
 import type { TimerEntry } from './TimerHeap.js';
 import type { Logger } from './logging.js';
@@ -55,6 +55,8 @@ export class CoroExtras {
   /** A receive pending while its own wait was taken (a sleep raced with a receive). */
   receiver: Wait<any> | undefined = undefined;
   timer: OwnTimer | undefined = undefined;
+  /** The wait of its last blocking acquire, reused by the next one once settled. */
+  spareWait: Wait<any> | undefined = undefined;
 }
 
 /**
@@ -195,6 +197,22 @@ export abstract class CoroState<M, R> {
     }
     const i = owned.lastIndexOf(resource);
     if (i >= 0) owned.splice(i, 1);
+  }
+
+  /**
+   * @internal A wait of kind Other owned by this coroutine for a blocking acquire (a lock, a
+   * semaphore): the one its previous acquire used, once settled, so that a coroutine contending
+   * for a lock in a loop allocates a promise per acquire and no Wait. Only for primitives that
+   * keep no reference to a wait once it has settled.
+   */
+  reusableWait(): Wait<boolean> {
+    const x = this.extras();
+    const spare = x.spareWait;
+    if (spare !== undefined && spare.settled) {
+      spare.reset();
+      return spare;
+    }
+    return (x.spareWait = new Wait<boolean>(this.scheduler, this as unknown as WaitOwner, WaitKind.Other));
   }
 
   // ---------------------------------------------------------------- interrupts

@@ -104,6 +104,20 @@ export class Wait<T> implements TimerEntry {
     return promise;
   }
 
+  /**
+   * @internal Makes a settled wait new again for its owner's next blocking call of the same
+   * primitive (see `CoroState.reusableWait`): its queue, timer and signal were already left.
+   */
+  reset(): void {
+    this.settled = false;
+    this.ref = false;
+    this.alarm = undefined;
+    this.throwOnTimeout = false;
+    this.data = undefined;
+    this.what = undefined;
+    this.onCancel = undefined;
+  }
+
   /** Settles with `value`; false if it was already settled. */
   wake(value: T): boolean {
     if (this.settled) return false;

@@ -4,7 +4,7 @@
  */
 import { Coro } from '../../runtime/Coro.js';
 import { CoroFinishedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
-import { Wait, WaitKind } from '../../runtime/Wait.js';
+import { WaitKind } from '../../runtime/Wait.js';
 import type { WaiterQueue } from '../../runtime/WaiterQueue.js';
 
 /**
@@ -56,7 +56,8 @@ export function acquireFor(resource: Acquirable, coro: Coro<any, any>, timeout: 
   if (interrupt !== undefined) return Promise.reject(interrupt);
   if (resource.waiters.length === 0 && resource.tryTake(coro)) return coro.scheduler.ready(true);
   if (timeout === 0) return coro.scheduler.ready(false);
-  const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
+  // Locks and semaphores drop a waiter once they wake it: its wait can serve the coroutine's next acquire.
+  const wait = coro.reusableWait();
   wait.alarm = false;
   wait.data = coro;
   wait.what = resource.kind;
