@@ -31,7 +31,7 @@ export { Channel, type ChannelSubscriber, type ChannelOptions, type ChannelDeliv
 export { ask, type AskOptions, type ReplyOf, type ReplyTo, type Router } from './actors/ask.js';
 export { Pool, type PoolOptions, type PoolRouting } from './actors/Pool.js';
 export { Supervisor, type ChildSpec, type SupervisorOptions, type RestartPolicy, type SupervisionStrategy } from './actors/Supervisor.js';
-export { NotOwnerError, SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError, ChildStartError, UnknownChildError } from './actors/actorErrors.js';
+export { SemaphoreOverflowError, ChannelClosedError, UnknownRciError, SupervisorGaveUpError, ChildStartError, UnknownChildError } from './actors/actorErrors.js';
 // ---- transports: sockets, files, pipes, worker pool
 export { AsyncSocket, type ConnectOptions } from './transports/io/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js';

@@ -186,7 +186,9 @@ export class Channel<M = unknown> implements ChannelSubscriber<M>, AsyncDisposab
       wait.alarm = false;
       wait.data = n;
       this.quorumWaiters.push(wait);
-      if (!(await wait.start(timeout, options?.signal)) || this._closed) return 0;
+      const quorum = wait.start(timeout, options?.signal);
+      if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(quorum);
+      if (!(await quorum) || this._closed) return 0;
     }
     const remaining = Math.max(0, deadline - performance.now());
     return this.deliverCount(message, { timeout: remaining, signal: options?.signal });

@@ -10,14 +10,8 @@
  */
 import { AsyncoroError, coded } from '../runtime/runtimeErrors.js';
 
-/**
- * A lock, semaphore or condition was released or waited on by a coroutine that does not own it.
- * @example
- * ```ts
- * lock.release(other); // throws NotOwnerError
- * ```
- */
-export class NotOwnerError extends coded('ERR_NOT_OWNER') {}
+/** Raised by locks too, and by the runtime's own-coroutine calls: declared with the runtime's errors. */
+export { NotOwnerError } from '../runtime/runtimeErrors.js';
 
 /**
  * A BoundedSemaphore was released more times than it was acquired.

@@ -96,7 +96,7 @@ export class AskReply<R> extends Wait<R> implements Address<R> {
   release(): void {
     if (this.holding) {
       this.holding = false;
-      (this.host as Scheduler).release();
+      (this.host as Scheduler).keepAlive.release();
     }
     const binding = this.binding;
     if (binding !== undefined) {
@@ -169,23 +169,32 @@ export function ask<M, R>(target: Address<M>, makeMessage: (replyTo: Address<R>)
       throw new InvalidArgumentError(`ask needs an address (a coroutine, a remote coroutine or a pool), got ${describe(target)}`);
     }
     checkFunction(makeMessage, 'message builder');
-    const timeout = options === undefined ? Infinity : checkWaitOptions(options);
-    if (options?.scheduler !== undefined && !(options.scheduler instanceof Scheduler)) throw new InvalidArgumentError('scheduler must be a Scheduler');
-    const sched = options?.scheduler ?? schedulerOf(target) ?? Scheduler.default();
+    let timeout = Infinity;
+    let sched: Scheduler;
+    if (options === undefined) sched = target instanceof Coro ? target.scheduler : (schedulerOf(target) ?? Scheduler.default());
+    else {
+      timeout = checkWaitOptions(options);
+      if (options.scheduler !== undefined && !(options.scheduler instanceof Scheduler)) throw new InvalidArgumentError('scheduler must be a Scheduler');
+      sched = options.scheduler ?? schedulerOf(target) ?? Scheduler.default();
+    }
     const owner = sched.actor(options?.coro);
     reply = new AskReply<R>(sched, owner, target);
-    reply.data = timeout;
+    if (timeout !== Infinity) reply.data = timeout; // for the TimeoutError's message
     promise = reply.start(timeout, options?.signal);
     if (reply.settled) return promise; // interrupted or aborted already
     if (timeout === Infinity && owner === undefined) {
       reply.holding = true;
-      sched.hold();
+      sched.keepAlive.hold();
     }
   } catch (err) {
     return Promise.reject(err);
   }
   try {
     const message = makeMessage(reply);
+    if (target instanceof Coro) {
+      sendLocal(target, message, reply);
+      return promise;
+    }
     const to = typeof (target as Partial<Router<M>>).routeFor === 'function' ? (target as Router<M>).routeFor(message) : target;
     if (to === undefined) reply.fail(finishedError(target, undefined, 'has no worker to take the request'));
     else if (to instanceof Coro) sendLocal(to, message, reply);

@@ -175,7 +175,10 @@ export abstract class CoroLifecycle<M, R> extends CoroWaits<M, R> implements Mon
       wait.what = `finish of ${this}`;
       wait.alarm = false;
       (this.extras().finishWaiters ??= new WaiterQueue()).push(wait);
-      if (!(await wait.start(timeout, options?.signal))) return options?.alarm as A;
+      const ended = wait.start(timeout, options?.signal);
+      // Awaited from outside any coroutine with no deadline: held like a pending socket (a daemon's end holds nothing else).
+      if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(ended);
+      if (!(await ended)) return options?.alarm as A;
     } else {
       await this.scheduler.ready(undefined); // budgeted: polling an ended coroutine must not starve I/O
     }

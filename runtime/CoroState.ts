@@ -4,7 +4,7 @@
  * swaps) a wait must honour. Internal: users see it through {@link Coro}.
  * @module
  */
-import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from './runtimeErrors.js';
+import { CoroFinishedError, CoroTerminatedError, HotSwapRequest, NotOwnerError } from './runtimeErrors.js';
 import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus } from './MonitorStatus.js';
 import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
@@ -18,6 +18,8 @@ import type { CoroRef } from './networkPort.js';
 export const Scheduled = 0, Running = 1, Ended = 2;
 /** @internal The other flags. */
 export const STATE = 3, DAEMON = 4, INTERRUPT = 8, REGISTERED = 16;
+/** @internal Its scheduler tracks the current coroutine: its owner-only calls check who calls (never the hot paths). */
+export const TRACKED = 128;
 /** @internal What the coroutine's own wait (see CoroWaits) is: nothing, a receive, a sleep, a suspend. */
 export const OWN_WAIT = 96, OWN_RECEIVE = 32, OWN_SLEEP = 64, OWN_SUSPEND = 96;
 
@@ -98,6 +100,7 @@ export abstract class CoroState<M, R> {
     this.awaited = args;
     if (mailbox !== undefined) this.mailbox = new Mailbox(mailbox, (m) => this.scheduler.deadLetter(this.self, 'mailbox overflow', m));
     if (daemon) this.flags = DAEMON;
+    if (scheduler.tracker !== undefined) this.flags |= TRACKED;
     this.id = scheduler.adopt(this.self, daemon);
   }
 
@@ -237,6 +240,23 @@ export abstract class CoroState<M, R> {
     const x = this.x;
     const pending = x !== undefined && (x.terminating !== undefined || (x.thrown !== undefined && x.thrown.length > 0) || (x.swap !== undefined && x.swappable));
     this.flags = pending ? this.flags | INTERRUPT : this.flags & ~INTERRUPT;
+  }
+
+  /**
+   * The error refusing `what` (a call only this coroutine may make on itself) when it certainly
+   * comes from elsewhere: always before the coroutine has started; with context tracking
+   * (`trackCurrent`), whenever the code calling is not this coroutine's. Undefined otherwise
+   * (an ended coroutine is refused by `pendingInterrupt`, with CoroFinishedError).
+   */
+  protected notOwner(what: string): NotOwnerError | undefined {
+    if (this.state === Running) {
+      const tracker = this.scheduler.tracker;
+      const current = tracker === undefined ? this : tracker.getStore();
+      if (current === this) return undefined;
+      return new NotOwnerError(`${what} on ${this} from ${current === undefined ? 'outside any coroutine' : String(current)}: only the coroutine itself may`);
+    }
+    if (this.state === Scheduled) return new NotOwnerError(`${what} on ${this}, which has not started: only the coroutine itself may`);
+    return undefined;
   }
 
   protected takeSwap(): HotSwapRequest {

@@ -6,11 +6,12 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { enableTracker } from './coroTracker.js';
 import { CoroTable } from './CoroTable.js';
-import { Deque } from './Deque.js';
+import { StartQueue } from './StartQueue.js';
 import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
 import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { ExitHooks } from './ExitHooks.js';
+import { KeepAlive } from './KeepAlive.js';
 import { TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
@@ -51,19 +52,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
   private readonly coros = new CoroTable<Coro<any, any>>();
-  private readonly starts = new Deque<Coro<any, any>>(64);
-  private startPending = false;
-  // Coroutines start in creation order from one microtask, not one closure each. First steps
-  // count against the fairness budget like any continuation: a burst of spawns yields to timers
-  // and I/O every budget, and the rest start on the next turn.
-  private readonly startAll = (): void => {
-    const q = this.starts;
-    while (q.length > 0) {
-      if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // startPending stays true
-      q.shift()!.start();
-    }
-    this.startPending = false;
-  };
+  private readonly starts: StartQueue;
   private nextId = 1;
   private live = 0;
   private daemons = 0;
@@ -73,9 +62,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly counters: Omit<MessageCounters, 'spawned' | 'live' | 'daemons'> = { sent: 0, received: 0, dropped: 0, rejected: 0, deadLetters: 0, mailboxHighWater: 0 };
   private spawned = 0;
   private readonly deadLetterLog = new LogThrottle(1000);
-  private keepAlive: NodeJS.Timeout | undefined;
-  private holds = 0;
-  private holdCheck = false;
+  /** @internal What keeps the process alive: non-daemon coroutines, and calls pending with no deadline (see KeepAlive). */
+  readonly keepAlive = new KeepAlive();
   private readonly joinWaiters = new WaiterQueue();
   private readonly hooks = new ExitHooks();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
@@ -90,6 +78,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     }
     this.logger = options.logger ?? defaultLogger();
     this.turns = new TurnBudget(checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1));
+    this.starts = new StartQueue(this.turns);
     if (options.trackCurrent === true) this.tracker = enableTracker();
   }
 
@@ -287,7 +276,9 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   /** @internal Shared by Coro.locate and Channel.locate. */
   locateIn<T extends object>(registry: Registry<T>, name: string, options?: WaitOptions): Promise<T | undefined> {
-    return registry.locate(this, name, options);
+    const found = registry.locate(this, name, options);
+    // A locate with no deadline, awaited from outside any coroutine, holds the process while it waits.
+    return options?.timeout === undefined || options.timeout === Infinity ? this.holdUntil(found) : found;
   }
 
   // ---------------------------------------------------------------- fairness
@@ -330,10 +321,6 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     const id = this.nextId++;
     this.coros.add(id, coro);
     this.starts.push(coro);
-    if (!this.startPending) {
-      this.startPending = true;
-      queueMicrotask(this.startAll);
-    }
     return id;
   }
 
@@ -375,38 +362,16 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   }
 
   /**
-   * @internal Keeps the process alive while a call awaited from outside any coroutine is pending
-   * with no deadline of its own (an `ask`, a remote `finish`): like a pending socket, until the
-   * matching `release()`. Calls with a deadline hold it through their timer instead. Lazy: a call
-   * settled within the turn it started in costs a counter; only one still pending when the event
-   * loop next checks (one shared `setImmediate`, itself holding the loop until then) holds it.
+   * Keeps the process alive until `promise` settles, as a pending socket would: for a call awaited
+   * from outside any coroutine with no deadline of its own (calls with one hold it through their timer).
    */
-  hold(): void {
-    this.holds++;
-    if (!this.holdCheck && this.keepAlive === undefined) {
-      this.holdCheck = true;
-      setImmediate(this.checkHolds);
-    }
+  holdUntil<T>(promise: Promise<T>): Promise<T> {
+    return this.keepAlive.holdUntil(promise);
   }
-
-  /** @internal Ends one `hold()`. */
-  release(): void {
-    if (--this.holds === 0 && this.keepAlive !== undefined && this.live - this.daemons === 0) this.updateKeepAlive();
-  }
-
-  private readonly checkHolds = (): void => {
-    this.holdCheck = false;
-    this.updateKeepAlive();
-  };
 
   private updateKeepAlive(): void {
-    const needed = (this.live - this.daemons > 0 || this.holds > 0) && this.state !== 'stopped';
-    if (needed && this.keepAlive === undefined) {
-      this.keepAlive = setInterval(() => undefined, 0x7fffffff);
-    } else if (!needed && this.keepAlive !== undefined) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
-    }
+    if (this.state === 'stopped') this.keepAlive.stop();
+    else this.keepAlive.update(this.live - this.daemons > 0);
   }
 
   private async stop(): Promise<void> {

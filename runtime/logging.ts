@@ -46,8 +46,8 @@ export function logLevelFromEnv(env: Record<string, string | undefined> = proces
 const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 /**
- * One JSON log line as a single readable line: time, level, message, then the other fields
- * (an error as `type: message`).
+ * One JSON log line as a readable line: time, level, message, then the other fields (an error as
+ * `type: message`), then the stack of each error field, causes included, on the lines below.
  * @example
  * ```ts
  * prettyLine('{"level":40,"time":0,"msg":"dead letters","count":3}'); // '00:00:00.000 WARN  dead letters count=3'
@@ -62,14 +62,17 @@ export function prettyLine(json: string): string {
   }
   const { level, time, msg, pid: _pid, hostname: _host, ...rest } = entry;
   const clock = new Date(typeof time === 'number' ? time : Date.now()).toISOString().slice(11, 23);
+  const stacks: string[] = [];
   const fields = Object.entries(rest).map(([key, value]) => {
     if (value !== null && typeof value === 'object' && 'message' in value) {
-      const err = value as { type?: string; message?: string };
+      const err = value as { type?: string; message?: string; stack?: unknown };
+      // The first line of a stack repeats `type: message`; the frames and the causes follow it.
+      if (typeof err.stack === 'string' && err.stack.includes('\n')) stacks.push(err.stack.slice(err.stack.indexOf('\n')));
       return `${key}=${err.type ?? 'Error'}: ${err.message}`;
     }
     return `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`;
   });
-  return [clock, (LEVEL_NAMES[level as number] ?? String(level)).padEnd(5), String(msg ?? ''), ...fields].join(' ');
+  return [clock, (LEVEL_NAMES[level as number] ?? String(level)).padEnd(5), String(msg ?? ''), ...fields].join(' ') + stacks.join('');
 }
 
 /** Writes each line to stderr synchronously, so a crash report is out before the process exits. */

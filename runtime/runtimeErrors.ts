@@ -124,6 +124,18 @@ export class MailboxFullError extends coded('ERR_MAILBOX_FULL') {}
 export class ConcurrentReceiveError extends coded('ERR_CONCURRENT_RECEIVE') {}
 
 /**
+ * A call was made by a coroutine (or code) that does not own what it acts on: a lock, semaphore
+ * or condition released or waited on by a coroutine that does not hold it, or a call only a
+ * coroutine may make on itself (`receive`, `poll`, `messages`, `sleep`, `suspend`) made from
+ * elsewhere. Nothing is changed by the refused call.
+ * @example
+ * ```ts
+ * lock.release(other); // throws NotOwnerError (ERR_NOT_OWNER)
+ * ```
+ */
+export class NotOwnerError extends coded('ERR_NOT_OWNER') {}
+
+/**
  * A name is already registered to another live coroutine or channel.
  * @example
  * ```ts

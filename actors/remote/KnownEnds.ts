@@ -20,8 +20,8 @@ export const KNOWN_ENDS = 10_000;
  */
 export class KnownEnds {
   private readonly lost = new Set<string>();
-  /** Ended coroutine ids by incarnation (no key string is built on the send path). */
-  private readonly ends = new Map<string, Set<number>>();
+  /** Ended coroutine ids (and closed channel names) by incarnation (no key string is built on the send path). */
+  private readonly ends = new Map<string, Set<number | string>>();
   private endCount = 0;
 
   /** The peer with this incarnation was lost. */
@@ -36,8 +36,8 @@ export class KnownEnds {
     return this.lost.size > 0 && this.lost.has(incarnation);
   }
 
-  /** The coroutine `id` of incarnation `incarnation` has ended. */
-  ended(incarnation: string, id: number): void {
+  /** The coroutine `id` (or the channel named `id`) of incarnation `incarnation` has ended. */
+  ended(incarnation: string, id: number | string): void {
     let ids = this.ends.get(incarnation);
     if (ids === undefined) this.ends.set(incarnation, (ids = new Set()));
     if (ids.has(id)) return;
@@ -45,13 +45,21 @@ export class KnownEnds {
     if (++this.endCount > KNOWN_ENDS) this.forgetOldest();
   }
 
-  hasEnded(incarnation: string, id: number): boolean {
+  /** A channel name is in use again (a channel can be registered anew under a name; a coroutine id never comes back). */
+  revived(incarnation: string, name: string): void {
+    const ids = this.ends.get(incarnation);
+    if (ids === undefined || !ids.delete(name)) return;
+    this.endCount--;
+    if (ids.size === 0) this.ends.delete(incarnation);
+  }
+
+  hasEnded(incarnation: string, id: number | string): boolean {
     return this.endCount > 0 && this.ends.get(incarnation)?.has(id) === true;
   }
 
   private forgetOldest(): void {
-    const [incarnation, ids] = this.ends.entries().next().value as [string, Set<number>];
-    ids.delete(ids.values().next().value as number);
+    const [incarnation, ids] = this.ends.entries().next().value as [string, Set<number | string>];
+    ids.delete(ids.values().next().value as number | string);
     this.endCount--;
     if (ids.size === 0) this.ends.delete(incarnation);
   }

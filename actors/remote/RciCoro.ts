@@ -49,7 +49,10 @@ export async function finishFrom<R, A>(outcome: HeldOutcome, sched: Scheduler, w
     const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
     wait.alarm = TIMED_OUT;
     outcome.wait(wait);
-    const result = await wait.start(timeout, options?.signal);
+    const ended = wait.start(timeout, options?.signal);
+    // Waiting on a live peer (its loss ends the wait) keeps the process alive, as a pending socket would.
+    if (timeout === Infinity && wait.owner === undefined) sched.holdUntil(ended);
+    const result = await ended;
     if (result === TIMED_OUT) return options?.alarm as A;
     status = result as MonitorStatus;
   }

@@ -16,6 +16,7 @@ import { PeerUnreachableError, ProtocolError } from '../../transports/net/netErr
 import type { LocateKind } from '../../transports/net/PeerLocator.js';
 import { Channel, type ChannelDeliverOptions, type ChannelSubscriber } from '../Channel.js';
 import { RemoteCoro } from './RemoteCoro.js';
+import { RemoteWatches } from './RemoteWatches.js';
 import { ChannelClosedError } from '../actorErrors.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -45,13 +46,21 @@ export class RemoteChannel<M = unknown> implements ChannelSubscriber<M> {
     readonly name: string,
   ) {}
 
+  /** True once its node said it has no channel of that name (after a send to it). */
+  get knownClosed(): boolean {
+    return RemoteWatches.of(this.net).known.hasEnded(this.incarnation, this.name);
+  }
+
   /** Identity as a subscriber: every proxy of this channel has the same key. */
   get subscriberKey(): string {
     return `channel:${this.incarnation}:${this.name}`;
   }
 
   /**
-   * Broadcasts without waiting; false when the channel's node cannot be reached.
+   * Broadcasts without waiting. True means queued to a connected (or connecting) node, not
+   * delivered; false when the channel's node cannot be reached or is known to be offline (lost,
+   * and not back with the same incarnation), the reference is from a previous incarnation, or the
+   * channel is known to be closed there (its node said so after an earlier send).
    * @example
    * ```ts
    * remote.send('tick');
@@ -59,7 +68,10 @@ export class RemoteChannel<M = unknown> implements ChannelSubscriber<M> {
    */
   send(message: M): boolean {
     const peer = this.net.route(this.location);
-    return peer !== undefined && !this.stale(peer.incarnation) && peer.post('ch-send', [this.name, message]);
+    if (peer === undefined || this.stale(peer.incarnation)) return false;
+    const known = RemoteWatches.of(this.net).known;
+    if ((!peer.isOnline && known.isLost(this.incarnation)) || known.hasEnded(this.incarnation, this.name)) return false;
+    return peer.post('ch-send', [this.name, message]);
   }
 
   /**
@@ -146,6 +158,8 @@ export const CHANNEL_LOCATE: LocateKind = {
   request: 'ch-locate',
   registry: (sched) => sched.channelNames,
   isFound: (v) => v instanceof Channel || v instanceof RemoteChannel,
+  // Known closed there (a send was answered 'ch-gone'): ask again, it may be registered anew.
+  gone: (v) => v instanceof RemoteChannel && v.knownClosed,
 };
 
 /** The channel registered under `name` on this node, or a typed error for the caller. */
@@ -163,11 +177,16 @@ function subscriberFromWire(value: unknown): ChannelSubscriber<unknown> {
 function installChannelHandlers(net: PeerNetwork): void {
   /** Remote delivers waiting for their quorum here, by sender incarnation and deliver id. */
   const waiting = new Map<string, AbortController>();
-  net.handle('ch-send', (body) => {
+  net.handle('ch-send', (body, peer) => {
     const [name, message] = expectArray(body, 2, 'channel send');
     const channel = net.scheduler.channelNames.get(expectText(name, 'channel name', 1000)) as Channel<unknown> | undefined;
     if (channel !== undefined && !channel.closed) channel.send(message);
+    else peer.post('ch-gone', [name]); // so that the sender's next send() says false
     return null;
+  });
+  net.handle('ch-gone', (body, peer) => {
+    const [name] = expectArray(body, 1, 'channel gone notice');
+    if (peer.incarnation !== '') RemoteWatches.of(net).known.ended(peer.incarnation, expectText(name, 'channel name', 1000));
   });
   net.handle('ch-deliver', async (body, peer) => {
     const [name, message, n, timeout, id] = expectArray(body, 5, 'channel deliver');
@@ -207,7 +226,11 @@ function channelFromWire(data: unknown, context: WireContext | undefined): Chann
     'channel',
     context,
     ({ fields: [name] }) => context.scheduler.channelNames.get(expectText(name, 'channel name', 1000)) as Channel<unknown> | undefined,
-    ({ location, incarnation, fields: [name] }) => new RemoteChannel(context, location, incarnation, expectText(name, 'channel name', 1000)),
+    ({ location, incarnation, fields: [name] }) => {
+      const channel = new RemoteChannel(context, location, incarnation, expectText(name, 'channel name', 1000));
+      RemoteWatches.of(context).known.revived(incarnation, channel.name); // referenced, so registered when it was sent
+      return channel;
+    },
   );
 }
 

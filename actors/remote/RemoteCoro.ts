@@ -150,15 +150,10 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     if (wait.settled) return promise as Promise<never>;
     const watchId = this.watch({ send: (s: unknown) => wait.wake(s as MonitorStatus<R>) });
     wait.onCancel = () => RemoteWatches.of(this.net!).drop(watchId);
-    // Waiting on a live peer keeps the process alive, as a pending socket would.
-    const hold = timeout === Infinity && owner === undefined;
-    if (hold) sched.hold();
-    try {
-      const status = await promise;
-      return status === TIMED_OUT ? (options?.alarm as A) : outcomeOf(status, this);
-    } finally {
-      if (hold) sched.release();
-    }
+    // Waiting on a live peer (its loss ends the wait) keeps the process alive, as a pending socket would.
+    if (timeout === Infinity && owner === undefined) sched.holdUntil(promise);
+    const status = await promise;
+    return status === TIMED_OUT ? (options?.alarm as A) : outcomeOf(status, this);
   }
 
   /**

@@ -78,6 +78,8 @@ export class RemoteWatches implements AskBinding {
   /** What this node knows to be gone (lost incarnations, ended remote coroutines). */
   readonly known = new KnownEnds();
   private readonly watches = new Map<number, Watch>();
+  /** How many of `watches` each peer has (for snapshots, without a scan). */
+  private readonly perPeer = new Map<Peer, number>();
   private readonly served = new Map<Peer, Map<number, ServedWatch>>();
   /** Reply addresses of pending asks that crossed the wire, by wire id. */
   private readonly replies = new Map<number, AskReply<unknown>>();
@@ -96,7 +98,7 @@ export class RemoteWatches implements AskBinding {
   add(peer: Peer, subject: CoroRef, monitor: MonitorTarget): number {
     if (peer.state === 'closed') throw peer.error ?? new PeerUnreachableError(`${peer} is not connected`);
     const id = this.nextId++;
-    this.watches.set(id, { peer, subject, monitor, ask: undefined, remoteDone: false });
+    this.keep(id, { peer, subject, monitor, ask: undefined, remoteDone: false });
     return id;
   }
 
@@ -111,7 +113,7 @@ export class RemoteWatches implements AskBinding {
   drop(id: number): void {
     const watch = this.watches.get(id);
     if (watch === undefined || watch.ask !== undefined) return;
-    this.watches.delete(id);
+    this.forget(id, watch);
     if (!watch.remoteDone && watch.peer.isOnline) watch.peer.post('unwatch', [id]);
   }
 
@@ -146,7 +148,7 @@ export class RemoteWatches implements AskBinding {
     if (peer.state === 'closed') throw peer.error ?? new PeerUnreachableError(`${peer} is not connected`);
     const id = this.replyId(reply);
     const watch: Watch = { peer, subject, monitor: undefined, ask: reply, remoteDone: true };
-    this.watches.set(id, watch);
+    this.keep(id, watch);
     if (!peer.post('ask', [incarnationTag(subject.incarnation), subject.id, subject.name, id, message])) {
       throw new PeerUnreachableError(`cannot queue a request to ${peer}`);
     }
@@ -184,7 +186,7 @@ export class RemoteWatches implements AskBinding {
     this.replies.delete(id);
     const watch = this.watches.get(id);
     if (watch === undefined || watch.ask !== reply) return;
-    this.watches.delete(id);
+    this.forget(id, watch);
     if (!watch.remoteDone && watch.peer.isOnline) watch.peer.post('unwatch', [id]);
   }
 
@@ -238,14 +240,24 @@ export class RemoteWatches implements AskBinding {
 
   /** What a snapshot shows of `peer`: watches kept on its coroutines, and watches it keeps here. */
   counts(peer: Peer): { watching: number; watchedBy: number } {
-    let watching = 0;
-    for (const watch of this.watches.values()) if (watch.peer === peer) watching++;
-    return { watching, watchedBy: this.served.get(peer)?.size ?? 0 };
+    return { watching: this.perPeer.get(peer) ?? 0, watchedBy: this.served.get(peer)?.size ?? 0 };
   }
 
   private end(id: number, watch: Watch, status: MonitorStatus): void {
     if (watch.ask !== undefined) return watch.ask.targetEnded(status); // settles it: settled() forgets the watch
-    this.watches.delete(id);
+    this.forget(id, watch);
     watch.monitor!.send(status);
+  }
+
+  private keep(id: number, watch: Watch): void {
+    this.watches.set(id, watch);
+    this.perPeer.set(watch.peer, (this.perPeer.get(watch.peer) ?? 0) + 1);
+  }
+
+  private forget(id: number, watch: Watch): void {
+    this.watches.delete(id);
+    const n = (this.perPeer.get(watch.peer) ?? 1) - 1;
+    if (n === 0) this.perPeer.delete(watch.peer);
+    else this.perPeer.set(watch.peer, n);
   }
 }

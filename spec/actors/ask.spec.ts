@@ -8,7 +8,7 @@ import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, MailboxFu
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { PeerLostError, RemoteError } from '../../transports/net/netErrors.js';
 import { schedulerFixture } from '../fixtures/index.js';
-import { expectError, until } from '../helpers.js';
+import { captureLogger, expectError, until } from '../helpers.js';
 
 type Request = { x: number; replyTo: Address<number> };
 type Order = { op: 'square' | 'crash' | 'end' | 'silent'; x: number; replyTo: Address<number> };
@@ -159,8 +159,10 @@ describe('ask', () => {
     let b: Scheduler;
     let netA: Network;
     let netB: Network;
+    let logB: ReturnType<typeof captureLogger>;
     beforeEach(async () => {
-      b = new Scheduler();
+      logB = captureLogger('info');
+      b = new Scheduler({ logger: logB.logger });
       netA = await Network.start(fx.sched, { discover: false });
       netB = await Network.start(b, { discover: false, seeds: [netA.location] });
       fx.cleanup.push(async () => {
@@ -206,6 +208,17 @@ describe('ask', () => {
       const second = await locate<Order>('ending');
       expect((await expectError(() => ask(second, (replyTo) => ({ op: 'end', x: 1, replyTo })), CoroFinishedError)).reason).to.equal('finished');
       await until(() => leftovers(ending, [0, 0, 0, 0]).every((n) => n === 0)); // it ended: nothing at all is kept
+    });
+
+    it('the remote error keeps its stack: a caller that lets it through crashes with the remote frames in its report', async () => {
+      const target = server();
+      target.register('server');
+      const remote = await locate<Order>('server');
+      const caller = b.spawnWith({ name: 'caller' }, async () => ask(remote, (replyTo) => ({ op: 'crash', x: 1, replyTo })));
+      await caller.finish().catch(() => undefined);
+      const report = logB.lines.find((l) => l.msg === 'uncaught exception in coroutine' && l.name === 'caller')!;
+      expect(report.err.stack).to.match(/CoroFinishedError: server\/\d+@[\d.:]+ ended \(failed\) before it replied/);
+      expect(report.err.stack).to.match(/caused by: Error: server bug \(remote\)\n {4}at /); // the frames of the server, on its node
     });
 
     it('times out, and then tells the target node to drop its watch', async () => {

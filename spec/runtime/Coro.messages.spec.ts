@@ -91,16 +91,15 @@ describe('Coro: messages', () => {
   });
 
   it('poll() takes a queued message without waiting, or returns the alarm', async () => {
-    const c = idle(sched);
-    expect(c.poll()).to.equal(undefined);
-    expect(c.poll({ alarm: null })).to.equal(null);
-    c.send(1);
-    c.send(2);
-    c.send(3);
-    expect(c.poll({ filter: (m) => m === 2 })).to.equal(2);
-    expect(c.poll()).to.equal(1);
-    expect(c.poll({ filter: (m) => m === 9, alarm: 'no' })).to.equal('no');
-    expect(c.pending).to.equal(1);
+    const c = sched.spawn(async (coro: Coro<number>) => {
+      const seen: unknown[] = [coro.poll(), coro.poll({ alarm: null })];
+      coro.send(1);
+      coro.send(2);
+      coro.send(3);
+      seen.push(coro.poll({ filter: (m) => m === 2 }), coro.poll(), coro.poll({ filter: (m) => m === 9, alarm: 'no' }), coro.pending);
+      return seen;
+    });
+    expect(await c.value()).to.deep.equal([undefined, null, 2, 1, 'no', 1]);
   });
 
   it('selective receive takes the oldest match and leaves the others in order', async () => {

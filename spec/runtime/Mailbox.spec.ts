@@ -57,6 +57,7 @@ describe('Mailbox', () => {
         expect(oldest.send(i)).to.equal(true);
         expect(newest.send(i)).to.equal(i <= 2);
       }
+      await until(() => oldest.describe().state === 'suspended' && newest.describe().state === 'suspended'); // poll() is refused before they start
       expect([oldest.poll(), oldest.poll()]).to.deep.equal([4, 5]);
       expect([newest.poll(), newest.poll()]).to.deep.equal([1, 2]);
       expect(oldest.dropped).to.equal(3);

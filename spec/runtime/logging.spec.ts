@@ -81,6 +81,15 @@ describe('logging: the default logger', () => {
     expect(line).to.equal('12:30:05.007 ERROR uncaught exception in coroutine coro=buggy/3 err=Error: a bug');
     expect(line).to.not.include('\n');
     expect(prettyLine('not json\n')).to.equal('not json');
+    // An error's stack, and its causes, follow on the lines below (the terminal crash line).
+    const stack = 'Error: a bug\n    at worker (file:///app.js:3:9)\ncaused by: RemoteError: disk full (remote)\n    at write (file:///node-b.js:7:1)';
+    const report = prettyLine(JSON.stringify({ level: 50, time: 0, msg: 'uncaught exception in coroutine', err: { type: 'Error', message: 'a bug', stack } }));
+    expect(report.split('\n')).to.deep.equal([
+      '00:00:00.000 ERROR uncaught exception in coroutine err=Error: a bug',
+      '    at worker (file:///app.js:3:9)',
+      'caused by: RemoteError: disk full (remote)',
+      '    at write (file:///node-b.js:7:1)',
+    ]);
   });
 });
 

@@ -242,17 +242,36 @@ export function expectText(value: unknown, what: string, max = MAX_TEXT): string
   return value;
 }
 
+/** Longest stack an error carries across the wire (characters, cut at a line), and how many causes deep its chain goes. */
+export const MAX_STACK = 4096;
+const MAX_CAUSES = 4;
+
+/** An error as data: [name, code, message, stack, cause] (the cause the same, or null), bounded. */
+function errorToWire(err: unknown, depth: number): unknown[] {
+  if (!(err instanceof Error)) return ['Error', null, String(err).slice(0, MAX_TEXT), '', null];
+  const code = (err as { code?: unknown }).code;
+  const remote = err instanceof RemoteError;
+  let stack = String((remote ? err.remoteStack : err.stack) ?? '');
+  if (stack.length > MAX_STACK) stack = stack.slice(0, Math.max(0, stack.lastIndexOf('\n', MAX_STACK)));
+  const cause = err.cause === undefined || depth >= MAX_CAUSES ? null : errorToWire(err.cause, depth + 1);
+  return [String(err.name).slice(0, 200), typeof code === 'string' ? code.slice(0, 200) : null, String(remote ? err.remoteMessage : err.message).slice(0, MAX_TEXT), stack, cause];
+}
+
+/** Rebuilds an error (and its causes) as RemoteErrors; a 1.x-style [name, code, message] has no stack or cause. */
+function errorFromWire(data: unknown, depth: number): RemoteError {
+  if (!Array.isArray(data) || (data.length !== 3 && data.length !== 5)) throw new ProtocolError('malformed error reference');
+  const [name, code, message, stack, cause] = data;
+  return new RemoteError(expectText(name, 'error name', 200) || 'Error', code === null ? undefined : expectText(code, 'error code', 200), expectText(message, 'error message'), {
+    stack: stack === undefined || stack === '' ? undefined : expectText(stack, 'error stack', MAX_STACK),
+    cause: cause === undefined || cause === null || depth >= MAX_CAUSES ? undefined : errorFromWire(cause, depth + 1),
+  });
+}
+
 const ERROR_REFERENCE: ReferenceType<Error> = {
   tag: ReferenceTags.Error,
   classes: [Error],
-  encode(err) {
-    const code = (err as { code?: unknown }).code;
-    return [String(err.name).slice(0, 200), typeof code === 'string' ? code.slice(0, 200) : null, String(err instanceof RemoteError ? err.remoteMessage : err.message).slice(0, MAX_TEXT)];
-  },
-  decode(data) {
-    const [name, code, message] = expectArray(data, 3, 'error');
-    return new RemoteError(expectText(name, 'error name', 200) || 'Error', code === null ? undefined : expectText(code, 'error code', 200), expectText(message, 'error message'));
-  },
+  encode: (err) => errorToWire(err, 0),
+  decode: (data) => errorFromWire(data, 0),
 };
 
 const REASONS: ReadonlySet<string> = new Set<ExitReason>(['finished', 'failed', 'terminated', 'peer-lost']);

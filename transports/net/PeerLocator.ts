@@ -56,6 +56,8 @@ export interface LocateKind {
   registry(scheduler: Scheduler): Registry<any>;
   isFound(value: unknown): boolean;
   watchEnd?(found: unknown, ended: () => void): void;
+  /** True when a cached found object is known to be gone (the cache then asks again). */
+  gone?(found: unknown): boolean;
 }
 
 /**
@@ -164,6 +166,7 @@ export class PeerLocator {
     this.pending.add(entry);
     const done = (): void => this.finished(entry);
     void promise.then(done, done);
+    if (timeout === Infinity) sched.holdUntil(promise); // no deadline: held while it waits, as a pending socket
     if (location !== undefined) {
       const peer = this.net.route(location);
       if (peer === undefined) wait.fail(new PeerUnreachableError(`${location} cannot be reached`));
@@ -187,7 +190,7 @@ export class PeerLocator {
     const byName = this.found.get(kind);
     const placed = byName?.get(name);
     if (placed === undefined) return undefined;
-    if (this.net.peerByIncarnation(placed.incarnation) === undefined) {
+    if (this.net.peerByIncarnation(placed.incarnation) === undefined || kind.gone?.(placed) === true) {
       byName!.delete(name);
       return undefined;
     }

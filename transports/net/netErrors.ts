@@ -93,25 +93,34 @@ export class NetworkStoppedError extends coded('ERR_NETWORK_STOPPED') {}
 
 /**
  * An error raised on another node, rebuilt here. `name` and `code` are the original ones
- * (so `CoroFinishedError.is(err)` works), `remoteMessage` the original message; no stack,
- * no class instance from the wire.
+ * (so `CoroFinishedError.is(err)` works), `remoteMessage` the original message, `remoteStack`
+ * the original stack (bounded: 4 KiB) and `stack` shows it; `cause` is the original cause,
+ * rebuilt the same way (4 deep at most). Plain data: no class instance comes from the wire.
  * @example
  * ```ts
  * try {
  *   await remote.value();
  * } catch (e) {
- *   if (e instanceof RemoteError) log(e.name, e.code, e.remoteMessage);
+ *   if (e instanceof RemoteError) log(e.name, e.code, e.remoteMessage, e.remoteStack, e.cause);
  * }
  * ```
  */
 export class RemoteError extends AsyncoroError {
   static readonly CODE = 'ERR_REMOTE';
   readonly remoteMessage: string;
+  /** The stack the error had on its node, when it was sent with one. */
+  readonly remoteStack: string | undefined;
 
-  constructor(name: string, code: string | undefined, message: string) {
-    super(code ?? RemoteError.CODE, `${name}: ${message} (remote)`);
+  constructor(name: string, code: string | undefined, message: string, options?: { stack?: string; cause?: unknown }) {
+    super(code ?? RemoteError.CODE, `${name}: ${message} (remote)`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = name;
     this.remoteMessage = message;
+    this.remoteStack = options?.stack;
+    // Its stack is the remote one (what a crash report prints), under a first line that says it came from elsewhere.
+    if (options?.stack !== undefined) {
+      const frames = options.stack.indexOf('\n    at ');
+      this.stack = `${name}: ${message} (remote)${frames >= 0 ? options.stack.slice(frames) : ''}`;
+    }
   }
 }
 

@@ -59,6 +59,22 @@ describe('Remote channels', () => {
     expect(await reader.value()).to.deep.equal(['one', 'two', 'three']);
   });
 
+  it('send tells the truth: false once the channel is known closed there (its node says so), true again once it is registered anew', async () => {
+    const news = new Channel<string>('news', { scheduler: home });
+    news.register();
+    const remote = (await Channel.locate<string>('news', { scheduler: away, location: homeNet.location, timeout: 3000 })) as RemoteChannel<string>;
+    news.close();
+    expect(remote.send('into the void'), 'not known yet: queued to its node').to.equal(true);
+    await until(() => !remote.send('probe'), 5000, 'the gone notice');
+    const again = new Channel<string>('news', { scheduler: home });
+    again.register();
+    const fresh = (await Channel.locate<string>('news', { scheduler: away, location: homeNet.location, timeout: 3000 })) as RemoteChannel<string>;
+    const reader = collect(home, 1);
+    again.subscribe(reader);
+    expect(fresh.send('back')).to.equal(true);
+    expect(await reader.value()).to.deep.equal(['back']);
+  });
+
   it('deliver with n waits for the second subscriber, who may be remote (remote_channel scenario)', async () => {
     const ch = new Channel<number>('2clients', { scheduler: home });
     ch.register();

@@ -30,6 +30,40 @@ describe('codec', () => {
     expect(twice.remoteMessage).to.equal('gone');
   });
 
+  it('an error carries its stack and its cause chain across, bounded; forwarded again, it keeps them', () => {
+    const codec = new Codec();
+    function deep(): Error {
+      return new TypeError('the real failure', { cause: Object.assign(new Error('low level'), { code: 'ECONNRESET' }) });
+    }
+    const original = new CoroFinishedError('wrapped', { cause: deep() });
+    const back = codec.decode(codec.encode(original)) as RemoteError;
+    expect(back.remoteStack).to.equal(original.stack);
+    expect(back.stack).to.match(/^CoroFinishedError: wrapped \(remote\)\n {4}at /);
+    const cause = back.cause as RemoteError;
+    expect(cause).to.be.instanceOf(RemoteError);
+    expect([cause.name, cause.remoteMessage]).to.deep.equal(['TypeError', 'the real failure']);
+    expect(cause.stack).to.include('at deep');
+    const root = cause.cause as RemoteError;
+    expect([root.code, root.remoteMessage]).to.deep.equal(['ECONNRESET', 'low level']);
+    const twice = codec.decode(codec.encode(back)) as RemoteError;
+    expect(twice.remoteStack).to.equal(original.stack);
+    expect(((twice.cause as RemoteError).cause as RemoteError).remoteMessage).to.equal('low level');
+    // Bounded: a huge stack is cut at a line, a cause chain 4 deep, a cycle is no trouble, a thrown string is a message.
+    const huge = new Error('huge');
+    huge.stack = `Error: huge\n${'    at frame (file:///x.js:1:1)\n'.repeat(1000)}`;
+    let chain: Error = new Error('cycle');
+    chain.cause = chain;
+    const sizes = codec.decode(codec.encode(huge)) as RemoteError;
+    expect(sizes.remoteStack!.length).to.be.at.most(4096);
+    expect(sizes.remoteStack!.endsWith('1:1)')).to.equal(true);
+    chain = codec.decode(codec.encode(chain)) as Error;
+    let depth = 0;
+    for (let e: unknown = chain; e instanceof Error; e = e.cause) depth++;
+    expect(depth).to.equal(5);
+    const text = codec.decode(codec.encode(new Error('x', { cause: 'just text' }))) as RemoteError;
+    expect((text.cause as RemoteError).remoteMessage).to.equal('just text');
+  });
+
   it('locations and monitor statuses cross by structure', () => {
     const codec = new Codec();
     const loc = codec.decode(codec.encode(new Location('127.0.0.1', 9705))) as Location;
