@@ -12,7 +12,7 @@ import { defaultLogger, LogThrottle, type Logger } from './logging.js';
 import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { ExitHooks } from './ExitHooks.js';
 import { KeepAlive } from './KeepAlive.js';
-import { TurnBudget } from './TurnBudget.js';
+import { RESOLVED_TRUE, TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
@@ -298,10 +298,16 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   ready<T>(value: T): Promise<T> {
     const turns = this.turns;
     const left = turns.left;
-    // A message taken from a mailbox: take()'s hot path inlined (TurnBudget.ready shares promises for true/false/undefined).
-    if (left > 0 && left !== turns.size && value !== true && value !== false && value !== undefined) {
-      turns.left = left - 1;
-      return Promise.resolve(value);
+    // take()'s hot path inlined: a message taken from a mailbox, a lock taken at once.
+    if (left > 0 && left !== turns.size) {
+      if (value === true) {
+        turns.left = left - 1;
+        return RESOLVED_TRUE as Promise<T>;
+      }
+      if (value !== false && value !== undefined) {
+        turns.left = left - 1;
+        return Promise.resolve(value);
+      }
     }
     return turns.ready(value);
   }

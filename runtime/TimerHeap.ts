@@ -144,7 +144,11 @@ export class TimerHeap {
   private readonly timeSoon = (): void => {
     this.soonPending = false;
     const soon = this.soon;
-    if (soon.length === 0 || this.stopped) return;
+    if (this.stopped) {
+      for (const e of soon) e.index = -1;
+      soon.length = 0;
+    }
+    if (soon.length === 0) return;
     const now = performance.now();
     for (let k = 0; k < soon.length; k++) {
       const entry = soon[k]!;

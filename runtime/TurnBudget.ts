@@ -6,7 +6,8 @@
  */
 import { Deque } from './Deque.js';
 
-const RESOLVED_TRUE = Promise.resolve(true);
+/** @internal Settled promises shared by every `ready(true/false/undefined)`: awaiting one allocates nothing. */
+export const RESOLVED_TRUE = Promise.resolve(true);
 const RESOLVED_FALSE = Promise.resolve(false);
 const RESOLVED_UNDEFINED = Promise.resolve(undefined);
 
