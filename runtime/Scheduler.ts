@@ -285,8 +285,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   /** Settles now, or after yielding to I/O when this turn's budget is spent (see TurnBudget). */
   dispatch(settle: (value: any) => void, value: unknown): void {
-    // take()'s hot path, inlined here: this runs once per message.
-    const turns = this.turns;
+    const turns = this.turns; // take()'s hot path inlined: this runs once per message
     const left = turns.left;
     if (left > 0 && left !== turns.size) {
       turns.left = left - 1;
@@ -299,15 +298,9 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     const turns = this.turns;
     const left = turns.left;
     // take()'s hot path inlined: a message taken from a mailbox, a lock taken at once.
-    if (left > 0 && left !== turns.size) {
-      if (value === true) {
-        turns.left = left - 1;
-        return RESOLVED_TRUE as Promise<T>;
-      }
-      if (value !== false && value !== undefined) {
-        turns.left = left - 1;
-        return Promise.resolve(value);
-      }
+    if (left > 0 && left !== turns.size && value !== false && value !== undefined) {
+      turns.left = left - 1;
+      return value === true ? (RESOLVED_TRUE as Promise<T>) : Promise.resolve(value);
     }
     return turns.ready(value);
   }
