@@ -12,6 +12,10 @@ export interface ChildEntry {
   readonly spec: ChildSpec;
   coro: Coro<any, any> | undefined;
   restartAt: number | undefined;
+  /** When its current (or last) incarnation was started: how long it ran decides its backoff. */
+  startedAt: number;
+  /** Its failures in a row, each within `backoff.resetAfterMs` of its start (0 once it ran longer). */
+  quickFailures: number;
 }
 
 /**
@@ -33,7 +37,7 @@ export class ChildTable {
 
   /** Appends a child (not running). */
   add(spec: ChildSpec): ChildEntry {
-    const entry: ChildEntry = { spec, coro: undefined, restartAt: undefined };
+    const entry: ChildEntry = { spec, coro: undefined, restartAt: undefined, startedAt: 0, quickFailures: 0 };
     this.order.push(entry);
     this.ids.set(spec.id, entry);
     return entry;

@@ -104,7 +104,7 @@ export class SupervisorRun {
     for (const other of [...affected].reverse()) if (other !== entry) await this.stopEntry(coro, other);
     const restarting = affected.filter((e) => e === entry || e.spec.restart !== 'temporary');
     for (const other of affected) if (!restarting.includes(other)) this.table.remove(other);
-    const delay = this.backoffDelay();
+    const delay = this.backoffDelay(entry);
     if (delay > 0) for (const e of restarting) this.table.restartAt(e, performance.now() + delay);
     else for (const e of restarting) await this.restartEntry(coro, e);
   }
@@ -162,6 +162,7 @@ export class SupervisorRun {
   /** Spawns and monitors a child; for a `ready` child, waits for its handshake. Returns its start error, if any. */
   private async startEntry(coro: Coro<Message, void>, entry: ChildEntry): Promise<ChildStartError | undefined> {
     const { spec } = entry;
+    entry.startedAt = performance.now();
     const token = {};
     let told = false;
     const args = spec.ready === true ? [...(spec.args ?? []), () => void (!told && (told = true) && coro.isAlive && coro.send(new ChildReady(token)))] : (spec.args ?? []);
@@ -219,10 +220,12 @@ export class SupervisorRun {
     return this.restartTimes.length > this.options.maxRestarts;
   }
 
-  private backoffDelay(): number {
+  /** The delay before restarting `ended`: it grows with the child's failures in a row, each soon after its start. */
+  private backoffDelay(ended: ChildEntry): number {
     const b = this.options.backoff;
     if (b === undefined) return 0;
-    return Math.min(b.maxMs, b.initialMs * b.factor ** Math.max(0, this.restartTimes.length - 1));
+    ended.quickFailures = performance.now() - ended.startedAt < b.resetAfterMs ? ended.quickFailures + 1 : 1;
+    return Math.min(b.maxMs, b.initialMs * b.factor ** (ended.quickFailures - 1));
   }
 }
 

@@ -57,7 +57,10 @@ export interface ChildSpec<M = any> {
 
 /**
  * How a supervisor restarts: the strategy, at most `maxRestarts` within `withinMs` (default 3 in
- * 5 s), and an optional delay before each restart that grows with every restart in the window.
+ * 5 s), and an optional delay before restarting a child that grows with its failures in a row: each
+ * failure within `resetAfterMs` of its start (default `maxMs`) multiplies it by `factor` (default
+ * 2), from `initialMs` up to `maxMs`; a child that ran longer is restarted after `initialMs` again
+ * (Akka's backoff with auto-reset), so a crash loop is slowed and an occasional crash is not.
  * @example
  * ```ts
  * const options: SupervisorOptions = { strategy: 'one-for-all', maxRestarts: 5, withinMs: 10_000, backoff: { initialMs: 100, maxMs: 2000 } };
@@ -67,7 +70,7 @@ export interface SupervisorOptions {
   strategy?: SupervisionStrategy;
   maxRestarts?: number;
   withinMs?: number;
-  backoff?: { initialMs: number; maxMs: number; factor?: number };
+  backoff?: { initialMs: number; maxMs: number; factor?: number; resetAfterMs?: number };
   name?: string;
   scheduler?: Scheduler;
 }
@@ -77,7 +80,7 @@ export interface ResolvedSupervisorOptions {
   strategy: SupervisionStrategy;
   maxRestarts: number;
   withinMs: number;
-  backoff: { initialMs: number; maxMs: number; factor: number } | undefined;
+  backoff: { initialMs: number; maxMs: number; factor: number; resetAfterMs: number } | undefined;
   name: string;
 }
 
@@ -141,11 +144,12 @@ export function resolveSupervisorOptions(options: SupervisorOptions | undefined)
   const b = options.backoff;
   let backoff: ResolvedSupervisorOptions['backoff'];
   if (b !== undefined) {
-    if (b === null || typeof b !== 'object') throw new InvalidArgumentError('backoff must be { initialMs, maxMs, factor? }');
+    if (b === null || typeof b !== 'object') throw new InvalidArgumentError('backoff must be { initialMs, maxMs, factor?, resetAfterMs? }');
     checkCount(b.initialMs, 'backoff.initialMs');
     checkCount(b.maxMs, 'backoff.maxMs');
     if (b.factor !== undefined && !(typeof b.factor === 'number' && b.factor >= 1)) throw new InvalidArgumentError('backoff.factor must be >= 1');
-    backoff = { initialMs: b.initialMs, maxMs: b.maxMs, factor: b.factor ?? 2 };
+    if (b.resetAfterMs !== undefined) checkCount(b.resetAfterMs, 'backoff.resetAfterMs');
+    backoff = { initialMs: b.initialMs, maxMs: b.maxMs, factor: b.factor ?? 2, resetAfterMs: b.resetAfterMs ?? b.maxMs };
   }
   const name = options.name === undefined ? 'supervisor' : checkName(options.name, 'supervisor name');
   return { strategy, maxRestarts, withinMs, backoff, name };

@@ -102,6 +102,7 @@ describe('Supervisor', () => {
         [specs('a'), { maxRestarts: -1 }],
         [specs('a'), { withinMs: 0 }],
         [specs('a'), { backoff: { initialMs: -5, maxMs: 10 } }],
+        [specs('a'), { backoff: { initialMs: 5, maxMs: 10, resetAfterMs: -1 } }],
         ['not an array'],
       ];
       for (const args of bad) {
@@ -204,6 +205,34 @@ describe('Supervisor', () => {
       expect(await sup.stop({ timeout: 5000 })).to.equal(true);
       expect(performance.now() - t0, 'stop does not wait for the pending restart').to.be.below(500);
       expect(starts.get('slow')).to.equal(2);
+    });
+    it('the backoff grows with a child\'s failures soon after its start, and starts over once it ran resetAfterMs', async () => {
+      const restartGaps = async (backoff: { initialMs: number; maxMs: number; factor: number; resetAfterMs: number }, runFor: number): Promise<number[]> => {
+        const sup = await Supervisor.start(specs('w'), { scheduler: sched, maxRestarts: 10, backoff });
+        const gaps: number[] = [];
+        for (let k = 0; k < 3; k++) {
+          const child = sup.child('w')!;
+          if (runFor > 0) await sched.spawn(async (c) => c.sleep(runFor)).finish();
+          child.send({ cmd: 'crash' });
+          await until(() => !child.isAlive);
+          const crashed = performance.now();
+          await until(() => sup.child('w') !== undefined, 10_000);
+          gaps.push(performance.now() - crashed);
+        }
+        await sup.stop();
+        return gaps;
+      };
+      // Crashing at once: 40, 400, 4000 ms would follow; the third is capped at maxMs.
+      const quick = await restartGaps({ initialMs: 40, maxMs: 1000, factor: 10, resetAfterMs: 60_000 }, 0);
+      expect(quick[0]).to.be.at.least(35);
+      expect(quick[1]).to.be.at.least(390);
+      expect(quick[2]).to.be.at.least(990);
+      // Running 150 ms before each crash, longer than resetAfterMs: every restart waits initialMs only
+      // (the grown delays would be 400 and 1000 ms).
+      starts.clear();
+      const stable = await restartGaps({ initialMs: 40, maxMs: 1000, factor: 10, resetAfterMs: 100 }, 150);
+      expect(stable[0]).to.be.at.least(35);
+      expect(stable[1] + stable[2], 'no growth').to.be.below(1400);
     });
   });
 
