@@ -128,6 +128,7 @@ export class PeerConnection implements PeerLink {
   /** Hands the complete frames to the owner until the turn's time is spent, then yields to the loop. */
   private handleFrames(): void {
     const turns = this.turns;
+    let last = turns === undefined ? 0 : performance.now();
     try {
       for (;;) {
         if (!this.decoder.partial) return; // nothing received that is not handled
@@ -140,11 +141,11 @@ export class PeerConnection implements PeerLink {
         const frame = this.decoder.next();
         if (frame === undefined || this.ended) return;
         this.framesIn++;
-        if (turns === undefined) this.events.frame(frame);
-        else {
-          const start = performance.now();
-          this.events.frame(frame);
-          turns.spend(performance.now() - start);
+        this.events.frame(frame);
+        if (turns !== undefined) {
+          const now = performance.now();
+          turns.spend(now - last);
+          last = now;
         }
       }
     } catch (err) {
