@@ -29,6 +29,8 @@ export type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 let defaultScheduler: Scheduler | undefined;
 /** The options of a plain spawn(). */
 const NO_OPTIONS: SpawnOptions = Object.freeze({});
+/** Milliseconds of continuations per turn of the event loop, by default (see TurnBudget). */
+const DEFAULT_FAIRNESS_MS = 10;
 
 /**
  * Runs coroutines. One default scheduler per process is created lazily; construct
@@ -77,7 +79,11 @@ export class Scheduler implements CoroHost, AsyncDisposable {
       throw new InvalidArgumentError(`scheduler options must be an object, got ${describe(options)}`);
     }
     this.logger = options.logger ?? defaultLogger();
-    this.turns = new TurnBudget(checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1));
+    const count = options.fairnessBudget === undefined ? Infinity : checkCount(options.fairnessBudget, 'fairnessBudget', 1);
+    const ms = options.fairnessMs === undefined ? DEFAULT_FAIRNESS_MS : options.fairnessMs;
+    if (typeof ms !== 'number' || !(ms >= 0)) throw new InvalidArgumentError(`fairnessMs must be a non-negative number of milliseconds, got ${describe(ms)}`);
+    const timers = this.timers;
+    this.turns = new TurnBudget(ms, count, () => timers.nextDeadline);
     this.starts = new StartQueue(this.turns);
     if (options.trackCurrent === true) this.tracker = enableTracker();
   }
@@ -290,7 +296,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   dispatch(settle: (value: any) => void, value: unknown): void {
     const turns = this.turns; // take()'s hot path inlined: this runs once per message
     const left = turns.left;
-    if (left > 0 && left !== turns.size) {
+    if (left > 0) {
       turns.left = left - 1;
       settle(value);
     } else turns.dispatch(settle, value);
@@ -301,7 +307,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     const turns = this.turns;
     const left = turns.left;
     // take()'s hot path inlined: a message taken from a mailbox, a lock taken at once.
-    if (left > 0 && left !== turns.size && value !== false && value !== undefined) {
+    if (left > 0 && value !== false && value !== undefined) {
       turns.left = left - 1;
       return value === true ? (RESOLVED_TRUE as Promise<T>) : Promise.resolve(value);
     }

@@ -57,6 +57,11 @@ export class TimerHeap {
     return this.heap.length + this.soon.length;
   }
 
+  /** The earliest deadline in the heap (performance.now() time), Infinity when none. */
+  get nextDeadline(): number {
+    return this.heap.length > 0 ? this.heap[0]!.deadline : Infinity;
+  }
+
   /** Schedules `fire` after `delay` ms. `ref` entries keep the process alive. */
   add(delay: number, fire: () => void, ref = false): TimerEntry {
     return this.schedule({ deadline: 0, index: -1, ref, fire }, delay);

@@ -179,6 +179,9 @@ describe('Scheduler', () => {
       for (const fairnessBudget of [0, -1, 1.5, NaN, '10']) {
         await expectError(() => new Scheduler({ fairnessBudget: fairnessBudget as any }), InvalidArgumentError);
       }
+      for (const fairnessMs of [-1, NaN, '10', null]) {
+        await expectError(() => new Scheduler({ fairnessMs: fairnessMs as any }), InvalidArgumentError);
+      }
       await expectError(() => new Scheduler('fast' as any), InvalidArgumentError);
       await expectError(() => sched.atExit('nope' as any), InvalidArgumentError);
       await expectError(() => sched.atExit(() => {}, NaN), InvalidArgumentError);
@@ -265,32 +268,54 @@ describe('Scheduler', () => {
     it('a loop of deliver() into a roomy mailbox does not starve setImmediate', async () => {
       let immediateRan = false;
       const sink = sched.spawn(async (coro) => coro.suspend());
-      const c = busy(sched, () => sink.deliver('x'), () => immediateRan, 200_000);
+      const c = busy(sched, () => sink.deliver('x'), () => immediateRan, 5_000_000);
       setImmediate(() => (immediateRan = true));
       const n = await c.value();
       expect(immediateRan).to.equal(true);
-      expect(n).to.be.below(200_000);
+      expect(n).to.be.below(5_000_000);
     });
 
     it('a loop of finish() on an ended coroutine does not starve setImmediate', async () => {
       let immediateRan = false;
       const done = sched.spawn(async () => 1);
       await done.finish();
-      const c = busy(sched, () => done.finish(), () => immediateRan, 200_000);
+      const c = busy(sched, () => done.finish(), () => immediateRan, 5_000_000);
       setImmediate(() => (immediateRan = true));
-      expect(await c.value()).to.be.below(200_000);
+      expect(await c.value()).to.be.below(5_000_000);
     });
 
     it('a burst of 10,000 spawns does not starve a timer: first steps count against the budget', async () => {
-      let started = 0;
-      let startedWhenTimerFired = -1;
-      const timer = new Promise<void>((resolve) => setTimeout(() => ((startedWhenTimerFired = started), resolve()), 0));
-      await new Promise((r) => setTimeout(r, 1)); // the timer is due before the burst begins
-      const coros = Array.from({ length: 10_000 }, () => sched.spawn(() => void started++));
-      await timer;
-      await Promise.all(coros.map((c) => c.finish()));
-      expect(started).to.equal(10_000);
-      expect(startedWhenTimerFired, 'the due timer fired between first steps').to.be.below(10_000);
+      const s = new Scheduler({ fairnessMs: 0 }); // a turn per look at the clock, however fast the machine
+      try {
+        let started = 0;
+        let startedWhenTimerFired = -1;
+        const timer = new Promise<void>((resolve) => setTimeout(() => ((startedWhenTimerFired = started), resolve()), 0));
+        await new Promise((r) => setTimeout(r, 1)); // the timer is due before the burst begins
+        const coros = Array.from({ length: 10_000 }, () => s.spawn(() => void started++));
+        await timer;
+        await Promise.all(coros.map((c) => c.finish()));
+        expect(started).to.equal(10_000);
+        expect(startedWhenTimerFired, 'the due timer fired between first steps').to.be.below(10_000);
+      } finally {
+        await s.terminate();
+      }
+    });
+
+    it("a deadline of the scheduler's own that falls due ends a storm's turn, however long the turn may run", async () => {
+      const s = new Scheduler({ fairnessMs: 60_000 }); // only the deadline can end the turn
+      try {
+        let woke = false;
+        const sleeper = s.spawn(async (coro) => {
+          await coro.sleep(5);
+          woke = true;
+        });
+        await until(() => s.timers.nextDeadline < Infinity); // the sleep's deadline is in the timer heap
+        const storm = busy(s, (coro) => s.ready(coro), () => woke, 50_000_000);
+        await sleeper.finish();
+        expect(await storm.value(), 'the storm stopped because the sleeper woke').to.be.below(50_000_000);
+      } finally {
+        await s.terminate();
+      }
     });
 
     it('a small fairness budget still runs everything to completion', async () => {

@@ -6,7 +6,7 @@ import { turn } from '../helpers.js';
 describe('StartQueue (first steps of new coroutines)', () => {
   it('starts in creation order from one microtask, after the code that queued them', async () => {
     const started: number[] = [];
-    const starts = new StartQueue(new TurnBudget(1024));
+    const starts = new StartQueue(new TurnBudget(10));
     for (let i = 0; i < 5; i++) starts.push({ start: () => started.push(i) });
     expect(started).to.deep.equal([]);
     await Promise.resolve();
@@ -18,7 +18,7 @@ describe('StartQueue (first steps of new coroutines)', () => {
 
   it('counts first steps against the budget: the rest start on later turns, in order', async () => {
     const started: number[] = [];
-    const starts = new StartQueue(new TurnBudget(3));
+    const starts = new StartQueue(new TurnBudget(Infinity, 3));
     for (let i = 0; i < 7; i++) starts.push({ start: () => started.push(i) });
     await Promise.resolve();
     expect(started).to.deep.equal([0, 1, 2]);
