@@ -7,7 +7,9 @@
  * sender with the peer protocol's batch frames (what our framing costs without the runtime); and, to show
  * what TLS itself costs, the same raw sender over node:tls with the same PSK settings.
  *
- * Run: `node dist/bench/remote.js [messages=300000] [roundTrips=5000]`; prints one JSON line per figure.
+ * Run: `node dist/bench/remote.js [messages=300000] [roundTrips=2000] [rounds=5]`; prints one JSON line per
+ * figure: the median over the rounds (interleaved, the order rotating), its range, and the range of
+ * the per-round ratios to the baseline.
  * @module
  */
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
@@ -21,12 +23,7 @@ import { FrameDecoder } from '../extend.js';
 import { BATCH, packFrames } from '../transports/net/frameBatch.js';
 
 const SELF = fileURLToPath(import.meta.url);
-/**
- * The one-way figures send bursts of 10,000 messages per event-loop turn, and again bursts of
- * this many: Node's TLS socket ships a bounded amount of encrypted output per turn (about ten
- * TLS buffers: TLSWrap keeps one write in flight and finishes even a synchronous one on the next
- * turn), so a sender that holds the loop for long bursts is capped by its turn rate over TLS.
- */
+/** The one-way figures send bursts of 10,000 messages per event-loop turn, and again bursts of this many. */
 const SMALL_BURST = 100;
 const SECRET = 'bench';
 /** The raw TLS baseline: TLS 1.3, external PSK, AES-128-GCM, as a node with a secret uses. */
@@ -159,91 +156,148 @@ async function rawRoundTrips(port: number, overTls: boolean, n: number): Promise
 
 const latency = (sorted: number[]): { median: number; p99: number } => ({ median: +percentile(sorted, 0.5).toFixed(1), p99: +percentile(sorted, 0.99).toFixed(1) });
 
-/** Our side against one of the child's nodes: connect, locate, one-way burst, deliver round trips. */
-async function measureNode(location: string, secret: string | undefined, messages: number, roundTrips: number) {
+/** A node of ours connected to one of the child's nodes, with 'sink' and 'echo' located there. */
+async function connectNode(location: string, secret: string | undefined) {
   const sched = new Scheduler();
   const node = await Network.start(sched, { discover: false, secret });
-  try {
-    const tl = performance.now();
-    await node.peer(location, { timeout: 5000 });
-    const connectMs = performance.now() - tl;
-    const locateTimes: number[] = [];
-    let sink: RemoteCoro | undefined;
-    for (let i = 0; i < 200; i++) {
+  const tl = performance.now();
+  await node.peer(location, { timeout: 5000 });
+  const connectMs = performance.now() - tl;
+  const locateTimes: number[] = [];
+  let sink: RemoteCoro | undefined;
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    sink = (await node.locateCoro('sink', { location, timeout: 5000 })) as RemoteCoro;
+    locateTimes.push((performance.now() - t0) * 1000);
+  }
+  const echo = (await node.locateCoro('echo', { location, timeout: 5000 })) as RemoteCoro;
+  const oneWay = async (n: number, burst = 10_000): Promise<number> => {
+    const me = sched.spawn(async (coro: Coro<number>) => {
+      sink!.send({ expect: n, reportTo: coro });
       const t0 = performance.now();
-      sink = (await node.locateCoro('sink', { location, timeout: 5000 })) as RemoteCoro;
-      locateTimes.push((performance.now() - t0) * 1000);
-    }
-    const echo = (await node.locateCoro('echo', { location, timeout: 5000 })) as RemoteCoro;
-    const oneWay = async (n: number, burst = 10_000): Promise<number> => {
-      const me = sched.spawn(async (coro: Coro<number>) => {
-        sink!.send({ expect: n, reportTo: coro });
-        const t0 = performance.now();
-        for (let sent = 0; sent < n; ) {
-          for (const end = Math.min(n, sent + burst); sent < end; sent++) sink!.send(sent);
-          await coro.sleep(0);
-        }
-        await coro.receive({ timeout: 60_000 });
-        return n / ((performance.now() - t0) / 1000);
-      });
-      return (await me.finish()) as number;
-    };
-    await oneWay(20_000); // warm up
-    const rate = await oneWay(messages);
-    const rateSmallBursts = await oneWay(messages, SMALL_BURST);
+      for (let sent = 0; sent < n; ) {
+        for (const end = Math.min(n, sent + burst); sent < end; sent++) sink!.send(sent);
+        await coro.sleep(0);
+      }
+      await coro.receive({ timeout: 60_000 });
+      return n / ((performance.now() - t0) / 1000);
+    });
+    return (await me.finish()) as number;
+  };
+  const roundTrips = async (n: number): Promise<number[]> => {
     const times: number[] = [];
-    for (let i = 0; i < roundTrips; i++) {
+    for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await echo.deliver(i, { timeout: 5000 });
       times.push((performance.now() - t0) * 1000);
     }
-    return { rate, rateSmallBursts, rtt: times.sort((a, b) => a - b), locate: locateTimes.sort((a, b) => a - b), connectMs };
-  } finally {
+    return times.sort((a, b) => a - b);
+  };
+  const stop = async (): Promise<void> => {
     await node.stop();
     await sched.terminate();
-  }
+  };
+  return { oneWay, roundTrips, stop, connectMs, locate: locateTimes.sort((a, b) => a - b) };
 }
 
-/** Runs the benchmark against a child process; returns the figures (also printed as JSON lines). */
-export async function run(messages = 300_000, roundTrips = 5_000): Promise<object[]> {
+/** The middle of `values` (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const range = (values: number[], digits: number): [number, number] => [+Math.min(...values).toFixed(digits), +Math.max(...values).toFixed(digits)];
+
+/**
+ * Runs the benchmark against a child process: `rounds` rounds, each measuring every side once in
+ * an order that rotates each round (so a slow spell of a shared machine hits all sides alike).
+ * Each figure is the median over the rounds, with its range and the range of the per-round ratios
+ * to the baseline measured in the same round. Returns the figures (also printed as JSON lines).
+ */
+export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): Promise<object[]> {
   const child: ChildProcess = spawnProcess(process.execPath, [SELF, '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const figures: object[] = [];
   const emit = (f: object): void => {
     figures.push(f);
     console.log(JSON.stringify(f));
   };
+  let secure: Awaited<ReturnType<typeof connectNode>> | undefined, plain: typeof secure;
   try {
     const ready = JSON.parse(await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r)));
-    await rawOneWay(ready.rawPort, false, 20_000); // warm up both raw paths
-    await rawOneWay(ready.rawTlsPort, true, 20_000);
-    const raw = await rawOneWay(ready.rawPort, false, messages);
-    const rawBatched = await rawOneWay(ready.rawPort, false, messages, true);
-    const rawTls = await rawOneWay(ready.rawTlsPort, true, messages);
-    const rawSmallBursts = await rawOneWay(ready.rawPort, false, messages, false, SMALL_BURST);
-    const rawRtt = await rawRoundTrips(ready.rawPort, false, roundTrips);
-    const rawTlsRtt = await rawRoundTrips(ready.rawTlsPort, true, roundTrips);
-    const secure = await measureNode(ready.secure, SECRET, messages, roundTrips);
-    const plain = await measureNode(ready.plain, undefined, messages, roundTrips);
-    const rawBase = 'raw node:net, same framing + CBOR, coalesced';
-    emit({ bench: 'remote.send one-way (secret: TLS-PSK)', unit: 'msgs/s', value: Math.round(secure.rate), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(secure.rate / raw).toFixed(2), messages });
-    emit({ bench: 'remote.send one-way (no secret: plaintext, loopback)', unit: 'msgs/s', value: Math.round(plain.rate), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(plain.rate / raw).toFixed(2), messages });
+    secure = await connectNode(ready.secure, SECRET);
+    plain = await connectNode(ready.plain, undefined);
+    const { rawPort, rawTlsPort } = ready as { rawPort: number; rawTlsPort: number };
+    const rates: Record<string, () => Promise<number>> = {
+      raw: () => rawOneWay(rawPort, false, messages),
+      rawBatched: () => rawOneWay(rawPort, false, messages, true),
+      rawTls: () => rawOneWay(rawTlsPort, true, messages),
+      secure: () => secure!.oneWay(messages),
+      plain: () => plain!.oneWay(messages),
+      rawSmall: () => rawOneWay(rawPort, false, messages, false, SMALL_BURST),
+      secureSmall: () => secure!.oneWay(messages, SMALL_BURST),
+      plainSmall: () => plain!.oneWay(messages, SMALL_BURST),
+    };
+    const trips: Record<string, () => Promise<number[]>> = {
+      raw: () => rawRoundTrips(rawPort, false, roundTrips),
+      rawTls: () => rawRoundTrips(rawTlsPort, true, roundTrips),
+      secure: () => secure!.roundTrips(roundTrips),
+      plain: () => plain!.roundTrips(roundTrips),
+    };
+    // Warm-up: every side once at a small size.
+    await rawOneWay(rawPort, false, 20_000);
+    await rawOneWay(rawTlsPort, true, 20_000);
+    await secure.oneWay(20_000);
+    await plain.oneWay(20_000);
+    await rawRoundTrips(rawPort, false, 500);
+    await rawRoundTrips(rawTlsPort, true, 500);
+    await secure.roundTrips(500);
+    await plain.roundTrips(500);
+    const rate: Record<string, number[]> = {}, p50: Record<string, number[]> = {}, p99: Record<string, number[]> = {};
+    for (let r = 0; r < rounds; r++) {
+      const rateNames = Object.keys(rates), tripNames = Object.keys(trips);
+      for (let k = 0; k < rateNames.length; k++) {
+        const name = rateNames[(k + r) % rateNames.length]!;
+        (rate[name] ??= []).push(await rates[name]!());
+      }
+      for (let k = 0; k < tripNames.length; k++) {
+        const name = tripNames[(k + r) % tripNames.length]!;
+        const sorted = await trips[name]!();
+        (p50[name] ??= []).push(percentile(sorted, 0.5));
+        (p99[name] ??= []).push(percentile(sorted, 0.99));
+      }
+    }
+    const ratios = (side: number[], base: number[]): number[] => side.map((v, i) => v / base[i]!);
+    const rateFigure = (bench: string, side: string, base: string, baseline: string): void => {
+      const r = ratios(rate[side]!, rate[base]!);
+      emit({ bench, unit: 'msgs/s', value: Math.round(median(rate[side]!)), range: range(rate[side]!, 0), baseline, baselineValue: Math.round(median(rate[base]!)), baselineRange: range(rate[base]!, 0), ratio: +median(r).toFixed(2), ratioRange: range(r, 2), rounds, messages });
+    };
+    const tripFigure = (bench: string, side: string, base: string, baseline: string): void => {
+      const r = ratios(p50[side]!, p50[base]!);
+      emit({ bench, unit: 'µs', median: +median(p50[side]!).toFixed(1), medianRange: range(p50[side]!, 1), p99: +median(p99[side]!).toFixed(1), baseline, baselineMedian: +median(p50[base]!).toFixed(1), baselineP99: +median(p99[base]!).toFixed(1), ratio: +median(r).toFixed(2), ratioRange: range(r, 2), rounds, roundTrips });
+    };
+    const rawBase = 'raw node:net, one frame per message (same CBOR envelope), one write per burst';
+    rateFigure('remote.send one-way, bursts of 10,000 per turn (secret)', 'secure', 'raw', rawBase);
+    rateFigure('remote.send one-way, bursts of 10,000 per turn (no secret: plaintext, loopback)', 'plain', 'raw', rawBase);
+    rateFigure('raw node:net one-way with batch frames (our framing, no runtime)', 'rawBatched', 'raw', rawBase);
+    rateFigure('raw TLS 1.3 PSK one-way (node:tls, one frame per message)', 'rawTls', 'raw', rawBase);
     const smallBase = `raw node:net, one frame per message, bursts of ${SMALL_BURST}`;
-    emit({ bench: `remote.send one-way in bursts of ${SMALL_BURST} per turn (secret: TLS-PSK)`, unit: 'msgs/s', value: Math.round(secure.rateSmallBursts), baseline: smallBase, baselineValue: Math.round(rawSmallBursts), ratio: +(secure.rateSmallBursts / rawSmallBursts).toFixed(2), messages });
-    emit({ bench: `remote.send one-way in bursts of ${SMALL_BURST} per turn (no secret)`, unit: 'msgs/s', value: Math.round(plain.rateSmallBursts), baseline: smallBase, baselineValue: Math.round(rawSmallBursts), ratio: +(plain.rateSmallBursts / rawSmallBursts).toFixed(2), messages });
-    emit({ bench: 'raw node:net one-way with batch frames (our framing, no runtime)', unit: 'msgs/s', value: Math.round(rawBatched), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(rawBatched / raw).toFixed(2), messages });
-    emit({ bench: 'raw TLS 1.3 PSK one-way (TLS cost alone)', unit: 'msgs/s', value: Math.round(rawTls), baseline: rawBase, baselineValue: Math.round(raw), ratio: +(rawTls / raw).toFixed(2), messages });
-    const rawRttBase = 'raw node:net request/reply, same framing';
-    emit({ bench: 'remote.deliver round trip (secret: TLS-PSK)', unit: 'µs', ...latency(secure.rtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
-    emit({ bench: 'remote.deliver round trip (no secret: plaintext)', unit: 'µs', ...latency(plain.rtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
-    emit({ bench: 'raw TLS 1.3 PSK request/reply (TLS cost alone)', unit: 'µs', ...latency(rawTlsRtt), baseline: rawRttBase, baselineMedian: latency(rawRtt).median, baselineP99: latency(rawRtt).p99, roundTrips });
-    emit({ bench: 'remote.locate (connected peer, secret)', unit: 'µs', ...latency(secure.locate), baseline: 'raw request/reply median', baselineMedian: latency(rawRtt).median, firstConnectAndAuthMs: +secure.connectMs.toFixed(2), firstConnectPlaintextMs: +plain.connectMs.toFixed(2) });
+    rateFigure(`remote.send one-way, bursts of ${SMALL_BURST} per turn (secret)`, 'secureSmall', 'rawSmall', smallBase);
+    rateFigure(`remote.send one-way, bursts of ${SMALL_BURST} per turn (no secret)`, 'plainSmall', 'rawSmall', smallBase);
+    const tlsRttBase = 'raw TLS 1.3 PSK request/reply (node:tls), same framing';
+    tripFigure('remote.deliver round trip (secret)', 'secure', 'rawTls', tlsRttBase);
+    tripFigure('remote.deliver round trip (no secret: plaintext)', 'plain', 'raw', 'raw node:net request/reply, same framing');
+    tripFigure('raw TLS 1.3 PSK request/reply (node:tls)', 'rawTls', 'raw', 'raw node:net request/reply, same framing');
+    emit({ bench: 'remote.locate (connected peer, secret)', unit: 'µs', ...latency(secure.locate), firstConnectAndAuthMs: +secure.connectMs.toFixed(2), firstConnectPlaintextMs: +plain.connectMs.toFixed(2) });
     return figures;
   } finally {
+    await secure?.stop();
+    await plain?.stop();
     if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
   }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === '--serve') void serve();
-  else void run(Number(process.argv[2] ?? 300_000), Number(process.argv[3] ?? 5_000));
+  else void run(Number(process.argv[2] ?? 300_000), Number(process.argv[3] ?? 2_000), Number(process.argv[4] ?? 5));
 }
