@@ -16,6 +16,23 @@ describe('StartQueue (first steps of new coroutines)', () => {
     expect(started).to.deep.equal([0, 1, 2, 3, 4, 5]);
   });
 
+  it('starts in slices: what a slice queued (continuations) runs before the next slice starts', async () => {
+    const order: string[] = [];
+    const starts = new StartQueue(new TurnBudget(60_000));
+    for (let i = 0; i < 200; i++) {
+      starts.push({
+        start: () => {
+          order.push(`start ${i}`);
+          queueMicrotask(() => order.push(`went on ${i}`));
+        },
+      });
+    }
+    await turn();
+    expect(order.filter((e) => e.startsWith('start')).length, 'all started, within the turn').to.equal(200);
+    expect(order.indexOf('went on 0'), 'the first went on before the last started').to.be.below(order.indexOf('start 199'));
+    expect(order.filter((e) => e.startsWith('start'))).to.deep.equal(Array.from({ length: 200 }, (_, i) => `start ${i}`));
+  });
+
   it('counts first steps against the budget: the rest start on later turns, in order', async () => {
     const started: number[] = [];
     const starts = new StartQueue(new TurnBudget(Infinity, 3));
