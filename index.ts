@@ -19,7 +19,7 @@ export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
 export type { WaitOptions } from './runtime/options.js';
 export type { ActingWaitOptions, ActingCoro } from './runtime/coroTypes.js';
-export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, type Logger, type LogLevel } from './runtime/logging.js';
+export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, redactSecrets, type Logger, type LogLevel } from './runtime/logging.js';
 // ---- actors: synchronisation, channels, supervision
 export { Lock } from './actors/sync/Lock.js';
 export { RLock } from './actors/sync/RLock.js';
@@ -50,7 +50,7 @@ export {
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
 export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
 export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
-export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
+export { InsecureDashboardError, DashboardBadRequestError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters
 export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/client/Computation.js';
 export { JobCoro } from './actors/discoro/client/JobCoro.js';
@@ -67,6 +67,7 @@ export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFu
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';
 export { newSecret, type PeerTlsOptions } from './transports/net/PeerKeys.js';
+export { Secret } from './transports/net/Secret.js';
 export type { LocateOptions } from './transports/net/PeerLocator.js';
 export { Location } from './transports/net/Location.js';
 export { PeerStatus } from './transports/net/PeerStatus.js';
@@ -77,6 +78,6 @@ export { Rci, RemoteRci, type RciFunction, type RciCallOptions, type RciLocateOp
 export { RciCoro } from './actors/remote/RciCoro.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
-  InsecureNetworkError, UnknownRequestError, NetworkStoppedError, RemoteError,
-  PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError,
+  InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,
+  PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError, FileTransferLimitError,
 } from './transports/net/netErrors.js';

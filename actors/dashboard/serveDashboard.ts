@@ -21,14 +21,14 @@ import type { Scheduler } from '../../runtime/Scheduler.js';
 import type { SchedulerSnapshot } from '../../runtime/snapshotTypes.js';
 import { ListenError } from '../../transports/io/ioErrors.js';
 import { clusterData, clusterMetrics } from './clusterData.js';
-import { describeAction, parseAction, performAction } from './dashboardActions.js';
+import { describeAction, parseAction, performAction, type DashboardAction } from './dashboardActions.js';
 import { DashboardMethodError, DashboardNotFoundError } from './dashboardErrors.js';
 import { checkDashboardOptions, type DashboardOptions, type DashboardSettings } from './dashboardOptions.js';
 import { EventHub } from './EventHub.js';
 import { replyError, replyJson, reply, SECURITY_HEADERS } from './httpReply.js';
 import { JobRate } from './JobRate.js';
 import { PAGE_ASSETS } from './page/pageAssets.js';
-import { checkHost, checkMethod, checkOrigin, checkToken } from './requestGuard.js';
+import { checkHost, checkMethod, checkNoTokenInUrl, checkOrigin, checkToken } from './requestGuard.js';
 
 /**
  * A running dashboard.
@@ -126,9 +126,13 @@ class Dashboard {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let allow: string[] = GET_ONLY;
+    // Only the path is ever logged: a query string may carry what must not be kept.
+    let path = '?';
     try {
       checkHost(req, this.settings);
-      const path = new URL(req.url ?? '/', 'http://dashboard').pathname;
+      const url = new URL(req.url ?? '/', 'http://dashboard');
+      path = url.pathname;
+      checkNoTokenInUrl(url);
       const action = parseAction(path);
       if (action !== undefined) {
         allow = ['POST'];
@@ -136,19 +140,29 @@ class Dashboard {
         checkOrigin(req);
         checkToken(req, this.settings.token);
         req.resume();
-        await performAction(action, this.scheduler, this.settings.cluster);
-        this.log.info({ action: describeAction(action) }, 'dashboard action');
-        replyJson(res, 200, { ok: true, action: describeAction(action) });
-        setImmediate(() => this.sampleScheduler());
-        return;
+        return await this.act(action, req, res);
       }
       if (!this.knows(path)) throw new DashboardNotFoundError(`no page or endpoint ${path}`);
       checkMethod(req, GET_ONLY);
       this.get(path, req, res);
     } catch (err) {
-      if (!(err instanceof DashboardMethodError || err instanceof DashboardNotFoundError)) this.log.info({ err: { code: (err as { code?: string }).code, message: (err as Error).message }, path: req.url, method: req.method }, 'dashboard request refused');
+      if (!(err instanceof DashboardMethodError || err instanceof DashboardNotFoundError)) this.log.info({ err: { code: (err as { code?: string }).code, message: (err as Error).message }, path, method: req.method, remote: req.socket.remoteAddress }, 'dashboard request refused');
       replyError(res, err, err instanceof DashboardMethodError ? { allow: allow.join(', ') } : {});
     }
+  }
+
+  /** Carries out an authorised action; each one, done or failed, is an audit line at warn (who, what, when; never the token). */
+  private async act(action: DashboardAction, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const audit = { audit: 'dashboard', action: action.verb, target: `${action.kind} ${action.id}`, remote: req.socket.remoteAddress, at: new Date().toISOString() };
+    try {
+      await performAction(action, this.scheduler, this.settings.cluster);
+    } catch (err) {
+      this.log.warn({ ...audit, outcome: (err as { code?: string }).code ?? 'failed' }, 'dashboard action failed');
+      throw err;
+    }
+    this.log.warn({ ...audit, outcome: 'done' }, 'dashboard action');
+    replyJson(res, 200, { ok: true, action: describeAction(action) });
+    setImmediate(() => this.sampleScheduler());
   }
 
   private knows(path: string): boolean {

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { FrameDecoder, FRAME_HEADER_BYTES } from '../io/FrameDecoder.js';
 import { FrameTooLargeError } from '../io/ioErrors.js';
 import { packFrames } from './frameBatch.js';
+import type { ReadTurns } from './ReadTurns.js';
 
 /** Flush at once when this many bytes are waiting, instead of waiting for the end of the turn. */
 const EAGER_FLUSH_BYTES = 256 * 1024;
@@ -43,6 +44,8 @@ export class PeerConnection {
   private outBytes = 0;
   private flushPending = false;
   private ended = false;
+  /** Frames wait in the decoder for the next turn (the socket is paused meanwhile). */
+  private yielding = false;
 
   constructor(
     readonly socket: Socket,
@@ -51,6 +54,8 @@ export class PeerConnection {
     readonly maxFrame: number,
     leftover: Buffer,
     private readonly events: PeerConnectionEvents,
+    /** The time per turn this connection shares with its network's others for handling frames. */
+    private readonly turns?: ReadTurns,
   ) {
     this.decoder = new FrameDecoder(maxFrame);
     socket.setNoDelay(true);
@@ -58,7 +63,7 @@ export class PeerConnection {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     if (leftover.length > 0) this.onData(leftover);
-    socket.resume();
+    if (!this.yielding) socket.resume();
   }
 
   get closed(): boolean {
@@ -120,13 +125,44 @@ export class PeerConnection {
     this.bytesIn += chunk.length;
     try {
       this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame !== undefined && !this.ended; frame = this.decoder.next()) {
+    } catch (err) {
+      return this.close(err instanceof Error ? err : new Error(String(err)), false);
+    }
+    if (!this.yielding) this.handleFrames();
+  };
+
+  /** Hands the complete frames to the owner until the turn's time is spent, then yields to the loop. */
+  private handleFrames(): void {
+    const turns = this.turns;
+    try {
+      for (;;) {
+        if (!this.decoder.partial) return; // nothing received that is not handled
+        if (turns !== undefined && !turns.available) {
+          this.yielding = true;
+          this.socket.pause();
+          setImmediate(this.resumeFrames);
+          return;
+        }
+        const frame = this.decoder.next();
+        if (frame === undefined || this.ended) return;
         this.framesIn++;
-        this.events.frame(frame);
+        if (turns === undefined) this.events.frame(frame);
+        else {
+          const start = performance.now();
+          this.events.frame(frame);
+          turns.spend(performance.now() - start);
+        }
       }
     } catch (err) {
       this.close(err instanceof Error ? err : new Error(String(err)), false);
     }
+  }
+
+  private readonly resumeFrames = (): void => {
+    this.yielding = false;
+    if (this.ended) return;
+    this.handleFrames();
+    if (!this.yielding && !this.ended) this.socket.resume();
   };
 
   private readonly onError = (err: Error): void => {

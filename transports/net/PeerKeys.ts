@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { InsecureNetworkError } from './netErrors.js';
+import { Secret } from './Secret.js';
 import { TlsUpgrader } from './TlsUpgrader.js';
 
 /**
@@ -107,12 +108,20 @@ export class PeerKeys {
   }
 
   /**
-   * Validates the secret and certificate options and derives the keys; the inputs are not kept.
-   * Throws InvalidArgumentError, or InsecureNetworkError for `tls` without `ca` or `insecureSkipVerify`.
+   * Validates the secret and certificate options and derives the keys; the inputs are not kept
+   * (the copy of the secret used to derive them is wiped). Throws InvalidArgumentError, or
+   * InsecureNetworkError for `tls` without `ca` or `insecureSkipVerify`.
    */
   static from(secret: unknown, certificates: unknown): PeerKeys {
-    const bytes = secret === undefined ? Buffer.alloc(0) : typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-    if (!Buffer.isBuffer(bytes)) throw new InvalidArgumentError('secret must be a string or a Buffer');
+    const bytes = secretBytes(secret);
+    try {
+      return PeerKeys.derive(bytes, certificates);
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  private static derive(bytes: Buffer, certificates: unknown): PeerKeys {
     if (certificates === undefined) return new PeerKeys(bytes.length > 0 ? 'psk' : 'plain', bytes, undefined);
     const c = certificates as PeerTlsOptions;
     if (c === null || typeof c !== 'object' || c.cert === undefined || c.key === undefined) throw new InvalidArgumentError('tls needs cert and key');
@@ -146,6 +155,15 @@ export class PeerKeys {
   [inspect.custom](): string {
     return `PeerKeys { mode: '${this.mode}' }`;
   }
+}
+
+/** A copy of the secret's bytes (empty for none), whatever form it was given in. */
+function secretBytes(secret: unknown): Buffer {
+  if (secret === undefined) return Buffer.alloc(0);
+  if (secret instanceof Secret) return secret.reveal();
+  if (typeof secret === 'string') return Buffer.from(secret, 'utf8');
+  if (Buffer.isBuffer(secret)) return Buffer.from(secret);
+  throw new InvalidArgumentError('secret must be a string, a Buffer or a Secret');
 }
 
 function derive(secret: Buffer, context: string): Buffer {

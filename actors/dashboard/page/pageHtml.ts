@@ -2,7 +2,8 @@
  * The dashboard's one page: static markup (no data: the script fills it in from the event
  * stream), its stylesheet and script by URL, nothing inline, so that the Content-Security-Policy
  * can forbid inline code. The token field is a password field the person fills in; the page
- * never receives the token.
+ * never receives the token. Its fields have no names and the form posts (and the policy forbids
+ * any form action): the token can never end up in a URL, only in the Authorization header.
  * @example
  * ```ts
  * log(PAGE_HTML.includes('<title>asyncoro dashboard</title>')); // true
@@ -36,9 +37,9 @@ export const PAGE_HTML = String.raw`<!doctype html>
     <a href="#cluster" id="nav-cluster" hidden>Cluster</a>
   </nav>
   <span id="connection" class="connection" role="status">connecting…</span>
-  <form id="token-form" class="token" autocomplete="off">
-    <input type="text" name="username" value="dashboard" autocomplete="username" hidden>
-    <label>Token <input type="password" id="token" name="token" autocomplete="off" placeholder="needed for actions" size="22"></label>
+  <form id="token-form" class="token" method="post" autocomplete="off">
+    <input type="text" value="dashboard" autocomplete="username" hidden>
+    <label>Token <input type="password" id="token" autocomplete="off" placeholder="needed for actions" size="22"></label>
   </form>
 </header>
 <div id="message" class="message" role="alert" hidden></div>
