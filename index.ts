@@ -14,6 +14,7 @@ export { spawn, spawnWith } from './runtime/spawn.js';
 export { mailboxStream, type StreamOptions } from './runtime/mailboxStream.js';
 export type { SchedulerSnapshot, CoroSnapshot, CoroActivity, PeerSnapshot, MessageCounters } from './runtime/snapshotTypes.js';
 export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics.js';
+export { ProcessMetrics, type ProcessSample, type LoopDelay } from './runtime/ProcessMetrics.js';
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
 export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
@@ -35,6 +36,7 @@ export { SemaphoreOverflowError, ChannelClosedError, UnknownRciError, Supervisor
 // ---- transports: sockets, files, pipes, worker pool
 export { AsyncSocket, type ConnectOptions } from './transports/io/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js';
+export { HttpServer, HttpExchange, HttpClosed, type HttpListenOptions, type HttpOwner } from './transports/io/HttpServer.js';
 export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/io/AsyncUdpSocket.js';
 export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptions.js';
 export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
@@ -48,8 +50,8 @@ export {
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
-export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
-export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
+export type { DashboardOptions, Readiness } from './actors/dashboard/dashboardOptions.js';
+export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult, FailedJobView } from './actors/dashboard/clusterSource.js';
 export { InsecureDashboardError, DashboardBadRequestError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters
 export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/client/Computation.js';

@@ -145,6 +145,11 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   },
   'runtime/metrics.ts': { res: "import('node:http').ServerResponse", metrics: 'Metric[]' },
   'actors/ask.ts': { squarer: 'Coro<{ x: number; replyTo: Address<number> }, void>' },
+  'transports/io/HttpServer.ts': { server: 'HttpServer' },
+  'actors/dashboard/dashboardGets.ts': {
+    context: LIB('actors/dashboard/dashboardGets.js', 'GetContext'), req: "import('node:http').IncomingMessage", res: "import('node:http').ServerResponse",
+    info: LIB('actors/dashboard/dashboardGets.js', 'DashboardInfo'), openStream: '() => void', openClusterStream: '() => void',
+  },
   'transports/io/ForkedProcess.ts': { child: 'ForkedProcess', spare: 'ForkedProcess', serverCoro: CORO },
   'actors/discoro/node/DiscoroNode.ts': { node: 'DiscoroNode' },
   'actors/discoro/node/NodeComputation.ts': { host: LIB('actors/discoro/node/NodeComputation.js', 'ComputationHost'), client: LIB('actors/discoro/node/nodeEvents.js', 'ClientRef'), computations: 'Supervisor' },
