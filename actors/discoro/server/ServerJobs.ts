@@ -9,7 +9,7 @@
  * @module
  */
 import type { Coro, MonitorTarget } from '../../../runtime/Coro.js';
-import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { CoroTerminatedError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import type { Peer } from '../../../transports/net/Peer.js';
 import type { Network } from '../../remote/Network.js';
@@ -122,6 +122,7 @@ export class ServerJobs {
     // Listed while it waits its turn too: a close or the node's terminate reaches it there.
     this.running.set(coro.id, coro);
     let ok = false, started = false;
+    let threw: { error: unknown } | undefined;
     try {
       if (cpu) await this.cpuTurn.acquire(coro);
       this.reporter.started(coro.id, name, args);
@@ -129,9 +130,13 @@ export class ServerJobs {
       const value = await fn(coro, ...args);
       ok = true;
       return value;
+    } catch (err) {
+      // What it threw goes to the node's failed-job history; a termination is no failure of the job.
+      if (!CoroTerminatedError.is(err)) threw = { error: err };
+      throw err;
     } finally {
       this.running.delete(coro.id);
-      if (started) this.reporter.ended(coro.id, ok);
+      if (started) this.reporter.ended(coro.id, ok, threw);
       if (this.cpuTurn.owner === coro) this.cpuTurn.release(coro);
       this.closer?.send(JOB_ENDED);
     }
