@@ -80,6 +80,8 @@ export interface ComputationView {
   name: string;
   /** `scheduled`, `closed`... */
   state: string;
+  /** Whose it is: its client's address, when the source knows (a node does). */
+  client?: string;
 }
 
 /**

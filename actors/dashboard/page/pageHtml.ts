@@ -78,7 +78,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
   <div class="panel" data-panel="computations" hidden>
     <table id="computations" class="grid">
       <caption>Computations</caption>
-      <thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+      <thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Client</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
       <tbody></tbody>
     </table>
   </div>

@@ -153,7 +153,7 @@ view.cluster = function () {
       { action: function (s) { return toggleAction('server', s, s.location); } }];
   });
   syncRows('computations', data.computations, function (c) { return c.id; }, function () {
-    return [{ text: function (c) { return c.name; }, header: true }, text(function (c) { return c.id; }), text(function (c) { return c.state; }),
+    return [{ text: function (c) { return c.name; }, header: true }, text(function (c) { return c.id; }), text(function (c) { return c.client || ''; }), text(function (c) { return c.state; }),
       { action: function (c) { return c.state === 'closed' ? null : { label: 'Close', question: 'Close computation ' + c.id + ' (' + c.name + ')?', path: '/api/computations/' + encodeURIComponent(c.id) + '/close', done: 'Computation ' + c.id + ' closed.' }; } }];
   });
   syncRows('jobs', jobRows(data), function (r) { return r.group ? 'server ' + r.group.location : 'job ' + r.id; }, function (r) { return r.group ? GROUP_LAYOUT : JOB_COLUMNS; });

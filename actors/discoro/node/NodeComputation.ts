@@ -92,6 +92,8 @@ export class NodeComputation implements ServerContext {
     readonly zombiePeriod: number,
     /** The port of each server (0: ephemeral). */
     readonly ports: readonly number[],
+    /** What its client calls it (its id if it said nothing). */
+    readonly name: string = id,
   ) {
     this.folder = path.join(host.root, id);
   }
@@ -286,10 +288,20 @@ export class NodeComputation implements ServerContext {
         if (owner.info !== undefined) this.held.delete(owner.info.location);
         if (m.unexpected && owner.info !== undefined && this.phase !== 'closing') {
           this.host.logger.warn({ computation: this.id, server: owner.info.location, err: m.error }, 'discoro: a server process was lost; it is restarted');
+          this.lostJobs(owner, m.error!);
           this.publish({ kind: 'server-lost', id: this.id, client: this.client, server: owner.info, reason: m.error!.message });
           if (this.phase === 'setting-up') this.pending.add(index); // the setup waits for its replacement
         }
     }
+  }
+
+  /** The jobs its server last reported running were lost with it: failed jobs too, for the history. */
+  private lostJobs(owner: ServerOwner, error: Error): void {
+    const r = owner.report;
+    if (r.running === 0) return;
+    const at = Date.now();
+    const failures = r.jobs.map((j) => ({ id: j.id, fn: j.fn, args: j.args, error: { name: error.name, code: (error as { code?: string }).code, message: error.message, stack: error.stack ?? `${error.name}: ${error.message}` }, startTime: j.startTime, endTime: at }));
+    this.publish({ kind: 'jobs-failed', id: this.id, name: this.name, client: this.client, server: owner.info!.location, failures, dropped: r.running - failures.length });
   }
 
   private hold(location: string, held: boolean): boolean {

@@ -33,6 +33,8 @@ const CLOSE_SLACK_MS = 2000;
  */
 export interface ServerContext {
   readonly id: string;
+  /** What its client calls the computation. */
+  readonly name: string;
   readonly client: Location;
   /** The computation's coroutine (told `ServerNews`). */
   readonly computation: Coro<any, any>;
@@ -172,8 +174,13 @@ export class ServerOwner {
 
   private fromServer(data: FromServer): void {
     if (data.type === 'jobs') {
-      this.report = data;
-      this.ctx.publish({ kind: 'jobs', id: this.ctx.id, server: this.info!.location });
+      const { failures, failuresDropped, ...report } = data;
+      this.report = report;
+      const ctx = this.ctx;
+      if (failures !== undefined && (failures.length > 0 || (failuresDropped ?? 0) > 0)) {
+        ctx.publish({ kind: 'jobs-failed', id: ctx.id, name: ctx.name, client: ctx.client, server: this.info!.location, failures, dropped: failuresDropped ?? 0 });
+      }
+      ctx.publish({ kind: 'jobs', id: ctx.id, server: this.info!.location });
     } else if (data.type === 'terminated') {
       const replyTo = this.terminations.get(data.ref);
       this.terminations.delete(data.ref);
