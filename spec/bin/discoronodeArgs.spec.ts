@@ -24,4 +24,12 @@ describe('bin/discoronodeArgs (parseCommand in-process)', () => {
     expect(() => parseCommand(['--heartbeat-interval', 'soon'], {})).to.throw(UsageError, /--heartbeat-interval must be an integer/);
     expect(() => parseCommand(['--spare-servers', 'many'], {})).to.throw(UsageError, /--spare-servers must be an integer/);
   });
+
+  it('--failed-jobs (also DISCORO_FAILED_JOBS) reaches the node options; a bad value is a UsageError', () => {
+    expect(parseCommand(['--failed-jobs', '250'], {}).options.failedJobs).to.equal(250);
+    expect(parseCommand([], { DISCORO_FAILED_JOBS: '0' }).options.failedJobs).to.equal(0);
+    expect(parseCommand([], {}).options.failedJobs).to.equal(undefined);
+    for (const bad of ['-1', '10001', 'many']) expect(() => parseCommand([`--failed-jobs=${bad}`], {}), bad).to.throw(UsageError, /--failed-jobs must be an integer in 0\.\.10000/);
+    expect(USAGE).to.match(/--failed-jobs N +failed jobs the node keeps/);
+  });
 });

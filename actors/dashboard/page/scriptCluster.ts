@@ -22,7 +22,7 @@ function count(v) { return v === null || v === undefined || v < 0 ? '–' : Stri
 var NODE_COLUMNS = [
   { link: function (n) { return { text: n.name, href: n.dashboard }; }, header: true },
   { text: function (n) { return n.location; } },
-  { text: function (n) { return n.state + (n.enabled === false ? ' (disabled)' : ''); }, cls: function (n) { return 'state-' + n.state; } },
+  { text: function (n) { return n.state + (n.enabled === false && n.state !== 'disabled' ? ' (disabled)' : ''); }, cls: function (n) { return 'state-' + n.state.replace(/ /g, '-'); } },
   { text: function (n) { return String(n.cpus); }, cls: 'num' },
   { text: function (n) { return fmtPercent(n.cpuLoad); }, cls: 'num' },
   { text: function (n) { return fmtBytes(n.freeMemory) + (n.totalMemory ? ' of ' + fmtBytes(n.totalMemory) : ''); }, cls: 'num' },

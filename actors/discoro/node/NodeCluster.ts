@@ -97,7 +97,8 @@ export class NodeCluster implements ClusterSource {
     const last = n.lastAvail;
     const a = last?.avail;
     return [{
-      location: n.location, name: n.name, state: n.isStopping ? 'closing' : 'initialized', enabled: n.enabled, cpus: n.cpus,
+      // Disabled shows as such beside the state (enabled: false).
+      location: n.location, name: n.name, state: n.state === 'disabled' ? 'serving' : n.state, enabled: n.enabled, cpus: n.cpus,
       cpuLoad: a?.cpuLoad ?? null, freeMemory: a?.freeMemory ?? null, totalMemory: a?.totalMemory ?? null, freeDisk: a?.freeDisk ?? null, lastPulse: last?.at ?? null,
     }];
   }

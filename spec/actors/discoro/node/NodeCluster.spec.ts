@@ -51,7 +51,7 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
   it('shows the node itself with a pulse measured at once, and no server before a computation', async () => {
     await until(() => cluster.nodes()[0]!.lastPulse !== null, 10_000, 'the first measure');
     const [n] = cluster.nodes();
-    expect(n).to.deep.include({ location: node.location, name: 'cluster-spec', state: 'initialized', enabled: true, cpus: 2 });
+    expect(n).to.deep.include({ location: node.location, name: 'cluster-spec', state: 'serving', enabled: true, cpus: 2 });
     expect(n!.freeMemory).to.be.greaterThan(0);
     expect(n!.totalMemory).to.be.at.least(n!.freeMemory!);
     expect(cluster.servers()).to.deep.equal([]);
