@@ -1,10 +1,11 @@
 /**
  * The dashboard of a discoronode: its flags (`--dashboard-port`, `--dashboard-host`,
- * `--dashboard-token`, `--no-dashboard`, and `--failed-jobs`, the history it shows; also
+ * `--dashboard-token` or `--dashboard-token-file`, `--no-dashboard`, and `--failed-jobs`, the history it shows; also
  * `DISCORO_DASHBOARD_*` and the config file), checked as serveDashboard checks them (a bad value
  * is a UsageError). On by default, on 127.0.0.1 and an ephemeral port (several nodes share a
  * machine; the address is printed at start); the node serves it (DiscoroNode's `dashboard`).
  */
+import { readFileSync } from 'node:fs';
 import { checkDashboardOptions, type DashboardOptions } from '../actors/dashboard/dashboardOptions.js';
 import { UsageError } from './usageError.js';
 
@@ -13,6 +14,7 @@ export const DASHBOARD_USAGE = `      --dashboard-port N    port of the node's w
       --dashboard-host ADDR its address (default 127.0.0.1); beyond loopback it needs a token
       --dashboard-token TOKEN   what its actions need (16+ characters; also DISCORO_DASHBOARD_TOKEN,
                             which \`ps\` does not show); without one the dashboard is read-only
+      --dashboard-token-file FILE   read the token from FILE
       --no-dashboard        serve no dashboard
       --failed-jobs N       failed jobs the node keeps for its dashboard and /api/failed-jobs
                             (default 100, at most 10000); each is logged at warn either way`;
@@ -21,11 +23,11 @@ export const DASHBOARD_USAGE = `      --dashboard-port N    port of the node's w
 export const DASHBOARD_OPTIONS = {
   dashboard: { type: 'boolean' }, 'no-dashboard': { type: 'boolean' },
   'dashboard-port': { type: 'string' }, 'dashboard-host': { type: 'string' }, 'dashboard-token': { type: 'string' },
-  'failed-jobs': { type: 'string' },
+  'dashboard-token-file': { type: 'string' }, 'failed-jobs': { type: 'string' },
 } as const;
 
 /** Keys the environment and a config file may set (`dashboard` is a boolean). */
-export const DASHBOARD_SETTINGS = ['dashboard', 'dashboard-port', 'dashboard-host', 'dashboard-token', 'failed-jobs'];
+export const DASHBOARD_SETTINGS = ['dashboard', 'dashboard-port', 'dashboard-host', 'dashboard-token', 'dashboard-token-file', 'failed-jobs'];
 
 /** `--failed-jobs N` (undefined: the default); throws UsageError. */
 export function failedJobsOption(s: Record<string, unknown>): number | undefined {
@@ -43,6 +45,14 @@ export function dashboardOptions(s: Record<string, unknown>): Omit<DashboardOpti
   const o: Omit<DashboardOptions, 'cluster'> = { port: Number(port) };
   if (s['dashboard-host'] !== undefined) o.host = String(s['dashboard-host']);
   if (s['dashboard-token'] !== undefined) o.token = String(s['dashboard-token']);
+  else if (s['dashboard-token-file'] !== undefined) {
+    const file = String(s['dashboard-token-file']);
+    try {
+      o.token = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new UsageError(`cannot read the dashboard token file ${file}: ${(err as Error).message}`);
+    }
+  }
   try {
     checkDashboardOptions(o);
   } catch (err) {

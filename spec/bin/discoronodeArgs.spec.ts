@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseCommand, USAGE, UsageError } from '../../bin/discoronodeArgs.js';
 
 describe('bin/discoronodeArgs (parseCommand in-process)', () => {
@@ -31,5 +34,19 @@ describe('bin/discoronodeArgs (parseCommand in-process)', () => {
     expect(parseCommand([], {}).options.failedJobs).to.equal(undefined);
     for (const bad of ['-1', '10001', 'many']) expect(() => parseCommand([`--failed-jobs=${bad}`], {}), bad).to.throw(UsageError, /--failed-jobs must be an integer in 0\.\.10000/);
     expect(USAGE).to.match(/--failed-jobs N +failed jobs the node keeps/);
+  });
+
+  it('--dashboard-token-file reads the token from a file (a missing one is a UsageError); --dashboard-token wins over it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      writeFileSync(file, 'a-token-from-a-file-0123456789\n', { mode: 0o600 });
+      expect(parseCommand(['--dashboard-token-file', file], {}).dashboard?.token).to.equal('a-token-from-a-file-0123456789');
+      expect(parseCommand(['--dashboard-token-file', file, '--dashboard-token', 'the-flag-token-0123456789'], {}).dashboard?.token).to.equal('the-flag-token-0123456789');
+      expect(() => parseCommand(['--dashboard-token-file', path.join(dir, 'missing')], {})).to.throw(UsageError, /cannot read the dashboard token file/);
+      expect(USAGE).to.include('--dashboard-token-file FILE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
