@@ -214,6 +214,8 @@ export type NodeEvent =
   | { kind: 'closing'; reason: string }
   /** The node's own dashboard held (or released) one of its servers, or the whole node when `server` is absent: no new jobs there. */
   | { kind: 'held'; server?: string; held: boolean }
+  /** A server closed itself (a job called `closeServer`), its jobs all ended: it is gone, not lost. */
+  | { kind: 'server-closed'; server: ServerInfo }
   | { kind: 'closed'; reason: string };
 
 /**
@@ -332,7 +334,43 @@ export type FromServer =
   | { type: 'setup-done' }
   | { type: 'failed'; code: string; message: string }
   | JobReport
-  | { type: 'terminated'; ref: number; found: boolean };
+  | { type: 'terminated'; ref: number; found: boolean }
+  /** A job asked its server to close (`closeServer`): it takes no new job; `restart`: a fresh server should take its place. */
+  | { type: 'retiring'; restart: boolean }
+  /** The closing server's jobs have all ended (their outcomes sent): it waits for the node's `close` to exit. */
+  | { type: 'retired' };
+
+/**
+ * What a job function gets as `this` on its server (a function declared with `function`, not an
+ * arrow function): where it runs, memory that the jobs of this server process share (its server
+ * setup's too), and `closeServer`, pycos's `dispycos_close_server`.
+ * @example
+ * ```ts
+ * function checksum(this: JobContext, _coro: unknown, file: string): string {
+ *   const data = this.memory.get(file) as string;
+ *   this.closeServer({ restart: true }); // once this job (and any other running here) ends
+ *   return `${file}: ${data.length}`;
+ * }
+ * ```
+ */
+export interface JobContext {
+  /** `host:port` of this server. */
+  readonly server: string;
+  /** Its node's name, and its index there (1..cpus). */
+  readonly node: string;
+  readonly index: number;
+  /** The computation's id. */
+  readonly computation: string;
+  /** Memory of this server process, shared by its jobs and its setup, gone with the process. */
+  readonly memory: Map<string, unknown>;
+  /**
+   * Closes this server once its running jobs have ended (their results reach the client); it
+   * takes no new job meanwhile (its client is told at once). With `restart`, the node starts a
+   * fresh server process in its place (`server-closed`, then `server-initialized` at the client);
+   * without, the slot stays empty until the computation closes.
+   */
+  closeServer(options?: { restart?: boolean }): void;
+}
 
 /**
  * A job's id in the cluster views: its coroutine's id at its server, as the node's view names it too.
