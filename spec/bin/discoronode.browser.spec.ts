@@ -167,7 +167,7 @@ describe('a discoronode\'s dashboard in a real browser', function () {
     const stack = row.locator('details pre');
     expect(await stack.isVisible()).to.equal(false);
     await row.locator('summary').click();
-    expect(await stack.textContent()).to.match(/^Error: browser failure\n\s+at fail \(/);
+    expect(await stack.textContent()).to.match(/^Error: browser failure\n\s+at (Object\.)?fail \(/);
     expect(await page.locator('#jobs-failed').textContent()).to.equal('1');
   });
 

@@ -251,7 +251,7 @@ describe('bin/discoronode', function () {
     expect(lines[0]).to.deep.include({ level: 40, fn: 'fail', computation: { id: c.id, name: 'failing batch' } });
     expect(lines[0]!.job).to.match(/^\d+@127\.0\.0\.1:\d+$/);
     expect(lines[0]!.err.message).to.equal('Error: failure 1 (remote)');
-    expect(lines[0]!.err.stack).to.match(/\n\s+at fail \(file:.*fail-work\.mjs/);
+    expect(lines[0]!.err.stack).to.match(/\n\s+at (Object\.)?fail \(file:.*fail-work\.mjs/);
     await c.close();
     process.kill(p.pid, 'SIGTERM');
     expect(await p.exited()).to.equal(0);

@@ -39,7 +39,7 @@ import { Network } from '../../remote/Network.js';
 import type { FailedJobView, NodeView } from '../../dashboard/clusterSource.js';
 import type { Readiness } from '../../dashboard/dashboardOptions.js';
 import { serveDashboard, type DashboardHandle } from '../../dashboard/serveDashboard.js';
-import type { NodeAvailability, NodeInfo } from '../protocol.js';
+import { CLIENT_EVENT, type NodeAvailability, type NodeInfo } from '../protocol.js';
 import { FailedJobs } from './FailedJobs.js';
 import { NodeCluster } from './NodeCluster.js';
 import { PeerNodes } from './PeerNodes.js';
@@ -103,6 +103,10 @@ export class DiscoroNode implements AsyncDisposable {
     const host: ComputationHost = {
       name: o.name, location: String(net.location), logger: sched.logger, scheduler: sched, root: o.destDir, startTimeout: o.startTimeout, logLevel: o.logLevel,
       serverRestarts: o.serverRestarts, publish, serverNetwork: (port) => this.#credentials.network(o, port), takeProcess: (owner) => this.spares.take(owner),
+      tellClient: async (client, id, event) => {
+        await call<boolean>(this.statusCoro, (r) => new Flush(r), 'the status stream', 5000).catch(() => undefined);
+        await net.request(client, CLIENT_EVENT, [id, event], { timeout: net.requestTimeout }).catch(() => undefined);
+      },
     };
     this.main = new NodeMain(o, { name: o.name, logger: sched.logger, computations, host, publish, measure: () => this.measure() });
     this.failed = new FailedJobs(o.failedJobs, String(net.location), sched.logger);

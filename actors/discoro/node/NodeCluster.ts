@@ -118,7 +118,7 @@ export class NodeCluster implements ClusterSource {
     const out: ServerView[] = [];
     for (const { comp, server } of this.serverEntries()) {
       const info = server.info!;
-      out.push({ location: info.location, node: info.node, pid: info.pid, index: info.index, state: server.process?.isAlive === true ? 'initialized' : 'closed', enabled: !comp.held.has(info.location) });
+      out.push({ location: info.location, node: info.node, pid: info.pid, index: info.index, state: server.process?.isAlive !== true ? 'closed' : server.closing ? 'closing' : 'initialized', enabled: !comp.held.has(info.location) });
     }
     return out;
   }

@@ -88,7 +88,7 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
     const [f] = cluster.failedJobs();
     expect(f).to.deep.include({ fn: 'fail', argsPreview: '["on purpose"]', node: node.location, computation: c.id, computationName: 'frames 1' });
     expect(f!.error).to.deep.include({ name: 'Error', message: 'on purpose' });
-    expect(f!.error.stack).to.match(/^Error: on purpose\n\s+at fail \(file:.*work\.mjs/);
+    expect(f!.error.stack).to.match(/^Error: on purpose\n\s+at (Object\.)?fail \(file:.*work\.mjs/);
     expect(c.servers().map((s) => s.location)).to.include(f!.server);
 
     // Terminate: the server ends the coroutine; the client sees the job terminated.
