@@ -40,7 +40,7 @@ const RETIRED_MS = 5000;
  * a job's coroutine (`send`, `deliver`) stay open to any peer holding its reference, so that jobs
  * on different servers can talk.
  */
-const OWNER_ONLY = [ServerRequests.run, 'terminate', 'watch', 'unwatch', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
+const OWNER_ONLY = [ServerRequests.run, 'terminate', 'throw', 'watch', 'unwatch', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
 
 function ownerOnly(client: StartMessage['client'], where: string): RequestAdmission {
   return {
