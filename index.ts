@@ -18,7 +18,7 @@ export { ProcessMetrics, type ProcessSample, type LoopDelay } from './runtime/Pr
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
 export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
-export type { WaitOptions } from './runtime/options.js';
+export type { WaitOptions, SendOptions } from './runtime/options.js';
 export type { ActingWaitOptions, ActingCoro } from './runtime/coroTypes.js';
 export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, redactSecrets, type Logger, type LogLevel } from './runtime/logging.js';
 // ---- actors: synchronisation, channels, supervision
@@ -50,7 +50,7 @@ export {
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
-export type { DashboardOptions, Readiness } from './actors/dashboard/dashboardOptions.js';
+export type { DashboardOptions, Readiness, ThreadsSource } from './actors/dashboard/dashboardOptions.js';
 export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult, FailedJobView } from './actors/dashboard/clusterSource.js';
 export { InsecureDashboardError, DashboardBadRequestError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters
@@ -78,6 +78,12 @@ export { RemoteCoro } from './actors/remote/RemoteCoro.js';
 export { RemoteChannel } from './actors/remote/RemoteChannel.js';
 export { Rci, RemoteRci, type RciFunction, type RciCallOptions, type RciLocateOptions } from './actors/remote/Rci.js';
 export { RciCoro } from './actors/remote/RciCoro.js';
+// ---- threads: all cores behind the same API
+export { Threads, type ThreadsOptions, type ThreadInfo, type ThreadSnapshot } from './actors/threads/Threads.js';
+export { spawnOn, spawnOnWith, ThreadCoro, type SpawnOnOptions, type ThreadFunction, type MessageOf, type ResultOf, type ArgsOf } from './actors/threads/spawnOn.js';
+export type { Placement } from './actors/threads/placement.js';
+export { threadChild } from './actors/threads/threadChild.js';
+export { ThreadFunctionError, NoThreadError, ThreadStartError } from './actors/actorErrors.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
   InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,

@@ -33,6 +33,21 @@ export async function best(reps: number, measure: () => Promise<number>): Promis
   return top;
 }
 
+/**
+ * Runs every measurement `reps` times, interleaved (the order rotates each round, so a slow spell
+ * of a shared machine hits all of them alike), and returns the best (highest) result of each.
+ */
+export async function bestInterleaved(reps: number, measures: Array<() => Promise<number>>): Promise<number[]> {
+  const top = measures.map(() => -Infinity);
+  for (let r = 0; r < reps; r++) {
+    for (let k = 0; k < measures.length; k++) {
+      const i = (k + r) % measures.length;
+      top[i] = Math.max(top[i]!, await measures[i]!());
+    }
+  }
+  return top;
+}
+
 /** Seconds since `start` (a performance.now() reading). */
 export function since(start: number): number {
   return (performance.now() - start) / 1000;

@@ -4,8 +4,8 @@
  * BENCH_SIZE=smoke runs the core ones at tiny sizes (used by spec/bench).
  * @module
  */
-const core = ['messaging', 'spawn', 'locks', 'channel', 'ask'];
-const io = ['framing', 'c10k', 'c10kAccepts', 'remote', 'discoro', 'discoroChaos'];
+const core = ['messaging', 'spawn', 'locks', 'channel', 'ask', 'savina', 'pairs'];
+const io = ['framing', 'c10k', 'c10kAccepts', 'remote', 'discoro', 'discoroChaos', 'threads'];
 const wanted = process.argv.slice(2);
 const smoke = process.env.BENCH_SIZE === 'smoke';
 

@@ -2,18 +2,16 @@
  * A coroutine: an async function that owns a mailbox and runs under a scheduler.
  * @module
  */
-import { ConcurrentReceiveError, CoroFinishedError, NotInCoroutineError } from './runtimeErrors.js';
-import { Mailbox } from './Mailbox.js';
-import { checkFunction, checkTimeout, checkWaitOptions, type WaitOptions } from './options.js';
+import { NotInCoroutineError } from './runtimeErrors.js';
+import { checkFunction, checkTimeout, checkWaitOptions } from './options.js';
 import { Scheduler } from './Scheduler.js';
-import { Wait, WaitKind, type WaitOwner } from './Wait.js';
-import { CoroLifecycle } from './CoroLifecycle.js';
-import { Ended, Running } from './CoroState.js';
-import type { ReceiveOptions, SuspendOptions } from './coroTypes.js';
+import { Wait, WaitKind } from './Wait.js';
+import { CoroMailbox } from './CoroMailbox.js';
+import { DAEMON, Ended, OWN_SLEEP, OWN_SUSPEND, REGISTERED, Running, Scheduled, TRACKED } from './CoroState.js';
+import type { SuspendOptions } from './coroTypes.js';
 import type { MailboxOptions } from './Mailbox.js';
 import { currentTracker } from './coroTracker.js';
 import type { CoroRef, NetworkLocateOptions, NodeAddress } from './networkPort.js';
-import { type ActingWaitOptions } from './coroTypes.js';
 
 export type { MonitorTarget, ReceiveOptions, SuspendOptions } from './coroTypes.js';
 
@@ -53,9 +51,6 @@ export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unk
   pendingArgs = args;
 }
 
-/** The options sleep() hands to suspend() (reused: suspend reads them synchronously), marking the wait as a timer. */
-const sleeping: SuspendOptions<unknown> = { timeout: 0, alarm: undefined, signal: undefined };
-
 /**
  * A coroutine handle. Creating one schedules the function at once.
  *
@@ -67,7 +62,7 @@ const sleeping: SuspendOptions<unknown> = { timeout: 0, alarm: undefined, signal
  * echo.send('hello');
  * ```
  */
-export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implements CoroRef<M, R> {
+export class Coro<M = unknown, R = unknown> extends CoroMailbox<M, R> implements CoroRef<M, R> {
   /** The scheduler it runs on. */
   declare readonly scheduler: Scheduler;
 
@@ -77,7 +72,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     const spawnArgs = pendingArgs ?? args;
     pendingOptions = pendingScheduler = pendingArgs = undefined;
     checkFunction(fn, 'coroutine function');
-    super(scheduler, options.name ?? (fn.name || 'coro'), fn, spawnArgs, options.daemon === true, options.mailbox);
+    super(scheduler, options.name, fn, spawnArgs, options.daemon === true, options.mailbox);
   }
 
   /**
@@ -119,181 +114,9 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
 
   /** Marks (or unmarks) the coroutine as a daemon: the scheduler does not wait for daemons. */
   setDaemon(flag = true): void {
-    if (this.state === Ended || flag === this._daemon) return;
-    this._daemon = flag;
+    if (this.state === Ended || flag === this.daemon) return;
+    this.flags ^= DAEMON;
     this.scheduler.daemonChanged(flag);
-  }
-
-  // ---------------------------------------------------------------- messages
-
-  /**
-   * Queues a message; never blocks. Returns false when the coroutine has ended (the message
-   * becomes a dead letter). A full bounded mailbox applies its overflow policy.
-   * @example
-   * ```ts
-   * server.send({ from: coro, n: 1 });
-   * ```
-   */
-  send(message: M): boolean {
-    if (this.state === Ended) {
-      this.scheduler.deadLetter(this, 'ended');
-      return false;
-    }
-    const counts = this.scheduler.counters;
-    const receiver = this.receiver;
-    if (receiver !== undefined && this.accepts(receiver, message)) {
-      this.receiver = undefined;
-      counts.sent++;
-      counts.received++;
-      receiver.wake(message);
-      return true;
-    }
-    const box = (this.mailbox ??= new Mailbox<M>());
-    if (box.overflow === 'reject' && box.full) counts.rejected++; // enqueue throws MailboxFullError
-    if (!box.enqueue(message)) return false;
-    counts.sent++;
-    if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;
-    return true;
-  }
-
-  /**
-   * Queues a message and resolves true once it is in the mailbox. Into a full mailbox it waits
-   * for room, and resolves false if `timeout` passes first. Throws CoroFinishedError when the
-   * coroutine has ended.
-   * @example
-   * ```ts
-   * if (!(await worker.deliver(job, { timeout: 1000 }))) log('worker busy');
-   * ```
-   */
-  deliver(message: M, options?: ActingWaitOptions): Promise<boolean> {
-    let timeout: number;
-    let owner: WaitOwner | undefined;
-    try {
-      timeout = checkWaitOptions(options);
-      owner = this.scheduler.actor(options?.coro);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (this.state === Ended) return Promise.reject(new CoroFinishedError(`${this} has ended`));
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    // Budgeted like receive: a loop of deliveries must not starve I/O.
-    return this.offer(message) ? this.scheduler.ready(true) : this.deliverLater(message, timeout, owner, options?.signal);
-  }
-
-  /** Hands `message` to the pending receive, or queues it if there is room; false when full. */
-  protected offer(message: M): boolean {
-    const counts = this.scheduler.counters;
-    const receiver = this.receiver;
-    if (receiver !== undefined && this.accepts(receiver, message)) {
-      this.receiver = undefined;
-      counts.sent++;
-      counts.received++;
-      receiver.wake(message);
-      return true;
-    }
-    const box = (this.mailbox ??= new Mailbox<M>());
-    if (box.full) return false;
-    box.push(message);
-    counts.sent++;
-    if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;
-    return true;
-  }
-
-  /** Waits for room in a full mailbox; another sender may take the freed slot first, so it retries until the deadline. */
-  protected async deliverLater(message: M, timeout: number, owner: WaitOwner | undefined, signal: AbortSignal | undefined): Promise<boolean> {
-    const deadline = performance.now() + timeout;
-    do {
-      const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
-      wait.alarm = false;
-      wait.what = `room in ${this}'s mailbox`;
-      this.mailbox!.waitForRoom(wait);
-      const room = wait.start(Math.max(0, deadline - performance.now()), signal);
-      if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(room);
-      if (!(await room)) return false;
-      if (this.state === Ended) throw new CoroFinishedError(`${this} has ended`);
-    } while (!this.offer(message));
-    return true;
-  }
-
-  /**
-   * Takes the oldest message (or, with `filter`, the oldest matching one), waiting up to
-   * `timeout` ms. Returns `alarm` on expiry. Only one receive may be pending at a time.
-   * @example
-   * ```ts
-   * const msg = await coro.receive({ timeout: 500, alarm: null });
-   * ```
-   */
-  receive(options?: ReceiveOptions<M, never> & { timeout?: undefined }): Promise<M>;
-  receive<A = undefined>(options: ReceiveOptions<M, A>): Promise<M | A>;
-  receive<A = undefined>(options?: ReceiveOptions<M, A>): Promise<M | A> {
-    // Bad input rejects the promise (never a synchronous throw), so .catch() sees it.
-    let timeout: number;
-    const filter = options?.filter;
-    try {
-      timeout = checkWaitOptions(options);
-      if (filter !== undefined) checkFunction(filter, 'filter');
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (this.state !== Running || this.scheduler.tracker !== undefined) {
-      const refused = this.notOwner('receive');
-      if (refused !== undefined) return Promise.reject(refused);
-    }
-    const interrupt = this.pendingInterrupt(WaitKind.Receive);
-    if (interrupt !== undefined) return Promise.reject(interrupt);
-    if (this.receiver !== undefined) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const box = this.mailbox;
-    if (box !== undefined && box.length > 0) {
-      let index: number;
-      try {
-        index = box.find(filter);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      if (index >= 0) {
-        this.scheduler.counters.received++;
-        return this.scheduler.ready(box.take(index));
-      }
-    }
-    if (timeout === 0) return this.scheduler.ready(options?.alarm as A);
-    const wait = new Wait<M>(this.scheduler, this, WaitKind.Receive);
-    wait.alarm = options?.alarm;
-    wait.data = filter;
-    this.receiver = wait;
-    return wait.start(timeout, options?.signal);
-  }
-
-  /**
-   * Takes a queued message without waiting; returns `alarm` when none (matching) is queued.
-   * @example
-   * ```ts
-   * const next = coro.poll({ alarm: null });
-   * ```
-   */
-  poll<A = undefined>(options?: { filter?: (message: M) => boolean; alarm?: A }): M | A {
-    if (options?.filter !== undefined) checkFunction(options.filter, 'filter');
-    if (this.state !== Running || this.scheduler.tracker !== undefined) {
-      const refused = this.notOwner('poll');
-      if (refused !== undefined) throw refused;
-    }
-    const box = this.mailbox;
-    if (box === undefined) return options?.alarm as A;
-    const index = box.find(options?.filter);
-    if (index < 0) return options?.alarm as A;
-    this.scheduler.counters.received++;
-    return box.take(index);
-  }
-
-  /**
-   * Iterates over incoming messages with `for await`; stops with the signal's reason when aborted.
-   * @example
-   * ```ts
-   * for await (const msg of coro.messages()) if (msg === 'stop') break;
-   * ```
-   */
-  async *messages(options?: { signal?: AbortSignal; filter?: (message: M) => boolean }): AsyncGenerator<M, void, undefined> {
-    for (;;) yield (await this.receive({ signal: options?.signal, filter: options?.filter })) as M;
   }
 
   // ---------------------------------------------------------------- suspension
@@ -312,18 +135,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.state !== Running || this.scheduler.tracker !== undefined) {
-      const refused = this.notOwner(options === sleeping ? 'sleep' : 'suspend');
-      if (refused !== undefined) return Promise.reject(refused);
-    }
-    const interrupt = this.pendingInterrupt(WaitKind.Sleep);
-    if (interrupt !== undefined) return Promise.reject(interrupt);
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    if (timeout === 0) return this.scheduler.ready(options?.alarm);
-    const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
-    wait.alarm = options?.alarm;
-    wait.what = options === sleeping ? 'timer' : 'resume';
-    return wait.start(timeout, options?.signal);
+    return this.pause(OWN_SUSPEND, timeout, options?.alarm, options?.signal);
   }
 
   /**
@@ -340,14 +152,26 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
     } catch (err) {
       return Promise.reject(err);
     }
-    sleeping.timeout = ms;
-    sleeping.alarm = options?.alarm;
-    sleeping.signal = options?.signal;
-    try {
-      return this.suspend(sleeping);
-    } finally {
-      sleeping.alarm = sleeping.signal = undefined;
+    return this.pause(OWN_SLEEP, ms, options?.alarm, options?.signal);
+  }
+
+  /** A sleep or a suspend: its own wait if free, else a wait of its own. */
+  private pause(kind: number, timeout: number, alarm: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    if ((this.flags & ~(DAEMON | REGISTERED)) !== Running) {
+      if (this.state !== Running || (this.flags & TRACKED) !== 0) {
+        const refused = this.notOwner(kind === OWN_SLEEP ? 'sleep' : 'suspend');
+        if (refused !== undefined) return Promise.reject(refused);
+      }
+      const interrupt = this.pendingInterrupt(WaitKind.Sleep);
+      if (interrupt !== undefined) return Promise.reject(interrupt);
     }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (timeout === 0) return this.scheduler.ready(alarm);
+    if (this.ownWait === 0 && this.state !== Scheduled) return this.armOwnWait(kind, timeout, alarm, signal);
+    const wait = new Wait<unknown>(this.scheduler, this, WaitKind.Sleep);
+    wait.alarm = alarm;
+    wait.what = kind === OWN_SLEEP ? 'timer' : 'resume';
+    return wait.start(timeout, signal);
   }
 
   /**
@@ -360,12 +184,9 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
    */
   resume(update?: unknown): boolean {
     this.mustBeAlive('resume');
-    const w = this.findWait(WaitKind.Sleep);
-    if (w === undefined) {
-      this.scheduler.logger.debug({ coro: String(this) }, 'resume ignored: coroutine is not suspended');
-      return false;
-    }
-    return w.wake(update);
+    if (this.wakeSleeper(update)) return true;
+    this.scheduler.logger.debug({ coro: String(this) }, 'resume ignored: coroutine is not suspended');
+    return false;
   }
 
   /**
@@ -379,6 +200,7 @@ export class Coro<M = unknown, R = unknown> extends CoroLifecycle<M, R> implemen
   register(name: string = this.name): void {
     this.mustBeAlive('register');
     this.scheduler.coroNames.add(name, this);
+    this.flags |= REGISTERED;
   }
 
   /**

@@ -7,7 +7,8 @@ import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, TimeoutEr
 import { MonitorStatus } from './MonitorStatus.js';
 import { checkFunction, checkWaitOptions } from './options.js';
 import type { CoroBody, MonitorTarget, Outcome } from './coroTypes.js';
-import { CoroState, Ended, Running } from './CoroState.js';
+import { Ended, Running, type CoroExtras } from './CoroState.js';
+import { CoroWaits } from './CoroWaits.js';
 import { currentTracker } from './coroTracker.js';
 import { Wait, WaitKind } from './Wait.js';
 import { WaiterQueue } from './WaiterQueue.js';
@@ -24,7 +25,7 @@ const NO_VALUE = Symbol('no value');
  * worker.terminate(); await worker.finish({ timeout: 100 });
  * ```
  */
-export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements MonitorTarget {
+export abstract class CoroLifecycle<M, R> extends CoroWaits<M, R> implements MonitorTarget {
   /** Queues a message (implemented by Coro). */
   abstract send(message: M): boolean;
 
@@ -40,9 +41,9 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
   throw(error: Error): void {
     this.mustBeAlive('throw into');
     if (!(error instanceof Error)) throw new InvalidArgumentError('throw() needs an Error instance');
-    const w = this.findWait(undefined);
-    if (w !== undefined) w.fail(error);
-    else (this.thrown ??= []).push(error);
+    if (this.failAWait(error)) return;
+    (this.extras().thrown ??= []).push(error);
+    this.syncInterrupt();
   }
 
   /**
@@ -55,10 +56,12 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
    */
   terminate(): boolean {
     if (this.state === Ended) return false;
-    if (this.terminating) return true;
-    const reason = (this.terminating = new CoroTerminatedError(`${this} was terminated`));
-    this.abort?.abort(reason);
-    for (let w = this.findWait(undefined); w !== undefined; w = this.findWait(undefined)) w.fail(reason);
+    const x = this.extras();
+    if (x.terminating) return true;
+    const reason = (x.terminating = new CoroTerminatedError(`${this} was terminated`));
+    this.syncInterrupt();
+    x.abort?.abort(reason);
+    this.failAllWaits(reason);
     return true;
   }
 
@@ -70,8 +73,10 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
    * ```
    */
   hotSwappable(flag = true): void {
-    this.swappable = flag;
-    if (flag && this.swap !== undefined) this.deliverSwap();
+    const x = this.extras();
+    x.swappable = flag;
+    this.syncInterrupt();
+    if (flag && x.swap !== undefined) this.deliverSwap();
   }
 
   /**
@@ -86,8 +91,16 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
   hotSwap<A extends unknown[]>(fn: (coro: this, ...args: A) => R | Promise<R>, ...args: A): void {
     this.mustBeAlive('hot swap');
     checkFunction(fn, 'hot swap function');
-    this.swap = { fn: fn as CoroBody, args };
-    if (this.swappable) this.deliverSwap();
+    const x = this.extras();
+    x.swap = { fn: fn as CoroBody, args };
+    this.syncInterrupt();
+    if (x.swappable) this.deliverSwap();
+  }
+
+  /** Interrupts the pending receive or sleep with the swap, if there is one. */
+  private deliverSwap(): void {
+    const fail = this.swapPoint();
+    if (fail !== undefined) fail(this.takeSwap());
   }
 
   // ---------------------------------------------------------------- monitors and results
@@ -119,7 +132,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
       throw new InvalidArgumentError('monitor must be a coroutine or remote coroutine reference');
     }
     if (this.outcome !== undefined) monitor.send(this.status());
-    else (this.monitors ??= new Set()).add(monitor);
+    else (this.extras().monitors ??= new Set()).add(monitor);
   }
 
   /**
@@ -130,7 +143,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
    * ```
    */
   demonitor(monitor: MonitorTarget): boolean {
-    return this.monitors?.delete(monitor) ?? false;
+    return this.x?.monitors?.delete(monitor) ?? false;
   }
 
   /**
@@ -141,7 +154,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
    */
   watchEnd(wait: Wait<any>): boolean {
     if (this.outcome !== undefined) return false;
-    (this.endWatchers ??= new WaiterQueue()).push(wait);
+    (this.extras().endWatchers ??= new WaiterQueue()).push(wait);
     return true;
   }
 
@@ -161,7 +174,7 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
       const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
       wait.what = `finish of ${this}`;
       wait.alarm = false;
-      (this.finishWaiters ??= new WaiterQueue()).push(wait);
+      (this.extras().finishWaiters ??= new WaiterQueue()).push(wait);
       const ended = wait.start(timeout, options?.signal);
       // Awaited from outside any coroutine with no deadline: held like a pending socket (a daemon's end holds nothing else).
       if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(ended);
@@ -188,80 +201,95 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
     return outcome as R;
   }
 
-  /** @internal Started by the scheduler's start queue (and again after a hot swap). */
-  run(): void {
-    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
+  /** @internal Called by the scheduler's start queue. */
+  start(): void {
+    const fn = this.resolver as CoroBody;
+    const args = this.awaited as unknown[];
+    this.resolver = this.awaited = undefined;
+    this.run(fn, args);
+  }
+
+  /** Runs `fn` as the coroutine's body (again after a hot swap). */
+  protected run(fn: CoroBody, args: unknown[]): void {
+    const terminating = this.x?.terminating;
+    if (terminating !== undefined) return this.end({ reason: 'terminated', error: terminating });
     this.state = Running;
     let result: R | Promise<R>;
     try {
-      result = this.invoke();
+      result = this.invoke(fn, args);
     } catch (error) {
       return this.threw(error);
     }
-    // then() callbacks instead of an async frame: an idle coroutine costs less memory.
+    // Bound handlers instead of an async frame or closures: an idle coroutine costs less memory.
     if (result !== null && typeof (result as Promise<R>)?.then === 'function') {
-      (result as Promise<R>).then((value) => this.returned(value), (error) => this.threw(error));
+      (result as Promise<R>).then(this.returned.bind(this), this.threw.bind(this));
     } else this.returned(result as R);
   }
 
-  /** Calls the function; kept apart so run()'s callbacks capture nothing but `this`. */
-  protected invoke(): R | Promise<R> {
-    const fn = this.fn!;
-    const args = this.args!;
-    this.fn = this.args = undefined;
+  /** Calls the function. */
+  protected invoke(fn: CoroBody, args: unknown[]): R | Promise<R> {
     // The tracker is process-wide once any scheduler enables it: coroutines of schedulers that do
     // not track run with no current coroutine, rather than inheriting their creator's.
     const tracker = currentTracker();
     const self = this.self;
-    if (tracker === undefined) return fn(self, ...args) as R | Promise<R>;
+    if (tracker === undefined) return (args.length === 0 ? fn(self) : fn(self, ...args)) as R | Promise<R>;
     return tracker.run(this.scheduler.tracker !== undefined ? self : undefined, () => fn(self, ...args)) as R | Promise<R>;
   }
 
   protected returned(value: R): void {
-    this.end(this.terminating !== undefined ? { reason: 'terminated', error: this.terminating } : { reason: 'finished', value });
+    const terminating = this.x?.terminating;
+    this.end(terminating !== undefined ? { reason: 'terminated', error: terminating } : { reason: 'finished', value });
   }
 
   protected threw(error: unknown): void {
+    const x = this.x;
     // However it unwound, a terminated coroutine reports its CoroTerminatedError.
-    if (this.terminating !== undefined) return this.end({ reason: 'terminated', error: this.terminating });
-    const delivered = this.swapDelivered;
+    if (x?.terminating !== undefined) return this.end({ reason: 'terminated', error: x.terminating });
+    const delivered = x?.swapDelivered;
     if (delivered !== undefined && error === delivered.request) {
-      this.fn = delivered.swap.fn;
-      this.args = delivered.swap.args;
-      this.swapDelivered = undefined;
-      this.swappable = false;
+      x!.swapDelivered = undefined;
+      x!.swappable = false;
+      this.syncInterrupt();
       this.scheduler.logger.debug({ coro: String(this) }, 'hot swapped');
-      return this.run();
+      return this.run(delivered.swap.fn, delivered.swap.args);
     }
     this.end({ reason: 'failed', error });
   }
 
   protected end(outcome: Outcome): void {
-    this.swap = this.swapDelivered = undefined;
     this.state = Ended;
     this.outcome = outcome;
-    this.fn = this.args = undefined;
-    this.wait?.abandon();
-    if (this.extraWaits !== undefined) for (const w of [...this.extraWaits]) w.abandon();
-    if (this.owned !== undefined) {
-      for (const r of [...this.owned]) {
-        try {
-          r.ownerEnded(this.self);
-        } catch (err) {
-          this.scheduler.logger.error({ coro: String(this), err }, 'releasing a resource of an ended coroutine failed');
+    this.abandonWaits();
+    const x = this.x;
+    if (x !== undefined) {
+      x.swap = x.swapDelivered = undefined;
+      const owned = x.owned;
+      x.owned = undefined;
+      if (owned !== undefined) {
+        for (const r of owned) {
+          try {
+            r.ownerEnded(this.self);
+          } catch (err) {
+            this.scheduler.logger.error({ coro: String(this), err }, 'releasing a resource of an ended coroutine failed');
+          }
         }
       }
     }
-    this.owned = undefined;
     if (this.mailbox !== undefined) {
       const { messages, waiting } = this.mailbox.close();
       for (const w of waiting) w.fail(new CoroFinishedError(`${this} has ended`));
       if (messages.length > 0) this.scheduler.logger.debug({ coro: String(this), discarded: messages.length }, 'coroutine ended with queued messages');
     }
     if (outcome.reason === 'failed') this.reportCrash(outcome.error);
-    if (this.monitors !== undefined) {
+    if (x !== undefined) this.tellWatchers(x, outcome);
+    this.scheduler.retire(this.self);
+  }
+
+  /** Tells monitors, finish() waiters and end watchers that it ended. */
+  private tellWatchers(x: CoroExtras, outcome: Outcome): void {
+    if (x.monitors !== undefined) {
       const status = this.status();
-      for (const m of this.monitors) {
+      for (const m of x.monitors) {
         // A monitor that cannot take the status (full mailbox, lost peer) must not stop this coroutine's end.
         try {
           m.send(status);
@@ -269,16 +297,15 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
           this.scheduler.deadLetter(m, 'monitor status not delivered', err);
         }
       }
-      this.monitors = undefined;
+      x.monitors = undefined;
     }
-    if (this.finishWaiters !== undefined) for (const w of this.finishWaiters.drain()) w.wake(true);
-    if (this.endWatchers !== undefined && this.endWatchers.length > 0) {
+    if (x.finishWaiters !== undefined) for (const w of x.finishWaiters.drain()) w.wake(true);
+    if (x.endWatchers !== undefined && x.endWatchers.length > 0) {
       const ended = new CoroFinishedError(`${this} ended (${outcome.reason}) before it replied`, { cause: outcome.error });
       ended.reason = outcome.reason;
-      for (const w of this.endWatchers.drain()) w.fail(ended);
+      for (const w of x.endWatchers.drain()) w.fail(ended);
     }
-    this.endWatchers = undefined;
-    this.scheduler.retire(this.self);
+    x.endWatchers = undefined;
   }
 
   /**
@@ -286,8 +313,9 @@ export abstract class CoroLifecycle<M, R> extends CoroState<M, R> implements Mon
    * no finish() waiting), an info line when a monitor or a waiter will see it.
    */
   private reportCrash(error: unknown): void {
-    let handled = this.finishWaiters !== undefined && this.finishWaiters.length > 0;
-    if (!handled && this.monitors !== undefined) for (const m of this.monitors) if (m.passive !== true) handled = true;
+    const x = this.x;
+    let handled = x?.finishWaiters !== undefined && x.finishWaiters.length > 0;
+    if (!handled && x?.monitors !== undefined) for (const m of x.monitors) if (m.passive !== true) handled = true;
     const entry = { coro: String(this), name: this.name, id: this.id, err: error };
     if (handled) this.scheduler.logger.info(entry, 'uncaught exception in coroutine');
     else this.scheduler.logger.error(entry, 'uncaught exception in coroutine');

@@ -1,135 +1,113 @@
 /**
- * The state of a coroutine and the machinery every wait relies on: its fields
- * (the rarely used ones allocated on first use), its pending waits, and the
- * interrupts (termination, thrown errors, hot swaps) a wait must honour.
- * Internal: users see it through {@link Coro}.
+ * The state of a coroutine: its fields (the rarely used ones allocated on first use, the small
+ * ones packed into one number), identity and the interrupts (termination, thrown errors, hot
+ * swaps) a wait must honour. Internal: users see it through {@link Coro}.
  * @module
  */
 import { CoroFinishedError, CoroTerminatedError, HotSwapRequest, NotOwnerError } from './runtimeErrors.js';
 import { Mailbox, type MailboxOptions } from './Mailbox.js';
 import { MonitorStatus } from './MonitorStatus.js';
 import type { CoroBody, CoroHost, MonitorTarget, Outcome, Swap } from './coroTypes.js';
-import { WaitKind, type Wait, type WaitOwner } from './Wait.js';
+import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import type { WaiterQueue } from './WaiterQueue.js';
-import type { CoroActivity, CoroSnapshot } from './snapshotTypes.js';
+import type { TimerEntry } from './TimerHeap.js';
 import type { Logger } from './logging.js';
 import type { CoroRef } from './networkPort.js';
 
-/** @internal Lifecycle states. */
+/** @internal Lifecycle states: the low bits of a coroutine's flags. */
 export const Scheduled = 0, Running = 1, Ended = 2;
+/** @internal The other flags. */
+export const STATE = 3, DAEMON = 4, INTERRUPT = 8, REGISTERED = 16;
+/** @internal Its scheduler tracks the current coroutine: its owner-only calls check who calls (never the hot paths). */
+export const TRACKED = 128;
+/** @internal What the coroutine's own wait (see CoroWaits) is: nothing, a receive, a sleep, a suspend. */
+export const OWN_WAIT = 96, OWN_RECEIVE = 32, OWN_SLEEP = 64, OWN_SUSPEND = 96;
 
-/** The parts of a coroutine most never use; `owned` holds locks and permits released if it ends holding them. */
-class CoroExtras {
+/** A resource a coroutine holds, released for it if it ends holding it (a lock, semaphore permits). */
+export interface Owned {
+  ownerEnded(coro: any): void;
+}
+
+/** The deadline and abort listener of a coroutine's own wait, allocated once on first use. */
+export interface OwnTimer extends TimerEntry {
+  alarm: unknown;
+  signal: AbortSignal | undefined;
+  /** AbortSignal listener. */
+  handleEvent(): void;
+}
+
+/** The parts of a coroutine most never use. */
+export class CoroExtras {
+  /** Waits beyond the first pending one (`wait`). */
   extraWaits: Set<Wait<any>> | undefined = undefined;
   thrown: Error[] | undefined = undefined;
+  terminating: CoroTerminatedError | undefined = undefined;
   swap: Swap | undefined = undefined;
   swapDelivered: { request: HotSwapRequest; swap: Swap } | undefined = undefined;
-  swappable: boolean = false;
+  swappable = false;
   abort: AbortController | undefined = undefined;
   monitors: Set<MonitorTarget> | undefined = undefined;
   finishWaiters: WaiterQueue | undefined = undefined;
   endWatchers: WaiterQueue | undefined = undefined;
-  owned: Set<{ ownerEnded(coro: any): void }> | undefined = undefined;
+  /** Resources held, in the order taken (released in reverse order, usually from the end). */
+  owned: Owned[] | undefined = undefined;
   logger: Logger | undefined = undefined;
-  static readonly EMPTY = new CoroExtras();
+  /** The filter of the pending selective receive. */
+  filter: ((message: any) => boolean) | undefined = undefined;
+  /** A receive pending while its own wait was taken (a sleep raced with a receive). */
+  receiver: Wait<any> | undefined = undefined;
+  timer: OwnTimer | undefined = undefined;
+  /** The wait of its last blocking acquire, reused by the next one once settled. */
+  spareWait: Wait<any> | undefined = undefined;
 }
 
 /**
- * Fields and wait bookkeeping of a coroutine.
+ * Fields of a coroutine.
  * @example
  * ```ts
- * // internal: Coro extends CoroLifecycle extends CoroState
+ * // internal: Coro extends CoroLifecycle extends CoroWaits extends CoroState
  * ```
  */
-export abstract class CoroState<M, R> implements WaitOwner {
+export abstract class CoroState<M, R> {
   /** Unique among the coroutines of its scheduler. */
   readonly id: number;
   readonly scheduler: CoroHost;
-  /** Defaults to the function's name. */
-  readonly name: string;
-  protected state = Scheduled;
+  /** Its name, or the function whose name it takes when asked (reading a function's name is slow). */
+  private label: string | CoroBody;
   /** performance.now() at creation, in whole ms. */
   protected readonly born = Math.floor(performance.now()); // a small integer stays unboxed
-  protected _daemon = false;
-  protected fn: CoroBody | undefined;
-  protected args: unknown[] | undefined;
+  /** State, daemon, interrupt pending, registered and own wait, as bits (see the constants above). */
+  protected flags = Scheduled;
   protected mailbox: Mailbox<M> | undefined = undefined;
   /** Rarely used state, allocated on first use to keep an idle coroutine small. */
   protected x: CoroExtras | undefined = undefined;
-  protected get extraWaits(): Set<Wait<any>> | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.extraWaits : this.x.extraWaits;
-  }
-  protected set extraWaits(value: Set<Wait<any>> | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.extraWaits) (this.x ??= new CoroExtras()).extraWaits = value;
-  }
-  protected get thrown(): Error[] | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.thrown : this.x.thrown;
-  }
-  protected set thrown(value: Error[] | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.thrown) (this.x ??= new CoroExtras()).thrown = value;
-  }
-  protected get swap(): Swap | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.swap : this.x.swap;
-  }
-  protected set swap(value: Swap | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.swap) (this.x ??= new CoroExtras()).swap = value;
-  }
-  protected get swapDelivered(): { request: HotSwapRequest; swap: Swap } | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.swapDelivered : this.x.swapDelivered;
-  }
-  protected set swapDelivered(value: { request: HotSwapRequest; swap: Swap } | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.swapDelivered) (this.x ??= new CoroExtras()).swapDelivered = value;
-  }
-  protected get swappable(): boolean {
-    return this.x === undefined ? CoroExtras.EMPTY.swappable : this.x.swappable;
-  }
-  protected set swappable(value: boolean) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.swappable) (this.x ??= new CoroExtras()).swappable = value;
-  }
-  protected get abort(): AbortController | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.abort : this.x.abort;
-  }
-  protected set abort(value: AbortController | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.abort) (this.x ??= new CoroExtras()).abort = value;
-  }
-  protected get monitors(): Set<MonitorTarget> | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.monitors : this.x.monitors;
-  }
-  protected set monitors(value: Set<MonitorTarget> | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.monitors) (this.x ??= new CoroExtras()).monitors = value;
-  }
-  protected get finishWaiters(): WaiterQueue | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.finishWaiters : this.x.finishWaiters;
-  }
-  protected set finishWaiters(value: WaiterQueue | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.finishWaiters) (this.x ??= new CoroExtras()).finishWaiters = value;
-  }
-  protected get endWatchers(): WaiterQueue | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.endWatchers : this.x.endWatchers;
-  }
-  protected set endWatchers(value: WaiterQueue | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.endWatchers) (this.x ??= new CoroExtras()).endWatchers = value;
-  }
-  protected get owned(): Set<{ ownerEnded(coro: any): void }> | undefined {
-    return this.x === undefined ? CoroExtras.EMPTY.owned : this.x.owned;
-  }
-  protected set owned(value: Set<{ ownerEnded(coro: any): void }> | undefined) {
-    if (this.x !== undefined || value !== CoroExtras.EMPTY.owned) (this.x ??= new CoroExtras()).owned = value;
-  }
-  /** The pending receive; its `data` holds the filter of a selective receive. */
-  protected receiver: Wait<M> | undefined = undefined;
+  /** A pending wait of another primitive (a lock, finish, I/O...); more in `x.extraWaits`. */
   protected wait: Wait<any> | undefined = undefined;
-  protected terminating: CoroTerminatedError | undefined = undefined;
   protected outcome: Outcome | undefined = undefined;
+  /**
+   * While its own wait is pending (the OWN_WAIT flags, never these fields, say so): the resolver
+   * of the promise the body awaits... Until the coroutine starts: its function.
+   */
+  protected resolver: ((value: any) => void) | CoroBody | undefined;
+  /** ...and that promise, marked handled before it is failed (its caller may have dropped it). Until it starts: its arguments. */
+  protected awaited: Promise<any> | unknown[] | undefined;
 
-  protected constructor(scheduler: CoroHost, name: string, fn: CoroBody, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
+  protected constructor(scheduler: CoroHost, name: string | undefined, fn: CoroBody, args: unknown[], daemon: boolean, mailbox: MailboxOptions | undefined) {
     this.scheduler = scheduler;
-    this.name = name;
+    this.label = name ?? fn;
+    // Held in the own-wait fields until it starts: no fields of their own, no start-queue entries.
+    this.resolver = fn;
+    this.awaited = args;
     if (mailbox !== undefined) this.mailbox = new Mailbox(mailbox, (m) => this.scheduler.deadLetter(this.self, 'mailbox overflow', m));
-    this.fn = fn;
-    this.args = args;
-    this._daemon = daemon;
+    if (daemon) this.flags = DAEMON;
+    if (scheduler.tracker !== undefined) this.flags |= TRACKED;
     this.id = scheduler.adopt(this.self, daemon);
+  }
+
+  /** Defaults to the function's name. */
+  get name(): string {
+    const label = this.label;
+    return typeof label === 'string' ? label : (this.label = label.name || 'coro');
   }
 
   /** `name/id`, as asyncoro printed coroutines. */
@@ -142,6 +120,19 @@ export abstract class CoroState<M, R> implements WaitOwner {
     return this;
   }
 
+  protected get state(): number {
+    return this.flags & STATE;
+  }
+
+  protected set state(state: number) {
+    this.flags = (this.flags & ~STATE) | state;
+  }
+
+  /** The extras, allocated on first use. */
+  protected extras(): CoroExtras {
+    return (this.x ??= new CoroExtras());
+  }
+
   /**
    * A child of the scheduler's logger bound to this coroutine (`{ coro: 'name/id' }`), created on
    * first use, so coroutines that never log pay nothing.
@@ -151,17 +142,22 @@ export abstract class CoroState<M, R> implements WaitOwner {
    * ```
    */
   get logger(): Logger {
-    const extras = (this.x ??= new CoroExtras());
+    const extras = this.extras();
     return (extras.logger ??= this.scheduler.logger.child({ coro: String(this) }));
   }
 
   /** True until the coroutine has ended. */
   get isAlive(): boolean {
-    return this.state !== Ended;
+    return (this.flags & STATE) !== Ended;
   }
 
   get daemon(): boolean {
-    return this._daemon;
+    return (this.flags & DAEMON) !== 0;
+  }
+
+  /** @internal Whether it was ever registered under a name (its names are dropped when it ends). */
+  get registered(): boolean {
+    return (this.flags & REGISTERED) !== 0;
   }
 
   /** Number of queued messages. */
@@ -179,96 +175,71 @@ export abstract class CoroState<M, R> implements WaitOwner {
    * so that they are cancelled too.
    */
   get signal(): AbortSignal {
-    if (this.abort === undefined) {
-      this.abort = new AbortController();
-      if (this.terminating) this.abort.abort(this.terminating);
+    const x = this.extras();
+    if (x.abort === undefined) {
+      x.abort = new AbortController();
+      if (x.terminating) x.abort.abort(x.terminating);
     }
-    return this.abort.signal;
-  }
-
-  /** @internal Records a resource this coroutine holds (or no longer holds). */
-  own(resource: { ownerEnded(coro: any): void }, held: boolean): void {
-    if (held) (this.owned ??= new Set()).add(resource);
-    else this.owned?.delete(resource);
-  }
-
-  // ---------------------------------------------------------------- WaitOwner
-
-  /** An error to raise instead of waiting (termination, a thrown error, a due hot swap). */
-  pendingInterrupt(kind: WaitKind): Error | undefined {
-    if (this.state === Ended) return new CoroFinishedError(`${this} has ended`);
-    if (this.terminating) return this.terminating;
-    if (this.thrown !== undefined && this.thrown.length > 0) return this.thrown.shift();
-    if (this.swap !== undefined && this.swappable && kind !== WaitKind.Other) return this.takeSwap();
-    return undefined;
+    return x.abort.signal;
   }
 
   /**
-   * What this coroutine is doing now (see `scheduler.snapshot()`); `registered` are its names.
-   * @example
-   * ```ts
-   * const { state, mailbox } = coro.describe();
-   * ```
+   * @internal Records a resource this coroutine holds (or no longer holds). Resources are
+   * usually released in the reverse order of taking, so this is a push and a pop.
    */
-  describe(registered: string[] = []): CoroSnapshot {
-    let state: CoroActivity;
-    let waitingOn: string | null = null;
-    const wait = this.wait ?? (this.extraWaits !== undefined ? this.extraWaits.values().next().value : undefined);
-    if (this.state === Ended) state = 'ended';
-    else if (this.state === Scheduled) state = 'scheduled';
-    else if (this.receiver !== undefined) state = 'receiving';
-    else if (wait === undefined) state = 'running';
-    else if (wait.kind === WaitKind.Sleep) state = wait.what === 'resume' ? 'suspended' : 'sleeping';
-    else {
-      state = 'waiting';
-      waitingOn = wait.what ?? 'other';
+  own(resource: Owned, held: boolean): void {
+    if (held) {
+      (this.extras().owned ??= []).push(resource);
+      return;
     }
-    return {
-      id: this.id,
-      name: this.name,
-      state,
-      waitingOn,
-      mailbox: this.mailbox?.length ?? 0,
-      dropped: this.mailbox?.dropped ?? 0,
-      monitors: (this.monitors?.size ?? 0) + (this.endWatchers?.length ?? 0),
-      registered,
-      holds: this.owned === undefined ? [] : [...this.owned].map(describeResource),
-      daemon: this._daemon,
-      ageMs: Math.round(performance.now() - this.born),
-    };
-  }
-
-  /** Records a wait this coroutine is in. */
-  addWait(wait: Wait<any>): void {
-    if (this.wait === undefined) this.wait = wait;
-    else (this.extraWaits ??= new Set()).add(wait);
-  }
-
-  /** Forgets a wait that ended. */
-  removeWait(wait: Wait<any>): void {
-    if (this.receiver === wait) this.receiver = undefined;
-    if (this.wait === wait) this.wait = undefined;
-    else this.extraWaits?.delete(wait);
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  /** Whether the pending selective receive takes `message`; a throwing filter fails the receive. */
-  protected accepts(receiver: Wait<M>, message: M): boolean {
-    const filter = receiver.data as ((m: M) => boolean) | undefined;
-    if (filter === undefined) return true;
-    try {
-      return filter(message);
-    } catch (err) {
-      receiver.fail(err);
-      return false;
+    const owned = this.x?.owned;
+    if (owned === undefined || owned.length === 0) return;
+    if (owned[owned.length - 1] === resource) {
+      owned.pop();
+      return;
     }
+    const i = owned.lastIndexOf(resource);
+    if (i >= 0) owned.splice(i, 1);
   }
 
-  protected findWait(kind: WaitKind | undefined): Wait<any> | undefined {
-    if (this.wait !== undefined && (kind === undefined || this.wait.kind === kind)) return this.wait;
-    if (this.extraWaits !== undefined) for (const w of this.extraWaits) if (kind === undefined || w.kind === kind) return w;
+  /**
+   * @internal A wait of kind Other owned by this coroutine for a blocking acquire (a lock, a
+   * semaphore): the one its previous acquire used, once settled, so that a coroutine contending
+   * for a lock in a loop allocates a promise per acquire and no Wait. Only for primitives that
+   * keep no reference to a wait once it has settled.
+   */
+  reusableWait(): Wait<boolean> {
+    const x = this.extras();
+    const spare = x.spareWait;
+    if (spare !== undefined && spare.settled) {
+      spare.reset();
+      return spare;
+    }
+    return (x.spareWait = new Wait<boolean>(this.scheduler, this as unknown as WaitOwner, WaitKind.Other));
+  }
+
+  // ---------------------------------------------------------------- interrupts
+
+  /** An error to raise instead of waiting (termination, a thrown error, a due hot swap). */
+  pendingInterrupt(kind: WaitKind): Error | undefined {
+    if ((this.flags & STATE) === Ended) return new CoroFinishedError(`${this} has ended`);
+    if ((this.flags & INTERRUPT) === 0) return undefined;
+    const x = this.x!;
+    if (x.terminating !== undefined) return x.terminating;
+    if (x.thrown !== undefined && x.thrown.length > 0) {
+      const error = x.thrown.shift();
+      this.syncInterrupt();
+      return error;
+    }
+    if (x.swap !== undefined && x.swappable && kind !== WaitKind.Other) return this.takeSwap();
     return undefined;
+  }
+
+  /** Sets the INTERRUPT flag exactly when an interrupt is pending, so waits check one bit. */
+  protected syncInterrupt(): void {
+    const x = this.x;
+    const pending = x !== undefined && (x.terminating !== undefined || (x.thrown !== undefined && x.thrown.length > 0) || (x.swap !== undefined && x.swappable));
+    this.flags = pending ? this.flags | INTERRUPT : this.flags & ~INTERRUPT;
   }
 
   /**
@@ -288,21 +259,18 @@ export abstract class CoroState<M, R> implements WaitOwner {
     return undefined;
   }
 
-  protected mustBeAlive(action: string): void {
-    if (this.state === Ended) throw new CoroFinishedError(`cannot ${action} ${this}: it has ended`);
-  }
-
   protected takeSwap(): HotSwapRequest {
+    const x = this.x!;
     const request = new HotSwapRequest(`hot swap of ${this}`);
-    request.replacement = this.swap!.fn;
-    this.swapDelivered = { request, swap: this.swap! };
-    this.swap = undefined;
+    request.replacement = x.swap!.fn;
+    x.swapDelivered = { request, swap: x.swap! };
+    x.swap = undefined;
+    this.syncInterrupt();
     return request;
   }
 
-  protected deliverSwap(): void {
-    const w = this.findWait(WaitKind.Receive) ?? this.findWait(WaitKind.Sleep);
-    if (w !== undefined) w.fail(this.takeSwap());
+  protected mustBeAlive(action: string): void {
+    if ((this.flags & STATE) === Ended) throw new CoroFinishedError(`cannot ${action} ${this}: it has ended`);
   }
 
   protected status(): MonitorStatus<R> {
@@ -310,11 +278,4 @@ export abstract class CoroState<M, R> implements WaitOwner {
     // The class hierarchy ends in Coro, which is a CoroRef.
     return new MonitorStatus<R>(this as unknown as CoroRef<unknown, R>, reason, value as R, error);
   }
-
-}
-
-/** A held resource as a snapshot names it: its own toString, else its class. */
-function describeResource(resource: object): string {
-  const text = String(resource);
-  return text.startsWith('[object ') ? resource.constructor.name : text;
 }

@@ -19,7 +19,7 @@ export class Deque<T> {
   length = 0;
 
   constructor(initialCapacity = 8) {
-    let cap = 8;
+    let cap = 2;
     while (cap < initialCapacity) cap <<= 1;
     this.buf = new Array(cap);
     this.mask = cap - 1;
@@ -78,11 +78,11 @@ export class Deque<T> {
 
   private grow(): void {
     const old = this.buf;
-    const cap = old.length * 2;
-    const next = new Array<T | undefined>(cap);
-    for (let i = 0; i < this.length; i++) next[i] = old[(this.head + i) & this.mask];
+    // The ring unrolled in order (two slices), then doubled in place: no per-element loop.
+    const next = this.head === 0 ? old : old.slice(this.head).concat(old.slice(0, this.head));
+    next.length = old.length * 2;
     this.buf = next;
     this.head = 0;
-    this.mask = cap - 1;
+    this.mask = next.length - 1;
   }
 }

@@ -54,7 +54,7 @@ export class Mailbox<M> extends Deque<M> {
     options: MailboxOptions = {},
     private readonly onDrop?: (message: M) => void,
   ) {
-    super();
+    super(2); // most mailboxes hold a message or two at a time; a busy one grows
     const capacity = options.capacity ?? Infinity;
     if (capacity !== Infinity) checkCount(capacity, 'mailbox capacity', 1);
     const overflow = options.overflow ?? 'reject';

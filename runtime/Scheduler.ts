@@ -5,13 +5,14 @@
  */
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { enableTracker } from './coroTracker.js';
-import { Deque } from './Deque.js';
+import { CoroTable } from './CoroTable.js';
+import { StartQueue } from './StartQueue.js';
 import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
 import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { ExitHooks } from './ExitHooks.js';
 import { KeepAlive } from './KeepAlive.js';
-import { TurnBudget } from './TurnBudget.js';
+import { RESOLVED_TRUE, TurnBudget } from './TurnBudget.js';
 import { Registry } from './Registry.js';
 import { TimerHeap } from './TimerHeap.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
@@ -26,6 +27,8 @@ import type { CoroRef, NetworkLocateOptions, SchedulerNetwork } from './networkP
 export type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 
 let defaultScheduler: Scheduler | undefined;
+/** The options of a plain spawn(). */
+const NO_OPTIONS: SpawnOptions = Object.freeze({});
 
 /**
  * Runs coroutines. One default scheduler per process is created lazily; construct
@@ -48,20 +51,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   /** The context tracker behind `Coro.current()`, when this scheduler enabled it. */
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
-  private readonly coros = new Map<number, Coro<any, any>>();
-  private readonly starts = new Deque<Coro<any, any>>(64);
-  private startPending = false;
-  // Coroutines start in creation order from one microtask, not one closure each. First steps
-  // count against the fairness budget like any continuation: a burst of spawns yields to timers
-  // and I/O every budget, and the rest start on the next turn.
-  private readonly startAll = (): void => {
-    const q = this.starts;
-    while (q.length > 0) {
-      if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // startPending stays true
-      q.shift()!.run();
-    }
-    this.startPending = false;
-  };
+  private readonly coros = new CoroTable<Coro<any, any>>();
+  private readonly starts: StartQueue;
   private nextId = 1;
   private live = 0;
   private daemons = 0;
@@ -87,6 +78,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     }
     this.logger = options.logger ?? defaultLogger();
     this.turns = new TurnBudget(checkCount(options.fairnessBudget ?? 1024, 'fairnessBudget', 1));
+    this.starts = new StartQueue(this.turns);
     if (options.trackCurrent === true) this.tracker = enableTracker();
   }
 
@@ -123,6 +115,9 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.state === 'running';
   }
 
+  /** True while coroutines wait for the next turn (the fairness budget is spent): a source of messages may hold back. */
+  get isBehind(): boolean { return this.turns.behind; }
+
   get stats(): SchedulerStats {
     return { spawned: this.spawned, live: this.live, daemons: this.daemons, ...this.counters };
   }
@@ -135,7 +130,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
    * ```
    */
   spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
-    return this.spawnWith({}, fn, ...args);
+    nextSpawn(NO_OPTIONS, this, args);
+    return new Coro<M, R>(fn as CoroFunction<M, R, any[]>);
   }
 
   /**
@@ -292,12 +288,24 @@ export class Scheduler implements CoroHost, AsyncDisposable {
 
   /** Settles now, or after yielding to I/O when this turn's budget is spent (see TurnBudget). */
   dispatch(settle: (value: any) => void, value: unknown): void {
-    this.turns.dispatch(settle, value);
+    const turns = this.turns; // take()'s hot path inlined: this runs once per message
+    const left = turns.left;
+    if (left > 0 && left !== turns.size) {
+      turns.left = left - 1;
+      settle(value);
+    } else turns.dispatch(settle, value);
   }
 
   /** A promise of `value` for a call that need not wait, still counted against the budget. */
   ready<T>(value: T): Promise<T> {
-    return this.turns.ready(value);
+    const turns = this.turns;
+    const left = turns.left;
+    // take()'s hot path inlined: a message taken from a mailbox, a lock taken at once.
+    if (left > 0 && left !== turns.size && value !== false && value !== undefined) {
+      turns.left = left - 1;
+      return value === true ? (RESOLVED_TRUE as Promise<T>) : Promise.resolve(value);
+    }
+    return turns.ready(value);
   }
 
   // ---------------------------------------------------------------- coroutine bookkeeping
@@ -313,21 +321,17 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     if (daemon) this.daemons++;
     this.updateKeepAlive();
     const id = this.nextId++;
-    this.coros.set(id, coro);
+    this.coros.add(id, coro);
     this.starts.push(coro);
-    if (!this.startPending) {
-      this.startPending = true;
-      queueMicrotask(this.startAll);
-    }
     return id;
   }
 
   /** Called once when a coroutine ends. */
   retire(coro: Coro<any, any>): void {
     this.live--;
-    this.coros.delete(coro.id);
+    this.coros.delete(coro);
     if (coro.daemon) this.daemons--;
-    this.coroNames.deleteAll(coro);
+    if (coro.registered) this.coroNames.deleteAll(coro);
     this.updateKeepAlive();
     if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
   }

@@ -6,6 +6,11 @@
  */
 import { Deque } from './Deque.js';
 
+/** @internal Settled promises shared by every `ready(true/false/undefined)`: awaiting one allocates nothing. */
+export const RESOLVED_TRUE = Promise.resolve(true);
+const RESOLVED_FALSE = Promise.resolve(false);
+const RESOLVED_UNDEFINED = Promise.resolve(undefined);
+
 /**
  * Counts the continuations of the current turn and defers those over the budget.
  * @example
@@ -15,16 +20,33 @@ import { Deque } from './Deque.js';
  * ```
  */
 export class TurnBudget {
-  private left: number;
+  /** @internal Continuations left in this turn (read on the hot path by Scheduler.dispatch). */
+  left: number;
   private turnPending = false;
   private readonly deferred = new Deque<unknown>(64);
 
-  constructor(private readonly size: number) {
+  /** @param size Continuations per turn. */
+  constructor(readonly size: number) {
     this.left = size;
+  }
+
+  /** True while continuations wait for a later turn: this turn's budget is spent. */
+  get behind(): boolean {
+    return this.left <= 0 || this.deferred.length > 0;
   }
 
   /** Takes one continuation from this turn's budget; false (nothing taken) when it is spent. */
   take(): boolean {
+    const left = this.left;
+    if (left > 0 && left !== this.size) {
+      this.left = left - 1;
+      return true;
+    }
+    return this.takeFirstOrNone();
+  }
+
+  /** take() for the first continuation of a turn (which arranges the next turn's reset), or none. */
+  private takeFirstOrNone(): boolean {
     if (this.left <= 0) return false;
     if (this.left-- === this.size && !this.turnPending) {
       this.turnPending = true;
@@ -47,7 +69,13 @@ export class TurnBudget {
 
   /** A promise of `value` for a call that need not wait, still counted against the budget. */
   ready<T>(value: T): Promise<T> {
-    if (this.take()) return Promise.resolve(value);
+    if (this.take()) {
+      // The common answers share one settled promise each: awaiting it allocates nothing.
+      if (value === true) return RESOLVED_TRUE as Promise<T>;
+      if (value === undefined) return RESOLVED_UNDEFINED as Promise<T>;
+      if (value === false) return RESOLVED_FALSE as Promise<T>;
+      return Promise.resolve(value);
+    }
     return new Promise<T>((resolve) => this.defer(resolve, value));
   }
 

@@ -98,10 +98,24 @@ export class Wait<T> implements TimerEntry {
     }
     if (timeout !== Infinity) {
       this.ref = this.owner === undefined || !this.owner.daemon;
-      this.host.timers.schedule(this, timeout);
+      this.host.timers.scheduleSoon(this, timeout);
     }
     this.owner?.addWait(this);
     return promise;
+  }
+
+  /**
+   * @internal Makes a settled wait new again for its owner's next blocking call of the same
+   * primitive (see `CoroState.reusableWait`): its queue, timer and signal were already left.
+   */
+  reset(): void {
+    this.settled = false;
+    this.ref = false;
+    this.alarm = undefined;
+    this.throwOnTimeout = false;
+    this.data = undefined;
+    this.what = undefined;
+    this.onCancel = undefined;
   }
 
   /** Settles with `value`; false if it was already settled. */
@@ -156,7 +170,7 @@ export class Wait<T> implements TimerEntry {
 
   private finish(): void {
     this.settled = true;
-    if (this.index >= 0) this.host.timers.cancel(this);
+    if (this.index !== -1) this.host.timers.cancel(this);
     if (this.signal !== undefined) {
       this.signal.removeEventListener('abort', this);
       this.signal = undefined;

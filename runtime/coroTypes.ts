@@ -5,6 +5,7 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from './logging.js';
 import type { WaitOptions } from './options.js';
+import type { MessageCounters } from './snapshotTypes.js';
 import type { WaitHost, WaitOwner } from './Wait.js';
 
 /**
@@ -74,6 +75,8 @@ export interface CoroHost extends WaitHost {
   deadLetter(target: object, reason: string, message?: unknown): void;
   actor(coro: WaitOwner | undefined): WaitOwner | undefined;
   ready<T>(value: T): Promise<T>;
+  /** The live message counters, bumped on the hot paths. */
+  readonly counters: Omit<MessageCounters, 'spawned' | 'live' | 'daemons'>;
   /** Keeps the process alive until `promise` settles (a call awaited from outside any coroutine, with no deadline). */
   holdUntil<T>(promise: Promise<T>): Promise<T>;
 }

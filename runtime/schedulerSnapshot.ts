@@ -3,7 +3,7 @@
  * network. Nothing here runs unless somebody asks: the hot paths only bump counters.
  * @module
  */
-import type { CoroState } from './CoroState.js';
+import type { CoroWaits } from './CoroWaits.js';
 import type { SchedulerNetwork } from './networkPort.js';
 import type { Registry } from './Registry.js';
 import type { MessageCounters, SchedulerSnapshot } from './snapshotTypes.js';
@@ -16,7 +16,7 @@ import type { MessageCounters, SchedulerSnapshot } from './snapshotTypes.js';
  * ```
  */
 export interface SnapshotSource {
-  coroutines: Iterable<CoroState<any, any>>;
+  coroutines: Iterable<CoroWaits<any, any>>;
   coroNames: Registry<any>;
   channelNames: Registry<{ readonly closed: boolean }>;
   network: SchedulerNetwork | undefined;

@@ -31,6 +31,11 @@ const SAMPLE_NOW = Symbol('sample now');
 /** Stop: end the streams and close the server. */
 const CLOSE = Symbol('close');
 
+/** The worker threads' snapshots, taken by a coroutine of their own (undefined: not taken). */
+class ThreadsSample {
+  constructor(readonly json: string | undefined, readonly key: string | undefined, readonly force: boolean) {}
+}
+
 const GET_ONLY = ['GET', 'HEAD'];
 /** Probes answer whatever the Host header says: a Kubernetes probe names the pod's address. */
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -58,6 +63,9 @@ export class Dashboard {
   private unsubscribe: (() => void) | undefined;
   private readonly gets: GetContext;
   private lastScheduler = '';
+  private lastThreads = '';
+  private threadsJson = '';
+  private threadsPending = false;
   private lastNodes = '';
   private lastFailedSeq = 0;
   private clusterPending = false;
@@ -125,7 +133,7 @@ export class Dashboard {
   info(): DashboardInfo {
     const c = this.settings.cluster;
     return {
-      title: this.settings.title, cluster: c !== undefined, actions: this.settings.token !== undefined, refreshMs: this.settings.refreshMs,
+      title: this.settings.title, cluster: c !== undefined, threads: this.settings.threads !== undefined, actions: this.settings.token !== undefined, refreshMs: this.settings.refreshMs,
       failedJobs: typeof c?.failedJobs === 'function', clusterNodes: c !== undefined,
     };
   }
@@ -139,6 +147,7 @@ export class Dashboard {
         else if (m instanceof HttpClosed) this.pages.drop(m.res) || this.clusterPages.drop(m.res);
         else if (m === CLUSTER_CHANGED) this.clusterAt = Math.min(this.clusterAt, performance.now() + CLUSTER_MERGE_MS);
         else if (m === SAMPLE_NOW) this.sampleScheduler();
+        else if (m instanceof ThreadsSample) this.threadsSampled(m);
         this.ticks(); // due even while requests keep coming
       }
     } finally {
@@ -168,6 +177,7 @@ export class Dashboard {
     if (this.pages.size > 0 && now >= this.sampleAt) {
       this.sampleAt = now + this.settings.refreshMs;
       this.sampleScheduler();
+      this.sampleThreads(false);
     }
     if (now >= this.secondAt) {
       this.secondAt = now + SECOND_MS;
@@ -201,6 +211,33 @@ export class Dashboard {
     if (key === this.lastScheduler) return;
     this.lastScheduler = key;
     this.pages.broadcast('scheduler', JSON.stringify(snap));
+  }
+
+  /** Asks the threads for their snapshots in a coroutine of its own (one round at a time); the answer comes back as a ThreadsSample. */
+  private sampleThreads(force: boolean): void {
+    const threads = this.settings.threads;
+    if (threads === undefined || this.threadsPending || this.pages.size === 0) return;
+    this.threadsPending = true;
+    const timeout = Math.max(this.settings.refreshMs, 1000);
+    this.scheduler.spawnWith({ name: 'dashboard-threads', daemon: true }, async () => {
+      try {
+        const snaps = await threads.snapshot({ timeout });
+        // Ages aside: pages move them on.
+        const key = JSON.stringify(snaps.map((t) => ({ ...t, snapshot: t.snapshot === null ? null : { ...t.snapshot, at: 0, coroutines: t.snapshot.coroutines.map((c) => ({ ...c, ageMs: 0 })) } })));
+        this.coro.send(new ThreadsSample(JSON.stringify(snaps), key, force));
+      } catch (err) {
+        this.log.debug({ err }, 'thread snapshots not taken');
+        this.coro.send(new ThreadsSample(undefined, undefined, force));
+      }
+    });
+  }
+
+  private threadsSampled(m: ThreadsSample): void {
+    this.threadsPending = false;
+    if (m.json === undefined || (!m.force && m.key === this.lastThreads)) return;
+    this.threadsJson = m.json;
+    this.lastThreads = m.key!;
+    this.pages.broadcast('threads', m.json);
   }
 
   private clusterFlush(): void {
@@ -281,6 +318,10 @@ export class Dashboard {
     if (cluster !== undefined) {
       this.pages.send(res, 'cluster', JSON.stringify(clusterData(cluster, this.rate?.history() ?? [])));
       if (cluster.failedJobs !== undefined) this.pages.send(res, 'failed-jobs', JSON.stringify({ jobs: cluster.failedJobs(), all: true }));
+    }
+    if (this.settings.threads !== undefined) {
+      if (this.threadsJson !== '') this.pages.send(res, 'threads', this.threadsJson); // the last sample, until a new one comes
+      this.sampleThreads(true);
     }
     if (this.pages.size === 1) this.sampleAt = performance.now() + this.settings.refreshMs;
   }

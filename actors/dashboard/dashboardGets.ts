@@ -17,7 +17,7 @@ import type { Scheduler } from '../../runtime/Scheduler.js';
 import { clusterData, clusterMetrics, clusterNodes } from './clusterData.js';
 import { DashboardNotFoundError } from './dashboardErrors.js';
 import type { DashboardSettings, Readiness } from './dashboardOptions.js';
-import { reply, replyJson } from './httpReply.js';
+import { reply, replyError, replyJson } from './httpReply.js';
 import { PAGE_ASSETS } from './page/pageAssets.js';
 import { checkMethod } from './requestGuard.js';
 
@@ -25,13 +25,15 @@ import { checkMethod } from './requestGuard.js';
  * What `/api/info` (and each stream's first event) says of the dashboard.
  * @example
  * ```ts
- * const info: DashboardInfo = { title: 'discoronode n1', cluster: true, actions: false, refreshMs: 250, failedJobs: true, clusterNodes: true };
+ * const info: DashboardInfo = { title: 'discoronode n1', cluster: true, threads: false, actions: false, refreshMs: 250, failedJobs: true, clusterNodes: true };
  * ```
  */
 export interface DashboardInfo {
   title: string;
   /** A cluster source is attached. */
   cluster: boolean;
+  /** Worker threads are attached. */
+  threads: boolean;
   /** It has a token: actions are possible. */
   actions: boolean;
   refreshMs: number;
@@ -60,7 +62,7 @@ export interface GetContext {
 }
 
 const GET_ONLY = ['GET', 'HEAD'];
-const ENDPOINTS = new Set(['/events', '/events/cluster', '/metrics', '/healthz', '/readyz', '/api/info', '/api/snapshot', '/api/cluster', '/api/failed-jobs', '/api/nodes', '/api/process']);
+const ENDPOINTS = new Set(['/events', '/events/cluster', '/metrics', '/healthz', '/readyz', '/api/info', '/api/snapshot', '/api/cluster', '/api/failed-jobs', '/api/nodes', '/api/process', '/api/threads']);
 const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
@@ -107,6 +109,18 @@ export function answerGet(ctx: GetContext, path: string, req: IncomingMessage, r
       return replyJson(res, 200, ctx.scheduler.snapshot());
     case '/api/process':
       return replyJson(res, 200, ctx.process.sample());
+    case '/api/threads': {
+      const threads = ctx.settings.threads;
+      if (threads === undefined) throw new DashboardNotFoundError('no threads are attached to this dashboard');
+      // Each thread answers in its own time: the answer is written by a coroutine of its own.
+      return void ctx.scheduler.spawnWith({ name: 'dashboard-threads', daemon: true }, async () => {
+        try {
+          replyJson(res, 200, await threads.snapshot({ timeout: 5000 }));
+        } catch (err) {
+          replyError(res, err);
+        }
+      });
+    }
     case '/api/failed-jobs':
       return replyJson(res, 200, { jobs: needCluster().failedJobs?.() ?? [] });
     case '/api/nodes':

@@ -11,6 +11,7 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { ClusterSource } from './clusterSource.js';
+import type { ThreadSnapshot } from '../threads/Threads.js';
 import { InsecureDashboardError } from './dashboardErrors.js';
 import { DashboardToken } from './DashboardToken.js';
 import type { Secret } from '../../transports/net/Secret.js';
@@ -25,6 +26,18 @@ import type { Secret } from '../../transports/net/Secret.js';
 export interface Readiness {
   ready: boolean;
   reason: string;
+}
+
+/**
+ * Where the dashboard reads the worker threads of the process from (a `Threads` group is one):
+ * each thread's scheduler snapshot, asked at every sample.
+ * @example
+ * ```ts
+ * const source: ThreadsSource = { snapshot: async () => [] };
+ * ```
+ */
+export interface ThreadsSource {
+  snapshot(options?: { timeout?: number }): Promise<ThreadSnapshot[]>;
 }
 
 /**
@@ -47,6 +60,8 @@ export interface DashboardOptions {
   token?: string | Secret;
   /** The cluster view's data and actions; without it the page shows the scheduler only. */
   cluster?: ClusterSource;
+  /** Worker threads (a `Threads` group) whose coroutines the page shows, thread by thread. */
+  threads?: ThreadsSource;
   /** How often the scheduler is sampled while a page is open, in ms (250 by default, at least 20). */
   refreshMs?: number;
   /**
@@ -77,6 +92,7 @@ export interface DashboardSettings {
   /** The token's digest (the token itself is not kept). */
   token: DashboardToken | undefined;
   cluster: ClusterSource | undefined;
+  threads: ThreadsSource | undefined;
   refreshMs: number;
   loopback: boolean;
   /** Lower-case host names accepted in the Host header; undefined: any. */
@@ -116,7 +132,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError(`dashboard options must be an object, got ${describe(options)}`);
   }
-  const { host = '127.0.0.1', port = 0, token, cluster, refreshMs = 250, allowedHosts = [], readiness, title = 'asyncoro dashboard' } = options ?? {};
+  const { host = '127.0.0.1', port = 0, token, cluster, threads, refreshMs = 250, allowedHosts = [], readiness, title = 'asyncoro dashboard' } = options ?? {};
   if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) throw new InvalidArgumentError(`dashboard host must be a host name or address, got ${describe(host)}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`dashboard port must be an integer in 0..65535, got ${describe(port)}`);
   // Never echo the token itself: only what is wrong with it.
@@ -128,6 +144,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   }
   if (typeof title !== 'string' || title.trim() === '' || title.length > 120) throw new InvalidArgumentError(`dashboard title must be a text of 1 to 120 characters, got ${describe(title)}`);
   if (readiness !== undefined && typeof readiness !== 'function') throw new InvalidArgumentError(`dashboard readiness must be a function, got ${describe(readiness)}`);
+  if (threads !== undefined && typeof (threads as Partial<ThreadsSource> | null)?.snapshot !== 'function') throw new InvalidArgumentError('dashboard threads must be a Threads group (anything with snapshot())');
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h === '')) {
     throw new InvalidArgumentError('dashboard allowedHosts must be an array of host names');
   }
@@ -139,7 +156,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   const hostNames = wildcard && allowedHosts.length === 0
     ? undefined
     : new Set([host, ...(loopback ? ['localhost', '127.0.0.1', '[::1]'] : []), ...allowedHosts].map(bracketed));
-  return { host, port, token: digest, cluster, refreshMs, loopback, hostNames, readiness, title };
+  return { host, port, token: digest, cluster, threads, refreshMs, loopback, hostNames, readiness, title };
 }
 
 /** An IPv6 address as it appears in a Host header (`[::1]`), lower case. */

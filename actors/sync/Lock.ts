@@ -2,7 +2,8 @@
  * A mutual-exclusion lock owned by a coroutine.
  * @module
  */
-import type { Coro } from '../../runtime/Coro.js';
+import { Coro } from '../../runtime/Coro.js';
+import { WaitKind } from '../../runtime/Wait.js';
 import { InvalidArgumentError, TimeoutError } from '../../runtime/runtimeErrors.js';
 import { checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
@@ -35,6 +36,8 @@ export class Lock {
   protected depth = 0;
   /** @internal */
   readonly waiters = new WaiterQueue();
+  /** @internal Its class name, what a coroutine waiting for it waits on in a snapshot. */
+  readonly kind: string = this.constructor.name;
   /** The coroutine that ended while holding the lock, until the next owner releases it. */
   abandonedBy: Coro<any, any> | undefined = undefined;
 
@@ -61,6 +64,11 @@ export class Lock {
    * ```
    */
   acquire(coro: Coro<any, any>, options?: WaitOptions): Promise<boolean> {
+    // The hot path: a free lock nobody waits for, taken by a live coroutine with nothing pending.
+    if (options === undefined && this.holder === undefined && this.waiters.length === 0 && coro instanceof Coro && coro.pendingInterrupt(WaitKind.Other) === undefined) {
+      this.take(coro, 1);
+      return coro.scheduler.ready(true);
+    }
     let timeout: number;
     try {
       checkActingCoro(coro, 'acquire a lock');

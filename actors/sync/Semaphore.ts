@@ -30,6 +30,8 @@ export class Semaphore {
   private permits: number;
   /** @internal */
   readonly waiters = new WaiterQueue();
+  /** @internal Its class name, what a coroutine waiting for it waits on in a snapshot. */
+  readonly kind: string = this.constructor.name;
   private readonly holders = new Map<Coro<any, any>, number>();
 
   constructor(value = 1) {

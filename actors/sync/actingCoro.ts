@@ -4,7 +4,7 @@
  */
 import { Coro } from '../../runtime/Coro.js';
 import { CoroFinishedError, InvalidArgumentError } from '../../runtime/runtimeErrors.js';
-import { Wait, WaitKind } from '../../runtime/Wait.js';
+import { WaitKind } from '../../runtime/Wait.js';
 import type { WaiterQueue } from '../../runtime/WaiterQueue.js';
 
 /**
@@ -35,6 +35,8 @@ export function checkReleaser(coro: unknown): Coro<any, any> {
 /** What acquireFor needs of a lock or semaphore. */
 export interface Acquirable {
   readonly waiters: WaiterQueue;
+  /** What a coroutine waiting for it is waiting on, for snapshots: its class name, read once (a function's name is slow to read). */
+  readonly kind: string;
   /** Takes the resource for `coro` if it is free now. */
   tryTake(coro: Coro<any, any>): boolean;
 }
@@ -54,10 +56,11 @@ export function acquireFor(resource: Acquirable, coro: Coro<any, any>, timeout: 
   if (interrupt !== undefined) return Promise.reject(interrupt);
   if (resource.waiters.length === 0 && resource.tryTake(coro)) return coro.scheduler.ready(true);
   if (timeout === 0) return coro.scheduler.ready(false);
-  const wait = new Wait<boolean>(coro.scheduler, coro, WaitKind.Other);
+  // Locks and semaphores drop a waiter once they wake it: its wait can serve the coroutine's next acquire.
+  const wait = coro.reusableWait();
   wait.alarm = false;
   wait.data = coro;
-  wait.what = resource.constructor.name;
+  wait.what = resource.kind;
   resource.waiters.push(wait);
   return wait.start(timeout, signal);
 }

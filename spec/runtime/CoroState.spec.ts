@@ -157,4 +157,41 @@ describe('CoroState (the state and wait bookkeeping of every Coro)', () => {
     expect(late.signal.aborted).to.equal(true);
     await rejection(late.finish());
   });
+
+  it('reusableWait(): the wait of a settled acquire serves the next one, reset; a pending one is never handed out', async () => {
+    const lock = new Lock();
+    const holder = sched.spawn(async (coro) => {
+      await lock.acquire(coro);
+      await coro.suspend();
+      lock.release(coro);
+    });
+    await until(() => lock.owner === holder);
+    const c = sched.spawn(async (coro: Coro) => {
+      await lock.acquire(coro); // blocks until the holder releases
+      lock.release(coro);
+      await coro.suspend();
+      return coro.reusableWait();
+    });
+    await until(() => lock.waiting === 1);
+    const used = lock.waiters.peek()!;
+    expect(used.what).to.equal('Lock');
+    holder.resume();
+    await until(() => c.describe().state === 'suspended');
+    expect(used.settled).to.equal(true);
+    c.resume();
+    const next = (await c.value()) as Wait<boolean>;
+    expect(next).to.equal(used);
+    expect([next.settled, next.what, next.data, next.queue]).to.deep.equal([false, undefined, undefined, undefined]);
+    // While its acquire is pending, the wait is not handed out again.
+    const d = sched.spawn(async (coro: Coro) => {
+      await lock.acquire(coro);
+      await coro.suspend();
+    });
+    await until(() => lock.owner === d);
+    const e = sched.spawn(async (coro: Coro) => lock.acquire(coro));
+    await until(() => lock.waiting === 1);
+    expect(e.reusableWait()).to.not.equal(lock.waiters.peek());
+    d.terminate();
+    await e.finish();
+  });
 });

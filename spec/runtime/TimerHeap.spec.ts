@@ -94,4 +94,51 @@ describe('TimerHeap', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(fired).to.equal(0);
   });
+
+  describe('scheduleSoon (timed when the turn ends)', () => {
+    const entry = (fire: () => void): TimerEntry => ({ deadline: 0, index: -1, ref: false, fire });
+
+    it('counts in size at once; one cancelled within the turn never enters the heap nor fires', async () => {
+      const heap = make();
+      let fired = 0;
+      const entries = Array.from({ length: 5 }, () => heap.scheduleSoon(entry(() => fired++), 1));
+      expect(heap.size).to.equal(5);
+      // Cancel from the middle, the end and the start: the others keep consistent positions.
+      for (const i of [2, 4, 0]) heap.cancel(entries[i]!);
+      expect(heap.size).to.equal(2);
+      expect(entries.filter((e) => e.index !== -1).length).to.equal(2);
+      heap.cancel(entries[2]!); // a second cancel is a no-op
+      expect(heap.size).to.equal(2);
+      await until(() => fired === 2);
+      expect(heap.size).to.equal(0);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(fired).to.equal(2);
+    });
+
+    it('an entry still pending when the turn ends fires after its delay counted from then, never before', async () => {
+      const heap = make();
+      const armedAt = performance.now();
+      let firedAt = 0;
+      const e = heap.scheduleSoon(entry(() => (firedAt = performance.now())), 20);
+      await new Promise((r) => setImmediate(r));
+      expect(e.index).to.be.at.least(0); // in the heap now, with an absolute deadline
+      expect(e.deadline).to.be.at.least(armedAt + 20);
+      await until(() => firedAt > 0);
+      expect(firedAt - armedAt).to.be.at.least(19.5);
+      expect(heap.size).to.equal(0);
+    });
+
+    it('entries pending at the end of the turn may be cancelled from the heap; stop() drops those not yet timed', async () => {
+      const heap = make();
+      let fired = 0;
+      const later = heap.scheduleSoon(entry(() => fired++), 5);
+      await new Promise((r) => setImmediate(r));
+      heap.cancel(later);
+      heap.scheduleSoon(entry(() => fired++), 1);
+      heap.stop();
+      expect(heap.size).to.equal(0);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(fired).to.equal(0);
+    });
+  });
 });

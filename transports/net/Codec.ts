@@ -202,6 +202,23 @@ export class Codec {
     }
   }
 
+  /**
+   * @internal The reference type `value` crosses as (its class's, or its nearest registered
+   * ancestor's, as cbor-x's `instanceof` finds it), if any: for links that carry values, not bytes.
+   */
+  referenceOf(value: object): ReferenceType | undefined {
+    for (let cls = value.constructor as (abstract new (...args: any[]) => unknown) | undefined; typeof cls === 'function' && cls !== Object; cls = Object.getPrototypeOf(cls)) {
+      const type = this.encoders.get(cls);
+      if (type !== undefined) return type;
+    }
+    return undefined;
+  }
+
+  /** @internal The reference type of `tag`, if this codec carries it. */
+  referenceOfTag(tag: number): ReferenceType | undefined {
+    return this.decoders.get(tag);
+  }
+
   /** @internal Called by the cbor-x hook for an object of a reference class. */
   encodeReference(cls: abstract new (...args: any[]) => unknown, value: object): unknown {
     const type = this.encoders.get(cls);

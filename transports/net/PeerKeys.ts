@@ -48,6 +48,20 @@ export interface PeerTlsOptions {
   insecureSkipVerify?: boolean;
 }
 
+/**
+ * A node's derived keys as plain bytes, handed to its own worker threads (in memory, inside the
+ * process; set by `Threads`, not by hand): never the secret itself.
+ * @example
+ * ```ts
+ * const material: PeerKeyMaterial | undefined = keys.material();
+ * ```
+ */
+export interface PeerKeyMaterial {
+  mode: 'plain' | 'psk';
+  mac: Uint8Array;
+  psk: Uint8Array | undefined;
+}
+
 /** How a node's peer connections are protected. */
 export type ChannelMode = 'plain' | 'psk' | 'certificate';
 
@@ -79,17 +93,18 @@ export class PeerKeys {
   /** True for certificate TLS with `insecureSkipVerify`. */
   readonly skipsVerify: boolean;
   #mac: Buffer;
+  #psk: Buffer | undefined;
   #upgrader: TlsUpgrader | undefined;
 
-  private constructor(mode: ChannelMode, secret: Buffer, certificates: PeerTlsOptions | undefined) {
+  private constructor(mode: ChannelMode, hasSecret: boolean, mac: Buffer, psk: Buffer | undefined, certificates: PeerTlsOptions | undefined) {
     this.mode = mode;
-    this.hasSecret = secret.length > 0;
-    this.#mac = derive(secret, MAC_CONTEXT);
+    this.hasSecret = hasSecret;
+    this.#mac = mac;
+    this.#psk = psk;
     this.skipsVerify = certificates?.insecureSkipVerify === true && certificates.ca === undefined;
     // Peers are identified by the PSK or the CA and the handshake inside, not by host names.
     const client = { checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' as const };
-    if (mode === 'psk') {
-      const psk = derive(secret, PSK_CONTEXT);
+    if (mode === 'psk' && psk !== undefined) {
       const suites = { ciphers: PSK_CIPHERS, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const };
       const context = tls.createSecureContext(suites);
       this.#upgrader = new TlsUpgrader(
@@ -122,17 +137,39 @@ export class PeerKeys {
   }
 
   private static derive(bytes: Buffer, certificates: unknown): PeerKeys {
-    if (certificates === undefined) return new PeerKeys(bytes.length > 0 ? 'psk' : 'plain', bytes, undefined);
+    if (certificates === undefined) {
+      return bytes.length > 0 ? new PeerKeys('psk', true, derive(bytes, MAC_CONTEXT), derive(bytes, PSK_CONTEXT), undefined) : new PeerKeys('plain', false, derive(bytes, MAC_CONTEXT), undefined, undefined);
+    }
     const c = certificates as PeerTlsOptions;
     if (c === null || typeof c !== 'object' || c.cert === undefined || c.key === undefined) throw new InvalidArgumentError('tls needs cert and key');
     if (c.ca === undefined && c.insecureSkipVerify !== true) {
       throw new InsecureNetworkError('tls without ca checks no certificates; give ca, or write insecureSkipVerify: true to accept any certificate');
     }
     try {
-      return new PeerKeys('certificate', bytes, c);
+      return new PeerKeys('certificate', bytes.length > 0, derive(bytes, MAC_CONTEXT), undefined, c);
     } catch (err) {
       throw new InvalidArgumentError(`tls: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * @internal The derived keys, for this node's worker threads (their listeners then protect
+   * connections as this node does). Undefined in certificate mode: its private key lives only in
+   * a TLS secure context, which cannot cross to a thread.
+   */
+  material(): PeerKeyMaterial | undefined {
+    if (this.mode === 'certificate') return undefined;
+    return { mode: this.mode, mac: new Uint8Array(this.#mac), psk: this.#psk === undefined ? undefined : new Uint8Array(this.#psk) };
+  }
+
+  /** @internal The keys of a worker thread, from its owner's `material()`. Throws InvalidArgumentError for malformed material. */
+  static fromMaterial(material: PeerKeyMaterial): PeerKeys {
+    const m = material as Partial<PeerKeyMaterial> | null;
+    const bytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === 32;
+    if (m === null || typeof m !== 'object' || !bytes(m.mac) || (m.mode === 'psk' ? !bytes(m.psk) : m.mode !== 'plain' || m.psk !== undefined)) {
+      throw new InvalidArgumentError('malformed key material');
+    }
+    return new PeerKeys(m.mode!, m.mode === 'psk', Buffer.from(m.mac), m.psk === undefined ? undefined : Buffer.from(m.psk), undefined);
   }
 
   /** Key of the handshake proofs (HMAC-SHA-256). */

@@ -14,6 +14,7 @@ import { Location } from './Location.js';
 import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
 import { PeerConnection } from './PeerConnection.js';
+import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
 import { dial } from './peerDialer.js';
 import { isLoopback, type ResolvedOptions } from './peerOptions.js';
 import { DuplicateConnectionError } from './netErrors.js';
@@ -37,6 +38,19 @@ export interface PeerLinksHost extends PeerHost {
   readonly isStopped: boolean;
   /** A peer has been authenticated and attached. */
   peerOnline(peer: Peer): void;
+}
+
+/**
+ * Who a peer is: its incarnation (node id), name and where it listens.
+ * @example
+ * ```ts
+ * const id: PeerIdentity = { nodeId: 'ab12…', name: 'node-2', location: Location.parse('127.0.0.1:9705') };
+ * ```
+ */
+export interface PeerIdentity {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly location: Location;
 }
 
 /**
@@ -106,7 +120,8 @@ export class PeerLinks {
     const key = String(location);
     const known = this.byLocation.get(key);
     if (known !== undefined && known.state !== 'closed') return known;
-    if ((this.retryAfter.get(key) ?? 0) > performance.now()) return undefined;
+    // Port 0 is a node that does not listen (a thread of some process): only its owner links it.
+    if (location.port === 0 || (this.retryAfter.get(key) ?? 0) > performance.now()) return undefined;
     const peer = new Peer(this.host, location);
     this.byLocation.set(key, peer);
     void this.connect(peer, location);
@@ -232,23 +247,49 @@ export class PeerLinks {
     if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
     let peer = dialled;
     if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    peer ??= new Peer(this.host, location);
-    const p = peer;
-    const conn = new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, {
-      frame: (payload) => p.onFrame(payload),
+    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns));
+  }
+
+  /**
+   * Adopts a link that needs no handshake: a MessagePort to a thread of this process, whose
+   * identity (incarnation, name, location) comes from the owner that created both ends. A peer
+   * online under the same incarnation or at the same location with another one is replaced.
+   * Throws NetworkStoppedError once the network has stopped.
+   * @example
+   * ```ts
+   * const { port1 } = new MessageChannel();
+   * const peer = links.join({ nodeId, name: 'thread-1', location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+   * ```
+   */
+  join(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
+    if (this.host.isStopped) throw new NetworkStoppedError('networking has stopped');
+    const key = String(identity.location);
+    this.online.get(identity.nodeId)?.lose(new PeerLostError(`${identity.name} linked again`));
+    const stale = this.byLocation.get(key);
+    if (stale !== undefined && stale.state !== 'closed') stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
+    return this.install(new Peer(this.host, identity.location), identity, open);
+  }
+
+  /** Attaches `peer` to the link `open` makes, records it online and tells the network. */
+  private install(peer: Peer, identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
+    const key = String(identity.location);
+    const link = open({
+      frame: (payload) => peer.onFrame(payload),
       closed: (error) => {
-        if (error !== undefined) this.host.logger.warn({ peer: String(p), err: error }, 'peer connection dropped');
-        p.lose(new PeerLostError(`connection to ${p} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
+        // A peer that dropped its own connection (lost for a reason already told) is not news.
+        if (error !== undefined && peer.state !== 'closed') this.host.logger.warn({ peer: String(peer), err: error }, 'peer connection dropped');
+        peer.lose(new PeerLostError(`connection to ${peer} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
       },
-    }, this.turns);
-    p.attach(conn, { nodeId: hello.nodeId, name: hello.name, location });
+    });
+    peer.attach(link, identity);
     const connects = (this.connects.get(key) ?? 0) + 1;
     this.connects.set(key, connects);
-    p.reconnects = connects - 1;
-    this.online.set(hello.nodeId, p);
-    this.byLocation.set(key, p);
+    peer.reconnects = connects - 1;
+    this.online.set(identity.nodeId, peer);
+    this.byLocation.set(key, peer);
     this.retryAfter.delete(key);
-    this.host.peerOnline(p);
+    this.host.peerOnline(peer);
+    return peer;
   }
 
   private handshakeFailed(err: unknown, where: string): void {

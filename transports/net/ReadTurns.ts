@@ -1,6 +1,7 @@
 /**
  * The time a network's connections may spend handling received frames in one turn of the event
- * loop, shared by all of them. A connection that finds the turn's time spent stops reading (its
+ * loop, shared by all of them (time from turns that spent less than a fifth of it is carried over
+ * until one does). A connection that finds the turn's time spent stops reading (its
  * socket paused, so TCP holds the sender back) and goes on at the next turn, after timers and
  * other I/O: however many frames arrive at once, from however many peers, the loop is blocked for
  * at most this time plus one frame (whose decoding the decode-cost check bounds).
@@ -32,9 +33,11 @@ export class ReadTurns {
   /** Records `ms` spent handling frames in this turn. */
   spend(ms: number): void {
     this.spent += ms;
-    if (!this.resetPending) {
+    // A turn that spent little leaves its time to the next ones (a check-phase callback on every
+    // turn would cost a round trip more than the frames do); from a fifth of the budget on, the
+    // next turn starts with its full time. Scheduled before any connection's continuation.
+    if (!this.resetPending && this.spent >= this.turnMs / 5) {
       this.resetPending = true;
-      // Scheduled before any connection's continuation: the next turn starts with its full time.
       setImmediate(this.reset);
     }
   }

@@ -101,10 +101,29 @@ export interface NetworkOptions {
   maxFileTransfers?: number;
   /** @internal For tests: the protocol version to claim. */
   protocolVersion?: { major: number; minor: number };
+  /** @internal Set by the owner of a worker thread for the thread's node (see `InProcessNode`). */
+  inProcess?: InProcessNode;
+}
+
+/**
+ * What the owner of a worker thread decides for the thread's node (set by `Threads`, not by hand): the incarnation it
+ * gave it (so both ends of every port know it before the thread runs), whether it also listens on
+ * TCP for other hosts (a thread that does not is at `name:0`, which nobody dials: only its owner's
+ * ports reach it), and the keys it listens with (its owner's).
+ * @example
+ * ```ts
+ * const node: InProcessNode = { incarnation: '0123456789abcdef0123456789abcdef', listen: false };
+ * ```
+ */
+export interface InProcessNode {
+  incarnation: string;
+  listen: boolean;
+  keys?: PeerKeys;
 }
 
 /** The options with their defaults applied; the secret and the TLS key are only in `keys`, out of sight. */
-export type ResolvedOptions = Required<Omit<NetworkOptions, 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast'>> & {
+export type ResolvedOptions = Required<Omit<NetworkOptions, 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast' | 'inProcess'>> & {
+  inProcess: InProcessNode | undefined;
   extHost: string | undefined;
   name: string | undefined;
   keys: PeerKeys;
@@ -159,7 +178,9 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
   const maxFrame = o.maxFrame ?? DEFAULT_MAX_FRAME;
   if (!Number.isInteger(maxFrame) || maxFrame < 1024 || maxFrame > 0xffffffff) throw new InvalidArgumentError(`maxFrame must be an integer between 1024 and 2^32-1, got ${describe(maxFrame)}`);
   const udpPort = port(o.udpPort ?? DEFAULT_UDP_PORT, 'udpPort');
+  const inProcess = checkInProcess(o.inProcess, o.name);
   return {
+    inProcess,
     host,
     hosts,
     loopbackOnly: loopback,
@@ -167,9 +188,9 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     port: port(o.port ?? 0, 'port'),
     extHost: optionalText(o.extHost, 'extHost'),
     name: optionalText(o.name, 'name'),
-    keys: PeerKeys.from(o.secret, o.tls),
+    keys: inProcess?.keys ?? PeerKeys.from(o.secret, o.tls),
     insecure: o.insecure === true,
-    discover: o.discover !== false,
+    discover: o.discover !== false && inProcess === undefined,
     meshPeers: o.meshPeers !== false,
     udpPort,
     udpHost: optionalText(o.udpHost, 'udpHost') ?? (loopback ? '127.255.255.255' : '0.0.0.0'),
@@ -190,6 +211,17 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     maxFileTransfers: count(o.maxFileTransfers ?? DEFAULT_MAX_FILE_TRANSFERS, 'maxFileTransfers'),
     protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,
   };
+}
+
+function checkInProcess(node: InProcessNode | undefined, name: string | undefined): InProcessNode | undefined {
+  if (node === undefined) return undefined;
+  if (node === null || typeof node !== 'object' || typeof node.incarnation !== 'string' || !/^[0-9a-f]{32}$/.test(node.incarnation) || typeof node.listen !== 'boolean') {
+    throw new InvalidArgumentError('inProcess must be { incarnation: 32 hex digits, listen: boolean }');
+  }
+  if (node.keys !== undefined && !(node.keys instanceof PeerKeys)) throw new InvalidArgumentError('inProcess.keys must be PeerKeys');
+  // A node that does not listen is known by its name alone, at port 0.
+  if (!node.listen && name === undefined) throw new InvalidArgumentError('a node that does not listen needs a name');
+  return node;
 }
 
 function positive(value: unknown, what: string): number {

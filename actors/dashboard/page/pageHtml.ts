@@ -38,6 +38,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
     <a href="#cluster" id="nav-cluster" hidden>Jobs</a>
     <a href="#scheduler">Coroutines</a>
     <a href="/cluster" id="nav-nodes" hidden>Cluster</a>
+    <a href="#threads" id="nav-threads" hidden>Threads</a>
   </nav>
   <span id="process" class="process" aria-label="This process"></span>
   <span id="connection" class="connection" role="status">connecting…</span>
@@ -145,6 +146,21 @@ export const PAGE_HTML = String.raw`<!doctype html>
       </table>
     </div>
   </div>
+</section>
+<section id="threads" aria-labelledby="threads-title" hidden>
+  <h2 id="threads-title">Threads</h2>
+  <table id="thread-list" class="grid">
+    <caption>Worker threads</caption>
+    <thead><tr><th scope="col">Thread</th><th scope="col">State</th><th scope="col">Location</th><th scope="col" class="num">Placed</th><th scope="col" class="num">Started</th><th scope="col" class="num">Coroutines</th><th scope="col" class="num">Sent</th><th scope="col" class="num">Received</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="thread-list" hidden>No threads.</p>
+  <table id="thread-coroutines" class="grid">
+    <caption>Coroutines on the threads</caption>
+    <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col">Waiting on</th><th scope="col" class="num">Mailbox</th><th scope="col">Registered</th><th scope="col" class="num">Age</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="thread-coroutines" hidden>No coroutines on the threads.</p>
 </section>
 </main>
 </body>

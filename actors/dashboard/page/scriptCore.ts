@@ -19,7 +19,7 @@
  * ```
  */
 export const SCRIPT_CORE = String.raw`
-var state = { info: null, sched: null, schedAt: 0, cluster: null, clusterSkew: 0, failed: [], process: null, nodes: null, sort: { key: 'id', dir: 1 } };
+var state = { info: null, sched: null, schedAt: 0, threads: null, threadsAt: 0, cluster: null, clusterSkew: 0, failed: [], process: null, nodes: null, sort: { key: 'id', dir: 1 } };
 var view = {};
 
 function $(id) { return document.getElementById(id); }

@@ -130,6 +130,16 @@ describe('serveDashboard in a real browser', function () {
     expect(proc!.stderr.join('\n')).to.not.include(TOKEN);
   });
 
+  it('shows each worker thread and the coroutines on it', async () => {
+    await eventually(() => page.locator('#threads').isHidden(), (hidden) => !hidden, 10_000, 'the threads section');
+    const threadRows = rows(page, 'Worker threads');
+    await eventually(() => threadRows.count(), (n) => n === 2, 10_000, 'two thread rows');
+    expect(await threadRows.first().textContent()).to.match(/thread-1\.[0-9a-f]{8}up/);
+    const onThreads = rows(page, 'Coroutines on the threads');
+    await eventually(() => onThreads.allTextContents(), (t) => t.some((r) => r.includes('thread-counter')) && t.some((r) => r.includes('thread-service')), 10_000, 'the coroutines of both threads');
+    expect(await onThreads.filter({ hasText: 'thread-service' }).textContent()).to.match(/^thread-2\./);
+  });
+
   it('logs no console error, and a screenshot is saved', async () => {
     const file = path.join(tmp!, 'dashboard.png');
     await page.screenshot({ path: file, fullPage: true });

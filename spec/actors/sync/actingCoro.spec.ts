@@ -9,6 +9,7 @@ import { expectError, rejection, until } from '../../helpers.js';
 /** A resource of one unit the test hands over by hand. */
 class Unit implements Acquirable {
   readonly waiters = new WaiterQueue();
+  readonly kind = 'Unit';
   holder: Coro<any, any> | undefined;
   tryTake(coro: Coro<any, any>): boolean {
     if (this.holder !== undefined) return false;

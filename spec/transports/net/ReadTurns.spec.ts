@@ -25,7 +25,7 @@ describe('ReadTurns: the time a network spends on received frames in one turn of
       const ticks: number[] = [];
       // A turn's time smaller than any frame's handling: one frame a turn.
       const turns = new ReadTurns(1e-9);
-      new PeerConnection(b, false, 4096, Buffer.alloc(0), { frame: (f) => void got.push(f[0]!), closed: () => undefined }, turns);
+      new PeerConnection(b, false, 4096, Buffer.alloc(0), { frame: (f) => void got.push((f as Buffer)[0]!), closed: () => undefined }, turns);
       a.write(Buffer.concat(Array.from({ length: 6 }, (_, i) => encodeFrame(Buffer.from([i])))));
       // Something else waiting for the loop: it runs between the frames, not after all of them.
       const tick = (): void => {
