@@ -161,6 +161,8 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   'actors/discoro/node/clientStatus.ts': { change: LIB('actors/discoro/node/nodeEvents.js', 'NodeChange'), events: 'Channel<any>', CLIENT_EVENT: 'string' },
   'actors/discoro/node/nodeMessages.ts': { replyTo: 'any', comp: LIB('actors/discoro/node/NodeComputation.js', 'NodeComputation'), manifest: 'any' },
   'actors/discoro/node/nodeRequests.ts': { mainCoro: CORO, node: 'DiscoroNode' },
+  'actors/discoro/node/FailedJobs.ts': { top: 'Supervisor', events: 'Channel<any>' },
+  'actors/discoro/node/PeerNodes.ts': { top: 'Supervisor' },
   'actors/discoro/node/pidFile.ts': { events: 'Channel<any>', root: 'string', node: 'DiscoroNode' },
 };
 
