@@ -38,10 +38,10 @@ import type { ChildSpec } from '../../childSpec.js';
 import { Network } from '../../remote/Network.js';
 import type { FailedJobView, NodeView } from '../../dashboard/clusterSource.js';
 import type { Readiness } from '../../dashboard/dashboardOptions.js';
-import { serveDashboard, type DashboardHandle } from '../../dashboard/serveDashboard.js';
+import type { DashboardHandle } from '../../dashboard/serveDashboard.js';
 import { CLIENT_EVENT, type NodeAvailability, type NodeInfo } from '../protocol.js';
 import { FailedJobs } from './FailedJobs.js';
-import { NodeCluster } from './NodeCluster.js';
+import { NodeDashboard } from './NodeDashboard.js';
 import { PeerNodes } from './PeerNodes.js';
 import { ServerCredentials } from './ServerCredentials.js';
 import { clientStatus } from './clientStatus.js';
@@ -76,9 +76,7 @@ export class DiscoroNode implements AsyncDisposable {
   private readonly children: ChildSpec[];
   private readonly failed: FailedJobs;
   private readonly peers: PeerNodes;
-  private dashboardHandle: DashboardHandle | undefined;
-  private dashboardAddress: string | undefined;
-  private cluster: NodeCluster | undefined;
+  private ownDashboard: NodeDashboard | undefined;
   private top!: Supervisor;
   private mainCoro!: Coro<any, void>;
   private statusCoro!: Coro<any, void>;
@@ -139,10 +137,12 @@ export class DiscoroNode implements AsyncDisposable {
       });
       const node = new DiscoroNode(net, o, options, release);
       await node.launch();
-      if (options.dashboard !== undefined) await node.serveDashboard(options.dashboard).catch(async (err: unknown) => {
-        await node.stop({ grace: 0 });
-        throw err;
-      });
+      if (options.dashboard !== undefined) {
+        node.ownDashboard = await NodeDashboard.serve(node, options.dashboard, net.location.host).catch(async (err: unknown) => {
+          await node.stop({ grace: 0 });
+          throw err;
+        });
+      }
       return node;
     } catch (err) {
       await net?.stop();
@@ -239,12 +239,12 @@ export class DiscoroNode implements AsyncDisposable {
 
   /** Its dashboard, when it serves one. */
   get dashboard(): DashboardHandle | undefined {
-    return this.dashboardHandle;
+    return this.ownDashboard?.handle;
   }
 
   /** Where other hosts reach its dashboard (its address for a dashboard on a wildcard address); undefined without one. */
   get dashboardUrl(): string | undefined {
-    return this.dashboardAddress;
+    return this.ownDashboard?.address;
   }
 
   /**
@@ -305,7 +305,7 @@ export class DiscoroNode implements AsyncDisposable {
       name: this.name, location: this.location, cpus: this.cpus, freeCpus: this.freeCpus,
       platform: `${os.platform()}-${os.arch()}`, host: os.hostname(), service: this.serviceStatus, avail: await this.measure(),
       state, computations: this.computations.size, waiting: this.waiting, jobs: this.jobTotals,
-      ...(this.dashboardAddress === undefined ? {} : { dashboard: this.dashboardAddress }),
+      ...(this.ownDashboard === undefined ? {} : { dashboard: this.ownDashboard.address }),
     };
   }
 
@@ -367,16 +367,6 @@ export class DiscoroNode implements AsyncDisposable {
     await this.spares.warm({ timeout: Math.min(this.options.startTimeout, 10_000) });
   }
 
-  /** Serves its dashboard: its cluster view, readiness and title are the node's. */
-  private async serveDashboard(options: NonNullable<DiscoroNodeOptions['dashboard']>): Promise<void> {
-    const cluster = (this.cluster = new NodeCluster(this));
-    this.dashboardHandle = await serveDashboard(this.scheduler, { ...options, cluster, readiness: () => this.readiness(), title: `discoronode ${this.name}` });
-    const url = new URL(this.dashboardHandle.url);
-    // A wildcard address shows as loopback: other hosts reach it at the node's own address.
-    if (['0.0.0.0', '::', '[::]'].includes(options.host ?? '')) url.hostname = this.net.location.host.includes(':') ? `[${this.net.location.host}]` : this.net.location.host;
-    this.dashboardAddress = url.href;
-  }
-
   private measure(): Promise<NodeAvailability> {
     return nodeAvailability(this.location, this.root);
   }
@@ -384,8 +374,7 @@ export class DiscoroNode implements AsyncDisposable {
   /** After the node's coroutine ended: the last events reach the clients, then everything stops. */
   private async teardown(): Promise<void> {
     await call<boolean>(this.statusCoro, (r) => new Flush(r), 'the status stream', 5000).catch(() => undefined);
-    await this.dashboardHandle?.close();
-    this.cluster?.close();
+    await this.ownDashboard?.close();
     await this.top.stop();
     this.events.close();
     await this.net.stop();
