@@ -53,8 +53,8 @@ export const CHARGE = {
   /** A bignum, plus per byte, plus per byte squared: cbor-x shifts the whole BigInt for every byte (and a key's toString is as costly), dropping each step. */
   bignum: { work: 1300, heap: 1000 },
   bignumByte: { work: 60, heap: 16 },
-  /** Per byte squared, as divisors (integers keep the scan fast): 0.2 ns, and half a byte of garbage. */
-  bignumSquareDivisor: { work: 5, heap: 2 },
+  /** Per byte squared, as divisors (integers keep the scan fast): 0.2 ns, and a byte of garbage (two BigInts a step). */
+  bignumSquareDivisor: { work: 5, heap: 1 },
   /** Tag 27: a RemoteError. */
   generic: { work: 1200, heap: 250 },
   set: { work: 550, heap: 250 },
