@@ -52,7 +52,7 @@ export const CHARGE = {
   date: { work: 300, heap: 110 },
   /** A bignum, plus per byte, plus per byte squared: cbor-x shifts the whole BigInt for every byte (and a key's toString is as costly), dropping each step. */
   bignum: { work: 1300, heap: 1000 },
-  bignumByte: { work: 60, heap: 16 },
+  bignumByte: { work: 60, heap: 64 },
   /** Per byte squared, as divisors (integers keep the scan fast): 0.2 ns, and a byte of garbage (two BigInts a step). */
   bignumSquareDivisor: { work: 5, heap: 1 },
   /** Tag 27: a RemoteError. */
