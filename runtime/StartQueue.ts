@@ -41,8 +41,9 @@ export class StartQueue {
   private readonly startAll = (): void => {
     const q = this.queue;
     for (let n = 0; q.length > 0; n++) {
-      if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // pending stays true
+      // The slice's end first: a continuation taken from the budget is one that runs.
       if (n === SLICE) return queueMicrotask(this.startAll); // pending stays true
+      if (!this.turns.take()) return this.turns.defer(this.startAll, undefined); // pending stays true
       q.shift()!.start();
     }
     this.pending = false;

@@ -44,4 +44,14 @@ describe('StartQueue (first steps of new coroutines)', () => {
     await turn();
     expect(started).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
   });
+
+  it('a turn allowed 100 continuations starts exactly 100, across slices (a slice\'s end takes none)', async () => {
+    let started = 0;
+    const starts = new StartQueue(new TurnBudget(Infinity, 100));
+    for (let i = 0; i < 250; i++) starts.push({ start: () => void started++ });
+    for (let k = 0; k < 10; k++) await Promise.resolve(); // this turn's microtasks: every slice it allows
+    expect(started).to.equal(100);
+    for (let k = 0; k < 10 && started < 250; k++) await turn();
+    expect(started).to.equal(250);
+  });
 });
