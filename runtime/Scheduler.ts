@@ -9,7 +9,7 @@ import { CoroTable } from './CoroTable.js';
 import { StartQueue } from './StartQueue.js';
 import { InvalidArgumentError, SchedulerStoppedError, withoutStacks } from './runtimeErrors.js';
 import { defaultLogger, LogThrottle, type Logger } from './logging.js';
-import { checkCount, checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
+import { checkName, checkWaitOptions, describe, type WaitOptions } from './options.js';
 import { ExitHooks } from './ExitHooks.js';
 import { KeepAlive } from './KeepAlive.js';
 import { RESOLVED_TRUE, TurnBudget } from './TurnBudget.js';
@@ -29,8 +29,6 @@ export type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 let defaultScheduler: Scheduler | undefined;
 /** The options of a plain spawn(). */
 const NO_OPTIONS: SpawnOptions = Object.freeze({});
-/** Milliseconds of continuations per turn of the event loop, by default (see TurnBudget). */
-const DEFAULT_FAIRNESS_MS = 10;
 
 /**
  * Runs coroutines. One default scheduler per process is created lazily; construct
@@ -79,11 +77,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
       throw new InvalidArgumentError(`scheduler options must be an object, got ${describe(options)}`);
     }
     this.logger = options.logger ?? defaultLogger();
-    const count = options.fairnessBudget === undefined ? Infinity : checkCount(options.fairnessBudget, 'fairnessBudget', 1);
-    const ms = options.fairnessMs === undefined ? DEFAULT_FAIRNESS_MS : options.fairnessMs;
-    if (typeof ms !== 'number' || !(ms >= 0)) throw new InvalidArgumentError(`fairnessMs must be a non-negative number of milliseconds, got ${describe(ms)}`);
-    const timers = this.timers;
-    this.turns = new TurnBudget(ms, count, () => timers.nextDeadline);
+    this.turns = TurnBudget.forScheduler(options, () => this.timers.nextDeadline);
     this.starts = new StartQueue(this.turns);
     if (options.trackCurrent === true) this.tracker = enableTracker();
   }

@@ -13,6 +13,8 @@
  * @module
  */
 import { Deque } from './Deque.js';
+import { checkCount, describe } from './options.js';
+import { InvalidArgumentError } from './runtimeErrors.js';
 
 /** @internal Settled promises shared by every `ready(true/false/undefined)`: awaiting one allocates nothing. */
 export const RESOLVED_TRUE = Promise.resolve(true);
@@ -28,6 +30,9 @@ const RESOLVED_UNDEFINED = Promise.resolve(undefined);
  * ```
  */
 export const CHECK_EVERY = 64;
+
+/** Milliseconds of continuations per turn of the event loop, by default. */
+const DEFAULT_FAIRNESS_MS = 10;
 
 /**
  * Counts the continuations of the current turn and defers those past the turn's budget.
@@ -61,6 +66,21 @@ export class TurnBudget {
     readonly count = Infinity,
     private readonly nextDeadline: () => number = () => Infinity,
   ) {}
+
+  /**
+   * The budget a scheduler's options ask for: `fairnessMs` (default 10) and `fairnessBudget` (a
+   * count, default none), checked (`InvalidArgumentError` for a bad one).
+   * @example
+   * ```ts
+   * const budget = TurnBudget.forScheduler({ fairnessMs: 2 }, () => Infinity);
+   * ```
+   */
+  static forScheduler(options: { fairnessMs?: unknown; fairnessBudget?: unknown }, nextDeadline: () => number): TurnBudget {
+    const count = options.fairnessBudget === undefined ? Infinity : checkCount(options.fairnessBudget, 'fairnessBudget', 1);
+    const ms = options.fairnessMs === undefined ? DEFAULT_FAIRNESS_MS : options.fairnessMs;
+    if (typeof ms !== 'number' || !(ms >= 0)) throw new InvalidArgumentError(`fairnessMs must be a non-negative number of milliseconds, got ${describe(ms)}`);
+    return new TurnBudget(ms, count, nextDeadline);
+  }
 
   /**
    * True while continuations wait for a later turn: this turn's budget is spent (found spent by a
