@@ -163,7 +163,7 @@ describe('Threads (real worker threads)', function () {
   });
 
   it('bad options are InvalidArgumentError and start nothing', async () => {
-    for (const options of [{ count: 0 }, { count: -1 }, { count: 1.5 }, { count: 'two' }, { timeout: -5 }, { restart: 3 }, { restart: { maxRestarts: -1 } }, { listen: 'yes' }, { scheduler: {} }]) {
+    for (const options of [{ count: 0 }, { count: -1 }, { count: 1.5 }, { count: 'two' }, { timeout: -5 }, { restart: 3 }, { restart: { maxRestarts: -1 } }, { listen: 'yes' }, { scheduler: {} }, { spares: -1 }, { spares: 0.5 }, { spares: 'one' }]) {
       await expectError(() => Threads.start({ scheduler: fx.sched, ...(options as object) }), InvalidArgumentError);
     }
     await expectError(() => Threads.start(null as never), InvalidArgumentError);
