@@ -179,6 +179,11 @@ export class Peer {
     }
   }
 
+  /** @internal A one-way request from a link inside the process (its body in clone form). */
+  onRequest(type: string, body: unknown): void {
+    this.serve(0, type, (this.wire ??= new CloneWire(this.host.codec, this)).in(body));
+  }
+
   private onMessage(msg: unknown[]): void {
     switch (msg[0]) {
       case REQ: {

@@ -16,6 +16,12 @@
 export interface PeerLinkEvents {
   /** A complete frame (CBOR bytes, or a message value on a link that clones); throwing drops the link with that error. */
   frame(payload: unknown): void;
+  /**
+   * A one-way request of `type` with its body, in clone form (a link that clones, for a run of
+   * them: no message array is built around each; without it they come to `frame` as messages).
+   * Throwing drops the link with that error.
+   */
+  request?(type: string, body: unknown): void;
   /** The link ended: `error` says why (undefined for a clean close by either side). */
   closed(error: Error | undefined): void;
 }

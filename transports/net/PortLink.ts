@@ -238,11 +238,14 @@ export class PortLink implements PeerLink {
       for (let i = 0; i < data.length && !this.ended; ) {
         if (data[i] === RUN) {
           const type = this.typeIn(data[i + 1]), n = data[i + 2], count = data[i + 3];
-          if (!isCount(n, MAX_SPREAD) || !isCount(count, data.length) || i + 4 + n * count > data.length) throw new ProtocolError('malformed run on a port link');
+          if (typeof type !== 'string' || !isCount(n, MAX_SPREAD) || !isCount(count, data.length) || i + 4 + n * count > data.length) throw new ProtocolError('malformed run on a port link');
           i += 4;
+          const events = this.events;
           for (let k = 0; k < count && !this.ended; k++, i += n) {
             this.framesIn++;
-            this.events.frame([0, 0, type, data.slice(i, i + n)]);
+            const body = n === 2 ? [data[i], data[i + 1]] : data.slice(i, i + n);
+            if (events.request !== undefined) events.request(type, body);
+            else events.frame([0, 0, type, body]);
           }
           continue;
         }

@@ -44,6 +44,25 @@ describe('PortLink (a peer link over a real MessagePort)', () => {
     await until(() => got.closedB.length === 1);
   });
 
+  it('with a request event, a run of one-way requests comes to it one body at a time (no message array built around each); other messages still come as frames', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const frames: unknown[] = [], requests: unknown[] = [];
+    const a = new PortLink(port1, { initiator: true, judgesSilence: true }, { frame: () => undefined, closed: () => undefined });
+    const b = new PortLink(port2, { initiator: false, judgesSilence: false }, { frame: (m) => void frames.push(m), request: (type, body) => void requests.push([type, body]), closed: () => undefined });
+    a.write([0, 0, 'tell', [1, 'x']]); // alone: a frame
+    a.write([0, 0, 'tell', [2, { y: 1 }]]);
+    a.write([0, 0, 'tell', [3, 'z']]);
+    a.write([0, 0, 'tell', [4, 'w', 'three']]);
+    a.write([0, 0, 'tell', [5, 'v', 'three']]);
+    a.write([0, 7, 'tell', [6, 'asked']]);
+    await until(() => frames.length + requests.length === 6);
+    expect(requests).to.deep.equal([['tell', [2, { y: 1 }]], ['tell', [3, 'z']], ['tell', [4, 'w', 'three']], ['tell', [5, 'v', 'three']]]);
+    expect(frames).to.deep.equal([[0, 0, 'tell', [1, 'x']], [0, 7, 'tell', [6, 'asked']]]);
+    expect(b.framesIn).to.equal(6);
+    a.close();
+    b.close();
+  });
+
   it('a graceful close delivers what was queued, then the other end sees the close (no error)', async () => {
     const { a, got } = pair();
     a.write([0, 0, 'last words', 'bye']);
