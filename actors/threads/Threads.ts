@@ -19,12 +19,12 @@ import { Scheduler } from '../../runtime/Scheduler.js';
 import type { SchedulerSnapshot } from '../../runtime/snapshotTypes.js';
 import { TIMED_OUT, within } from '../../runtime/within.js';
 import { newNodeId } from '../../transports/net/hellos.js';
-import { ChildStartError, ThreadStartError } from '../actorErrors.js';
+import { ChildStartError, NoThreadError, ThreadStartError } from '../actorErrors.js';
 import { Network } from '../remote/Network.js';
 import { Supervisor } from '../Supervisor.js';
 import { pick, placementOf, type Placement } from './placement.js';
 import type { ThreadListen } from './threadProtocol.js';
-import { THREAD_SNAPSHOT } from './threadProtocol.js';
+import { THREAD_SNAPSHOT, THREAD_TERMINATE } from './threadProtocol.js';
 import { THREAD_ENTRY, ThreadSlot, type SlotGroup } from './ThreadSlot.js';
 import { ThreadSpares } from './ThreadSpares.js';
 
@@ -250,6 +250,33 @@ export class Threads implements AsyncDisposable {
         return { ...info, snapshot: snapshot as SchedulerSnapshot | null };
       }),
     );
+  }
+
+  /**
+   * Terminates coroutine `id` on thread `thread` (as `snapshot()` lists them: its monitors hear
+   * 'terminated'). Resolves true when it was running there, false when it had ended, or when the
+   * thread is no longer the `incarnation` given (a coroutine of a lost thread ended with it).
+   * Rejects with NoThreadError when that thread is not running, PeerLostError when it is lost
+   * meanwhile, TimeoutError after `timeout` (default: the network's requestTimeout), and
+   * InvalidArgumentError for bad arguments.
+   * @example
+   * ```ts
+   * const [first] = await threads.snapshot();
+   * const stuck = first.snapshot?.coroutines.find((c) => c.name === 'stuck');
+   * if (stuck !== undefined) await threads.terminateOn(first.index, stuck.id, { incarnation: first.incarnation });
+   * ```
+   */
+  async terminateOn(thread: number, id: number, options?: ActingWaitOptions & { incarnation?: string }): Promise<boolean> {
+    if (!Number.isSafeInteger(thread) || thread < 1 || thread > this.slots.length) throw new InvalidArgumentError(`thread must be a thread of the group (1 to ${this.slots.length}), got ${describe(thread)}`);
+    if (!Number.isSafeInteger(id) || id < 1) throw new InvalidArgumentError(`id must be a coroutine id (a positive integer), got ${describe(id)}`);
+    const incarnation = options?.incarnation;
+    if (incarnation !== undefined && typeof incarnation !== 'string') throw new InvalidArgumentError(`incarnation must be a string, got ${describe(incarnation)}`);
+    const timeout = checkWaitOptions({ timeout: options?.timeout ?? this.network.requestTimeout, signal: options?.signal });
+    const slot = this.slots[thread - 1]!;
+    if (this.state !== 'running' || slot.state !== 'up' || slot.peer === undefined) throw new NoThreadError(`${slot.name} is not running (${slot.state})`);
+    if (incarnation !== undefined && incarnation !== slot.incarnation) return false;
+    const done = await slot.peer.request(THREAD_TERMINATE, [slot.incarnation, id], { timeout, signal: options?.signal, coro: options?.coro });
+    return done === true;
   }
 
   /**

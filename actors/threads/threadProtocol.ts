@@ -11,6 +11,7 @@ import type { PeerKeyMaterial } from '../../transports/net/PeerKeys.js';
 /** Request types a thread serves, to nodes of its own process only. */
 export const THREAD_SPAWN = 'thread-spawn';
 export const THREAD_SNAPSHOT = 'thread-snapshot';
+export const THREAD_TERMINATE = 'thread-terminate';
 
 /**
  * A node of the process, as the setup and the control messages name it.
