@@ -23,7 +23,7 @@ import { ChildStartError, NoThreadError, ThreadStartError } from '../actorErrors
 import { Network } from '../remote/Network.js';
 import { Supervisor } from '../Supervisor.js';
 import { pick, placementOf, type Placement } from './placement.js';
-import type { ThreadListen } from './threadProtocol.js';
+import { listenOf, restartOf } from './groupOptions.js';
 import { THREAD_SNAPSHOT, THREAD_TERMINATE } from './threadProtocol.js';
 import { THREAD_ENTRY, ThreadSlot, type SlotGroup } from './ThreadSlot.js';
 import { ThreadSpares } from './ThreadSpares.js';
@@ -339,26 +339,3 @@ export class Threads implements AsyncDisposable {
 function infoOf(slot: ThreadSlot): ThreadInfo {
   return { index: slot.index, name: slot.name, location: String(slot.location), incarnation: slot.incarnation, state: slot.state, placed: slot.life.placed, starts: slot.starts };
 }
-
-function restartOf(restart: ThreadsOptions['restart']): { maxRestarts: number; withinMs: number } | undefined {
-  if (restart === false) return undefined;
-  if (restart === undefined) return { maxRestarts: 3, withinMs: 5000 };
-  if (restart === null || typeof restart !== 'object') throw new InvalidArgumentError(`restart must be false or { maxRestarts, withinMs }, got ${describe(restart)}`);
-  return { maxRestarts: checkCount(restart.maxRestarts ?? 3, 'restart.maxRestarts'), withinMs: checkCount(restart.withinMs ?? 5000, 'restart.withinMs', 1) };
-}
-
-/** How the threads listen for other hosts: as the owner's network does, unless told not to. */
-function listenOf(net: Network, listen: boolean | undefined): ThreadListen | undefined {
-  const owner = net.options;
-  const ownerListens = owner.inProcess === undefined;
-  if (listen === false || (listen === undefined && !ownerListens)) return undefined;
-  if (!ownerListens) throw new InvalidArgumentError('the threads cannot listen: their owner has no listening network (start Network first)');
-  const keys = owner.keys.material();
-  if (keys === undefined) {
-    if (listen === true) throw new InvalidArgumentError('threads cannot listen with certificate TLS (its private key stays in the owner\'s secure context): pass listen: false');
-    net.logger.info('threads do not listen for other hosts: certificate TLS keys cannot cross to a thread');
-    return undefined;
-  }
-  return { hosts: [...owner.hosts], extHost: owner.extHost, keys, meshPeers: owner.meshPeers };
-}
-
