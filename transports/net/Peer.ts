@@ -103,6 +103,12 @@ export class Peer {
    */
   post(type: string, body: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): boolean {
     if (this.state === 'closed') return false;
+    const conn = this.connection;
+    if (conn?.request !== undefined && this.state === 'online') {
+      // A link inside the process: the body crosses as a value, with no message array around it.
+      conn.request(type, (this.wire ??= new CloneWire(this.host.codec, this)).out(body, this.host.referenceSent), transfer);
+      return true;
+    }
     return this.write(this.encode([REQ, 0, type, body], this.host.referenceSent), transfer);
   }
 
