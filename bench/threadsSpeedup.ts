@@ -4,10 +4,10 @@
  * random neighbours, each neighbourhood on one thread), on 2 threads and on
  * `os.availableParallelism()`, over the same work on 1 thread.
  *
- * Two ways, both printed: **steady** (one group of threads per count, a first round to warm it
- * up, then the shortest of 3 rounds: a service that has run a while) and **cold** (each round on
- * a fresh group, the shortest of 3: a fresh thread compiles the runtime and grows its heap while
- * it works). With the speed-up, the CPU time each thread used in its shortest round and what the
+ * Two ways, both printed: **steady** (a group of threads per count, a first round to warm each
+ * up, then the shortest of 5 rounds: a service that has run a while) and **cold** (each round on
+ * a fresh group, the shortest of 5: a fresh thread compiles the runtime and grows its heap while
+ * it works). The rounds of the 1-thread baseline alternate with the others. With the speed-up, the CPU time each thread used in its shortest round and what the
  * process used besides (V8's garbage collection and compiler helper threads, the main thread),
  * read from /proc on Linux: a 1-thread baseline that already keeps more than one core busy
  * bounds what 2 threads on 2 cores can gain.
@@ -20,6 +20,8 @@ import { printFigure, since } from './figure.js';
 const WORK = new URL('./threadWork.js', import.meta.url);
 const [ROWS, WIDTH, MAX_ITER, CHUNKS] = [1200, 1200, 500, 48];
 const [HOODS, ACTORS, PINGS] = [8, 200, 400];
+/** Rounds measured each way (the shortest counts: the least disturbed on a shared machine). */
+const ROUNDS = 5;
 
 /** One round: its wall time, the CPU time of each thread, and of the whole process, in ms. */
 interface Round {
@@ -74,29 +76,43 @@ const big = async (threads: Threads): Promise<() => Promise<void>> => async () =
 
 const shortest = (rounds: Round[]): Round => rounds.reduce((a, b) => (b.ms < a.ms ? b : a));
 
-/** Steady: one group, a warm-up round, then the shortest of 3. */
-async function steady(count: number, workload: typeof big): Promise<Round> {
-  const g = await group(count, workload);
+/**
+ * Steady: a group of 1 thread and one of `count`, both kept; a warm-up round on each, then
+ * `ROUNDS` rounds each, alternating (a busy spell of the shared machine hits both alike); the
+ * shortest of each.
+ */
+async function steady(count: number, workload: typeof big): Promise<[Round, Round]> {
+  const one = await group(1, workload);
+  const many = await group(count, workload);
   try {
-    await g.round();
-    return shortest([await g.round(), await g.round(), await g.round()]);
+    await one.round();
+    await many.round();
+    const a: Round[] = [], b: Round[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      a.push(await one.round());
+      b.push(await many.round());
+    }
+    return [shortest(a), shortest(b)];
   } finally {
-    await g.stop();
+    await one.stop();
+    await many.stop();
   }
 }
 
-/** Cold: the first round of a fresh group, the shortest of 3. */
-async function cold(count: number, workload: typeof big): Promise<Round> {
-  const rounds: Round[] = [];
-  for (let r = 0; r < 3; r++) {
-    const g = await group(count, workload);
-    try {
-      rounds.push(await g.round());
-    } finally {
-      await g.stop();
+/** Cold: the first round of a fresh group of 1 thread, then of `count`, alternating; the shortest of `ROUNDS` each. */
+async function cold(count: number, workload: typeof big): Promise<[Round, Round]> {
+  const a: Round[] = [], b: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [n, into] of [[1, a], [count, b]] as const) {
+      const g = await group(n, workload);
+      try {
+        into.push(await g.round());
+      } finally {
+        await g.stop();
+      }
     }
   }
-  return shortest(rounds);
+  return [shortest(a), shortest(b)];
 }
 
 const cpuNote = (r: Round): string => {
@@ -113,10 +129,9 @@ export async function speedups(): Promise<void> {
   ];
   for (const w of workloads) {
     for (const [way, measure] of [['steady', steady], ['cold', cold]] as const) {
-      const one = await measure(1, w.run);
       for (const n of [...new Set([2, cores])]) {
-        const many = await measure(n, w.run);
-        const how = way === 'steady' ? 'threads warmed up by a first round, shortest of 3 rounds' : 'fresh threads each round, shortest of 3';
+        const [one, many] = await measure(n, w.run);
+        const how = way === 'steady' ? `threads warmed up by a first round, shortest of ${ROUNDS} rounds alternating with the baseline's` : `fresh threads each round, shortest of ${ROUNDS} alternating with the baseline's`;
         printFigure({
           bench: 'threads',
           metric: `speed-up, ${w.name} on ${n} threads${n === cores ? ' (os.availableParallelism())' : ''}, ${way} (${how}; baseline: ${w.base}${cpuNote(one)}; on ${n}${cpuNote(many)})`,
