@@ -82,6 +82,24 @@ describe('a lost thread is lost like a peer (real worker threads)', function () 
     expect(threads.spares).to.equal(0);
   });
 
+  it('terminateOn: a call pending when the thread is lost fails with PeerLostError; the earlier incarnation never reaches the thread in its place', async () => {
+    const threads = await fx.start();
+    const first = threads.list()[0]!;
+    const frozen = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'freeze');
+    const counter = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'counter');
+    expect(await ask(frozen, (replyTo) => replyTo, { timeout: 5000 })).to.equal('frozen');
+    // The thread spins: the request is never answered, and the heartbeats judge the thread lost.
+    const pending = settle(threads.terminateOn(1, counter.id, { incarnation: first.incarnation, timeout: 30_000 }));
+    expect((await pending).error).to.be.instanceOf(PeerLostError);
+    await until(() => threads.list()[0]!.state === 'up' && threads.list()[0]!.starts === 2, 20_000, 'a new thread in the place of the lost one');
+    const successor = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'counter');
+    expect(await threads.terminateOn(1, successor.id, { incarnation: first.incarnation, timeout: 5000 })).to.equal(false);
+    const [now] = await threads.snapshot({ timeout: 5000 });
+    expect(now!.snapshot!.coroutines.map((c) => c.id)).to.include(successor.id);
+    expect(await threads.terminateOn(1, successor.id, { incarnation: now!.incarnation, timeout: 5000 })).to.equal(true);
+    expect(await successor.finish({ timeout: 5000 }).then(() => 'finished', (err: Error) => err.name)).to.equal('CoroTerminatedError');
+  });
+
   it('with restart: false a lost thread stays down; keys move to the threads still running, and it stops cleanly', async () => {
     const threads = await fx.start({ restart: false });
     const victimCoro = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'exitThread');
