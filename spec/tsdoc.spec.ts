@@ -163,6 +163,7 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   'actors/discoro/node/nodeRequests.ts': { mainCoro: CORO, node: 'DiscoroNode' },
   'actors/discoro/node/FailedJobs.ts': { top: 'Supervisor', events: 'Channel<any>' },
   'actors/discoro/node/PeerNodes.ts': { top: 'Supervisor' },
+  'actors/discoro/node/NodeDashboard.ts': { node: 'DiscoroNode' },
   'actors/discoro/node/pidFile.ts': { events: 'Channel<any>', root: 'string', node: 'DiscoroNode' },
 };
 
