@@ -54,7 +54,7 @@ describe('serveDashboard with worker threads (real threads, HTTP)', function () 
     }
   });
 
-  it('POST /api/thread-coroutines/<thread>:<incarnation>:<id>/terminate (with the token) terminates a coroutine on a thread; one that ended, of a lost thread or unknown is 404', async () => {
+  it('POST /api/thread-coroutines/<thread>:<incarnation>:<id>/terminate (with the token) terminates a coroutine on a thread; 401 without the token, 403 with a wrong one or on a dashboard without one; one that ended, of a lost thread or unknown is 404', async () => {
     const { logger, lines } = captureLogger('warn');
     const sched = new Scheduler({ logger });
     const threads = await Threads.start({ count: 2, scheduler: sched });
@@ -66,7 +66,11 @@ describe('serveDashboard with worker threads (real threads, HTTP)', function () 
       const listed = second!.snapshot!.coroutines.find((c) => c.name === 'victim')!;
       const url = (id: string): string => `${d.url}api/thread-coroutines/${encodeURIComponent(id)}/terminate`;
       const target = `2:${second!.incarnation}:${listed.id}`;
+      expect((await post(url(target))).status).to.equal(401);
       expect((await post(url(target), 'a-wrong-token-but-long-enough')).status).to.equal(403);
+      const readOnly = await serveDashboard(sched, { threads });
+      open.push(readOnly);
+      expect((await post(`${readOnly.url}api/thread-coroutines/${encodeURIComponent(target)}/terminate`, TOKEN)).status).to.equal(403);
       expect((await post(url(`2:${'0'.repeat(32)}:${listed.id}`), TOKEN)).status).to.equal(404); // an earlier thread in that place
       expect((await post(url(`1:${threads.list()[0]!.incarnation}:${listed.id}`), TOKEN)).status).to.equal(404); // that id is not on thread 1
       for (const bad of ['3:ab:1', 'x', `2:${second!.incarnation}:0`, '0:ab:1']) expect((await post(url(bad), TOKEN)).status, bad).to.equal(404);
