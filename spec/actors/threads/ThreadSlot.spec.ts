@@ -85,9 +85,10 @@ describe('a lost thread is lost like a peer (real worker threads)', function () 
   it('terminateOn: a call pending when the thread is lost fails with PeerLostError; the earlier incarnation never reaches the thread in its place', async () => {
     const threads = await fx.start();
     const first = threads.list()[0]!;
-    const frozen = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'freeze');
     const counter = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'counter');
-    expect(await ask(frozen, (replyTo) => replyTo, { timeout: 5000 })).to.equal('frozen');
+    const spinning = new Int32Array(new SharedArrayBuffer(4));
+    await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'freezeFlagged', spinning);
+    await until(() => Atomics.load(spinning, 0) === 1, 10_000, 'thread 1 to spin');
     // The thread spins: the request is never answered, and the heartbeats judge the thread lost.
     const pending = settle(threads.terminateOn(1, counter.id, { incarnation: first.incarnation, timeout: 30_000 }));
     expect((await pending).error).to.be.instanceOf(PeerLostError);
