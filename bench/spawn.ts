@@ -60,7 +60,7 @@ async function idleHeap(n: number): Promise<{ perCoro: number; sched: Scheduler 
   const before = process.memoryUsage().heapUsed;
   started = 0;
   for (let i = 0; i < n; i++) sched.spawn(idleBody);
-  // First steps are budgeted (a burst yields to I/O every fairnessBudget starts): measure once
+  // First steps are budgeted (a burst yields to I/O once a turn has run for fairnessMs): measure once
   // every coroutine has reached its receive, not after one turn.
   for (let turns = 0; turns < 1_000_000 && started < n; turns++) await new Promise((r) => setImmediate(r));
   await new Promise((r) => setImmediate(r));
