@@ -308,6 +308,6 @@ function listenOf(net: Network, listen: boolean | undefined): ThreadListen | und
     net.logger.info('threads do not listen for other hosts: certificate TLS keys cannot cross to a thread');
     return undefined;
   }
-  return { hosts: [...owner.hosts], extHost: owner.extHost, keys, meshPeers: owner.meshPeers };
+  return { hosts: [...owner.hosts], extHost: owner.extHost, keys, peering: owner.peering };
 }
 

@@ -19,6 +19,7 @@ import type { PeerLink } from './PeerLink.js';
 import { CloneWire } from './CloneWire.js';
 import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+import type { Peering } from './peering.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
@@ -66,6 +67,11 @@ export class Peer {
   incarnation = '';
   name: string;
   state: 'connecting' | 'online' | 'closed' = 'connecting';
+  /** Its part in the network's connections, as its handshake said ('mesh' until then, and for a 2.0 node). */
+  peering: Peering = 'mesh';
+  /** @internal Heard of (a ping, a peer list): a refused dial is retried until then (performance.now()). */
+  wantedUntil = 0;
+  private queuedAt = 0;
   /** Why it closed. */
   error: Error | undefined = undefined;
   /** @internal */
@@ -148,12 +154,23 @@ export class Peer {
     return wait.start(timeout, options?.signal);
   }
 
+  /**
+   * @internal What waits for this connecting peer: 'call' (a request, a `peer()` call: its retries
+   * keep the process alive, as the call does), 'intent' (a message queued less than `window` ms
+   * ago, or heard of lately), or nothing.
+   */
+  awaited(now: number, window: number): 'call' | 'intent' | undefined {
+    if (this.pending.size > 0 || this.onlineWaiters.length > 0) return 'call';
+    return now < this.wantedUntil || (this.queued.length > 0 && now - this.queuedAt < window) ? 'intent' : undefined;
+  }
+
   /** @internal Adopts an authenticated connection and sends what was queued. */
-  attach(conn: PeerLink, info: { nodeId: string; name: string; location: Location }): void {
+  attach(conn: PeerLink, info: { nodeId: string; name: string; location: Location; peering?: Peering }): void {
     this.connection = conn;
     this.incarnation = info.nodeId;
     this.name = info.name;
     this.location = info.location;
+    this.peering = info.peering ?? 'mesh';
     this.state = 'online';
     const queued = this.queued;
     this.queued = [];
@@ -327,6 +344,7 @@ export class Peer {
       this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
       return false;
     }
+    if (this.queued.length === 0) this.queuedAt = performance.now();
     this.queued.push(payload);
     this.queuedBytes += payload.length;
     return true;
