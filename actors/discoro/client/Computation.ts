@@ -121,12 +121,15 @@ export class Computation implements AsyncDisposable {
     if (this.state === 'new') {
       this.state = 'scheduling';
       let net = Network.of(this.scheduler);
+      const discover = this.options.discover ?? (this.options.nodes ?? []).length === 0;
       if (net === undefined) {
-        net = await Network.start(this.scheduler, { discover: false, ...this.options.network, ...(this.#secret !== undefined ? { secret: this.#secret } : {}) });
+        // A client that names its nodes keeps to them (a leaf); one that discovers dials every node it hears of.
+        const peering = this.options.network?.meshPeers === undefined ? { peering: discover ? 'mesh' : 'leaf' } as const : {};
+        net = await Network.start(this.scheduler, { discover: false, ...peering, ...this.options.network, ...(this.#secret !== undefined ? { secret: this.#secret } : {}) });
         this.ownNetwork = true;
       }
       this.net = net;
-      this.nodeSet.start(net, this.options.nodes ?? [], this.options.discover ?? (this.options.nodes ?? []).length === 0);
+      this.nodeSet.start(net, this.options.nodes ?? [], discover);
     }
     const wait = new Wait<boolean>(this.scheduler, this.scheduler.actor(options?.coro), WaitKind.Other);
     wait.alarm = false;

@@ -23,6 +23,11 @@ type Request = { kind: 'enable-node'; node: string; setupArgs?: unknown[] } | { 
 type Mail = NodeEventMail | PeerStatus | FlowResult | Request | MonitorStatus;
 
 const PULSE: unique symbol = Symbol('pulse');
+
+/** A discoro server is a hidden peer (one of a 2.0 node is told by its name). */
+function isServer(net: Network, s: PeerStatus): boolean {
+  return net.peerByIncarnation(s.incarnation)?.peering === 'hidden' || /_proc-\d+$/.test(s.name);
+}
 /** How long closing waits for each node's answer at most, beyond the network's request timeout. */
 const CLOSE_FLOWS_MS = 2000;
 
@@ -211,7 +216,7 @@ export class ComputationNodes {
       if (server !== undefined && !server.peer.isOnline) this.comp.serverLost(server, 'connection lost');
       const state = this.nodes.get(loc);
       if (state !== undefined && state.phase !== 'closed' && state.phase !== 'failed') this.nodeGone(loc, state, 'node lost', 'node-disconnected');
-    } else if (this.discover && !this.nodes.has(loc) && !/_proc-\d+$/.test(s.name) && !this.comp.pool.servers.has(loc)) this.probe(coro, loc, false);
+    } else if (this.discover && !this.nodes.has(loc) && !this.comp.pool.servers.has(loc) && !isServer(this.net, s)) this.probe(coro, loc, false);
   }
 
   private probe(coro: Coro<Mail>, loc: string, given: boolean): void {

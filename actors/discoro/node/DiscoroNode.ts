@@ -112,7 +112,8 @@ export class DiscoroNode implements AsyncDisposable {
       const sched = new Scheduler({ logger: o.logger });
       net = await Network.start(sched, {
         host: o.host, port: o.port, extHost: o.extHost, name: o.name, secret: options.secret, insecure: o.insecure, tls: options.tls,
-        discover: o.discover, udpPort: o.udpPort, seeds: o.peers, destDir: o.destDir, maxFileSize: o.maxFileSize,
+        // A hub: it tells clients where the nodes it knows listen, and connects to its seeds only (no mesh of nodes).
+        discover: o.discover, udpPort: o.udpPort, seeds: o.peers, peering: 'hub', destDir: o.destDir, maxFileSize: o.maxFileSize,
         heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
       });
       const node = new DiscoroNode(net, o, options, release);

@@ -75,7 +75,8 @@ async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, 
   const o = m.network;
   const net = await Network.start(sched, {
     host: o.host, port: o.port, extHost: o.extHost, secret: o.secret, insecure: o.insecure, tls: o.tls,
-    name: where, discover: false, destDir: workDir, maxFileSize: o.maxFileSize,
+    // Hidden: known to its client (which dials it) and to whatever a job reaches, told of to nobody.
+    name: where, discover: false, peering: 'hidden', destDir: workDir, maxFileSize: o.maxFileSize,
     heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
   }, ownerOnly(m.client, where));
   const setup = m.manifest.serverSetup;
