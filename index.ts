@@ -66,6 +66,7 @@ export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFu
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';
+export type { Peering } from './transports/net/peering.js';
 export { newSecret, type PeerTlsOptions } from './transports/net/PeerKeys.js';
 export { Secret } from './transports/net/Secret.js';
 export type { LocateOptions } from './transports/net/PeerLocator.js';
@@ -83,7 +84,7 @@ export type { Placement } from './actors/threads/placement.js';
 export { threadChild } from './actors/threads/threadChild.js';
 export { ThreadFunctionError, NoThreadError, ThreadStartError } from './actors/actorErrors.js';
 export {
-  PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
+  PeerLostError, PeerUnreachableError, PeerBusyError, AuthenticationError, ProtocolVersionError, ProtocolError,
   InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,
   PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError, FileTransferLimitError,
 } from './transports/net/netErrors.js';

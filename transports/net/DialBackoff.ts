@@ -18,8 +18,16 @@ export const AUTH_FAILURE_WAIT_MS = 60_000;
 /** Most locations whose failures are remembered (the oldest are forgotten first). */
 const MAX_REMEMBERED = 10_000;
 
+/**
+ * Why a dial failed: a failed authentication; refused for now by the peer (busy); cut short in its
+ * handshake for another reason (a cause that may come back every time); anything else.
+ */
+export type DialFailure = 'auth' | 'busy' | 'cut' | 'other';
+
 interface Failures {
   count: number;
+  /** Of which handshakes cut short. */
+  cuts: number;
   /** Not dialled implicitly before this (performance.now()). */
   until: number;
 }
@@ -29,7 +37,7 @@ interface Failures {
  * @example
  * ```ts
  * const backoff = new DialBackoff();
- * const delay = backoff.failed('127.0.0.1:9705', false); // ~100 ms, then ~200, ~400, ... 5 s
+ * const delay = backoff.failed('127.0.0.1:9705', 'busy'); // ~100 ms, then ~200, ~400, ... 5 s
  * if (backoff.waitFor('127.0.0.1:9705') === 0) log('may dial now');
  * ```
  */
@@ -42,17 +50,20 @@ export class DialBackoff {
     return f === undefined ? 0 : Math.max(0, f.until - now);
   }
 
-  /** How many dials of `key` failed in a row. */
-  count(key: string): number {
-    return this.failures.get(key)?.count ?? 0;
+  /** How many dials of `key` failed in a row, and how many of them were cut short in their handshake. */
+  count(key: string): { failures: number; cuts: number } {
+    const f = this.failures.get(key);
+    return { failures: f?.count ?? 0, cuts: f?.cuts ?? 0 };
   }
 
   /** A dial of `key` failed: returns the delay before the next one (and records it). */
-  failed(key: string, authentication: boolean, now = performance.now()): number {
-    const count = (this.failures.get(key)?.count ?? 0) + 1;
-    const delay = authentication ? AUTH_FAILURE_WAIT_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(count - 1, 20)) * (0.5 + Math.random());
+  failed(key: string, why: DialFailure, now = performance.now()): number {
+    const previous = this.failures.get(key);
+    const count = (previous?.count ?? 0) + 1;
+    const cuts = (previous?.cuts ?? 0) + (why === 'cut' ? 1 : 0);
+    const delay = why === 'auth' ? AUTH_FAILURE_WAIT_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.min(count - 1, 20)) * (0.5 + Math.random());
     this.failures.delete(key); // re-inserted last: the map stays ordered by the latest failure
-    this.failures.set(key, { count, until: now + delay });
+    this.failures.set(key, { count, cuts, until: now + delay });
     if (this.failures.size > MAX_REMEMBERED) this.failures.delete(this.failures.keys().next().value!);
     return delay;
   }

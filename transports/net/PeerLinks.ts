@@ -2,10 +2,13 @@
  * The connections of a node: dialling (once per location at a time, with a back-off after a
  * failure, DialBackoff.ts), accepting, authenticating, settling simultaneous connects (the
  * connection initiated by the lower node id is kept), recognising a restarted peer by its new
- * incarnation, and logging a refused peer once. A dial that a peer's listener answered but whose
- * handshake failed (refused as busy, closed to make room, timed out) is tried again after the
- * back-off delay while the peer is still wanted: a call waits for it, a message is queued for it
- * (for `requestTimeout`), or it was just heard of (a ping, a peer list: for `requestTimeout`).
+ * incarnation, and logging a refused peer once. A dial that a peer's listener answered but
+ * refused as busy is tried again after the back-off delay while the peer is still wanted: a call
+ * waits for it, a message is queued for it (for `requestTimeout`), or it was just heard of (a
+ * ping, a peer list: for `requestTimeout`), as is one closed before the peer answered past its
+ * greeting (its table made room for another); one whose handshake was cut short otherwise (timed
+ * out, dropped) likewise, twice at most in a row. Refused by the OS (nothing listens), or a wrong
+ * secret or version, fails what waits at once.
  * Seeds are dialled again by the network's tick whenever they are not connected.
  * @module
  */
@@ -15,7 +18,7 @@ import { GREETING_BYTES, handshake, type HelloInfo } from './handshake.js';
 import { reject, RejectReason } from './hellos.js';
 import { encodeFrame } from '../io/FrameDecoder.js';
 import { Location } from './Location.js';
-import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
+import { AuthenticationError, NetworkStoppedError, PeerBusyError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
 import { PeerConnection } from './PeerConnection.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
@@ -27,6 +30,9 @@ import { ReadTurns } from './ReadTurns.js';
 import { HandshakeTable } from './HandshakeTable.js';
 import { DialBackoff } from './DialBackoff.js';
 import { dialsPinger, type Peering } from './peering.js';
+
+/** A handshake cut short (not refused as busy) is tried again this many times in a row at most. */
+const CUT_RETRIES = 2;
 /** Milliseconds per turn of the event loop that all peer connections together spend handling frames. */
 const READ_TURN_MS = 5;
 /** An accepted connection that has sent nothing this long after the greeting is closed (at most connectTimeout). */
@@ -243,10 +249,14 @@ export class PeerLinks {
         return;
       }
       if (peer.state !== 'connecting') return;
-      const delay = this.backoff.failed(String(location), err instanceof AuthenticationError);
-      // Its listener answered, so it is alive: refused for now (busy), or cut before the end.
-      const refused = answered && err instanceof PeerUnreachableError && !this.host.isStopped;
-      const awaited = refused ? peer.awaited(performance.now(), this.host.options.requestTimeout) : undefined;
+      const key = String(location);
+      // Its listener answered, so it is alive: refused for now (busy), or cut short (for a cause that
+      // may come back every time: a few times only, and a busy refusal after a cut is not waited out).
+      const why = err instanceof AuthenticationError ? 'auth' : err instanceof PeerBusyError ? 'busy' : answered && err instanceof PeerUnreachableError ? 'cut' : 'other';
+      const delay = this.backoff.failed(key, why);
+      const { cuts } = this.backoff.count(key);
+      const again = ((why === 'busy' && cuts === 0) || (why === 'cut' && cuts <= CUT_RETRIES)) && !this.host.isStopped;
+      const awaited = again ? peer.awaited(performance.now(), this.host.options.requestTimeout) : undefined;
       if (awaited !== undefined) return this.dialAgain(peer, location, err, delay, awaited === 'call');
       this.giveUp(peer, location, err);
     }

@@ -22,7 +22,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { encodeFrame } from '../io/FrameDecoder.js';
 import type { HandshakeReader } from './HandshakeReader.js';
-import { AuthenticationError, DuplicateConnectionError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
+import { AuthenticationError, DuplicateConnectionError, PeerBusyError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
 import { peeringCode, peeringOf, type Peering } from './peering.js';
 
 /** Magic of every handshake frame and ping: 'ACRO'. */
@@ -259,7 +259,7 @@ export function checkReject(frame: Buffer, version: Version): void {
     case RejectReason.Version: throw versionError(theirs, version);
     case RejectReason.Auth: throw new AuthenticationError('the peer rejected our authentication (different secret?)');
     case RejectReason.Duplicate: throw new DuplicateConnectionError('the peer keeps its own connection to us');
-    case RejectReason.Busy: throw new PeerUnreachableError('the peer refuses connections from this address for now (failed authentications from it, or too many connections in their handshake); try again later');
+    case RejectReason.Busy: throw new PeerBusyError('the peer refuses connections from this address for now (failed authentications from it, or too many connections in their handshake); try again later');
     default: throw new PeerUnreachableError('the peer refused the connection (stopping)');
   }
 }

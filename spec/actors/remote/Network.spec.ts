@@ -258,23 +258,28 @@ describe('Network (real processes on 127.0.0.1)', function () {
       }
     });
 
-    it('a 1.x peer is refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works', async () => {
-      net = await Network.start(sched, { discover: false, secret: 'versions' });
+    it('a 1.x peer is refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works, a 2.0 one too (as a mesh node)', async () => {
+      net = await Network.start(sched, { discover: false, secret: 'versions', peering: 'hub' });
       const v1 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 1, minor: 0 } });
       const v2x = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 2, minor: 7 } });
+      const v20 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 2, minor: 0 }, peering: 'hidden' });
       try {
         const r = await settle(net.peer(v1.ready.location, { timeout: 3000 }));
         expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
-        expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.0');
+        expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.1');
         const back = await v1.command({ cmd: 'peer', location: String(net.location), timeout: 3000 });
         expect(back.code, JSON.stringify(back)).to.equal('ERR_PROTOCOL_VERSION');
-        expect(back.error).to.include('peer speaks 2.0').and.include('this node 1.0');
+        expect(back.error).to.include('peer speaks 2.1').and.include('this node 1.0');
         const ok = await net.peer(v2x.ready.location, { timeout: 3000 });
         expect(ok.isOnline).to.equal(true);
         expect(net.peers().map(String)).to.deep.equal([v2x.ready.location]);
+        // A 2.0 node says no peering (whatever it runs with): it is taken as a mesh node.
+        const old = await net.peer(v20.ready.location, { timeout: 3000 });
+        expect(old.peering).to.equal('mesh');
       } finally {
         await v1.kill();
         await v2x.kill();
+        await v20.kill();
       }
     });
 
