@@ -20,6 +20,7 @@ import { CloneWire } from './CloneWire.js';
 import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 import type { Peering } from './peering.js';
+import { PeerLiveness } from './PeerLiveness.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
@@ -69,6 +70,8 @@ export class Peer {
   state: 'connecting' | 'online' | 'closed' = 'connecting';
   /** Its part in the network's connections, as its handshake said ('mesh' until then, and for a 2.0 node). */
   peering: Peering = 'mesh';
+  /** Whether this side sends heartbeats to it and judges its silence (both by default). */
+  readonly liveness = new PeerLiveness();
   /** @internal Heard of (a ping, a peer list): a refused dial is retried until then (performance.now()). */
   wantedUntil = 0;
   private queuedAt = 0;
@@ -229,12 +232,12 @@ export class Peer {
   /** @internal Sends a heartbeat if nothing was sent lately; declares the peer lost if it has been silent too long. */
   tick(now: number, interval: number, timeout: number): void {
     const conn = this.connection;
-    if (this.state !== 'online' || conn === undefined) return;
-    if (conn.judgesSilence && now - conn.lastReceived > timeout) {
+    const due = this.state !== 'online' || conn === undefined ? undefined : this.liveness.check(conn, now, interval, timeout);
+    if (due === 'beat') conn!.write(this.encode([PING]));
+    else if (due === 'lost') {
       this.host.logger.warn({ peer: String(this) }, 'peer missed its heartbeats');
-      return this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn.lastReceived)} ms`), false);
+      this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn!.lastReceived)} ms`), false);
     }
-    if (now - conn.lastSent >= interval) conn.write(this.encode([PING]));
   }
 
   /** @internal Says goodbye and closes the connection; pending requests fail with `error`. */

@@ -55,6 +55,9 @@ export class ServerJobs {
   private closer: MonitorTarget | undefined = undefined;
   private deadline = Infinity;
 
+  /** The computation's client, once it made a request here. */
+  private client: Peer | undefined = undefined;
+
   constructor(
     private readonly sched: Scheduler,
     private readonly net: Network,
@@ -62,6 +65,15 @@ export class ServerJobs {
     private readonly reporter: JobReporter,
     private readonly where: string,
   ) {}
+
+  /**
+   * One heartbeat per node: the server never judges its client's silence (its node does, and
+   * closes the computation), and heartbeats to it only while jobs run here (the client then
+   * judges this server; an idle one is vouched for by its node).
+   */
+  quiet(client: Peer): void {
+    client.liveness.set({ heartbeats: this.running.size > 0, judge: false });
+  }
 
   /** Jobs started and not ended (running, or waiting for their CPU turn). */
   get count(): number {
@@ -93,6 +105,7 @@ export class ServerJobs {
       throw new InvalidArgumentError(`job arguments are not CBOR data: ${(err as Error).message}`);
     }
     if (!Array.isArray(args)) throw new InvalidArgumentError('job arguments must be a list');
+    this.client = peer;
     const coro = this.sched.spawnWith({ name: JOB_CORO_NAME }, (c: Coro) => this.job(c, fn, ref.name, args, cpu));
     RemoteWatches.of(this.net).serve(peer, watchId, coro, false);
     return coro.id;
@@ -121,6 +134,7 @@ export class ServerJobs {
   private async job(coro: Coro, fn: JobFunction, name: string, args: unknown[], cpu: boolean): Promise<unknown> {
     // Listed while it waits its turn too: a close or the node's terminate reaches it there.
     this.running.set(coro.id, coro);
+    if (this.running.size === 1) this.client?.liveness.set({ heartbeats: true });
     let ok = false, started = false;
     try {
       if (cpu) await this.cpuTurn.acquire(coro);
@@ -131,6 +145,7 @@ export class ServerJobs {
       return value;
     } finally {
       this.running.delete(coro.id);
+      if (this.running.size === 0) this.client?.liveness.set({ heartbeats: false });
       if (started) this.reporter.ended(coro.id, ok);
       if (this.cpuTurn.owner === coro) this.cpuTurn.release(coro);
       this.closer?.send(JOB_ENDED);

@@ -18,6 +18,7 @@ import type { Coro } from '../../../runtime/Coro.js';
 import { AsyncoroError } from '../../../runtime/runtimeErrors.js';
 import { IPC_CLOSED, IpcPort } from '../../../transports/io/IpcPort.js';
 import { Network, type RequestAdmission } from '../../remote/Network.js';
+import type { PeerStatus } from '../../../transports/net/PeerStatus.js';
 import { Rci } from '../../remote/Rci.js';
 import { NotComputationOwnerError, SetupFailedError } from '../../actorErrors.js';
 import { ServerRequests, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from '../protocol.js';
@@ -91,6 +92,14 @@ async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, 
   const reporter = new JobReporter((r) => node.send(r), sched);
   const jobs = new ServerJobs(sched, net, fns, reporter, where);
   net.handle(ServerRequests.run, (body, peer) => jobs.run(body, peer));
+  net.peerStatus({
+    send: (s: unknown) => {
+      const status = s as PeerStatus;
+      const peer = status.status === 'online' && status.incarnation === m.client.incarnation ? net.peerByIncarnation(status.incarnation) : undefined;
+      if (peer !== undefined) jobs.quiet(peer);
+      return !net.isStopped;
+    },
+  });
   return { net, jobs, reporter };
 }
 

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
 import { PREFETCH_BELOW_MS, ServerPool, type PoolServer } from '../../../../actors/discoro/client/ServerPool.js';
+import { PeerLiveness } from '../../../../transports/net/PeerLiveness.js';
 
 function server(location: string, node: string): PoolServer {
-  return { info: { location, node, pid: 1, index: 1 }, peer: { isOnline: true } as PoolServer['peer'], cpuJobs: 0, jobs: 0, enabled: true, runs: new Set() };
+  return { info: { location, node, pid: 1, index: 1 }, peer: { isOnline: true, liveness: new PeerLiveness() } as unknown as PoolServer['peer'], cpuJobs: 0, jobs: 0, enabled: true, runs: new Set() };
 }
 
 describe('ServerPool', () => {
