@@ -30,7 +30,7 @@ import { connectionsAmong, cpuMs, loadAverage, tcpSockets } from './osCounters.j
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/discoronode.js');
 const SECRET = 'scale bench secret 0123456789abcdef';
 /** After every server is up, the cluster settles this long before the idle window. */
-const SETTLE_MS = 3000;
+const SETTLE_MS = Number(process.env.SCALE_SETTLE_MS ?? 15_000);
 
 type Discovery = 'seeds' | 'broadcast' | 'nodes';
 

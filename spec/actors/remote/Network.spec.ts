@@ -48,7 +48,8 @@ describe('Network (real processes on 127.0.0.1)', function () {
     });
 
     it('rejects bad options and a second start with InvalidArgumentError', async () => {
-      for (const bad of [{ port: -1 }, { port: 1.5 }, { heartbeatInterval: -1 }, { peerTimeout: 10, heartbeatInterval: 100 }, { maxFrame: 10 }, { secret: 42 }, { seeds: ['nope'] }]) {
+      const peerings = [{ peering: 'star' }, { peering: 1 }, { meshPeers: 'yes' }, { meshPeers: false, peering: 'mesh' }, { meshPeers: true, peering: 'hub' }];
+      for (const bad of [{ port: -1 }, { port: 1.5 }, { heartbeatInterval: -1 }, { peerTimeout: 10, heartbeatInterval: 100 }, { maxFrame: 10 }, { secret: 42 }, { seeds: ['nope'] }, ...peerings]) {
         let err: unknown;
         try {
           await Network.start(sched, { discover: false, ...(bad as object) });
@@ -56,6 +57,12 @@ describe('Network (real processes on 127.0.0.1)', function () {
           err = e;
         }
         expect(InvalidArgumentError.is(err), JSON.stringify(bad)).to.equal(true);
+      }
+      expect(sched.network, 'nothing started').to.equal(undefined);
+      for (const [given, peering] of [[{}, 'mesh'], [{ meshPeers: false }, 'leaf'], [{ meshPeers: true }, 'mesh'], [{ meshPeers: false, peering: 'hidden' }, 'hidden']] as const) {
+        const n = await Network.start(sched, { discover: false, ...given });
+        expect(n.options.peering, JSON.stringify(given)).to.equal(peering);
+        await n.stop();
       }
       net = await Network.start(sched, { discover: false });
       let again: unknown;

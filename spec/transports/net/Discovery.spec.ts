@@ -97,6 +97,23 @@ describe('Discovery', function () {
     }
   });
 
+  it('a hub dials a mesh or leaf pinger, never another hub or a hidden node; a hidden node dials no pinger', async () => {
+    const hub = await node({ discoveryTargets: [], peering: 'hub' });
+    const hidden = await node({ discoveryTargets: [], peering: 'hidden' });
+    const targets = await Promise.all([listener(), listener(), listener(), listener()]);
+    try {
+      // Pings are handled in the order they arrive: once the last is dialled, the earlier ones were decided.
+      await ping('127.0.0.1', hub.udpPort!, { host: '127.0.0.1', port: targets[0]!.port }, '127.0.0.1', 'hub');
+      await ping('127.0.0.1', hub.udpPort!, { host: '127.0.0.1', port: targets[1]!.port }, '127.0.0.1', 'hidden');
+      await ping('127.0.0.1', hidden.udpPort!, { host: '127.0.0.1', port: targets[2]!.port }, '127.0.0.1', 'mesh');
+      await ping('127.0.0.1', hub.udpPort!, { host: '127.0.0.1', port: targets[3]!.port }, '127.0.0.1', 'mesh');
+      expect(await within(targets[3]!.connected, 5000)).to.equal('127.0.0.1');
+      for (const k of [0, 1, 2]) expect(await within(targets[k]!.connected, 200), `target ${k}`).to.equal('timeout');
+    } finally {
+      for (const t of targets) t.close();
+    }
+  });
+
   it('a loopback node binds discovery to loopback (broadcasts heard); with 0.0.0.0 it still ignores non-loopback senders', async function () {
     if (external === undefined) this.skip();
     // Default binding of a loopback node: the loopback broadcast address.
