@@ -37,6 +37,19 @@ describe('ServerPool', () => {
     expect(a.cpuJobs + b.cpuJobs).to.equal(2);
   });
 
+  it('one heartbeat per node: an idle server\'s link is quiet; its silence is judged from its first job to its last', async () => {
+    const live = (s: PoolServer) => [s.peer.liveness.heartbeats, s.peer.liveness.judges];
+    expect([live(a), live(b)], 'added: no heartbeats, not judged').to.deep.equal([[false, false], [false, false]]);
+    const one = (await pool.acquire(a.info.location, true)) as PoolServer;
+    const two = (await pool.acquire(a.info.location, false)) as PoolServer;
+    expect([one, two]).to.deep.equal([a, a]);
+    expect([live(a), live(b)]).to.deep.equal([[false, true], [false, false]]);
+    pool.release(a, true);
+    expect(live(a), 'a job still runs there').to.deep.equal([false, true]);
+    pool.release(a, false);
+    expect(live(a)).to.deep.equal([false, false]);
+  });
+
   it('one ahead: after short jobs a busy server takes one more, never two; a free server goes first', async () => {
     const first = (await pool.acquire(undefined, true)) as PoolServer;
     pool.release(first, true, PREFETCH_BELOW_MS / 5); // the server's jobs are short
