@@ -77,8 +77,9 @@ export class PeerLinks {
   /** Online and connecting peers by location (advertised and dialled). */
   readonly byLocation = new Map<string, Peer>();
   private readonly backoff = new DialBackoff();
-  /** Dials waiting for their back-off delay (cleared when the network stops). */
+  /** Dials waiting for their back-off delay (cleared when the network stops), and their peers. */
   private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly waiting = new Set<Peer>();
   /** How often each location came online (bounded by the number of locations ever seen). */
   private readonly connects = new Map<string, number>();
   private readonly loggedAuthFailures = new Set<string>();
@@ -129,6 +130,7 @@ export class PeerLinks {
     for (const socket of this.handshaking) socket.destroy();
     for (const timer of this.retries) clearTimeout(timer);
     this.retries.clear();
+    this.waiting.clear();
     this.table.closeAll();
   }
 
@@ -216,7 +218,8 @@ export class PeerLinks {
     if (hello.nodeId === this.host.incarnation) return 'duplicate';
     const existing = this.online.get(hello.nodeId) ?? this.byLocation.get(String(new Location(hello.host, hello.port)));
     if (existing === undefined || existing.state === 'closed') return 'accept';
-    const ourAttempt = existing.state === 'connecting' || existing.connection?.initiator === true;
+    // A peer waiting out a refusal is no attempt in flight: its connection to us is taken.
+    const ourAttempt = (existing.state === 'connecting' && !this.waiting.has(existing)) || existing.connection?.initiator === true;
     return ourAttempt && this.host.incarnation < hello.nodeId ? 'duplicate' : 'accept';
   }
 
@@ -265,8 +268,10 @@ export class PeerLinks {
   /** Dials `peer` again after `delay` ms, if something still waits for it then. */
   private dialAgain(peer: Peer, location: Location, err: unknown, delay: number, holdsProcess: boolean): void {
     this.host.logger.debug({ remote: String(location), err, retryInMs: Math.round(delay) }, 'connection refused; dialling again');
+    this.waiting.add(peer);
     const timer = setTimeout(() => {
       this.retries.delete(timer);
+      this.waiting.delete(peer);
       if (peer.state !== 'connecting' || this.host.isStopped) return;
       if (peer.awaited(performance.now(), this.host.options.requestTimeout) === undefined) return this.giveUp(peer, location, err);
       void this.connect(peer, location);
