@@ -52,8 +52,9 @@ export const CHARGE = {
   date: { work: 300, heap: 110 },
   /** A bignum, plus per byte, plus per byte squared: cbor-x shifts the whole BigInt for every byte (and a key's toString is as costly), dropping each step. */
   bignum: { work: 1300, heap: 1000 },
-  bignumByte: { work: 60, heap: 16 },
-  bignumSquare: { work: 0.2, heap: 0.5 },
+  bignumByte: { work: 60, heap: 64 },
+  /** Per byte squared, as divisors (integers keep the scan fast): 0.2 ns, and a byte of garbage (two BigInts a step). */
+  bignumSquareDivisor: { work: 5, heap: 1 },
   /** Tag 27: a RemoteError. */
   generic: { work: 1200, heap: 250 },
   set: { work: 550, heap: 250 },
@@ -61,7 +62,8 @@ export const CHARGE = {
   typedArray: { work: 400, heap: 330 },
   /** A typed array that cannot view the frame (unaligned) is copied: plus this, plus per byte. */
   copy: { work: 400, heap: 200 },
-  copyByte: 0.3,
+  /** Bytes copied per ns. */
+  copyBytesPerNs: 3,
   /** Per element of a typed array in the other byte order: read one by one (a number or a BigInt each, dropped). */
   swapElement: { work: 25, heap: 24 },
   swapBigElement: { work: 200, heap: 40 },
@@ -130,8 +132,8 @@ export function tagContentCost(tag: number, major: number, info: number, arg: nu
       if (major !== 2) throw new ProtocolError('malformed CBOR message (a bignum must be a byte string)');
       if (arg > MAX_BIGNUM_BYTES) throw new ProtocolError(`bignum of ${arg} bytes refused (at most ${MAX_BIGNUM_BYTES})`);
       return {
-        work: CHARGE.bignum.work + arg * CHARGE.bignumByte.work + arg * arg * CHARGE.bignumSquare.work,
-        heap: CHARGE.bignum.heap + arg * CHARGE.bignumByte.heap + arg * arg * CHARGE.bignumSquare.heap,
+        work: CHARGE.bignum.work + arg * CHARGE.bignumByte.work + ((arg * arg / CHARGE.bignumSquareDivisor.work) | 0),
+        heap: CHARGE.bignum.heap + arg * CHARGE.bignumByte.heap + ((arg * arg / CHARGE.bignumSquareDivisor.heap) | 0),
       };
     case GENERIC_OBJECT:
       if (major !== 4) throw new ProtocolError('malformed CBOR message (tag 27 must hold an array)');
@@ -147,10 +149,11 @@ export function tagContentCost(tag: number, major: number, info: number, arg: nu
       let work = CHARGE.typedArray.work, heap = CHARGE.typedArray.heap;
       if (size > 1 && little !== LITTLE_ENDIAN) {
         const swap = big ? CHARGE.swapBigElement : CHARGE.swapElement;
-        work += (arg / size) * swap.work;
-        heap += arg + (arg / size) * swap.heap;
+        const elements = (arg / size) | 0; // whole elements: the content was checked
+        work += elements * swap.work;
+        heap += arg + elements * swap.heap;
       } else if (offset % size !== 0) {
-        work += CHARGE.copy.work + arg * CHARGE.copyByte;
+        work += CHARGE.copy.work + ((arg / CHARGE.copyBytesPerNs) | 0);
         heap += CHARGE.copy.heap + arg;
       }
       return { work, heap };

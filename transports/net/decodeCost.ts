@@ -55,14 +55,29 @@ export interface DecodeLimits {
   references?: ReadonlySet<number>;
 }
 
-const NONE = -1, ARRAY = 0, MAP = 1, TAG = 2, INDEFINITE = -1;
-/** The shape of a map with a float or bignum key: not tracked (outside the 32-bit hashes). */
-const UNTRACKED = 2 ** 32;
-// The charges, read once (the scan is on every message's path).
-const SMALL_INT_WORK = CHARGE.smallInt.work, SMALL_INT_HEAP = CHARGE.smallInt.heap;
-const SIMPLE_WORK = CHARGE.simple.work, SIMPLE_HEAP = CHARGE.simple.heap;
-const TEXT_WORK = CHARGE.text.work, TEXT_HEAP = CHARGE.text.heap, SHORT_TEXT_BYTE = CHARGE.shortTextByte, LONG_TEXT_BYTE = CHARGE.longTextByte;
+// Every number the scan keeps is a small integer (V8 then keeps them unboxed: a double anywhere,
+// even on a rare path, makes the whole loop slower): kinds, lengths, 32-bit shapes, charges.
+const NONE = -1, ARRAY = 0, TAG = 2, MAP = 4, UNTRACKED_MAP = 5, INDEFINITE = -1;
 const ARRAY_WORK = CHARGE.array.work, ARRAY_HEAP = CHARGE.array.heap;
+const TEXT_WORK = CHARGE.text.work, TEXT_HEAP = CHARGE.text.heap, SHORT_TEXT_BYTE = CHARGE.shortTextByte, LONG_TEXT_BYTE = CHARGE.longTextByte;
+/**
+ * By initial byte, the integers, floats and simple values: 1 when it is one (with the bytes its
+ * argument takes after it and its charges), 0 for anything else. A message is mostly these: one
+ * table lookup each.
+ */
+const SCALAR = new Uint8Array(256), SCALAR_SKIP = new Uint8Array(256), SCALAR_WORK = new Int32Array(256), SCALAR_HEAP = new Int32Array(256);
+for (let b = 0; b < 256; b++) {
+  const major = b >> 5, info = b & 31;
+  let c: { work: number; heap: number } | undefined;
+  if (major <= 1 && info <= 27) c = info < 24 ? CHARGE.smallInt : info === 27 ? CHARGE.int64 : CHARGE.wideInt;
+  else if (major === 7 && info >= 20 && info <= 23) c = CHARGE.simple;
+  else if (major === 7 && info >= 25 && info <= 27) c = CHARGE.float;
+  if (c === undefined) continue;
+  SCALAR[b] = 1;
+  SCALAR_SKIP[b] = info < 24 || (major === 7 && info < 25) ? 0 : [1, 2, 4, 8][info - 24]!;
+  SCALAR_WORK[b] = c.work;
+  SCALAR_HEAP[b] = c.heap;
+}
 
 /**
  * The decode cost of the one CBOR item that `bytes` holds; throws ProtocolError when it is
@@ -91,29 +106,40 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
     if (pos >= end) throw new ProtocolError('truncated CBOR message');
     const start = pos;
     const initial = bytes[pos++];
-    const major = initial >> 5, info = initial & 31;
-    if (initial === 0xff) {
+    if (SCALAR[initial] === 1 && kind < MAP && tag < 0) {
+      // A number or a simple value outside a map's keys and a tag: the commonest item.
+      pos += SCALAR_SKIP[initial];
+      if (pos > end) throw new ProtocolError('truncated CBOR message');
+      work += SCALAR_WORK[initial];
+      heap += SCALAR_HEAP[initial];
+      if (work > maxWork || heap > maxHeap) throw tooCostly(work, heap, maxWork, maxHeap);
+      if (depth === 0) return { work, heap };
+      if (remaining !== INDEFINITE) remaining--;
+      items++;
+    } else if (initial === 0xff) {
       if (depth === 0 || remaining !== INDEFINITE || tag >= 0) throw new ProtocolError('malformed CBOR message (unexpected break)');
-      if (kind === MAP && (items & 1) !== 0) throw new ProtocolError('malformed CBOR message (map without a value)');
+      if (kind >= MAP && (items & 1) !== 0) throw new ProtocolError('malformed CBOR message (map without a value)');
       remaining = 0;
     } else {
+      const major = initial >> 5, info = initial & 31;
       let arg = info;
-      if (info >= 24) {
+      if (major === 7 && info >= 25 && info <= 27) pos += info === 25 ? 2 : info === 26 ? 4 : 8; // a float: its bits are no length
+      else if (info >= 24) {
         if (info === 24) arg = bytes[pos++];
         else if (info === 25) arg = (bytes[pos++] << 8) | bytes[pos++];
-        else if (info === 26) arg = ((bytes[pos++] << 24) >>> 0) + ((bytes[pos++] << 16) | (bytes[pos++] << 8) | bytes[pos++]);
+        else if (info === 26) arg = (bytes[pos++] << 24) | (bytes[pos++] << 16) | (bytes[pos++] << 8) | bytes[pos++];
         else if (info === 27) {
-          const high = ((bytes[pos] << 24) >>> 0) + ((bytes[pos + 1] << 16) | (bytes[pos + 2] << 8) | bytes[pos + 3]);
-          const low = ((bytes[pos + 4] << 24) >>> 0) + ((bytes[pos + 5] << 16) | (bytes[pos + 6] << 8) | bytes[pos + 7]);
+          // 8 bytes: as a length or a tag, anything past 2^31 cannot be (an integer's are in SCALAR).
+          arg = bytes[pos] | bytes[pos + 1] | bytes[pos + 2] | bytes[pos + 3] ? -2 : (bytes[pos + 4] << 24) | (bytes[pos + 5] << 16) | (bytes[pos + 6] << 8) | bytes[pos + 7];
           pos += 8;
-          arg = high * 4294967296 + low;
         } else if (info === 31) {
           if (major !== 4 && major !== 5) throw new ProtocolError('malformed CBOR message (indefinite length)');
           arg = INDEFINITE;
         } else throw new ProtocolError('malformed CBOR message (reserved length)');
         if (pos > end) throw new ProtocolError('truncated CBOR message');
+        if (arg < INDEFINITE && major >= 2 && major <= 6) throw new ProtocolError('malformed CBOR message (a length or tag beyond 2^31)');
       }
-      const isKey = kind === MAP && (items & 1) === 0;
+      const isKey = kind >= MAP && (items & 1) === 0;
       if (tag >= 0) {
         const c = tagContentCost(tag, major, info, arg, bytes.byteOffset + pos);
         work += c.work;
@@ -124,15 +150,7 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
       switch (major) {
         case 0:
         case 1:
-          if (info < 24) {
-            work += SMALL_INT_WORK;
-            heap += SMALL_INT_HEAP;
-          } else {
-            const c = info === 27 ? CHARGE.int64 : CHARGE.wideInt;
-            work += c.work;
-            heap += c.heap;
-          }
-          break;
+          break; // only as a map key or a tag's content (else SCALAR took it)
         case 2:
           if (arg > end - pos) throw new ProtocolError('truncated CBOR message');
           work += CHARGE.bytes.work;
@@ -168,22 +186,20 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
           tag = arg;
           break;
         default:
-          if (info >= 20 && info <= 23) {
-            work += SIMPLE_WORK;
-            heap += SIMPLE_HEAP;
-          } else if (info >= 25 && info <= 27) {
-            work += CHARGE.float.work;
-            heap += CHARGE.float.heap;
-          } else throw new ProtocolError(`CBOR simple value ${info === 24 ? arg : info} is not accepted on the wire`);
+          if (!(info >= 20 && info <= 23) && !(info >= 25 && info <= 27)) throw new ProtocolError(`CBOR simple value ${info === 24 ? arg : info} is not accepted on the wire`);
+      }
+      if (major <= 1 || major === 7) {
+        work += SCALAR_WORK[initial];
+        heap += SCALAR_HEAP[initial];
       }
       if (isKey) {
         if (major === 3 || major <= 1 || (major === 7 && info < 24)) {
           // Seeded per frame, so that a peer cannot aim for colliding shapes.
           if (seed === 0) seed = (Math.random() * 0x7fffffff) | 1;
           // A string's header and body, or an integer's bytes.
-          if (shape !== UNTRACKED) shape = Math.imul(shape ^ hashBytes(bytes, start, pos, seed), 0x9e3779b1) >>> 0;
+          if (kind === MAP) shape = Math.imul(shape ^ hashBytes(bytes, start, pos, seed), 0x9e3779b1);
         } else if (major === 7 || (major === 6 && (tag === 2 || tag === 3))) {
-          shape = UNTRACKED; // turned into a string: costly, and its shape is not tracked
+          kind = UNTRACKED_MAP; // turned into a string: costly, and its shape is not tracked
           work += CHARGE.numberKey.work;
         } else throw new ProtocolError('malformed CBOR message (a map key must be a string, a number, a boolean, null or undefined)');
       }
@@ -192,7 +208,7 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
         if (opens !== INDEFINITE && opens > end - pos) throw new ProtocolError('truncated CBOR message');
         if (depth >= MAX_DECODE_DEPTH) throw new ProtocolError(`message nested deeper than ${MAX_DECODE_DEPTH}`);
         if (depth > 0) {
-          if (kind === MAP) below.push(items, shape);
+          if (kind >= MAP) below.push(items, shape);
           below.push(remaining, kind);
         }
         depth++;
@@ -208,22 +224,22 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
     }
     // Close every container this item completed; a map is charged by whether its shape is new.
     while (remaining === 0) {
-      if (kind === MAP && items > 0) {
-        let fresh = shape === UNTRACKED;
+      if (kind >= MAP && items > 0) {
+        let fresh = kind === UNTRACKED_MAP;
         if (!fresh) {
           shapesSeen ??= new Set();
           fresh = !shapesSeen.has(shape);
           if (fresh) shapesSeen.add(shape);
         }
         const c = fresh ? CHARGE.newShapeEntry : CHARGE.entry;
-        work += (items / 2) * c.work;
-        heap += (items / 2) * c.heap;
+        work += (items >> 1) * c.work;
+        heap += (items >> 1) * c.heap;
         if (work > maxWork || heap > maxHeap) throw tooCostly(work, heap, maxWork, maxHeap);
       }
       if (--depth === 0) return { work, heap };
       kind = below.pop()!;
       remaining = below.pop()!;
-      if (kind === MAP) {
+      if (kind >= MAP) {
         shape = below.pop()!;
         items = below.pop()!;
       }
@@ -233,11 +249,11 @@ export function decodeCost(bytes: Uint8Array, limits: DecodeLimits = {}): Decode
   }
 }
 
-/** Seeded FNV-1a over `bytes[from, to)`, 32 bits. */
+/** Seeded FNV-1a over `bytes[from, to)`, 32 bits (as a signed integer). */
 function hashBytes(bytes: Uint8Array, from: number, to: number, seed: number): number {
   let h = seed;
   for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i], 16777619);
-  return h >>> 0;
+  return h;
 }
 
 function tooCostly(work: number, heap: number, maxWork: number, maxHeap: number): ProtocolError {
