@@ -87,7 +87,10 @@ export async function probeNode(self: Coro<unknown>, report: Report, comp: Compu
   const want = allocate(comp.options.nodeAllocations ?? [], info);
   if (want === 0) return report({ kind: 'skipped', node });
   try {
-    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod], { timeout, coro: self })) as { granted?: number; queued?: number };
+    // The node's dashboard and logs call the computation by its name (as the client's own view does).
+    const c = comp.components;
+    const name = (comp.options.name ?? [...c.modules, ...c.sources.map((s) => s.name)].join(', ')).slice(0, 100);
+    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod, name], { timeout, coro: self })) as { granted?: number; queued?: number };
     report({ kind: 'reserved', node, granted: typeof answer?.granted === 'number', position: answer?.queued ?? 0 });
   } catch (error) {
     report({ kind: 'failed', node, error: error as Error });
