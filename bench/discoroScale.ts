@@ -12,7 +12,8 @@
  * - on how many nodes a batch of jobs ran (all of them is N).
  * The load average is printed with each N: on a shared machine, run it again and compare.
  *
- * Run: `node dist/bench/discoroScale.js [Ns=2,4,8,12,16] [discovery=seeds|broadcast|nodes] [spares=0] [idleMs=10000]`.
+ * Run: `node dist/bench/discoroScale.js [Ns=2,4,8,12,16] [discovery=seeds|broadcast|nodes] [spares=0] [idleMs=20000]`.
+ * `SCALE_SETTLE_MS` (15000) is how long the cluster settles after its servers are up, before the idle window.
  * `seeds`: node 1 is every other node's `--peer` and the client's seed (the client discovers);
  * `broadcast`: UDP discovery on a port of its own; `nodes`: the client lists every node.
  * @module
@@ -160,11 +161,11 @@ async function measure(n: number, discovery: Discovery, spares: number, idleMs: 
  * await run([2, 4], 'seeds', 0, 5000);
  * ```
  */
-export async function run(ns: number[] = [2, 4, 8, 12, 16], discovery: Discovery = 'seeds', spares = 0, idleMs = 10_000): Promise<void> {
+export async function run(ns: number[] = [2, 4, 8, 12, 16], discovery: Discovery = 'seeds', spares = 0, idleMs = 20_000): Promise<void> {
   for (const n of ns) await measure(n, discovery, spares, idleMs);
 }
 
 if (isMain(import.meta.url)) {
   const [ns, discovery, spares, idleMs] = process.argv.slice(2);
-  await run(ns === undefined ? undefined : ns.split(',').map(Number), (discovery ?? 'seeds') as Discovery, Number(spares ?? 0), Number(idleMs ?? 10_000));
+  await run(ns === undefined ? undefined : ns.split(',').map(Number), (discovery ?? 'seeds') as Discovery, Number(spares ?? 0), Number(idleMs ?? 20_000));
 }
