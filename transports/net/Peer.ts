@@ -21,9 +21,9 @@ import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 import type { Peering } from './peering.js';
 import { PeerLiveness } from './PeerLiveness.js';
+import { PeerQueue } from './PeerQueue.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
-const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Serves one request type: gets the decoded body and the peer it came from; its return value
@@ -74,13 +74,11 @@ export class Peer {
   readonly liveness = new PeerLiveness();
   /** @internal Heard of (a ping, a peer list): a refused dial is retried until then (performance.now()). */
   wantedUntil = 0;
-  private queuedAt = 0;
   /** Why it closed. */
   error: Error | undefined = undefined;
   /** @internal */
   connection: PeerLink | undefined = undefined;
-  private queued: Buffer[] = [];
-  private queuedBytes = 0;
+  private readonly queue = new PeerQueue();
   private readonly pending = new Map<number, Wait<unknown>>();
   /** The request whose round trip is being timed (one at a time: enough for a snapshot's figure). */
   private timed: { id: number; at: number } | undefined;
@@ -164,13 +162,12 @@ export class Peer {
   }
 
   /**
-   * @internal What waits for this connecting peer: 'call' (a request, a `peer()` call: its retries
-   * keep the process alive, as the call does), 'intent' (a message queued less than `window` ms
-   * ago, or heard of lately), or nothing.
+   * @internal What waits for this connecting peer: 'call' (a request, a `peer()` call: its retries keep
+   * the process alive, as the call does), 'intent' (a message queued < `window` ms ago, or heard of lately).
    */
   awaited(now: number, window: number): 'call' | 'intent' | undefined {
     if (this.pending.size > 0 || this.onlineWaiters.length > 0) return 'call';
-    return now < this.wantedUntil || (this.queued.length > 0 && now - this.queuedAt < window) ? 'intent' : undefined;
+    return now < this.wantedUntil || (this.queue.length > 0 && now - this.queue.oldestAt < window) ? 'intent' : undefined;
   }
 
   /** @internal Adopts an authenticated connection and sends what was queued. */
@@ -181,10 +178,7 @@ export class Peer {
     this.location = info.location;
     this.peering = info.peering ?? 'mesh';
     this.state = 'online';
-    const queued = this.queued;
-    this.queued = [];
-    this.queuedBytes = 0;
-    for (const payload of queued) conn.write(payload);
+    for (const payload of this.queue.drain()) conn.write(payload);
     if (this.pending.size === 0) conn.unref();
     for (const w of this.onlineWaiters.drain()) w.wake(this);
   }
@@ -266,7 +260,7 @@ export class Peer {
     this.state = 'closed';
     this.error = error;
     this.connection?.close(error, graceful);
-    this.queued = [];
+    this.queue.drain();
     for (const w of this.pending.values()) w.fail(error);
     this.pending.clear();
     for (const w of this.onlineWaiters.drain()) w.fail(error);
@@ -353,15 +347,10 @@ export class Peer {
       this.connection.write(encoded, transfer);
       return true;
     }
-    const payload = encoded as Buffer; // only a connection being made queues, and it carries bytes
-    if (this.queuedBytes + payload.length > MAX_QUEUED_BYTES) {
-      this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
-      return false;
-    }
-    if (this.queued.length === 0) this.queuedAt = performance.now();
-    this.queued.push(payload);
-    this.queuedBytes += payload.length;
-    return true;
+    // Only a connection being made queues, and it carries bytes.
+    if (this.queue.push(encoded as Buffer)) return true;
+    this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
+    return false;
   }
 
   private serve(id: number, type: string, body: unknown): void {
