@@ -43,7 +43,8 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
                             peer heartbeats (default 1000) and the silence after which a peer
                             (a client, a server) is lost (default 5000, at least 3 heartbeats)
       --zombie-period MS    the longest a client may be silent (no pulse) before its computation is
-                            closed (default 100000): a client asks for its own and gets at most this
+                            closed (default 100000): a client asks for its own, gets at most this,
+                            and pulses often enough for the period it got
       --max-waiting N       computations that may wait for slots at once (default 100); a client
                             may have one waiting
       --grace-period MS     time running jobs get at shutdown (default 5000)

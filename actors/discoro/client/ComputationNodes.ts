@@ -63,6 +63,12 @@ export class ComputationNodes {
     if (this.explicit > 0 && states.length > 0 && states.every((n) => n.phase === 'failed')) this.comp.scheduleFailed(states[0]!.error!);
   }
 
+  /** True while a node it found is still being reached or set up (schedule() with `servers: 'all'` waits for these). */
+  settling(): boolean {
+    for (const n of this.nodes.values()) if (n.phase === 'probing' || n.phase === 'setting-up') return true;
+    return false;
+  }
+
   /** True for a node this computation found (whatever its state). */
   has(loc: string): boolean {
     return this.nodes.has(loc);
@@ -99,11 +105,15 @@ export class ComputationNodes {
         const m = await coro.receive<typeof PULSE>({ timeout: Math.max(0, nextPulse - performance.now()), alarm: PULSE });
         if (m === PULSE) {
           for (const [loc, n] of this.nodes) if (n.phase !== 'failed' && n.phase !== 'closed') net.post(loc, NodeRequests.pulse, [this.comp.id]);
-          nextPulse = performance.now() + this.comp.pulseInterval;
+          nextPulse = performance.now() + this.pulseEvery();
         } else if (m instanceof PeerStatus) this.peerStatus(coro, m);
         else if (m instanceof MonitorStatus) this.flows.delete(m.coro as Coro<any, any>);
         else if (m.kind === 'close') break;
-        else this.handle(coro, m);
+        else {
+          this.handle(coro, m);
+          if (m.kind === 'reserved') nextPulse = Math.min(nextPulse, performance.now() + this.pulseEvery());
+        }
+        this.comp.nodesChanged();
       }
       for (const flow of this.flows) flow.terminate();
       await Promise.all([...this.flows].map((flow) => flow.finish({ timeout: CLOSE_FLOWS_MS, alarm: undefined }).catch(() => undefined)));
@@ -112,6 +122,19 @@ export class ComputationNodes {
       unwatch();
       stopRoute();
     }
+  }
+
+  /**
+   * How often the nodes hear a pulse: every `pulseInterval`, or more often where a node granted a
+   * shorter zombie period than the one asked for (in the same proportion), so that no node takes
+   * the client for a zombie.
+   */
+  private pulseEvery(): number {
+    let every = this.comp.pulseInterval;
+    for (const n of this.nodes.values()) {
+      if (n.zombiePeriod !== undefined && n.phase !== 'failed' && n.phase !== 'closed') every = Math.min(every, (this.comp.pulseInterval * n.zombiePeriod) / this.comp.zombiePeriod);
+    }
+    return every;
   }
 
   private handle(coro: Coro<Mail>, m: Exclude<Mail, PeerStatus | MonitorStatus | { kind: 'close' }>): void {
@@ -154,6 +177,7 @@ export class ComputationNodes {
         state.phase = 'closed';
         return this.checkNodesLeft();
       case 'reserved':
+        state.zombiePeriod = r.zombiePeriod;
         if (r.granted) return this.granted(coro, r.node, state);
         state.phase = 'waiting';
         return this.comp.publish({ kind: 'node-waiting', node: state.info!, position: r.position });

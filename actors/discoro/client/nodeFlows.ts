@@ -27,6 +27,8 @@ export interface NodeState {
   phase: 'probing' | 'waiting' | 'held' | 'setting-up' | 'ready' | 'failed' | 'closed';
   error?: Error;
   setupArgs?: unknown[];
+  /** The zombie period the node granted (at most the one asked for). */
+  zombiePeriod?: number;
 }
 
 /**
@@ -42,7 +44,8 @@ export type FlowResult =
   | { kind: 'not-a-node'; node: string }
   /** Its allocation is 0 CPUs: not used. */
   | { kind: 'skipped'; node: string }
-  | { kind: 'reserved'; node: string; granted: boolean; position: number }
+  /** `zombiePeriod`: what the node granted (undefined from a node that does not say). */
+  | { kind: 'reserved'; node: string; granted: boolean; position: number; zombiePeriod: number | undefined }
   | { kind: 'server'; node: string; server: ServerInfo; peer: Peer }
   | { kind: 'initialized'; node: string; servers: number }
   | { kind: 'failed'; node: string; error: Error }
@@ -87,8 +90,10 @@ export async function probeNode(self: Coro<unknown>, report: Report, comp: Compu
   const want = allocate(comp.options.nodeAllocations ?? [], info);
   if (want === 0) return report({ kind: 'skipped', node });
   try {
-    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod], { timeout, coro: self })) as { granted?: number; queued?: number };
-    report({ kind: 'reserved', node, granted: typeof answer?.granted === 'number', position: answer?.queued ?? 0 });
+    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod], { timeout, coro: self })) as { granted?: number; queued?: number; zombiePeriod?: unknown };
+    const granted = answer?.zombiePeriod;
+    const zombiePeriod = typeof granted === 'number' && granted > 0 && granted < comp.zombiePeriod ? granted : undefined;
+    report({ kind: 'reserved', node, granted: typeof answer?.granted === 'number', position: answer?.queued ?? 0, zombiePeriod });
   } catch (error) {
     report({ kind: 'failed', node, error: error as Error });
   }
