@@ -167,6 +167,27 @@ export interface ShippedFunction {
 export type JobFunctionRef = { name: string; source?: string };
 
 /**
+ * A package a computation ships for its jobs (a component `{ package: path }`): a folder, shipped
+ * into `node_modules/<name>` of the computation folder, or a packed tarball, shipped to `tarball`
+ * and extracted there by the node. Its jobs (and their components) import it by name.
+ * @example
+ * ```ts
+ * const pkg: ShippedPackage = { name: 'left-pad', component: 'left-pad-1.3.0.tgz', tarball: 'node_modules/.tarballs/left-pad-1.3.0.tgz' };
+ * ```
+ */
+export interface ShippedPackage {
+  /** Its npm name (`left-pad`, `@scope/name`): what `import` names. */
+  name: string;
+  /** The component as the client named it (the folder's or tarball's file name), for errors. */
+  component: string;
+  /** Where the tarball is, below the computation folder; absent for a folder (shipped in place). */
+  tarball?: string;
+}
+
+/** Where a computation's packages go, below its folder (the folder jobs resolve bare imports from). */
+export const PACKAGES_DIR = 'node_modules';
+
+/**
  * What a node needs to start a computation's servers (files were sent before).
  * @example
  * ```ts
@@ -184,6 +205,8 @@ export interface ComputationManifest {
   setupOnEnable?: boolean;
   /** Run once per node, in a short-lived process, before the servers start. */
   nodeSetup?: { fn: JobFunctionRef; args: unknown[] };
+  /** Packages shipped for its jobs, installed in `PACKAGES_DIR` by the node before anything imports (absent: none). */
+  packages?: ShippedPackage[];
 }
 
 /**
