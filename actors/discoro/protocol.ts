@@ -187,6 +187,20 @@ export interface ShippedPackage {
 /** Where a computation's packages go, below its folder (the folder jobs resolve bare imports from). */
 export const PACKAGES_DIR = 'node_modules';
 
+const PACKAGE_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
+/**
+ * Whether `name` is a valid npm package name (`left-pad`, `@scope/name`; at most 214 characters),
+ * which also keeps `node_modules/<name>` inside its folder; `asyncoro` is the node's own, never shipped.
+ * @example
+ * ```ts
+ * isShippablePackageName('@acme/jobs'); // true; '../x', 'asyncoro': false
+ * ```
+ */
+export function isShippablePackageName(name: unknown): name is string {
+  return typeof name === 'string' && name.length <= 214 && PACKAGE_NAME.test(name) && name !== 'asyncoro';
+}
+
 /**
  * What a node needs to start a computation's servers (files were sent before).
  * @example
