@@ -251,7 +251,7 @@ export class ComputationNodes {
 
   private setup(coro: Coro<Mail>, loc: string, state: NodeState): void {
     state.phase = 'setting-up';
-    this.spawn(coro, 'discoro-node-setup', (flow, report) => setupNode(flow, report, this.comp, this.net, loc, state.setupArgs));
+    this.spawn(coro, 'discoro-node-setup', (flow, report) => setupNode(flow, report, this.comp, this.net, loc, state.setupArgs, state.info?.name));
   }
 
   private addServer(r: Extract<FlowResult, { kind: 'server' }>): void {
