@@ -237,7 +237,7 @@ export async function* tarEntries(file: string, limits: TarballLimits): AsyncGen
  * package's name before shipping it); TarballError as tarEntries.
  * @example
  * ```ts
- * const names = tarEntriesSync(readFileSync('pkg.tgz'), { maxBytes: 2 ** 20 }).map((e) => e.path.join('/'));
+ * const names = tarEntriesSync(buf, { maxBytes: 2 ** 20 }).map((e) => e.path.join('/')); // buf: the .tgz file's bytes
  * ```
  */
 export function tarEntriesSync(gzipped: Buffer, limits: TarballLimits): TarEntry[] {

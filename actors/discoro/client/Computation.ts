@@ -175,7 +175,8 @@ export class Computation<M extends object = UntypedJobs> extends ComputationJobs
 
   /** @internal */
   protected jobCore(scheduled: boolean): ComputationCore {
-    if (scheduled && this.state !== 'scheduled') throw new ComputationClosedError(`computation ${this.id} is ${this.state === 'new' || this.state === 'scheduling' ? 'not scheduled' : 'closed'}`);
+    const closed = this.state === 'closing' || this.state === 'closed';
+    if (closed || (scheduled && this.state !== 'scheduled')) throw new ComputationClosedError(`computation ${this.id} is ${closed ? 'closed' : 'not scheduled'}`);
     return this;
   }
 

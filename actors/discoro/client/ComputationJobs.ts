@@ -27,12 +27,20 @@ type Untimed = Omit<RunResultsOptions, 'timeout' | 'signal'>;
  * ```
  */
 export abstract class ComputationJobs<M extends object> {
-  /** @internal The computation its jobs run on (a ComputationClosedError unless it is scheduled, when `scheduled`). */
+  /**
+   * @internal The computation its jobs run on: ComputationClosedError once it closes, and (when
+   * `scheduled`) before it is scheduled.
+   */
   protected abstract jobCore(scheduled: boolean): ComputationCore;
 
   /** Starts a job on the computation, which must be scheduled (else the call rejects with ComputationClosedError). */
   private async start(options: JobOptions, fn: string | JobFn, args: unknown[]): Started<unknown> {
     return startJob(this.jobCore(true), options, fn, args);
+  }
+
+  /** A job's value (a call before the computation is scheduled waits for a server; one after it closed rejects). */
+  private async result(options: ResultOptions<unknown>, fn: string | JobFn, args: unknown[]): Promise<unknown> {
+    return runResultWith(this.jobCore(false), options, fn, args);
   }
 
   /**
@@ -104,7 +112,7 @@ export abstract class ComputationJobs<M extends object> {
   runResultWith<K extends JobName<M>, A = undefined>(options: ResultOptions<A>, fn: K, ...args: JobArgs<M[K]>): Promise<JobValue<M[K]> | A>;
   runResultWith<R = unknown, A = undefined>(options: ResultOptions<A>, fn: LooseJobName<M>, ...args: unknown[]): Promise<R | A>;
   runResultWith(options: ResultOptions<unknown>, fn: string | JobFn, ...args: unknown[]): Promise<unknown> {
-    return runResultWith(this.jobCore(false), options, fn, args);
+    return this.result(options, fn, args);
   }
 
   /**
@@ -119,7 +127,7 @@ export abstract class ComputationJobs<M extends object> {
   runResult<K extends JobName<M>>(fn: K, ...args: JobArgs<M[K]>): Promise<JobValue<M[K]>>;
   runResult<R = unknown>(fn: LooseJobName<M>, ...args: unknown[]): Promise<R>;
   runResult(fn: string | JobFn, ...args: unknown[]): Promise<unknown> {
-    return runResultWith(this.jobCore(false), {}, fn, args);
+    return this.result({}, fn, args);
   }
 
   /** runResult at a node or server. */
@@ -127,7 +135,7 @@ export abstract class ComputationJobs<M extends object> {
   runResultAt<K extends JobName<M>>(where: string, fn: K, ...args: JobArgs<M[K]>): Promise<JobValue<M[K]>>;
   runResultAt<R = unknown>(where: string, fn: LooseJobName<M>, ...args: unknown[]): Promise<R>;
   runResultAt(where: string, fn: string | JobFn, ...args: unknown[]): Promise<unknown> {
-    return runResultWith(this.jobCore(false), { where }, fn, args);
+    return this.result({ where }, fn, args);
   }
 
   /**
@@ -146,7 +154,7 @@ export abstract class ComputationJobs<M extends object> {
   runResults<K extends JobName<M>>(fn: K, argsList: ReadonlyArray<BatchItem<JobArgs<M[K]>>>, options: RunResultsOptions): Promise<Array<JobValue<M[K]>> | false>;
   runResults<R = unknown>(fn: LooseJobName<M>, argsList: readonly unknown[], options?: Untimed): Promise<R[]>;
   runResults<R = unknown>(fn: LooseJobName<M>, argsList: readonly unknown[], options: RunResultsOptions): Promise<R[] | false>;
-  runResults(fn: string | JobFn, argsList: readonly unknown[], options: RunResultsOptions = {}): Promise<unknown[] | false> {
+  async runResults(fn: string | JobFn, argsList: readonly unknown[], options: RunResultsOptions = {}): Promise<unknown[] | false> {
     return runResults(this.jobCore(false), fn, argsList, options);
   }
 }

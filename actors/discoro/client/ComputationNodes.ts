@@ -126,13 +126,15 @@ export class ComputationNodes {
 
   /**
    * How often the nodes hear a pulse: every `pulseInterval`, or more often where a node granted a
-   * shorter zombie period than the one asked for (in the same proportion), so that no node takes
-   * the client for a zombie.
+   * shorter zombie period than the one asked for: as many pulses within the period granted as
+   * within the one asked for, and at least 10 (so that no node takes the client for a zombie).
    */
   private pulseEvery(): number {
-    let every = this.comp.pulseInterval;
+    const { pulseInterval: asked, zombiePeriod } = this.comp;
+    let every = asked;
     for (const n of this.nodes.values()) {
-      if (n.zombiePeriod !== undefined && n.phase !== 'failed' && n.phase !== 'closed') every = Math.min(every, (this.comp.pulseInterval * n.zombiePeriod) / this.comp.zombiePeriod);
+      const granted = n.zombiePeriod;
+      if (granted !== undefined && n.phase !== 'failed' && n.phase !== 'closed') every = Math.min(every, granted * Math.max(asked / zombiePeriod, 0.1));
     }
     return every;
   }

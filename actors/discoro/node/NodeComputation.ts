@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Coro } from '../../../runtime/Coro.js';
 import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
-import { TIMED_OUT, within } from '../../../runtime/within.js';
+import { within } from '../../../runtime/within.js';
 import type { Logger } from '../../../runtime/logging.js';
 import type { ForkedProcess } from '../../../transports/io/ForkedProcess.js';
 import { ProcessExit, ProcessMessage } from '../../../transports/io/ForkedProcess.js';
@@ -24,7 +24,7 @@ import type { ComputationManifest, FromServer, ServerInfo, ToServer } from '../p
 import type { ClientRef, NodeChange } from './nodeEvents.js';
 import { answer, CloseComputation, CloseServer, HoldServer, PULSE, ServerNews, Setup, type Reply } from './nodeMessages.js';
 import { ServerOwner, startError, type ServerContext, type ServerSlot } from './ServerOwner.js';
-import { preparePackages, type PackageSource } from './computationModules.js';
+import { packagesReady, type PackageSource } from './computationModules.js';
 import type { Address } from '../../../runtime/address.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
@@ -219,25 +219,14 @@ export class NodeComputation implements ServerContext {
     this.manifest = m.manifest;
     this.setupReply = m.replyTo;
     this.phase = 'setting-up';
-    const packages = await this.preparePackages();
-    if (packages !== undefined) return this.failed(packages, undefined);
+    const source: PackageSource = { ...this.host.packages, nodeName: this.host.name };
+    const failure = await packagesReady(this.host.scheduler, this.folder, m.manifest.packages ?? [], source, this.host.startTimeout);
+    if (failure !== undefined) return this.failed(failure, undefined);
     if (m.manifest.nodeSetup === undefined) return this.startServers(coro);
     const process = await this.host.takeProcess(coro);
     this.nodeSetup = { process, deadline: performance.now() + this.host.startTimeout };
     this.publish({ kind: 'processes' });
     process.send(this.startMessage(0, 0, 'node-setup'));
-  }
-
-  /** Its packages, ready in its folder before anything imports; the error that stopped them, if any. */
-  private async preparePackages(): Promise<ComponentError | undefined> {
-    const source: PackageSource = { ...this.host.packages, nodeName: this.host.name };
-    try {
-      const ready = await within(this.host.scheduler, preparePackages(this.folder, this.manifest!.packages ?? [], source), { timeout: this.host.startTimeout });
-      if (ready === TIMED_OUT) return new ComponentError(`the packages of computation ${this.id} were not ready at ${this.host.name} within ${this.host.startTimeout} ms`);
-      return undefined;
-    } catch (err) {
-      return ComponentError.is(err) ? (err as ComponentError) : new ComponentError(`the packages of computation ${this.id} could not be made ready at ${this.host.name}: ${(err as Error).message}`, { cause: err });
-    }
   }
 
   private async nodeSetupNews(coro: Coro<any, any>, m: ProcessMessage | ProcessExit): Promise<void> {

@@ -16,6 +16,8 @@ import { lstat, mkdir, readdir, readFile, rm, rmdir, symlink, writeFile } from '
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import { TIMED_OUT, within } from '../../../runtime/within.js';
 import { extractTarball } from '../../../transports/io/tarball.js';
 import { ComponentError } from '../../actorErrors.js';
 import { PACKAGES_DIR, type ShippedPackage } from '../protocol.js';
@@ -86,6 +88,7 @@ function ownPino(): string {
  * naming the package, its component and the node when a shipped one cannot be installed.
  * @example
  * ```ts
+ * const source: PackageSource = { nodeName: 'node-a', modules: [], maxPackageSize: 2 ** 28 };
  * await preparePackages('/tmp/node-a/c-1', [{ name: 'left-pad', component: 'left-pad-1.3.0.tgz', tarball: 'node_modules/.tarballs/left-pad-1.3.0.tgz' }], source);
  * ```
  */
@@ -111,4 +114,22 @@ export async function preparePackages(folder: string, packages: readonly Shipped
   await ownAsyncoro(nodeModules);
   for (const modules of source.modules) for (const name of await packagesIn(modules)) await linkIfAbsent(nodeModules, name, path.join(modules, name));
   await linkIfAbsent(nodeModules, 'pino', ownPino());
+}
+
+/**
+ * preparePackages within `timeout` ms: the ComponentError that stopped it (naming the node), or
+ * undefined once the packages are ready.
+ * @example
+ * ```ts
+ * const failure = await packagesReady(sched, '/tmp/node-a/c-1', [], { nodeName: 'node-a', modules: [], maxPackageSize: 2 ** 28 }, 30_000);
+ * ```
+ */
+export async function packagesReady(sched: Scheduler, folder: string, packages: readonly ShippedPackage[], source: PackageSource, timeout: number): Promise<ComponentError | undefined> {
+  const what = `the packages of computation ${path.basename(folder)}`;
+  try {
+    const ready = await within(sched, preparePackages(folder, packages, source), { timeout });
+    return ready === TIMED_OUT ? new ComponentError(`${what} were not ready at node ${source.nodeName} within ${timeout} ms`) : undefined;
+  } catch (err) {
+    return ComponentError.is(err) ? (err as ComponentError) : new ComponentError(`${what} could not be made ready at node ${source.nodeName}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -77,6 +77,9 @@ describe('discoro Computation', function () {
     expect(() => new Computation({ components: [work], sendAheadBelow: -1 })).to.throw(InvalidArgumentError, /sendAheadBelow/);
     await c.close();
     expect(await c.run('square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
+    expect(await c.runResult('square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
+    expect(await c.runResults('square', [1, 2]).catch((e) => ComputationClosedError.is(e))).to.equal(true);
+    expect(await c.runResultWith({ timeout: 100, alarm: 'late' }, 'square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
   });
 
   it('a CPU job waits for a free server: timeout → false, abort → the reason; async jobs do not wait', async () => {
