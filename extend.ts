@@ -11,6 +11,12 @@
  * @module
  */
 export { PeerNetwork, type NetworkLayer } from './transports/net/PeerNetwork.js';
+export type { PeerLink, PeerLinkEvents } from './transports/net/PeerLink.js';
+export type { PeerIdentity } from './transports/net/PeerLinks.js';
+export { PortLink, type PortLinkOptions } from './transports/net/PortLink.js';
+export { TurnWriter, EAGER_FLUSH_BYTES } from './transports/net/TurnWriter.js';
+export { CloneWire } from './transports/net/CloneWire.js';
+export { WorkerThread, ThreadExit, type WorkerThreadOptions } from './transports/io/WorkerThread.js';
 export { Peer, type RequestHandler, type RequestOptions, type PeerHost } from './transports/net/Peer.js';
 export { PeerLocator, serveLocate, MAX_REMOTE_LOCATE_WAIT, type LocateKind, type LocatorHost } from './transports/net/PeerLocator.js';
 export { Codec, ReferenceTags, expectArray, expectText, MAX_TEXT, type ReferenceType, type WireContext } from './transports/net/Codec.js';

@@ -17,9 +17,9 @@ export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
 export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
-export type { WaitOptions } from './runtime/options.js';
+export type { WaitOptions, SendOptions } from './runtime/options.js';
 export type { ActingWaitOptions, ActingCoro } from './runtime/coroTypes.js';
-export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, type Logger, type LogLevel } from './runtime/logging.js';
+export { silentLogger, defaultLogger, createLogger, logLevelFromEnv, REDACT_PATHS, redactSecrets, type Logger, type LogLevel } from './runtime/logging.js';
 // ---- actors: synchronisation, channels, supervision
 export { Lock } from './actors/sync/Lock.js';
 export { RLock } from './actors/sync/RLock.js';
@@ -48,9 +48,9 @@ export {
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
-export type { DashboardOptions } from './actors/dashboard/dashboardOptions.js';
+export type { DashboardOptions, ThreadsSource } from './actors/dashboard/dashboardOptions.js';
 export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
-export { InsecureDashboardError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
+export { InsecureDashboardError, DashboardBadRequestError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters
 export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/client/Computation.js';
 export { JobCoro } from './actors/discoro/client/JobCoro.js';
@@ -67,6 +67,7 @@ export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFu
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';
 export { newSecret, type PeerTlsOptions } from './transports/net/PeerKeys.js';
+export { Secret } from './transports/net/Secret.js';
 export type { LocateOptions } from './transports/net/PeerLocator.js';
 export { Location } from './transports/net/Location.js';
 export { PeerStatus } from './transports/net/PeerStatus.js';
@@ -75,8 +76,14 @@ export { RemoteCoro } from './actors/remote/RemoteCoro.js';
 export { RemoteChannel } from './actors/remote/RemoteChannel.js';
 export { Rci, RemoteRci, type RciFunction, type RciCallOptions, type RciLocateOptions } from './actors/remote/Rci.js';
 export { RciCoro } from './actors/remote/RciCoro.js';
+// ---- threads: all cores behind the same API
+export { Threads, type ThreadsOptions, type ThreadInfo, type ThreadSnapshot } from './actors/threads/Threads.js';
+export { spawnOn, spawnOnWith, ThreadCoro, type SpawnOnOptions, type ThreadFunction, type MessageOf, type ResultOf, type ArgsOf } from './actors/threads/spawnOn.js';
+export type { Placement } from './actors/threads/placement.js';
+export { threadChild } from './actors/threads/threadChild.js';
+export { ThreadFunctionError, NoThreadError, ThreadStartError } from './actors/actorErrors.js';
 export {
   PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
-  InsecureNetworkError, UnknownRequestError, NetworkStoppedError, RemoteError,
-  PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError,
+  InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,
+  PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError, FileTransferLimitError,
 } from './transports/net/netErrors.js';

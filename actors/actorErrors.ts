@@ -147,6 +147,38 @@ export class NodeFolderInUseError extends coded('ERR_DISCORO_FOLDER_IN_USE') {}
 export class OutOfServiceError extends coded('ERR_DISCORO_OUT_OF_SERVICE') {}
 
 /**
+ * threads: a function placed on a worker thread could not be loaded there (its module failed to
+ * import, or does not export a function under that name). The message names the module, the
+ * export and the thread; `spawnOn` rejects with it.
+ * @example
+ * ```ts
+ * if (ThreadFunctionError.is(err)) log(err.message); // "cannot load 'worke' from file:///app/work.js on thread-1.…: no such export"
+ * ```
+ */
+export class ThreadFunctionError extends coded('ERR_THREAD_FUNCTION') {}
+
+/**
+ * threads: no thread of the group can take a coroutine now: the group has stopped, or every
+ * thread is lost or restarting, or the thread asked for is not running.
+ * @example
+ * ```ts
+ * if (NoThreadError.is(err)) log(err.message);
+ * ```
+ */
+export class NoThreadError extends coded('ERR_NO_THREAD') {}
+
+/**
+ * threads: a worker thread did not start (its entry failed, its network could not listen, or it
+ * was not ready within `startTimeout`); `cause` says why. `Threads.start` rejects with it after
+ * stopping the threads already started.
+ * @example
+ * ```ts
+ * await Threads.start({ count: 4 }).catch((e: unknown) => { if (ThreadStartError.is(e)) log(e.message, e.cause); });
+ * ```
+ */
+export class ThreadStartError extends coded('ERR_THREAD_START') {}
+
+/**
  * discoro: a request about a computation came from a client that does not own it (another client
  * that shares the secret): a discoronode sets up, pulses, closes or holds a computation for the
  * client that reserved it only (or its own operator), and a server runs jobs, terminates them,

@@ -7,7 +7,7 @@
  */
 import { ConcurrentReceiveError, CoroFinishedError } from './runtimeErrors.js';
 import { Mailbox } from './Mailbox.js';
-import { checkFunction, checkWaitOptions } from './options.js';
+import { checkFunction, checkSendOptions, checkWaitOptions, type SendOptions } from './options.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
 import { DAEMON, Ended, OWN_RECEIVE, OWN_WAIT, REGISTERED, Running, Scheduled, STATE } from './CoroState.js';
@@ -23,13 +23,15 @@ import type { ActingWaitOptions, ReceiveOptions } from './coroTypes.js';
 export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
   /**
    * Queues a message; never blocks. Returns false when the coroutine has ended (the message
-   * becomes a dead letter). A full bounded mailbox applies its overflow policy.
+   * becomes a dead letter). A full bounded mailbox applies its overflow policy. `transfer` (see
+   * SendOptions) matters only to a coroutine on another thread: here nothing is copied.
    * @example
    * ```ts
    * server.send({ from: coro, n: 1 });
    * ```
    */
-  send(message: M): boolean {
+  send(message: M, options?: SendOptions): boolean {
+    if (options !== undefined) checkSendOptions(options);
     const counts = this.scheduler.counters;
     // The hot path: a running coroutine waiting in a plain receive takes the message at once.
     if ((this.flags & (STATE | OWN_WAIT)) === (Running | OWN_RECEIVE) && (this.x === undefined || this.x.filter === undefined)) {

@@ -16,15 +16,16 @@
  * ```
  */
 export class KeepAlive {
+  /** Made on first need and kept: ref'd while it holds, unref'd otherwise (a flag each way, no timer made or cleared per call). */
   private timer: NodeJS.Timeout | undefined;
+  private armed = false;
   private coroutines = false;
   private stopped = false;
   private holds = 0;
-  private checkPending = false;
 
   /** True while it holds the process (its interval is armed). */
   get holding(): boolean {
-    return this.timer !== undefined;
+    return this.armed;
   }
 
   /** Whether non-daemon coroutines live (called when that may have changed). */
@@ -39,22 +40,14 @@ export class KeepAlive {
     this.apply();
   }
 
-  /**
-   * Holds the process until the matching `release()`. Lazy: a call settled within the turn it
-   * started in costs a counter; only one still pending when the event loop next checks (one
-   * shared `setImmediate`, itself holding the loop until then) arms the interval.
-   */
+  /** Holds the process until the matching `release()` (cheap: a counter, and a flag the first time). */
   hold(): void {
-    this.holds++;
-    if (!this.checkPending && this.timer === undefined) {
-      this.checkPending = true;
-      setImmediate(this.check);
-    }
+    if (++this.holds === 1) this.apply();
   }
 
   /** Ends one `hold()`. */
   release(): void {
-    if (--this.holds === 0 && this.timer !== undefined && !this.coroutines) this.apply();
+    if (--this.holds === 0) this.apply();
   }
 
   /** Holds the process until `promise` settles; returns it. */
@@ -66,17 +59,16 @@ export class KeepAlive {
 
   private readonly releaseOne = (): void => this.release();
 
-  private readonly check = (): void => {
-    this.checkPending = false;
-    this.apply();
-  };
-
   private apply(): void {
     const needed = (this.coroutines || this.holds > 0) && !this.stopped;
-    if (needed && this.timer === undefined) this.timer = setInterval(() => undefined, 0x7fffffff);
-    else if (!needed && this.timer !== undefined) {
+    if (needed === this.armed && !this.stopped) return;
+    this.armed = needed;
+    if (needed) {
+      if (this.timer === undefined) this.timer = setInterval(() => undefined, 0x7fffffff);
+      else this.timer.ref();
+    } else if (this.stopped) {
       clearInterval(this.timer);
       this.timer = undefined;
-    }
+    } else this.timer?.unref();
   }
 }

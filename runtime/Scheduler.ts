@@ -115,6 +115,9 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.state === 'running';
   }
 
+  /** True while coroutines wait for the next turn (the fairness budget is spent): a source of messages may hold back. */
+  get isBehind(): boolean { return this.turns.behind; }
+
   get stats(): SchedulerStats {
     return { spawned: this.spawned, live: this.live, daemons: this.daemons, ...this.counters };
   }

@@ -30,6 +30,11 @@ export class TurnBudget {
     this.left = size;
   }
 
+  /** True while continuations wait for a later turn: this turn's budget is spent. */
+  get behind(): boolean {
+    return this.left <= 0 || this.deferred.length > 0;
+  }
+
   /** Takes one continuation from this turn's budget; false (nothing taken) when it is spent. */
   take(): boolean {
     const left = this.left;

@@ -4,7 +4,8 @@
  * refused peers), as one line each — a readable line on a terminal, JSON otherwise. The level
  * comes from `ASYNCORO_LOG` (`silent`, `error`, `warn` (default), `info`, `debug`); a logger
  * passed by the user replaces the default. The library never writes to the console. Secrets are
- * redacted, and repeated events (dead letters) are throttled to one summary line per interval.
+ * redacted at any depth (a key naming a secret, a token, a password, ...), and repeated events
+ * (dead letters) are throttled to one summary line per interval.
  * @module
  */
 import { writeSync } from 'node:fs';
@@ -23,13 +24,82 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 const LEVELS: ReadonlySet<string> = new Set<LogLevel>(['silent', 'error', 'warn', 'info', 'debug']);
 
 /**
- * Paths pino redacts in every logger asyncoro creates (pass them to your own logger too).
+ * Paths for pino's own `redact` option, two levels deep (a logger of yours can use them; asyncoro's
+ * loggers redact at any depth with `redactSecrets`, which yours can use too).
  * @example
  * ```ts
  * const logger = pino({ redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } });
  * ```
  */
 export const REDACT_PATHS: readonly string[] = ['secret', 'token', 'password', '*.secret', '*.token', '*.password', 'options.secret', '*.options.secret'];
+
+/** Keys whose values are never logged, at any depth. */
+const SENSITIVE_KEY = /secret|token|password|passphrase|authorization|cookie|private_?key/i;
+const CENSORED = '[redacted]';
+/** Deeper than this, a logged object is cut (JSON of such depth is no log line). */
+const MAX_REDACT_DEPTH = 64;
+
+/**
+ * A log object with the value of every key that names a secret (`secret`, `token`, `password`,
+ * `passphrase`, `authorization`, `cookie`, `privateKey`, in any case and within longer names such
+ * as `DISCORO_SECRET`) replaced by `[redacted]`, at any depth, through `toJSON` as
+ * serialisation would go. Nothing is copied when nothing needs redacting; the argument is never
+ * changed. asyncoro's loggers use it; pass it to your own pino as `formatters.log`.
+ * @example
+ * ```ts
+ * const logger = pino({ formatters: { log: redactSecrets } });
+ * logger.info({ job: { env: { API_TOKEN: 'x' } } }); // {"job":{"env":{"API_TOKEN":"[redacted]"}}}
+ * ```
+ */
+export function redactSecrets(object: Record<string, unknown>): Record<string, unknown> {
+  return redacted(object, 0, new Set()) as Record<string, unknown>;
+}
+
+function redacted(value: unknown, depth: number, path: Set<object>): unknown {
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (path.has(value)) return value; // a cycle: serialisation shows it as such
+  if (depth >= MAX_REDACT_DEPTH) return '[too deep]';
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function' && !(value instanceof Date)) {
+    const shown = (toJSON as () => unknown).call(value);
+    const out = redacted(shown, depth, path);
+    return out === shown ? value : out;
+  }
+  path.add(value);
+  try {
+    let copy: Record<string, unknown> | unknown[] | undefined;
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+    for (const [key, v] of entries) {
+      const out = typeof key === 'string' && SENSITIVE_KEY.test(key) && v !== undefined ? CENSORED : redacted(v, depth + 1, path);
+      if (out === v) continue;
+      copy ??= copyOf(value);
+      (copy as Record<string | number, unknown>)[key] = out;
+    }
+    return copy ?? value;
+  } finally {
+    path.delete(value);
+  }
+}
+
+/**
+ * A child logger's bindings are written as pino serialised them when the child was made, past any
+ * formatter: in the written line, the string value of a key naming a secret is replaced too.
+ * (A key in JSON text is a quoted string with no unescaped quote inside; a value that merely
+ * contains such text has its quotes escaped, so it never matches.)
+ */
+const SENSITIVE_STRING_ENTRY = /"([^"\\]*(?:secret|token|password|passphrase|authorization|cookie|private_?key)[^"\\]*)":"(?:[^"\\]|\\.)*"/gi;
+
+function redactLine(line: string): string {
+  return line.replace(SENSITIVE_STRING_ENTRY, `"$1":"${CENSORED}"`);
+}
+
+/** A shallow copy that serialises as the original (an error keeps its class, message and stack). */
+function copyOf(value: object): Record<string, unknown> | unknown[] {
+  if (Array.isArray(value)) return [...value];
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>, value);
+  if (value instanceof Error) Object.assign(copy, { message: value.message, stack: value.stack });
+  return copy;
+}
 
 /**
  * The level named by `ASYNCORO_LOG` in `env`, or `warn` when it is unset or unknown.
@@ -90,7 +160,7 @@ function stderrDestination(pretty: boolean): DestinationStream {
 
 /**
  * A pino logger like the default one: to stderr (or `destination`), at `level` (default from
- * `ASYNCORO_LOG`), readable lines when `pretty` (default: stderr is a terminal), secrets redacted.
+ * `ASYNCORO_LOG`), readable lines when `pretty` (default: stderr is a terminal), secrets redacted at any depth.
  * @example
  * ```ts
  * const logger = createLogger({ level: 'info' });
@@ -99,7 +169,7 @@ function stderrDestination(pretty: boolean): DestinationStream {
 export function createLogger(options: { level?: LogLevel; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
   const pretty = options.pretty ?? process.stderr.isTTY === true;
   return pino(
-    { level: options.level ?? logLevelFromEnv(), base: undefined, redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } },
+    { level: options.level ?? logLevelFromEnv(), base: undefined, formatters: { log: redactSecrets }, hooks: { streamWrite: redactLine } },
     options.destination ?? stderrDestination(pretty),
   );
 }

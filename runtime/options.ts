@@ -54,6 +54,41 @@ export function checkWaitOptions(options: WaitOptions | undefined): number {
 }
 
 /**
+ * Options of a send: `transfer` lists the buffers (ArrayBuffers, or Buffers and other views of
+ * them) whose memory moves to the receiving thread instead of being copied. They are moved:
+ * once sent to another thread they are detached here (length 0); within a thread, or over TCP,
+ * the message is delivered or copied as usual, and the sender must not use them either way.
+ * @example
+ * ```ts
+ * const options: SendOptions = { transfer: [frame] };
+ * ```
+ */
+export interface SendOptions {
+  transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>;
+}
+
+/**
+ * The buffers of `options.transfer` (validated): InvalidArgumentError unless it is an array of
+ * ArrayBuffers or views of one (a SharedArrayBuffer is shared, not moved).
+ * @example
+ * ```ts
+ * const moved = checkSendOptions({ transfer: [buf] });
+ * ```
+ */
+export function checkSendOptions(options: SendOptions | undefined): ReadonlyArray<ArrayBuffer | ArrayBufferView> {
+  if (options === undefined) return [];
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`send options must be an object, got ${describe(options)}`);
+  const transfer = options.transfer;
+  if (transfer === undefined) return [];
+  if (!Array.isArray(transfer)) throw new InvalidArgumentError(`transfer must be an array of buffers, got ${describe(transfer)}`);
+  for (const item of transfer) {
+    const memory = ArrayBuffer.isView(item) ? item.buffer : item;
+    if (!(memory instanceof ArrayBuffer)) throw new InvalidArgumentError(`transfer takes ArrayBuffers and views of them (Buffers), got ${describe(item)}`);
+  }
+  return transfer;
+}
+
+/**
  * Throws InvalidArgumentError unless `value` is a function.
  * @example
  * ```ts

@@ -6,7 +6,8 @@
  * - imports point down the order bin → entries → actors → transports → runtime, and inside a layer
  *   down its sub-layers: transports/net → transports/io; actors/remote → top-level actors files
  *   (Channel, Supervisor) → actors/sync → actors/actorErrors.ts (the area's error module, shared by
- *   every sub-layer of actors), with actors/dashboard above actors/remote and actors/discoro
+ *   every sub-layer of actors), actors/threads (worker threads as nodes) above actors/remote,
+ *   actors/dashboard above both, and actors/discoro
  *   (computations, which implement the dashboard's ClusterSource) above both;
  * - no import cycle between files, type-only imports included, except runtime/Coro.ts ↔
  *   runtime/Scheduler.ts;
@@ -53,6 +54,7 @@ const ORDER: Array<{ name: string; match: RegExp }> = [
   { name: 'actors/sync', match: /^actors\/sync\// },
   { name: 'actors (top level)', match: /^actors\/[^/]+\.ts$/ },
   { name: 'actors/remote', match: /^actors\/remote\// },
+  { name: 'actors/threads', match: /^actors\/threads\// }, // worker threads as nodes of the network
   { name: 'actors/dashboard', match: /^actors\/dashboard\// }, // what runs, on a page; discoro feeds it a ClusterSource
   { name: 'actors/discoro', match: /^actors\/discoro\// }, // computations, on top of remote invocation
   { name: 'entries', match: /^(index|extend)\.ts$/ },

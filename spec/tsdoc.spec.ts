@@ -111,7 +111,7 @@ const FREE_NAMES: Record<string, string> = {
   log: '(...args: unknown[]) => void', db: '{ close(): void }', shared: '{ count: number }',
   // actors
   lock: 'Lock', rlock: 'RLock', cond: 'Condition', event: 'Event', sem: 'Semaphore', channel: 'Channel<any>', ch: 'Channel<any>',
-  sup: 'Supervisor', rci: 'Rci<any, any>', queue: 'unknown[]',
+  sup: 'Supervisor', rci: 'Rci<any, any>', queue: 'unknown[]', threads: 'Threads', url: 'URL', counterFn: '(coro: Coro<string, number>, start: number) => Promise<number>',
   // transports
   file: 'AsyncFile', pipe: 'AsyncPipe', sock: 'AsyncSocket', conn: 'AsyncSocket', listener: 'AsyncServer', udp: 'AsyncUdpSocket',
   socket: "import('node:net').Socket", raw: "import('node:net').Socket", pool: 'WorkerPool', task: 'PoolTask', crashingTask: 'PoolTask',
@@ -145,6 +145,8 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   },
   'runtime/metrics.ts': { res: "import('node:http').ServerResponse", metrics: 'Metric[]' },
   'actors/ask.ts': { squarer: 'Coro<{ x: number; replyTo: Address<number> }, void>' },
+  'transports/io/WorkerThread.ts': { thread: 'WorkerThread' },
+  'actors/threads/placement.ts': { slots: "import('%LIB%/actors/threads/ThreadSlot.js').ThreadSlot[]" },
   'transports/io/ForkedProcess.ts': { child: 'ForkedProcess', spare: 'ForkedProcess', serverCoro: CORO },
   'actors/discoro/node/DiscoroNode.ts': { node: 'DiscoroNode' },
   'actors/discoro/node/NodeComputation.ts': { host: LIB('actors/discoro/node/NodeComputation.js', 'ComputationHost'), client: LIB('actors/discoro/node/nodeEvents.js', 'ClientRef'), computations: 'Supervisor' },

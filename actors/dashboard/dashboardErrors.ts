@@ -21,6 +21,20 @@ import { coded } from '../../runtime/runtimeErrors.js';
 export class InsecureDashboardError extends coded('ERR_DASHBOARD_INSECURE') {}
 
 /**
+ * 400: a request carried a token in its URL (`?token=...`): the token goes in the
+ * `Authorization: Bearer` header only, since a URL ends up in logs, histories and Referer headers.
+ * The request is refused even when the token is right (change a token that was sent so).
+ * @example
+ * ```ts
+ * const res = await fetch('http://127.0.0.1:9800/api/jobs/j-1/terminate?token=t', { method: 'POST' });
+ * if (res.status === DashboardBadRequestError.STATUS) log('send the token in the Authorization header');
+ * ```
+ */
+export class DashboardBadRequestError extends coded('ERR_DASHBOARD_BAD_REQUEST') {
+  static readonly STATUS = 400;
+}
+
+/**
  * 401: an action came without credentials (`Authorization: Bearer <token>` is missing or malformed).
  * @example
  * ```ts

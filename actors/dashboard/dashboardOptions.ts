@@ -11,7 +11,22 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { ClusterSource } from './clusterSource.js';
+import type { ThreadSnapshot } from '../threads/Threads.js';
 import { InsecureDashboardError } from './dashboardErrors.js';
+import { DashboardToken } from './DashboardToken.js';
+import type { Secret } from '../../transports/net/Secret.js';
+
+/**
+ * Where the dashboard reads the worker threads of the process from (a `Threads` group is one):
+ * each thread's scheduler snapshot, asked at every sample.
+ * @example
+ * ```ts
+ * const source: ThreadsSource = { snapshot: async () => [] };
+ * ```
+ */
+export interface ThreadsSource {
+  snapshot(options?: { timeout?: number }): Promise<ThreadSnapshot[]>;
+}
 
 /**
  * How to serve the dashboard.
@@ -26,12 +41,15 @@ export interface DashboardOptions {
   /** TCP port; 0 (the default) picks a free one (read it from the handle's `url`). */
   port?: number;
   /**
-   * The secret the actions need (`Authorization: Bearer <token>`), at least 16 characters. Without
-   * one the dashboard is read-only. The page never shows it: the person types it in.
+   * The secret the actions need (`Authorization: Bearer <token>`, never in the URL), at least 16
+   * characters. Without one the dashboard is read-only. The page never shows it: the person types
+   * it in; the dashboard keeps only its digest.
    */
-  token?: string;
+  token?: string | Secret;
   /** The cluster view's data and actions; without it the page shows the scheduler only. */
   cluster?: ClusterSource;
+  /** Worker threads (a `Threads` group) whose coroutines the page shows, thread by thread. */
+  threads?: ThreadsSource;
   /** How often the scheduler is sampled while a page is open, in ms (250 by default, at least 20). */
   refreshMs?: number;
   /**
@@ -52,8 +70,10 @@ export interface DashboardOptions {
 export interface DashboardSettings {
   host: string;
   port: number;
-  token: string | undefined;
+  /** The token's digest (the token itself is not kept). */
+  token: DashboardToken | undefined;
   cluster: ClusterSource | undefined;
+  threads: ThreadsSource | undefined;
   refreshMs: number;
   loopback: boolean;
   /** Lower-case host names accepted in the Host header; undefined: any. */
@@ -91,20 +111,17 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError(`dashboard options must be an object, got ${describe(options)}`);
   }
-  const { host = '127.0.0.1', port = 0, token, cluster, refreshMs = 250, allowedHosts = [] } = options ?? {};
+  const { host = '127.0.0.1', port = 0, token, cluster, threads, refreshMs = 250, allowedHosts = [] } = options ?? {};
   if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) throw new InvalidArgumentError(`dashboard host must be a host name or address, got ${describe(host)}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`dashboard port must be an integer in 0..65535, got ${describe(port)}`);
-  if (token !== undefined) {
-    // Never echo the token itself: only what is wrong with it.
-    if (typeof token !== 'string') throw new InvalidArgumentError(`dashboard token must be a string, got a ${typeof token}`);
-    if (token.length < 16) throw new InvalidArgumentError(`dashboard token must be at least 16 characters, got ${token.length}`);
-    if (!/^[\x21-\x7e]+$/.test(token)) throw new InvalidArgumentError('dashboard token must be printable ASCII without spaces (it travels in a header)');
-  }
+  // Never echo the token itself: only what is wrong with it.
+  const digest = token === undefined ? undefined : DashboardToken.from(token);
   if (typeof refreshMs !== 'number' || !Number.isFinite(refreshMs) || refreshMs < 20) throw new InvalidArgumentError(`dashboard refreshMs must be a number of ms, at least 20, got ${describe(refreshMs)}`);
   if (cluster !== undefined) {
     const missing = CLUSTER_METHODS.filter((m) => typeof (cluster as unknown as Record<string, unknown> | null)?.[m] !== 'function');
     if (missing.length > 0) throw new InvalidArgumentError(`dashboard cluster must be a ClusterSource; missing: ${missing.join(', ')}`);
   }
+  if (threads !== undefined && typeof (threads as Partial<ThreadsSource> | null)?.snapshot !== 'function') throw new InvalidArgumentError('dashboard threads must be a Threads group (anything with snapshot())');
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h === '')) {
     throw new InvalidArgumentError('dashboard allowedHosts must be an array of host names');
   }
@@ -116,7 +133,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   const hostNames = wildcard && allowedHosts.length === 0
     ? undefined
     : new Set([host, ...(loopback ? ['localhost', '127.0.0.1', '[::1]'] : []), ...allowedHosts].map(bracketed));
-  return { host, port, token, cluster, refreshMs, loopback, hostNames };
+  return { host, port, token: digest, cluster, threads, refreshMs, loopback, hostNames };
 }
 
 /** An IPv6 address as it appears in a Host header (`[::1]`), lower case. */

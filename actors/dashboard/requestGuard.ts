@@ -1,23 +1,46 @@
 /**
  * The checks a request passes before the dashboard answers it: a Host header it serves (against
- * DNS rebinding), the method the route takes, and for actions an `Origin` of its own (or none)
- * and the token, compared in constant time. Each failure throws the dashboard's typed error.
+ * DNS rebinding), no token in its URL, the method the route takes, and for actions an `Origin`
+ * of its own (or none) and the token, compared in constant time. Each failure throws the
+ * dashboard's typed error.
  * @example
  * ```ts
  * import { createServer } from 'node:http';
+ * const token = DashboardToken.from('a-long-random-secret-token'); // kept as a digest
  * createServer((req) => {
  *   checkHost(req, { hostNames: new Set(['localhost', '127.0.0.1']) });
+ *   checkNoTokenInUrl(new URL(req.url ?? '/', 'http://dashboard'));
  *   checkMethod(req, ['POST']);
  *   checkOrigin(req);
- *   checkToken(req, 'a-long-random-secret-token');
+ *   checkToken(req, token);
  * });
  * ```
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DashboardForbiddenError, DashboardMethodError, DashboardUnauthorizedError } from './dashboardErrors.js';
+import { DashboardBadRequestError, DashboardForbiddenError, DashboardMethodError, DashboardUnauthorizedError } from './dashboardErrors.js';
 import type { DashboardSettings } from './dashboardOptions.js';
+import type { DashboardToken } from './DashboardToken.js';
+
+/** The token `checkToken` compares with (made by `checkDashboardOptions`, or `DashboardToken.from`). */
+export { DashboardToken } from './DashboardToken.js';
+
+/** Query parameters that would carry a credential. */
+const CREDENTIAL_PARAMETER = /^(access_?)?token$|^auth(orization)?$|^bearer$|^key$|^secret$/i;
+
+/**
+ * Throws DashboardBadRequestError when the URL's query carries a credential (`token`,
+ * `access_token`, `auth`, ...): a URL ends up in logs, histories and Referer headers.
+ * @example
+ * ```ts
+ * checkNoTokenInUrl(new URL('/api/info?token=t', 'http://dashboard')); // throws (400)
+ * ```
+ */
+export function checkNoTokenInUrl(url: URL): void {
+  for (const name of url.searchParams.keys()) {
+    if (CREDENTIAL_PARAMETER.test(name)) throw new DashboardBadRequestError('a token goes in the header Authorization: Bearer <token>, never in the URL');
+  }
+}
 
 /**
  * Throws DashboardForbiddenError unless the Host header names a host this dashboard serves.
@@ -69,8 +92,6 @@ export function checkOrigin(req: IncomingMessage): void {
   if (origin.toLowerCase() !== own) throw new DashboardForbiddenError('actions are accepted from the dashboard\'s own page only');
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-
 /**
  * For actions: throws DashboardUnauthorizedError when `Authorization: Bearer <token>` is missing
  * or malformed, DashboardForbiddenError when the token is wrong or the dashboard has none
@@ -78,14 +99,14 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * createServer((req) => checkToken(req, 'a-long-random-secret-token'));
+ * const token = DashboardToken.from('a-long-random-secret-token');
+ * createServer((req) => checkToken(req, token));
  * ```
  */
-export function checkToken(req: IncomingMessage, token: string | undefined): void {
+export function checkToken(req: IncomingMessage, token: DashboardToken | undefined): void {
   if (token === undefined) throw new DashboardForbiddenError('this dashboard has no token: its actions are disabled');
   const header = req.headers.authorization;
   const m = header === undefined ? null : /^Bearer ([\x21-\x7e]+)$/i.exec(header.trim());
   if (m === null) throw new DashboardUnauthorizedError('actions need the header Authorization: Bearer <token>');
-  // Hashes have one length whatever was sent: the comparison says nothing of the token's length.
-  if (!timingSafeEqual(digest(m[1]!), digest(token))) throw new DashboardForbiddenError('wrong token');
+  if (!token.matches(m[1]!)) throw new DashboardForbiddenError('wrong token');
 }

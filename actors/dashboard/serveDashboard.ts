@@ -21,14 +21,14 @@ import type { Scheduler } from '../../runtime/Scheduler.js';
 import type { SchedulerSnapshot } from '../../runtime/snapshotTypes.js';
 import { ListenError } from '../../transports/io/ioErrors.js';
 import { clusterData, clusterMetrics } from './clusterData.js';
-import { describeAction, parseAction, performAction } from './dashboardActions.js';
+import { describeAction, parseAction, performAction, type DashboardAction } from './dashboardActions.js';
 import { DashboardMethodError, DashboardNotFoundError } from './dashboardErrors.js';
 import { checkDashboardOptions, type DashboardOptions, type DashboardSettings } from './dashboardOptions.js';
 import { EventHub } from './EventHub.js';
 import { replyError, replyJson, reply, SECURITY_HEADERS } from './httpReply.js';
 import { JobRate } from './JobRate.js';
 import { PAGE_ASSETS } from './page/pageAssets.js';
-import { checkHost, checkMethod, checkOrigin, checkToken } from './requestGuard.js';
+import { checkHost, checkMethod, checkNoTokenInUrl, checkOrigin, checkToken } from './requestGuard.js';
 
 /**
  * A running dashboard.
@@ -59,6 +59,9 @@ class Dashboard {
   private readonly unsubscribe: (() => void) | undefined;
   private sampler: NodeJS.Timeout | undefined;
   private lastScheduler = '';
+  private lastThreads = '';
+  private threadsJson = '';
+  private threadsPending = false;
   private clusterPending: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private dropExitHook: (() => void) | undefined;
@@ -79,8 +82,8 @@ class Dashboard {
     this.dropExitHook = scheduler.atExit(() => this.close());
   }
 
-  info(): { cluster: boolean; actions: boolean; refreshMs: number } {
-    return { cluster: this.settings.cluster !== undefined, actions: this.settings.token !== undefined, refreshMs: this.settings.refreshMs };
+  info(): { cluster: boolean; threads: boolean; actions: boolean; refreshMs: number } {
+    return { cluster: this.settings.cluster !== undefined, threads: this.settings.threads !== undefined, actions: this.settings.token !== undefined, refreshMs: this.settings.refreshMs };
   }
 
   get clients(): number {
@@ -105,8 +108,30 @@ class Dashboard {
     this.hub.broadcast('scheduler', JSON.stringify(snap));
   }
 
+  /** Asks every thread for its snapshot (one round at a time) and sends them to the pages if they changed. */
+  private async sampleThreads(force = false): Promise<void> {
+    const threads = this.settings.threads;
+    if (threads === undefined || this.threadsPending || this.hub.size === 0) return;
+    this.threadsPending = true;
+    try {
+      const snaps = await threads.snapshot({ timeout: Math.max(this.settings.refreshMs, 1000) });
+      const key = JSON.stringify(snaps.map((t) => ({ ...t, snapshot: t.snapshot === null ? null : { ...t.snapshot, at: 0, coroutines: t.snapshot.coroutines.map((c) => ({ ...c, ageMs: 0 })) } })));
+      this.threadsJson = JSON.stringify(snaps);
+      if (!force && key === this.lastThreads) return;
+      this.lastThreads = key;
+      this.hub.broadcast('threads', this.threadsJson);
+    } catch (err) {
+      this.log.debug({ err }, 'thread snapshots not taken');
+    } finally {
+      this.threadsPending = false;
+    }
+  }
+
   private startSampling(): void {
-    this.sampler ??= setInterval(() => this.sampleScheduler(), this.settings.refreshMs);
+    this.sampler ??= setInterval(() => {
+      this.sampleScheduler();
+      void this.sampleThreads();
+    }, this.settings.refreshMs);
     this.sampler.unref();
   }
 
@@ -126,9 +151,13 @@ class Dashboard {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let allow: string[] = GET_ONLY;
+    // Only the path is ever logged: a query string may carry what must not be kept.
+    let path = '?';
     try {
       checkHost(req, this.settings);
-      const path = new URL(req.url ?? '/', 'http://dashboard').pathname;
+      const url = new URL(req.url ?? '/', 'http://dashboard');
+      path = url.pathname;
+      checkNoTokenInUrl(url);
       const action = parseAction(path);
       if (action !== undefined) {
         allow = ['POST'];
@@ -136,23 +165,33 @@ class Dashboard {
         checkOrigin(req);
         checkToken(req, this.settings.token);
         req.resume();
-        await performAction(action, this.scheduler, this.settings.cluster);
-        this.log.info({ action: describeAction(action) }, 'dashboard action');
-        replyJson(res, 200, { ok: true, action: describeAction(action) });
-        setImmediate(() => this.sampleScheduler());
-        return;
+        return await this.act(action, req, res);
       }
       if (!this.knows(path)) throw new DashboardNotFoundError(`no page or endpoint ${path}`);
       checkMethod(req, GET_ONLY);
       this.get(path, req, res);
     } catch (err) {
-      if (!(err instanceof DashboardMethodError || err instanceof DashboardNotFoundError)) this.log.info({ err: { code: (err as { code?: string }).code, message: (err as Error).message }, path: req.url, method: req.method }, 'dashboard request refused');
+      if (!(err instanceof DashboardMethodError || err instanceof DashboardNotFoundError)) this.log.info({ err: { code: (err as { code?: string }).code, message: (err as Error).message }, path, method: req.method, remote: req.socket.remoteAddress }, 'dashboard request refused');
       replyError(res, err, err instanceof DashboardMethodError ? { allow: allow.join(', ') } : {});
     }
   }
 
+  /** Carries out an authorised action; each one, done or failed, is an audit line at warn (who, what, when; never the token). */
+  private async act(action: DashboardAction, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const audit = { audit: 'dashboard', action: action.verb, target: `${action.kind} ${action.id}`, remote: req.socket.remoteAddress, at: new Date().toISOString() };
+    try {
+      await performAction(action, this.scheduler, this.settings.cluster);
+    } catch (err) {
+      this.log.warn({ ...audit, outcome: (err as { code?: string }).code ?? 'failed' }, 'dashboard action failed');
+      throw err;
+    }
+    this.log.warn({ ...audit, outcome: 'done' }, 'dashboard action');
+    replyJson(res, 200, { ok: true, action: describeAction(action) });
+    setImmediate(() => this.sampleScheduler());
+  }
+
   private knows(path: string): boolean {
-    return PAGE_ASSETS.has(path) || ['/events', '/metrics', '/api/info', '/api/snapshot', '/api/cluster'].includes(path);
+    return PAGE_ASSETS.has(path) || ['/events', '/metrics', '/api/info', '/api/snapshot', '/api/cluster', '/api/threads'].includes(path);
   }
 
   private get(path: string, req: IncomingMessage, res: ServerResponse): void {
@@ -170,6 +209,12 @@ class Dashboard {
         return replyJson(res, 200, this.info());
       case '/api/snapshot':
         return replyJson(res, 200, this.snapshot());
+      case '/api/threads':
+        if (this.settings.threads === undefined) throw new DashboardNotFoundError('no threads are attached to this dashboard');
+        return void this.settings.threads.snapshot({ timeout: 5000 }).then(
+          (snaps) => replyJson(res, 200, snaps),
+          (err: unknown) => replyError(res, err, {}),
+        );
       default:
         if (this.settings.cluster === undefined) throw new DashboardNotFoundError('no cluster is attached to this dashboard');
         return reply(res, 200, 'application/json; charset=utf-8', this.clusterJson());
@@ -183,6 +228,10 @@ class Dashboard {
     this.hub.send(res, 'info', JSON.stringify(this.info()));
     this.hub.send(res, 'scheduler', JSON.stringify(this.snapshot()));
     if (this.settings.cluster !== undefined) this.hub.send(res, 'cluster', this.clusterJson());
+    if (this.settings.threads !== undefined) {
+      if (this.lastThreads !== '') this.hub.send(res, 'threads', this.threadsJson); // the last sample, until a new one comes
+      void this.sampleThreads(true);
+    }
     this.startSampling();
   }
 

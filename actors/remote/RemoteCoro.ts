@@ -7,7 +7,7 @@
 import { Coro, type MonitorTarget } from '../../runtime/Coro.js';
 import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, TimeoutError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
-import { checkWaitOptions } from '../../runtime/options.js';
+import { checkSendOptions, checkWaitOptions, type SendOptions } from '../../runtime/options.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
 import type { Location } from '../../transports/net/Location.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
@@ -32,6 +32,8 @@ import { RemoteWatches } from './RemoteWatches.js';
  */
 export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, RemoteAskTarget<M> {
   private tag: number | undefined;
+  /** The peer route() found last, reused while it stays online with this incarnation. */
+  private lastPeer: Peer | undefined;
 
   constructor(
     private readonly net: PeerNetwork | undefined,
@@ -50,20 +52,28 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
    * known to be offline (lost, and not back with the same incarnation) or cannot be reached, the
    * reference is from a previous incarnation of its node, or the coroutine is known to have
    * ended (a monitor, an ask or its node said so). Throws InvalidArgumentError if `message`
-   * cannot be encoded.
+   * cannot be encoded. `transfer` lists buffers in `message` that move to a coroutine on another
+   * thread of this process instead of being copied: they are detached here at once (see SendOptions).
    * @example
    * ```ts
    * remote.send({ req: 'time', reply: coro });
+   * remote.send({ frame: buf }, { transfer: [buf] }); // to a thread: buf is moved, not copied
    * ```
    */
-  send(message: M): boolean {
+  send(message: M, options?: SendOptions): boolean {
+    const transfer = checkSendOptions(options);
     if (this.isHome()) {
       if (this.id < 0) return RemoteWatches.of(this.net!).reply(-this.id, message, undefined);
       const coro = this.local();
       return coro !== undefined ? coro.send(message) : false;
     }
     const peer = this.route();
-    if (peer === undefined || !peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message])) return false;
+    if (peer === undefined) return false;
+    // To a thread of this process the link itself names the incarnation: a shorter message.
+    const posted = peer.connection?.inProcess === true && peer.isOnline
+      ? peer.post('tell', [this.id, message], transfer)
+      : peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message], transfer);
+    if (!posted) return false;
     // A reply to an ask from there: the asking node stops watching for it, so drop our watch too.
     if (this.id < 0) RemoteWatches.of(this.net!).unserve(peer, -this.id);
     return true;
@@ -93,8 +103,9 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
    * if (!(await remote.deliver(job, { timeout: 1000 }))) log('not acknowledged in time');
    * ```
    */
-  async deliver(message: M, options?: ActingWaitOptions): Promise<boolean> {
+  async deliver(message: M, options?: ActingWaitOptions & SendOptions): Promise<boolean> {
     checkWaitOptions(options);
+    checkSendOptions(options);
     if (this.isHome()) return this.mustBeLocal().deliver(message, options);
     const peer = this.mustRoute();
     const timeout = options?.timeout;
@@ -248,7 +259,10 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
 
   /** The peer to send to: undefined when it cannot be reached, runs another incarnation, is known lost, or this coroutine is known to have ended. */
   private route(): Peer | undefined {
-    const peer = this.net?.route(this.location);
+    // The peer found last time, while it stays online (a lost or replaced one is closed).
+    const cached = this.lastPeer;
+    if (cached !== undefined && cached.isOnline && cached.incarnation === this.incarnation) return this.knownEnded() ? undefined : cached;
+    const peer = (this.lastPeer = this.net?.route(this.location));
     if (peer === undefined) return undefined;
     if (peer.isOnline) return peer.incarnation === this.incarnation && !this.knownEnded() ? peer : undefined;
     return this.knownGone() ? undefined : peer;

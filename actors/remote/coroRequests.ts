@@ -11,7 +11,7 @@ import { CoroFinishedError, InvalidArgumentError } from '../../runtime/runtimeEr
 import { LogThrottle } from '../../runtime/logging.js';
 import { MonitorStatus } from '../../runtime/MonitorStatus.js';
 import { ReferenceTags, expectText, type ReferenceType, type WireContext } from '../../transports/net/Codec.js';
-import { ProtocolError } from '../../transports/net/netErrors.js';
+import { ProtocolError, UnknownRequestError } from '../../transports/net/netErrors.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import type { LocateKind } from '../../transports/net/PeerLocator.js';
 import { PeerNetwork, type NetworkLayer } from '../../transports/net/PeerNetwork.js';
@@ -137,16 +137,30 @@ function installCoroHandlers(net: PeerNetwork): void {
       throw new InvalidArgumentError('malformed send');
     }
     const [tag, id, name, message] = body as [number, number, string, unknown];
-    if (tag === ownTag && id < 0) {
-      if (!watches.reply(-id, message, peer)) sched.deadLetter({ toString: () => label(id, name) }, 'ended', message); // a late reply
+    sendHere(tag === ownTag, id, name, message, peer);
+  });
+
+  // A link inside the process joins exactly two incarnations (a restarted thread gets a new
+  // one): a send over it needs neither the incarnation tag nor the name, which is a third of
+  // what cloning a small message costs. Peers over TCP never reach it.
+  net.handle('tell', (body, peer) => {
+    if (peer.connection?.inProcess !== true) throw new UnknownRequestError("no handler for request type 'tell'");
+    if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'number') throw new InvalidArgumentError('malformed tell');
+    sendHere(true, body[0], undefined, body[1], peer);
+  });
+
+  /** A message for coroutine `id` here (or for a reply address, id < 0) from `peer`. */
+  function sendHere(ours: boolean, id: number, name: string | undefined, message: unknown, peer: Peer): void {
+    if (ours && id < 0) {
+      if (!watches.reply(-id, message, peer)) sched.deadLetter({ toString: () => label(id, name ?? 'reply') }, 'ended', message); // a late reply
       return;
     }
-    const candidate = tag === ownTag ? sched.coro(id) : undefined;
-    if (candidate !== undefined && candidate.name === name) return void candidate.send(message);
+    const candidate = ours ? sched.coro(id) : undefined;
+    if (candidate !== undefined && (name === undefined || candidate.name === name)) return void candidate.send(message);
     // Tell the sender, so that its next send() to this coroutine returns false.
-    if (tag === ownTag) peer.post('gone', [id]);
+    if (ours) peer.post('gone', [id]);
     if (deadLetters.hit()) net.logger.warn({ peer: String(peer), count: deadLetters.take() }, 'dead letters: remote messages to coroutines that have ended');
-  });
+  }
 
   net.handle('deliver', (body, peer) => {
     const { coro, label: what, rest } = find(body, 5);

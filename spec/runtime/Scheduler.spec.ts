@@ -310,4 +310,29 @@ describe('Scheduler', () => {
       }
     });
   });
+
+  describe('isBehind', () => {
+    it('is true while continuations wait for the next turn (the fairness budget is spent), false once they caught up', async () => {
+      const small = new Scheduler({ fairnessBudget: 4 });
+      try {
+        expect(small.isBehind).to.equal(false);
+        const seen: boolean[] = [];
+        const reader = small.spawn(async (coro: Coro<number>) => {
+          for (let i = 0; i < 20; i++) {
+            await coro.receive();
+            seen.push(small.isBehind);
+          }
+        });
+        for (let i = 0; i < 20; i++) reader.send(i); // queued: each receive is a continuation of its own
+        await until(() => !reader.isAlive);
+        expect(seen.includes(true), 'behind once the budget of 4 was spent').to.equal(true);
+        expect(seen.includes(false), 'not behind at first').to.equal(true);
+        await turn();
+        await turn();
+        expect(small.isBehind).to.equal(false);
+      } finally {
+        await small.terminate();
+      }
+    });
+  });
 });

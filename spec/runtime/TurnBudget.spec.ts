@@ -23,4 +23,16 @@ describe('TurnBudget', () => {
     expect(resolved).to.equal(false);
     expect(await later).to.equal('v');
   });
+
+  it('behind: true once the turn is spent and while deferred continuations wait, false again once they ran', async () => {
+    const budget = new TurnBudget(2);
+    expect(budget.behind).to.equal(false);
+    for (let i = 0; i < 5; i++) budget.dispatch(() => undefined, i);
+    expect(budget.behind).to.equal(true);
+    await new Promise((r) => setImmediate(r)); // two more ran, one still waits
+    expect(budget.behind).to.equal(true);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(budget.behind).to.equal(false);
+  });
 });

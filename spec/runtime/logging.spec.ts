@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LogThrottle, silentLogger } from '../../runtime/logging.js';
+import { createLogger, LogThrottle, redactSecrets, silentLogger } from '../../runtime/logging.js';
 
 describe('logging', () => {
   it('silentLogger logs nothing at any level', () => {
@@ -16,6 +16,36 @@ describe('logging', () => {
     expect(t.take()).to.equal(0);
     expect(t.hit()).to.equal(false); // still within the interval
     expect(t.take()).to.equal(1);
+  });
+
+  it('redactSecrets hides every key naming a secret at any depth, through toJSON, without changing or copying what needs nothing', () => {
+    const deep = { a: { b: { c: { d: { e: { secret: 'hunter2', DISCORO_DASHBOARD_TOKEN: 'tok', ok: 1 } } } } } };
+    const out = redactSecrets(deep) as typeof deep;
+    expect(out.a.b.c.d.e).to.deep.equal({ secret: '[redacted]', DISCORO_DASHBOARD_TOKEN: '[redacted]', ok: 1 });
+    expect(deep.a.b.c.d.e.secret, 'the argument is not changed').to.equal('hunter2');
+    const clean = { a: { b: [1, 2, { c: 'x' }] } };
+    expect(redactSecrets(clean)).to.equal(clean);
+    const withToJSON = { node: { toJSON: () => ({ options: { env: { password: 'pw' } } }) } };
+    expect(JSON.stringify(redactSecrets(withToJSON))).to.equal('{"node":{"options":{"env":{"password":"[redacted]"}}}}');
+    const cyclic: Record<string, unknown> = { authorization: 'Bearer x' };
+    cyclic.self = cyclic;
+    expect((redactSecrets({ cyclic }).cyclic as Record<string, unknown>).authorization).to.equal('[redacted]');
+    const err = Object.assign(new TypeError('boom'), { apiToken: 't0k3n' });
+    const redactedErr = redactSecrets({ err }).err as TypeError & { apiToken: string };
+    expect([redactedErr instanceof TypeError, redactedErr.message, redactedErr.apiToken]).to.deep.equal([true, 'boom', '[redacted]']);
+  });
+
+  it('createLogger redacts at any depth, in a line and in a child logger\'s bindings', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void lines.push(l) } });
+    logger.info({ computation: { options: { node: { secret: 'hunter2' } } }, cluster: [{ env: { DISCORO_SECRET: 's3' } }] }, 'deep');
+    logger.child({ job: { env: { API_TOKEN: 'child-token' } }, note: 'a "secret":"in text" stays' }).warn('child');
+    const text = lines.join('');
+    expect(text).to.not.include('hunter2').and.not.include('s3"').and.not.include('child-token');
+    expect(JSON.parse(lines[0]!).computation.options.node.secret).to.equal('[redacted]');
+    const child = JSON.parse(lines[1]!);
+    expect(child.job.env.API_TOKEN).to.equal('[redacted]');
+    expect(child.note).to.equal('a "secret":"in text" stays');
   });
 
   it('LogThrottle with a zero interval logs every hit', () => {

@@ -19,7 +19,7 @@ import { MonitorStatus, type ExitReason } from '../../runtime/MonitorStatus.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
 import { Location } from './Location.js';
 import type { CoroRef } from '../../runtime/networkPort.js';
-import { decodeCost, MAX_DECODE_COST, MAX_DECODE_DEPTH } from './decodeCost.js';
+import { decodeCost, MAX_BIGNUM_BYTES, MAX_DECODE_DEPTH, type DecodeLimits } from './decodeCost.js';
 import { ProtocolError, RemoteError } from './netErrors.js';
 
 /**
@@ -39,8 +39,11 @@ export const ReferenceTags = {
 } as const;
 
 const TAG_MIN = 41000, TAG_MAX = 41999;
-/** Encoded messages longer than this are checked against the receiver's decode budget (a byte this codec writes costs at most ~64 units). */
-const ENCODE_CHECK_BYTES = Math.floor(MAX_DECODE_COST / 64);
+/**
+ * Messages longer than this are checked when encoded, as the receiver will check them: nothing
+ * shorter can nest too deeply, carry a bignum over the limit or approach the decode budgets.
+ */
+const ENCODE_CHECK_BYTES = Math.min(MAX_DECODE_DEPTH, MAX_BIGNUM_BYTES);
 /** Longest text accepted in a decoded error message. */
 export const MAX_TEXT = 4096;
 
@@ -123,6 +126,8 @@ export class Codec {
   private readonly encoders = new Map<abstract new (...args: any[]) => unknown, ReferenceType>();
   private readonly decoders = new Map<number, ReferenceType>();
   private sent: (live: object) => void = ignoreSent;
+  /** The decode budgets and the reference tags this codec accepts. */
+  private readonly limits: DecodeLimits;
 
   constructor(
     readonly context?: WireContext,
@@ -141,7 +146,8 @@ export class Codec {
         installExtension(type.tag, cls);
       }
     }
-    installGenericObjectGuard();
+    this.limits = { references: new Set(this.decoders.keys()) };
+    installGuards();
   }
 
   /** The tags this codec knows. */
@@ -160,7 +166,7 @@ export class Codec {
     try {
       const bytes = this.encoder.encode(value);
       // Small messages cannot reach the budget; a large one the receiver would refuse is refused here.
-      if (bytes.length > ENCODE_CHECK_BYTES) decodeCost(bytes);
+      if (bytes.length > ENCODE_CHECK_BYTES) decodeCost(bytes, this.limits);
       return bytes;
     } catch (err) {
       if (err instanceof ProtocolError) throw new InvalidArgumentError(`cannot send message: ${err.message}`);
@@ -177,8 +183,9 @@ export class Codec {
    * cost too much to decode (see decodeCost.ts).
    */
   decode(bytes: Uint8Array): unknown {
-    // A frame of at most MAX_DECODE_DEPTH bytes can neither nest deeper nor approach the budget.
-    if (bytes.length > MAX_DECODE_DEPTH) decodeCost(bytes);
+    // A short frame without a tag can neither nest too deeply nor approach the budgets; any tag
+    // is checked (what it wraps, and whether the wire accepts it), whatever the frame's length.
+    if (bytes.length > MAX_DECODE_DEPTH || mayHoldTag(bytes)) decodeCost(bytes, this.limits);
     const previous = running, stackLimit = Error.stackTraceLimit;
     running = this;
     // Errors rebuilt from the wire have no local stack worth capturing; capturing one per error
@@ -195,6 +202,23 @@ export class Codec {
     }
   }
 
+  /**
+   * @internal The reference type `value` crosses as (its class's, or its nearest registered
+   * ancestor's, as cbor-x's `instanceof` finds it), if any: for links that carry values, not bytes.
+   */
+  referenceOf(value: object): ReferenceType | undefined {
+    for (let cls = value.constructor as (abstract new (...args: any[]) => unknown) | undefined; typeof cls === 'function' && cls !== Object; cls = Object.getPrototypeOf(cls)) {
+      const type = this.encoders.get(cls);
+      if (type !== undefined) return type;
+    }
+    return undefined;
+  }
+
+  /** @internal The reference type of `tag`, if this codec carries it. */
+  referenceOfTag(tag: number): ReferenceType | undefined {
+    return this.decoders.get(tag);
+  }
+
   /** @internal Called by the cbor-x hook for an object of a reference class. */
   encodeReference(cls: abstract new (...args: any[]) => unknown, value: object): unknown {
     const type = this.encoders.get(cls);
@@ -208,6 +232,12 @@ export class Codec {
     if (type === undefined) throw new ProtocolError(`reference tag ${tag} is not carried by this network`);
     return type.decode(data, this.context);
   }
+}
+
+/** True when a byte of `bytes` could be a tag's initial byte (0xc0-0xdf): then the frame is scanned. */
+function mayHoldTag(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] & 0xe0) === 0xc0) return true;
+  return false;
 }
 
 function describeValue(value: object): string {
@@ -305,11 +335,23 @@ const LOCATION_REFERENCE: ReferenceType<Location> = {
 /** Error, MonitorStatus and Location: part of every codec. */
 const BUILTIN_REFERENCES: readonly ReferenceType[] = [ERROR_REFERENCE, MONITOR_STATUS_REFERENCE, LOCATION_REFERENCE];
 
-let guardInstalled = false;
-/** cbor-x decodes tag 27 ("generic object") by looking a constructor up by name; allow data only. */
-function installGenericObjectGuard(): void {
-  if (guardInstalled) return;
-  guardInstalled = true;
+let guardsInstalled = false;
+/**
+ * cbor-x decodes tag 27 ("generic object") by looking a constructor up by name: allow data only.
+ * A cbor-x `Tag` can carry any tag number, which the receiver refuses unless the wire accepts it:
+ * inside a Codec, encoding one is refused at once (elsewhere in the process it encodes as before).
+ */
+function installGuards(): void {
+  if (guardsInstalled) return;
+  guardsInstalled = true;
+  addExtension({
+    Class: Tag,
+    getTag: (t: Tag) => t.tag,
+    encode(t: Tag, write: (v: unknown) => void) {
+      if (running !== undefined) throw new InvalidArgumentError(`a cbor-x Tag (${t.tag}) cannot cross the wire: send data, or a reference type of a network layer`);
+      write(t.value);
+    },
+  } as any);
   addExtension({
     tag: 27,
     decode: (data: unknown) => {

@@ -3,7 +3,10 @@
  * 'file-abort' and 'file-del'. A file is written to a temporary name in its folder and renamed
  * into place once complete and verified (size and SHA-256), with the sender's mode and
  * modification time; a transfer that fails, is aborted, stalls or whose sender is lost has its
- * temporary file removed.
+ * temporary file removed. A peer has at most `maxFileTransfers` transfers in flight (each holds
+ * an open file); one more is refused (FileTransferLimitError) before anything is opened. Each
+ * transfer has its own timer: without progress (a chunk arriving, a write done) for the
+ * network's `requestTimeout`, the time its sender waits for each acknowledgement, it is dropped.
  * @module
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
@@ -11,7 +14,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { chmod, link, lstat, mkdir, open, realpath, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
-import { FileExistsError, FileTooLargeError, FileTransferError, PathNotAllowedError } from './netErrors.js';
+import { FileExistsError, FileTooLargeError, FileTransferError, FileTransferLimitError, PathNotAllowedError } from './netErrors.js';
 import { checkFileName, checkRelativeDir, defaultDestDir, resolveFolder, sha256File } from './fileTransferPaths.js';
 import type { PeerNetwork } from './PeerNetwork.js';
 import type { Peer } from './Peer.js';
@@ -43,7 +46,8 @@ interface Transfer {
   received: number;
   hash: Hash;
   chain: Promise<unknown>;
-  lastActivity: number;
+  /** Drops the transfer when it makes no progress for requestTimeout. */
+  stall: NodeJS.Timeout | undefined;
   aborted: boolean;
 }
 
@@ -62,7 +66,8 @@ export function destDirOf(net: PeerNetwork): string {
 export class FileReceiver {
   private readonly transfers = new Map<string, Transfer>();
   private readonly aborted = new Set<string>();
-  private sweeper: NodeJS.Timeout | undefined;
+  /** Transfers in flight, by sender incarnation. */
+  private readonly perPeer = new Map<string, number>();
 
   constructor(private readonly net: PeerNetwork) {
     net.handle('file-begin', (body, peer) => this.begin(body, peer));
@@ -94,9 +99,11 @@ export class FileReceiver {
     if (max !== undefined && b.size > max) throw new FileTooLargeError(`file ${name.slice(0, 100)} (${b.size} bytes) exceeds the limit of ${max} bytes at ${this.net.name}`);
     const key = `${peer.incarnation}/${b.id}`;
     if (this.transfers.has(key)) throw new InvalidArgumentError('duplicate transfer id');
-    const t: Transfer = { key, peer: peer.incarnation, begin: b, handle: undefined, temp: undefined, target: '', expected: 0, received: 0, hash: createHash('sha256'), chain: Promise.resolve(), lastActivity: performance.now(), aborted: this.aborted.delete(key) };
+    const limit = this.net.options.maxFileTransfers;
+    if ((this.perPeer.get(peer.incarnation) ?? 0) >= limit) throw new FileTransferLimitError(`${limit} file transfers from this node are in flight already (at most ${limit}); send again once one has ended`);
+    const t: Transfer = { key, peer: peer.incarnation, begin: b, handle: undefined, temp: undefined, target: '', expected: 0, received: 0, hash: createHash('sha256'), chain: Promise.resolve(), stall: undefined, aborted: this.aborted.delete(key) };
     if (t.aborted) throw new FileTransferError('transfer aborted by the sender');
-    this.transfers.set(key, t);
+    this.track(t);
     try {
       const root = destDirOf(this.net);
       await mkdir(root, { recursive: true });
@@ -106,7 +113,7 @@ export class FileReceiver {
       if (existing !== undefined) {
         if (existing.isDirectory()) throw new PathNotAllowedError(`${name.slice(0, 60)} is a folder at the receiver`);
         if (existing.isFile() && existing.size === b.size && (await sha256File(t.target)) === b.sha256) {
-          this.transfers.delete(key);
+          this.forget(t);
           return { identical: true };
         }
         if (!b.overwrite) throw new FileExistsError(`${path.join(...segments, name).slice(0, 120)} exists at the receiver`);
@@ -116,10 +123,10 @@ export class FileReceiver {
       t.handle = await open(temp, 'wx', 0o600);
       t.temp = temp;
       if (t.aborted) throw new FileTransferError('transfer aborted by the sender');
-      this.armSweeper();
+      t.stall?.refresh();
       return { ok: true };
     } catch (err) {
-      this.transfers.delete(key);
+      this.forget(t);
       this.dispose(t);
       throw err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_')
         ? err
@@ -139,9 +146,12 @@ export class FileReceiver {
     }
     t.expected += bytes.length;
     t.hash.update(bytes);
-    t.lastActivity = performance.now();
+    t.stall?.refresh();
     const handle = t.handle!;
-    const done = t.chain.then(() => handle.write(bytes, 0, bytes.length, offset)).then(() => (t.received += bytes.length));
+    const done = t.chain.then(() => handle.write(bytes, 0, bytes.length, offset)).then(() => {
+      t.stall?.refresh(); // a slow disk is progress too
+      return (t.received += bytes.length);
+    });
     t.chain = done.catch(() => {});
     return done.catch((err: Error) => {
       this.abort(t.key, false);
@@ -171,7 +181,7 @@ export class FileReceiver {
         await unlink(t.temp!);
       }
       t.temp = undefined;
-      this.transfers.delete(t.key);
+      this.forget(t);
       return { bytes: b.size };
     } catch (err) {
       this.abort(t.key, false);
@@ -195,8 +205,26 @@ export class FileReceiver {
       }
       return;
     }
-    this.transfers.delete(key);
+    this.forget(t);
     this.dispose(t);
+  }
+
+  /** Counts a transfer in flight for its sender, and starts its stall timer. */
+  private track(t: Transfer): void {
+    this.transfers.set(t.key, t);
+    this.perPeer.set(t.peer, (this.perPeer.get(t.peer) ?? 0) + 1);
+    t.stall = setTimeout(() => this.abort(t.key, false), this.net.requestTimeout);
+    t.stall.unref();
+  }
+
+  /** The transfer is no longer in flight (idempotent). */
+  private forget(t: Transfer): void {
+    if (this.transfers.get(t.key) !== t) return;
+    this.transfers.delete(t.key);
+    clearTimeout(t.stall);
+    const n = (this.perPeer.get(t.peer) ?? 1) - 1;
+    if (n === 0) this.perPeer.delete(t.peer);
+    else this.perPeer.set(t.peer, n);
   }
 
   /** Closes a transfer's file and removes its temporary name (idempotent). */
@@ -230,19 +258,5 @@ export class FileReceiver {
       if (!(await rmdir(dir).then(() => true, () => false))) break;
     }
     return true;
-  }
-
-  /** One timer for all transfers: a transfer silent for twice the request timeout is dropped. */
-  private armSweeper(): void {
-    if (this.sweeper !== undefined) return;
-    this.sweeper = setInterval(() => {
-      const limit = performance.now() - 2 * this.net.requestTimeout;
-      for (const t of [...this.transfers.values()]) if (t.lastActivity < limit) this.abort(t.key, false);
-      if (this.transfers.size === 0 || this.net.isStopped) {
-        clearInterval(this.sweeper);
-        this.sweeper = undefined;
-      }
-    }, Math.min(1000, this.net.requestTimeout));
-    this.sweeper.unref();
   }
 }

@@ -15,7 +15,8 @@ import { Wait, WaitKind } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { Location } from './Location.js';
 import { PeerLostError, PeerUnreachableError, ProtocolError, UnknownRequestError } from './netErrors.js';
-import type { PeerConnection } from './PeerConnection.js';
+import type { PeerLink } from './PeerLink.js';
+import { CloneWire } from './CloneWire.js';
 import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -36,6 +37,8 @@ export type RequestHandler = (body: unknown, peer: Peer) => unknown;
 export interface RequestOptions extends ActingWaitOptions {
   /** Returned on timeout instead of throwing TimeoutError. */
   alarm?: unknown;
+  /** Memory in the body that moves to a thread of this process instead of being copied. */
+  transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>;
 }
 
 /** What a peer needs from its network. */
@@ -66,7 +69,7 @@ export class Peer {
   /** Why it closed. */
   error: Error | undefined = undefined;
   /** @internal */
-  connection: PeerConnection | undefined = undefined;
+  connection: PeerLink | undefined = undefined;
   private queued: Buffer[] = [];
   private queuedBytes = 0;
   private readonly pending = new Map<number, Wait<unknown>>();
@@ -78,6 +81,8 @@ export class Peer {
   reconnects = 0;
   private nextId = 1;
   private readonly onlineWaiters = new WaiterQueue();
+  /** The clone form of messages, for a link inside the process (made on first use). */
+  private wire: CloneWire | undefined;
 
   constructor(
     private readonly host: PeerHost,
@@ -92,12 +97,13 @@ export class Peer {
   }
 
   /**
-   * Sends a one-way request; false if the peer is closed or its queue is full.
+   * Sends a one-way request; false if the peer is closed or its queue is full. `transfer`: memory
+   * in `body` that moves to a thread of this process instead of being copied (see SendOptions).
    * Throws InvalidArgumentError if `body` cannot be encoded.
    */
-  post(type: string, body: unknown): boolean {
+  post(type: string, body: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): boolean {
     if (this.state === 'closed') return false;
-    return this.write(this.host.codec.encode([REQ, 0, type, body], this.host.referenceSent));
+    return this.write(this.encode([REQ, 0, type, body], this.host.referenceSent), transfer);
   }
 
   /**
@@ -109,7 +115,7 @@ export class Peer {
     const timeout = checkWaitOptions(options);
     if (this.state === 'closed') return Promise.reject(this.lostError());
     const id = this.nextId++;
-    const payload = this.host.codec.encode([REQ, id, type, body], this.host.referenceSent);
+    const payload = this.encode([REQ, id, type, body], this.host.referenceSent);
     const sched = this.host.scheduler;
     const wait = new Wait<unknown>(sched, sched.actor(options?.coro), WaitKind.Other);
     wait.what = 'remote call'; // a constant: no string built per request
@@ -119,10 +125,10 @@ export class Peer {
     this.pending.set(id, wait);
     if (this.timed === undefined) this.timed = { id, at: performance.now() };
     // A pending request keeps the process alive; an idle connection does not.
-    if (this.pending.size === 1) this.connection?.socket.ref();
+    if (this.pending.size === 1) this.connection?.ref();
     const promise = wait.start(timeout, options?.signal);
     if (wait.settled) this.untrack(id); // interrupted or aborted before it was sent
-    else if (!this.write(payload)) {
+    else if (!this.write(payload, options?.transfer)) {
       this.untrack(id);
       wait.fail(new PeerLostError(`cannot queue a request to ${this}: its queue is full`));
     }
@@ -143,7 +149,7 @@ export class Peer {
   }
 
   /** @internal Adopts an authenticated connection and sends what was queued. */
-  attach(conn: PeerConnection, info: { nodeId: string; name: string; location: Location }): void {
+  attach(conn: PeerLink, info: { nodeId: string; name: string; location: Location }): void {
     this.connection = conn;
     this.incarnation = info.nodeId;
     this.name = info.name;
@@ -153,12 +159,16 @@ export class Peer {
     this.queued = [];
     this.queuedBytes = 0;
     for (const payload of queued) conn.write(payload);
-    if (this.pending.size === 0) conn.socket.unref();
+    if (this.pending.size === 0) conn.unref();
     for (const w of this.onlineWaiters.drain()) w.wake(this);
   }
 
-  /** @internal Every frame from the connection comes here. Throws ProtocolError on a wrong shape. */
-  onFrame(payload: Buffer): void {
+  /**
+   * @internal Every frame from the connection comes here: CBOR bytes, or a message value from a
+   * link inside the process. Throws ProtocolError on a wrong shape.
+   */
+  onFrame(payload: unknown): void {
+    if (!(payload instanceof Uint8Array)) return this.onMessage(this.fromClone(payload));
     const msg = this.host.codec.decode(payload);
     if (!Array.isArray(msg) || msg.length === 0) throw new ProtocolError('message is not a non-empty array');
     if (msg[0] !== BATCH) return this.onMessage(msg);
@@ -203,18 +213,18 @@ export class Peer {
   tick(now: number, interval: number, timeout: number): void {
     const conn = this.connection;
     if (this.state !== 'online' || conn === undefined) return;
-    if (now - conn.lastReceived > timeout) {
+    if (conn.judgesSilence && now - conn.lastReceived > timeout) {
       this.host.logger.warn({ peer: String(this) }, 'peer missed its heartbeats');
       return this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn.lastReceived)} ms`), false);
     }
-    if (now - conn.lastSent >= interval) conn.write(this.host.codec.encode([PING]));
+    if (now - conn.lastSent >= interval) conn.write(this.encode([PING]));
   }
 
   /** @internal Says goodbye and closes the connection; pending requests fail with `error`. */
   close(error: Error): void {
     // Say goodbye, then end: lose() closes the connection gracefully after failing what waits
     // with `error` (closing it first would fail them with the connection's own PeerLostError).
-    if (this.state === 'online' && this.connection !== undefined) this.connection.write(this.host.codec.encode([BYE]));
+    if (this.state === 'online' && this.connection !== undefined) this.connection.write(this.encode([BYE]));
     this.lose(error);
   }
 
@@ -287,14 +297,32 @@ export class Peer {
   private untrack(id: number): void {
     this.pending.delete(id);
     if (this.timed?.id === id) this.timed = undefined; // timed out or cancelled: time the next one
-    if (this.pending.size === 0) this.connection?.socket.unref();
+    if (this.pending.size === 0) this.connection?.unref();
   }
 
-  private write(payload: Buffer): boolean {
+  /**
+   * `message` as its link carries it: CBOR bytes, or (a link inside the process) the message
+   * itself with its last part, the body or value, in clone form.
+   */
+  private encode(message: unknown[], sent?: (live: object) => void): unknown {
+    if (this.connection?.clones !== true || this.state !== 'online') return this.host.codec.encode(message, sent);
+    if (message.length === 4) message[3] = (this.wire ??= new CloneWire(this.host.codec, this)).out(message[3], sent);
+    return message;
+  }
+
+  /** A message from a link that clones: `[kind, id, type or ok, body or value in clone form]`. */
+  private fromClone(payload: unknown): unknown[] {
+    if (!Array.isArray(payload) || payload.length !== 4) throw new ProtocolError('message is not [kind, id, type, body]');
+    payload[3] = (this.wire ??= new CloneWire(this.host.codec, this)).in(payload[3]);
+    return payload;
+  }
+
+  private write(encoded: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): boolean {
     if (this.connection !== undefined && this.state === 'online') {
-      this.connection.write(payload);
+      this.connection.write(encoded, transfer);
       return true;
     }
+    const payload = encoded as Buffer; // only a connection being made queues, and it carries bytes
     if (this.queuedBytes + payload.length > MAX_QUEUED_BYTES) {
       this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
       return false;
@@ -328,16 +356,16 @@ export class Peer {
   private reply(id: number, ok: boolean, value: unknown): void {
     if (this.state !== 'online' || this.connection === undefined) return;
     if (!ok && !(value instanceof Error)) value = new Error(String(value));
-    let payload: Buffer;
+    let payload: unknown;
     try {
-      payload = this.host.codec.encode([REP, id, ok, value], this.host.referenceSent);
+      payload = this.encode([REP, id, ok, value], this.host.referenceSent);
     } catch (err) {
-      payload = this.host.codec.encode([REP, id, false, err instanceof Error ? err : new InvalidArgumentError('unencodable reply')]);
+      payload = this.encode([REP, id, false, err instanceof Error ? err : new InvalidArgumentError('unencodable reply')]);
     }
     try {
       this.connection.write(payload);
     } catch (err) {
-      this.connection.write(this.host.codec.encode([REP, id, false, err]));
+      this.connection.write(this.encode([REP, id, false, err]));
     }
   }
 

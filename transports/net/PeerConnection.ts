@@ -6,30 +6,25 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { FrameDecoder, FRAME_HEADER_BYTES } from '../io/FrameDecoder.js';
+import { FrameDecoder } from '../io/FrameDecoder.js';
 import { FrameTooLargeError } from '../io/ioErrors.js';
 import { packFrames } from './frameBatch.js';
-
-/** Flush at once when this many bytes are waiting, instead of waiting for the end of the turn. */
-const EAGER_FLUSH_BYTES = 256 * 1024;
-
-/** What a connection reports to its owner. */
-export interface PeerConnectionEvents {
-  /** A complete frame payload; throwing drops the connection with that error. */
-  frame(payload: Buffer): void;
-  /** The connection ended: `error` says why (undefined for a clean close by either side). */
-  closed(error: Error | undefined): void;
-}
+import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
+import type { ReadTurns } from './ReadTurns.js';
+import { TurnWriter } from './TurnWriter.js';
 
 /**
- * A framed, write-coalescing connection.
+ * A framed, write-coalescing TCP (or TLS) connection.
  * @example
  * ```ts
  * const conn = new PeerConnection(socket, true, 1 << 24, leftover, { frame: onFrame, closed: onClosed });
  * conn.write(payload);
  * ```
  */
-export class PeerConnection {
+export class PeerConnection implements PeerLink {
+  readonly inProcess = false;
+  readonly judgesSilence = true;
+  readonly clones = false;
   /** `performance.now()` of the last frame received / written. */
   lastReceived = performance.now();
   lastSent = performance.now();
@@ -39,10 +34,10 @@ export class PeerConnection {
   framesIn = 0;
   framesOut = 0;
   private readonly decoder: FrameDecoder;
-  private out: Buffer[] = [];
-  private outBytes = 0;
-  private flushPending = false;
+  private readonly writer: TurnWriter;
   private ended = false;
+  /** Frames wait in the decoder for the next turn (the socket is paused meanwhile). */
+  private yielding = false;
 
   constructor(
     readonly socket: Socket,
@@ -50,43 +45,48 @@ export class PeerConnection {
     readonly initiator: boolean,
     readonly maxFrame: number,
     leftover: Buffer,
-    private readonly events: PeerConnectionEvents,
+    private readonly events: PeerLinkEvents,
+    /** The time per turn this connection shares with its network's others for handling frames. */
+    private readonly turns?: ReadTurns,
   ) {
     this.decoder = new FrameDecoder(maxFrame);
+    this.writer = new TurnWriter(this.send);
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     if (leftover.length > 0) this.onData(leftover);
-    socket.resume();
+    if (!this.yielding) socket.resume();
   }
 
   get closed(): boolean {
     return this.ended;
   }
 
-  /** Queues one frame; it is written with the others at the end of this turn. Throws FrameTooLargeError. */
+  ref(): void {
+    this.socket.ref();
+  }
+
+  unref(): void {
+    this.socket.unref();
+  }
+
+  /** Queues one frame; it is written with the others at the end of this turn (bytes are copied: nothing is transferred). Throws FrameTooLargeError. */
   write(payload: Buffer): void {
     if (this.ended) return;
     if (payload.length > this.maxFrame) throw new FrameTooLargeError(payload.length, this.maxFrame);
-    this.out.push(payload);
-    this.outBytes += FRAME_HEADER_BYTES + payload.length;
-    if (this.outBytes >= EAGER_FLUSH_BYTES) this.flush();
-    else if (!this.flushPending) {
-      this.flushPending = true;
-      setImmediate(this.flush);
-    }
+    this.writer.push(payload);
   }
 
   /** Writes everything queued now, as one buffer (small messages batched, see frameBatch.ts). */
-  readonly flush = (): void => {
-    this.flushPending = false;
-    if (this.out.length === 0 || this.ended) return;
-    const { bytes, frames } = packFrames(this.out);
-    this.framesOut += frames;
+  flush(): void {
+    this.writer.flush();
+  }
+
+  private readonly send = (frames: Buffer[]): void => {
+    const { bytes, frames: count } = packFrames(frames);
+    this.framesOut += count;
     this.bytesOut += bytes.length;
-    this.out = [];
-    this.outBytes = 0;
     this.lastSent = performance.now();
     this.socket.write(bytes);
   };
@@ -108,8 +108,7 @@ export class PeerConnection {
   private finish(error: Error | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    this.out = [];
-    this.outBytes = 0;
+    this.writer.stop();
     this.socket.off('data', this.onData);
     this.events.closed(error);
   }
@@ -120,13 +119,45 @@ export class PeerConnection {
     this.bytesIn += chunk.length;
     try {
       this.decoder.push(chunk);
-      for (let frame = this.decoder.next(); frame !== undefined && !this.ended; frame = this.decoder.next()) {
+    } catch (err) {
+      return this.close(err instanceof Error ? err : new Error(String(err)), false);
+    }
+    if (!this.yielding) this.handleFrames();
+  };
+
+  /** Hands the complete frames to the owner until the turn's time is spent, then yields to the loop. */
+  private handleFrames(): void {
+    const turns = this.turns;
+    let last = turns === undefined ? 0 : performance.now();
+    try {
+      for (;;) {
+        if (!this.decoder.partial) return; // nothing received that is not handled
+        if (turns !== undefined && !turns.available) {
+          this.yielding = true;
+          this.socket.pause();
+          setImmediate(this.resumeFrames);
+          return;
+        }
+        const frame = this.decoder.next();
+        if (frame === undefined || this.ended) return;
         this.framesIn++;
         this.events.frame(frame);
+        if (turns !== undefined) {
+          const now = performance.now();
+          turns.spend(now - last);
+          last = now;
+        }
       }
     } catch (err) {
       this.close(err instanceof Error ? err : new Error(String(err)), false);
     }
+  }
+
+  private readonly resumeFrames = (): void => {
+    this.yielding = false;
+    if (this.ended) return;
+    this.handleFrames();
+    if (!this.yielding && !this.ended) this.socket.resume();
   };
 
   private readonly onError = (err: Error): void => {

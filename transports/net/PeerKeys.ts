@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { InsecureNetworkError } from './netErrors.js';
+import { Secret } from './Secret.js';
 import { TlsUpgrader } from './TlsUpgrader.js';
 
 /**
@@ -45,6 +46,20 @@ export interface PeerTlsOptions {
   ca?: string | Buffer;
   /** Encrypt without checking certificates: an active attacker can then sit in the middle unless a `secret` is set too. */
   insecureSkipVerify?: boolean;
+}
+
+/**
+ * A node's derived keys as plain bytes, handed to its own worker threads (in memory, inside the
+ * process; set by `Threads`, not by hand): never the secret itself.
+ * @example
+ * ```ts
+ * const material: PeerKeyMaterial | undefined = keys.material();
+ * ```
+ */
+export interface PeerKeyMaterial {
+  mode: 'plain' | 'psk';
+  mac: Uint8Array;
+  psk: Uint8Array | undefined;
 }
 
 /** How a node's peer connections are protected. */
@@ -78,17 +93,18 @@ export class PeerKeys {
   /** True for certificate TLS with `insecureSkipVerify`. */
   readonly skipsVerify: boolean;
   #mac: Buffer;
+  #psk: Buffer | undefined;
   #upgrader: TlsUpgrader | undefined;
 
-  private constructor(mode: ChannelMode, secret: Buffer, certificates: PeerTlsOptions | undefined) {
+  private constructor(mode: ChannelMode, hasSecret: boolean, mac: Buffer, psk: Buffer | undefined, certificates: PeerTlsOptions | undefined) {
     this.mode = mode;
-    this.hasSecret = secret.length > 0;
-    this.#mac = derive(secret, MAC_CONTEXT);
+    this.hasSecret = hasSecret;
+    this.#mac = mac;
+    this.#psk = psk;
     this.skipsVerify = certificates?.insecureSkipVerify === true && certificates.ca === undefined;
     // Peers are identified by the PSK or the CA and the handshake inside, not by host names.
     const client = { checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' as const };
-    if (mode === 'psk') {
-      const psk = derive(secret, PSK_CONTEXT);
+    if (mode === 'psk' && psk !== undefined) {
       const suites = { ciphers: PSK_CIPHERS, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const };
       const context = tls.createSecureContext(suites);
       this.#upgrader = new TlsUpgrader(
@@ -107,23 +123,53 @@ export class PeerKeys {
   }
 
   /**
-   * Validates the secret and certificate options and derives the keys; the inputs are not kept.
-   * Throws InvalidArgumentError, or InsecureNetworkError for `tls` without `ca` or `insecureSkipVerify`.
+   * Validates the secret and certificate options and derives the keys; the inputs are not kept
+   * (the copy of the secret used to derive them is wiped). Throws InvalidArgumentError, or
+   * InsecureNetworkError for `tls` without `ca` or `insecureSkipVerify`.
    */
   static from(secret: unknown, certificates: unknown): PeerKeys {
-    const bytes = secret === undefined ? Buffer.alloc(0) : typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-    if (!Buffer.isBuffer(bytes)) throw new InvalidArgumentError('secret must be a string or a Buffer');
-    if (certificates === undefined) return new PeerKeys(bytes.length > 0 ? 'psk' : 'plain', bytes, undefined);
+    const bytes = secretBytes(secret);
+    try {
+      return PeerKeys.derive(bytes, certificates);
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  private static derive(bytes: Buffer, certificates: unknown): PeerKeys {
+    if (certificates === undefined) {
+      return bytes.length > 0 ? new PeerKeys('psk', true, derive(bytes, MAC_CONTEXT), derive(bytes, PSK_CONTEXT), undefined) : new PeerKeys('plain', false, derive(bytes, MAC_CONTEXT), undefined, undefined);
+    }
     const c = certificates as PeerTlsOptions;
     if (c === null || typeof c !== 'object' || c.cert === undefined || c.key === undefined) throw new InvalidArgumentError('tls needs cert and key');
     if (c.ca === undefined && c.insecureSkipVerify !== true) {
       throw new InsecureNetworkError('tls without ca checks no certificates; give ca, or write insecureSkipVerify: true to accept any certificate');
     }
     try {
-      return new PeerKeys('certificate', bytes, c);
+      return new PeerKeys('certificate', bytes.length > 0, derive(bytes, MAC_CONTEXT), undefined, c);
     } catch (err) {
       throw new InvalidArgumentError(`tls: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * @internal The derived keys, for this node's worker threads (their listeners then protect
+   * connections as this node does). Undefined in certificate mode: its private key lives only in
+   * a TLS secure context, which cannot cross to a thread.
+   */
+  material(): PeerKeyMaterial | undefined {
+    if (this.mode === 'certificate') return undefined;
+    return { mode: this.mode, mac: new Uint8Array(this.#mac), psk: this.#psk === undefined ? undefined : new Uint8Array(this.#psk) };
+  }
+
+  /** @internal The keys of a worker thread, from its owner's `material()`. Throws InvalidArgumentError for malformed material. */
+  static fromMaterial(material: PeerKeyMaterial): PeerKeys {
+    const m = material as Partial<PeerKeyMaterial> | null;
+    const bytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === 32;
+    if (m === null || typeof m !== 'object' || !bytes(m.mac) || (m.mode === 'psk' ? !bytes(m.psk) : m.mode !== 'plain' || m.psk !== undefined)) {
+      throw new InvalidArgumentError('malformed key material');
+    }
+    return new PeerKeys(m.mode!, m.mode === 'psk', Buffer.from(m.mac), m.psk === undefined ? undefined : Buffer.from(m.psk), undefined);
   }
 
   /** Key of the handshake proofs (HMAC-SHA-256). */
@@ -146,6 +192,15 @@ export class PeerKeys {
   [inspect.custom](): string {
     return `PeerKeys { mode: '${this.mode}' }`;
   }
+}
+
+/** A copy of the secret's bytes (empty for none), whatever form it was given in. */
+function secretBytes(secret: unknown): Buffer {
+  if (secret === undefined) return Buffer.alloc(0);
+  if (secret instanceof Secret) return secret.reveal();
+  if (typeof secret === 'string') return Buffer.from(secret, 'utf8');
+  if (Buffer.isBuffer(secret)) return Buffer.from(secret);
+  throw new InvalidArgumentError('secret must be a string, a Buffer or a Secret');
 }
 
 function derive(secret: Buffer, context: string): Buffer {

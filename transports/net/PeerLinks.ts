@@ -7,18 +7,27 @@
  */
 import type { Socket } from 'node:net';
 import type { PingInfo } from './Discovery.js';
-import { handshake, type HelloInfo } from './handshake.js';
+import { GREETING_BYTES, handshake, type HelloInfo } from './handshake.js';
+import { reject, RejectReason } from './hellos.js';
+import { encodeFrame } from '../io/FrameDecoder.js';
 import { Location } from './Location.js';
-import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError } from './netErrors.js';
+import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
 import { PeerConnection } from './PeerConnection.js';
+import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
 import { dial } from './peerDialer.js';
 import { isLoopback, type ResolvedOptions } from './peerOptions.js';
 import { DuplicateConnectionError } from './netErrors.js';
 import { LogThrottle } from '../../runtime/logging.js';
+import { ReadTurns } from './ReadTurns.js';
+import { HandshakeTable } from './HandshakeTable.js';
 
 /** After a failed connection, wait this long before dialling the same location implicitly again. */
 const RETRY_AFTER_MS = 1000, RETRY_AFTER_AUTH_FAILURE_MS = 60_000;
+/** Milliseconds per turn of the event loop that all peer connections together spend handling frames. */
+const READ_TURN_MS = 5;
+/** An accepted connection that has sent nothing this long after the greeting is closed (at most connectTimeout). */
+const FIRST_BYTE_MS = 2000;
 
 /** What the links need from their network. */
 export interface PeerLinksHost extends PeerHost {
@@ -29,6 +38,19 @@ export interface PeerLinksHost extends PeerHost {
   readonly isStopped: boolean;
   /** A peer has been authenticated and attached. */
   peerOnline(peer: Peer): void;
+}
+
+/**
+ * Who a peer is: its incarnation (node id), name and where it listens.
+ * @example
+ * ```ts
+ * const id: PeerIdentity = { nodeId: 'ab12…', name: 'node-2', location: Location.parse('127.0.0.1:9705') };
+ * ```
+ */
+export interface PeerIdentity {
+  readonly nodeId: string;
+  readonly name: string;
+  readonly location: Location;
 }
 
 /**
@@ -47,13 +69,24 @@ export class PeerLinks {
   /** How often each location came online (bounded by the number of locations ever seen). */
   private readonly connects = new Map<string, number>();
   private readonly loggedAuthFailures = new Set<string>();
+  /** Connections this node dialled, in their handshake. */
   private readonly handshaking = new Set<Socket>();
-  /** Accepted connections still in their handshake, by source address. */
-  private readonly acceptingFrom = new Map<string, number>();
-  private accepting = 0;
+  /** Connections this node accepted, in their handshake (made on first use: the options come after this). */
+  private handshakes: HandshakeTable | undefined;
   private readonly refusals = new LogThrottle(10_000);
+  private readonly turns = new ReadTurns(READ_TURN_MS);
 
   constructor(private readonly host: PeerLinksHost) {}
+
+  private get table(): HandshakeTable {
+    const o = this.host.options;
+    return (this.handshakes ??= new HandshakeTable({
+      capacity: o.maxHandshakes,
+      perAddress: o.maxHandshakesPerAddress,
+      firstByteMs: Math.min(FIRST_BYTE_MS, o.connectTimeout),
+      provedAfterBytes: o.keys.mode === 'psk' ? GREETING_BYTES + 32 : undefined,
+    }));
+  }
 
   /** The peers online now. */
   onlinePeers(): Peer[] {
@@ -75,6 +108,7 @@ export class PeerLinks {
   closeAll(error: Error): void {
     for (const peer of new Set([...this.online.values(), ...this.byLocation.values()])) peer.close(error);
     for (const socket of this.handshaking) socket.destroy();
+    this.table.closeAll();
   }
 
   /**
@@ -86,7 +120,8 @@ export class PeerLinks {
     const key = String(location);
     const known = this.byLocation.get(key);
     if (known !== undefined && known.state !== 'closed') return known;
-    if ((this.retryAfter.get(key) ?? 0) > performance.now()) return undefined;
+    // Port 0 is a node that does not listen (a thread of some process): only its owner links it.
+    if (location.port === 0 || (this.retryAfter.get(key) ?? 0) > performance.now()) return undefined;
     const peer = new Peer(this.host, location);
     this.byLocation.set(key, peer);
     void this.connect(peer, location);
@@ -114,36 +149,37 @@ export class PeerLinks {
     this.route(location);
   }
 
-  /** A connection from a listener: over the handshake caps it is closed at once, else authenticated. */
+  /**
+   * A connection from a listener: admitted to the handshake table (which may close a less advanced
+   * one to make room, see HandshakeTable.ts) and authenticated, or closed at once when its address
+   * is throttled after failed authentications or nothing can make room.
+   */
   accept(socket: Socket): void {
     if (this.host.isStopped) return void socket.destroy();
     const o = this.host.options;
     const address = socket.remoteAddress ?? '?';
-    const fromAddress = this.acceptingFrom.get(address) ?? 0;
-    if (this.accepting >= o.maxHandshakes || fromAddress >= o.maxHandshakesPerAddress) {
-      socket.destroy();
-      if (this.refusals.hit()) this.host.logger.warn({ remote: address, count: this.refusals.take(), inHandshake: this.accepting }, 'too many connections in their handshake; closed');
-      return;
+    const entry = this.table.admit(socket);
+    const evicted = this.table.takeEvicted();
+    if (typeof entry === 'string' || evicted > 0) {
+      if (typeof entry === 'string') this.table.refuse(socket, encodeFrame(reject(RejectReason.Busy, o.protocolVersion)));
+      // Throttled to one line per interval: the latest cause, and how many since the last line.
+      if (this.refusals.hit()) {
+        const cause = typeof entry === 'string' ? (entry === 'throttled' ? 'refused: address throttled (failed authentications, or its rate under pressure)' : 'refused: no room') : 'an older unauthenticated connection closed to make room';
+        this.host.logger.warn({ remote: address, cause, count: this.refusals.take(), inHandshake: this.table.size }, 'handshake table under pressure');
+      }
+      if (typeof entry === 'string') return;
     }
-    this.accepting++;
-    this.acceptingFrom.set(address, fromAddress + 1);
-    this.handshaking.add(socket);
-    const done = (): void => {
-      this.handshaking.delete(socket);
-      this.accepting--;
-      const n = (this.acceptingFrom.get(address) ?? 1) - 1;
-      if (n === 0) this.acceptingFrom.delete(address);
-      else this.acceptingFrom.set(address, n);
-    };
-    handshake(socket, 'responder', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout, decide: (hello) => this.decide(hello) }).then(
+    handshake(socket, 'responder', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout, decide: (hello) => this.decide(hello), onSecured: () => this.table.secured(entry) }).then(
       ({ socket: channel, peer, leftover }) => {
-        done();
+        this.table.release(entry);
         if (this.host.isStopped) return void channel.destroy();
         this.adopt(channel, false, peer, leftover, undefined);
       },
       (err) => {
-        done();
+        this.table.release(entry);
         socket.destroy();
+        // A wrong secret or a malformed handshake slows its address down; a dropped connection does not.
+        if (err instanceof AuthenticationError || (err instanceof ProtocolError && !(err instanceof DuplicateConnectionError))) this.table.failed(address);
         this.handshakeFailed(err, address); // no port: a refused party dials from a new one each time
       },
     );
@@ -211,23 +247,49 @@ export class PeerLinks {
     if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
     let peer = dialled;
     if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    peer ??= new Peer(this.host, location);
-    const p = peer;
-    const conn = new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, {
-      frame: (payload) => p.onFrame(payload),
+    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns));
+  }
+
+  /**
+   * Adopts a link that needs no handshake: a MessagePort to a thread of this process, whose
+   * identity (incarnation, name, location) comes from the owner that created both ends. A peer
+   * online under the same incarnation or at the same location with another one is replaced.
+   * Throws NetworkStoppedError once the network has stopped.
+   * @example
+   * ```ts
+   * const { port1 } = new MessageChannel();
+   * const peer = links.join({ nodeId, name: 'thread-1', location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+   * ```
+   */
+  join(identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
+    if (this.host.isStopped) throw new NetworkStoppedError('networking has stopped');
+    const key = String(identity.location);
+    this.online.get(identity.nodeId)?.lose(new PeerLostError(`${identity.name} linked again`));
+    const stale = this.byLocation.get(key);
+    if (stale !== undefined && stale.state !== 'closed') stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
+    return this.install(new Peer(this.host, identity.location), identity, open);
+  }
+
+  /** Attaches `peer` to the link `open` makes, records it online and tells the network. */
+  private install(peer: Peer, identity: PeerIdentity, open: (events: PeerLinkEvents) => PeerLink): Peer {
+    const key = String(identity.location);
+    const link = open({
+      frame: (payload) => peer.onFrame(payload),
       closed: (error) => {
-        if (error !== undefined) this.host.logger.warn({ peer: String(p), err: error }, 'peer connection dropped');
-        p.lose(new PeerLostError(`connection to ${p} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
+        // A peer that dropped its own connection (lost for a reason already told) is not news.
+        if (error !== undefined && peer.state !== 'closed') this.host.logger.warn({ peer: String(peer), err: error }, 'peer connection dropped');
+        peer.lose(new PeerLostError(`connection to ${peer} lost${error ? `: ${error.message}` : ''}`, { cause: error }), false);
       },
     });
-    p.attach(conn, { nodeId: hello.nodeId, name: hello.name, location });
+    peer.attach(link, identity);
     const connects = (this.connects.get(key) ?? 0) + 1;
     this.connects.set(key, connects);
-    p.reconnects = connects - 1;
-    this.online.set(hello.nodeId, p);
-    this.byLocation.set(key, p);
+    peer.reconnects = connects - 1;
+    this.online.set(identity.nodeId, peer);
+    this.byLocation.set(key, peer);
     this.retryAfter.delete(key);
-    this.host.peerOnline(p);
+    this.host.peerOnline(peer);
+    return peer;
   }
 
   private handshakeFailed(err: unknown, where: string): void {

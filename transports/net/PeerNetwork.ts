@@ -28,6 +28,7 @@ import type { Registry } from '../../runtime/Registry.js';
 import type { ResolvedOptions } from './peerOptions.js';
 import { PeerWatchers } from './PeerWatchers.js';
 import { advertisedHost } from './advertisedHost.js';
+import { Heartbeats } from './Heartbeats.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
 /**
@@ -61,8 +62,8 @@ export interface NetworkLayer {
  * ```
  */
 export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable {
-  /** This process's node id: fresh at every start, so a restarted node is a new incarnation. */
-  readonly incarnation = newNodeId();
+  /** This node's id: fresh at every start, so a restarted node is a new incarnation. */
+  readonly incarnation: string;
   readonly codec: Codec;
   readonly logger: Logger;
   location!: Location;
@@ -70,9 +71,10 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   private servers: Server[] = [];
   private seeds: SeedAddresses | undefined;
   private discovery: Discovery | undefined;
-  private ticker: NodeJS.Timeout | undefined;
+  private heartbeats: Heartbeats | undefined;
   private stopped = false;
-  private readonly links: PeerLinks = new PeerLinks(this);
+  /** @internal The peer table (the threads of this process link their ports with `links.join`). */
+  readonly links: PeerLinks = new PeerLinks(this);
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly watchers: PeerWatchers;
   private readonly senders: Array<(live: object) => void>;
@@ -87,6 +89,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     readonly options: ResolvedOptions,
     private readonly layers: readonly NetworkLayer[],
   ) {
+    this.incarnation = options.inProcess?.incarnation ?? newNodeId();
     this.logger = scheduler.logger;
     this.watchers = new PeerWatchers(scheduler);
     this.codec = new Codec(this, layers.flatMap((layer) => layer.references ?? []));
@@ -314,7 +317,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     if (this.stopped) return true;
     this.stopped = true;
     this.dropExitHook?.();
-    clearInterval(this.ticker);
+    this.heartbeats?.stop();
     this.locator.stop();
     this.watchers.stop();
     const error = new NetworkStoppedError('networking has stopped');
@@ -342,13 +345,13 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
   /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
   protected async open(): Promise<void> {
     const o = this.options;
-    this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket));
+    if (o.inProcess?.listen !== false) this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket)); // else it is `name:0`
     for (const server of this.servers) {
       server.unref();
       server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
     }
-    const port = (this.servers[0]!.address() as { port: number }).port;
-    this.location = new Location(o.extHost ?? advertisedHost(o.host), port);
+    const port = this.servers.length === 0 ? 0 : (this.servers[0]!.address() as { port: number }).port;
+    this.location = port === 0 ? new Location(o.name!, 0) : new Location(o.extHost ?? advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);
     if (o.keys.skipsVerify && !o.keys.hasSecret) this.logger.warn({ location: String(this.location) }, 'tls with insecureSkipVerify and no secret: peers are not authenticated, an active attacker can sit in the middle');
     this.dropExitHook = this.scheduler.atExit(() => this.stop(), -1000);
@@ -356,8 +359,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
       for (const kind of layer.locates ?? []) serveLocate(this, kind);
       layer.install?.(this);
     }
-    this.ticker = setInterval(() => this.tick(), Math.max(10, Math.floor(o.heartbeatInterval / 2)));
-    this.ticker.unref();
+    this.heartbeats = new Heartbeats(o.heartbeatInterval, o.peerTimeout, (now, timeout) => this.tick(now, timeout));
+    this.heartbeats.start();
     if (o.discover) {
       const defaultPort = o.udpPort || 51350;
       const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion });
@@ -378,10 +381,8 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.logger.info({ location: String(this.location), name: this.name, incarnation: this.incarnation }, 'networking started');
   }
 
-  private tick(): void {
-    const now = performance.now();
-    const o = this.options;
-    for (const peer of this.onlinePeers()) peer.tick(now, o.heartbeatInterval, o.peerTimeout);
+  private tick(now: number, timeout: number): void {
+    for (const peer of this.onlinePeers()) peer.tick(now, this.options.heartbeatInterval, timeout);
     this.seeds?.refreshIfDue(now);
     for (const seed of this.seeds?.current ?? []) this.route(seed);
   }

@@ -41,14 +41,15 @@ function writeArrayHeader(target: Buffer, offset: number, n: number): number {
 /**
  * The bytes to write for `messages` (encoded messages, in order): each large one framed alone,
  * each run of small ones framed as one batch (a run of one is framed alone). Returns the bytes
- * and the number of frames in them.
+ * and the number of frames in them. `allocate` makes the buffer (`Buffer.allocUnsafeSlow` for one
+ * that owns its memory, which a MessagePort can transfer).
  * @example
  * ```ts
  * const { bytes, frames } = packFrames([codec.encode([0, 0, 'send', body]), codec.encode([2])]);
  * socket.write(bytes); // one frame: [BATCH, [0, 0, 'send', body], [2]]
  * ```
  */
-export function packFrames(messages: readonly Buffer[]): { bytes: Buffer; frames: number } {
+export function packFrames(messages: readonly Buffer[], allocate: (size: number) => Buffer = Buffer.allocUnsafe): { bytes: Buffer; frames: number } {
   // Runs as [first index, count, payload bytes]; a count of 1 is a plain frame.
   const runs: number[] = [];
   let total = 0;
@@ -67,7 +68,7 @@ export function packFrames(messages: readonly Buffer[]): { bytes: Buffer; frames
     total += FRAME_HEADER_BYTES + bytes;
     k += count;
   }
-  const out = Buffer.allocUnsafe(total);
+  const out = allocate(total);
   let offset = 0;
   for (let r = 0; r < runs.length; r += 3) {
     const first = runs[r]!, count = runs[r + 1]!, bytes = runs[r + 2]!;

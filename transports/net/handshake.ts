@@ -34,6 +34,15 @@ export { newNodeId, RejectReason, type HelloInfo, type Version } from './hellos.
  */
 export const PROTOCOL_VERSION = { major: 2, minor: 0 } as const;
 const MODES: readonly ChannelMode[] = ['plain', 'psk', 'certificate'];
+/**
+ * Bytes of the responder's greeting (VERSION and MODE, framed). With TLS-PSK the responder writes
+ * nothing more unless the initiator's ClientHello proved the key (a wrong one gets a 7-byte alert).
+ * @example
+ * ```ts
+ * const pastPsk = socket.bytesWritten > GREETING_BYTES + 32;
+ * ```
+ */
+export const GREETING_BYTES = 22;
 const EXPORTER_LABEL = 'EXPORTER-asyncoro-handshake';
 
 /** Parameters of one handshake. */
@@ -45,6 +54,8 @@ export interface HandshakeParams {
   timeout: number;
   /** Responder only: called once the initiator is authenticated; 'duplicate' refuses it. */
   decide?: (peer: HelloInfo) => 'accept' | 'duplicate';
+  /** Called once TLS is done (never in plain mode): past what a party without the secret or certificate can reach. */
+  onSecured?: () => void;
 }
 
 /** Outcome of a handshake: the socket to use from now on (TLS or the TCP one), the peer, and the bytes that followed. */
@@ -85,6 +96,7 @@ export async function handshake(raw: Socket, role: 'initiator' | 'responder', pa
         socket = await upgrade(raw, role, keys, left());
       }
     }
+    if (keys.mode !== 'plain') params.onSecured?.();
     reader ??= new HandshakeReader(socket, left());
     const binding = socket instanceof tls.TLSSocket ? socket.exportKeyingMaterial(32, EXPORTER_LABEL, Buffer.alloc(0)) : Buffer.alloc(0);
     const peer = await exchangeHellos(reader, socket, role, { self: params.self, macKey: keys.macKey(), version, binding, decide: params.decide });

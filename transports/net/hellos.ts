@@ -26,8 +26,11 @@ export const MAGIC = 0x4143524f;
 const NONCE_BYTES = 32, ID_BYTES = 16, MAC_BYTES = 32;
 /** Handshake frame types (5: the MODE frame of the greeting). */
 export const FrameType = { ServerHello: 1, ClientHello: 2, ServerProof: 3, Reject: 4, Mode: 5 } as const;
-/** Why a responder refused a handshake (a Version reject is also the first frame of the greeting). */
-export const RejectReason = { Version: 1, Auth: 2, Duplicate: 3, Stopping: 4 } as const;
+/**
+ * Why a responder refused a handshake (a Version reject is also the first frame of the greeting;
+ * Busy comes instead of the greeting: the address is throttled, or the node has no room).
+ */
+export const RejectReason = { Version: 1, Auth: 2, Duplicate: 3, Stopping: 4, Busy: 5 } as const;
 
 /** A protocol version. */
 export interface Version {
@@ -216,6 +219,7 @@ export function checkReject(frame: Buffer, version: Version): void {
     case RejectReason.Version: throw versionError(theirs, version);
     case RejectReason.Auth: throw new AuthenticationError('the peer rejected our authentication (different secret?)');
     case RejectReason.Duplicate: throw new DuplicateConnectionError('the peer keeps its own connection to us');
+    case RejectReason.Busy: throw new PeerUnreachableError('the peer refuses connections from this address for now (failed authentications from it, or too many connections in their handshake); try again later');
     default: throw new PeerUnreachableError('the peer refused the connection (stopping)');
   }
 }

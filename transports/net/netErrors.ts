@@ -74,6 +74,16 @@ export class ProtocolError extends coded('ERR_PROTOCOL') {}
 export class InsecureNetworkError extends coded('ERR_INSECURE_NETWORK') {}
 
 /**
+ * Networking was asked to listen beyond loopback with a secret shorter than 16 bytes: a guess
+ * could find it (`newSecret()` makes 32 random bytes).
+ * @example
+ * ```ts
+ * await Network.start(sched, { host: '0.0.0.0', secret: 'hunter2' }); // throws WeakSecretError (ERR_WEAK_SECRET)
+ * ```
+ */
+export class WeakSecretError extends coded('ERR_WEAK_SECRET') {}
+
+/**
  * The peer has no handler for the request type.
  * @example
  * ```ts
@@ -170,6 +180,20 @@ export class FileTooLargeError extends coded('ERR_FILE_TOO_LARGE') {}
  * ```
  */
 export class FileTransferError extends coded('ERR_FILE_TRANSFER') {}
+
+/**
+ * The receiver already has its most file transfers in flight from this node (`maxFileTransfers`,
+ * 8 by default); nothing was written. Send again once one has ended.
+ * @example
+ * ```ts
+ * try {
+ *   await net.sendFile(location, 'data.bin');
+ * } catch (e) {
+ *   if (FileTransferLimitError.is(e)) log('the receiver is busy with our other files');
+ * }
+ * ```
+ */
+export class FileTransferLimitError extends coded('ERR_FILE_TRANSFER_LIMIT') {}
 
 /**
  * A handshake refused because the responder already has a connection with this peer

@@ -80,6 +80,13 @@ export function closeListeners(servers: readonly net.Server[], bound: number): P
 }
 
 /**
+ * Connections the kernel may queue before they are accepted (it caps this at net.core.somaxconn):
+ * a flood of connection attempts must not make it drop a peer's SYN (which costs that peer a
+ * retransmission, a second or more), since the handshake table decides whom to keep.
+ */
+const LISTEN_BACKLOG = 4096;
+
+/**
  * Listens for peers over TCP; `onSocket` gets each connection paused (nothing is read before the
  * handshake decides how: plaintext frames, or TLS records).
  * @example
@@ -91,7 +98,7 @@ export function listen(host: string, port: number, onSocket: (socket: net.Socket
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, onSocket);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port, backlog: 128 }, () => {
+    server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve(server);
     });

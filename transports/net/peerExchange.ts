@@ -3,7 +3,8 @@
  * it knows listen (`peers [[host, port], ...]`, one-way), and connects to the ones it is told
  * of. One seed is then enough for a node (or a client) to join a full mesh where broadcast does
  * not reach (other subnets, clouds, Kubernetes). Only authenticated peers are heard; lists are
- * bounded and every entry is validated.
+ * bounded and every entry is validated. Nodes that do not listen (port 0: worker threads reached
+ * only through their owner) are never told of, nor are a process's threads told of one another.
  * @module
  */
 import { Location } from './Location.js';
@@ -32,7 +33,9 @@ function install(net: PeerNetwork): void {
     send(status: unknown): boolean {
       const s = status as PeerStatus;
       if (s.status !== 'online') return true;
-      const others = net.onlinePeers().filter((p) => p.incarnation !== s.incarnation).slice(0, MAX_PEER_LIST);
+      // Nodes at port 0 listen nowhere; the threads of this process are linked to one another by their owner.
+      const toThread = net.peerByIncarnation(s.incarnation)?.connection?.inProcess === true;
+      const others = net.onlinePeers().filter((p) => p.incarnation !== s.incarnation && p.location.port !== 0 && !(toThread && p.connection?.inProcess === true)).slice(0, MAX_PEER_LIST);
       if (others.length > 0) net.post(s.location, 'peers', others.map((p) => [p.location.host, p.location.port]));
       return !net.isStopped;
     },

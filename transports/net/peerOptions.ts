@@ -5,7 +5,8 @@
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { checkTimeout, describe } from '../../runtime/options.js';
 import { Location } from './Location.js';
-import { InsecureNetworkError } from './netErrors.js';
+import { InsecureNetworkError, WeakSecretError } from './netErrors.js';
+import { Secret } from './Secret.js';
 import { PROTOCOL_VERSION } from './handshake.js';
 import { PeerKeys, type PeerTlsOptions } from './PeerKeys.js';
 import { lookupAll, type HostLookup } from './seedAddresses.js';
@@ -16,6 +17,10 @@ export const DEFAULT_UDP_PORT = 51350;
 export const DEFAULT_MAX_FRAME = 1024 * 1024;
 /** Default caps on connections still in their handshake: in total, and from one source address. */
 export const DEFAULT_MAX_HANDSHAKES = 64, DEFAULT_MAX_HANDSHAKES_PER_ADDRESS = 8;
+/** Default most file transfers in flight from one peer. */
+export const DEFAULT_MAX_FILE_TRANSFERS = 8;
+/** Shortest secret accepted beyond loopback, in bytes. */
+export const MIN_SECRET_BYTES = 16;
 
 /**
  * Options of {@link Network.start}. Durations are milliseconds.
@@ -39,9 +44,10 @@ export interface NetworkOptions {
   /**
    * Shared secret: peers must have the same one. Every connection is then TLS 1.3 with a pre-shared
    * key derived from it (HKDF-SHA-256); it never travels and is not kept. Use a high-entropy one
-   * (`newSecret()`): a recorded connection lets an attacker test guesses offline.
+   * (`newSecret()`): a recorded connection lets an attacker test guesses offline. Beyond loopback
+   * it must have at least 16 bytes (WeakSecretError). A `Secret` keeps it unprintable meanwhile.
    */
-  secret?: string | Buffer;
+  secret?: string | Buffer | Secret;
   /** Allow listening beyond loopback without a secret. */
   insecure?: boolean;
   /** Certificate TLS for every peer connection: peers must present a certificate `ca` signed (mutual TLS); without `ca`, `insecureSkipVerify: true` is required. */
@@ -72,9 +78,12 @@ export interface NetworkOptions {
   lookup?: HostLookup;
   /** Largest frame accepted or sent (default 1 MiB); an oversized frame drops the connection. */
   maxFrame?: number;
-  /** Most connections in their handshake at once (default 64); more are closed at once. */
+  /**
+   * Most connections in their handshake at once (default 64). When full, a new one takes the
+   * place of the oldest that has not proved the secret (see the security model).
+   */
   maxHandshakes?: number;
-  /** Most connections in their handshake from one source address (default 8); more are closed at once. */
+  /** When the handshake table is full, connections from an address holding more than this many (default 8) go first. */
   maxHandshakesPerAddress?: number;
   /** Heartbeat period (default 1000). */
   heartbeatInterval?: number;
@@ -88,12 +97,33 @@ export interface NetworkOptions {
   destDir?: string;
   /** Largest file accepted by file transfer (bytes). */
   maxFileSize?: number;
+  /** Most file transfers in flight from one peer (default 8: each holds an open file); more are refused with FileTransferLimitError. */
+  maxFileTransfers?: number;
   /** @internal For tests: the protocol version to claim. */
   protocolVersion?: { major: number; minor: number };
+  /** @internal Set by the owner of a worker thread for the thread's node (see `InProcessNode`). */
+  inProcess?: InProcessNode;
+}
+
+/**
+ * What the owner of a worker thread decides for the thread's node (set by `Threads`, not by hand): the incarnation it
+ * gave it (so both ends of every port know it before the thread runs), whether it also listens on
+ * TCP for other hosts (a thread that does not is at `name:0`, which nobody dials: only its owner's
+ * ports reach it), and the keys it listens with (its owner's).
+ * @example
+ * ```ts
+ * const node: InProcessNode = { incarnation: '0123456789abcdef0123456789abcdef', listen: false };
+ * ```
+ */
+export interface InProcessNode {
+  incarnation: string;
+  listen: boolean;
+  keys?: PeerKeys;
 }
 
 /** The options with their defaults applied; the secret and the TLS key are only in `keys`, out of sight. */
-export type ResolvedOptions = Required<Omit<NetworkOptions, 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast'>> & {
+export type ResolvedOptions = Required<Omit<NetworkOptions, 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast' | 'inProcess'>> & {
+  inProcess: InProcessNode | undefined;
   extHost: string | undefined;
   name: string | undefined;
   keys: PeerKeys;
@@ -128,11 +158,18 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
   for (const h of given) if (typeof h !== 'string' || h.length === 0) throw new InvalidArgumentError(`host must be a non-empty string, got ${describe(h)}`);
   const hosts = given as string[];
   const host = hosts[0]!;
-  if (o.secret !== undefined && typeof o.secret !== 'string' && !Buffer.isBuffer(o.secret)) throw new InvalidArgumentError(`secret must be a string or a Buffer, got ${describe(o.secret)}`);
+  if (o.secret !== undefined && typeof o.secret !== 'string' && !Buffer.isBuffer(o.secret) && !(o.secret instanceof Secret)) {
+    throw new InvalidArgumentError(`secret must be a string, a Buffer or a Secret, got ${describe(o.secret)}`);
+  }
   const open = hosts.find((h) => !isLoopback(h));
   const loopback = open === undefined;
-  if ((o.secret === undefined || o.secret.length === 0) && !loopback && o.insecure !== true) {
+  const secretBytes = o.secret === undefined ? 0 : typeof o.secret === 'string' ? Buffer.byteLength(o.secret) : o.secret.length;
+  if (secretBytes === 0 && !loopback && o.insecure !== true) {
     throw new InsecureNetworkError(`refusing to listen on ${open} without a secret; pass a secret, or insecure: true to accept any peer`);
+  }
+  if (secretBytes > 0 && secretBytes < MIN_SECRET_BYTES && !loopback) {
+    // Never echo the secret: only what is wrong with it.
+    throw new WeakSecretError(`refusing to listen on ${open} with a secret of ${secretBytes} bytes: beyond loopback it needs at least ${MIN_SECRET_BYTES} (newSecret() makes 32 random bytes)`);
   }
   if (o.lookup !== undefined && typeof o.lookup !== 'function') throw new InvalidArgumentError(`lookup must be a function, got ${describe(o.lookup)}`);
   const heartbeatInterval = positive(o.heartbeatInterval ?? 1000, 'heartbeatInterval');
@@ -141,7 +178,9 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
   const maxFrame = o.maxFrame ?? DEFAULT_MAX_FRAME;
   if (!Number.isInteger(maxFrame) || maxFrame < 1024 || maxFrame > 0xffffffff) throw new InvalidArgumentError(`maxFrame must be an integer between 1024 and 2^32-1, got ${describe(maxFrame)}`);
   const udpPort = port(o.udpPort ?? DEFAULT_UDP_PORT, 'udpPort');
+  const inProcess = checkInProcess(o.inProcess, o.name);
   return {
+    inProcess,
     host,
     hosts,
     loopbackOnly: loopback,
@@ -149,9 +188,9 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     port: port(o.port ?? 0, 'port'),
     extHost: optionalText(o.extHost, 'extHost'),
     name: optionalText(o.name, 'name'),
-    keys: PeerKeys.from(o.secret, o.tls),
+    keys: inProcess?.keys ?? PeerKeys.from(o.secret, o.tls),
     insecure: o.insecure === true,
-    discover: o.discover !== false,
+    discover: o.discover !== false && inProcess === undefined,
     meshPeers: o.meshPeers !== false,
     udpPort,
     udpHost: optionalText(o.udpHost, 'udpHost') ?? (loopback ? '127.255.255.255' : '0.0.0.0'),
@@ -169,8 +208,20 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     requestTimeout: positive(o.requestTimeout ?? 10000, 'requestTimeout'),
     destDir: optionalText(o.destDir, 'destDir'),
     maxFileSize: o.maxFileSize,
+    maxFileTransfers: count(o.maxFileTransfers ?? DEFAULT_MAX_FILE_TRANSFERS, 'maxFileTransfers'),
     protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,
   };
+}
+
+function checkInProcess(node: InProcessNode | undefined, name: string | undefined): InProcessNode | undefined {
+  if (node === undefined) return undefined;
+  if (node === null || typeof node !== 'object' || typeof node.incarnation !== 'string' || !/^[0-9a-f]{32}$/.test(node.incarnation) || typeof node.listen !== 'boolean') {
+    throw new InvalidArgumentError('inProcess must be { incarnation: 32 hex digits, listen: boolean }');
+  }
+  if (node.keys !== undefined && !(node.keys instanceof PeerKeys)) throw new InvalidArgumentError('inProcess.keys must be PeerKeys');
+  // A node that does not listen is known by its name alone, at port 0.
+  if (!node.listen && name === undefined) throw new InvalidArgumentError('a node that does not listen needs a name');
+  return node;
 }
 
 function positive(value: unknown, what: string): number {

@@ -2,7 +2,8 @@
  * The dashboard's one page: static markup (no data: the script fills it in from the event
  * stream), its stylesheet and script by URL, nothing inline, so that the Content-Security-Policy
  * can forbid inline code. The token field is a password field the person fills in; the page
- * never receives the token.
+ * never receives the token. Its fields have no names and the form posts (and the policy forbids
+ * any form action): the token can never end up in a URL, only in the Authorization header.
  * @example
  * ```ts
  * log(PAGE_HTML.includes('<title>asyncoro dashboard</title>')); // true
@@ -33,12 +34,13 @@ export const PAGE_HTML = String.raw`<!doctype html>
   <h1>asyncoro <span class="sub">dashboard</span></h1>
   <nav aria-label="Views">
     <a href="#scheduler">Scheduler</a>
+    <a href="#threads" id="nav-threads" hidden>Threads</a>
     <a href="#cluster" id="nav-cluster" hidden>Cluster</a>
   </nav>
   <span id="connection" class="connection" role="status">connecting…</span>
-  <form id="token-form" class="token" autocomplete="off">
-    <input type="text" name="username" value="dashboard" autocomplete="username" hidden>
-    <label>Token <input type="password" id="token" name="token" autocomplete="off" placeholder="needed for actions" size="22"></label>
+  <form id="token-form" class="token" method="post" autocomplete="off">
+    <input type="text" value="dashboard" autocomplete="username" hidden>
+    <label>Token <input type="password" id="token" autocomplete="off" placeholder="needed for actions" size="22"></label>
   </form>
 </header>
 <div id="message" class="message" role="alert" hidden></div>
@@ -88,6 +90,21 @@ export const PAGE_HTML = String.raw`<!doctype html>
       <p class="empty" data-for="locks" hidden>No lock is held.</p>
     </div>
   </div>
+</section>
+<section id="threads" aria-labelledby="threads-title" hidden>
+  <h2 id="threads-title">Threads</h2>
+  <table id="thread-list" class="grid">
+    <caption>Worker threads</caption>
+    <thead><tr><th scope="col">Thread</th><th scope="col">State</th><th scope="col">Location</th><th scope="col" class="num">Placed</th><th scope="col" class="num">Started</th><th scope="col" class="num">Coroutines</th><th scope="col" class="num">Sent</th><th scope="col" class="num">Received</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="thread-list" hidden>No threads.</p>
+  <table id="thread-coroutines" class="grid">
+    <caption>Coroutines on the threads</caption>
+    <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col">Waiting on</th><th scope="col" class="num">Mailbox</th><th scope="col">Registered</th><th scope="col" class="num">Age</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <p class="empty" data-for="thread-coroutines" hidden>No coroutines on the threads.</p>
 </section>
 <section id="cluster" aria-labelledby="cluster-title" hidden>
   <h2 id="cluster-title">Cluster</h2>

@@ -18,7 +18,7 @@
  * ```
  */
 export const SCRIPT_CORE = String.raw`
-var state = { info: null, sched: null, schedAt: 0, cluster: null, clusterSkew: 0, sort: { key: 'id', dir: 1 } };
+var state = { info: null, sched: null, schedAt: 0, threads: null, threadsAt: 0, cluster: null, clusterSkew: 0, sort: { key: 'id', dir: 1 } };
 var view = {};
 
 function $(id) { return document.getElementById(id); }
@@ -138,12 +138,19 @@ function connect() {
     state.info = JSON.parse(e.data);
     $('cluster').hidden = !state.info.cluster;
     $('nav-cluster').hidden = !state.info.cluster;
+    $('threads').hidden = !state.info.threads;
+    $('nav-threads').hidden = !state.info.threads;
     $('token-form').hidden = !state.info.actions;
   });
   source.addEventListener('scheduler', function (e) {
     state.sched = JSON.parse(e.data);
     state.schedAt = Date.now();
     view.scheduler();
+  });
+  source.addEventListener('threads', function (e) {
+    state.threads = JSON.parse(e.data);
+    state.threadsAt = Date.now();
+    view.threads();
   });
   source.addEventListener('cluster', function (e) {
     state.cluster = JSON.parse(e.data);

@@ -84,6 +84,30 @@ view.scheduler = function () {
   });
 };
 
+function threadCoroutines() {
+  var rows = [];
+  (state.threads || []).forEach(function (t) {
+    ((t.snapshot && t.snapshot.coroutines) || []).forEach(function (c) { rows.push({ thread: t, coro: c }); });
+  });
+  return rows;
+}
+
+view.threads = function () {
+  if (!state.threads) return;
+  syncRows('thread-list', state.threads, function (t) { return String(t.index); }, function () {
+    return [{ text: function (t) { return t.name; }, header: true }, { text: function (t) { return t.state; }, cls: function (t) { return 'state-' + t.state; } },
+      text(function (t) { return t.location; }), num(function (t) { return String(t.placed); }), num(function (t) { return String(t.starts); }),
+      num(function (t) { return t.snapshot ? String(t.snapshot.coroutines.length) : '–'; }),
+      num(function (t) { return t.snapshot ? String(t.snapshot.counters.sent) : '–'; }), num(function (t) { return t.snapshot ? String(t.snapshot.counters.received) : '–'; })];
+  });
+  syncRows('thread-coroutines', threadCoroutines(), function (r) { return r.thread.incarnation + ':' + r.coro.id; }, function () {
+    return [{ text: function (r) { return r.thread.name; }, header: true }, num(function (r) { return String(r.coro.id); }), text(function (r) { return r.coro.name; }),
+      { text: function (r) { return r.coro.state + (r.coro.daemon ? ' (daemon)' : ''); }, cls: function (r) { return 'state-' + r.coro.state; } },
+      text(function (r) { return r.coro.waitingOn || ''; }), num(function (r) { return String(r.coro.mailbox); }), text(function (r) { return r.coro.registered.join(', '); }),
+      num(function (r) { return fmtMs(r.coro.ageMs + (Date.now() - state.threadsAt)); })];
+  });
+};
+
 function sortBy(key) {
   var defaultDir = key === 'id' ? 1 : -1;
   state.sort = state.sort.key === key ? { key: key, dir: -state.sort.dir } : { key: key, dir: defaultDir };
@@ -176,7 +200,7 @@ function start() {
   $('show-args').addEventListener('change', function (e) { $('jobs').classList.toggle('hide-args', !e.target.checked); });
   $('token-form').addEventListener('submit', function (e) { e.preventDefault(); });
   // Ages and durations move on between updates; the data itself only comes from the stream.
-  setInterval(function () { view.scheduler(); view.cluster(); }, 1000);
+  setInterval(function () { view.scheduler(); view.threads(); view.cluster(); }, 1000);
   connect();
 }
 

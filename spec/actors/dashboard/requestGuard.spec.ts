@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
-import { DashboardForbiddenError, DashboardMethodError, DashboardUnauthorizedError } from '../../../actors/dashboard/dashboardErrors.js';
-import { checkHost, checkMethod, checkOrigin, checkToken } from '../../../actors/dashboard/requestGuard.js';
+import { DashboardBadRequestError, DashboardForbiddenError, DashboardMethodError, DashboardUnauthorizedError } from '../../../actors/dashboard/dashboardErrors.js';
+import { DashboardToken } from '../../../actors/dashboard/DashboardToken.js';
+import { checkHost, checkMethod, checkNoTokenInUrl, checkOrigin, checkToken } from '../../../actors/dashboard/requestGuard.js';
 
 /** The parts of a request the guards read. */
 const req = (headers: Record<string, string>, method = 'GET'): IncomingMessage => ({ headers, method }) as unknown as IncomingMessage;
@@ -31,14 +32,23 @@ describe('requestGuard', () => {
 
   it('checkToken: actions are off without a token; they need "Authorization: Bearer <token>" with the right one', () => {
     expect(() => checkToken(req({ authorization: 'Bearer x' }), undefined)).to.throw(DashboardForbiddenError, /no token/);
-    expect(() => checkToken(req({ authorization: 'Bearer s3cret-token' }), 's3cret-token')).to.not.throw();
-    expect(() => checkToken(req({ authorization: '  bearer s3cret-token ' }), 's3cret-token')).to.not.throw();
-    for (const authorization of [undefined, '', 's3cret-token', 'Basic s3cret-token', 'Bearer ', 'Bearer two words']) {
+    const token = DashboardToken.from('s3cret-token-0123');
+    expect(() => checkToken(req({ authorization: 'Bearer s3cret-token-0123' }), token)).to.not.throw();
+    expect(() => checkToken(req({ authorization: '  bearer s3cret-token-0123 ' }), token)).to.not.throw();
+    for (const authorization of [undefined, '', 's3cret-token-0123', 'Basic s3cret-token-0123', 'Bearer ', 'Bearer two words']) {
       const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
-      expect(() => checkToken(req(headers), 's3cret-token'), String(authorization)).to.throw(DashboardUnauthorizedError);
+      expect(() => checkToken(req(headers), token), String(authorization)).to.throw(DashboardUnauthorizedError);
     }
-    for (const wrong of ['s3cret-toke', 's3cret-token2', 'S3CRET-TOKEN']) {
-      expect(() => checkToken(req({ authorization: `Bearer ${wrong}` }), 's3cret-token'), wrong).to.throw(DashboardForbiddenError, /wrong token/);
+    for (const wrong of ['s3cret-token-012', 's3cret-token-01234', 'S3CRET-TOKEN-0123']) {
+      expect(() => checkToken(req({ authorization: `Bearer ${wrong}` }), token), wrong).to.throw(DashboardForbiddenError, /wrong token/);
     }
+  });
+
+  it('checkNoTokenInUrl: a credential in the query string is DashboardBadRequestError (400); other parameters pass', () => {
+    for (const q of ['token=x', 'TOKEN=x', 'access_token=x', 'accessToken=x', 'auth=x', 'authorization=Bearer%20x', 'bearer=x', 'a=1&token=', 'key=x', 'secret=x']) {
+      expect(() => checkNoTokenInUrl(new URL(`/api/coroutines/1/terminate?${q}`, 'http://d')), q).to.throw(DashboardBadRequestError, /Authorization: Bearer/);
+    }
+    for (const q of ['', '?', '?sort=age', '?tokenize=1&monkey=2']) expect(() => checkNoTokenInUrl(new URL(`/api/info${q}`, 'http://d')), q).to.not.throw();
+    expect(DashboardBadRequestError.STATUS).to.equal(400);
   });
 });

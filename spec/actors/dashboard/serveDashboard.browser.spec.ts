@@ -38,6 +38,7 @@ describe('serveDashboard in a real browser', function () {
   let failed = false;
   const errors: string[] = [];
   const dialogs: string[] = [];
+  const requests: Array<{ url: string; method: string; authorization: string | undefined }> = [];
 
   before(async function () {
     if (executable === undefined) {
@@ -46,13 +47,14 @@ describe('serveDashboard in a real browser', function () {
       this.skip();
     }
     tmp = mkdtempSync(path.join(tmpdir(), 'asyncoro-dashboard-browser-'));
-    proc = await DashboardProcess.start(TOKEN);
+    proc = await DashboardProcess.start(TOKEN, 15_000, 'debug');
     chrome = await launchChromium(executable);
     page = await chrome.browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), authorization: r.headers().authorization }));
     await page.goto(proc.url);
   });
 
@@ -113,6 +115,29 @@ describe('serveDashboard in a real browser', function () {
     expect(after.actions).to.deep.equal([]);
     // The page holds the token in the field only: it is not in the document.
     expect(await page.content()).not.to.include(TOKEN);
+    // Enter in the field submits nothing: the page stays where it is, with no query string.
+    await field.press('Enter');
+    expect(page.url()).to.equal(proc!.url);
+    // The token travelled in the Authorization header of the action, never in a URL.
+    expect(requests.some((r) => r.url.includes(TOKEN) || r.url.includes('?'))).to.equal(false);
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.authorization)).to.deep.equal([`Bearer ${TOKEN}`]);
+    // The dashboard's log (at debug) has the audit line at warn, and never the token.
+    await until(() => proc!.stderr.some((l) => l.includes('"audit":"dashboard"')), 5000, 'the audit line');
+    const audit = JSON.parse(proc!.stderr.find((l) => l.includes('"audit":"dashboard"'))!) as Record<string, unknown>;
+    expect(audit).to.deep.include({ level: 40, msg: 'dashboard action', action: 'terminate', outcome: 'done' });
+    expect(audit.target).to.match(/^coroutine \d+$/);
+    expect(audit.remote).to.match(/127\.0\.0\.1$/);
+    expect(proc!.stderr.join('\n')).to.not.include(TOKEN);
+  });
+
+  it('shows each worker thread and the coroutines on it', async () => {
+    await eventually(() => page.locator('#threads').isHidden(), (hidden) => !hidden, 10_000, 'the threads section');
+    const threadRows = rows(page, 'Worker threads');
+    await eventually(() => threadRows.count(), (n) => n === 2, 10_000, 'two thread rows');
+    expect(await threadRows.first().textContent()).to.match(/thread-1\.[0-9a-f]{8}up/);
+    const onThreads = rows(page, 'Coroutines on the threads');
+    await eventually(() => onThreads.allTextContents(), (t) => t.some((r) => r.includes('thread-counter')) && t.some((r) => r.includes('thread-service')), 10_000, 'the coroutines of both threads');
+    expect(await onThreads.filter({ hasText: 'thread-service' }).textContent()).to.match(/^thread-2\./);
   });
 
   it('logs no console error, and a screenshot is saved', async () => {

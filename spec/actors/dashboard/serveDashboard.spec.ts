@@ -5,13 +5,13 @@
  */
 import { expect } from 'chai';
 import { createServer } from 'node:net';
-import { DashboardActionError, DashboardForbiddenError, DashboardMethodError, DashboardNotFoundError, DashboardUnauthorizedError, InsecureDashboardError } from '../../../actors/dashboard/dashboardErrors.js';
+import { DashboardActionError, DashboardBadRequestError, DashboardForbiddenError, DashboardMethodError, DashboardNotFoundError, DashboardUnauthorizedError, InsecureDashboardError } from '../../../actors/dashboard/dashboardErrors.js';
 import { serveDashboard, type DashboardHandle } from '../../../actors/dashboard/serveDashboard.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import { ListenError } from '../../../transports/io/ioErrors.js';
 import { schedulerFixture } from '../../fixtures/index.js';
-import { expectError, until } from '../../helpers.js';
+import { captureLogger, expectError, until } from '../../helpers.js';
 import { FakeCluster } from './fixtures/FakeCluster.js';
 import { http, post } from './fixtures/http.js';
 import { parsePrometheus } from './fixtures/prometheus.js';
@@ -91,7 +91,7 @@ describe('serveDashboard (HTTP)', () => {
       expect(a.status).to.equal(200);
       expect(a.res.headers['content-type']).to.match(/^text\/event-stream/);
       for (const c of [a, b]) {
-        expect((await c.next('info')).data).to.deep.equal({ cluster: true, actions: true, refreshMs: 250 });
+        expect((await c.next('info')).data).to.deep.equal({ cluster: true, threads: false, actions: true, refreshMs: 250 });
         await c.next('scheduler');
         expect((await c.next('cluster')).data.counts).to.deep.include({ submitted: 1, running: 1 });
       }
@@ -157,9 +157,9 @@ describe('serveDashboard (HTTP)', () => {
     });
 
     it('/api/info says what the page offers; /api/cluster is 404 without a cluster', async () => {
-      expect((await http(`${dash.url}api/info`)).json()).to.deep.equal({ cluster: true, actions: true, refreshMs: 250 });
+      expect((await http(`${dash.url}api/info`)).json()).to.deep.equal({ cluster: true, threads: false, actions: true, refreshMs: 250 });
       const bare = await serve();
-      expect((await http(`${bare.url}api/info`)).json()).to.deep.equal({ cluster: false, actions: false, refreshMs: 250 });
+      expect((await http(`${bare.url}api/info`)).json()).to.deep.equal({ cluster: false, threads: false, actions: false, refreshMs: 250 });
       const r = await http(`${bare.url}api/cluster`);
       expect(r.status).to.equal(404);
       expect(r.json().error).to.equal(DashboardNotFoundError.CODE);
@@ -179,6 +179,60 @@ describe('serveDashboard (HTTP)', () => {
     expect(jobs.samples.map((s) => [s.labels.state, s.value])).to.deep.equal([['submitted', 2], ['done', 1], ['failed', 0]]);
     expect(families.get('asyncoro_cluster_jobs_running')!.samples[0]!.value).to.equal(1);
     expect(families.get('asyncoro_cluster_servers')!.samples).to.deep.equal([{ name: 'asyncoro_cluster_servers', labels: { state: 'initialized' }, value: 2 }]);
+  });
+
+  describe('the token only in a header; an audit line for every action', () => {
+    it('a token in the query string is refused with 400, even the right one, and nothing is done; no query string or token is logged, at any level', async () => {
+      const { logger, raw } = captureLogger('debug');
+      const sched = new Scheduler({ logger });
+      try {
+        const d = await serveDashboard(sched, { token: TOKEN });
+        open.push(d);
+        const victim = sched.spawnWith({ name: 'victim' }, async (coro) => void (await coro.receive()));
+        const path = `${d.url}api/coroutines/${victim.id}/terminate`;
+        for (const url of [`${path}?token=${TOKEN}`, `${path}?access_token=${TOKEN}`, `${d.url}api/info?token=${TOKEN}`, `${d.url}events?auth=${TOKEN}`]) {
+          const r = await post(url, url.includes('terminate') ? TOKEN : undefined);
+          expect([r.status, r.json().error], url).to.deep.equal([400, DashboardBadRequestError.CODE]);
+        }
+        expect(victim.isAlive).to.equal(true);
+        await post(`${path}?note=hello-query`, 'a-wrong-token-but-long-enough');
+        await post(`${path}?note=second-query`);
+        const log = raw.join('');
+        expect(log).to.include('dashboard request refused');
+        for (const leak of [TOKEN, 'a-wrong-token-but-long-enough', 'hello-query', 'second-query', '?token', '?note']) expect(log, leak).to.not.include(leak);
+      } finally {
+        await sched.terminate();
+      }
+    });
+
+    it('every action carried out is an audit line at warn: action, target, peer address, time, and no token; so is one that failed', async () => {
+      const { logger, lines, raw } = captureLogger('warn');
+      const sched = new Scheduler({ logger });
+      try {
+        const c = smallCluster();
+        const d = await serveDashboard(sched, { token: TOKEN, cluster: c });
+        open.push(d);
+        const victim = sched.spawnWith({ name: 'victim' }, async (coro) => void (await coro.receive()));
+        const before = Date.now();
+        expect((await post(`${d.url}api/coroutines/${victim.id}/terminate`, TOKEN)).status).to.equal(200);
+        expect((await post(`${d.url}api/jobs/j-1/terminate`, TOKEN)).status).to.equal(200);
+        expect((await post(`${d.url}api/jobs/nope/terminate`, TOKEN)).status).to.equal(404);
+        expect((await post(`${d.url}api/jobs/j-1/terminate`, 'a-wrong-token-but-long-enough')).status).to.equal(403);
+        const audit = lines.filter((l) => l.audit === 'dashboard');
+        expect(audit.map((l) => [l.level, l.msg, l.action, l.target, l.outcome])).to.deep.equal([
+          [40, 'dashboard action', 'terminate', `coroutine ${victim.id}`, 'done'],
+          [40, 'dashboard action', 'terminate', 'job j-1', 'done'],
+          [40, 'dashboard action failed', 'terminate', 'job nope', DashboardNotFoundError.CODE],
+        ]);
+        for (const l of audit) {
+          expect(l.remote).to.match(/127\.0\.0\.1$/);
+          expect(Date.parse(l.at)).to.be.within(before - 1000, Date.now() + 1000);
+        }
+        expect(raw.join('')).to.not.include(TOKEN).and.not.include('a-wrong-token');
+      } finally {
+        await sched.terminate();
+      }
+    });
   });
 
   describe('actions', () => {

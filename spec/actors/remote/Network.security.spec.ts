@@ -78,14 +78,15 @@ describe('Network security (real processes on 127.0.0.1)', function () {
 
   it('tampering: one flipped bit anywhere in the handshake, either way, and the peers never connect', async () => {
     const here = await start({});
-    for (const [direction, chunk] of [['toTarget', 0], ['toClient', 0], ['toClient', 1], ['toTarget', 1]] as const) {
+    // Each case from its own address: a failed authentication slows its address down (HandshakeTable).
+    for (const [i, [direction, chunk]] of ([['toTarget', 0], ['toClient', 0], ['toClient', 1], ['toTarget', 1]] as const).entries()) {
       const flip = (d: 'toTarget' | 'toClient', data: Buffer, n: number): Buffer => {
         if (d !== direction || n !== chunk) return data;
         const copy = Buffer.from(data);
         copy[copy.length - 1] ^= 0x01;
         return copy;
       };
-      const proxy = await relayProxy(String(here.location), flip);
+      const proxy = await relayProxy(String(here.location), flip, `127.0.0.${30 + i}`);
       const there = await start({});
       try {
         const r = await settle(there.peer(`127.0.0.1:${proxy.port}`, { timeout: 3000 }));
@@ -159,75 +160,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
     }
   });
 
-  it('a handshake flood beyond the caps is closed at once; a legitimate peer still gets in; stalled handshakes are dropped', async () => {
-    const victim = await PeerProcess.start({ ...BASE, connectTimeout: 1500, maxHandshakes: 16, maxHandshakesPerAddress: 8 });
-    const flood: net.Socket[] = [];
-    try {
-      const port = Number(victim.ready.location.split(':')[1]);
-      const closedAt = new Map<net.Socket, number>();
-      const t0 = performance.now();
-      // 20 silent connections from 127.0.0.2: 8 wait in their handshake, the other 12 are closed at once.
-      for (let i = 0; i < 20; i++) {
-        const s = await rawConnect(port, '127.0.0.2');
-        s.on('error', () => {});
-        s.on('data', () => {});
-        s.once('close', () => closedAt.set(s, performance.now() - t0));
-        flood.push(s);
-      }
-      await until(() => closedAt.size >= 12, 5000, 'the excess closed');
-      // 8 more from 127.0.0.3 fill the total of 16; one more from 127.0.0.4 is closed at once.
-      for (let i = 0; i < 8; i++) {
-        const s = await rawConnect(port, '127.0.0.3');
-        s.on('error', () => {});
-        s.on('data', () => {});
-        s.once('close', () => closedAt.set(s, performance.now() - t0));
-        flood.push(s);
-      }
-      const extra = await rawConnect(port, '127.0.0.4');
-      extra.on('error', () => {});
-      const extraAt = performance.now();
-      await new Promise((r) => extra.once('close', r));
-      const extraMs = performance.now() - extraAt;
-      // The stalled handshakes are dropped after connectTimeout (1500 ms); then a legitimate peer gets in.
-      await until(() => closedAt.size === flood.length, 8000, 'stalled handshakes dropped');
-      const times = [...closedAt.values()].sort((x, y) => x - y);
-      expect(times.slice(0, 12).every((ms) => ms < 1000), `closed at once: ${times.slice(0, 12).map(Math.round)}`).to.equal(true);
-      expect(times.slice(12).every((ms) => ms >= 1000), `dropped by the handshake timeout: ${times.slice(12).map(Math.round)}`).to.equal(true);
-      expect(extraMs).to.be.lessThan(1000);
-      const here = await start({});
-      const p = await here.peer(victim.ready.location, { timeout: 5000 });
-      expect(p.isOnline).to.equal(true);
-    } finally {
-      for (const s of flood) s.destroy();
-      await victim.kill();
-    }
-  });
-
-  it('a flood from one address does not keep a peer from another address out', async () => {
-    const victim = await PeerProcess.start({ ...BASE });
-    const flood: net.Socket[] = [];
-    try {
-      const port = Number(victim.ready.location.split(':')[1]);
-      let closed = 0;
-      for (let i = 0; i < 40; i++) {
-        const s = await rawConnect(port, '127.0.0.2');
-        s.on('error', () => {});
-        s.on('data', () => {});
-        s.once('close', () => closed++);
-        flood.push(s);
-      }
-      await until(() => closed >= 32, 5000, 'all but 8 of the flood closed');
-      const here = await start({});
-      const p = await here.peer(victim.ready.location, { timeout: 3000 });
-      expect(p.isOnline).to.equal(true);
-      expect(closed).to.equal(32);
-    } finally {
-      for (const s of flood) s.destroy();
-      await victim.kill();
-    }
-  });
-
-  it('the secret is in no inspectable or serialisable place: inspect(net), inspect(peer), JSON of the options, a pino line', async () => {
+  it('the secret is in no inspectable or serialisable place, at any depth: inspect(net), inspect(peer), JSON of the options, a pino line', async () => {
     const secret = newSecret();
     const { logger, raw: lines } = captureLogger('debug');
     const a = await start({ secret }, logger);
@@ -236,13 +169,13 @@ describe('Network security (real processes on 127.0.0.1)', function () {
     await until(() => b.peers().length === 1, 5000, 'b sees a');
     const forms = [secret, Buffer.from(secret).toString('hex'), Buffer.from(secret).toString('base64')];
     const dumps = [
-      inspect(a, { depth: 6 }),
-      inspect(peer, { depth: 8 }),
-      inspect(b.onlinePeers()[0], { depth: 8, showHidden: true }),
+      inspect(a, { depth: Infinity }),
+      inspect(peer, { depth: Infinity }),
+      inspect(b.onlinePeers()[0], { depth: Infinity, showHidden: true }),
       JSON.stringify(a.options),
-      inspect(a.options, { depth: 4, showHidden: true }),
+      inspect(a.options, { depth: Infinity, showHidden: true }),
     ];
-    logger.info({ peer, options: a.options }, 'peer with options');
+    logger.info({ peer, options: a.options, deep: { a: { b: { c: { options: a.options } } } } }, 'peer with options');
     dumps.push(lines.join(''));
     for (const dump of dumps) for (const form of forms) expect(dump.includes(form)).to.equal(false);
     expect(JSON.parse(JSON.stringify(a.options)).keys).to.deep.equal({ mode: 'psk' });
@@ -282,7 +215,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
     expect(() => resolveOptions({ host: '0.0.0.0' })).to.throw().with.property('code', 'ERR_INSECURE_NETWORK');
     expect(resolveOptions({ host: '0.0.0.0', insecure: true }).keys.mode).to.equal('plain');
     expect(resolveOptions({}).udpHost).to.equal('127.255.255.255'); // loopback broadcasts only
-    expect(resolveOptions({ host: '0.0.0.0', secret: 'x' }).udpHost).to.equal('0.0.0.0');
+    expect(resolveOptions({ host: '0.0.0.0', secret: 'sixteen-bytes!!!' }).udpHost).to.equal('0.0.0.0');
     expect(resolveOptions({}).maxFrame).to.equal(1024 * 1024);
     expect([resolveOptions({}).maxHandshakes, resolveOptions({}).maxHandshakesPerAddress]).to.deep.equal([64, 8]);
     for (const bad of [{ maxHandshakes: 0 }, { maxHandshakesPerAddress: 1.5 }, { maxHandshakes: '8' }, { tls: { cert: 'x' } }, { tls: 'yes' }, { secret: 42 }]) {

@@ -263,12 +263,14 @@ describe('Network (real processes on 127.0.0.1)', function () {
       try {
         const r1 = await settle(net.peer(bad.ready.location, { timeout: 3000 }));
         expect(AuthenticationError.is(r1.error)).to.equal(true);
+        // Again: refused by TLS, or, within the delay our failure earned this address there, before the handshake.
         const r2 = await settle(net.peer(bad.ready.location, { timeout: 3000 }));
-        expect(AuthenticationError.is(r2.error)).to.equal(true);
-        // The bad node dials us too, twice: refused each time, and still logged only once.
+        expect((r2.error as { code?: string }).code).to.be.oneOf(['ERR_AUTHENTICATION', 'ERR_PEER_UNREACHABLE']);
+        // The bad node dials us too (its seed, then twice more): refused each time, by TLS or, within
+        // the delay its failures earned its address, before the handshake; and still logged only once.
         for (let i = 0; i < 2; i++) {
           const dialled = await bad.command({ cmd: 'peer', location: String(net.location), timeout: 3000 });
-          expect(dialled.code).to.equal('ERR_AUTHENTICATION');
+          expect(dialled.code).to.be.oneOf(['ERR_AUTHENTICATION', 'ERR_PEER_UNREACHABLE']);
         }
         expect(net.peers()).to.deep.equal([]);
         // Refused by TLS-PSK, before any hello: once for the location we dialled, once for the

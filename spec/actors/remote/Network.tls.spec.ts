@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Coro, Network, RemoteCoro, Scheduler } from '../../../index.js';
-import { killAllPeerProcesses, PeerProcess, networkFixture } from '../../fixtures/index.js';
+import { killAllPeerProcesses, PeerProcess, networkFixture, socketOf } from '../../fixtures/index.js';
 import { captureLogger, settle } from '../../helpers.js';
 import type { Logger } from '../../../runtime/logging.js';
 
@@ -43,8 +43,8 @@ describe('Network over TLS', function () {
       const here = await start({ tls: { cert, key, ca: cert } });
       const p = await here.peer(peer.ready.location, { timeout: 5000 });
       expect(p.incarnation).to.equal(peer.ready.incarnation);
-      expect((p.connection!.socket as tls.TLSSocket).encrypted).to.equal(true);
-      expect((p.connection!.socket as tls.TLSSocket).getProtocol()).to.match(/^TLSv1\.[23]$/);
+      expect((socketOf(p) as tls.TLSSocket).encrypted).to.equal(true);
+      expect((socketOf(p) as tls.TLSSocket).getProtocol()).to.match(/^TLSv1\.[23]$/);
       const echo = await Coro.locate('echo', { scheduler: here.scheduler, timeout: 5000 });
       expect(echo).to.be.instanceOf(RemoteCoro);
       const me = here.scheduler.spawn(async (coro: Coro<any>) => {
@@ -91,8 +91,8 @@ describe('Network over TLS', function () {
     const b = await start({ tls: { cert, key, insecureSkipVerify: true } });
     expect(JSON.stringify(a.options)).to.not.include('PRIVATE KEY');
     const p = await b.peer(a.location, { timeout: 5000 });
-    expect((p.connection!.socket as tls.TLSSocket).encrypted).to.equal(true);
-    expect((p.connection!.socket as tls.TLSSocket).getProtocol()).to.equal('TLSv1.3');
+    expect((socketOf(p) as tls.TLSSocket).encrypted).to.equal(true);
+    expect((socketOf(p) as tls.TLSSocket).getProtocol()).to.equal('TLSv1.3');
     const plain = await start({ secret: undefined });
     const r = await settle(plain.peer(a.location, { timeout: 3000 }));
     expect(r.error?.code, String(r.error)).to.match(/^ERR_(AUTHENTICATION|PEER_UNREACHABLE|PEER_LOST|TIMEOUT|PROTOCOL)$/);

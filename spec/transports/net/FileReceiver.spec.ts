@@ -123,6 +123,35 @@ describe('FileReceiver (its requests, sent by a real node)', function () {
     await untilEmpty();
   });
 
+  it('at most maxFileTransfers (8) in flight from one peer: the next begin is FileTransferLimitError and opens nothing; one ending makes room', async () => {
+    const data = Buffer.from('eight at a time');
+    const started = Array.from({ length: 8 }, (_, i) => begin(data, { name: `f${i}.bin` }));
+    for (const s of started) expect(await s.reply).to.deep.equal({ ok: true });
+    const partials = async (): Promise<number> => (await everything()).filter((f) => f.endsWith(PARTIAL_SUFFIX)).length;
+    expect(await partials()).to.equal(8);
+    expect(await remoteCode(begin(data, { name: 'ninth.bin' }).reply)).to.equal('ERR_FILE_TRANSFER_LIMIT');
+    expect(await partials(), 'nothing opened for the ninth').to.equal(8);
+    expect(sender.post(receiver.location, 'file-abort', [started[0]!.id])).to.equal(true);
+    await untilFiles(async () => (await partials()) === 7, 5000, 'the aborted one gone');
+    expect(await begin(data, { name: 'ninth.bin' }).reply).to.deep.equal({ ok: true });
+    // Another peer has its own eight.
+    const other = await node({ secret: SECRET });
+    expect(await other.request(receiver.location, 'file-begin', beginBody(data, { name: 'other.bin' }), { timeout: 5000 })).to.deep.equal({ ok: true });
+  });
+
+  it('a stalled transfer is dropped by its own timer, requestTimeout after its last progress, and its partial file removed', async () => {
+    const data = Buffer.from('0123456789');
+    const { id, reply } = begin(data);
+    await reply;
+    const started = performance.now();
+    await ask('file-chunk', [id, 0, data.subarray(0, 4)]);
+    expect((await everything()).length).to.equal(1);
+    await untilFiles(async () => (await everything()).length === 0, 6000, 'the stalled transfer dropped');
+    const after = performance.now() - started;
+    expect(after, 'not before its requestTimeout (2000 ms)').to.be.at.least(1900);
+    expect(await remoteCode(ask('file-chunk', [id, 4, data.subarray(4)]))).to.equal('ERR_FILE_TRANSFER');
+  });
+
   it('file-del removes a received file and the folders it leaves empty; false when there is none', async () => {
     await mkdir(path.join(dest, 'a', 'b'), { recursive: true });
     await writeFile(path.join(dest, 'a', 'b', 'f.txt'), 'x');
@@ -140,6 +169,14 @@ describe('FileReceiver (its requests, sent by a real node)', function () {
     expect(destDirOf(receiver)).to.equal(path.resolve(dest));
     expect(destDirOf(sender)).to.equal(path.join(tmpdir(), 'asyncoro', String(sender.name).replace(/[^A-Za-z0-9._-]/g, '_')));
   });
+
+  /** Polls the folder every 10 ms until `pred` holds; fails after `ms`. */
+  async function untilFiles(pred: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+    for (const end = performance.now() + ms; !(await pred());) {
+      if (performance.now() > end) expect.fail(`${what} not reached within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 
   async function untilEmpty(): Promise<void> {
     // The partial file is removed once its handle closes: poll the folder, turn by turn (bounded).

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Coro, FrameTooLargeError, PeerLostError, PeerStatus, RemoteCoro, Scheduler } from '../../../index.js';
-import { networkFixture } from '../../fixtures/index.js';
+import { networkFixture, socketOf } from '../../fixtures/index.js';
 import { captureLogger, until } from '../../helpers.js';
 
 describe('Peer connections', function () {
@@ -17,7 +17,7 @@ describe('Peer connections', function () {
       expect(pa.incarnation).to.equal(b.incarnation);
       expect(pb.incarnation).to.equal(a.incarnation);
       // Both ends keep the same TCP connection (one end's local port is the other's remote port).
-      await until(() => pa.connection?.socket.localPort === pb.connection?.socket.remotePort && pb.connection?.socket.localPort === pa.connection?.socket.remotePort, 5000, 'both ends to keep the same connection');
+      await until(() => socketOf(pa)?.localPort === socketOf(pb)?.remotePort && socketOf(pb)?.localPort === socketOf(pa)?.remotePort, 5000, 'both ends to keep the same connection');
       // both sides kept the same connection: the one the lower node id initiated
       expect(pa.connection!.initiator).to.equal(!pb.connection!.initiator);
       expect(pa.connection!.initiator).to.equal(a.incarnation < b.incarnation);
@@ -74,7 +74,7 @@ describe('Peer connections', function () {
     sink.register('sink');
     const remote = (await a.locateCoro('sink', { location: b.location, timeout: 2000 })) as RemoteCoro;
     const peer = (await a.peer(b.location))!;
-    const socket = peer.connection!.socket;
+    const socket = socketOf(peer)!;
     let writes = 0;
     const write = socket.write.bind(socket);
     (socket as any).write = (...args: any[]) => (writes++, (write as any)(...args));

@@ -50,7 +50,7 @@ describe('the peer protocol over an in-memory connection pair', () => {
     const codec = new Codec();
     const got: Buffer[] = [];
     const bClosed = new Promise<Error | undefined>((resolve) => {
-      new PeerConnection(b, false, 4096, Buffer.alloc(0), { frame: (f) => void got.push(Buffer.from(f)), closed: resolve });
+      new PeerConnection(b, false, 4096, Buffer.alloc(0), { frame: (f) => void got.push(Buffer.from(f as Buffer)), closed: resolve });
     });
     const conn = new PeerConnection(a, true, 4096, Buffer.alloc(0), { frame: () => undefined, closed: () => undefined });
     const before = (a as unknown as MemorySocket).writes;

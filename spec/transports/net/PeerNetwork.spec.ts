@@ -8,6 +8,10 @@ import { NetworkStoppedError, PeerUnreachableError, RemoteError } from '../../..
 import { PeerNetwork, type NetworkLayer } from '../../../transports/net/PeerNetwork.js';
 import { PeerStatus } from '../../../transports/net/PeerStatus.js';
 import { resolveOptions, type NetworkOptions } from '../../../transports/net/peerOptions.js';
+import { MessageChannel } from 'node:worker_threads';
+import { PortLink } from '../../../transports/net/PortLink.js';
+import { PeerLostError } from '../../../transports/net/netErrors.js';
+import { newNodeId } from '../../../transports/net/hellos.js';
 import { caught, deferred, expectError, settle, until } from '../../helpers.js';
 
 /** The error `fn` fails with, checked to be a RemoteError (which keeps the remote error's own code). */
@@ -242,5 +246,85 @@ describe('PeerNetwork', function () {
     const a = await open({ extHost: 'node-a.example' });
     expect(a.location).to.be.instanceOf(Location);
     expect(a.location.host).to.equal('node-a.example');
+  });
+
+  describe('nodes of one process (no listener, linked by a MessagePort)', () => {
+    /** Two listen-less nodes linked as a thread owner links them: each told who the other is. */
+    async function linkedPair(): Promise<{ a: BareNetwork; b: BareNetwork; link(): void }> {
+      const a = await open({ name: 'node-a.t', inProcess: { incarnation: newNodeId(), listen: false } });
+      const b = await open({ name: 'node-b.t', inProcess: { incarnation: newNodeId(), listen: false } });
+      const link = (): void => {
+        const { port1, port2 } = new MessageChannel();
+        a.links.join({ nodeId: b.incarnation, name: b.name, location: b.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+        b.links.join({ nodeId: a.incarnation, name: a.name, location: a.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
+      };
+      return { a, b, link };
+    }
+
+    it('a node that does not listen is at name:0, with the incarnation its owner gave it; it opens no port and discovers nothing', async () => {
+      const incarnation = newNodeId();
+      const n = await open({ name: 'quiet.t', inProcess: { incarnation, listen: false } });
+      expect(String(n.location)).to.equal('quiet.t:0');
+      expect(n.incarnation).to.equal(incarnation);
+      expect(n.addresses).to.deep.equal([]);
+      expect(n.udpPort).to.equal(undefined);
+    });
+
+    it('link(): the peers are online at once; requests, one-way posts and references work as over TCP', async () => {
+      const { a, b, link } = await linkedPair();
+      link();
+      expect(a.peers().map(String)).to.deep.equal(['node-b.t:0']);
+      expect(await a.request(b.location, 'echo', { n: 1, box: new Box('boxed') }, { timeout: 5000 })).to.deep.equal({ n: 1, box: new Box('boxed') });
+      expect(sentLive.map((x) => (x as Box).name)).to.include('boxed');
+      expect(await remoteError(() => b.request(a.location, 'fail', null, { timeout: 5000 }))).to.have.property('remoteMessage', 'handler failed');
+      expect(a.post(b.location, 'echo', 'one-way')).to.equal(true);
+    });
+
+    it('a node at port 0 is never dialled: without its link it cannot be reached', async () => {
+      const { a, b } = await linkedPair();
+      expect(a.post(b.location, 'echo', 1)).to.equal(false);
+      await expectError(() => a.request(b.location, 'echo', 1, { timeout: 1000 }), PeerUnreachableError);
+    });
+
+    it('linking a node again replaces its peer (the old one is lost); a link that closes loses the peer at once, failing its requests', async () => {
+      const { a, b, link } = await linkedPair();
+      link();
+      const first = await a.peer(b.location, { timeout: 1000 });
+      link();
+      expect(first.state).to.equal('closed');
+      expect(first.error).to.be.instanceOf(PeerLostError);
+      const pending = settle(a.request(b.location, 'slow', null, { timeout: 10_000 }));
+      (await a.peer(b.location, { timeout: 1000 })).connection!.close(new Error('gone'), false);
+      expect((await pending).error).to.be.instanceOf(PeerLostError);
+      await until(() => b.peers().length === 0, 5000, 'the other end to lose it too');
+    });
+
+    it('link() after stop is NetworkStoppedError', async () => {
+      const { a, b } = await linkedPair();
+      await a.stop();
+      const { port1 } = new MessageChannel();
+      expect(() => a.links.join({ nodeId: b.incarnation, name: b.name, location: b.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events))).to.throw(NetworkStoppedError);
+      port1.close();
+    });
+
+    it('inProcess options are checked: an incarnation of 32 hex digits, listen a boolean, a name when not listening', () => {
+      for (const inProcess of [{ incarnation: 'xyz', listen: false }, { incarnation: newNodeId(), listen: 'no' }, null]) {
+        expect(() => resolveOptions({ name: 'n', inProcess: inProcess as never })).to.throw(InvalidArgumentError);
+      }
+      expect(() => resolveOptions({ inProcess: { incarnation: newNodeId(), listen: false } })).to.throw(InvalidArgumentError);
+      expect(resolveOptions({ name: 'n', inProcess: { incarnation: newNodeId(), listen: false } }).discover).to.equal(false);
+    });
+
+    it('a node whose own loop was blocked longer than half the peer timeout does not blame its peers on the late tick', async () => {
+      const { a, b, link } = await linkedPair();
+      link();
+      void b;
+      const peer = await a.peer(b.location, { timeout: 1000 });
+      // Block this thread (both nodes) for longer than peerTimeout: the first tick after is late.
+      const spinUntil = performance.now() + a.options.peerTimeout + 200;
+      while (performance.now() < spinUntil);
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, a.options.heartbeatInterval / 4));
+      expect(peer.state).to.equal('online');
+    });
   });
 });

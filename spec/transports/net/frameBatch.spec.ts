@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Codec } from '../../../transports/net/Codec.js';
 import { FrameDecoder } from '../../../transports/io/FrameDecoder.js';
-import { decodeCost, MAX_DECODE_COST } from '../../../transports/net/decodeCost.js';
+import { decodeCost, MAX_DECODE_WORK } from '../../../transports/net/decodeCost.js';
 import { BATCH, MAX_BATCH_BYTES, MAX_BATCHED_MESSAGE, packFrames } from '../../../transports/net/frameBatch.js';
 
 function unpack(bytes: Buffer): Buffer[] {
@@ -39,7 +39,7 @@ describe('frameBatch', () => {
     const kinds = payloads.map((p) => (codec.decode(p) as unknown[])[0]);
     expect(kinds.filter((k) => k === BATCH).length).to.equal(3, '40 messages of ~1 KiB: three batches under 16 KiB');
     expect(kinds.slice(-2)).to.deep.equal(['l', 's']);
-    for (const p of payloads) expect(decodeCost(p)).to.be.below(MAX_DECODE_COST);
+    for (const p of payloads) expect(decodeCost(p).work).to.be.below(MAX_DECODE_WORK);
     expect(packFrames([]).bytes.length).to.equal(0);
   });
 });

@@ -25,17 +25,24 @@ function prng(seed: number): () => number {
   };
 }
 
-function connect(location: string): Promise<net.Socket> {
+function connect(location: string, localAddress?: string): Promise<net.Socket> {
   const [host, port] = location.split(':');
   return new Promise((resolve, reject) => {
-    const s = net.connect(Number(port), host, () => resolve(s));
+    const s = net.connect({ port: Number(port), host, localAddress }, () => resolve(s));
     s.once('error', reject);
   });
 }
 
+/**
+ * Hostile bytes come from addresses of their own (127.0.2.x, in turn): a node slows down an address
+ * that fails to authenticate (HandshakeTable), and this spec attacks the handshake itself, not that.
+ */
+let hostile = 0;
+const hostileAddress = (): string => `127.0.2.${1 + (hostile++ % 254)}`;
+
 /** Writes `bytes` on a fresh connection; resolves 'closed' when the node drops it, 'open' if it still holds it after `ms`. */
 async function throwAt(location: string, bytes: Buffer, ms = 1500): Promise<'closed' | 'open'> {
-  const s = await connect(location);
+  const s = await connect(location, hostileAddress());
   s.on('error', () => {});
   s.on('data', () => {});
   s.write(bytes);
@@ -49,7 +56,7 @@ async function throwAt(location: string, bytes: Buffer, ms = 1500): Promise<'clo
 
 /** An authenticated raw connection: send frames, read replies. */
 async function authenticated(location: string): Promise<{ socket: net.Socket; send(v: unknown): void; sendRaw(b: Buffer): void; next(ms?: number): Promise<unknown>; closed: Promise<void> }> {
-  const raw = await connect(location);
+  const raw = await connect(location, '127.0.3.1');
   raw.on('error', () => {});
   const { socket, leftover } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'fuzzer' }, keys: KEYS, timeout: 3000 });
   socket.on('error', () => {});

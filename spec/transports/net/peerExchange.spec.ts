@@ -1,7 +1,22 @@
 import { expect } from 'chai';
+import { MessageChannel } from 'node:worker_threads';
 import { Network } from '../../../actors/remote/Network.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
+import { newNodeId } from '../../../transports/net/hellos.js';
+import { PeerNetwork } from '../../../transports/net/PeerNetwork.js';
+import { resolveOptions, type NetworkOptions } from '../../../transports/net/peerOptions.js';
+import { PortLink } from '../../../transports/net/PortLink.js';
 import { until } from '../../helpers.js';
+
+/** A node that records the peer lists it is told instead of acting on them. */
+class Recorder extends PeerNetwork {
+  readonly told: unknown[] = [];
+  static async open(sched: Scheduler, options: NetworkOptions): Promise<Recorder> {
+    const net = new Recorder(sched, resolveOptions({ discover: false, ...options }), [{ install: (n) => n.handle('peers', (body) => void (n as Recorder).told.push(body)) }]);
+    await net.open();
+    return net;
+  }
+}
 
 describe('peer exchange: one seed is enough to join a full mesh', () => {
   const scheds: Scheduler[] = [];
@@ -41,5 +56,35 @@ describe('peer exchange: one seed is enough to join a full mesh', () => {
     expect((refused as { code?: string }).code).to.equal('ERR_UNKNOWN_REQUEST');
     expect(a.peers().map(String)).to.deep.equal([String(seed.location)]);
     expect(b.peers().map(String)).to.deep.equal([String(seed.location)]);
+  });
+
+  it('nodes at port 0 (threads that do not listen) are never told of; a thread of this process is told of other hosts, not of its siblings', async () => {
+    const owner = await node({ discover: false, name: 'owner' });
+    const recorders: Recorder[] = [];
+    const recorder = async (options: NetworkOptions): Promise<Recorder> => {
+      const s = new Scheduler();
+      scheds.push(s);
+      const r = await Recorder.open(s, options);
+      nets.push(r as unknown as Network);
+      recorders.push(r);
+      return r;
+    };
+    const linkToOwner = (thread: PeerNetwork): void => {
+      const { port1, port2 } = new MessageChannel();
+      owner.links.join({ nodeId: thread.incarnation, name: thread.name, location: thread.location }, (events) => new PortLink(port1, { initiator: true, judgesSilence: true }, events));
+      thread.links.join({ nodeId: owner.incarnation, name: owner.name, location: owner.location }, (events) => new PortLink(port2, { initiator: false, judgesSilence: false }, events));
+    };
+    const remote = await recorder({ name: 'remote' });
+    await remote.peer(owner.location, { timeout: 5000 });
+    const sibling = await recorder({ name: 'sibling.t', inProcess: { incarnation: newNodeId(), listen: false } });
+    linkToOwner(sibling);
+    const thread = await recorder({ name: 'thread.t', inProcess: { incarnation: newNodeId(), listen: false } });
+    linkToOwner(thread);
+    await until(() => thread.told.length > 0, 5000, 'the thread to be told of the owner\'s peers');
+    expect(thread.told).to.deep.equal([[[remote.location.host, remote.location.port]]]);
+    const third = await recorder({ name: 'third' });
+    await third.peer(owner.location, { timeout: 5000 });
+    await until(() => third.told.length > 0, 5000, 'the new remote node to be told of the others');
+    expect(third.told).to.deep.equal([[[remote.location.host, remote.location.port]]]);
   });
 });

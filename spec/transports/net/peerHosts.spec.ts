@@ -59,7 +59,7 @@ describe('PeerNetwork on several hosts; seeds by name', function () {
 
   it('every host must be loopback unless there is a secret (or insecure); hosts must be non-empty strings', () => {
     expect(() => resolveOptions({ host: ['127.0.0.1', '192.0.2.7'] })).to.throw(InsecureNetworkError, /192\.0\.2\.7/);
-    expect(resolveOptions({ host: ['127.0.0.1', '192.0.2.7'], secret: 's' })).to.deep.include({ host: '127.0.0.1', hosts: ['127.0.0.1', '192.0.2.7'], loopbackOnly: false });
+    expect(resolveOptions({ host: ['127.0.0.1', '192.0.2.7'], secret: 'a-secret-of-16-bytes' })).to.deep.include({ host: '127.0.0.1', hosts: ['127.0.0.1', '192.0.2.7'], loopbackOnly: false });
     expect(resolveOptions({ host: ['127.0.0.1', '::1', '127.0.0.1'] })).to.deep.include({ hosts: ['127.0.0.1', '::1'], loopbackOnly: true });
     for (const bad of [[], [''], [7]]) expect(() => resolveOptions({ host: bad as string[] }), JSON.stringify(bad)).to.throw(/host must/);
   });

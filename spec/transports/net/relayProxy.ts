@@ -27,13 +27,13 @@ export interface RelayProxy {
 /** Rewrites relayed bytes: `n` counts the chunks relayed in that direction so far on this connection. */
 export type Tamper = (direction: 'toTarget' | 'toClient', chunk: Buffer, n: number) => Buffer;
 
-/** Starts a relay to `target` (`host:port`), optionally rewriting what it relays. */
-export async function relayProxy(target: string, tamper?: Tamper): Promise<RelayProxy> {
+/** Starts a relay to `target` (`host:port`), optionally rewriting what it relays, dialling from `localAddress`. */
+export async function relayProxy(target: string, tamper?: Tamper, localAddress?: string): Promise<RelayProxy> {
   const [host, port] = target.split(':');
   const connections: Relayed[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    const upstream = net.connect(Number(port), host);
+    const upstream = net.connect({ port: Number(port), host, localAddress });
     const r: Relayed = { client, upstream, toTarget: [], toClient: [], inject: (b) => void upstream.write(b) };
     connections.push(r);
     for (const s of [client, upstream]) {

@@ -1,0 +1,107 @@
+/**
+ * What the owner of worker threads and each thread agree on: the setup a thread starts with (its
+ * identity, its owner's, the ports to its owner and to its running siblings, its network's
+ * settings), the control messages on its parent port, and the request types a thread serves to
+ * the nodes of its own process. Everything else between them is the ordinary peer protocol.
+ * @module
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { PeerKeyMaterial } from '../../transports/net/PeerKeys.js';
+
+/** Request types a thread serves, to nodes of its own process only. */
+export const THREAD_SPAWN = 'thread-spawn';
+export const THREAD_SNAPSHOT = 'thread-snapshot';
+
+/**
+ * A node of the process, as the setup and the control messages name it.
+ * @example
+ * ```ts
+ * const owner: NodeIdentityData = { incarnation: net.incarnation, name: net.name, host: net.location.host, port: net.location.port };
+ * ```
+ */
+export interface NodeIdentityData {
+  incarnation: string;
+  name: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * How a thread's node listens for other hosts (absent: it does not, and is `name:0`).
+ * @example
+ * ```ts
+ * const listen: ThreadListen = { hosts: ['127.0.0.1'], extHost: undefined, keys: undefined, meshPeers: true };
+ * ```
+ */
+export interface ThreadListen {
+  hosts: string[];
+  extHost: string | undefined;
+  /** The owner's derived keys (never its secret); undefined for a plain network. */
+  keys: PeerKeyMaterial | undefined;
+  meshPeers: boolean;
+}
+
+/**
+ * The `workerData` a thread starts with.
+ * @example
+ * ```ts
+ * const { port2 } = new MessageChannel();
+ * const owner: NodeIdentityData = { incarnation: net.incarnation, name: net.name, host: net.location.host, port: net.location.port };
+ * const setup: ThreadSetup = { index: 1, incarnation: '0123456789abcdef0123456789abcdef', name: 'thread-1.ab12cd34', owner, ownerPort: port2, siblings: [], network: { maxFrame: 1 << 20, heartbeatInterval: 1000, peerTimeout: 5000, requestTimeout: 10000, listen: undefined } };
+ * ```
+ */
+export interface ThreadSetup {
+  /** 1-based index in its group. */
+  index: number;
+  incarnation: string;
+  name: string;
+  owner: NodeIdentityData;
+  ownerPort: MessagePort;
+  /** Links to the siblings running when it started; later ones arrive as `link` messages. */
+  siblings: Array<{ identity: NodeIdentityData; port: MessagePort }>;
+  network: {
+    maxFrame: number;
+    heartbeatInterval: number;
+    peerTimeout: number;
+    requestTimeout: number;
+    listen: ThreadListen | undefined;
+  };
+}
+
+/**
+ * What the owner posts to a thread over its port (in order with its requests): a link to a
+ * sibling that started after it, or stop.
+ * @example
+ * ```ts
+ * const { port1 } = new MessageChannel();
+ * const link: ToThread = { kind: 'link', identity: { incarnation: '0123456789abcdef0123456789abcdef', name: 't', host: 't', port: 0 }, port: port1 };
+ * ```
+ */
+export type ToThread = { kind: 'link'; identity: NodeIdentityData; port: MessagePort } | { kind: 'stop' };
+
+/**
+ * What a thread posts to its owner: ready (its network runs and its links are in place), with
+ * where it can be reached.
+ * @example
+ * ```ts
+ * const ready: ThreadReady = { kind: 'ready', host: net.location.host, port: net.location.port };
+ * ```
+ */
+export interface ThreadReady {
+  kind: 'ready';
+  host: string;
+  port: number;
+}
+
+/**
+ * True for a well-formed ready message from a thread.
+ * @example
+ * ```ts
+ * const message: unknown = { kind: 'ready', host: 't', port: 0 };
+ * if (isThreadReady(message)) log(message.port);
+ * ```
+ */
+export function isThreadReady(value: unknown): value is ThreadReady {
+  const m = value as ThreadReady | null;
+  return typeof m === 'object' && m !== null && m.kind === 'ready' && typeof m.host === 'string' && typeof m.port === 'number';
+}

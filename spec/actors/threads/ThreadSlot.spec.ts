@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { ask } from '../../../actors/ask.js';
+import { spawnOn, spawnOnWith, type ThreadCoro } from '../../../actors/threads/spawnOn.js';
+import type { Threads } from '../../../actors/threads/Threads.js';
+import type { Coro } from '../../../runtime/Coro.js';
+import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
+import { PeerLostError } from '../../../transports/net/netErrors.js';
+import { THREAD_WORKERS, threadsFixture } from '../../fixtures/index.js';
+import { expectError, settle, until } from '../../helpers.js';
+import { NoThreadError } from '../../../actors/actorErrors.js';
+
+/** How each fault is caused on thread 1, by the coroutine `victim` placed there. */
+const FAULTS: Array<{ fault: string; victim: string; trigger: (victim: ThreadCoro) => unknown; why: RegExp }> = [
+  { fault: 'throws at top level', victim: 'throwAtTopLevel', trigger: (v) => v.send('now'), why: /thread-1\.\w+ failed: thrown at top level/ },
+  { fault: 'runs out of memory (resourceLimits)', victim: 'exhaustMemory', trigger: (v) => v.send('now'), why: /thread-1\.\w+ ran out of memory/ },
+  { fault: 'exits (process.exit)', victim: 'exitThread', trigger: (v) => v.send(3), why: /thread-1\.\w+ exited with code 3/ },
+  { fault: 'freezes in a busy loop (heartbeats)', victim: 'freeze', trigger: (v) => ask(v as ThreadCoro<any>, (replyTo) => replyTo, { timeout: 5000 }), why: /missed its heartbeats/ },
+];
+
+describe('a lost thread is lost like a peer (real worker threads)', function () {
+  this.timeout(60_000);
+  const fx = threadsFixture({ heartbeatInterval: 100, peerTimeout: 1500, resourceLimits: { maxOldGenerationSizeMb: 48 } });
+
+  for (const { fault, victim, trigger, why } of FAULTS) {
+    it(`a thread that ${fault}: monitors get peer-lost, pending finish/ask/deliver fail with PeerLostError, a new thread takes its place, the others go on`, async () => {
+      const threads = await fx.start();
+      const first = threads.list()[0]!;
+      const other = await spawnOnWith(threads, { thread: 2 }, THREAD_WORKERS, 'doubler');
+      const victimCoro = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, victim);
+      const counter = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'counter');
+      const silent = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'silent');
+      const statuses: MonitorStatus[] = [];
+      const watcher = fx.sched.spawn(async (coro: Coro<MonitorStatus>) => {
+        await coro.monitor(counter);
+        await coro.monitor(silent);
+        for (let i = 0; i < 2; i++) statuses.push((await coro.receive({ timeout: 20_000 }))!);
+      });
+      // Calls pending on thread 1 when it is lost.
+      const finishing = settle(counter.finish());
+      const asking = settle(ask(silent, (replyTo) => ({ replyTo }), { timeout: 20_000 }));
+      await until(() => threads.list()[0]!.placed === 3);
+      await trigger(victimCoro);
+      const [finished, asked] = await Promise.all([finishing, asking]);
+      expect(finished.error, 'finish').to.be.instanceOf(PeerLostError);
+      expect(asked.error, 'ask').to.be.instanceOf(PeerLostError);
+      await watcher.finish({ timeout: 20_000 });
+      expect(statuses.map((s) => s.reason)).to.deep.equal(['peer-lost', 'peer-lost']);
+      for (const s of statuses) expect(s.error).to.be.instanceOf(PeerLostError);
+      expect(String(statuses.map((s) => (s.error as Error).message))).to.match(why);
+      // Anything sent to the lost coroutines now fails at once.
+      expect(counter.send('late')).to.equal(false);
+      expect((await settle(counter.deliver('late', { timeout: 5000 }))).error).to.be.instanceOf(Error);
+      // A new thread in its place, with a new incarnation; the other thread never noticed.
+      await until(() => threads.list()[0]!.state === 'up' && threads.list()[0]!.starts === 2, 20_000, 'a new thread in the place of the lost one');
+      expect(threads.list()[0]!.incarnation).to.not.equal(first.incarnation);
+      expect(await ask(other, (replyTo) => ({ n: 21, replyTo }), { timeout: 5000 })).to.equal(42);
+      const again = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'doubler');
+      expect(await ask(again, (replyTo) => ({ n: 2, replyTo }), { timeout: 5000 })).to.equal(4);
+      // The threads still reach one another directly: the new thread 1 is a peer of thread 2.
+      const [, second] = await threads.snapshot({ timeout: 5000 });
+      expect(second!.snapshot!.peers.map((p) => p.incarnation)).to.include(threads.list()[0]!.incarnation);
+    });
+  }
+
+  it('with restart: false a lost thread stays down; keys move to the threads still running, and it stops cleanly', async () => {
+    const threads = await fx.start({ restart: false });
+    const victimCoro = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'exitThread');
+    victimCoro.send(0);
+    await until(() => threads.list()[0]!.state === 'down', 10_000, 'thread 1 to be lost');
+    for (let k = 0; k < 10; k++) expect((await spawnOnWith(threads, { key: `k${k}` }, THREAD_WORKERS, 'whoAmI')).thread).to.equal(2);
+    expect(await threads.stop({ timeout: 5000 })).to.equal(true);
+  });
+
+  it('lost more often than its restart intensity allows, the group gives up: it stops, and placing is NoThreadError', async () => {
+    const threads = await fx.start({ restart: { maxRestarts: 0, withinMs: 60_000 } });
+    const victimCoro = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'exitThread');
+    victimCoro.send(2);
+    await until(() => !threads.isRunning && threads.list().every((t) => t.state === 'down'), 10_000, 'the group to give up');
+    await expectError(() => spawnOn(threads, THREAD_WORKERS, 'doubler'), NoThreadError);
+    expect(await threads.stop({ timeout: 5000 })).to.equal(true);
+  });
+
+  it('threads lost again and again (every 200 ms) while a client asks: every ask settles, and the group works after', async () => {
+    const threads: Threads = await fx.start({ restart: { maxRestarts: 100, withinMs: 60_000 } });
+    let settled = 0, answered = 0, running = true;
+    const client = fx.sched.spawn(async (coro: Coro<never>) => {
+      while (running) {
+        const target = await spawnOn(threads, THREAD_WORKERS, 'doubler').catch(() => undefined);
+        if (target === undefined) {
+          await coro.sleep(20);
+          continue;
+        }
+        const outcome = await settle(ask(target, (replyTo) => ({ n: 1, replyTo }), { timeout: 10_000 }));
+        settled++;
+        if (outcome.value === 2) answered++;
+        else expect(outcome.error?.code, String(outcome.error)).to.be.oneOf(['ERR_PEER_LOST', 'ERR_PEER_UNREACHABLE', 'ERR_CORO_FINISHED']);
+      }
+    });
+    for (let round = 0; round < 6; round++) {
+      const index = (round % 2) + 1;
+      await until(() => threads.list()[index - 1]!.state === 'up', 20_000, `thread ${index} up`);
+      const victimCoro = await spawnOnWith(threads, { thread: index }, THREAD_WORKERS, 'exitThread');
+      victimCoro.send(1);
+      await fx.sched.spawn((coro: Coro<never>) => coro.sleep(200)).finish();
+    }
+    running = false;
+    await client.finish({ timeout: 20_000 });
+    expect(client.isAlive).to.equal(false);
+    expect(settled).to.be.greaterThan(0);
+    expect(answered).to.be.greaterThan(0);
+    await until(() => threads.list().every((t) => t.state === 'up'), 20_000, 'every thread up again');
+    const d = await spawnOn(threads, THREAD_WORKERS, 'doubler');
+    expect(await ask(d, (replyTo) => ({ n: 5, replyTo }), { timeout: 5000 })).to.equal(10);
+    expect(await threads.stop({ timeout: 5000 })).to.equal(true);
+  });
+});

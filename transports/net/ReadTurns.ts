@@ -1,0 +1,49 @@
+/**
+ * The time a network's connections may spend handling received frames in one turn of the event
+ * loop, shared by all of them (time from turns that spent less than a fifth of it is carried over
+ * until one does). A connection that finds the turn's time spent stops reading (its
+ * socket paused, so TCP holds the sender back) and goes on at the next turn, after timers and
+ * other I/O: however many frames arrive at once, from however many peers, the loop is blocked for
+ * at most this time plus one frame (whose decoding the decode-cost check bounds).
+ * @module
+ */
+
+/**
+ * One turn's time for handling frames.
+ * @example
+ * ```ts
+ * const turns = new ReadTurns(10);
+ * if (turns.available) { const t = performance.now(); handle(frame); turns.spend(performance.now() - t); }
+ * ```
+ */
+export class ReadTurns {
+  private spent = 0;
+  private resetPending = false;
+
+  constructor(
+    /** Milliseconds of frame handling per turn. */
+    readonly turnMs: number,
+  ) {}
+
+  /** True while this turn has time left. */
+  get available(): boolean {
+    return this.spent < this.turnMs;
+  }
+
+  /** Records `ms` spent handling frames in this turn. */
+  spend(ms: number): void {
+    this.spent += ms;
+    // A turn that spent little leaves its time to the next ones (a check-phase callback on every
+    // turn would cost a round trip more than the frames do); from a fifth of the budget on, the
+    // next turn starts with its full time. Scheduled before any connection's continuation.
+    if (!this.resetPending && this.spent >= this.turnMs / 5) {
+      this.resetPending = true;
+      setImmediate(this.reset);
+    }
+  }
+
+  private readonly reset = (): void => {
+    this.resetPending = false;
+    this.spent = 0;
+  };
+}
