@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { tarEntriesSync } from '../../../transports/io/tarball.js';
-import { isShippablePackageName, PACKAGES_DIR, type ShippedFunction, type ShippedPackage } from '../protocol.js';
+import type { ShippedFunction } from '../protocol.js';
+import { isShippablePackageName, PACKAGES_DIR, type ShippedPackage } from '../shippedPackages.js';
 
 /**
  * A package a computation ships for its jobs: a folder with a `package.json`, or a tarball made by

@@ -20,7 +20,7 @@ import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { TIMED_OUT, within } from '../../../runtime/within.js';
 import { extractTarball } from '../../../transports/io/tarball.js';
 import { ComponentError } from '../../actorErrors.js';
-import { PACKAGES_DIR, type ShippedPackage } from '../protocol.js';
+import { PACKAGES_DIR, type ShippedPackage } from '../shippedPackages.js';
 
 /**
  * Where a node finds the packages it offers to jobs.

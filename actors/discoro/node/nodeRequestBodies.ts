@@ -12,7 +12,8 @@
 import path from 'node:path';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { ComponentError } from '../../actorErrors.js';
-import { isShippablePackageName, type ComputationManifest } from '../protocol.js';
+import type { ComputationManifest } from '../protocol.js';
+import { isShippablePackageName } from '../shippedPackages.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
