@@ -11,18 +11,20 @@ describe('discoro computations and their scheduler\'s network', function () {
   this.timeout(30_000);
   const fx = discoroFixture();
   let node: NodeProcess;
+  /** Where the wrong secrets go: a node refuses an address for a while after a failed authentication. */
+  let refusing: NodeProcess;
   let work: string;
   let sched: Scheduler;
   const made: Computation[] = [];
-  const computation = (secret: string): Computation => {
+  const computation = (secret: string, at = node): Computation => {
     // One slot each: two computations share the node's two.
-    const c = new Computation({ components: [work], nodes: [node.location], nodeAllocations: [{ node: '*', cpus: 1 }], secret, pulseInterval: 200, scheduler: sched });
+    const c = new Computation({ components: [work], nodes: [at.location], nodeAllocations: [{ node: '*', cpus: 1 }], secret, pulseInterval: 200, scheduler: sched });
     made.push(c);
     return c;
   };
 
   before(async () => {
-    node = await fx.node();
+    [node, refusing] = await Promise.all([fx.node(), fx.node()]);
     work = fx.component('work.mjs', WORK);
   });
   beforeEach(() => {
@@ -36,7 +38,7 @@ describe('discoro computations and their scheduler\'s network', function () {
   after(() => fx.cleanup());
 
   it('a schedule() that failed (a wrong secret) leaves nothing behind: the next Computation on the scheduler uses its own, right secret', async () => {
-    const wrong = computation('not the secret');
+    const wrong = computation('not the secret', refusing);
     const statuses: DiscoroStatus[] = [];
     const reading = (async () => {
       for await (const s of wrong.status()) statuses.push(s);
@@ -50,7 +52,8 @@ describe('discoro computations and their scheduler\'s network', function () {
     expect(ComputationClosedError.is(again)).to.equal(true);
     expect(again.message).to.include('its schedule failed');
     expect(again.cause).to.equal(failure);
-    const right = computation(SECRET); // the first is not closed by the program
+    // The first is not closed by the program. (A network keeping the wrong secret would fail here too.)
+    const right = computation(SECRET);
     expect(await right.schedule({ timeout: 15_000 })).to.equal(true);
     expect(await right.runResult('square', 7)).to.equal(49);
   });
@@ -62,7 +65,7 @@ describe('discoro computations and their scheduler\'s network', function () {
     const net = Network.of(sched);
     expect(a.net).to.equal(net);
     expect(b.net).to.equal(net);
-    const other = computation('another secret');
+    const other = computation('another secret', refusing);
     const refused = await other.schedule({ timeout: 5000 }).catch((e: Error) => e);
     expect(refused).to.be.instanceOf(InvalidArgumentError);
     expect((refused as Error).message).to.match(/another secret/);
