@@ -14,6 +14,7 @@ export { spawn, spawnWith } from './runtime/spawn.js';
 export { mailboxStream, type StreamOptions } from './runtime/mailboxStream.js';
 export type { SchedulerSnapshot, CoroSnapshot, CoroActivity, PeerSnapshot, MessageCounters } from './runtime/snapshotTypes.js';
 export { schedulerMetrics, prometheusText, type Metric } from './runtime/metrics.js';
+export { ProcessMetrics, type ProcessSample, type LoopDelay } from './runtime/ProcessMetrics.js';
 export { MonitorStatus, type ExitReason } from './runtime/MonitorStatus.js';
 export { MessageCategories } from './runtime/MessageCategories.js';
 export type { MailboxOptions, OverflowPolicy } from './runtime/Mailbox.js';
@@ -35,6 +36,7 @@ export { SemaphoreOverflowError, ChannelClosedError, UnknownRciError, Supervisor
 // ---- transports: sockets, files, pipes, worker pool
 export { AsyncSocket, type ConnectOptions } from './transports/io/AsyncSocket.js';
 export { AsyncServer, type ListenOptions } from './transports/io/AsyncServer.js';
+export { HttpServer, HttpExchange, HttpClosed, type HttpListenOptions, type HttpOwner } from './transports/io/HttpServer.js';
 export { AsyncUdpSocket, type Datagram, type UdpOptions } from './transports/io/AsyncUdpSocket.js';
 export type { SocketOptions, SocketOpOptions } from './transports/io/socketOptions.js';
 export { AsyncFile, type FileReadOptions, type OpenOptions } from './transports/io/AsyncFile.js';
@@ -48,8 +50,8 @@ export {
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
-export type { DashboardOptions, ThreadsSource } from './actors/dashboard/dashboardOptions.js';
-export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult } from './actors/dashboard/clusterSource.js';
+export type { DashboardOptions, Readiness, ThreadsSource } from './actors/dashboard/dashboardOptions.js';
+export type { ClusterSource, NodeView, ServerView, ComputationView, JobView, JobState, JobCounts, ActionResult, FailedJobView } from './actors/dashboard/clusterSource.js';
 export { InsecureDashboardError, DashboardBadRequestError, DashboardUnauthorizedError, DashboardForbiddenError, DashboardNotFoundError, DashboardMethodError, DashboardActionError } from './actors/dashboard/dashboardErrors.js';
 // ---- discoro: computations on discoronode clusters
 export { Computation, type ComputationOptions, type JobOptions, type JobFunction, type RunResultsOptions } from './actors/discoro/client/Computation.js';
@@ -57,9 +59,9 @@ export { JobCoro } from './actors/discoro/client/JobCoro.js';
 export { DiscoroNode } from './actors/discoro/node/DiscoroNode.js';
 export { ComputationCluster, type ClusterComputation } from './actors/discoro/client/ComputationCluster.js';
 export { NodeCluster } from './actors/discoro/node/NodeCluster.js';
-export type { DiscoroNodeOptions } from './actors/discoro/node/discoroNodeOptions.js';
+export type { DiscoroNodeOptions, NodeDashboardOptions } from './actors/discoro/node/discoroNodeOptions.js';
 export type { DiscoroStatus, DiscoroStatusKind, JobInfo } from './actors/discoro/client/discoroStatus.js';
-export type { NodeInfo, NodeAvailability, ServerInfo } from './actors/discoro/protocol.js';
+export type { NodeInfo, NodeAvailability, ServerInfo, JobContext } from './actors/discoro/protocol.js';
 export type { NodeAllocation } from './actors/discoro/client/nodeAllocation.js';
 export type { Component } from './actors/discoro/client/components.js';
 export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFunctionError, ComputationClosedError, SetupFailedError, NodeFolderInUseError, OutOfServiceError } from './actors/actorErrors.js';

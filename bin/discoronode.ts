@@ -11,8 +11,6 @@ import { pino } from 'pino';
 import { DiscoroNode } from '../actors/discoro/node/DiscoroNode.js';
 import type { Coro } from '../runtime/Coro.js';
 import { AsyncFile } from '../transports/io/AsyncFile.js';
-import type { DashboardHandle } from '../actors/dashboard/serveDashboard.js';
-import { startDashboard } from './dashboardFlags.js';
 import { parseCommand, USAGE, UsageError, type ParsedCommand } from './discoronodeArgs.js';
 import { runCommand } from './nodeCommands.js';
 
@@ -52,7 +50,7 @@ async function main(): Promise<number> {
   const logger = pino({ level: cmd.logLevel, redact: { paths: ['secret', '*.secret'], censor: '[redacted]' } }, pino.destination(2));
   let node: DiscoroNode;
   try {
-    node = await DiscoroNode.start({ ...cmd.options, logger });
+    node = await DiscoroNode.start({ ...cmd.options, logger, ...(cmd.dashboard === undefined ? {} : { dashboard: cmd.dashboard }) });
   } catch (err) {
     const e = err as Error & { code?: string };
     if (e.code === 'ERR_INVALID_ARGUMENT' || e.code === 'ERR_INSECURE_NETWORK') {
@@ -72,16 +70,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGHUP', () => stop('SIGHUP'));
-  let dashboard: DashboardHandle | undefined;
-  if (cmd.dashboard !== undefined) {
-    try {
-      dashboard = await startDashboard(node, cmd.dashboard);
-    } catch (err) {
-      process.stderr.write(`discoronode: ${(err as Error).message}\n`);
-      await node.stop();
-      return 1;
-    }
-  }
+  const dashboard = node.dashboard;
   const also = node.net.addresses.map(String).filter((a) => a !== node.location);
   process.stdout.write(`discoronode ${node.name} listening at ${node.location}${also.length > 0 ? ` (also ${also.join(', ')})` : ''} with ${node.cpus} servers (pid ${process.pid}, folder ${node.root})\n`);
   if (dashboard !== undefined) process.stdout.write(`dashboard at ${dashboard.url}${cmd.dashboard?.token === undefined ? ' (read-only: no --dashboard-token)' : ''}\n`);
@@ -95,7 +84,6 @@ async function main(): Promise<number> {
   });
   if (!byItself) await node.stop();
   terminal?.terminate();
-  await dashboard?.close();
   process.stdout.write(`discoronode ${node.name} stopped\n`);
   return 0;
 }

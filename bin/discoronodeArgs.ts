@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/node/discoroNodeOptions.js';
 import { ServiceWindow } from '../actors/discoro/node/ServiceWindow.js';
-import { DASHBOARD_OPTIONS, DASHBOARD_SETTINGS, DASHBOARD_USAGE, dashboardOptions } from './dashboardFlags.js';
+import { DASHBOARD_OPTIONS, DASHBOARD_SETTINGS, DASHBOARD_USAGE, dashboardOptions, failedJobsOption } from './dashboardFlags.js';
 import { UsageError } from './usageError.js';
 
 export { UsageError } from './usageError.js';
@@ -300,6 +300,8 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     throw new UsageError(`listening on ${open} needs a secret (DISCORO_SECRET, --secret-file) or --insecure`);
   }
   const dashboard = dashboardOptions(s);
+  const failedJobs = failedJobsOption(s);
+  if (failedJobs !== undefined) o.failedJobs = failedJobs;
   const { secret: _secret, 'dashboard-token': _token, ...settings } = s;
   return {
     help: v.help === true,

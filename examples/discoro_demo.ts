@@ -1,40 +1,46 @@
 /**
  * What `npm start` runs: starts a discoronode on loopback with one server process per CPU,
- * prints where it listens, runs a short computation against it (CPU jobs spread over the
- * servers; a progress bar on a terminal, a line every 10 % otherwise), then keeps the node
- * serving until Ctrl-C (SIGINT), which stops it cleanly.
+ * prints where it listens and where its dashboard is, runs a short computation against it (CPU
+ * jobs spread over the servers; a progress bar on a terminal, a line every 10 % otherwise), then
+ * keeps the node serving until Ctrl-C (SIGINT), which stops it cleanly, and says exactly how to
+ * point a second client at it. The node's secret and its dashboard's token are random, written
+ * to files only the user can read (0600) in the demo's folder, which is removed at the end.
  *
  * Usage: node dist/examples/discoro_demo.js [jobs]   (default 40 jobs)
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Computation } from '../actors/discoro/client/Computation.js';
+import { Computation, newSecret } from '../index.js';
 
 const jobs = Number(process.argv[2] ?? 40);
-const secret = randomBytes(24).toString('base64url');
+const secret = newSecret();
 const folder = mkdtempSync(path.join(os.tmpdir(), 'asyncoro-demo-'));
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/discoronode.js');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bin = path.resolve(here, '../bin/discoronode.js');
+// The secrets go in files only this user can read: on a command line they would show in `ps`.
+const secretFile = path.join(folder, 'secret');
+const tokenFile = path.join(folder, 'dashboard-token');
+writeFileSync(secretFile, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+writeFileSync(tokenFile, `${newSecret()}\n`, { mode: 0o600, flag: 'wx' });
 
-// The node gets the secret through its environment: on the command line it would show in `ps`.
-const node = spawn(process.execPath, [bin, '--no-discover', '--daemon', '--name', 'demo', '--dest-dir', folder, '--pulse-interval', '2000'], {
-  env: { ...process.env, DISCORO_SECRET: secret },
+const node = spawn(process.execPath, [bin, '--no-discover', '--daemon', '--name', 'demo', '--dest-dir', path.join(folder, 'node'), '--pulse-interval', '2000', '--secret-file', secretFile, '--dashboard-token-file', tokenFile], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const nodeExited = new Promise<number | null>((resolve) => node.once('exit', resolve));
-const location = await new Promise<string>((resolve, reject) => {
+const { location, dashboard } = await new Promise<{ location: string; dashboard: string }>((resolve, reject) => {
   let out = '';
   node.stdout.on('data', (d: Buffer) => {
     out += d.toString();
-    const m = /listening at (\S+) with (\d+) servers/.exec(out);
-    if (m) resolve(m[1]!);
+    const m = /listening at (\S+) with \d+ servers[\s\S]*\ndashboard at (\S+)/.exec(out);
+    if (m) resolve({ location: m[1]!, dashboard: m[2]! });
   });
   void nodeExited.then((code) => reject(new Error(`discoronode exited (${code}) before listening`)));
 });
 console.log(`discoronode listening at ${location} (folder ${folder})`);
+console.log(`dashboard at ${dashboard} (its actions need the token in ${tokenFile}; every node it knows at ${dashboard}cluster)`);
 
 /** A CPU-bound job, shipped as source: the longest Collatz chain below `limit`. */
 function collatz(_coro: unknown, start: number, limit: number): { start: number; best: number; steps: number; pid: number } {
@@ -48,7 +54,7 @@ function collatz(_coro: unknown, start: number, limit: number): { start: number;
   return { start, best, steps: most, pid: process.pid };
 }
 
-const computation = new Computation({ components: [collatz], nodes: [location], secret, pulseInterval: 2000 });
+const computation = new Computation({ components: [collatz], nodes: [location], secret, pulseInterval: 2000, name: 'collatz demo' });
 const statuses = computation.status();
 if (!(await computation.schedule({ timeout: 30_000 }))) throw new Error('no server started within 30 s');
 for await (const s of statuses) if (s.kind === 'node-initialized' || s.kind === 'node-failed') break; // all its servers are up
@@ -80,7 +86,11 @@ await computation.close();
 console.log('computation closed (its servers and files are gone)');
 
 const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-console.log(`discoronode still serving at ${location}; press Ctrl-C to stop it`);
+// A second client: any program given the node's address and its secret (from the file, never on a command line).
+const client1 = path.relative(process.cwd(), path.join(here, 'discoro_client1.js')) || path.join(here, 'discoro_client1.js');
+console.log(`discoronode still serving at ${location}; to run a second client against it (the secret is in ${secretFile}, readable by you only):`);
+console.log(`  DISCORO_SECRET="$(cat ${secretFile})" node ${client1} ${location}`);
+console.log('press Ctrl-C to stop it');
 await interrupted;
 node.kill('SIGINT');
 const code = await nodeExited;

@@ -145,6 +145,11 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   },
   'runtime/metrics.ts': { res: "import('node:http').ServerResponse", metrics: 'Metric[]' },
   'actors/ask.ts': { squarer: 'Coro<{ x: number; replyTo: Address<number> }, void>' },
+  'transports/io/HttpServer.ts': { server: 'HttpServer' },
+  'actors/dashboard/dashboardGets.ts': {
+    context: LIB('actors/dashboard/dashboardGets.js', 'GetContext'), req: "import('node:http').IncomingMessage", res: "import('node:http').ServerResponse",
+    info: LIB('actors/dashboard/dashboardGets.js', 'DashboardInfo'), openStream: '() => void', openClusterStream: '() => void',
+  },
   'transports/io/WorkerThread.ts': { thread: 'WorkerThread' },
   'actors/threads/placement.ts': { slots: "import('%LIB%/actors/threads/ThreadSlot.js').ThreadSlot[]" },
   'transports/io/ForkedProcess.ts': { child: 'ForkedProcess', spare: 'ForkedProcess', serverCoro: CORO },
@@ -156,6 +161,9 @@ const FREE_NAMES_IN: Record<string, Record<string, string>> = {
   'actors/discoro/node/clientStatus.ts': { change: LIB('actors/discoro/node/nodeEvents.js', 'NodeChange'), events: 'Channel<any>', CLIENT_EVENT: 'string' },
   'actors/discoro/node/nodeMessages.ts': { replyTo: 'any', comp: LIB('actors/discoro/node/NodeComputation.js', 'NodeComputation'), manifest: 'any' },
   'actors/discoro/node/nodeRequests.ts': { mainCoro: CORO, node: 'DiscoroNode' },
+  'actors/discoro/node/FailedJobs.ts': { top: 'Supervisor', events: 'Channel<any>' },
+  'actors/discoro/node/PeerNodes.ts': { top: 'Supervisor' },
+  'actors/discoro/node/NodeDashboard.ts': { node: 'DiscoroNode' },
   'actors/discoro/node/pidFile.ts': { events: 'Channel<any>', root: 'string', node: 'DiscoroNode' },
 };
 

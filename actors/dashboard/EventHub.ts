@@ -1,7 +1,9 @@
 /**
- * The dashboard's server-sent event streams: every open page holds one (`GET /events`), each gets
- * every event, a page that goes away is dropped, and so is one that stops reading (more than
- * `maxBufferedBytes` queued), so that a stuck tab cannot grow the server's memory.
+ * The dashboard's server-sent event streams of one kind (the page's, the cluster page's): every
+ * open page holds one, each gets every event, and one that stops reading (more than
+ * `maxBufferedBytes` queued) is dropped, so that a stuck tab cannot grow the server's memory. It
+ * has no timer and no listener of its own: it belongs to the dashboard's coroutine, which drops a
+ * stream when the HTTP server reports its connection closed and sends the keep-alives.
  * @example
  * ```ts
  * const hub = new EventHub();
@@ -13,25 +15,19 @@
 import type { ServerResponse } from 'node:http';
 
 /**
- * The set of open event streams.
+ * A set of open event streams.
  * @example
  * ```ts
- * const hub = new EventHub({ onEmpty: () => log('no page open') });
+ * const hub = new EventHub({ maxBufferedBytes: 1 << 20 });
  * log(hub.size);
  * ```
  */
 export class EventHub {
   private readonly clients = new Set<ServerResponse>();
-  private readonly heartbeat: NodeJS.Timeout;
   private readonly maxBuffered: number;
-  private readonly onEmpty: (() => void) | undefined;
 
-  constructor(options: { maxBufferedBytes?: number; heartbeatMs?: number; onEmpty?: () => void } = {}) {
+  constructor(options: { maxBufferedBytes?: number } = {}) {
     this.maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-    this.onEmpty = options.onEmpty;
-    // A comment line now and then keeps proxies from closing an idle stream.
-    this.heartbeat = setInterval(() => this.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
-    this.heartbeat.unref();
   }
 
   /** Open streams. */
@@ -39,16 +35,22 @@ export class EventHub {
     return this.clients.size;
   }
 
-  /**
-   * Turns `res` into an event stream (headers sent, `retry` set) and adds it; it is dropped when
-   * its connection closes. `extraHeaders` are sent with the stream's headers.
-   */
+  /** True when `res` is one of its streams. */
+  has(res: ServerResponse): boolean {
+    return this.clients.has(res);
+  }
+
+  /** Turns `res` into an event stream (headers sent, `retry` set) and adds it; `extraHeaders` go with its headers. */
   add(res: ServerResponse, extraHeaders: Record<string, string>): void {
     res.writeHead(200, { ...extraHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.socket?.setNoDelay(true);
     res.write('retry: 2000\n\n');
     this.clients.add(res);
-    res.on('close', () => this.drop(res));
+  }
+
+  /** Forgets a stream whose connection closed; true if it was one of them. */
+  drop(res: ServerResponse): boolean {
+    return this.clients.delete(res);
   }
 
   /** Sends one event to one stream (its first events, before it shares the broadcasts). */
@@ -61,9 +63,13 @@ export class EventHub {
     if (this.clients.size > 0) this.write(frame(event, data));
   }
 
+  /** A comment line, which keeps proxies from closing an idle stream. */
+  keepAlive(): void {
+    this.write(': keep-alive\n\n');
+  }
+
   /** Ends every stream. */
   closeAll(): void {
-    clearInterval(this.heartbeat);
     for (const res of [...this.clients]) {
       this.clients.delete(res);
       res.end();
@@ -75,17 +81,13 @@ export class EventHub {
   }
 
   private writeTo(res: ServerResponse, text: string): void {
-    if (res.writableLength > this.maxBuffered) {
-      // It stopped reading: drop it rather than queue without bound; the page reconnects if alive.
+    if (res.destroyed || res.writableLength > this.maxBuffered) {
+      // Gone, or it stopped reading: drop it rather than queue without bound; a live page reconnects.
       res.destroy();
-      this.drop(res);
+      this.clients.delete(res);
       return;
     }
     res.write(text);
-  }
-
-  private drop(res: ServerResponse): void {
-    if (this.clients.delete(res) && this.clients.size === 0) this.onEmpty?.();
   }
 }
 

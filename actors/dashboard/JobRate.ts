@@ -1,11 +1,12 @@
 /**
- * Jobs per second, for the cluster view's sparkline: once a second it reads how many jobs have
- * ended (done + failed) and keeps the differences of the last `size` seconds.
+ * Jobs per second, for the cluster view's sparkline: each sample (the dashboard's coroutine takes
+ * one a second) reads how many jobs have ended (done + failed) and keeps the differences of the
+ * last `size` samples.
  * @example
  * ```ts
  * const rate = new JobRate(() => 42, 60);
- * rate.start(() => log(rate.history()));
- * rate.stop();
+ * rate.sample();
+ * log(rate.history());
  * ```
  * @module
  */
@@ -15,16 +16,15 @@
  * @example
  * ```ts
  * const rate = new JobRate(() => 0);
- * rate.sample(); // what the timer does every second
+ * rate.sample(); // what the dashboard does every second
  * log(rate.history()); // [0]
  * ```
  */
 export class JobRate {
   private readonly perSecond: number[] = [];
   private last: number;
-  private timer: NodeJS.Timeout | undefined;
 
-  /** `ended` returns the jobs ended so far (a count that only grows); `size` seconds are kept. */
+  /** `ended` returns the jobs ended so far (a count that only grows); `size` samples are kept. */
   constructor(private readonly ended: () => number, private readonly size = 60) {
     this.last = ended();
   }
@@ -40,20 +40,5 @@ export class JobRate {
   /** The samples, oldest first. */
   history(): number[] {
     return [...this.perSecond];
-  }
-
-  /** Samples every `intervalMs` (1000) and calls `onSample` after each; the timer does not keep the process alive. */
-  start(onSample: () => void, intervalMs = 1000): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      this.sample();
-      onSample();
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
   }
 }

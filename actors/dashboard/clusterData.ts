@@ -91,6 +91,28 @@ export function clusterData(source: ClusterSource, jobsPerSecond: readonly numbe
 }
 
 /**
+ * The nodes of the cluster page: every node the source knows (`clusterNodes()`, else `nodes()`),
+ * each with its jobs; for a node whose counts the source does not know, the running jobs it lists
+ * there (done and failed then unknown: -1).
+ * @example
+ * ```ts
+ * for (const n of clusterNodes(options.cluster)) log(n.name, n.jobs?.running);
+ * ```
+ */
+export function clusterNodes(source: ClusterSource): NodeView[] {
+  const nodes = source.clusterNodes?.() ?? source.nodes();
+  let running: Map<string, number> | undefined;
+  return nodes.map((n) => {
+    if (n.jobs !== undefined && n.jobs !== null) return { ...n };
+    if (running === undefined) {
+      running = new Map();
+      for (const j of source.jobs()) if (j.state === 'running') running.set(j.node, (running.get(j.node) ?? 0) + 1);
+    }
+    return { ...n, jobs: { running: running.get(n.location) ?? 0, done: -1, failed: -1 } };
+  });
+}
+
+/**
  * The cluster's metrics: jobs by state (submitted, done, failed as counters; running as a gauge),
  * and nodes and servers by state.
  * @example

@@ -37,6 +37,14 @@ export interface NodeView {
   freeDisk: number | null;
   /** When its last pulse arrived, ms since the epoch. */
   lastPulse: number | null;
+  /** Its own dashboard's address, when it serves one and the source knows it (the cluster page links to it). */
+  dashboard?: string | null;
+  /** Computations it serves now, when the source knows. */
+  computations?: number | null;
+  /** Its jobs running, done and failed, when the source knows them (else the page counts the running ones it sees). */
+  jobs?: { running: number; done: number; failed: number } | null;
+  /** True for the node whose source this is (a node's own view of itself). */
+  self?: boolean;
 }
 
 /**
@@ -72,6 +80,8 @@ export interface ComputationView {
   name: string;
   /** `scheduled`, `closed`... */
   state: string;
+  /** Whose it is: its client's address, when the source knows (a node does). */
+  client?: string;
 }
 
 /**
@@ -127,6 +137,36 @@ export interface JobCounts {
 }
 
 /**
+ * A job that failed (threw), as the source keeps it: the error with its stack (from where the job
+ * ran), a preview of the arguments, where and when it ran. `seq` grows with each failure the
+ * source records, so that a reader can tell the new ones.
+ * @example
+ * ```ts
+ * const f: FailedJobView = {
+ *   seq: 1, id: '17@10.0.0.5:9707', fn: 'render', argsPreview: '[7]', server: '10.0.0.5:9707', node: '10.0.0.5:9706',
+ *   computation: 'c-1', computationName: 'frames', error: { name: 'RangeError', message: 'bad frame 7', stack: 'RangeError: bad frame 7\n    at render (...)' },
+ *   startTime: Date.now() - 20, endTime: Date.now(),
+ * };
+ * ```
+ */
+export interface FailedJobView {
+  seq: number;
+  /** The job's id (as in JobView). */
+  id: string;
+  fn: string;
+  argsPreview: string;
+  server: string;
+  node: string;
+  /** The id of its computation, and its name. */
+  computation: string;
+  computationName: string;
+  error: { name: string; code?: string; message: string; stack: string };
+  /** ms since the epoch. */
+  startTime: number;
+  endTime: number;
+}
+
+/**
  * The result of an action: true when done, false when the source knows no such job, computation,
  * node or server (the dashboard answers 404). A source that fails throws (the dashboard answers 500).
  * @example
@@ -158,6 +198,10 @@ export interface ClusterSource {
   jobs(): readonly JobView[];
   counts(): JobCounts;
   subscribe(listener: () => void): () => void;
+  /** The last failed jobs it keeps, oldest first (optional: a source without it shows no history). */
+  failedJobs?(): readonly FailedJobView[];
+  /** Every node it knows, itself included, for the cluster page (optional: without it the page lists `nodes()`). */
+  clusterNodes?(): readonly NodeView[];
   terminateJob(id: string): ActionResult;
   closeComputation(id: string): ActionResult;
   enableNode(location: string): ActionResult;

@@ -17,6 +17,18 @@ import { DashboardToken } from './DashboardToken.js';
 import type { Secret } from '../../transports/net/Secret.js';
 
 /**
+ * Whether what the dashboard watches takes work now, for `/readyz`: a reason either way, in words.
+ * @example
+ * ```ts
+ * const r: Readiness = { ready: false, reason: 'outside service window, next start 08:00' };
+ * ```
+ */
+export interface Readiness {
+  ready: boolean;
+  reason: string;
+}
+
+/**
  * Where the dashboard reads the worker threads of the process from (a `Threads` group is one):
  * each thread's scheduler snapshot, asked at every sample.
  * @example
@@ -58,6 +70,13 @@ export interface DashboardOptions {
    * keeps DNS-rebinding pages out; bound to a wildcard address (`0.0.0.0`, `::`) it answers any.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Whether the service takes work now (`GET /readyz` answers 200 or 503 with its reason); without
+   * it, ready while the scheduler runs. Called on each probe: keep it cheap.
+   */
+  readiness?: () => Readiness;
+  /** What the page calls what it shows (its title and heading): 'asyncoro dashboard' by default. */
+  title?: string;
 }
 
 /**
@@ -78,6 +97,8 @@ export interface DashboardSettings {
   loopback: boolean;
   /** Lower-case host names accepted in the Host header; undefined: any. */
   hostNames: ReadonlySet<string> | undefined;
+  readiness: (() => Readiness) | undefined;
+  title: string;
 }
 
 const CLUSTER_METHODS = ['nodes', 'servers', 'computations', 'jobs', 'counts', 'subscribe', 'terminateJob', 'closeComputation', 'enableNode', 'disableNode', 'enableServer', 'disableServer'] as const;
@@ -111,7 +132,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidArgumentError(`dashboard options must be an object, got ${describe(options)}`);
   }
-  const { host = '127.0.0.1', port = 0, token, cluster, threads, refreshMs = 250, allowedHosts = [] } = options ?? {};
+  const { host = '127.0.0.1', port = 0, token, cluster, threads, refreshMs = 250, allowedHosts = [], readiness, title = 'asyncoro dashboard' } = options ?? {};
   if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) throw new InvalidArgumentError(`dashboard host must be a host name or address, got ${describe(host)}`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`dashboard port must be an integer in 0..65535, got ${describe(port)}`);
   // Never echo the token itself: only what is wrong with it.
@@ -121,6 +142,8 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
     const missing = CLUSTER_METHODS.filter((m) => typeof (cluster as unknown as Record<string, unknown> | null)?.[m] !== 'function');
     if (missing.length > 0) throw new InvalidArgumentError(`dashboard cluster must be a ClusterSource; missing: ${missing.join(', ')}`);
   }
+  if (typeof title !== 'string' || title.trim() === '' || title.length > 120) throw new InvalidArgumentError(`dashboard title must be a text of 1 to 120 characters, got ${describe(title)}`);
+  if (readiness !== undefined && typeof readiness !== 'function') throw new InvalidArgumentError(`dashboard readiness must be a function, got ${describe(readiness)}`);
   if (threads !== undefined && typeof (threads as Partial<ThreadsSource> | null)?.snapshot !== 'function') throw new InvalidArgumentError('dashboard threads must be a Threads group (anything with snapshot())');
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h === '')) {
     throw new InvalidArgumentError('dashboard allowedHosts must be an array of host names');
@@ -133,7 +156,7 @@ export function checkDashboardOptions(options: DashboardOptions | undefined): Da
   const hostNames = wildcard && allowedHosts.length === 0
     ? undefined
     : new Set([host, ...(loopback ? ['localhost', '127.0.0.1', '[::1]'] : []), ...allowedHosts].map(bracketed));
-  return { host, port, token: digest, cluster, threads, refreshMs, loopback, hostNames };
+  return { host, port, token: digest, cluster, threads, refreshMs, loopback, hostNames, readiness, title };
 }
 
 /** An IPv6 address as it appears in a Host header (`[::1]`), lower case. */

@@ -18,7 +18,8 @@ export const NodeRequests = {
   /** `[]` → NodeInfo. */
   info: 'discoro-info',
   /**
-   * `[computationId, cpusWanted, zombiePeriod | null]` → `{ granted, zombiePeriod }` or
+   * `[computationId, cpusWanted, zombiePeriod | null, name?]` (`name`: what the node's dashboard
+   * and logs call the computation, at most 100 characters) → `{ granted, zombiePeriod }` or
    * `{ queued, zombiePeriod }` (its place in the queue, 1 first); `zombiePeriod` is the one granted:
    * the one asked for (null: the node's), at most the node's `--zombie-period`. Asked again by its
    * owner, the same answer. Refused with NotComputationOwnerError (the id is another client's),
@@ -107,6 +108,15 @@ export interface NodeInfo {
   /** Its service window and `--serve` limit in words ('serving until 18:00', 'outside service window, next start 08:00', 'in service'). */
   service: string;
   avail: NodeAvailability;
+  /** Where its dashboard is (absent: it serves none). */
+  dashboard?: string;
+  /** `serving`, `disabled` (by its operator), `out of service` (its window, `--serve` done) or `stopping`. */
+  state?: 'serving' | 'disabled' | 'out of service' | 'stopping';
+  /** Computations it serves now, and waiting for slots. */
+  computations?: number;
+  waiting?: number;
+  /** Jobs running now, and done and failed so far, on its servers. */
+  jobs?: { running: number; done: number; failed: number };
 }
 
 /**
@@ -207,6 +217,8 @@ export type NodeEvent =
   | { kind: 'closing'; reason: string }
   /** The node's own dashboard held (or released) one of its servers, or the whole node when `server` is absent: no new jobs there. */
   | { kind: 'held'; server?: string; held: boolean }
+  /** A server closed itself (a job called `closeServer`), its jobs all ended: it is gone, not lost. */
+  | { kind: 'server-closed'; server: ServerInfo }
   | { kind: 'closed'; reason: string };
 
 /**
@@ -267,9 +279,32 @@ export interface RunningJob {
 }
 
 /**
+ * A job that threw, as its server reports it to its node (in a JobReport): its error with the
+ * stack from the server (causes appended), a preview of its arguments, and when it ran. A job that
+ * was terminated is not one.
+ * @example
+ * ```ts
+ * const f: JobFailure = { id: 17, fn: 'compute', args: '[3]', error: { name: 'RangeError', message: 'n < 0', stack: 'RangeError: n < 0\n    at compute (...)' }, startTime: 1, endTime: 2 };
+ * ```
+ */
+export interface JobFailure {
+  /** The id of the job's coroutine in its server. */
+  id: number;
+  fn: string;
+  /** A bounded JSON preview of its arguments. */
+  args: string;
+  /** `stack` at most a few KiB, `message` at most 1 KiB. */
+  error: { name: string; code?: string; message: string; stack: string };
+  /** ms since the epoch. */
+  startTime: number;
+  endTime: number;
+}
+
+/**
  * What a server tells its node about its jobs, at most every few tens of ms and only after a
- * change: the running count and totals since it started, and the running jobs (at most
- * `RUNNING_JOBS_LISTED`; `running` may be more).
+ * change: the running count and totals since it started, the running jobs (at most
+ * `RUNNING_JOBS_LISTED`; `running` may be more) and the jobs that failed since the last report
+ * (at most `FAILURES_LISTED` of them; `failuresDropped` counts the rest).
  * @example
  * ```ts
  * const r: JobReport = { type: 'jobs', running: 1, done: 41, failed: 2, jobs: [{ id: 17, fn: 'compute', args: '[3]', startTime: Date.now() }] };
@@ -283,6 +318,10 @@ export interface JobReport {
   /** Jobs that threw or were terminated. */
   failed: number;
   jobs: RunningJob[];
+  /** Jobs that threw since the previous report. */
+  failures?: JobFailure[];
+  /** Failures since the previous report beyond those listed. */
+  failuresDropped?: number;
 }
 
 /**
@@ -298,7 +337,43 @@ export type FromServer =
   | { type: 'setup-done' }
   | { type: 'failed'; code: string; message: string }
   | JobReport
-  | { type: 'terminated'; ref: number; found: boolean };
+  | { type: 'terminated'; ref: number; found: boolean }
+  /** A job asked its server to close (`closeServer`): it takes no new job; `restart`: a fresh server should take its place. */
+  | { type: 'retiring'; restart: boolean }
+  /** The closing server's jobs have all ended (their outcomes sent): it waits for the node's `close` to exit. */
+  | { type: 'retired' };
+
+/**
+ * What a job function gets as `this` on its server (a function declared with `function`, not an
+ * arrow function): where it runs, memory that the jobs of this server process share (its server
+ * setup's too), and `closeServer`, pycos's `dispycos_close_server`.
+ * @example
+ * ```ts
+ * function checksum(this: JobContext, _coro: unknown, file: string): string {
+ *   const data = this.memory.get(file) as string;
+ *   this.closeServer({ restart: true }); // once this job (and any other running here) ends
+ *   return `${file}: ${data.length}`;
+ * }
+ * ```
+ */
+export interface JobContext {
+  /** `host:port` of this server. */
+  readonly server: string;
+  /** Its node's name, and its index there (1..cpus). */
+  readonly node: string;
+  readonly index: number;
+  /** The computation's id. */
+  readonly computation: string;
+  /** Memory of this server process, shared by its jobs and its setup, gone with the process. */
+  readonly memory: Map<string, unknown>;
+  /**
+   * Closes this server once its running jobs have ended (their results reach the client); it
+   * takes no new job meanwhile (its client is told at once). With `restart`, the node starts a
+   * fresh server process in its place (`server-closed`, then `server-initialized` at the client);
+   * without, the slot stays empty until the computation closes.
+   */
+  closeServer(options?: { restart?: boolean }): void;
+}
 
 /**
  * A job's id in the cluster views: its coroutine's id at its server, as the node's view names it too.

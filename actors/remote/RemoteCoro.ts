@@ -126,6 +126,29 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
   }
 
   /**
+   * Raises `error` inside it at its pending runtime call (or its next one), as `Coro.throw` does
+   * (asyncoro's remote `throw`, pycos's KeyboardInterrupt before a termination): it arrives as a
+   * RemoteError with the original name and message. Resolves false if it had already ended.
+   * Throws InvalidArgumentError for anything but an Error, and when its node cannot be reached.
+   * @example
+   * ```ts
+   * class Interrupt extends Error { override name = 'Interrupt'; }
+   * await remote.throw(new Interrupt('wrap up: terminated in 5 s'));
+   * ```
+   */
+  async throw(error: Error, options?: ActingWaitOptions): Promise<boolean> {
+    checkWaitOptions(options);
+    if (!(error instanceof Error)) throw new InvalidArgumentError('throw() needs an Error instance');
+    if (this.isHome()) {
+      const coro = this.local();
+      if (coro === undefined || !coro.isAlive) return false;
+      coro.throw(error);
+      return true;
+    }
+    return (await this.mustRoute().request('throw', [this.incarnation, this.id, this.name, error], options ?? { timeout: this.net!.requestTimeout })) === true;
+  }
+
+  /**
    * Installs `monitor` as a monitor of this coroutine: it receives a MonitorStatus when the
    * coroutine ends, or one with reason 'peer-lost' if its node is lost first (or cannot be reached).
    * `localCoro.monitor(remote)` calls this.

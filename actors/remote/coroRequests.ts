@@ -96,7 +96,8 @@ const REMOTE_CORO_REFERENCE: ReferenceType<RemoteCoro> = {
  * negative ids), the CORO_LOCATE registry, and the request handlers
  * `send [incarnationTag, id, name, message]` (one-way; the tag is the incarnation's first 48 bits;
  * answered by a one-way `gone [id]` when the coroutine has ended), `deliver [incarnation, id, name, message, timeout]` → boolean,
- * `terminate [incarnation, id, name]` → boolean, `locate [name, waitMs]` → coroutine reference or
+ * `terminate [incarnation, id, name]` → boolean, `throw [incarnation, id, name, error]` → boolean
+ * (false: it has ended), `locate [name, waitMs]` → coroutine reference or
  * null, and the watch requests of RemoteWatches (`watch`, `unwatch`, `monitor`, `exited`, `ask`,
  * `refused`). A coroutine whose reference is sent has its outcome retained for late monitors.
  * @example
@@ -173,6 +174,14 @@ function installCoroHandlers(net: PeerNetwork): void {
   });
 
   net.handle('terminate', (body) => find(body, 3).coro?.terminate() ?? false);
+
+  net.handle('throw', (body) => {
+    const { coro, rest } = find(body, 4);
+    if (!(rest[0] instanceof Error)) throw new InvalidArgumentError('throw needs an error');
+    if (coro === undefined || !coro.isAlive) return false;
+    coro.throw(rest[0]);
+    return true;
+  });
 
   installWatchHandlers(net, (body, length) => find(body, length).coro);
 }

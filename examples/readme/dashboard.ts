@@ -9,4 +9,4 @@ console.log(snap.coroutines.map((c) => c.name).join(', '));
 const res = await fetch(`${dash.url}api/coroutines/1/terminate`, { method: 'POST' });
 console.log(res.status); // no token sent: refused
 await sched.terminate(); // closes the dashboard too
-// prints: worker / 401
+// prints: worker, dashboard / 401

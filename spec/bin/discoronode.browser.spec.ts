@@ -124,7 +124,10 @@ describe('a discoronode\'s dashboard in a real browser', function () {
     const servers = rows(page, 'Servers');
     await eventually(() => servers.count(), (n) => n === 2, 10_000, 'two server rows');
     expect(new Set(await servers.locator('th').allTextContents())).to.deep.equal(new Set(computation.servers().map((s) => s.location)));
-    expect(await rows(page, 'Computations').textContent()).to.include(computation.id).and.include('client 127.0.0.1:');
+    // The computation by the name its client gave, with its id and its client.
+    const comp = rows(page, 'Computations');
+    expect(await comp.locator('th').textContent()).to.equal('browser spec');
+    expect(await comp.textContent()).to.include(computation.id).and.include(String(computation.net!.location));
     const done = await count(page, 'done');
     await eventually(() => count(page, 'done'), (n) => n >= done + 2, 10_000, 'the done count moving on');
     expect(await count(page, 'submitted')).to.be.at.least(await count(page, 'done'));
@@ -140,6 +143,72 @@ describe('a discoronode\'s dashboard in a real browser', function () {
     const names = [`computation-${computation.id}`, `servers-${computation.id}`, `server-1@${computation.id}`, `server-2@${computation.id}`, 'discoro-node', 'spares'];
     await eventually(() => table.textContent(), (t) => names.every((name) => (t ?? '').includes(name)), 10_000, "the node's coroutines");
     expect(await page.locator('p.empty[data-for="coroutines"]').isVisible()).to.equal(false); // not 'No coroutines.'
+  });
+
+  it('shows this process in the header (the node\'s pid, memory, event-loop delay), and only the panels that have something to show', async () => {
+    await eventually(() => page.locator('#process').textContent(), (t) => (t ?? '').startsWith(`pid ${node.pid} · RSS `) && /event loop p99 \d+\.\d ms/.test(t ?? ''), 10_000, 'the process line');
+    expect(await page.title()).to.equal(`discoronode ${node.name}`);
+    expect(await page.locator('[data-panel="failed"]').isVisible()).to.equal(false); // nothing has failed yet
+    for (const panel of ['servers', 'computations', 'jobs', 'peers', 'channels', 'locks']) {
+      const n = await page.locator(`[data-panel="${panel}"] tbody tr`).count();
+      expect(await page.locator(`[data-panel="${panel}"]`).isVisible(), panel).to.equal(n > 0);
+    }
+    // The jobs come first on a node's page, its coroutines after them.
+    const [jobsTop, corosTop] = await Promise.all([page.locator('#cluster').boundingBox(), page.locator('#scheduler').boundingBox()]);
+    expect(jobsTop!.y).to.be.lessThan(corosTop!.y);
+  });
+
+  it('keeps the failed jobs: computation, function, arguments and the error, whose stack opens on a click', async () => {
+    expect(await computation.runResult('fail', 'browser failure').catch((e: Error) => e.message)).to.include('browser failure');
+    const failed = rows(page, 'Failed jobs, latest first');
+    await eventually(() => failed.count(), (n) => n === 1, 10_000, 'the failed job row');
+    const row = failed.first();
+    expect(await row.textContent()).to.include('browser spec').and.include('fail').and.include('["browser failure"]').and.include('Error: browser failure');
+    const stack = row.locator('details pre');
+    expect(await stack.isVisible()).to.equal(false);
+    await row.locator('summary').click();
+    expect(await stack.textContent()).to.match(/^Error: browser failure\n\s+at (Object\.)?fail \(/);
+    expect(await page.locator('#jobs-failed').textContent()).to.equal('1');
+  });
+
+  it('answers /healthz and /readyz as a probe expects, and /readyz follows the node disabled from its page', async () => {
+    const probe = await chrome!.browser.newPage();
+    try {
+      const health = await probe.goto(`${url}healthz`);
+      expect([health!.status(), (await health!.json()).status]).to.deep.equal([200, 'alive']);
+      let ready = await probe.goto(`${url}readyz`);
+      expect([ready!.status(), (await ready!.json()).status]).to.deep.equal([200, 'ready']);
+      await page.getByLabel('Token').fill(TOKEN);
+      const nodeRow = rows(page, 'Nodes');
+      page.once('dialog', (d: Dialog) => void d.accept());
+      await nodeRow.getByRole('button', { name: 'Disable' }).click();
+      await eventually(() => nodeRow.textContent(), (t) => (t ?? '').includes('(disabled)'), 5000, 'the node disabled');
+      ready = await probe.goto(`${url}readyz`);
+      expect([ready!.status(), await ready!.json()]).to.deep.equal([503, { status: 'not ready', reason: 'disabled by its operator' }]);
+      page.once('dialog', (d: Dialog) => void d.accept());
+      await nodeRow.getByRole('button', { name: 'Enable' }).click();
+      await eventually(() => nodeRow.textContent(), (t) => !(t ?? '').includes('(disabled)'), 5000, 'the node enabled');
+      expect((await probe.goto(`${url}readyz`))!.status()).to.equal(200);
+      const metrics = await (await probe.goto(`${url}metrics`))!.text();
+      for (const family of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_runs_total', 'nodejs_active_resources_total', 'asyncoro_cluster_jobs_total']) expect(metrics, family).to.include(`# TYPE ${family} `);
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('shows an action\'s answer beside the button that was pressed, even far down the page', async () => {
+    await page.getByLabel('Token').fill('');
+    const last = rows(page, 'Coroutines').last();
+    const button = last.getByRole('button', { name: 'Terminate' });
+    await button.scrollIntoViewIfNeeded();
+    const at = (await button.boundingBox())!;
+    await button.click(); // no token: refused at once, nothing sent
+    const message = page.getByRole('alert');
+    expect(await message.textContent()).to.include('Enter the token first');
+    const box = (await message.boundingBox())!;
+    const viewport = page.viewportSize()!;
+    expect(box.y).to.be.within(0, viewport.height - box.height);
+    expect(Math.abs(box.y - (at.y + at.height))).to.be.lessThan(80);
   });
 
   it('updates within a second of a job finishing', async () => {
@@ -176,6 +245,8 @@ describe('a discoronode\'s dashboard in a real browser', function () {
     await row.getByRole('button', { name: 'Terminate' }).click();
     const id = `${forever.id}@${forever.server}`;
     await eventually(() => page.getByRole('alert').textContent(), (t) => t === `Job ${id} terminated.`, 5000, 'the confirmation');
+    const shown = (await page.getByRole('alert').boundingBox())!;
+    expect(shown.y).to.be.within(0, page.viewportSize()!.height - shown.height); // in view, where the button was
     expect(dialogs).to.deep.equal([`Terminate job ${id} (forever)?`]);
     expect(await forever.finish({ timeout: 5000 }).catch((e: unknown) => e)).to.be.instanceOf(CoroTerminatedError);
     await eventually(() => row.count(), (n) => n === 0, 5000, 'the job row gone');

@@ -236,6 +236,31 @@ describe('bin/discoronode', function () {
     expect(await p.exited()).to.equal(0);
   });
 
+  it('logs each failed job at warn (computation by id and name, job, error with the stack from its server) and keeps the last --failed-jobs for /api/failed-jobs', async () => {
+    const p = await fx.node(['--cpus', '1', '--failed-jobs', '2']);
+    const url = /^dashboard at (\S+)/.exec(await p.line(/^dashboard at /))![1]!;
+    const c = fx.computation({ components: [fx.component('fail-work.mjs', WORK)], nodes: [p.location], name: 'failing batch' });
+    await c.schedule({ timeout: 15_000 });
+    for (const k of [1, 2, 3]) await c.runResult('fail', `failure ${k}`).catch(() => undefined);
+    const kept = async (): Promise<Array<{ error: { message: string; stack: string }; computationName: string }>> => ((await (await fetch(`${url}api/failed-jobs`)).json()) as { jobs: never[] }).jobs;
+    const deadline = Date.now() + 10_000;
+    while ((await kept()).length < 2 || !(await kept())[1]!.error.message.endsWith('3')) {
+      if (Date.now() > deadline) throw new Error(`failed jobs not kept: ${JSON.stringify(await kept())}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const jobs = await kept();
+    expect(jobs.map((j) => [j.computationName, j.error.message])).to.deep.equal([['failing batch', 'failure 2'], ['failing batch', 'failure 3']]);
+    const lines = p.stderr.split('\n').filter((l) => l.includes('"msg":"discoro: job ')).map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines).to.have.length(3);
+    expect(lines[0]).to.deep.include({ level: 40, fn: 'fail', computation: { id: c.id, name: 'failing batch' } });
+    expect(lines[0]!.job).to.match(/^\d+@127\.0\.0\.1:\d+$/);
+    expect(lines[0]!.err.message).to.equal('Error: failure 1 (remote)');
+    expect(lines[0]!.err.stack).to.match(/\n\s+at (Object\.)?fail \(file:.*fail-work\.mjs/);
+    await c.close();
+    process.kill(p.pid, 'SIGTERM');
+    expect(await p.exited()).to.equal(0);
+  });
+
   it('--save-config keeps the dashboard settings but not its token', async () => {
     const saved = path.join(fx.dir, 'dashboard-saved.json');
     const p = fx.run(['--dashboard-port', '0', '--dashboard-token', 'not-to-be-saved-0123456789', '--save-config', saved]);

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseCommand, USAGE, UsageError } from '../../bin/discoronodeArgs.js';
 
 describe('bin/discoronodeArgs (parseCommand in-process)', () => {
@@ -23,5 +26,27 @@ describe('bin/discoronodeArgs (parseCommand in-process)', () => {
     expect(() => parseCommand(['--peer-timeout', '2000'], {})).to.throw(UsageError, /at least 3 heartbeat intervals \(3000 ms\)/);
     expect(() => parseCommand(['--heartbeat-interval', 'soon'], {})).to.throw(UsageError, /--heartbeat-interval must be an integer/);
     expect(() => parseCommand(['--spare-servers', 'many'], {})).to.throw(UsageError, /--spare-servers must be an integer/);
+  });
+
+  it('--failed-jobs (also DISCORO_FAILED_JOBS) reaches the node options; a bad value is a UsageError', () => {
+    expect(parseCommand(['--failed-jobs', '250'], {}).options.failedJobs).to.equal(250);
+    expect(parseCommand([], { DISCORO_FAILED_JOBS: '0' }).options.failedJobs).to.equal(0);
+    expect(parseCommand([], {}).options.failedJobs).to.equal(undefined);
+    for (const bad of ['-1', '10001', 'many']) expect(() => parseCommand([`--failed-jobs=${bad}`], {}), bad).to.throw(UsageError, /--failed-jobs must be an integer in 0\.\.10000/);
+    expect(USAGE).to.match(/--failed-jobs N +failed jobs the node keeps/);
+  });
+
+  it('--dashboard-token-file reads the token from a file (a missing one is a UsageError); --dashboard-token wins over it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      writeFileSync(file, 'a-token-from-a-file-0123456789\n', { mode: 0o600 });
+      expect(parseCommand(['--dashboard-token-file', file], {}).dashboard?.token).to.equal('a-token-from-a-file-0123456789');
+      expect(parseCommand(['--dashboard-token-file', file, '--dashboard-token', 'the-flag-token-0123456789'], {}).dashboard?.token).to.equal('the-flag-token-0123456789');
+      expect(() => parseCommand(['--dashboard-token-file', path.join(dir, 'missing')], {})).to.throw(UsageError, /cannot read the dashboard token file/);
+      expect(USAGE).to.include('--dashboard-token-file FILE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Takes the README's picture of the dashboard: a real discoronode with 2 servers, a computation
- * in this process keeping both busy with jobs (and one async job waiting), opened in the
+ * in this process keeping both busy with jobs (one async job waiting, one failed), opened in the
  * system's Chromium; it waits until the jobs-per-second sparkline has ten seconds of history and
  * saves the page to docs/dashboard.png (or the path given as the first argument).
  *
@@ -33,6 +33,7 @@ try {
   };
   loops.push(loop(0), loop(1));
   await computation.runAsync('forever');
+  await computation.runResult('fail', 'frame 7 is corrupt').catch(() => undefined); // one in the failed-job history
   const chrome = await launchChromium(executable);
   try {
     const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });

@@ -37,3 +37,22 @@ export function runExample(name: string, args: string[] = [], env: Record<string
     });
   });
 }
+
+/** Runs `command` in `sh -c` (as a person would type it) with extra environment; rejects after `limitMs`. */
+export function runShell(command: string, options: { cwd?: string; env?: Record<string, string> } = {}, limitMs = 30000): Promise<ExampleRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`\`${command}\` did not exit within ${limitMs} ms; output so far:\n${stdout}\n${stderr}`));
+    }, limitMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, lines: stdout.split('\n').filter((l) => l.length > 0) });
+    });
+  });
+}

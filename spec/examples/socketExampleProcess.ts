@@ -20,8 +20,8 @@ export interface ExampleProcess {
 }
 
 /** Starts `dist/examples/<name>.js` with `args` and records it in `children`. */
-export function startExample(name: string, args: string[], children: ChildProcess[]): ExampleProcess {
-  const proc = spawn(process.execPath, [`${examplesDir}${name}.js`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startExample(name: string, args: string[], children: ChildProcess[], env: Record<string, string> = {}): ExampleProcess {
+  const proc = spawn(process.execPath, [`${examplesDir}${name}.js`, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(proc);
   const lines: string[] = [];
   let partial = '';

@@ -34,6 +34,15 @@ main { padding: 0 1.2rem 2rem; }
 .message { margin: .6rem 1.2rem 0; padding: .4rem .8rem; border-radius: 4px; border: 1px solid var(--line); }
 .message.error { border-color: var(--bad); color: var(--bad); }
 .message.ok { border-color: var(--ok); color: var(--ok); }
+.message.floating { position: fixed; z-index: 2; margin: 0; max-width: 24rem; background: var(--bg); box-shadow: 0 2px 10px rgba(0, 0, 0, .25); }
+.process { color: var(--muted); font-size: .85em; font-variant-numeric: tabular-nums; }
+.panel[hidden], .table-head[hidden] { display: none; }
+.grid td.error { max-width: 32rem; }
+.grid td.error summary { cursor: pointer; color: var(--bad); overflow-wrap: anywhere; }
+.grid td.error pre { margin: .3rem 0 0; font-size: .8em; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 16rem; overflow: auto; }
+.grid tr.pending { opacity: .6; }
+.grid a { color: var(--accent); }
+.grid tr.self th::after { content: " (this node)"; color: var(--muted); font-weight: 400; }
 .counters { display: flex; flex-wrap: wrap; gap: .5rem 1.6rem; margin: 0 0 .8rem; }
 .counters div { display: flex; flex-direction: column; }
 .counters dt { color: var(--muted); font-size: .8em; text-transform: uppercase; letter-spacing: .04em; }

@@ -1,24 +1,25 @@
 /**
- * The first half of the page's script (browser JavaScript, served in /dashboard.js): formatting,
- * a keyed table renderer that updates rows in place (a button under the pointer stays the same
- * element while the data changes), the actions (confirmed, with the typed-in token as a Bearer
- * header) and the event stream. Written without template literals so that it can live in one.
+ * What both pages' scripts share (browser JavaScript, first in /dashboard.js and /cluster.js):
+ * formatting, a keyed table renderer that updates rows in place (a button under the pointer
+ * stays the same element while the data changes) and hides a panel with nothing to show, and the
+ * actions (confirmed, with the typed-in token as a Bearer header; the answer shown beside the
+ * button that was pressed). Written without template literals so that it can live in one.
  * @example
  * ```ts
- * log(SCRIPT_CORE.includes('EventSource')); // true
+ * log(SCRIPT_CORE.includes('syncRows')); // true
  * ```
  * @module
  */
 
 /**
- * Helpers, actions and the connection; defines `view` and `state`, used by SCRIPT_VIEWS.
+ * Helpers, the table renderer and the actions; defines `view` and `state`, used by the views.
  * @example
  * ```ts
  * const bytes = Buffer.byteLength(SCRIPT_CORE);
  * ```
  */
 export const SCRIPT_CORE = String.raw`
-var state = { info: null, sched: null, schedAt: 0, threads: null, threadsAt: 0, cluster: null, clusterSkew: 0, sort: { key: 'id', dir: 1 } };
+var state = { info: null, sched: null, schedAt: 0, threads: null, threadsAt: 0, cluster: null, clusterSkew: 0, failed: [], process: null, nodes: null, sort: { key: 'id', dir: 1 } };
 var view = {};
 
 function $(id) { return document.getElementById(id); }
@@ -48,11 +49,26 @@ function fmtTime(epochMs) {
 
 function fmtPercent(p) { return p === null || p === undefined ? '–' : p.toFixed(1) + ' %'; }
 
-function showMessage(text, kind) {
+// The answer to an action appears beside what was pressed (anchor), where the person looks;
+// without one, under the header. It goes after a while, or at the next message.
+var messageTimer = 0;
+function showMessage(text, kind, anchor) {
   var box = $('message');
   box.textContent = text;
   box.className = 'message ' + kind;
+  // An element where it is now, or (if it went, e.g. with its row) where it was when pressed.
+  var rect = !anchor ? null : anchor.nodeType === 1 ? (anchor.isConnected ? anchor.getBoundingClientRect() : anchor.pressedAt || null) : anchor;
+  if (rect !== null && rect.width > 0) {
+    box.classList.add('floating');
+    box.style.top = Math.min(rect.bottom + 6, window.innerHeight - 60) + 'px';
+    box.style.left = Math.max(8, Math.min(rect.right - 360, window.innerWidth - 400)) + 'px';
+  } else {
+    box.style.top = '';
+    box.style.left = '';
+  }
   box.hidden = false;
+  window.clearTimeout(messageTimer);
+  messageTimer = window.setTimeout(function () { box.hidden = true; }, kind === 'ok' ? 6000 : 12000);
 }
 
 // Rows keyed by item: existing rows are updated in place, new ones created, gone ones removed.
@@ -75,6 +91,9 @@ function syncRows(tableId, items, keyOf, layoutOf) {
   old.forEach(function (tr) { tr.remove(); });
   var empty = document.querySelector('p.empty[data-for="' + tableId + '"]');
   if (empty) empty.hidden = items.length > 0;
+  // A panel with nothing to show is not shown at all.
+  var panel = table.closest('.panel');
+  if (panel) panel.hidden = items.length === 0;
 }
 
 function newRow(key, columns) {
@@ -93,8 +112,33 @@ function fillCell(cell, col, item, tr) {
   var cls = typeof col.cls === 'function' ? col.cls(item) : (col.cls || '');
   if (cell.className !== cls) cell.className = cls;
   if (col.action) { fillAction(cell, col.action(item), tr); return; }
+  if (col.details) { fillDetails(cell, col.details(item)); return; }
+  if (col.link) { fillLink(cell, col.link(item)); return; }
   var text = col.text(item);
   if (cell.textContent !== text) cell.textContent = text;
+}
+
+// A summary that opens on the rest: { summary, body } (an error and its stack).
+function fillDetails(cell, d) {
+  var details = cell.firstElementChild;
+  if (!details) {
+    details = document.createElement('details');
+    details.appendChild(document.createElement('summary'));
+    details.appendChild(document.createElement('pre'));
+    cell.appendChild(details);
+  }
+  if (details.firstChild.textContent !== d.summary) details.firstChild.textContent = d.summary;
+  if (details.lastChild.textContent !== d.body) details.lastChild.textContent = d.body;
+}
+
+// A link when there is an http(s) address, else the text alone: { text, href }.
+function fillLink(cell, l) {
+  var href = typeof l.href === 'string' && /^https?:\/\//.test(l.href) ? l.href : null;
+  var a = cell.firstElementChild;
+  if (href === null) { if (a || cell.textContent !== l.text) cell.textContent = l.text; return; }
+  if (!a) { cell.textContent = ''; a = document.createElement('a'); a.rel = 'noopener noreferrer'; cell.appendChild(a); }
+  if (a.getAttribute('href') !== href) a.setAttribute('href', href);
+  if (a.textContent !== l.text) a.textContent = l.text;
 }
 
 function fillAction(cell, spec, tr) {
@@ -104,7 +148,7 @@ function fillAction(cell, spec, tr) {
     button = document.createElement('button');
     button.type = 'button';
     button.className = 'act';
-    button.addEventListener('click', function () { if (button.spec) act(button.spec, tr.item); });
+    button.addEventListener('click', function () { if (button.spec) act(button.spec, button); });
     cell.appendChild(button);
   }
   button.spec = spec;
@@ -114,53 +158,23 @@ function fillAction(cell, spec, tr) {
   button.title = enabled ? spec.question : 'this dashboard has no token: actions are disabled';
 }
 
-// spec: { label, question, path, done }: asks, then POSTs with the token the person typed in.
-function act(spec) {
+// spec: { label, question, path, done }: asks, then POSTs with the token the person typed in; the
+// answer shows beside the button.
+function act(spec, button) {
   var token = $('token').value.trim();
-  if (token === '') { showMessage('Enter the token first: actions need it.', 'error'); $('token').focus(); return; }
+  if (token === '') { showMessage('Enter the token first: actions need it.', 'error', button); $('token').focus(); return; }
   if (!window.confirm(spec.question)) return;
+  button.pressedAt = button.getBoundingClientRect();
+  var row = button.closest('tr');
+  if (row) row.classList.add('pending');
   fetch(spec.path, { method: 'POST', headers: { authorization: 'Bearer ' + token }, cache: 'no-store', credentials: 'omit' })
     .then(function (res) {
       return res.json().then(function (body) {
-        if (res.ok) showMessage(spec.done, 'ok');
-        else showMessage('Refused (' + res.status + ' ' + body.error + '): ' + body.message, 'error');
+        if (res.ok) showMessage(spec.done, 'ok', button);
+        else showMessage('Refused (' + res.status + ' ' + body.error + '): ' + body.message, 'error', button);
       });
     })
-    .catch(function (err) { showMessage('The dashboard did not answer: ' + err.message, 'error'); });
-}
-
-function connect() {
-  var status = $('connection');
-  var source = new EventSource('/events');
-  source.onopen = function () { status.textContent = 'live'; status.className = 'connection live'; };
-  source.onerror = function () { status.textContent = 'reconnecting…'; status.className = 'connection down'; };
-  source.addEventListener('info', function (e) {
-    state.info = JSON.parse(e.data);
-    $('cluster').hidden = !state.info.cluster;
-    $('nav-cluster').hidden = !state.info.cluster;
-    $('threads').hidden = !state.info.threads;
-    $('nav-threads').hidden = !state.info.threads;
-    $('token-form').hidden = !state.info.actions;
-  });
-  source.addEventListener('scheduler', function (e) {
-    state.sched = JSON.parse(e.data);
-    state.schedAt = Date.now();
-    view.scheduler();
-  });
-  source.addEventListener('threads', function (e) {
-    state.threads = JSON.parse(e.data);
-    state.threadsAt = Date.now();
-    view.threads();
-  });
-  source.addEventListener('cluster', function (e) {
-    state.cluster = JSON.parse(e.data);
-    state.clusterSkew = state.cluster.at - Date.now();
-    view.cluster();
-  });
-  source.addEventListener('rate', function (e) {
-    if (state.cluster === null) return;
-    state.cluster.jobsPerSecond = JSON.parse(e.data).jobsPerSecond;
-    view.sparkline();
-  });
+    .catch(function (err) { showMessage('The dashboard did not answer: ' + err.message, 'error', button); })
+    .then(function () { if (row) row.classList.remove('pending'); });
 }
 `;

@@ -1,8 +1,9 @@
 /**
- * The second half of the page's script: the scheduler view (coroutines sortable by id, mailbox
- * depth and age; counters, peers, channels, locks) and the cluster view (job counts, the
- * jobs-per-second sparkline, nodes, servers, computations, running jobs by server), a clock that
- * moves ages and durations on between updates, and the start-up.
+ * The second half of the main page's script: the scheduler view (coroutines sortable by id,
+ * mailbox depth and age; counters, peers, channels, locks), the cluster view (job counts, the
+ * jobs-per-second sparkline, nodes, servers, computations by name, running jobs by server, failed
+ * jobs with their errors and stacks), this process's memory and event-loop delay in the header,
+ * the event stream, a clock that moves ages and durations on between updates, and the start-up.
  * @example
  * ```ts
  * log(SCRIPT_VIEWS.includes('view.cluster')); // true
@@ -176,10 +177,39 @@ view.cluster = function () {
       { action: function (s) { return toggleAction('server', s, s.location); } }];
   });
   syncRows('computations', data.computations, function (c) { return c.id; }, function () {
-    return [{ text: function (c) { return c.id; }, header: true }, text(function (c) { return c.name; }), text(function (c) { return c.state; }),
+    return [{ text: function (c) { return c.name; }, header: true }, text(function (c) { return c.id; }), text(function (c) { return c.client || ''; }), text(function (c) { return c.state; }),
       { action: function (c) { return c.state === 'closed' ? null : { label: 'Close', question: 'Close computation ' + c.id + ' (' + c.name + ')?', path: '/api/computations/' + encodeURIComponent(c.id) + '/close', done: 'Computation ' + c.id + ' closed.' }; } }];
   });
   syncRows('jobs', jobRows(data), function (r) { return r.group ? 'server ' + r.group.location : 'job ' + r.id; }, function (r) { return r.group ? GROUP_LAYOUT : JOB_COLUMNS; });
+  view.argsToggle();
+};
+
+var FAILED_COLUMNS = [
+  { text: function (f) { return fmtTime(f.endTime); }, header: true },
+  text(function (f) { return f.computationName; }),
+  text(function (f) { return f.fn || '(anonymous)'; }),
+  { text: function (f) { return f.argsPreview; }, cls: 'args' },
+  { details: function (f) { return { summary: f.error.name + (f.error.code ? ' [' + f.error.code + ']' : '') + ': ' + f.error.message, body: f.error.stack || '(no stack)' }; }, cls: 'error' },
+  text(function (f) { return f.id; }),
+  num(function (f) { return fmtMs(f.endTime - f.startTime); }),
+];
+
+view.failed = function () {
+  syncRows('failed', state.failed.slice().reverse(), function (f) { return String(f.seq); }, function () { return FAILED_COLUMNS; });
+  view.argsToggle();
+};
+
+// The arguments toggle shows only while a table has arguments to hide.
+view.argsToggle = function () {
+  var any = (state.cluster !== null && state.cluster.jobs.some(function (j) { return j.state === 'running'; })) || state.failed.length > 0;
+  document.querySelector('.table-head').hidden = !any;
+};
+
+view.process = function () {
+  var p = state.process;
+  if (p === null) return;
+  $('process').textContent = 'pid ' + p.pid + ' · RSS ' + fmtBytes(p.rss) + ' · heap ' + fmtBytes(p.heapUsed) + ' of ' + fmtBytes(p.heapTotal) +
+    ' · event loop p99 ' + p.loopDelay.p99.toFixed(1) + ' ms · up ' + fmtMs(p.uptimeMs);
 };
 
 view.sparkline = function () {
@@ -193,14 +223,68 @@ view.sparkline = function () {
   $('rate-caption').textContent = 'jobs per second: ' + last + ' now, ' + peak + ' peak (last ' + values.length + ' s)';
 };
 
+function connect() {
+  var status = $('connection');
+  var source = new EventSource('/events');
+  source.onopen = function () { status.textContent = 'live'; status.className = 'connection live'; };
+  source.onerror = function () { status.textContent = 'reconnecting…'; status.className = 'connection down'; };
+  source.addEventListener('info', function (e) {
+    state.info = JSON.parse(e.data);
+    document.title = state.info.title;
+    $('title').textContent = state.info.title;
+    $('cluster').hidden = !state.info.cluster;
+    $('nav-cluster').hidden = !state.info.cluster;
+    $('nav-nodes').hidden = !state.info.clusterNodes;
+    $('threads').hidden = !state.info.threads;
+    $('nav-threads').hidden = !state.info.threads;
+    $('token-form').hidden = !state.info.actions;
+  });
+  source.addEventListener('scheduler', function (e) {
+    state.sched = JSON.parse(e.data);
+    state.schedAt = Date.now();
+    view.scheduler();
+  });
+  source.addEventListener('threads', function (e) {
+    state.threads = JSON.parse(e.data);
+    state.threadsAt = Date.now();
+    view.threads();
+  });
+  source.addEventListener('cluster', function (e) {
+    state.cluster = JSON.parse(e.data);
+    state.clusterSkew = state.cluster.at - Date.now();
+    view.cluster();
+  });
+  source.addEventListener('rate', function (e) {
+    if (state.cluster === null) return;
+    state.cluster.jobsPerSecond = JSON.parse(e.data).jobsPerSecond;
+    view.sparkline();
+  });
+  source.addEventListener('failed-jobs', function (e) {
+    var d = JSON.parse(e.data);
+    // The first event of a stream is the whole history; later ones are the new failures only.
+    var last = state.failed.length > 0 ? state.failed[state.failed.length - 1].seq : 0;
+    state.failed = d.all ? d.jobs : state.failed.concat(d.jobs.filter(function (f) { return f.seq > last; }));
+    if (d.oldest !== undefined) state.failed = state.failed.filter(function (f) { return f.seq >= d.oldest; });
+    view.failed();
+  });
+  source.addEventListener('process', function (e) {
+    state.process = JSON.parse(e.data);
+    view.process();
+  });
+}
+
 function start() {
   Array.prototype.forEach.call(document.querySelectorAll('button.sort'), function (button) {
     button.addEventListener('click', function () { sortBy(button.dataset.sort); });
   });
-  $('show-args').addEventListener('change', function (e) { $('jobs').classList.toggle('hide-args', !e.target.checked); });
+  $('show-args').addEventListener('change', function (e) {
+    $('jobs').classList.toggle('hide-args', !e.target.checked);
+    $('failed').classList.toggle('hide-args', !e.target.checked);
+  });
   $('token-form').addEventListener('submit', function (e) { e.preventDefault(); });
   // Ages and durations move on between updates; the data itself only comes from the stream.
   setInterval(function () { view.scheduler(); view.threads(); view.cluster(); }, 1000);
+  view.argsToggle();
   connect();
 }
 

@@ -195,6 +195,8 @@ export class ComputationCluster implements ClusterSource {
       n.cpuLoad ??= info.avail.cpuLoad;
       n.freeDisk ??= info.avail.freeDisk ?? null;
       n.totalMemory ??= info.avail.totalMemory ?? null;
+      // The cluster page links each node to its own dashboard.
+      if (typeof info.dashboard === 'string' && /^https?:\/\//.test(info.dashboard)) n.dashboard = info.dashboard;
     }
     return n;
   }

@@ -214,6 +214,10 @@ export class ComputationNodes {
       case 'held':
         this.comp.pool.setHeldByNode(loc, e.server, e.held === true);
         break;
+      case 'server-closed':
+        // Closed by one of its jobs, once they all ended: gone, not lost.
+        if (e.server?.node === loc && this.comp.pool.remove(e.server.location) !== undefined) this.comp.publish({ kind: 'server-closed', server: e.server });
+        break;
       case 'avail':
         this.comp.publish({ kind: 'node-availability', avail: e.avail });
         break;

@@ -93,7 +93,10 @@ export async function probeNode(self: Coro<unknown>, report: Report, comp: Compu
   const want = allocate(comp.options.nodeAllocations ?? [], info);
   if (want === 0) return report({ kind: 'skipped', node });
   try {
-    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod], { timeout, coro: self })) as { granted?: number; queued?: number; zombiePeriod?: unknown };
+    // The node's dashboard and logs call the computation by its name (as the client's own view does).
+    const c = comp.components;
+    const name = (comp.options.name ?? [...c.modules, ...c.sources.map((s) => s.name)].join(', ')).slice(0, 100);
+    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod, name], { timeout, coro: self })) as { granted?: number; queued?: number; zombiePeriod?: unknown };
     const granted = answer?.zombiePeriod;
     const zombiePeriod = typeof granted === 'number' && granted > 0 && granted < comp.zombiePeriod ? granted : undefined;
     report({ kind: 'reserved', node, granted: typeof answer?.granted === 'number', position: answer?.queued ?? 0, zombiePeriod });

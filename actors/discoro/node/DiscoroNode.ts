@@ -4,6 +4,8 @@
  * ```
  * discoronode (Supervisor)
  * ├─ client-status       posts the node's events to the clients they concern
+ * ├─ failed-jobs         logs each failed job, keeps the last ones
+ * ├─ peer-nodes          the other nodes it knows (for its dashboard's cluster page)
  * ├─ pid-file            records the server processes for --clean
  * ├─ spares (Supervisor) ── spare-<k>: one idle server process each
  * ├─ computations (Supervisor)
@@ -16,7 +18,8 @@
  * Every piece of state has one owner; the network's request handlers only ask the node's
  * coroutine (and, once it authorized the request, the computation's). Events travel on one
  * channel (`events`) that the status stream to the clients, the PID file, the dashboard and the
- * terminal subscribe to.
+ * terminal subscribe to. Its dashboard (the `dashboard` option) is a coroutine of the same
+ * scheduler, started with it and closed when it stops.
  * @module
  */
 import os from 'node:os';
@@ -33,7 +36,13 @@ import { Channel } from '../../Channel.js';
 import { Supervisor } from '../../Supervisor.js';
 import type { ChildSpec } from '../../childSpec.js';
 import { Network } from '../../remote/Network.js';
-import type { NodeAvailability, NodeInfo } from '../protocol.js';
+import type { FailedJobView, NodeView } from '../../dashboard/clusterSource.js';
+import type { Readiness } from '../../dashboard/dashboardOptions.js';
+import type { DashboardHandle } from '../../dashboard/serveDashboard.js';
+import { CLIENT_EVENT, type NodeAvailability, type NodeInfo } from '../protocol.js';
+import { FailedJobs } from './FailedJobs.js';
+import { NodeDashboard } from './NodeDashboard.js';
+import { PeerNodes } from './PeerNodes.js';
 import { ServerCredentials } from './ServerCredentials.js';
 import { clientStatus } from './clientStatus.js';
 import { resolveNodeOptions, type DiscoroNodeOptions, type ResolvedNodeOptions } from './discoroNodeOptions.js';
@@ -65,6 +74,9 @@ export class DiscoroNode implements AsyncDisposable {
   private readonly main: NodeMain;
   private readonly spares: SpareServers;
   private readonly children: ChildSpec[];
+  private readonly failed: FailedJobs;
+  private readonly peers: PeerNodes;
+  private ownDashboard: NodeDashboard | undefined;
   private top!: Supervisor;
   private mainCoro!: Coro<any, void>;
   private statusCoro!: Coro<any, void>;
@@ -90,10 +102,18 @@ export class DiscoroNode implements AsyncDisposable {
       packages: { modules: o.modules, maxPackageSize: o.maxPackageSize },
       name: o.name, location: String(net.location), logger: sched.logger, scheduler: sched, root: o.destDir, startTimeout: o.startTimeout, logLevel: o.logLevel,
       serverRestarts: o.serverRestarts, publish, serverNetwork: (port) => this.#credentials.network(o, port), takeProcess: (owner) => this.spares.take(owner),
+      tellClient: async (client, id, event) => {
+        await call<boolean>(this.statusCoro, (r) => new Flush(r), 'the status stream', 5000).catch(() => undefined);
+        await net.request(client, CLIENT_EVENT, [id, event], { timeout: net.requestTimeout }).catch(() => undefined);
+      },
     };
     this.main = new NodeMain(o, { name: o.name, logger: sched.logger, computations, host, publish, measure: () => this.measure() });
+    this.failed = new FailedJobs(o.failedJobs, String(net.location), sched.logger);
+    this.peers = new PeerNodes(net);
     this.children = [
       { id: 'client-status', start: (c: Coro<any, void>) => clientStatus((this.statusCoro = c), this.events, net) },
+      { id: 'failed-jobs', start: (c: Coro<any, void>) => this.failed.run(c, this.events) },
+      { id: 'peer-nodes', start: (c: Coro<any, void>) => this.peers.run(c) },
       { id: 'pid-file', start: (c: Coro<any, void>) => pidFileWriter(c, this.events, options.destDir, () => this.serverPids()) },
       this.spares.childSpec(),
       computations.childSpec('computations'),
@@ -118,6 +138,12 @@ export class DiscoroNode implements AsyncDisposable {
       });
       const node = new DiscoroNode(net, o, options, release);
       await node.launch();
+      if (options.dashboard !== undefined) {
+        node.ownDashboard = await NodeDashboard.serve(node, options.dashboard, net.location.host).catch(async (err: unknown) => {
+          await node.stop({ grace: 0 });
+          throw err;
+        });
+      }
       return node;
     } catch (err) {
       await net?.stop();
@@ -168,8 +194,8 @@ export class DiscoroNode implements AsyncDisposable {
     return this.main.queue.length;
   }
   /** Computations waiting for a slot, in order. */
-  get waitingList(): ReadonlyArray<{ readonly id: string; readonly client: ClientRef['location'] }> {
-    return this.main.queue.map((e) => ({ id: e.id, client: e.client.location }));
+  get waitingList(): ReadonlyArray<{ readonly id: string; readonly name: string; readonly client: ClientRef['location'] }> {
+    return this.main.queue.map((e) => ({ id: e.id, name: e.name, client: e.client.location }));
   }
   /** Its service window and `serve` limit in words: 'serving until 18:00', 'outside service window, next start 08:00'. */
   get serviceStatus(): string {
@@ -177,6 +203,10 @@ export class DiscoroNode implements AsyncDisposable {
   }
   get isStopping(): boolean {
     return this.main.stopping || !this.mainCoro.isAlive;
+  }
+  /** `serving` (takes new computations), `disabled`, `out of service` (its window, `serve` reached) or `stopping`. */
+  get state(): 'serving' | 'disabled' | 'out of service' | 'stopping' {
+    return this.isStopping ? 'stopping' : this.main.takes.state;
   }
   /** False once disabled: it grants no slots (computations wait) and its clients start no jobs here. */
   get enabled(): boolean {
@@ -196,6 +226,40 @@ export class DiscoroNode implements AsyncDisposable {
       t.failed += j.failed;
     }
     return t;
+  }
+
+  /** The last failed jobs it keeps (`failedJobs` of them), oldest first. */
+  get failedJobs(): FailedJobView[] {
+    return this.failed.list();
+  }
+
+  /** The other discoronodes it knows (its peers that are nodes), as its cluster page shows them. */
+  get peerNodes(): NodeView[] {
+    return this.peers.list();
+  }
+
+  /** Its dashboard, when it serves one. */
+  get dashboard(): DashboardHandle | undefined {
+    return this.ownDashboard?.handle;
+  }
+
+  /** Where other hosts reach its dashboard (its address for a dashboard on a wildcard address); undefined without one. */
+  get dashboardUrl(): string | undefined {
+    return this.ownDashboard?.address;
+  }
+
+  /**
+   * Whether it takes new computations now (`/readyz`): not while stopping, disabled by its
+   * operator, outside its service window, or once `serve` computations are taken.
+   * @example
+   * ```ts
+   * const { ready, reason } = node.readiness(); // e.g. false, 'outside service window, next start 08:00'
+   * ```
+   */
+  readiness(): Readiness {
+    if (this.isStopping) return { ready: false, reason: 'stopping' };
+    const t = this.main.takes;
+    return { ready: t.state === 'serving', reason: t.reason };
   }
 
   /** Pids of its server processes now (spares, servers, node setups). */
@@ -237,9 +301,12 @@ export class DiscoroNode implements AsyncDisposable {
 
   /** What `discoro-info` answers. */
   async info(): Promise<NodeInfo> {
+    const state = this.state;
     return {
       name: this.name, location: this.location, cpus: this.cpus, freeCpus: this.freeCpus,
       platform: `${os.platform()}-${os.arch()}`, host: os.hostname(), service: this.serviceStatus, avail: await this.measure(),
+      state, computations: this.computations.size, waiting: this.waiting, jobs: this.jobTotals,
+      ...(this.ownDashboard === undefined ? {} : { dashboard: this.ownDashboard.address }),
     };
   }
 
@@ -308,6 +375,7 @@ export class DiscoroNode implements AsyncDisposable {
   /** After the node's coroutine ended: the last events reach the clients, then everything stops. */
   private async teardown(): Promise<void> {
     await call<boolean>(this.statusCoro, (r) => new Flush(r), 'the status stream', 5000).catch(() => undefined);
+    await this.ownDashboard?.close();
     await this.top.stop();
     this.events.close();
     await this.net.stop();

@@ -1,8 +1,9 @@
 /**
  * The dashboard's cluster view of a discoronode, from the node itself: the node (with its last
- * pulse), the server processes of each computation it serves, the computations (named after
- * their client; waiting ones too) and the jobs running on its servers, which the servers report
- * in batches (JobReporter). It follows the node through its event channel: a subscriber to the
+ * pulse), the server processes of each computation it serves, the computations (by the name
+ * their client gave, with the client; waiting ones too), the jobs running on its servers, which
+ * the servers report in batches (JobReporter), and its failed-job history; for the cluster page,
+ * the node and every other node it knows. It follows the node through its event channel: a subscriber to the
  * view is a subscriber to a channel nested in the node's. Actions: terminate a job (the server
  * terminates its coroutine; the client sees it terminated), close a computation, disable or
  * enable a server or the node (the clients start no new jobs there; a disabled node queues new
@@ -16,10 +17,11 @@
  * @module
  */
 import { inspect } from 'node:util';
-import type { ClusterSource, ComputationView, JobCounts, JobView, NodeView, ServerView } from '../../dashboard/clusterSource.js';
+import type { Scheduler } from '../../../runtime/Scheduler.js';
+import type { Location } from '../../../transports/net/Location.js';
+import type { ClusterSource, ComputationView, FailedJobView, JobCounts, JobView, NodeView, ServerView } from '../../dashboard/clusterSource.js';
 import { Channel } from '../../Channel.js';
-import type { DiscoroNode } from './DiscoroNode.js';
-import { jobId } from '../protocol.js';
+import { jobId, type NodeAvailability } from '../protocol.js';
 import type { NodeComputation } from './NodeComputation.js';
 import { call, HoldServer, TerminateJob } from './nodeMessages.js';
 import type { NodeChange } from './nodeEvents.js';
@@ -27,6 +29,34 @@ import type { ServerOwner } from './ServerOwner.js';
 
 /** How long an action waits for the coroutine carrying it out. */
 const ACTION_TIMEOUT_MS = 5000;
+
+/**
+ * What the view reads of its node (a DiscoroNode).
+ * @example
+ * ```ts
+ * const facts: ClusterNode = await DiscoroNode.start({ cpus: 2 });
+ * ```
+ */
+export interface ClusterNode {
+  readonly location: string;
+  readonly name: string;
+  readonly cpus: number;
+  readonly enabled: boolean;
+  readonly isStopping: boolean;
+  /** `serving`, `disabled`, `out of service` or `stopping`. */
+  readonly state: string;
+  readonly lastAvail: { avail: NodeAvailability; at: number } | undefined;
+  readonly computations: ReadonlyMap<string, NodeComputation>;
+  readonly waitingList: ReadonlyArray<{ readonly id: string; readonly name: string; readonly client: Location }>;
+  readonly jobTotals: { running: number; done: number; failed: number };
+  readonly events: Channel<NodeChange>;
+  readonly scheduler: Scheduler;
+  readonly failedJobs: FailedJobView[];
+  readonly peerNodes: NodeView[];
+  readonly dashboardUrl: string | undefined;
+  setEnabled(enabled: boolean): Promise<void>;
+  closeById(id: string, reason: string): Promise<boolean>;
+}
 
 /**
  * A discoronode's ClusterSource.
@@ -41,7 +71,7 @@ const ACTION_TIMEOUT_MS = 5000;
 export class NodeCluster implements ClusterSource {
   private readonly changes: Channel<NodeChange>;
 
-  constructor(private readonly node: DiscoroNode) {
+  constructor(private readonly node: ClusterNode) {
     this.changes = new Channel<NodeChange>('node-cluster', { scheduler: node.scheduler });
     // Subscribing takes effect at once; it fails only on a node that has stopped (nothing to follow).
     node.events.subscribe(this.changes).catch(() => undefined);
@@ -67,23 +97,35 @@ export class NodeCluster implements ClusterSource {
     const last = n.lastAvail;
     const a = last?.avail;
     return [{
-      location: n.location, name: n.name, state: n.isStopping ? 'closing' : 'initialized', enabled: n.enabled, cpus: n.cpus,
+      // Disabled shows as such beside the state (enabled: false).
+      location: n.location, name: n.name, state: n.state === 'disabled' ? 'serving' : n.state, enabled: n.enabled, cpus: n.cpus,
       cpuLoad: a?.cpuLoad ?? null, freeMemory: a?.freeMemory ?? null, totalMemory: a?.totalMemory ?? null, freeDisk: a?.freeDisk ?? null, lastPulse: last?.at ?? null,
     }];
+  }
+
+  /** The node's failed jobs, oldest first. */
+  failedJobs(): readonly FailedJobView[] {
+    return this.node.failedJobs;
+  }
+
+  /** The node itself (with its dashboard, computations and jobs), then every other node it knows. */
+  clusterNodes(): readonly NodeView[] {
+    const self: NodeView = { ...this.nodes()[0]!, state: this.node.state, dashboard: this.node.dashboardUrl ?? null, computations: this.node.computations.size, jobs: this.node.jobTotals, self: true };
+    return [self, ...this.node.peerNodes];
   }
 
   servers(): readonly ServerView[] {
     const out: ServerView[] = [];
     for (const { comp, server } of this.serverEntries()) {
       const info = server.info!;
-      out.push({ location: info.location, node: info.node, pid: info.pid, index: info.index, state: server.process?.isAlive === true ? 'initialized' : 'closed', enabled: !comp.held.has(info.location) });
+      out.push({ location: info.location, node: info.node, pid: info.pid, index: info.index, state: server.process?.isAlive !== true ? 'closed' : server.closing ? 'closing' : 'initialized', enabled: !comp.held.has(info.location) });
     }
     return out;
   }
 
   computations(): readonly ComputationView[] {
-    const out: ComputationView[] = [...this.node.computations.values()].map((c) => ({ id: c.id, name: `client ${c.client}`, state: c.closing ? 'closing' : 'serving' }));
-    for (const q of this.node.waitingList) out.push({ id: q.id, name: `client ${q.client}`, state: 'waiting' });
+    const out: ComputationView[] = [...this.node.computations.values()].map((c) => ({ id: c.id, name: c.name, client: String(c.client), state: c.closing ? 'closing' : 'serving' }));
+    for (const q of this.node.waitingList) out.push({ id: q.id, name: q.name, client: String(q.client), state: 'waiting' });
     return out;
   }
 

@@ -20,7 +20,8 @@ import type { ForkedProcess } from '../../../transports/io/ForkedProcess.js';
 import { ProcessExit, ProcessMessage } from '../../../transports/io/ForkedProcess.js';
 import { ComponentError, ComputationClosedError } from '../../actorErrors.js';
 import { Supervisor } from '../../Supervisor.js';
-import type { ComputationManifest, FromServer, ServerInfo, ToServer } from '../protocol.js';
+import type { ComputationManifest, FromServer, NodeEvent, ServerInfo, ToServer } from '../protocol.js';
+import type { Location } from '../../../transports/net/Location.js';
 import type { ClientRef, NodeChange } from './nodeEvents.js';
 import { answer, CloseComputation, CloseServer, HoldServer, PULSE, ServerNews, Setup, type Reply } from './nodeMessages.js';
 import { ServerOwner, startError, type ServerContext, type ServerSlot } from './ServerOwner.js';
@@ -57,6 +58,11 @@ export interface ComputationHost {
   serverNetwork(port: number): StartMessage['network'];
   takeProcess(owner: Coro<any, any>): Promise<ForkedProcess>;
   publish(change: NodeChange): void;
+  /**
+   * Tells `client` about its computation `id` and resolves once the client has taken it in (after
+   * every event published before): a request, not a post, for what must reach it before what follows.
+   */
+  tellClient(client: Location, id: string, event: NodeEvent): Promise<void>;
 }
 
 /**
@@ -95,6 +101,8 @@ export class NodeComputation implements ServerContext {
     readonly zombiePeriod: number,
     /** The port of each server (0: ephemeral). */
     readonly ports: readonly number[],
+    /** What its client calls it (its id if it said nothing). */
+    readonly name: string = id,
   ) {
     this.folder = path.join(host.root, id);
   }
@@ -145,6 +153,9 @@ export class NodeComputation implements ServerContext {
   publish(change: NodeChange): void {
     this.host.publish(change);
   }
+  tellClient(event: NodeEvent): Promise<void> {
+    return this.host.tellClient(this.client, this.id, event);
+  }
   startMessage(index: number, port: number, mode: 'server' | 'node-setup' = 'server'): StartMessage {
     return {
       type: 'start', computationId: this.id, mode, index, nodeName: this.host.name, folder: this.folder,
@@ -177,7 +188,7 @@ export class NodeComputation implements ServerContext {
 
   private async handle(coro: Coro<any, any>, m: unknown): Promise<void> {
     if (m === PULSE) this.lastPulse = performance.now();
-    else if (m instanceof ServerNews) this.serverNews(m);
+    else if (m instanceof ServerNews) await this.serverNews(m);
     else if (m instanceof CloseComputation) this.close(m.grace, m.reason, m.announce);
     else if (m instanceof HoldServer) await answer(m.replyTo, () => this.hold(m.location, m.held));
     else if (m instanceof Setup) {
@@ -263,7 +274,7 @@ export class NodeComputation implements ServerContext {
     }
   }
 
-  private serverNews(m: ServerNews): void {
+  private async serverNews(m: ServerNews): Promise<void> {
     const owner = m.owner as ServerOwner;
     const index = owner.index;
     switch (m.what) {
@@ -292,10 +303,23 @@ export class NodeComputation implements ServerContext {
         if (owner.info !== undefined) this.held.delete(owner.info.location);
         if (m.unexpected && owner.info !== undefined && this.phase !== 'closing') {
           this.host.logger.warn({ computation: this.id, server: owner.info.location, err: m.error }, 'discoro: a server process was lost; it is restarted');
+          this.lostJobs(owner, m.error!);
           this.publish({ kind: 'server-lost', id: this.id, client: this.client, server: owner.info, reason: m.error!.message });
           if (this.phase === 'setting-up') this.pending.add(index); // the setup waits for its replacement
+        } else if (owner.retired?.restart === true && this.phase === 'serving') {
+          // A job closed its server and asked for a fresh one in its place (not a failure: no backoff, no restart counted).
+          await this.serversSup?.restartChild(`server-${index}@${this.id}`).catch((err: Error) => this.host.logger.warn({ computation: this.id, err }, 'discoro: a closed server could not be restarted'));
         }
     }
+  }
+
+  /** The jobs its server last reported running were lost with it: failed jobs too, for the history. */
+  private lostJobs(owner: ServerOwner, error: Error): void {
+    const r = owner.report;
+    if (r.running === 0) return;
+    const at = Date.now();
+    const failures = r.jobs.map((j) => ({ id: j.id, fn: j.fn, args: j.args, error: { name: error.name, code: (error as { code?: string }).code, message: error.message, stack: error.stack ?? `${error.name}: ${error.message}` }, startTime: j.startTime, endTime: at }));
+    this.publish({ kind: 'jobs-failed', id: this.id, name: this.name, client: this.client, server: owner.info!.location, failures, dropped: r.running - failures.length });
   }
 
   private hold(location: string, held: boolean): boolean {

@@ -28,6 +28,7 @@ const TICK = Symbol('tick');
 /** A reservation waiting for slots. */
 interface Waiting {
   readonly id: string;
+  readonly name: string;
   readonly client: ClientRef;
   readonly want: number;
   readonly zombiePeriod: number;
@@ -105,6 +106,17 @@ export class NodeMain {
     return this.service.describe(this.served);
   }
 
+  /** Whether it takes new computations now, and why not (for `/readyz` and NodeInfo). */
+  get takes(): { state: 'serving' | 'disabled' | 'out of service' | 'stopping'; reason: string } {
+    if (this.stopping) return { state: 'stopping', reason: 'stopping' };
+    if (!this.enabled) return { state: 'disabled', reason: 'disabled by its operator' };
+    if (this.service.phase !== 'open') return { state: 'out of service', reason: this.serviceStatus };
+    if (this.o.serve >= 0 && this.served + this.computations.size + this.queue.length >= this.o.serve) {
+      return { state: 'out of service', reason: `serves ${this.o.serve} computations and takes no more` };
+    }
+    return { state: 'serving', reason: this.serviceStatus };
+  }
+
   /** The body of its coroutine: it returns once it has stopped (asked to, or after serving `serve` computations). */
   async run(coro: Coro<any, void>): Promise<void> {
     this.coro = coro;
@@ -153,7 +165,7 @@ export class NodeMain {
     const want = m.want <= 0 ? this.o.cpus + m.want : Math.min(m.want, this.o.cpus);
     if (want <= 0) throw new InvalidArgumentError(`${m.want} cpus leaves none of the ${this.o.cpus} of ${name}`);
     // A client asks for its zombie period; the node grants at most its own.
-    const entry: Waiting = { id: m.id, client: m.client, want, zombiePeriod: Math.min(m.zombiePeriod ?? this.o.zombiePeriod, this.o.zombiePeriod) };
+    const entry: Waiting = { id: m.id, name: m.name, client: m.client, want, zombiePeriod: Math.min(m.zombiePeriod ?? this.o.zombiePeriod, this.o.zombiePeriod) };
     if (this.queue.length === 0 && this.freeCpus > 0 && this.enabled) return { granted: await this.grant(entry, false), zombiePeriod: entry.zombiePeriod };
     if (this.queue.some((e) => sameClient(e.client, m.client))) throw new WaitingLimitError(`client ${m.client.location} already has a computation waiting at ${name}`);
     if (this.queue.length >= this.o.maxWaiting) throw new WaitingLimitError(`${name} has ${this.queue.length} computations waiting, its limit`);
@@ -166,7 +178,7 @@ export class NodeMain {
   private async grant(e: Waiting, waited: boolean): Promise<number> {
     const cpus = Math.min(e.want, this.freeCpus);
     const ports = Array.from({ length: cpus }, () => this.freePorts.shift() ?? 0);
-    const comp = new NodeComputation(this.deps.host, e.id, e.client, cpus, e.zombiePeriod, ports);
+    const comp = new NodeComputation(this.deps.host, e.id, e.client, cpus, e.zombiePeriod, ports, e.name);
     this.computations.set(e.id, comp);
     try {
       const coro = await this.deps.computations.startChild({ id: `computation-${e.id}`, start: (c: Coro<any, any>) => comp.run(c), restart: 'temporary', shutdownTimeout: 60_000 });
@@ -177,7 +189,7 @@ export class NodeMain {
       this.freePorts.push(...ports.filter((p) => p !== 0));
       throw err;
     }
-    this.deps.logger.info({ computation: e.id, client: String(e.client.location), cpus }, 'discoro: computation reserved');
+    this.deps.logger.info({ computation: e.id, name: e.name, client: String(e.client.location), cpus }, 'discoro: computation reserved');
     this.deps.publish({ kind: 'computation-granted', id: e.id, client: e.client.location, cpus, waited });
     return cpus;
   }

@@ -12,7 +12,7 @@ import type { Coro } from '../../../runtime/Coro.js';
 import type { Location } from '../../../transports/net/Location.js';
 import { ForkedProcess, ProcessExit, ProcessMessage } from '../../../transports/io/ForkedProcess.js';
 import { ComponentError, ServerLostError, SetupFailedError, UnknownJobFunctionError } from '../../actorErrors.js';
-import type { FromServer, JobReport, ServerInfo, ToServer } from '../protocol.js';
+import type { FromServer, JobReport, NodeEvent, ServerInfo, ToServer } from '../protocol.js';
 import type { NodeChange } from './nodeEvents.js';
 import { CloseServer, ServerNews, TerminateJob, type Reply } from './nodeMessages.js';
 import type { Address } from '../../../runtime/address.js';
@@ -33,6 +33,8 @@ const CLOSE_SLACK_MS = 2000;
  */
 export interface ServerContext {
   readonly id: string;
+  /** What its client calls the computation. */
+  readonly name: string;
   readonly client: Location;
   /** The computation's coroutine (told `ServerNews`). */
   readonly computation: Coro<any, any>;
@@ -46,6 +48,8 @@ export interface ServerContext {
   /** A fresh process owned by `owner`: a spare if there is one, else a new fork. */
   takeProcess(owner: Coro<any, any>): Promise<ForkedProcess>;
   publish(change: NodeChange): void;
+  /** Tells the computation's client `event` (after every event published before); resolves once it has it. */
+  tellClient(event: NodeEvent): Promise<void>;
 }
 
 /**
@@ -76,6 +80,8 @@ export class ServerOwner {
   /** Its jobs as the server last reported them. */
   report: JobReport = { type: 'jobs', running: 0, done: 0, failed: 0, jobs: [] };
   closing = false;
+  /** A job closed the server; `restart`: a fresh one is to take its place. */
+  retired: { restart: boolean } | undefined;
   coro: Coro<any, void> | undefined;
   private nextRef = 1;
   private readonly terminations = new Map<number, Address<Reply<boolean>>>();
@@ -156,7 +162,7 @@ export class ServerOwner {
       } else if (m instanceof ProcessExit && m.process === proc) {
         return this.closing ? undefined : m;
       } else if (m instanceof ProcessMessage && m.process === proc) {
-        this.fromServer(m.data as FromServer);
+        await this.fromServer(m.data as FromServer);
       } else if (m instanceof TerminateJob) {
         const ref = this.nextRef++;
         if (proc.send({ type: 'terminate', ref, job: m.job } satisfies ToServer)) this.terminations.set(ref, m.replyTo);
@@ -170,10 +176,24 @@ export class ServerOwner {
     }
   }
 
-  private fromServer(data: FromServer): void {
+  private async fromServer(data: FromServer): Promise<void> {
     if (data.type === 'jobs') {
-      this.report = data;
-      this.ctx.publish({ kind: 'jobs', id: this.ctx.id, server: this.info!.location });
+      const { failures, failuresDropped, ...report } = data;
+      this.report = report;
+      const ctx = this.ctx;
+      if (failures !== undefined && (failures.length > 0 || (failuresDropped ?? 0) > 0)) {
+        ctx.publish({ kind: 'jobs-failed', id: ctx.id, name: ctx.name, client: ctx.client, server: this.info!.location, failures, dropped: failuresDropped ?? 0 });
+      }
+      ctx.publish({ kind: 'jobs', id: ctx.id, server: this.info!.location });
+    } else if (data.type === 'retiring') {
+      // Its exit will be no loss; its client starts no new job there from now on.
+      this.closing = true;
+      this.retired = { restart: data.restart === true };
+      this.ctx.publish({ kind: 'server-held', id: this.ctx.id, client: this.ctx.client, server: this.info!.location, held: true });
+    } else if (data.type === 'retired') {
+      // Its client has it before the server goes: it never sees it vanish first.
+      await this.ctx.tellClient({ kind: 'server-closed', server: this.info! });
+      this.process?.send({ type: 'close', grace: 0 } satisfies ToServer);
     } else if (data.type === 'terminated') {
       const replyTo = this.terminations.get(data.ref);
       this.terminations.delete(data.ref);

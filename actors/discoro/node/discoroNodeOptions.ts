@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Logger } from '../../../runtime/logging.js';
 import { silentLogger } from '../../../runtime/logging.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import type { DashboardOptions } from '../../dashboard/dashboardOptions.js';
 import { ServiceWindow } from './ServiceWindow.js';
 
 /**
@@ -96,7 +97,24 @@ export interface DiscoroNodeOptions {
   /** Level for the servers' loggers (default 'warn'). */
   logLevel?: string;
   logger?: Logger;
+  /** Failed jobs the node keeps for its dashboard and `/api/failed-jobs` (default 100, at most 10000; 0: none, each is still logged). */
+  failedJobs?: number;
+  /**
+   * Its web dashboard (none by default; `discoronode` serves one unless `--no-dashboard`): where
+   * it listens and the token of its actions. It shows the node's cluster view, the cluster page of
+   * the nodes it knows, and answers `/readyz` for the node.
+   */
+  dashboard?: NodeDashboardOptions;
 }
+
+/**
+ * Where a node's dashboard listens, and its token (the node supplies its cluster, readiness and title).
+ * @example
+ * ```ts
+ * const dashboard: NodeDashboardOptions = { host: '0.0.0.0', port: 9800, token: process.env.DISCORO_DASHBOARD_TOKEN };
+ * ```
+ */
+export type NodeDashboardOptions = Omit<DashboardOptions, 'cluster' | 'readiness' | 'title'>;
 
 /**
  * The options with their defaults, without the secret and the TLS certificate and key (the node
@@ -107,7 +125,7 @@ export interface DiscoroNodeOptions {
 log(o.destDir);
  * ```
  */
-export type ResolvedNodeOptions = Required<Omit<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort' | 'serviceStart' | 'serviceStop' | 'serviceEnd'>> &
+export type ResolvedNodeOptions = Required<Omit<DiscoroNodeOptions, 'extHost' | 'secret' | 'tls' | 'maxFileSize' | 'udpPort' | 'serviceStart' | 'serviceStop' | 'serviceEnd' | 'dashboard'>> &
   Pick<DiscoroNodeOptions, 'extHost' | 'maxFileSize' | 'udpPort'> & {
     /** A secret is set (the secret itself is kept out of every options object). */
     hasSecret: boolean;
@@ -182,6 +200,9 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
   const heartbeatInterval = positive(options.heartbeatInterval, 'heartbeatInterval', 1000);
   const maxWaiting = options.maxWaiting ?? 100;
   if (!Number.isInteger(maxWaiting) || maxWaiting < 0) throw new InvalidArgumentError('maxWaiting must be a non-negative integer');
+  const failedJobs = options.failedJobs ?? 100;
+  if (!Number.isInteger(failedJobs) || failedJobs < 0 || failedJobs > 10_000) throw new InvalidArgumentError('failedJobs must be an integer in 0..10000');
+  if (options.dashboard !== undefined && (options.dashboard === null || typeof options.dashboard !== 'object')) throw new InvalidArgumentError('dashboard must be an object of dashboard options');
   const r = options.serverRestarts ?? { maxRestarts: 10 * cpus, withinMs: 5000 };
   if (r === null || typeof r !== 'object' || !Number.isInteger(r.maxRestarts) || r.maxRestarts < 0 || !(typeof r.withinMs === 'number' && r.withinMs > 0)) {
     throw new InvalidArgumentError('serverRestarts must be { maxRestarts: an integer ≥ 0, withinMs: a positive number of ms }');
@@ -217,5 +238,6 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
     startTimeout: positive(options.startTimeout, 'startTimeout', 30_000),
     logLevel: options.logLevel ?? 'warn',
     logger: options.logger ?? silentLogger(),
+    failedJobs,
   };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Location } from '../../../transports/net/Location.js';
-import type { NodeAvailability, ServerInfo } from '../protocol.js';
+import type { JobFailure, NodeAvailability, ServerInfo } from '../protocol.js';
 import type { ServicePhase } from './ServiceWindow.js';
 
 /**
@@ -60,6 +60,8 @@ export type NodeChange =
   | { kind: 'server-held'; id: string; client: Location; server: string; held: boolean }
   /** A server reported its jobs. */
   | { kind: 'jobs'; id: string; server: string }
+  /** Jobs failed on a server (they threw, or were lost with it); `dropped` more were not listed. */
+  | { kind: 'jobs-failed'; id: string; name: string; client: Location; server: string; failures: readonly JobFailure[]; dropped: number }
   /** A server or spare process was forked or ended. */
   | { kind: 'processes' }
   /** The node was enabled or disabled by its operator. */

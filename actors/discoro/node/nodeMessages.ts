@@ -62,7 +62,7 @@ export async function call<T>(target: Coro<any, any>, make: (replyTo: Address<Re
 
 /** A client asks for slots: `{ granted, zombiePeriod }` or `{ queued, zombiePeriod }`. */
 export class Reserve {
-  constructor(readonly id: string, readonly want: number, readonly zombiePeriod: number | null, readonly client: ClientRef, readonly replyTo: Address<Reply<any>>) {}
+  constructor(readonly id: string, readonly want: number, readonly zombiePeriod: number | null, readonly client: ClientRef, readonly replyTo: Address<Reply<any>>, readonly name: string = id) {}
 }
 /** A client's request about its computation: the computation, or a typed refusal. */
 export class Authorize {

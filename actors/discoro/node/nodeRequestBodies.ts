@@ -29,20 +29,27 @@ export function computationId(id: unknown): string {
   return id;
 }
 
+/** The longest computation name a node keeps. */
+const NAME_CHARS = 100;
+
 /**
- * `[computationId, cpusWanted, zombiePeriod | null]`.
+ * `[computationId, cpusWanted, zombiePeriod | null, name?]`; without a name (a client of an
+ * earlier version), the computation is named after its id.
  * @example
  * ```ts
- * reserveBody(['c-1', -1, null]); // { id: 'c-1', want: -1, zombiePeriod: null }
+ * reserveBody(['c-1', -1, null, 'frames']); // { id: 'c-1', want: -1, zombiePeriod: null, name: 'frames' }
  * ```
  */
-export function reserveBody(body: unknown): { id: string; want: number; zombiePeriod: number | null } {
-  if (!Array.isArray(body) || body.length !== 3) throw new InvalidArgumentError('malformed discoro-reserve request');
+export function reserveBody(body: unknown): { id: string; want: number; zombiePeriod: number | null; name: string } {
+  if (!Array.isArray(body) || body.length < 3 || body.length > 4) throw new InvalidArgumentError('malformed discoro-reserve request');
   const id = computationId(body[0]);
-  const [, want, zombie] = body as [string, unknown, unknown];
+  const [, want, zombie, name] = body as [string, unknown, unknown, unknown];
   if (typeof want !== 'number' || !Number.isInteger(want)) throw new InvalidArgumentError('cpus wanted must be an integer');
   if (zombie !== null && (typeof zombie !== 'number' || !(zombie > 0))) throw new InvalidArgumentError('zombie period must be a positive number of ms');
-  return { id, want, zombiePeriod: zombie as number | null };
+  if (name !== undefined && (typeof name !== 'string' || name.length > NAME_CHARS)) throw new InvalidArgumentError(`a computation's name must be a text of at most ${NAME_CHARS} characters`);
+  // Control characters would forge lines in a log or the terminal.
+  const clean = name === undefined ? '' : name.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  return { id, want, zombiePeriod: zombie as number | null, name: clean === '' ? id : clean };
 }
 
 /**

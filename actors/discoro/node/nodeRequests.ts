@@ -56,8 +56,8 @@ export function installNodeRequests(net: Network, node: ServedNode): void {
   const authorize = (id: string, peer: Peer): Promise<NodeComputation> => call<NodeComputation>(node.coro, (r) => new Authorize(id, clientOf(peer), r), node.what);
   net.handle(NodeRequests.info, () => node.info());
   net.handle(NodeRequests.reserve, async (body, peer) => {
-    const { id, want, zombiePeriod } = reserveBody(body);
-    return call(node.coro, (r) => new Reserve(id, want, zombiePeriod, clientOf(peer), r), node.what);
+    const { id, want, zombiePeriod, name } = reserveBody(body);
+    return call(node.coro, (r) => new Reserve(id, want, zombiePeriod, clientOf(peer), r, name), node.what);
   });
   net.handle(NodeRequests.setup, async (body, peer) => {
     const { id, manifest } = setupBody(body);

@@ -9,18 +9,18 @@
  * @module
  */
 import type { Coro, MonitorTarget } from '../../../runtime/Coro.js';
-import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
+import { CoroTerminatedError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import type { Peer } from '../../../transports/net/Peer.js';
 import type { Network } from '../../remote/Network.js';
 import { RemoteWatches } from '../../remote/RemoteWatches.js';
 import { Lock } from '../../sync/Lock.js';
 import { ComputationClosedError } from '../../actorErrors.js';
-import { JOB_CORO_NAME, type JobFunctionRef } from '../protocol.js';
+import { JOB_CORO_NAME, type JobContext, type JobFunctionRef } from '../protocol.js';
 import type { JobFunctions } from './JobFunctions.js';
 import type { JobReporter } from './JobReporter.js';
 
-type JobFunction = (coro: Coro, ...args: unknown[]) => unknown;
+type JobFunction = (this: JobContext, coro: Coro, ...args: unknown[]) => unknown;
 
 /**
  * What a job tells whoever waits for the server to close, when it ends.
@@ -43,7 +43,7 @@ function checkRunBody(body: unknown): [JobFunctionRef, Uint8Array, boolean, numb
  * The jobs of a server.
  * @example
  * ```ts
- * const jobs = new ServerJobs(sched, net, obj, obj, 'node-a_proc-1');
+ * const jobs = new ServerJobs(sched, net, obj, obj, 'node-a_proc-1', obj);
  * net.handle('discoro-run', (body, peer) => jobs.run(body, peer));
  * ```
  */
@@ -54,6 +54,8 @@ export class ServerJobs {
   /** Told JOB_ENDED by each job that ends once the server closes. */
   private closer: MonitorTarget | undefined = undefined;
   private deadline = Infinity;
+  /** A job closed the server (`closeServer`); `restart` as it asked. */
+  private retired: { restart: boolean } | undefined = undefined;
 
   constructor(
     private readonly sched: Scheduler,
@@ -61,7 +63,25 @@ export class ServerJobs {
     private readonly fns: JobFunctions,
     private readonly reporter: JobReporter,
     private readonly where: string,
+    /** `this` of every job (its `closeServer` calls `retire`). */
+    private readonly context: JobContext,
   ) {}
+
+  /** Set when a job closed the server: whether a fresh one should take its place. */
+  get retiring(): { restart: boolean } | undefined {
+    return this.retired;
+  }
+
+  /**
+   * A job closes the server: no new job (refused), the running ones end in their own time,
+   * `closer` hears JOB_ENDED as each ends. True the first time (false: closing already).
+   */
+  retire(restart: boolean, closer: MonitorTarget): boolean {
+    if (this.closer !== undefined) return false;
+    this.retired = { restart };
+    this.close(Infinity, closer);
+    return true;
+  }
 
   /** Jobs started and not ended (running, or waiting for their CPU turn). */
   get count(): number {
@@ -83,7 +103,7 @@ export class ServerJobs {
    * watched (by `watchId`) before the job can run.
    */
   run(body: unknown, peer: Peer): number {
-    if (this.closer !== undefined) throw new ComputationClosedError(`server ${this.where} is closing`);
+    if (this.closer !== undefined) throw new ComputationClosedError(`server ${this.where} is closing${this.retired !== undefined ? ' (a job closed it)' : ''}`);
     const [ref, encoded, cpu, watchId] = checkRunBody(body);
     const fn = this.fns.resolve(ref);
     let args: unknown;
@@ -122,16 +142,21 @@ export class ServerJobs {
     // Listed while it waits its turn too: a close or the node's terminate reaches it there.
     this.running.set(coro.id, coro);
     let ok = false, started = false;
+    let threw: { error: unknown } | undefined;
     try {
       if (cpu) await this.cpuTurn.acquire(coro);
       this.reporter.started(coro.id, name, args);
       started = true;
-      const value = await fn(coro, ...args);
+      const value = await fn.call(this.context, coro, ...args);
       ok = true;
       return value;
+    } catch (err) {
+      // What it threw goes to the node's failed-job history; a termination is no failure of the job.
+      if (!CoroTerminatedError.is(err)) threw = { error: err };
+      throw err;
     } finally {
       this.running.delete(coro.id);
-      if (started) this.reporter.ended(coro.id, ok);
+      if (started) this.reporter.ended(coro.id, ok, threw);
       if (this.cpuTurn.owner === coro) this.cpuTurn.release(coro);
       this.closer?.send(JOB_ENDED);
     }

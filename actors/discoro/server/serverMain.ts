@@ -15,12 +15,12 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import type { Coro } from '../../../runtime/Coro.js';
-import { AsyncoroError } from '../../../runtime/runtimeErrors.js';
+import { AsyncoroError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { IPC_CLOSED, IpcPort } from '../../../transports/io/IpcPort.js';
 import { Network, type RequestAdmission } from '../../remote/Network.js';
 import { Rci } from '../../remote/Rci.js';
 import { NotComputationOwnerError, SetupFailedError } from '../../actorErrors.js';
-import { ServerRequests, setupRciName, type FromServer, type JobFunctionRef, type ToServer } from '../protocol.js';
+import { ServerRequests, setupRciName, type FromServer, type JobContext, type JobFunctionRef, type ToServer } from '../protocol.js';
 import { JobFunctions } from './JobFunctions.js';
 import { JobReporter } from './JobReporter.js';
 import { JOB_ENDED, ServerJobs } from './ServerJobs.js';
@@ -31,6 +31,8 @@ type Mail = ToServer | typeof IPC_CLOSED | typeof JOB_ENDED;
 /** After the grace period, how long terminated jobs get to end (and be reported) before the server exits anyway. */
 const TERMINATED_JOBS_MS = 2000;
 const DEADLINE: unique symbol = Symbol('deadline');
+/** How long a server closed by a job waits for its node's close before it exits anyway. */
+const RETIRED_MS = 5000;
 
 /**
  * The requests only the computation's client may make of its servers: starting, terminating and
@@ -38,7 +40,7 @@ const DEADLINE: unique symbol = Symbol('deadline');
  * a job's coroutine (`send`, `deliver`) stay open to any peer holding its reference, so that jobs
  * on different servers can talk.
  */
-const OWNER_ONLY = [ServerRequests.run, 'terminate', 'watch', 'unwatch', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
+const OWNER_ONLY = [ServerRequests.run, 'terminate', 'throw', 'watch', 'unwatch', 'monitor', 'rci-run', 'rci-locate', 'file-begin', 'file-chunk', 'file-end', 'file-abort', 'file-del'];
 
 function ownerOnly(client: StartMessage['client'], where: string): RequestAdmission {
   return {
@@ -53,14 +55,14 @@ function failure(err: unknown): FromServer {
   return { type: 'failed', code: e instanceof AsyncoroError ? e.code : typeof e?.code === 'string' ? e.code : 'ERR_DISCORO_SETUP_FAILED', message: String(e?.message ?? err) };
 }
 
-async function runSetup(fns: JobFunctions, sched: Scheduler, setup: { fn: JobFunctionRef; args: unknown[] }, what: string, where: string): Promise<void> {
+async function runSetup(fns: JobFunctions, sched: Scheduler, setup: { fn: JobFunctionRef; args: unknown[] }, what: string, where: string, context?: JobContext): Promise<void> {
   const fn = fns.resolve(setup.fn);
-  const result = await sched.spawnWith({ name: what }, (coro: Coro) => fn(coro, ...setup.args)).finish();
+  const result = await sched.spawnWith({ name: what }, (coro: Coro) => fn.call(context, coro, ...setup.args)).finish();
   if (result !== 0 && result !== undefined) throw new SetupFailedError(`${what} at ${where} returned ${String(result).slice(0, 80)}, not 0`);
 }
 
 /** Loads the computation and, for a server, starts serving its jobs; undefined after a node setup. */
-async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger): Promise<{ net: Network; jobs: ServerJobs; reporter: JobReporter } | undefined> {
+async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger, self: Coro<Mail>): Promise<{ net: Network; jobs: ServerJobs; reporter: JobReporter } | undefined> {
   const where = `${m.nodeName}_proc-${m.index}`;
   const at = `node ${m.nodeName} (${m.mode === 'server' ? `server ${where}` : 'its node setup'})`;
   const workDir = path.join(m.folder, m.mode === 'server' ? `server-${m.index}` : 'node-setup');
@@ -79,19 +81,29 @@ async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, 
     name: where, discover: false, destDir: workDir, maxFileSize: o.maxFileSize,
     heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
   }, ownerOnly(m.client, where));
+  let jobs: ServerJobs | undefined;
+  // What every job (and the server setup) gets as `this`.
+  const context: JobContext = Object.freeze({
+    server: String(net.location), node: m.nodeName, index: m.index, computation: m.computationId, memory: new Map<string, unknown>(),
+    closeServer(options?: { restart?: boolean }): void {
+      if (jobs === undefined) throw new InvalidArgumentError('a server setup cannot close its server');
+      const restart = options?.restart === true;
+      if (jobs.retire(restart, self)) node.send({ type: 'retiring', restart });
+    },
+  });
   const setup = m.manifest.serverSetup;
-  if (setup !== undefined && m.manifest.setupOnEnable !== true) await runSetup(fns, sched, setup, 'server setup', where);
+  if (setup !== undefined && m.manifest.setupOnEnable !== true) await runSetup(fns, sched, setup, 'server setup', where, context);
   if (m.manifest.setupOnEnable === true) {
     new Rci(setupRciName(m.computationId), async (_coro: Coro, args: unknown[] | null) => {
-      if (setup !== undefined) await runSetup(fns, sched, { fn: setup.fn, args: args ?? setup.args }, 'server setup', where);
+      if (setup !== undefined) await runSetup(fns, sched, { fn: setup.fn, args: args ?? setup.args }, 'server setup', where, context);
       return 0;
     }, { scheduler: sched }).register();
   }
   // The node hears of the jobs in batches (JobReporter): a job's start and end cost a map update.
   const reporter = new JobReporter((r) => node.send(r), sched);
-  const jobs = new ServerJobs(sched, net, fns, reporter, where);
-  net.handle(ServerRequests.run, (body, peer) => jobs.run(body, peer));
-  return { net, jobs, reporter };
+  const serving = (jobs = new ServerJobs(sched, net, fns, reporter, where, context));
+  net.handle(ServerRequests.run, (body, peer) => serving.run(body, peer));
+  return { net, jobs: serving, reporter };
 }
 
 async function serve(self: Coro<Mail>, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger): Promise<void> {
@@ -101,7 +113,7 @@ async function serve(self: Coro<Mail>, sched: Scheduler, node: IpcPort<ToServer,
   if (first === IPC_CLOSED || typeof first !== 'object' || first.type !== 'start') return process.exit(0);
   let server: Awaited<ReturnType<typeof start>>;
   try {
-    server = await start(first, sched, node, logger);
+    server = await start(first, sched, node, logger, self);
   } catch (err) {
     await node.sent(failure(err), { timeout: 5000 });
     return process.exit(3);
@@ -113,6 +125,7 @@ async function serve(self: Coro<Mail>, sched: Scheduler, node: IpcPort<ToServer,
   const { net, jobs, reporter } = server;
   node.send({ type: 'ready', location: String(net.location) });
   let terminatedAt = Infinity;
+  let closedByNode = false;
   while (!jobs.closing || jobs.count > 0) {
     const wait = jobs.closing ? Math.min(jobs.graceLeft, terminatedAt === Infinity ? Infinity : Math.max(0, terminatedAt + TERMINATED_JOBS_MS - Date.now())) : undefined;
     const m = await self.receive<typeof DEADLINE>({ timeout: wait, alarm: DEADLINE });
@@ -123,10 +136,20 @@ async function serve(self: Coro<Mail>, sched: Scheduler, node: IpcPort<ToServer,
       jobs.terminateAll();
     } else if (m === JOB_ENDED) continue;
     else if (m.type === 'terminate') node.send({ type: 'terminated', ref: m.ref, found: jobs.terminate(m.job) });
-    else if (m.type === 'close') jobs.close(m.grace, self); // a second close may cut the grace short
+    else if (m.type === 'close') {
+      closedByNode = true;
+      jobs.close(m.grace, self); // a second close may cut the grace short
+    }
   }
   reporter.stop();
   await node.sent(reporter.report(), { timeout: 1000 }); // the last jobs' ends reach the node
+  if (jobs.retiring !== undefined && !closedByNode) {
+    // Closed by a job: the node tells the client it closed, then closes it, so that the client
+    // never sees it go before it is told.
+    node.send({ type: 'retired' });
+    const told = await self.receive<typeof DEADLINE>({ timeout: RETIRED_MS, alarm: DEADLINE, filter: (x) => x === IPC_CLOSED || (typeof x === 'object' && x.type === 'close') });
+    if (told === IPC_CLOSED) return process.exit(0);
+  }
   await net.stop();
   process.exit(0);
 }

@@ -1,42 +1,58 @@
-/** EventHub: event streams over a real HTTP server; closed and stuck clients are dropped. */
+/**
+ * EventHub: event streams over a real HTTP server (HttpServer, owned by a coroutine that adds each
+ * request as a stream and drops it when the server reports its connection closed); stuck clients
+ * are dropped, keep-alives and broadcasts reach every stream.
+ */
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EventHub } from '../../../actors/dashboard/EventHub.js';
+import type { Coro } from '../../../runtime/Coro.js';
+import { Scheduler } from '../../../runtime/Scheduler.js';
+import { HttpClosed, HttpExchange, HttpServer } from '../../../transports/io/HttpServer.js';
 import { turn, until } from '../../helpers.js';
 import { SseClient } from './fixtures/sseClient.js';
 
 describe('EventHub', () => {
-  let server: Server;
+  let sched: Scheduler;
+  let server: HttpServer;
   let hub: EventHub;
   let url: string;
-  let emptied = 0;
+  let dropped = 0;
   const clients: SseClient[] = [];
 
   beforeEach(async () => {
-    emptied = 0;
-    hub = new EventHub({ maxBufferedBytes: 64 * 1024, heartbeatMs: 20, onEmpty: () => emptied++ });
-    server = createServer((_req, res) => hub.add(res, { 'x-extra': 'yes' }));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    sched = new Scheduler();
+    dropped = 0;
+    hub = new EventHub({ maxBufferedBytes: 64 * 1024 });
+    const owner = sched.spawnWith({ name: 'streams' }, async (coro: Coro<unknown, void>) => {
+      for (;;) {
+        const m = await coro.receive();
+        if (m instanceof HttpExchange) hub.add(m.res, { 'x-extra': 'yes' });
+        else if (m instanceof HttpClosed && hub.drop(m.res)) dropped++;
+      }
+    });
+    server = await HttpServer.listen({ owner, scheduler: sched });
+    url = `http://127.0.0.1:${server.port}/`;
   });
 
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
     hub.closeAll();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close({ timeout: 5000 });
+    await sched.terminate();
   });
 
-  it('every stream gets every broadcast; send() reaches one; extra headers are sent', async () => {
+  it('every stream gets every broadcast and keep-alive; send() reaches one; extra headers are sent', async () => {
     const a = await SseClient.open(url);
     const b = await SseClient.open(url);
     clients.push(a, b);
     expect(a.res.headers['x-extra']).to.equal('yes');
+    expect(a.res.headers['content-type']).to.equal('text/event-stream; charset=utf-8');
     await until(() => hub.size === 2, 5000, 'two streams');
     hub.broadcast('tick', JSON.stringify({ n: 1 }));
     await Promise.all([a.next('tick', (d) => d.n === 1), b.next('tick', (d) => d.n === 1)]);
     expect(a.events.filter((e) => e.event === 'tick')).to.have.length(1);
+    hub.keepAlive();
+    await until(() => a.raw.includes(': keep-alive') && b.raw.includes(': keep-alive'), 5000, 'the keep-alive comment');
   });
 
   it('a multi-line payload is split into data lines and joined back', async () => {
@@ -48,12 +64,13 @@ describe('EventHub', () => {
     expect(a.events.find((e) => e.event === 'text')!.data).to.equal('"line 1\nline 2"');
   });
 
-  it('drops a stream whose client went away, and says when none is left', async () => {
+  it('drops a stream whose client went away, when its owner is told', async () => {
     const a = await SseClient.open(url);
     await until(() => hub.size === 1, 5000, 'one stream');
     a.close();
     await until(() => hub.size === 0, 5000, 'the stream dropped');
-    expect(emptied).to.equal(1);
+    expect(dropped).to.equal(1);
+    expect(hub.drop(a.res as never)).to.equal(false);
   });
 
   it('drops a stream that stops reading once more than maxBufferedBytes are queued', async () => {

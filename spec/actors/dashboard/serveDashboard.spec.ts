@@ -91,7 +91,7 @@ describe('serveDashboard (HTTP)', () => {
       expect(a.status).to.equal(200);
       expect(a.res.headers['content-type']).to.match(/^text\/event-stream/);
       for (const c of [a, b]) {
-        expect((await c.next('info')).data).to.deep.equal({ cluster: true, threads: false, actions: true, refreshMs: 250 });
+        expect((await c.next('info')).data).to.deep.equal({ title: 'asyncoro dashboard', cluster: true, threads: false, actions: true, refreshMs: 250, failedJobs: true, clusterNodes: true });
         await c.next('scheduler');
         expect((await c.next('cluster')).data.counts).to.deep.include({ submitted: 1, running: 1 });
       }
@@ -157,12 +157,13 @@ describe('serveDashboard (HTTP)', () => {
     });
 
     it('/api/info says what the page offers; /api/cluster is 404 without a cluster', async () => {
-      expect((await http(`${dash.url}api/info`)).json()).to.deep.equal({ cluster: true, threads: false, actions: true, refreshMs: 250 });
-      const bare = await serve();
-      expect((await http(`${bare.url}api/info`)).json()).to.deep.equal({ cluster: false, threads: false, actions: false, refreshMs: 250 });
-      const r = await http(`${bare.url}api/cluster`);
-      expect(r.status).to.equal(404);
-      expect(r.json().error).to.equal(DashboardNotFoundError.CODE);
+      expect((await http(`${dash.url}api/info`)).json()).to.deep.equal({ title: 'asyncoro dashboard', cluster: true, threads: false, actions: true, refreshMs: 250, failedJobs: true, clusterNodes: true });
+      const bare = await serve({ title: 'my service' });
+      expect((await http(`${bare.url}api/info`)).json()).to.deep.equal({ title: 'my service', cluster: false, threads: false, actions: false, refreshMs: 250, failedJobs: false, clusterNodes: false });
+      for (const path of ['api/cluster', 'api/failed-jobs', 'api/nodes', 'events/cluster']) {
+        const r = await http(`${bare.url}${path}`);
+        expect([r.status, r.json().error], path).to.deep.equal([404, DashboardNotFoundError.CODE]);
+      }
     });
   });
 
@@ -320,7 +321,7 @@ describe('serveDashboard (HTTP)', () => {
     });
 
     it('rejects bad options with InvalidArgumentError, never echoing the token', async () => {
-      const bad: unknown[] = [{ port: -1 }, { port: 1.5 }, { host: '' }, { token: 'short' }, { token: 'has spaces in it, long enough' }, { token: 42 }, { refreshMs: 0 }, { cluster: { nodes: () => [] } }, { allowedHosts: [''] }, 'x'];
+      const bad: unknown[] = [{ port: -1 }, { port: 1.5 }, { host: '' }, { token: 'short' }, { token: 'has spaces in it, long enough' }, { token: 42 }, { refreshMs: 0 }, { cluster: { nodes: () => [] } }, { allowedHosts: [''] }, { readiness: 'yes' }, { title: '' }, { title: 'x'.repeat(121) }, 'x'];
       for (const options of bad) {
         const err = await expectError(() => serveDashboard(fx.sched, options as never), InvalidArgumentError);
         expect(err.message).not.to.include('has spaces');

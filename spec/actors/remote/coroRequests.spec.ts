@@ -8,7 +8,8 @@ import { Coro } from '../../../runtime/Coro.js';
 import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { RemoteError } from '../../../transports/net/netErrors.js';
 import { networkFixture } from '../../fixtures/index.js';
-import { caught, deferred, until } from '../../helpers.js';
+import { caught, deferred, expectError, until } from '../../helpers.js';
+import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { Location } from '../../../transports/net/Location.js';
 
 /** A reference to a coroutine of some other node, for statuses made by hand. */
@@ -83,6 +84,31 @@ describe('coroRequests (the coroutine layer between two nodes)', function () {
     await coro.finish().catch(() => undefined);
     expect(coro.isAlive).to.equal(false);
     expect(await at('terminate', [...ref])).to.equal(false);
+  });
+
+  it('throw raises the error in the coroutine at its pending call, as a RemoteError with the original name; false once it has ended; a body without an error is InvalidArgumentError', async () => {
+    class Interrupt extends Error {
+      override name = 'Interrupt';
+    }
+    const caughtThere: Error[] = [];
+    const sleeper = b.scheduler.spawnWith({ name: 'sleeper' }, async (c: Coro) => {
+      c.register();
+      try {
+        await c.sleep(60_000);
+      } catch (err) {
+        caughtThere.push(err as Error);
+        return 'wrapped up';
+      }
+      return 'slept';
+    });
+    await until(() => b.scheduler.snapshot().coroutines.some((x) => x.name === 'sleeper' && x.state === 'sleeping'), 5000, 'the sleeper asleep');
+    const remote = (await Coro.locate('sleeper', { scheduler: a.scheduler, location: b.location, timeout: 5000 })) as RemoteCoro<never, string>;
+    expect(await remote.throw(new Interrupt('wrap up'))).to.equal(true);
+    expect(await sleeper.finish()).to.equal('wrapped up');
+    expect([caughtThere[0]!.name, (caughtThere[0] as RemoteError).remoteMessage]).to.deep.equal(['Interrupt', 'wrap up']);
+    expect(await remote.throw(new Interrupt('too late'))).to.equal(false);
+    expect(await code(at('throw', [b.incarnation, sleeper.id, 'sleeper', 'not an error']))).to.equal('ERR_INVALID_ARGUMENT');
+    await expectError(() => remote.throw('no' as never), InvalidArgumentError);
   });
 
   it('monitor installs a watch: the status comes back through exited to the watch of the asking peer', async () => {

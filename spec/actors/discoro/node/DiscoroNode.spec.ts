@@ -10,7 +10,8 @@ import type { DiscoroNodeOptions } from '../../../../actors/discoro/node/discoro
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
 import { CoroTerminatedError, InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
 import { NodeCluster } from '../../../../actors/discoro/node/NodeCluster.js';
-import { captureLogger, expectError } from '../../../helpers.js';
+import { captureLogger, expectError, until } from '../../../helpers.js';
+import { ListenError } from '../../../../transports/io/ioErrors.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { SECRET, statusLog, WORK } from '../discoroFixture.js';
 
@@ -183,5 +184,55 @@ describe('DiscoroNode: its secret, its lifetime', function () {
     expect(held.isStopping).to.equal(true);
     expect(held.scheduler.isRunning).to.equal(false);
     expect(existsSync(path.join(held.root, 'discoronode.pid'))).to.equal(false);
+  });
+});
+
+describe('DiscoroNode: its dashboard, readiness and what it says of itself', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'discoro-node-dash-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const get = async (url: string): Promise<{ status: number; body: any }> => {
+    const res = await fetch(url, { headers: { connection: 'close' } });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('serves its dashboard (named after it), whose /readyz follows the node: serving, disabled, outside its window, stopping; info() says the same', async () => {
+    let clock = new Date(2025, 0, 6, 12, 0).getTime();
+    const node = await DiscoroNode.start({ cpus: 1, spareServers: 0, discover: false, secret: SECRET, destDir: path.join(dir, 'a'), name: 'ready-spec', serviceStart: '08:00', serviceEnd: '18:00', now: () => clock, pulseInterval: 50, dashboard: { port: 0 } });
+    try {
+      const url = node.dashboard!.url;
+      expect(node.dashboardUrl).to.equal(url);
+      expect((await get(`${url}api/info`)).body.title).to.equal('discoronode ready-spec');
+      expect(await get(`${url}readyz`)).to.deep.equal({ status: 200, body: { status: 'ready', reason: 'serving until 18:00' } });
+      expect(node.readiness()).to.deep.equal({ ready: true, reason: 'serving until 18:00' });
+      expect(await node.info()).to.deep.include({ state: 'serving', computations: 0, waiting: 0, jobs: { running: 0, done: 0, failed: 0 }, dashboard: url });
+      await node.setEnabled(false);
+      expect(await get(`${url}readyz`)).to.deep.equal({ status: 503, body: { status: 'not ready', reason: 'disabled by its operator' } });
+      expect((await node.info()).state).to.equal('disabled');
+      await node.setEnabled(true);
+      clock = new Date(2025, 0, 6, 19, 0).getTime();
+      await until(() => node.state === 'out of service', 5000, 'the window closed');
+      expect(await get(`${url}readyz`)).to.deep.equal({ status: 503, body: { status: 'not ready', reason: 'outside service window, next start 08:00' } });
+      expect((await get(`${url}healthz`)).status).to.equal(200); // alive all along
+    } finally {
+      await node.stop({ grace: 0 });
+    }
+    expect(node.readiness()).to.deep.equal({ ready: false, reason: 'stopping' });
+    expect(await fetch(node.dashboard!.url).then(() => 'answered', (e: Error & { cause?: { code?: string } }) => e.cause?.code)).to.equal('ECONNREFUSED');
+  });
+
+  it('a dashboard that cannot listen fails start() with ListenError, and leaves no node behind (its folder can be taken again)', async () => {
+    const first = await DiscoroNode.start({ cpus: 1, spareServers: 0, discover: false, secret: SECRET, destDir: path.join(dir, 'b'), dashboard: { port: 0 } });
+    try {
+      const folder = path.join(dir, 'c');
+      const err = await expectError(() => DiscoroNode.start({ cpus: 1, spareServers: 0, discover: false, secret: SECRET, destDir: folder, dashboard: { port: first.dashboard!.port } }), ListenError);
+      expect(err.message).to.include(String(first.dashboard!.port));
+      const again = await DiscoroNode.start({ cpus: 1, spareServers: 0, discover: false, secret: SECRET, destDir: folder });
+      await again.stop({ grace: 0 });
+      await expectError(() => DiscoroNode.start({ destDir: folder, failedJobs: -1 }), InvalidArgumentError);
+      await expectError(() => DiscoroNode.start({ destDir: folder, dashboard: 'yes' as never }), InvalidArgumentError);
+    } finally {
+      await first.stop({ grace: 0 });
+    }
   });
 });

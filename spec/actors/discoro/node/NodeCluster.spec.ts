@@ -21,7 +21,7 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
   const comps: Computation[] = [];
   const pids = new Set<number>();
   const computation = (): Computation => {
-    const c = new Computation({ components: [work], nodes: [node.location], secret: SECRET, pulseInterval: 200, scheduler: new Scheduler() });
+    const c = new Computation({ components: [work], nodes: [node.location], secret: SECRET, pulseInterval: 200, scheduler: new Scheduler(), name: `frames ${comps.length + 1}` });
     comps.push(c);
     return c;
   };
@@ -51,11 +51,15 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
   it('shows the node itself with a pulse measured at once, and no server before a computation', async () => {
     await until(() => cluster.nodes()[0]!.lastPulse !== null, 10_000, 'the first measure');
     const [n] = cluster.nodes();
-    expect(n).to.deep.include({ location: node.location, name: 'cluster-spec', state: 'initialized', enabled: true, cpus: 2 });
+    expect(n).to.deep.include({ location: node.location, name: 'cluster-spec', state: 'serving', enabled: true, cpus: 2 });
     expect(n!.freeMemory).to.be.greaterThan(0);
     expect(n!.totalMemory).to.be.at.least(n!.freeMemory!);
     expect(cluster.servers()).to.deep.equal([]);
     expect(cluster.counts()).to.deep.equal({ submitted: 0, running: 0, done: 0, failed: 0 });
+    // The cluster page: the node itself first, serving, with its jobs and computations.
+    expect(cluster.clusterNodes()).to.have.length(1);
+    expect(cluster.clusterNodes()[0]).to.deep.include({ location: node.location, self: true, state: 'serving', computations: 0, jobs: { running: 0, done: 0, failed: 0 }, dashboard: null });
+    expect(cluster.failedJobs()).to.deep.equal([]);
   });
 
   it('its servers, the computation with its client, the running jobs its servers report, and the counts', async () => {
@@ -65,8 +69,8 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
     expect(cluster.servers().map((s) => [s.node, s.state, s.enabled])).to.deep.equal([[node.location, 'initialized', true], [node.location, 'initialized', true]]);
     expect(new Set(cluster.servers().map((s) => s.pid))).to.deep.equal(new Set(c.servers().map((s) => s.pid)));
     const [comp] = cluster.computations();
-    expect(comp).to.deep.include({ id: c.id, state: 'serving' });
-    expect(comp!.name).to.match(/^client 127\.0\.0\.1:\d+$/);
+    expect(comp).to.deep.include({ id: c.id, name: 'frames 1', state: 'serving' });
+    expect(comp!.client).to.match(/^127\.0\.0\.1:\d+$/);
     let changes = 0;
     const unsubscribe = cluster.subscribe(() => changes++);
     const job = await c.runAsync('compute', 7, 60_000);
@@ -79,6 +83,13 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
     await c.runResult('fail', 'on purpose').catch(() => undefined);
     await until(() => cluster.counts().done === 3 && cluster.counts().failed === 1, 5000, 'the counts reported');
     expect(cluster.counts()).to.deep.equal({ submitted: 5, running: 1, done: 3, failed: 1 });
+    // The failed one is in the history, with the error and the stack from the server.
+    await until(() => cluster.failedJobs().length === 1, 5000, 'the failed job kept');
+    const [f] = cluster.failedJobs();
+    expect(f).to.deep.include({ fn: 'fail', argsPreview: '["on purpose"]', node: node.location, computation: c.id, computationName: 'frames 1' });
+    expect(f!.error).to.deep.include({ name: 'Error', message: 'on purpose' });
+    expect(f!.error.stack).to.match(/^Error: on purpose\n\s+at (Object\.)?fail \(file:.*work\.mjs/);
+    expect(c.servers().map((s) => s.location)).to.include(f!.server);
 
     // Terminate: the server ends the coroutine; the client sees the job terminated.
     expect(await cluster.terminateJob(`${job.id + 1000}@${job.server}`)).to.equal(false);
@@ -146,7 +157,7 @@ describe('NodeCluster (a discoronode as the dashboard sees it)', function () {
     const dLog = statusLog(d);
     const scheduled = d.schedule({ timeout: 15_000 });
     await dLog.until((s) => s.kind === 'node-waiting');
-    expect(cluster.computations()).to.deep.equal([{ id: d.id, name: cluster.computations()[0]!.name, state: 'waiting' }]);
+    expect(cluster.computations()).to.deep.equal([{ id: d.id, name: 'frames 2', client: String(d.net!.location), state: 'waiting' }]);
     expect(await cluster.enableNode(node.location)).to.equal(true);
     expect(await scheduled).to.equal(true);
     expect(await d.runResult('square', 6)).to.equal(36);

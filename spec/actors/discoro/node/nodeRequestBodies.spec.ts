@@ -9,10 +9,15 @@ describe('nodeRequestBodies', () => {
     for (const bad of ['', '../up', 'a/b', 'x'.repeat(65), 7, null]) expect(() => computationId(bad), String(bad)).to.throw(InvalidArgumentError);
   });
 
-  it('reserve: [id, integer cpus, positive zombie period or null]', () => {
-    expect(reserveBody(['c-1', -1, null])).to.deep.equal({ id: 'c-1', want: -1, zombiePeriod: null });
-    expect(reserveBody(['c-1', 2, 500])).to.deep.equal({ id: 'c-1', want: 2, zombiePeriod: 500 });
-    for (const bad of [['c-1', 2], ['c-1', 1.5, null], ['c-1', 2, 0], ['c-1', '2', null], 'c-1']) expect(() => reserveBody(bad), JSON.stringify(bad)).to.throw(InvalidArgumentError);
+  it('reserve: [id, integer cpus, positive zombie period or null, name?]; no name (an earlier client), the id', () => {
+    expect(reserveBody(['c-1', -1, null])).to.deep.equal({ id: 'c-1', want: -1, zombiePeriod: null, name: 'c-1' });
+    expect(reserveBody(['c-1', 2, 500, 'frames'])).to.deep.equal({ id: 'c-1', want: 2, zombiePeriod: 500, name: 'frames' });
+    // A name cannot forge a line of the node's log or terminal.
+    expect(reserveBody(['c-1', 2, 500, 'a\nb\u001b[2J'])).to.deep.include({ name: 'a b [2J' });
+    expect(reserveBody(['c-1', 2, 500, '  '])).to.deep.include({ name: 'c-1' });
+    for (const bad of [['c-1', 2], ['c-1', 1.5, null], ['c-1', 2, 0], ['c-1', '2', null], 'c-1', ['c-1', 2, null, 7], ['c-1', 2, null, 'x'.repeat(101)], ['c-1', 2, null, 'n', 'extra']]) {
+      expect(() => reserveBody(bad), JSON.stringify(bad)).to.throw(InvalidArgumentError);
+    }
   });
 
   it('setup: [id, manifest] whose modules stay inside the computation folder', () => {

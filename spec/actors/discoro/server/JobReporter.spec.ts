@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { JobReport } from '../../../../actors/discoro/protocol.js';
-import { JobReporter, RUNNING_JOBS_LISTED } from '../../../../actors/discoro/server/JobReporter.js';
+import { describeError, FAILURES_LISTED, JobReporter, RUNNING_JOBS_LISTED } from '../../../../actors/discoro/server/JobReporter.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { until } from '../../../helpers.js';
 
@@ -65,5 +65,45 @@ describe('JobReporter', () => {
     reporter.report();
     expect(previews).to.equal(RUNNING_JOBS_LISTED);
     reporter.stop();
+  });
+
+  it(`lists the jobs that threw since the last report (not the terminated ones), at most ${FAILURES_LISTED}, the others counted; each once`, () => {
+    const reporter = new JobReporter(() => undefined, sched, 1000);
+    reporter.started(1, 'parse', ['a.csv', { strict: true }]);
+    reporter.started(2, 'parse', ['b.csv']);
+    reporter.started(3, 'parse', ['c.csv']);
+    reporter.ended(1, false, { error: new SyntaxError('bad line 7', { cause: new Error('unexpected ,') }) });
+    reporter.ended(2, false); // terminated: counted as failed, not listed
+    reporter.ended(3, false, { error: 'a thrown string' });
+    const r = reporter.report();
+    expect(r.failed).to.equal(3);
+    expect(r.failuresDropped).to.equal(0);
+    expect(r.failures!.map((f) => [f.id, f.fn, f.args, f.error.name, f.error.message])).to.deep.equal([
+      [1, 'parse', '["a.csv",{"strict":true}]', 'SyntaxError', 'bad line 7'],
+      [3, 'parse', '["c.csv"]', 'string', 'a thrown string'],
+    ]);
+    expect(r.failures![0]!.error.stack).to.match(/^SyntaxError: bad line 7\n\s+at /).and.include('caused by: Error: unexpected ,');
+    expect(r.failures![0]!.endTime).to.be.at.least(r.failures![0]!.startTime);
+    expect(reporter.report().failures).to.equal(undefined); // listed once
+    for (let id = 10; id < 10 + FAILURES_LISTED + 7; id++) {
+      reporter.started(id, 'f', []);
+      reporter.ended(id, false, { error: new Error(`e${id}`) });
+    }
+    const storm = reporter.report();
+    expect([storm.failures!.length, storm.failuresDropped]).to.deep.equal([FAILURES_LISTED, 7]);
+    reporter.stop();
+  });
+
+  it('describeError bounds what travels: message, stack with its causes, code', () => {
+    const deep = new Error('top', { cause: new Error('middle', { cause: new Error('bottom') }) });
+    const d = describeError(deep);
+    expect(d.stack).to.include('caused by: Error: middle').and.include('caused by: Error: bottom');
+    const coded = Object.assign(new Error('x'.repeat(5000)), { code: 'ERR_BAD' });
+    const c = describeError(coded);
+    expect([c.code, c.message.length]).to.deep.equal(['ERR_BAD', 1024]);
+    const huge = new Error('big');
+    huge.stack = 'y'.repeat(20_000);
+    expect(describeError(huge).stack.length).to.equal(8192);
+    expect(describeError(undefined)).to.deep.equal({ name: 'undefined', message: 'undefined', stack: 'undefined: undefined' });
   });
 });
