@@ -91,7 +91,7 @@ const rss = (): number => process.memoryUsage().rss / 2 ** 20;
 export async function run(jobs = 100_000, modes: Mode[] = ['batch', 'async', 'sequential', 'failing', 'unread-status']): Promise<void> {
   setFlagsFromString('--expose-gc');
   const folder = mkdtempSync(path.join(os.tmpdir(), 'asyncoro-bench-memory-'));
-  const node = spawn(process.execPath, [BIN, '--cpus', '2', '--no-discover', '--daemon', '--dest-dir', folder], { env: { ...process.env, DISCORO_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const node = spawn(process.execPath, [BIN, '--cpus', '2', '--no-discover', '--daemon', '--log-level', 'error', '--dest-dir', folder], { env: { ...process.env, DISCORO_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
   const sched = new Scheduler();
   try {
     const location = await new Promise<string>((resolve, reject) => {
