@@ -9,7 +9,10 @@
  *   baseline: V8 and the job path warmed up);
  * - the client's heap used after a full GC, the same way (what the client retains).
  *
- * Run: `node dist/bench/discoroMemory.js [jobs=100000] [mode=all|batch|async|sequential]`.
+ * Each mode runs in a client process of its own (a fresh node too), so that its baseline is its
+ * own first 10,000 jobs, not what the modes before it left in the process's heap and allocator.
+ *
+ * Run: `node dist/bench/discoroMemory.js [jobs=100000] [mode=all|batch|async|sequential|failing|unread-status]`.
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -88,7 +91,19 @@ function heapAfterGc(): number {
 
 const rss = (): number => process.memoryUsage().rss / 2 ** 20;
 
-export async function run(jobs = 100_000, modes: Mode[] = ['batch', 'async', 'sequential', 'failing', 'unread-status']): Promise<void> {
+const MODES: Mode[] = ['batch', 'async', 'sequential', 'failing', 'unread-status'];
+
+/** Every mode, each in a client process of its own (its figures on this process's stdout). */
+export async function run(jobs = 100_000, modes: Mode[] = MODES): Promise<void> {
+  for (const mode of modes) {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), String(jobs), mode], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    if (code !== 0) throw new Error(`discoroMemory ${mode} exited with ${code}`);
+  }
+}
+
+/** One mode in this process: a node process, a client here. */
+async function runMode(jobs: number, mode: Mode): Promise<void> {
   setFlagsFromString('--expose-gc');
   const folder = mkdtempSync(path.join(os.tmpdir(), 'asyncoro-bench-memory-'));
   const node = spawn(process.execPath, [BIN, '--cpus', '2', '--no-discover', '--daemon', '--log-level', 'error', '--dest-dir', folder], { env: { ...process.env, DISCORO_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -103,23 +118,21 @@ export async function run(jobs = 100_000, modes: Mode[] = ['batch', 'async', 'se
       });
       node.once('exit', (code) => reject(new Error(`discoronode exited (${code})`)));
     });
-    for (const mode of modes) {
-      const comp = new Computation({ components: [tiny, boom, slow], nodes: [location], secret: SECRET, scheduler: sched });
-      // An iterator nobody reads: it keeps its latest statuses only (status({ limit }), default 10,000).
-      const unread = mode === 'unread-status' ? comp.status() : undefined;
-      if (!(await comp.schedule({ timeout: 30_000 }))) throw new Error('no server within 30 s');
-      await runJobs(comp, mode, 0, BASELINE_JOBS);
-      const rss0 = rss();
-      const heap0 = heapAfterGc();
-      for (let k = BASELINE_JOBS; k < jobs; k += BASELINE_JOBS) {
-        await runJobs(comp, mode, k, Math.min(BASELINE_JOBS, jobs - k));
-        if (process.env.BENCH_TRACE !== undefined) console.error(JSON.stringify({ mode, jobs: k + BASELINE_JOBS, ...process.memoryUsage(), heap: heapAfterGc() }));
-      }
-      printFigure({ bench: 'discoroMemory', metric: `client_rss_mib_after_${jobs}_jobs_${mode}`, value: rss(), baseline: rss0 });
-      printFigure({ bench: 'discoroMemory', metric: `client_heap_mib_after_gc_after_${jobs}_jobs_${mode}`, value: heapAfterGc(), baseline: heap0 });
-      await comp.close();
-      await unread?.return?.();
+    const comp = new Computation({ components: [tiny, boom, slow], nodes: [location], secret: SECRET, scheduler: sched });
+    // An iterator nobody reads: it keeps its latest statuses only (status({ limit }), default 10,000).
+    const unread = mode === 'unread-status' ? comp.status() : undefined;
+    if (!(await comp.schedule({ timeout: 30_000 }))) throw new Error('no server within 30 s');
+    await runJobs(comp, mode, 0, BASELINE_JOBS);
+    const rss0 = rss();
+    const heap0 = heapAfterGc();
+    for (let k = BASELINE_JOBS; k < jobs; k += BASELINE_JOBS) {
+      await runJobs(comp, mode, k, Math.min(BASELINE_JOBS, jobs - k));
+      if (process.env.BENCH_TRACE !== undefined) console.error(JSON.stringify({ mode, jobs: k + BASELINE_JOBS, ...process.memoryUsage(), heap: heapAfterGc() }));
     }
+    printFigure({ bench: 'discoroMemory', metric: `client_rss_mib_after_${jobs}_jobs_${mode}`, value: rss(), baseline: rss0 });
+    printFigure({ bench: 'discoroMemory', metric: `client_heap_mib_after_gc_after_${jobs}_jobs_${mode}`, value: heapAfterGc(), baseline: heap0 });
+    await comp.close();
+    await unread?.return?.();
   } finally {
     await sched.terminate();
     node.kill('SIGTERM');
@@ -129,6 +142,9 @@ export async function run(jobs = 100_000, modes: Mode[] = ['batch', 'async', 'se
 }
 
 if (isMain(import.meta.url)) {
+  const jobs = Number(process.argv[2] ?? 100_000);
   const mode = process.argv[3];
-  await run(Number(process.argv[2] ?? 100_000), mode === undefined || mode === 'all' ? undefined : [mode as Mode]);
+  if (mode === undefined || mode === 'all') await run(jobs);
+  else if (MODES.includes(mode as Mode)) await runMode(jobs, mode as Mode);
+  else throw new Error(`no mode ${mode}: ${MODES.join(', ')} or all`);
 }
