@@ -28,7 +28,7 @@ if (await computation.schedule({ timeout: 30_000 })) {
   const mean: number = await computation.runResult('average', [1, 2, 3, 6]); // 'average' takes number[]
   console.log(mean);
   const failed = (await computation.runResult('average', []).catch((e: unknown) => e)) as RemoteError;
-  console.log(failed.name, failed.remoteMessage, /at average .*jobs\.mjs/.test(failed.remoteStack ?? ''), (failed.cause as RemoteError).remoteMessage);
+  console.log(failed.name, failed.remoteMessage, /at (Object\.)?average .*jobs\.mjs/.test(failed.remoteStack ?? ''), (failed.cause as RemoteError).remoteMessage);
   await computation.close();
 }
 await node.stop();
