@@ -23,6 +23,12 @@ type Request = { kind: 'enable-node'; node: string; setupArgs?: unknown[] } | { 
 type Mail = NodeEventMail | PeerStatus | FlowResult | Request | MonitorStatus;
 
 const PULSE: unique symbol = Symbol('pulse');
+/**
+ * The shortest time between pulses, unless `pulseInterval` asks for less: a node (holding the
+ * secret, or misconfigured) granting a zombie period of a few microseconds would otherwise have
+ * the client pulse in a busy loop.
+ */
+const MIN_PULSE_MS = 50;
 /** How long closing waits for each node's answer at most, beyond the network's request timeout. */
 const CLOSE_FLOWS_MS = 2000;
 
@@ -127,7 +133,8 @@ export class ComputationNodes {
   /**
    * How often the nodes hear a pulse: every `pulseInterval`, or more often where a node granted a
    * shorter zombie period than the one asked for: as many pulses within the period granted as
-   * within the one asked for, and at least 10 (so that no node takes the client for a zombie).
+   * within the one asked for, and at least 10 (so that no node takes the client for a zombie), but
+   * not more often than every `MIN_PULSE_MS` (or `pulseInterval` if that is shorter).
    */
   private pulseEvery(): number {
     const { pulseInterval: asked, zombiePeriod } = this.comp;
@@ -136,7 +143,7 @@ export class ComputationNodes {
       const granted = n.zombiePeriod;
       if (granted !== undefined && n.phase !== 'failed' && n.phase !== 'closed') every = Math.min(every, granted * Math.max(asked / zombiePeriod, 0.1));
     }
-    return every;
+    return Math.max(every, Math.min(asked, MIN_PULSE_MS));
   }
 
   private handle(coro: Coro<Mail>, m: Exclude<Mail, PeerStatus | MonitorStatus | { kind: 'close' }>): void {
