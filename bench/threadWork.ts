@@ -1,9 +1,11 @@
 /**
  * The coroutine functions `bench/threads.ts` places on worker threads with `spawnOn`: a counting
- * sink, a doubler for `ask`, Mandelbrot rows, and a Savina Big neighbourhood. Imported on the
+ * sink, a doubler for `ask`, Mandelbrot rows, a Savina Big neighbourhood, the thread's CPU clock,
+ * and one that ends its thread. Imported on the
  * threads (and on the main thread for the one-thread baselines).
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { Address, Coro } from '../index.js';
 
 /** Counts messages; `{ expect, reportTo }` asks for the count once it reaches `expect`. */
@@ -102,4 +104,24 @@ export async function stamper(coro: Coro<{ replyTo: Address<number> }>): Promise
     const { replyTo } = await coro.receive();
     replyTo.send(performance.timeOrigin + performance.now());
   }
+}
+
+/** CPU time this thread has used, ms (Linux: /proc/thread-self/schedstat); NaN elsewhere. */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Answers every `{ replyTo }` with the CPU time its thread has used so far, ms. */
+export async function cpuClock(coro: Coro<{ replyTo: Address<number> }>): Promise<void> {
+  for (;;) (await coro.receive()).replyTo.send(threadCpuMs());
+}
+
+/** Ends its thread (process.exit) when sent anything: the thread is lost and replaced. */
+export async function endThread(coro: Coro<unknown>): Promise<void> {
+  await coro.receive();
+  process.exit(1);
 }

@@ -296,7 +296,7 @@ export class Dashboard {
     const audit = { audit: 'dashboard', action: action.verb, target: `${action.kind} ${action.id}`, remote: req.socket.remoteAddress, at: new Date().toISOString() };
     this.scheduler.spawnWith({ name: 'dashboard-action', daemon: true }, async () => {
       try {
-        await performAction(action, this.scheduler, this.settings.cluster);
+        await performAction(action, this.scheduler, this.settings.cluster, this.settings.threads);
       } catch (err) {
         this.log.warn({ ...audit, outcome: (err as { code?: string }).code ?? 'failed' }, 'dashboard action failed');
         this.refused(err, `/api/${action.kind}s/.../${action.verb}`, req);

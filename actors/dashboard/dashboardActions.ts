@@ -1,6 +1,8 @@
 /**
  * The dashboard's actions, one POST route each (`:id` and `:location` URL-encoded):
  * - `/api/coroutines/:id/terminate` (`coro.terminate()`),
+ * - `/api/thread-coroutines/:thread::incarnation::id/terminate` (a coroutine on a worker thread,
+ *   as the threads view lists it: `threads.terminateOn`),
  * - `/api/jobs/:id/terminate`, `/api/computations/:id/close`,
  * - `/api/nodes/:location/disable` and `/enable`, `/api/servers/:location/disable` and `/enable`
  *   (through the ClusterSource).
@@ -11,7 +13,10 @@
  * @module
  */
 import type { Scheduler } from '../../runtime/Scheduler.js';
+import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { NoThreadError } from '../actorErrors.js';
 import type { ClusterSource } from './clusterSource.js';
+import type { ThreadsSource } from './dashboardOptions.js';
 import { DashboardActionError, DashboardNotFoundError } from './dashboardErrors.js';
 
 /**
@@ -22,13 +27,14 @@ import { DashboardActionError, DashboardNotFoundError } from './dashboardErrors.
  * ```
  */
 export interface DashboardAction {
-  kind: 'coroutine' | 'job' | 'computation' | 'node' | 'server';
+  kind: 'coroutine' | 'thread-coroutine' | 'job' | 'computation' | 'node' | 'server';
   id: string;
   verb: 'terminate' | 'close' | 'enable' | 'disable';
 }
 
 const ROUTES: Array<{ kind: DashboardAction['kind']; plural: string; verbs: Array<DashboardAction['verb']> }> = [
   { kind: 'coroutine', plural: 'coroutines', verbs: ['terminate'] },
+  { kind: 'thread-coroutine', plural: 'thread-coroutines', verbs: ['terminate'] },
   { kind: 'job', plural: 'jobs', verbs: ['terminate'] },
   { kind: 'computation', plural: 'computations', verbs: ['close'] },
   { kind: 'node', plural: 'nodes', verbs: ['enable', 'disable'] },
@@ -43,7 +49,7 @@ const ROUTES: Array<{ kind: DashboardAction['kind']; plural: string; verbs: Arra
  * ```
  */
 export function parseAction(pathname: string): DashboardAction | undefined {
-  const m = /^\/api\/([a-z]+)\/([^/]+)\/([a-z]+)$/.exec(pathname);
+  const m = /^\/api\/([a-z-]+)\/([^/]+)\/([a-z]+)$/.exec(pathname);
   if (m === null) return undefined;
   const route = ROUTES.find((r) => r.plural === m[1]);
   const verb = route?.verbs.find((v) => v === m[3]);
@@ -76,12 +82,13 @@ export function describeAction(a: DashboardAction): string {
  * await performAction({ kind: 'coroutine', id: '7', verb: 'terminate' }, sched, undefined);
  * ```
  */
-export async function performAction(action: DashboardAction, scheduler: Scheduler, cluster: ClusterSource | undefined): Promise<void> {
+export async function performAction(action: DashboardAction, scheduler: Scheduler, cluster: ClusterSource | undefined, threads?: ThreadsSource): Promise<void> {
   if (action.kind === 'coroutine') {
     const coro = /^[1-9]\d*$/.test(action.id) ? scheduler.coro(Number(action.id)) : undefined;
     if (coro === undefined || !coro.terminate()) throw new DashboardNotFoundError(`no live coroutine ${action.id}`);
     return;
   }
+  if (action.kind === 'thread-coroutine') return terminateOnThread(action.id, threads);
   if (cluster === undefined) throw new DashboardNotFoundError(`no cluster is attached: cannot ${describeAction(action)}`);
   let found: boolean;
   try {
@@ -90,6 +97,21 @@ export async function performAction(action: DashboardAction, scheduler: Schedule
     throw new DashboardActionError(`${describeAction(action)} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
   if (found !== true) throw new DashboardNotFoundError(`no ${action.kind} ${action.id}`);
+}
+
+/** `thread:incarnation:id`, as the threads view names a coroutine on a thread. */
+async function terminateOnThread(id: string, threads: ThreadsSource | undefined): Promise<void> {
+  const m = /^([1-9]\d{0,5}):([0-9a-f]{1,64}):([1-9]\d{0,15})$/.exec(id);
+  if (threads?.terminateOn === undefined || m === null) throw new DashboardNotFoundError(threads?.terminateOn === undefined ? 'no threads are attached to this dashboard' : `no coroutine ${id} on the threads`);
+  let done: boolean;
+  try {
+    done = await threads.terminateOn(Number(m[1]), Number(m[3]), { incarnation: m[2]! });
+  } catch (err) {
+    // A thread that is not running (or not there) has no coroutine to terminate.
+    if (NoThreadError.is(err) || InvalidArgumentError.is(err)) throw new DashboardNotFoundError(`no coroutine ${id} on the threads: ${(err as Error).message}`);
+    throw new DashboardActionError(`terminate thread-coroutine ${id} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
+  if (!done) throw new DashboardNotFoundError(`no live coroutine ${m[3]} on thread ${m[1]} (${m[2]})`);
 }
 
 function call(a: DashboardAction, c: ClusterSource): boolean | Promise<boolean> {

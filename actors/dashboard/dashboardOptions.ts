@@ -30,7 +30,8 @@ export interface Readiness {
 
 /**
  * Where the dashboard reads the worker threads of the process from (a `Threads` group is one):
- * each thread's scheduler snapshot, asked at every sample.
+ * each thread's scheduler snapshot, asked at every sample; and, for the terminate action on
+ * their coroutines, `terminateOn`.
  * @example
  * ```ts
  * const source: ThreadsSource = { snapshot: async () => [] };
@@ -38,6 +39,8 @@ export interface Readiness {
  */
 export interface ThreadsSource {
   snapshot(options?: { timeout?: number }): Promise<ThreadSnapshot[]>;
+  /** Terminates coroutine `id` on thread `thread` of that incarnation; false when it had ended (the page's terminate action on the threads' coroutines). */
+  terminateOn?(thread: number, id: number, options?: { incarnation?: string; timeout?: number }): Promise<boolean>;
 }
 
 /**

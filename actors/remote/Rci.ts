@@ -307,7 +307,7 @@ const LOCAL_RCI_REFERENCE: ReferenceType<Rci<any, any>> = {
   classes: [Rci],
   encode(rci, context) {
     const home = rci.scheduler.network ?? (context?.scheduler === rci.scheduler ? context : undefined);
-    return referenceToWire(home, String(rci), rci.name);
+    return referenceToWire(home, rci, rci.name);
   },
   decode: rciFromWire,
 };
@@ -315,7 +315,7 @@ const LOCAL_RCI_REFERENCE: ReferenceType<Rci<any, any>> = {
 const REMOTE_RCI_REFERENCE: ReferenceType<RemoteRci<any, any>> = {
   tag: ReferenceTags.RCI,
   classes: [RemoteRci],
-  encode: (r) => referenceToWire(r, String(r), r.name),
+  encode: (r) => referenceToWire(r, r, r.name),
   decode: rciFromWire,
 };
 

@@ -243,7 +243,7 @@ const LOCAL_CHANNEL_REFERENCE: ReferenceType<Channel<unknown>> = {
     if (channel.scheduler.channelNames.get(channel.name) !== channel) {
       throw new InvalidArgumentError(`${channel} must be registered (channel.register()) to be sent to another node`);
     }
-    return referenceToWire(context, String(channel), channel.name);
+    return referenceToWire(context, channel, channel.name);
   },
   decode: channelFromWire,
 };
@@ -251,7 +251,7 @@ const LOCAL_CHANNEL_REFERENCE: ReferenceType<Channel<unknown>> = {
 const REMOTE_CHANNEL_REFERENCE: ReferenceType<RemoteChannel<unknown>> = {
   tag: ReferenceTags.Channel,
   classes: [RemoteChannel],
-  encode: (r) => referenceToWire(r, String(r), r.name),
+  encode: (r) => referenceToWire(r, r, r.name),
   decode: channelFromWire,
 };
 

@@ -34,6 +34,8 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
   private tag: number | undefined;
   /** The peer route() found last, reused while it stays online with this incarnation. */
   private lastPeer: Peer | undefined;
+  /** Its network's watches, looked up once (every send asks them whether it is known to have ended). */
+  private watches: RemoteWatches | undefined;
 
   constructor(
     private readonly net: PeerNetwork | undefined,
@@ -63,7 +65,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
   send(message: M, options?: SendOptions): boolean {
     const transfer = checkSendOptions(options);
     if (this.isHome()) {
-      if (this.id < 0) return RemoteWatches.of(this.net!).reply(-this.id, message, undefined);
+      if (this.id < 0) return this.remoteWatches().reply(-this.id, message, undefined);
       const coro = this.local();
       return coro !== undefined ? coro.send(message) : false;
     }
@@ -75,7 +77,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
       : peer.post('send', [(this.tag ??= incarnationTag(this.incarnation)), this.id, this.name, message], transfer);
     if (!posted) return false;
     // A reply to an ask from there: the asking node stops watching for it, so drop our watch too.
-    if (this.id < 0) RemoteWatches.of(this.net!).unserve(peer, -this.id);
+    if (this.id < 0) this.remoteWatches().unserve(peer, -this.id);
     return true;
   }
 
@@ -90,7 +92,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     const peer = this.reach();
     if (peer instanceof CoroFinishedError) return false;
     if (peer instanceof Error) throw peer;
-    RemoteWatches.of(this.net!).ask(peer, this, message, reply);
+    this.remoteWatches().ask(peer, this, message, reply);
     return true;
   }
 
@@ -183,7 +185,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     const promise = wait.start(timeout, options?.signal);
     if (wait.settled) return promise as Promise<never>;
     const watchId = this.watch({ send: (s: unknown) => wait.wake(s as MonitorStatus<R>) });
-    wait.onCancel = () => RemoteWatches.of(this.net!).drop(watchId);
+    wait.onCancel = () => this.remoteWatches().drop(watchId);
     // Waiting on a live peer (its loss ends the wait) keeps the process alive, as a pending socket would.
     if (timeout === Infinity && owner === undefined) sched.holdUntil(promise);
     const status = await promise;
@@ -242,7 +244,7 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
       target.send(new MonitorStatus(this, peer instanceof CoroFinishedError ? 'failed' : 'peer-lost', undefined, peer));
       return 0;
     }
-    return RemoteWatches.of(this.net!).watch(peer, this, target);
+    return this.remoteWatches().watch(peer, this, target);
   }
 
   /**
@@ -254,14 +256,14 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     if (this.net === undefined) return new PeerUnreachableError(`${this}: networking is not started`);
     const peer = this.net.route(this.location);
     if (peer?.isOnline === true) return peer.incarnation === this.incarnation ? peer : new CoroFinishedError(`${this} belonged to a previous incarnation of ${this.location}`);
-    if (RemoteWatches.of(this.net).known.isLost(this.incarnation)) return new PeerLostError(`${this.location} was lost`);
+    if (this.remoteWatches().known.isLost(this.incarnation)) return new PeerLostError(`${this.location} was lost`);
     return peer ?? new PeerUnreachableError(`${this.location} cannot be reached`);
   }
 
   /** Its node is known to be lost (and not back), or it is known to have ended. */
   private knownGone(): boolean {
     if (this.net === undefined) return false;
-    const known = RemoteWatches.of(this.net).known;
+    const known = this.remoteWatches().known;
     return known.isLost(this.incarnation) || known.hasEnded(this.incarnation, this.id);
   }
 
@@ -291,8 +293,12 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     return this.knownGone() ? undefined : peer;
   }
 
+  private remoteWatches(): RemoteWatches {
+    return (this.watches ??= RemoteWatches.of(this.net!));
+  }
+
   private knownEnded(): boolean {
-    return RemoteWatches.of(this.net!).known.hasEnded(this.incarnation, this.id);
+    return this.remoteWatches().known.hasEnded(this.incarnation, this.id);
   }
 
   private mustRoute(): Peer {

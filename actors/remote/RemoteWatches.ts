@@ -84,6 +84,8 @@ export class RemoteWatches implements AskBinding {
   /** Reply addresses of pending asks that crossed the wire, by wire id. */
   private readonly replies = new Map<number, AskReply<unknown>>();
   private nextId = 1;
+  private taggedIncarnation: string | undefined;
+  private tag = 0;
 
   private constructor(private readonly net: PeerNetwork) {}
 
@@ -149,10 +151,19 @@ export class RemoteWatches implements AskBinding {
     const id = this.replyId(reply);
     const watch: Watch = { peer, subject, monitor: undefined, ask: reply, remoteDone: true };
     this.keep(id, watch);
-    if (!peer.post('ask', [incarnationTag(subject.incarnation), subject.id, subject.name, id, message])) {
+    if (!peer.post('ask', [this.tagOf(subject.incarnation), subject.id, subject.name, id, message])) {
       throw new PeerUnreachableError(`cannot queue a request to ${peer}`);
     }
     watch.remoteDone = false; // posted: the peer holds a watch until it replies or we unwatch
+  }
+
+  /** `incarnationTag` of the incarnation asked last (asks go to a few nodes: no parse per ask). */
+  private tagOf(incarnation: string): number {
+    if (incarnation !== this.taggedIncarnation) {
+      this.taggedIncarnation = incarnation;
+      this.tag = incarnationTag(incarnation);
+    }
+    return this.tag;
   }
 
   /** The wire id of a reply address, assigned when it first crosses the wire (it is then bound here). */

@@ -66,7 +66,7 @@ const LOCAL_CORO_REFERENCE: ReferenceType<Coro<any, any>> = {
   classes: [Coro],
   encode(coro, context, sent) {
     const home = coro.scheduler.network ?? (context?.scheduler === coro.scheduler ? context : undefined);
-    const wire = referenceToWire(home, String(coro), coro.id, coro.name);
+    const wire = referenceToWire(home, coro, coro.id, coro.name);
     sent(coro);
     return wire;
   },
@@ -79,7 +79,7 @@ const ASK_REPLY_REFERENCE: ReferenceType<AskReply<unknown>> = {
   classes: [AskReply],
   encode(reply, context) {
     if (!(context instanceof PeerNetwork) || reply.host !== context.scheduler) throw new InvalidArgumentError(`${reply} cannot be referenced remotely: its scheduler has no networking here`);
-    return referenceToWire(context, String(reply), -RemoteWatches.of(context).replyId(reply), ASK_REPLY_NAME);
+    return referenceToWire(context, reply, -RemoteWatches.of(context).replyId(reply), ASK_REPLY_NAME);
   },
   decode: coroFromWire,
 };
@@ -87,7 +87,7 @@ const ASK_REPLY_REFERENCE: ReferenceType<AskReply<unknown>> = {
 const REMOTE_CORO_REFERENCE: ReferenceType<RemoteCoro> = {
   tag: ReferenceTags.Coro,
   classes: [RemoteCoro],
-  encode: (r) => referenceToWire(r, String(r), r.id, r.name),
+  encode: (r) => referenceToWire(r, r, r.id, r.name),
   decode: coroFromWire,
 };
 

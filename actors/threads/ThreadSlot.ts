@@ -18,9 +18,11 @@ import { newNodeId } from '../../transports/net/hellos.js';
 import { ThreadExit, WorkerThread } from '../../transports/io/WorkerThread.js';
 import type { Network } from '../remote/Network.js';
 import { ThreadStartError } from '../actorErrors.js';
-import { isThreadReady, type NodeIdentityData, type ThreadListen, type ThreadReady, type ThreadSetup } from './threadProtocol.js';
+import { isThreadReady, type NodeIdentityData, type ThreadListen, type ThreadReady, type ThreadSetup, type ToSpare } from './threadProtocol.js';
+import type { ThreadSpares } from './ThreadSpares.js';
 
-const ENTRY = new URL('./threadMain.js', import.meta.url);
+/** What every thread of a group runs (spares too). */
+export const THREAD_ENTRY = new URL('./threadMain.js', import.meta.url);
 
 /**
  * What the slots of a group share: the owner's network and the settings every thread starts with.
@@ -34,6 +36,8 @@ export interface SlotGroup {
   readonly resourceLimits: ResourceLimits | undefined;
   readonly listen: ThreadListen | undefined;
   readonly slots: readonly ThreadSlot[];
+  /** Threads started ahead of need, which a replacement takes (undefined: none kept). */
+  readonly spares?: ThreadSpares;
 }
 
 /** The coroutines placed on one life of a thread and still running (least-loaded placement counts them). */
@@ -101,6 +105,7 @@ export class ThreadSlot {
       const first = await coro.receive({ filter: (m) => isThreadReady(m) || m instanceof ThreadExit });
       if (first instanceof ThreadExit) throw new ThreadStartError(`${this.name} ended before it was ready (exit code ${first.code})`, { cause: first.error });
       this.up(first as ThreadReady, group, coro);
+      group.spares?.fill(); // the spare this one took (if it did) is made again, now that it runs
       const incarnation = this.incarnation;
       unsubscribe = group.net.peerStatus({ send: (s: unknown) => !(s instanceof PeerStatus && s.status === 'offline' && s.incarnation === incarnation) || coro.send(s) });
       ready();
@@ -144,7 +149,14 @@ export class ThreadSlot {
       siblings: [],
       network: { maxFrame: o.maxFrame, heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, requestTimeout: o.requestTimeout, listen: group.listen },
     };
-    this.thread = WorkerThread.start(net.scheduler, ENTRY, { data: setup, transfer: [port2], resourceLimits: group.resourceLimits, messages: coro, name: this.name });
+    // A warm spare takes the place at once; otherwise a thread starts cold here.
+    const spare = group.spares?.take();
+    if (spare !== undefined) {
+      this.thread = spare;
+      spare.messagesTo(coro);
+      const place: ToSpare = { kind: 'setup', setup };
+      spare.post(place, [port2]);
+    } else this.thread = WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2], resourceLimits: group.resourceLimits, messages: coro, name: this.name });
     this.unwatch = this.thread.notify(coro);
   }
 

@@ -19,13 +19,14 @@ import { Scheduler } from '../../runtime/Scheduler.js';
 import type { SchedulerSnapshot } from '../../runtime/snapshotTypes.js';
 import { TIMED_OUT, within } from '../../runtime/within.js';
 import { newNodeId } from '../../transports/net/hellos.js';
-import { ChildStartError, ThreadStartError } from '../actorErrors.js';
+import { ChildStartError, NoThreadError, ThreadStartError } from '../actorErrors.js';
 import { Network } from '../remote/Network.js';
 import { Supervisor } from '../Supervisor.js';
 import { pick, placementOf, type Placement } from './placement.js';
-import type { ThreadListen } from './threadProtocol.js';
-import { THREAD_SNAPSHOT } from './threadProtocol.js';
-import { ThreadSlot, type SlotGroup } from './ThreadSlot.js';
+import { listenOf, restartOf } from './groupOptions.js';
+import { THREAD_SNAPSHOT, THREAD_TERMINATE } from './threadProtocol.js';
+import { THREAD_ENTRY, ThreadSlot, type SlotGroup } from './ThreadSlot.js';
+import { ThreadSpares } from './ThreadSpares.js';
 
 /**
  * Options of `Threads.start`. Durations in ms.
@@ -54,6 +55,12 @@ export interface ThreadsOptions extends WaitOptions {
   peerTimeout?: number;
   /** Start a new thread in the place of a lost one, at most `maxRestarts` in `withinMs` (default 3 in 5 s); `false`: never. */
   restart?: false | { maxRestarts?: number; withinMs?: number };
+  /**
+   * Threads kept started ahead of need (default 0), the runtime loaded: a lost thread is replaced
+   * by one of them at once (a few ms) instead of starting cold (~100 ms). Each costs an idle
+   * thread's memory.
+   */
+  spares?: number;
 }
 
 /**
@@ -110,7 +117,14 @@ export class Threads implements AsyncDisposable {
   private stopping: Promise<boolean> | undefined;
   private dropExitHook: (() => void) | undefined;
 
-  private constructor(scheduler: Scheduler, network: Network, slots: ThreadSlot[], supervisor: Supervisor, private readonly sharing: Set<Threads> | undefined) {
+  private constructor(
+    scheduler: Scheduler,
+    network: Network,
+    slots: ThreadSlot[],
+    supervisor: Supervisor,
+    private readonly sharing: Set<Threads> | undefined,
+    private readonly spareThreads: ThreadSpares | undefined,
+  ) {
     this.scheduler = scheduler;
     this.network = network;
     this.slots = slots;
@@ -136,6 +150,7 @@ export class Threads implements AsyncDisposable {
     if (!sched.isRunning) throw new InvalidArgumentError('the scheduler has stopped');
     const restart = restartOf(options.restart);
     if (options.listen !== undefined && typeof options.listen !== 'boolean') throw new InvalidArgumentError(`listen must be a boolean, got ${describe(options.listen)}`);
+    const spareCount = checkCount(options.spares ?? 0, 'spares');
     const group = randomBytes(4).toString('hex');
     let net = Network.of(sched);
     if (net !== undefined && (options.heartbeatInterval !== undefined || options.peerTimeout !== undefined)) {
@@ -153,7 +168,8 @@ export class Threads implements AsyncDisposable {
       sharing = net.extension(SHARED, () => new Set<Threads>());
     } else if (net.options.inProcess !== undefined) sharing = net.extension(SHARED, () => new Set<Threads>());
     const slots = Array.from({ length: count }, (_, i) => new ThreadSlot(i + 1, `thread-${i + 1}.${group}`));
-    const shared: SlotGroup = { net, resourceLimits: options.resourceLimits, listen: listenOf(net, options.listen), slots };
+    const spares = spareCount === 0 ? undefined : new ThreadSpares(spareCount, sched, THREAD_ENTRY, { resourceLimits: options.resourceLimits, name: group, logger: net.logger });
+    const shared: SlotGroup = { net, resourceLimits: options.resourceLimits, listen: listenOf(net, options.listen), slots, spares };
     const specs = slots.map((slot) => ({
       id: slot.name,
       start: (coro: Coro<any, void>, ready: () => void) => slot.keep(coro, shared, ready),
@@ -170,12 +186,14 @@ export class Threads implements AsyncDisposable {
       if (started === TIMED_OUT) throw new ThreadStartError('the threads did not start'); // no timeout is given: cannot happen
       supervisor = started;
     } catch (err) {
+      spares?.stop();
       if (sharing !== undefined && sharing.size === 0) await net.stop();
       if (ChildStartError.is(err)) throw new ThreadStartError(`a thread did not start: ${(err as Error).message}`, { cause: (err as Error).cause ?? err });
       throw err;
     }
     supervisor.coro?.setDaemon();
-    const threads = new Threads(sched, net, slots, supervisor, sharing);
+    const threads = new Threads(sched, net, slots, supervisor, sharing, spares);
+    spares?.start();
     sharing?.add(threads);
     // Before the network's own exit hook (-1000): the threads say goodbye while it still runs.
     threads.dropExitHook = sched.atExit(() => threads.stop(), -100);
@@ -187,6 +205,11 @@ export class Threads implements AsyncDisposable {
   /** How many threads the group has (running or being replaced). */
   get count(): number {
     return this.slots.length;
+  }
+
+  /** Spares ready to take the place of a lost thread now (warm: the runtime loaded). */
+  get spares(): number {
+    return this.spareThreads?.warm ?? 0;
   }
 
   /** True until `stop()` is called. */
@@ -230,6 +253,33 @@ export class Threads implements AsyncDisposable {
   }
 
   /**
+   * Terminates coroutine `id` on thread `thread` (as `snapshot()` lists them: its monitors hear
+   * 'terminated'). Resolves true when it was running there, false when it had ended, or when the
+   * thread is no longer the `incarnation` given (a coroutine of a lost thread ended with it).
+   * Rejects with NoThreadError when that thread is not running, PeerLostError when it is lost
+   * meanwhile, TimeoutError after `timeout` (default: the network's requestTimeout), and
+   * InvalidArgumentError for bad arguments.
+   * @example
+   * ```ts
+   * const [first] = await threads.snapshot();
+   * const stuck = first.snapshot?.coroutines.find((c) => c.name === 'stuck');
+   * if (stuck !== undefined) await threads.terminateOn(first.index, stuck.id, { incarnation: first.incarnation });
+   * ```
+   */
+  async terminateOn(thread: number, id: number, options?: ActingWaitOptions & { incarnation?: string }): Promise<boolean> {
+    if (!Number.isSafeInteger(thread) || thread < 1 || thread > this.slots.length) throw new InvalidArgumentError(`thread must be a thread of the group (1 to ${this.slots.length}), got ${describe(thread)}`);
+    if (!Number.isSafeInteger(id) || id < 1) throw new InvalidArgumentError(`id must be a coroutine id (a positive integer), got ${describe(id)}`);
+    const incarnation = options?.incarnation;
+    if (incarnation !== undefined && typeof incarnation !== 'string') throw new InvalidArgumentError(`incarnation must be a string, got ${describe(incarnation)}`);
+    const timeout = checkWaitOptions({ timeout: options?.timeout ?? this.network.requestTimeout, signal: options?.signal });
+    const slot = this.slots[thread - 1]!;
+    if (this.state !== 'running' || slot.state !== 'up' || slot.peer === undefined) throw new NoThreadError(`${slot.name} is not running (${slot.state})`);
+    if (incarnation !== undefined && incarnation !== slot.incarnation) return false;
+    const done = await slot.peer.request(THREAD_TERMINATE, [slot.incarnation, id], { timeout, signal: options?.signal, coro: options?.coro });
+    return done === true;
+  }
+
+  /**
    * Stops every thread: its coroutines are terminated (monitors hear 'terminated'), it says
    * goodbye and ends. Resolves true once all have ended, false when `timeout` ms (default 5000)
    * pass first: those still running are then stopped at once. Idempotent.
@@ -269,6 +319,7 @@ export class Threads implements AsyncDisposable {
   private async shutdown(options: ActingWaitOptions | undefined): Promise<boolean> {
     this.state = 'stopping';
     this.dropExitHook?.();
+    this.spareThreads?.stop();
     const threads = this.slots.flatMap((s) => s.thread ?? []);
     await this.supervisor.stop(); // each keeper asks its thread to stop
     const all = Promise.all(threads.map((t) => t.join()));
@@ -288,26 +339,3 @@ export class Threads implements AsyncDisposable {
 function infoOf(slot: ThreadSlot): ThreadInfo {
   return { index: slot.index, name: slot.name, location: String(slot.location), incarnation: slot.incarnation, state: slot.state, placed: slot.life.placed, starts: slot.starts };
 }
-
-function restartOf(restart: ThreadsOptions['restart']): { maxRestarts: number; withinMs: number } | undefined {
-  if (restart === false) return undefined;
-  if (restart === undefined) return { maxRestarts: 3, withinMs: 5000 };
-  if (restart === null || typeof restart !== 'object') throw new InvalidArgumentError(`restart must be false or { maxRestarts, withinMs }, got ${describe(restart)}`);
-  return { maxRestarts: checkCount(restart.maxRestarts ?? 3, 'restart.maxRestarts'), withinMs: checkCount(restart.withinMs ?? 5000, 'restart.withinMs', 1) };
-}
-
-/** How the threads listen for other hosts: as the owner's network does, unless told not to. */
-function listenOf(net: Network, listen: boolean | undefined): ThreadListen | undefined {
-  const owner = net.options;
-  const ownerListens = owner.inProcess === undefined;
-  if (listen === false || (listen === undefined && !ownerListens)) return undefined;
-  if (!ownerListens) throw new InvalidArgumentError('the threads cannot listen: their owner has no listening network (start Network first)');
-  const keys = owner.keys.material();
-  if (keys === undefined) {
-    if (listen === true) throw new InvalidArgumentError('threads cannot listen with certificate TLS (its private key stays in the owner\'s secure context): pass listen: false');
-    net.logger.info('threads do not listen for other hosts: certificate TLS keys cannot cross to a thread');
-    return undefined;
-  }
-  return { hosts: [...owner.hosts], extHost: owner.extHost, keys, meshPeers: owner.meshPeers };
-}
-

@@ -15,7 +15,7 @@ import { PortLink } from '../../transports/net/PortLink.js';
 import { Network } from '../remote/Network.js';
 import { ThreadFunctions } from './ThreadFunctions.js';
 import { installThreadRequests } from './threadRequests.js';
-import type { NodeIdentityData, ThreadReady, ThreadSetup, ToThread } from './threadProtocol.js';
+import { isSpareData, type NodeIdentityData, type SpareWarm, type ThreadReady, type ThreadSetup, type ToSpare, type ToThread } from './threadProtocol.js';
 
 /** How long a stopping thread waits for its coroutines to end before it goes anyway. */
 const STOP_GRACE_MS = 1000;
@@ -69,4 +69,20 @@ async function stop(sched: Scheduler, net: Network): Promise<void> {
   await sched.terminate();
 }
 
-if (parentPort !== null) await main(workerData as ThreadSetup, parentPort);
+/** A spare: warm (the runtime loaded), it waits for the place it is to take, then starts there. */
+function waitForPlace(control: MessagePort): void {
+  const take = (message: unknown): void => {
+    const m = message as ToSpare | null;
+    if (m?.kind !== 'setup') return;
+    control.off('message', take);
+    void main(m.setup, control);
+  };
+  control.on('message', take);
+  const warm: SpareWarm = { kind: 'warm' };
+  control.postMessage(warm);
+}
+
+if (parentPort !== null) {
+  if (isSpareData(workerData)) waitForPlace(parentPort);
+  else await main(workerData as ThreadSetup, parentPort);
+}

@@ -11,6 +11,7 @@ import type { PeerKeyMaterial } from '../../transports/net/PeerKeys.js';
 /** Request types a thread serves, to nodes of its own process only. */
 export const THREAD_SPAWN = 'thread-spawn';
 export const THREAD_SNAPSHOT = 'thread-snapshot';
+export const THREAD_TERMINATE = 'thread-terminate';
 
 /**
  * A node of the process, as the setup and the control messages name it.
@@ -66,6 +67,54 @@ export interface ThreadSetup {
     requestTimeout: number;
     listen: ThreadListen | undefined;
   };
+}
+
+/**
+ * The `workerData` of a spare: a thread started ahead of need, which loads the runtime, says it
+ * is warm, and waits on its parent port for the setup of the place it takes (a `ToSpare`).
+ * @example
+ * ```ts
+ * const data: SpareData = { spare: true };
+ * ```
+ */
+export interface SpareData {
+  spare: true;
+}
+
+/**
+ * What the owner posts to a warm spare to put it in a place (its setup, the owner's port in the
+ * transfer list).
+ * @example
+ * ```ts
+ * const place = (setup: ThreadSetup): ToSpare => ({ kind: 'setup', setup });
+ * ```
+ */
+export interface ToSpare {
+  kind: 'setup';
+  setup: ThreadSetup;
+}
+
+/**
+ * What a spare posts once the runtime is loaded: it can take a place at once.
+ * @example
+ * ```ts
+ * const warm: SpareWarm = { kind: 'warm' };
+ * ```
+ */
+export interface SpareWarm {
+  kind: 'warm';
+}
+
+/**
+ * True for the workerData of a spare.
+ * @example
+ * ```ts
+ * const data: unknown = { spare: true };
+ * if (isSpareData(data)) log('a spare');
+ * ```
+ */
+export function isSpareData(value: unknown): value is SpareData {
+  return typeof value === 'object' && value !== null && (value as SpareData).spare === true;
 }
 
 /**

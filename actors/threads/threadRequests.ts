@@ -12,7 +12,7 @@ import type { Peer } from '../../transports/net/Peer.js';
 import type { PeerNetwork } from '../../transports/net/PeerNetwork.js';
 import { RemoteWatches } from '../remote/RemoteWatches.js';
 import type { ThreadFunctions } from './ThreadFunctions.js';
-import { THREAD_SNAPSHOT, THREAD_SPAWN } from './threadProtocol.js';
+import { THREAD_SNAPSHOT, THREAD_SPAWN, THREAD_TERMINATE } from './threadProtocol.js';
 
 /** Longest module URL or export name accepted. */
 const MAX_URL = 4096, MAX_NAME = 1024;
@@ -25,7 +25,8 @@ function fromThisProcess(peer: Peer, type: string): void {
  * Installs the thread requests on a thread's network:
  * `thread-spawn [incarnation, moduleUrl, exportName, args, watchId|null, coroName|null]` → the
  * new coroutine (its outcome reported to the caller's watch), or ThreadFunctionError;
- * `thread-snapshot null` → `scheduler.snapshot()`.
+ * `thread-snapshot null` → `scheduler.snapshot()`; `thread-terminate [incarnation, id]` → whether
+ * coroutine `id` of that incarnation was running (it is terminated).
  * @example
  * ```ts
  * const functions = { get: async () => () => undefined } as unknown as Parameters<typeof installThreadRequests>[1];
@@ -54,5 +55,12 @@ export function installThreadRequests(net: PeerNetwork, functions: ThreadFunctio
   net.handle(THREAD_SNAPSHOT, (_body, peer) => {
     fromThisProcess(peer, THREAD_SNAPSHOT);
     return sched.snapshot();
+  });
+  net.handle(THREAD_TERMINATE, (body, peer) => {
+    fromThisProcess(peer, THREAD_TERMINATE);
+    const [incarnation, id] = Array.isArray(body) && body.length === 2 ? (body as unknown[]) : [];
+    if (typeof incarnation !== 'string' || !Number.isSafeInteger(id) || (id as number) < 1) throw new InvalidArgumentError('malformed thread-terminate request');
+    // A coroutine of an earlier thread in this place ended with it: never one of this thread's by the same id.
+    return incarnation === net.incarnation && (sched.coro(id as number)?.terminate() ?? false);
   });
 }

@@ -70,6 +70,7 @@ export class WorkerThread {
   private failure: Error | undefined;
   private readonly joiners = new WaiterQueue();
   private readonly watchers = new Set<MonitorTarget>();
+  private messages: MonitorTarget | undefined;
 
   private constructor(
     private readonly scheduler: Scheduler,
@@ -84,8 +85,8 @@ export class WorkerThread {
     });
     this.threadId = this.worker.threadId;
     this.worker.unref();
-    const messages = options.messages;
-    if (messages !== undefined) this.worker.on('message', (m: unknown) => void messages.send(m));
+    this.messages = options.messages;
+    this.worker.on('message', (m: unknown) => void this.messages?.send(m));
     // 'error' comes before 'exit' for a thread that failed: keep it for the exit status.
     this.worker.on('error', (err) => void (this.failure ??= err));
     this.worker.on('exit', (code) => this.onExit(code));
@@ -112,6 +113,21 @@ export class WorkerThread {
     if (this.ended !== undefined) return false;
     this.worker.postMessage(message, transfer === undefined ? undefined : [...transfer]);
     return true;
+  }
+
+  /**
+   * From now on, what the thread posts goes to `target` (undefined: nowhere), as if it had been
+   * given as `messages` (a thread started ahead of need changes hands). Throws InvalidArgumentError
+   * for something without `send`.
+   * @example
+   * ```ts
+   * thread.messagesTo(coro); // what it posts from now on goes to coro
+   * thread.post({ kind: 'setup' });
+   * ```
+   */
+  messagesTo(target: MonitorTarget | undefined): void {
+    if (target !== undefined && (target === null || typeof target !== 'object' || typeof target.send !== 'function')) throw new InvalidArgumentError('messages must be a coroutine (or anything with send)');
+    this.messages = target;
   }
 
   /**

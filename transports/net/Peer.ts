@@ -103,6 +103,12 @@ export class Peer {
    */
   post(type: string, body: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): boolean {
     if (this.state === 'closed') return false;
+    const conn = this.connection;
+    if (conn?.request !== undefined && this.state === 'online') {
+      // A link inside the process: the body crosses as a value, with no message array around it.
+      conn.request(type, (this.wire ??= new CloneWire(this.host.codec, this)).out(body, this.host.referenceSent), transfer);
+      return true;
+    }
     return this.write(this.encode([REQ, 0, type, body], this.host.referenceSent), transfer);
   }
 
@@ -177,6 +183,11 @@ export class Peer {
       if (!Array.isArray(item) || item.length === 0 || item[0] === BATCH) throw new ProtocolError('a batch holds messages, not batches');
       this.onMessage(item);
     }
+  }
+
+  /** @internal A one-way request from a link inside the process (its body in clone form). */
+  onRequest(type: string, body: unknown): void {
+    this.serve(0, type, (this.wire ??= new CloneWire(this.host.codec, this)).in(body));
   }
 
   private onMessage(msg: unknown[]): void {

@@ -16,6 +16,12 @@
 export interface PeerLinkEvents {
   /** A complete frame (CBOR bytes, or a message value on a link that clones); throwing drops the link with that error. */
   frame(payload: unknown): void;
+  /**
+   * A one-way request of `type` with its body, in clone form (a link that clones: no message
+   * array is built around each; without it they come to `frame` as messages).
+   * Throwing drops the link with that error.
+   */
+  request?(type: string, body: unknown): void;
   /** The link ended: `error` says why (undefined for a clean close by either side). */
   closed(error: Error | undefined): void;
 }
@@ -57,6 +63,11 @@ export interface PeerLink {
    * copied (a link that clones; ignored by one that carries bytes). Throws FrameTooLargeError.
    */
   write(payload: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void;
+  /**
+   * On a link that carries values: queues a one-way request of `type` with its body in clone form,
+   * as `write([0, 0, type, body])` would, without the message array around it.
+   */
+  request?(type: string, body: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void;
   /** Flushes, then ends the link (`graceful`) or drops it at once. */
   close(error?: Error, graceful?: boolean): void;
   /** Keeps the process alive while requests are pending on it... */

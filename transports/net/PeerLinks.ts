@@ -275,6 +275,7 @@ export class PeerLinks {
     const key = String(identity.location);
     const link = open({
       frame: (payload) => peer.onFrame(payload),
+      request: (type, body) => peer.onRequest(type, body),
       closed: (error) => {
         // A peer that dropped its own connection (lost for a reason already told) is not news.
         if (error !== undefined && peer.state !== 'closed') this.host.logger.warn({ peer: String(peer), err: error }, 'peer connection dropped');

@@ -28,11 +28,6 @@ function isCount(value: unknown, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
 }
 
-/** True when `m` continues a run: a one-way request of `type` whose body is an array of `n` items. */
-function sameRun(m: unknown[], type: unknown, n: number): boolean {
-  return m[0] === 0 && m[1] === 0 && m[2] === type && Array.isArray(m[3]) && m[3].length === n;
-}
-
 /**
  * How one end of a port link behaves.
  * @example
@@ -84,7 +79,14 @@ export class PortLink implements PeerLink {
   private readonly control: ((message: unknown) => void) | undefined;
   private readonly hold: (() => boolean) | undefined;
   private readonly remoteClosed: (() => void) | undefined;
-  private readonly writer: TurnWriter<unknown[]>;
+  /** Times the batches (the first message of a turn at once, the others at its end); the messages are in `flat`. */
+  private readonly writer: TurnWriter<number>;
+  /** The batch being built, flat (see append). */
+  private flat: unknown[] = [];
+  /** Where the count of the run being built is in `flat` (-1: none), and its request type and body length. */
+  private runAt = -1;
+  private runType: unknown = undefined;
+  private runLength = 0;
   /** Request type names by their index on this link, each way. */
   private readonly typesOut = new Map<string, number>();
   private readonly typesIn: string[] = [];
@@ -104,7 +106,7 @@ export class PortLink implements PeerLink {
     this.control = options.control;
     this.hold = options.hold;
     this.remoteClosed = options.remoteClosed;
-    this.writer = new TurnWriter<unknown[]>(this.send, () => MESSAGE_WEIGHT, true);
+    this.writer = new TurnWriter<number>(this.send, () => MESSAGE_WEIGHT, true);
     port.on('message', this.onMessage);
     port.on('messageerror', this.onMessageError);
     port.on('close', this.onClose);
@@ -121,6 +123,23 @@ export class PortLink implements PeerLink {
    */
   write(message: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void {
     if (this.ended) return;
+    const m = message as unknown[];
+    this.append(m[0], m[1], m[2], m[3]);
+    this.queued(transfer);
+  }
+
+  /**
+   * Queues a one-way request of `type` with its body in clone form, as `write([0, 0, type, body])`
+   * does, without the message array.
+   */
+  request(type: string, body: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void {
+    if (this.ended) return;
+    this.append(0, 0, type, body);
+    this.queued(transfer);
+  }
+
+  /** A message was appended: it leaves with the turn's others, or at once when it moves memory. */
+  private queued(transfer: ReadonlyArray<ArrayBuffer | ArrayBufferView> | undefined): void {
     if (transfer !== undefined) {
       for (const item of transfer) {
         // A view that is only part of its memory (a Buffer cut from Node's pool) is copied, not moved: moving would take the rest too.
@@ -128,9 +147,39 @@ export class PortLink implements PeerLink {
         if (memory instanceof ArrayBuffer && !this.moving.includes(memory)) this.moving.push(memory);
       }
     }
-    this.writer.push(message as unknown[]);
+    this.writer.push(1);
     // What moves leaves at once (with what was queued before it): the sender's buffers are detached when send returns.
     if (this.moving.length > 0) this.writer.flush();
+  }
+
+  /**
+   * Appends a message to the batch, flat (no array per message, which is most of what cloning a
+   * small message costs): `kind, id, type, n` then the body's `n` items when the body is a short
+   * array, or `kind, id, type, -1, body`; one-way requests of one type with bodies of one length
+   * `n` are a run, `RUN, type, n, count` then the bodies' items (two slots a message for a
+   * coroutine's sends). A request type's name is sent once, then its number (both ends number
+   * them in order).
+   */
+  private append(kind: unknown, id: unknown, type: unknown, body: unknown): void {
+    const flat = this.flat;
+    if (!Array.isArray(body) || body.length > MAX_SPREAD) {
+      flat.push(kind, id, this.typeOut(type), -1, body);
+      this.runAt = -1;
+      return;
+    }
+    const n = body.length;
+    if (kind !== 0 || id !== 0) {
+      flat.push(kind, id, this.typeOut(type), n);
+      this.runAt = -1;
+    } else if (this.runAt >= 0 && type === this.runType && n === this.runLength) {
+      flat[this.runAt] = (flat[this.runAt] as number) + 1;
+    } else {
+      flat.push(RUN, this.typeOut(type), n, 1);
+      this.runAt = flat.length - 1;
+      this.runType = type;
+      this.runLength = n;
+    }
+    for (let k = 0; k < n; k++) flat.push(body[k]);
   }
 
   /**
@@ -162,36 +211,12 @@ export class PortLink implements PeerLink {
     this.port.unref();
   }
 
-  /**
-   * One postMessage for the turn, a flat array (no array per message, which is most of what
-   * cloning a small message costs): `kind, id, type, n` then the body's `n` items when the body
-   * is a short array, or `kind, id, type, -1, body`; a run of one-way requests of one type with
-   * bodies of one length `n` is `RUN, type, n, count` then the bodies' items (two slots a message
-   * for a coroutine's sends). A request type's name is sent once, then its number (both ends
-   * number them in order).
-   */
-  private readonly send = (messages: unknown[][]): void => {
-    const flat: unknown[] = [];
-    for (let i = 0; i < messages.length; ) {
-      const m = messages[i]!;
-      const type = this.typeOut(m[2]);
-      const body = m[3];
-      if (!Array.isArray(body) || body.length > MAX_SPREAD) {
-        flat.push(m[0], m[1], type, -1, body);
-        i++;
-        continue;
-      }
-      const n = body.length;
-      let end = i + 1;
-      if (m[0] === 0 && m[1] === 0) while (end < messages.length && sameRun(messages[end]!, m[2], n)) end++;
-      if (end - i > 1) flat.push(RUN, type, n, end - i);
-      else flat.push(m[0], m[1], type, n);
-      for (; i < end; i++) {
-        const items = messages[i]![3] as unknown[];
-        for (let k = 0; k < n; k++) flat.push(items[k]);
-      }
-    }
-    this.framesOut += messages.length;
+  /** One postMessage for the turn's batch (`count` messages). */
+  private readonly send = (count: number[]): void => {
+    const flat = this.flat;
+    this.flat = [];
+    this.runAt = -1;
+    this.framesOut += count.length;
     this.lastSent = performance.now();
     const moving = this.moving;
     this.moving = [];
@@ -223,6 +248,7 @@ export class PortLink implements PeerLink {
     if (this.ended) return;
     this.ended = true;
     this.writer.stop();
+    this.flat = [];
     this.port.off('message', this.onMessage);
     this.events.closed(error);
   }
@@ -238,11 +264,14 @@ export class PortLink implements PeerLink {
       for (let i = 0; i < data.length && !this.ended; ) {
         if (data[i] === RUN) {
           const type = this.typeIn(data[i + 1]), n = data[i + 2], count = data[i + 3];
-          if (!isCount(n, MAX_SPREAD) || !isCount(count, data.length) || i + 4 + n * count > data.length) throw new ProtocolError('malformed run on a port link');
+          if (typeof type !== 'string' || !isCount(n, MAX_SPREAD) || !isCount(count, data.length) || i + 4 + n * count > data.length) throw new ProtocolError('malformed run on a port link');
           i += 4;
+          const events = this.events;
           for (let k = 0; k < count && !this.ended; k++, i += n) {
             this.framesIn++;
-            this.events.frame([0, 0, type, data.slice(i, i + n)]);
+            const body = n === 2 ? [data[i], data[i + 1]] : data.slice(i, i + n);
+            if (events.request !== undefined) events.request(type, body);
+            else events.frame([0, 0, type, body]);
           }
           continue;
         }
@@ -252,7 +281,8 @@ export class PortLink implements PeerLink {
         if ((n !== -1 && !isCount(n, MAX_SPREAD)) || i + size > data.length) throw new ProtocolError('malformed message on a port link');
         const body = n === -1 ? data[i + 4] : data.slice(i + 4, i + size);
         this.framesIn++;
-        this.events.frame([data[i], data[i + 1], type, body]);
+        if (data[i] === 0 && data[i + 1] === 0 && typeof type === 'string' && this.events.request !== undefined) this.events.request(type, body);
+        else this.events.frame([data[i], data[i + 1], type, body]);
         i += size;
       }
     } catch (err) {
@@ -283,6 +313,7 @@ export class PortLink implements PeerLink {
     if (this.ended) return;
     if (this.remoteClosed === undefined) return this.finish(undefined);
     this.writer.stop(); // nothing more can leave
+    this.flat = [];
     this.remoteClosed();
   };
 }

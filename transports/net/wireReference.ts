@@ -28,14 +28,15 @@ export interface NodeReference {
 
 /**
  * The identity of the node that owns a local object: its context's location and incarnation.
- * Throws InvalidArgumentError when the object's node has no networking.
+ * Throws InvalidArgumentError when the object's node has no networking. `what` (the object, or
+ * a string) is printed only in that error: nothing is built for it on the way out.
  * @example
  * ```ts
- * referenceToWire(net, `${coro}`, coro.id, coro.name); // ['127.0.0.1', 9705, 'ab12…', 7, 'worker']
+ * referenceToWire(net, coro, coro.id, coro.name); // ['127.0.0.1', 9705, 'ab12…', 7, 'worker']
  * ```
  */
-export function referenceToWire(home: { readonly location: { readonly host: string; readonly port: number }; readonly incarnation: string } | undefined, what: string, ...fields: unknown[]): unknown[] {
-  if (home === undefined) throw new InvalidArgumentError(`${what} cannot be referenced remotely: networking is not started on its scheduler`);
+export function referenceToWire(home: { readonly location: { readonly host: string; readonly port: number }; readonly incarnation: string } | undefined, what: unknown, ...fields: unknown[]): unknown[] {
+  if (home === undefined) throw new InvalidArgumentError(`${String(what)} cannot be referenced remotely: networking is not started on its scheduler`);
   return [home.location.host, home.location.port, home.incarnation, ...fields];
 }
 

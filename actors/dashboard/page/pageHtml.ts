@@ -157,7 +157,7 @@ export const PAGE_HTML = String.raw`<!doctype html>
   <p class="empty" data-for="thread-list" hidden>No threads.</p>
   <table id="thread-coroutines" class="grid">
     <caption>Coroutines on the threads</caption>
-    <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col">Waiting on</th><th scope="col" class="num">Mailbox</th><th scope="col">Registered</th><th scope="col" class="num">Age</th></tr></thead>
+    <thead><tr><th scope="col">Thread</th><th scope="col" class="num">Id</th><th scope="col">Name</th><th scope="col">State</th><th scope="col">Waiting on</th><th scope="col" class="num">Mailbox</th><th scope="col">Registered</th><th scope="col" class="num">Age</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody></tbody>
   </table>
   <p class="empty" data-for="thread-coroutines" hidden>No coroutines on the threads.</p>

@@ -105,7 +105,11 @@ view.threads = function () {
     return [{ text: function (r) { return r.thread.name; }, header: true }, num(function (r) { return String(r.coro.id); }), text(function (r) { return r.coro.name; }),
       { text: function (r) { return r.coro.state + (r.coro.daemon ? ' (daemon)' : ''); }, cls: function (r) { return 'state-' + r.coro.state; } },
       text(function (r) { return r.coro.waitingOn || ''; }), num(function (r) { return String(r.coro.mailbox); }), text(function (r) { return r.coro.registered.join(', '); }),
-      num(function (r) { return fmtMs(r.coro.ageMs + (Date.now() - state.threadsAt)); })];
+      num(function (r) { return fmtMs(r.coro.ageMs + (Date.now() - state.threadsAt)); }),
+      { action: function (r) {
+        var what = 'coroutine ' + r.coro.id + ' (' + r.coro.name + ') on ' + r.thread.name;
+        return { label: 'Terminate', question: 'Terminate ' + what + '?', path: '/api/thread-coroutines/' + encodeURIComponent(r.thread.index + ':' + r.thread.incarnation + ':' + r.coro.id) + '/terminate', done: 'Terminated ' + what + '.' };
+      } }];
   });
 };
 

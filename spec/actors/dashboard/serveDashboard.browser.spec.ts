@@ -140,6 +140,25 @@ describe('serveDashboard in a real browser', function () {
     expect(await onThreads.filter({ hasText: 'thread-service' }).textContent()).to.match(/^thread-2\./);
   });
 
+  it('terminates a coroutine on a thread with the token, after the person confirms: it goes from the threads view', async () => {
+    const onThreads = rows(page, 'Coroutines on the threads');
+    const victim = onThreads.filter({ hasText: 'thread-counter' });
+    await eventually(() => victim.count(), (n) => n === 1, 10_000, 'the thread-counter row');
+    await page.getByLabel('Token').fill(TOKEN);
+    page.once('dialog', (d: Dialog) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+    await victim.getByRole('button', { name: 'Terminate' }).click();
+    await until(() => dialogs.some((d) => d.includes('thread-counter')), 5000, 'the confirm dialog');
+    expect(dialogs.at(-1)).to.match(/^Terminate coroutine \d+ \(thread-counter\) on thread-1\.[0-9a-f]{8}\?$/);
+    await eventually(() => page.getByRole('alert').textContent(), (t) => /^Terminated coroutine \d+ \(thread-counter\) on thread-1\.[0-9a-f]{8}\.$/.test(t ?? ''), 5000, 'the confirmation');
+    await eventually(() => victim.count(), (n) => n === 0, 10_000, 'the thread-counter row gone');
+    expect(await onThreads.filter({ hasText: 'thread-service' }).count()).to.equal(1);
+    await until(() => proc!.stderr.some((l) => l.includes('"audit":"dashboard"') && l.includes('thread-coroutine')), 5000, 'the audit line');
+    expect(requests.filter((r) => r.method === 'POST').map((r) => r.url).at(-1)).to.match(/\/api\/thread-coroutines\/1%3A[0-9a-f]+%3A\d+\/terminate$/);
+  });
+
   it('logs no console error, and a screenshot is saved', async () => {
     const file = path.join(tmp!, 'dashboard.png');
     await page.screenshot({ path: file, fullPage: true });

@@ -8,9 +8,13 @@ import { serveDashboard, type DashboardHandle } from '../../../actors/dashboard/
 import { spawnOnWith } from '../../../actors/threads/spawnOn.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { THREAD_WORKERS, threadsFixture } from '../../fixtures/index.js';
-import { expectError } from '../../helpers.js';
-import { http } from './fixtures/http.js';
+import { Threads } from '../../../actors/threads/Threads.js';
+import { Scheduler } from '../../../runtime/Scheduler.js';
+import { captureLogger, expectError } from '../../helpers.js';
+import { http, post } from './fixtures/http.js';
 import { SseClient } from './fixtures/sseClient.js';
+
+const TOKEN = 'threads-spec-token-0123456789';
 
 describe('serveDashboard with worker threads (real threads, HTTP)', function () {
   this.timeout(30_000);
@@ -48,6 +52,44 @@ describe('serveDashboard with worker threads (real threads, HTTP)', function () 
     } finally {
       events.close();
     }
+  });
+
+  it('POST /api/thread-coroutines/<thread>:<incarnation>:<id>/terminate (with the token) terminates a coroutine on a thread; 401 without the token, 403 with a wrong one or on a dashboard without one; one that ended, of a lost thread or unknown is 404', async () => {
+    const { logger, lines } = captureLogger('warn');
+    const sched = new Scheduler({ logger });
+    const threads = await Threads.start({ count: 2, scheduler: sched });
+    try {
+      const victim = await spawnOnWith(threads, { thread: 2, name: 'victim' }, THREAD_WORKERS, 'counter');
+      const d = await serveDashboard(sched, { threads, token: TOKEN });
+      open.push(d);
+      const [, second] = await threads.snapshot({ timeout: 5000 });
+      const listed = second!.snapshot!.coroutines.find((c) => c.name === 'victim')!;
+      const url = (id: string): string => `${d.url}api/thread-coroutines/${encodeURIComponent(id)}/terminate`;
+      const target = `2:${second!.incarnation}:${listed.id}`;
+      expect((await post(url(target))).status).to.equal(401);
+      expect((await post(url(target), 'a-wrong-token-but-long-enough')).status).to.equal(403);
+      const readOnly = await serveDashboard(sched, { threads });
+      open.push(readOnly);
+      expect((await post(`${readOnly.url}api/thread-coroutines/${encodeURIComponent(target)}/terminate`, TOKEN)).status).to.equal(403);
+      expect((await post(url(`2:${'0'.repeat(32)}:${listed.id}`), TOKEN)).status).to.equal(404); // an earlier thread in that place
+      expect((await post(url(`1:${threads.list()[0]!.incarnation}:${listed.id}`), TOKEN)).status).to.equal(404); // that id is not on thread 1
+      for (const bad of ['3:ab:1', 'x', `2:${second!.incarnation}:0`, '0:ab:1']) expect((await post(url(bad), TOKEN)).status, bad).to.equal(404);
+      expect((await threads.snapshot({ timeout: 5000 }))[1]!.snapshot!.coroutines.map((c) => c.name)).to.include('victim');
+      const r = await post(url(target), TOKEN);
+      expect([r.status, r.json()]).to.deep.equal([200, { ok: true, action: `terminate thread-coroutine ${target}` }]);
+      expect(await victim.finish({ timeout: 5000 }).then(() => 'finished', (err: Error) => err.name)).to.equal('CoroTerminatedError');
+      expect((await post(url(target), TOKEN)).status).to.equal(404);
+      const audit = lines.filter((l) => l.audit === 'dashboard' && l.outcome === 'done');
+      expect(audit.map((l) => l.target)).to.deep.equal([`thread-coroutine ${target}`]);
+    } finally {
+      await threads.stop();
+      await sched.terminate();
+    }
+  });
+
+  it('a threads source without terminateOn: the action is 404', async () => {
+    const dash = await serve({ threads: { snapshot: async () => [] }, token: TOKEN });
+    expect((await post(`${dash.url}api/thread-coroutines/${encodeURIComponent('1:ab:1')}/terminate`, TOKEN)).status).to.equal(404);
   });
 
   it('without threads /api/threads is 404; a threads option without snapshot() is InvalidArgumentError', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Worker } from 'node:worker_threads';
 import { ask } from '../../../actors/ask.js';
 import { spawnOn, spawnOnWith, type ThreadCoro } from '../../../actors/threads/spawnOn.js';
 import type { Threads } from '../../../actors/threads/Threads.js';
@@ -61,6 +62,44 @@ describe('a lost thread is lost like a peer (real worker threads)', function () 
       expect(second!.snapshot!.peers.map((p) => p.incarnation)).to.include(threads.list()[0]!.incarnation);
     });
   }
+
+  it('with spares, a warm spare takes the place of a lost thread (started before the loss), and a new spare is made', async () => {
+    const threads = await fx.start({ spares: 1 });
+    await until(() => threads.spares === 1, 20_000, 'a warm spare');
+    // Every thread started from now on has a greater id than this one: the spare's is smaller.
+    const marker = new Worker('0', { eval: true });
+    const markerId = marker.threadId;
+    await marker.terminate();
+    const victimCoro = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'exitThread');
+    victimCoro.send(3);
+    await until(() => threads.list()[0]!.state === 'up' && threads.list()[0]!.starts === 2, 20_000, 'a new thread in the place of the lost one');
+    const replacement = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'threadIdOf');
+    expect(await replacement.value({ timeout: 5000 })).to.be.below(markerId);
+    const d = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'doubler');
+    expect(await ask(d, (replyTo) => ({ n: 4, replyTo }), { timeout: 5000 })).to.equal(8);
+    await until(() => threads.spares === 1, 20_000, 'a new warm spare');
+    expect(await threads.stop({ timeout: 5000 })).to.equal(true);
+    expect(threads.spares).to.equal(0);
+  });
+
+  it('terminateOn: a call pending when the thread is lost fails with PeerLostError; the earlier incarnation never reaches the thread in its place', async () => {
+    const threads = await fx.start();
+    const first = threads.list()[0]!;
+    const counter = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'counter');
+    const spinning = new Int32Array(new SharedArrayBuffer(4));
+    await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'freezeFlagged', spinning);
+    await until(() => Atomics.load(spinning, 0) === 1, 10_000, 'thread 1 to spin');
+    // The thread spins: the request is never answered, and the heartbeats judge the thread lost.
+    const pending = settle(threads.terminateOn(1, counter.id, { incarnation: first.incarnation, timeout: 30_000 }));
+    expect((await pending).error).to.be.instanceOf(PeerLostError);
+    await until(() => threads.list()[0]!.state === 'up' && threads.list()[0]!.starts === 2, 20_000, 'a new thread in the place of the lost one');
+    const successor = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'counter');
+    expect(await threads.terminateOn(1, successor.id, { incarnation: first.incarnation, timeout: 5000 })).to.equal(false);
+    const [now] = await threads.snapshot({ timeout: 5000 });
+    expect(now!.snapshot!.coroutines.map((c) => c.id)).to.include(successor.id);
+    expect(await threads.terminateOn(1, successor.id, { incarnation: now!.incarnation, timeout: 5000 })).to.equal(true);
+    expect(await successor.finish({ timeout: 5000 }).then(() => 'finished', (err: Error) => err.name)).to.equal('CoroTerminatedError');
+  });
 
   it('with restart: false a lost thread stays down; keys move to the threads still running, and it stops cleanly', async () => {
     const threads = await fx.start({ restart: false });

@@ -141,6 +141,27 @@ describe('Threads (real worker threads)', function () {
     await expectError(() => threads.snapshot({ timeout: -1 }), InvalidArgumentError);
   });
 
+  it('terminateOn(thread, id): the coroutine is terminated (its monitor hears terminated); false once ended or for another incarnation; errors are typed', async () => {
+    const threads = await fx.start();
+    const counter = await spawnOnWith(threads, { thread: 2, name: 'victim' }, THREAD_WORKERS, 'counter');
+    const [, second] = await threads.snapshot({ timeout: 5000 });
+    const listed = second!.snapshot!.coroutines.find((c) => c.name === 'victim')!;
+    expect(await threads.terminateOn(2, listed.id, { incarnation: 'an earlier thread' })).to.equal(false);
+    expect(await threads.terminateOn(1, listed.id)).to.equal(false);
+    expect(await threads.terminateOn(2, listed.id, { incarnation: second!.incarnation, timeout: 5000 })).to.equal(true);
+    const outcome = await counter.finish({ timeout: 5000 }).then(() => 'finished', (err: Error) => err.name);
+    expect(outcome).to.equal('CoroTerminatedError');
+    expect(await threads.terminateOn(2, listed.id)).to.equal(false);
+    for (const [thread, id, options] of [[0, 1], [3, 1], [1.5, 1], [1, 0], [1, -2], [1, 'x'], [1, 1, { timeout: -1 }], [1, 1, { incarnation: 7 }]] as Array<[number, number, object?]>) {
+      await expectError(() => threads.terminateOn(thread, id, options as never), InvalidArgumentError);
+    }
+    const ac = new AbortController();
+    ac.abort(new Error('no'));
+    expect((await expectError(() => threads.terminateOn(1, 1, { signal: ac.signal }), Error)).message).to.equal('no');
+    await threads.stop();
+    await expectError(() => threads.terminateOn(1, 1), NoThreadError);
+  });
+
   it('a thread that dies while it starts (out of memory before it is ready) is ThreadStartError with the cause', async () => {
     const err = await expectError(() => Threads.start({ count: 1, scheduler: fx.sched, resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } }), ThreadStartError);
     expect(String((err.cause as Error | undefined)?.message ?? err.message)).to.match(/ended before it was ready|memory/);
@@ -163,7 +184,7 @@ describe('Threads (real worker threads)', function () {
   });
 
   it('bad options are InvalidArgumentError and start nothing', async () => {
-    for (const options of [{ count: 0 }, { count: -1 }, { count: 1.5 }, { count: 'two' }, { timeout: -5 }, { restart: 3 }, { restart: { maxRestarts: -1 } }, { listen: 'yes' }, { scheduler: {} }]) {
+    for (const options of [{ count: 0 }, { count: -1 }, { count: 1.5 }, { count: 'two' }, { timeout: -5 }, { restart: 3 }, { restart: { maxRestarts: -1 } }, { listen: 'yes' }, { scheduler: {} }, { spares: -1 }, { spares: 0.5 }, { spares: 'one' }]) {
       await expectError(() => Threads.start({ scheduler: fx.sched, ...(options as object) }), InvalidArgumentError);
     }
     await expectError(() => Threads.start(null as never), InvalidArgumentError);

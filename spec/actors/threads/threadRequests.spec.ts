@@ -4,7 +4,7 @@ import { Network } from '../../../actors/remote/Network.js';
 import { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
 import { ThreadFunctions } from '../../../actors/threads/ThreadFunctions.js';
 import { installThreadRequests } from '../../../actors/threads/threadRequests.js';
-import { THREAD_SNAPSHOT, THREAD_SPAWN } from '../../../actors/threads/threadProtocol.js';
+import { THREAD_SNAPSHOT, THREAD_SPAWN, THREAD_TERMINATE } from '../../../actors/threads/threadProtocol.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import { newNodeId } from '../../../transports/net/hellos.js';
 import { PortLink } from '../../../transports/net/PortLink.js';
@@ -39,8 +39,23 @@ describe('thread requests (served to the nodes of the process only)', function (
     expect(snap.coroutines.map((c) => c.name)).to.include('named');
   });
 
+  it('thread-terminate terminates a coroutine of this incarnation by id: true when it ran, false when it had ended or the incarnation is another', async () => {
+    const { thread, owner } = await nodes();
+    const ref = (await owner.request(thread.location, THREAD_SPAWN, [thread.incarnation, THREAD_WORKERS.href, 'counter', [0], null, 'victim'], { timeout: 5000 })) as RemoteCoro;
+    const terminate = (incarnation: string, id: unknown): Promise<unknown> => owner.request(thread.location, THREAD_TERMINATE, [incarnation, id], { timeout: 5000 });
+    expect(await terminate(newNodeId(), ref.id)).to.equal(false);
+    expect(thread.scheduler.coro(ref.id)?.isAlive).to.equal(true);
+    expect(await terminate(thread.incarnation, ref.id)).to.equal(true);
+    expect(thread.scheduler.coro(ref.id)).to.equal(undefined);
+    expect(await terminate(thread.incarnation, ref.id)).to.equal(false);
+    for (const bad of [[thread.incarnation, 0], [thread.incarnation, 1.5], [thread.incarnation, '7'], [7, 1], [thread.incarnation]]) {
+      expect(await code(owner.request(thread.location, THREAD_TERMINATE, bad, { timeout: 5000 })), JSON.stringify(bad)).to.equal('ERR_INVALID_ARGUMENT');
+    }
+  });
+
   it('a peer over TCP is told the requests do not exist', async () => {
     const { thread, outsider } = await nodes();
+    expect(await code(outsider.request(thread.location, THREAD_TERMINATE, [thread.incarnation, 1], { timeout: 5000 }))).to.equal('ERR_UNKNOWN_REQUEST');
     expect(await code(outsider.request(thread.location, THREAD_SPAWN, [thread.incarnation, THREAD_WORKERS.href, 'counter', [], null, null], { timeout: 5000 }))).to.equal('ERR_UNKNOWN_REQUEST');
     expect(await code(outsider.request(thread.location, THREAD_SNAPSHOT, null, { timeout: 5000 }))).to.equal('ERR_UNKNOWN_REQUEST');
     expect(thread.scheduler.snapshot().coroutines).to.deep.equal([]);

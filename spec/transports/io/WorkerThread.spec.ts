@@ -109,6 +109,22 @@ describe('WorkerThread (real worker threads)', function () {
     await expectError(() => thread.join({ timeout: -1 }), InvalidArgumentError);
   });
 
+  it('messagesTo(target) hands what the thread posts to another target from then on (undefined: to nobody)', async () => {
+    const { thread, got } = start(null);
+    await until(() => got.length === 1);
+    const other: unknown[] = [];
+    thread.messagesTo({ send: (m: unknown) => (other.push(m), true) });
+    thread.post('to the other');
+    await until(() => other.length === 1);
+    expect(other).to.deep.equal(['to the other']);
+    thread.messagesTo(undefined);
+    thread.post('to nobody');
+    thread.post({ exit: 0 });
+    expect(await thread.join({ timeout: 5000 })).to.equal(true);
+    expect([got.length, other.length]).to.deep.equal([1, 1]);
+    expect(() => thread.messagesTo({} as never)).to.throw(InvalidArgumentError);
+  });
+
   it('bad arguments are InvalidArgumentError', () => {
     expect(() => WorkerThread.start(sched, 'not a URL' as never)).to.throw(InvalidArgumentError);
     expect(() => WorkerThread.start(sched, ENTRY, null as never)).to.throw(InvalidArgumentError);

@@ -27,6 +27,27 @@ describe('CloneWire (messages between threads by structured clone)', () => {
     for (const v of [1, 'x', null, undefined, true, 3n]) expect(out.out(v)).to.equal(v);
   });
 
+  it('anything beyond plain data is walked, however deep it sits: a reference, a Buffer, a Map, another class\'s instance; plain data around it is kept', () => {
+    const coro = sched.spawnWith({ name: 'deep' }, (c) => c.suspend());
+    class Tagged {
+      constructor(readonly tag: string) {}
+    }
+    for (const inner of [coro, Buffer.alloc(3), new Map([[1, 2]]), new Tagged('t')]) {
+      const message = { a: [1, { b: [null, { c: inner }] }], d: 'plain', e: new Uint8Array([1]) };
+      const back = into.in(across(out.out(message))) as { a: [number, { b: [null, { c: unknown }] }]; d: string; e: Uint8Array };
+      const c = back.a[1].b[1].c;
+      if (inner === coro) expect(c).to.be.instanceOf(RemoteCoro);
+      else if (Buffer.isBuffer(inner)) expect(Buffer.isBuffer(c)).to.equal(true);
+      else expect(c).to.deep.equal(inner instanceof Tagged ? { tag: 't' } : inner);
+      expect([back.d, [...back.e]]).to.deep.equal(['plain', [1]]);
+    }
+    // Deep plain data within the limit crosses as it is.
+    let nested: unknown = 1;
+    for (let i = 0; i < 60; i++) nested = { n: [nested] }; // 120 levels
+    expect(out.out(nested)).to.equal(nested);
+    coro.terminate();
+  });
+
   it('Buffers stay Buffers, with their own bytes only (not the pool they are cut from)', () => {
     const pooled = Buffer.from('hello');
     expect(pooled.buffer.byteLength).to.be.greaterThan(5);

@@ -35,13 +35,35 @@ describe('PortLink (a peer link over a real MessagePort)', () => {
     a.write([0, 0, 'send', [3, 'z']]);
     a.write([0, 0, 'send', []]);
     await until(() => got.b.length === 8);
-    expect(posted.slice(2)).to.deep.equal([[0, 0, 0, 2, 1, 'x'], [-2, 0, 2, 2, 2, 'y', 3, 'z', 0, 0, 0, 0]]);
+    expect(posted.slice(2)).to.deep.equal([[-2, 0, 2, 1, 1, 'x'], [-2, 0, 2, 2, 2, 'y', 3, 'z', -2, 0, 0, 1]]);
     expect(got.b.slice(4)).to.deep.equal([[0, 0, 'send', [1, 'x']], [0, 0, 'send', [2, 'y']], [0, 0, 'send', [3, 'z']], [0, 0, 'send', []]]);
     expect(got.b.slice(0, 4)).to.deep.equal([[0, 0, 'send', { n: 1 }], [0, 5, 'send', [1, 2]], [0, 0, 'other', null], [2, undefined, undefined, undefined]]);
     expect([a.framesOut, b.framesIn]).to.deep.equal([8, 8]);
     expect([a.initiator, b.initiator, a.judgesSilence, b.judgesSilence, a.clones, a.inProcess]).to.deep.equal([true, false, true, false, true, true]);
     a.close();
     await until(() => got.closedB.length === 1);
+  });
+
+  it('with a request event, one-way requests come to it one body at a time (no message array built around each); request() queues one as write() does; other messages come as frames', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const frames: unknown[] = [], requests: unknown[] = [];
+    const a = new PortLink(port1, { initiator: true, judgesSilence: true }, { frame: () => undefined, closed: () => undefined });
+    const b = new PortLink(port2, { initiator: false, judgesSilence: false }, { frame: (m) => void frames.push(m), request: (type, body) => void requests.push([type, body]), closed: () => undefined });
+    a.write([0, 0, 'tell', [1, 'x']]); // alone: a run of one
+    a.write([0, 0, 'tell', [2, { y: 1 }]]);
+    a.write([0, 0, 'tell', [3, 'z']]);
+    a.write([0, 0, 'tell', [4, 'w', 'three']]);
+    a.write([0, 0, 'tell', [5, 'v', 'three']]);
+    a.write([0, 7, 'tell', [6, 'asked']]);
+    a.request('tell', [7, 'direct']);
+    a.request('other', { not: 'spread' });
+    await until(() => frames.length + requests.length === 8);
+    expect(requests.splice(5)).to.deep.equal([['tell', [7, 'direct']], ['other', { not: 'spread' }]]);
+    expect(requests).to.deep.equal([['tell', [1, 'x']], ['tell', [2, { y: 1 }]], ['tell', [3, 'z']], ['tell', [4, 'w', 'three']], ['tell', [5, 'v', 'three']]]);
+    expect(frames).to.deep.equal([[0, 7, 'tell', [6, 'asked']]]);
+    expect([a.framesOut, b.framesIn]).to.deep.equal([8, 8]);
+    a.close();
+    b.close();
   });
 
   it('a graceful close delivers what was queued, then the other end sees the close (no error)', async () => {

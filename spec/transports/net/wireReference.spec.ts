@@ -29,6 +29,12 @@ describe('wireReference', () => {
   it('referenceToWire without networking is InvalidArgumentError naming the object', async () => {
     const err = await expectError(() => referenceToWire(undefined, 'worker/3', 3), InvalidArgumentError);
     expect(err.message).to.match(/^worker\/3 cannot be referenced remotely/);
+    // The object itself may be given: it is printed only for the error.
+    let printed = 0;
+    const what = { toString: () => (printed++, 'worker/4') };
+    expect(referenceToWire(home, what, 4)).to.deep.equal(['127.0.0.1', 9705, 'home-incarnation', 4]);
+    expect(printed).to.equal(0);
+    expect((await expectError(() => referenceToWire(undefined, what, 4), InvalidArgumentError)).message).to.match(/^worker\/4 cannot/);
   });
 
   it('referenceFromWire: a foreign reference becomes the proxy with location, incarnation and fields', () => {

@@ -1,0 +1,81 @@
+/**
+ * The start figures of `bench/threads.ts`, each against a bare Worker answering its first message
+ * (started the same way in the same run):
+ * - **cold**: `Threads.start({ count: 1 })`, then `spawnOn` and an `ask`: ms to the first message
+ *   handled by a coroutine on the new thread (the thread loads the runtime's modules first);
+ * - **from a warm spare**: a thread of a group with `spares: 1` ends (process.exit); ms from then
+ *   to the first message handled by a coroutine placed on the thread that took its place;
+ * - **replaced cold**: the same without spares.
+ * Each the best of 5 (the least disturbed on a shared machine).
+ * @module
+ */
+import { Worker } from 'node:worker_threads';
+import { ask, Scheduler, silentLogger, spawnOn, spawnOnWith, Threads, type RemoteCoro } from '../index.js';
+import { printFigure } from './figure.js';
+
+const WORK = new URL('./threadWork.js', import.meta.url);
+const BARE = new URL('./threadsBare.js', import.meta.url);
+const RUNS = 5;
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A bare Worker: ms from `new Worker` to its answer to the first message. */
+async function bareMs(): Promise<number> {
+  const t0 = performance.now();
+  const w = new Worker(BARE);
+  await new Promise((r) => w.once('message', r));
+  const reply = new Promise((r) => w.once('message', r));
+  w.postMessage({ id: 1, n: 1 });
+  await reply;
+  const ms = performance.now() - t0;
+  await w.terminate();
+  return ms;
+}
+
+/** ms from `t0` to the first message handled by a doubler placed on thread 1. */
+async function firstAnswer(threads: Threads, t0: number): Promise<number> {
+  const doubler = await spawnOnWith(threads, { thread: 1 }, WORK, 'doubler');
+  await ask(doubler as RemoteCoro<any>, (replyTo) => ({ n: 1, replyTo }), { timeout: 10_000 });
+  return performance.now() - t0;
+}
+
+async function coldMs(): Promise<number> {
+  const sched = new Scheduler();
+  const t0 = performance.now();
+  const threads = await Threads.start({ count: 1, scheduler: sched });
+  try {
+    return await firstAnswer(threads, t0);
+  } finally {
+    await threads.stop();
+    await sched.terminate();
+  }
+}
+
+/** A thread of a group ends; ms to the first message handled on its replacement (from a warm spare or cold). */
+async function replacedMs(spares: number): Promise<number> {
+  const sched = new Scheduler({ logger: silentLogger() }); // the loss is expected: no warning
+  const threads = await Threads.start({ count: 1, scheduler: sched, spares });
+  try {
+    while (threads.spares < spares) await pause(5);
+    await pause(50); // the spare idle, as it would be when a thread is lost
+    const victim = await spawnOn(threads, WORK, 'endThread');
+    const t0 = performance.now();
+    victim.send('end');
+    while (!(threads.list()[0]!.starts === 2 && threads.list()[0]!.state === 'up')) await pause(1);
+    return await firstAnswer(threads, t0);
+  } finally {
+    await threads.stop();
+    await sched.terminate();
+  }
+}
+
+export async function starts(): Promise<void> {
+  const best = async (measure: () => Promise<number>): Promise<number> => {
+    let min = Infinity;
+    for (let i = 0; i < RUNS; i++) min = Math.min(min, await measure());
+    return min;
+  };
+  const bare = await best(bareMs);
+  printFigure({ bench: 'threads', metric: `start a thread + spawn on it, cold, ms to the first message handled (best of ${RUNS}; baseline: a bare Worker answering its first message)`, value: await best(coldMs), baseline: bare, target: '< 50 ms' });
+  printFigure({ bench: 'threads', metric: `a lost thread replaced from a warm spare (spares: 1), ms from its end to the first message handled on its replacement (best of ${RUNS}; baseline: a bare Worker answering its first message)`, value: await best(() => replacedMs(1)), baseline: bare, target: '< 50 ms' });
+  printFigure({ bench: 'threads', metric: `a lost thread replaced cold (no spare), ms from its end to the first message handled on its replacement (best of ${RUNS}; baseline: a bare Worker answering its first message)`, value: await best(() => replacedMs(0)), baseline: bare });
+}
