@@ -46,7 +46,7 @@ export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/
 export { IpcPort, IPC_CLOSED, type IpcEndpoint } from './transports/io/IpcPort.js';
 export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
-  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError, IpcClosedError,
+  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError, IpcClosedError, TarballError,
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';

@@ -99,6 +99,7 @@ export class DiscoroNode implements AsyncDisposable {
     const computations = new Supervisor([], { name: 'computations', scheduler: sched });
     const o = options;
     const host: ComputationHost = {
+      packages: { modules: o.modules, maxPackageSize: o.maxPackageSize },
       name: o.name, location: String(net.location), logger: sched.logger, scheduler: sched, root: o.destDir, startTimeout: o.startTimeout, logLevel: o.logLevel,
       serverRestarts: o.serverRestarts, publish, serverNetwork: (port) => this.#credentials.network(o, port), takeProcess: (owner) => this.spares.take(owner),
       tellClient: async (client, id, event) => {

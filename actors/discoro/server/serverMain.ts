@@ -65,12 +65,13 @@ async function runSetup(fns: JobFunctions, sched: Scheduler, setup: { fn: JobFun
 /** Loads the computation and, for a server, starts serving its jobs; undefined after a node setup. */
 async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger, self: Coro<Mail>): Promise<{ net: Network; jobs: ServerJobs; reporter: JobReporter } | undefined> {
   const where = `${m.nodeName}_proc-${m.index}`;
+  const at = `node ${m.nodeName} (${m.mode === 'server' ? `server ${where}` : 'its node setup'})`;
   const workDir = path.join(m.folder, m.mode === 'server' ? `server-${m.index}` : 'node-setup');
   mkdirSync(workDir, { recursive: true });
   process.chdir(workDir);
   logger.level = m.logLevel;
   logger.setBindings({ proc: where });
-  const fns = await JobFunctions.load(m.folder, m.manifest, where);
+  const fns = await JobFunctions.load(m.folder, m.manifest, at);
   if (m.mode === 'node-setup') {
     if (m.manifest.nodeSetup !== undefined) await runSetup(fns, sched, m.manifest.nodeSetup, 'node setup', m.nodeName);
     return undefined;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import {
   AuthenticationError, Coro, CoroFinishedError, CoroTerminatedError, InsecureNetworkError, InvalidArgumentError, Location,
   MonitorStatus, Network, NetworkStoppedError, PeerLostError, PeerStatus, PeerUnreachableError, ProtocolVersionError,
@@ -72,6 +73,33 @@ describe('Network (real processes on 127.0.0.1)', function () {
         again = e;
       }
       expect(InvalidArgumentError.is(again)).to.equal(true);
+    });
+
+    it('two starts at once on one scheduler: one is attached, the other rejects with InvalidArgumentError and leaves nothing listening', async () => {
+      // This process's listening TCP sockets (Linux: its socket fds that /proc/net/tcp lists in state LISTEN).
+      const listeners = (): number => {
+        const mine = new Set(readdirSync('/proc/self/fd').flatMap((fd) => {
+          try {
+            return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1] ?? ''];
+          } catch {
+            return [];
+          }
+        }));
+        return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).filter((l) => {
+          const f = l.trim().split(/\s+/);
+          return f[3] === '0A' && mine.has(f[9]!);
+        }).length;
+      };
+      const before = listeners();
+      const [a, b] = await Promise.allSettled([Network.start(sched, { discover: false }), Network.start(sched, { discover: false })]);
+      const won = [a, b].filter((r) => r.status === 'fulfilled');
+      const lost = [a, b].filter((r) => r.status === 'rejected');
+      expect(won).to.have.length(1);
+      expect(lost).to.have.length(1);
+      expect(InvalidArgumentError.is((lost[0] as PromiseRejectedResult).reason)).to.equal(true);
+      net = (won[0] as PromiseFulfilledResult<Network>).value;
+      expect(Network.of(sched)).to.equal(net);
+      expect(listeners()).to.equal(before + 1); // the loser closed its listener
     });
 
     it('stop() is idempotent, fails later requests with NetworkStoppedError and removes the hooks', async () => {
