@@ -124,7 +124,7 @@ async function measure(n: number, discovery: Discovery, spares: number, idleMs: 
     const serverPairs = pairs.filter(([a, b]) => roles.get(a) === 'server' && roles.get(b) === 'server').length;
     const total = [...cpuPct.values()].reduce((a, b) => a + b, 0);
 
-    const ran = await comp.runResults<number>(where, Array.from({ length: 8 * n }, () => [20]), { timeout: 60_000 });
+    const ran = await comp.runResults(where, Array.from({ length: 8 * n }, () => [20]), { timeout: 60_000 });
     const nodeOf = new Map(servers.map((s) => [s.pid, s.node]));
     const nodesUsed = new Set((ran === false ? [] : ran).map((pid) => nodeOf.get(pid))).size;
     await comp.close({ timeout: 10_000 });
