@@ -46,7 +46,7 @@ export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './transports/
 export { IpcPort, IPC_CLOSED, type IpcEndpoint } from './transports/io/IpcPort.js';
 export {
   SocketError, ConnectError, ListenError, TlsHandshakeError, SocketClosedError, ConnectionResetError, EndOfStreamError, LineTooLongError, SocketIOError,
-  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError, IpcClosedError,
+  FrameTooLargeError, FileClosedError, FileIOError, WorkerTaskError, WorkerCrashedError, PoolClosedError, PoolFullError, IpcClosedError, TarballError,
 } from './transports/io/ioErrors.js';
 // ---- observability: the dashboard
 export { serveDashboard, type DashboardHandle } from './actors/dashboard/serveDashboard.js';
@@ -68,6 +68,7 @@ export { ComponentError, ServerLostError, NotComputationOwnerError, UnknownJobFu
 // ---- distribution
 export { Network } from './actors/remote/Network.js';
 export type { NetworkOptions } from './transports/net/peerOptions.js';
+export type { Peering } from './transports/net/peering.js';
 export { newSecret, type PeerTlsOptions } from './transports/net/PeerKeys.js';
 export { Secret } from './transports/net/Secret.js';
 export type { LocateOptions } from './transports/net/PeerLocator.js';
@@ -85,7 +86,7 @@ export type { Placement } from './actors/threads/placement.js';
 export { threadChild } from './actors/threads/threadChild.js';
 export { ThreadFunctionError, NoThreadError, ThreadStartError } from './actors/actorErrors.js';
 export {
-  PeerLostError, PeerUnreachableError, AuthenticationError, ProtocolVersionError, ProtocolError,
+  PeerLostError, PeerUnreachableError, PeerBusyError, AuthenticationError, ProtocolVersionError, ProtocolError,
   InsecureNetworkError, WeakSecretError, UnknownRequestError, NetworkStoppedError, RemoteError,
   PathNotAllowedError, FileExistsError, FileTooLargeError, FileTransferError, FileTransferLimitError,
 } from './transports/net/netErrors.js';

@@ -9,7 +9,9 @@
  * - schedule() to the first server initialized, ms, against forking a bare node process until it
  *   answers over IPC;
  * - idle server RSS (MiB) before any job and after the jobs above (a server keeps the outcomes of the
- *   latest 10,000 jobs for late finish() calls), against an idle bare node process.
+ *   latest 10,000 jobs for late finish() calls), against an idle bare node process;
+ * - placement: 100 `runAsync` jobs submitted at once right after `schedule()` of a fresh
+ *   computation, the most that ran on one of the 2 servers, against 50 (an even split).
  *
  * Run: `node dist/bench/discoro.js [jobs=10000] [roundTrips=300]`.
  * @module
@@ -71,7 +73,7 @@ export async function run(jobs = 10_000, roundTrips = 300): Promise<void> {
     const comp = new Computation({ components: [tiny], nodes: [location], secret: SECRET, scheduler: sched });
     const statuses = comp.status();
     const t0 = performance.now();
-    if (!(await comp.schedule({ timeout: 30_000 }))) throw new Error('no server within 30 s');
+    if (!(await comp.schedule({ timeout: 30_000, servers: 'first' }))) throw new Error('no server within 30 s');
     const scheduleMs = performance.now() - t0;
     for await (const s of statuses) if (s.kind === 'node-initialized') break;
     printFigure({ bench: 'discoro', metric: 'schedule_to_first_server_ms', value: scheduleMs, baseline: await bareForkMs() });
@@ -117,6 +119,15 @@ export async function run(jobs = 10_000, roundTrips = 300): Promise<void> {
     printFigure({ bench: 'discoro', metric: 'idle_server_rss_mib', value: idleRss, baseline: rssMiB(bare.pid!) });
     printFigure({ bench: 'discoro', metric: `server_rss_mib_after_${jobs * 4 + roundTrips + 200}_jobs`, value: rssMiB(comp.servers()[0]!.pid), baseline: rssMiB(bare.pid!) });
     await comp.close();
+
+    const fresh = new Computation({ components: [tiny], nodes: [location], secret: SECRET, scheduler: sched });
+    if (!(await fresh.schedule({ timeout: 30_000 }))) throw new Error('no server within 30 s');
+    const jobsAtOnce = await Promise.all(Array.from({ length: 100 }, (_, k) => fresh.runAsync(tiny, k)));
+    const perServer = new Map<string, number>();
+    for (const job of jobsAtOnce) if (job !== false) perServer.set(job.server, (perServer.get(job.server) ?? 0) + 1);
+    await Promise.all(jobsAtOnce.map((job) => (job === false ? undefined : job.value())));
+    printFigure({ bench: 'discoro', metric: `placement_most_of_100_async_jobs_on_one_of_${fresh.servers().length}_servers`, value: Math.max(...perServer.values()), baseline: 50 });
+    await fresh.close();
   } finally {
     await sched.terminate();
     node.kill('SIGTERM');

@@ -5,7 +5,7 @@
  * @module
  */
 const core = ['messaging', 'spawn', 'locks', 'channel', 'ask', 'savina', 'pairs', 'fairness'];
-const io = ['framing', 'c10k', 'c10kAccepts', 'remote', 'discoro', 'discoroChaos', 'threads'];
+const io = ['framing', 'c10k', 'c10kAccepts', 'remote', 'discoro', 'discoroChaos', 'discoroMemory', 'discoroScale', 'threads'];
 const wanted = process.argv.slice(2);
 const smoke = process.env.BENCH_SIZE === 'smoke';
 

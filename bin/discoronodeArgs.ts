@@ -3,7 +3,8 @@
  * aliases), `DISCORO_*` environment variables and a JSON config file, in that order of
  * precedence, turned into DiscoroNodeOptions. Bad input is a UsageError (exit 2).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineCpus, type DiscoroNodeOptions } from '../actors/discoro/node/discoroNodeOptions.js';
 import { ServiceWindow } from '../actors/discoro/node/ServiceWindow.js';
@@ -26,6 +27,12 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
   -n, --name NAME           node name (default: host name)
       --dest-dir DIR        working folder (default <tmpdir>/asyncoro/discoro/<name>)
       --max-file-size SIZE  largest file a client may send, e.g. 10m (k/m/g)
+      --modules DIR         packages jobs may import, besides the node's own asyncoro and pino:
+                            DIR is where \`npm install --prefix DIR <package>\` installs (or a
+                            node_modules folder); repeatable, the first that has a package wins;
+                            a package a computation ships wins over them
+      --max-package-size SIZE  the most a package tarball a computation ships may unpack to
+                            (default 256m)
   -s, --secret SECRET       shared secret (also DISCORO_SECRET or --secret-file).
                             A secret on the command line shows in \`ps\`: prefer the others.
       --secret-file FILE    read the secret from FILE
@@ -43,7 +50,8 @@ Options (durations in ms; flags > DISCORO_* environment > --config file):
                             peer heartbeats (default 1000) and the silence after which a peer
                             (a client, a server) is lost (default 5000, at least 3 heartbeats)
       --zombie-period MS    the longest a client may be silent (no pulse) before its computation is
-                            closed (default 100000): a client asks for its own and gets at most this
+                            closed (default 100000): a client asks for its own, gets at most this,
+                            and pulses often enough for the period it got
       --max-waiting N       computations that may wait for slots at once (default 100); a client
                             may have one waiting
       --grace-period MS     time running jobs get at shutdown (default 5000)
@@ -76,6 +84,7 @@ const OPTIONS = {
   name: { type: 'string', short: 'n' },
   'dest-dir': { type: 'string' }, dest_path: { type: 'string' },
   'max-file-size': { type: 'string' }, max_file_size: { type: 'string' },
+  modules: { type: 'string', multiple: true }, 'max-package-size': { type: 'string' },
   secret: { type: 'string', short: 's' }, 'secret-file': { type: 'string' }, insecure: { type: 'boolean' },
   'tls-cert': { type: 'string' }, certfile: { type: 'string' }, 'tls-key': { type: 'string' }, keyfile: { type: 'string' }, 'tls-ca': { type: 'string' },
   serve: { type: 'string' },
@@ -98,7 +107,7 @@ const ALIASES: Record<string, string> = {
 };
 
 /** Keys a config file and the environment may set (the secret only through the environment or a file). */
-const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'secret', 'secret-file', 'insecure',
+const SETTINGS = ['cpus', 'host', 'ext-host', 'port', 'server-ports', 'name', 'dest-dir', 'max-file-size', 'modules', 'max-package-size', 'secret', 'secret-file', 'insecure',
   'tls-cert', 'tls-key', 'tls-ca', 'serve', 'service-start', 'service-stop', 'service-end', 'pulse-interval', 'heartbeat-interval', 'peer-timeout', 'zombie-period', 'max-waiting', 'grace-period', 'spare-servers', 'clean', 'peer', 'discover', 'udp-port', 'log-level', 'daemon', ...DASHBOARD_SETTINGS];
 
 /** What the command line asked for. */
@@ -121,10 +130,26 @@ function int(v: unknown, what: string, min = -Infinity): number {
   return n;
 }
 
-function size(v: unknown): number {
+function size(v: unknown, what = '--max-file-size'): number {
   const m = /^(\d+)\s*([kmgt]?)b?$/i.exec(String(v).trim());
-  if (m === null) throw new UsageError(`--max-file-size must be a size like 100k, 10m or 2g, got '${String(v)}'`);
+  if (m === null) throw new UsageError(`${what} must be a size like 100k, 10m or 2g, got '${String(v)}'`);
   return Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+}
+
+/** The --modules folders, each checked: it exists and has a node_modules folder (or is one). */
+function modulesFolders(v: unknown): string[] {
+  const dirs = (Array.isArray(v) ? v : [v]).map(String);
+  for (const dir of dirs) {
+    const folder = path.basename(path.resolve(dir)) === 'node_modules' ? dir : path.join(dir, 'node_modules');
+    let ok = false;
+    try {
+      ok = statSync(folder).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!ok) throw new UsageError(`--modules ${dir}: no node_modules folder there (npm install --prefix ${dir} <package> makes one)`);
+  }
+  return dirs;
 }
 
 function ports(v: unknown): number[] {
@@ -171,7 +196,9 @@ function environment(env: Record<string, string | undefined>): Record<string, un
   const out: Record<string, unknown> = {};
   for (const key of SETTINGS) {
     const v = env[`DISCORO_${key.toUpperCase().replace(/-/g, '_')}`];
-    if (v !== undefined && v !== '') out[key] = ['insecure', 'clean', 'discover', 'daemon', 'dashboard'].includes(key) ? !/^(0|false|no)$/i.test(v) : key === 'host' || key === 'peer' ? v.split(',') : v;
+    if (v === undefined || v === '') continue;
+    if (['insecure', 'clean', 'discover', 'daemon', 'dashboard'].includes(key)) out[key] = !/^(0|false|no)$/i.test(v);
+    else out[key] = key === 'host' || key === 'peer' ? v.split(',') : key === 'modules' ? v.split(path.delimiter) : v;
   }
   return out;
 }
@@ -231,6 +258,9 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (s.name !== undefined) o.name = String(s.name);
   if (s['dest-dir'] !== undefined) o.destDir = String(s['dest-dir']);
   if (s['max-file-size'] !== undefined) o.maxFileSize = size(s['max-file-size']);
+  if (s.modules !== undefined) o.modules = modulesFolders(s.modules);
+  if (s['max-package-size'] !== undefined) o.maxPackageSize = size(s['max-package-size'], '--max-package-size');
+  if (o.maxPackageSize === 0) throw new UsageError('--max-package-size must be more than 0');
   if (s.secret !== undefined) o.secret = String(s.secret);
   else if (s['secret-file'] !== undefined) o.secret = readFile(String(s['secret-file']), 'secret file').trim();
   if (o.secret !== undefined && o.secret.length === 0) throw new UsageError('the secret is empty');

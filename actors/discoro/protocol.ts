@@ -5,6 +5,7 @@
  * it forks (over the IPC channel of `child_process.fork`).
  * @module
  */
+import type { ShippedPackage } from './shippedPackages.js';
 
 /**
  * Request types a node serves (client → node).
@@ -194,6 +195,8 @@ export interface ComputationManifest {
   setupOnEnable?: boolean;
   /** Run once per node, in a short-lived process, before the servers start. */
   nodeSetup?: { fn: JobFunctionRef; args: unknown[] };
+  /** Packages shipped for its jobs, installed in `PACKAGES_DIR` by the node before anything imports (absent: none). */
+  packages?: ShippedPackage[];
 }
 
 /**

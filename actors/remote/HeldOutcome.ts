@@ -52,7 +52,9 @@ export class HeldOutcome implements MonitorTarget {
   private readonly monitors: MonitorTarget[] = [];
   private readonly waiters = new WaiterQueue();
 
-  constructor(private readonly policy?: OutcomePolicy, monitor?: MonitorTarget) {
+  // Dropped once the outcome is delivered: a reference kept to a finished coroutine (in a status, a
+  // table) then holds its outcome only, not whatever the policy's callbacks reach.
+  constructor(private policy?: OutcomePolicy, monitor?: MonitorTarget) {
     if (monitor !== undefined) this.monitors.push(monitor);
   }
 
@@ -131,7 +133,9 @@ export class HeldOutcome implements MonitorTarget {
     if (raw.reason === 'peer-lost' && !local && this.policy?.lost !== undefined) status = new MonitorStatus(coro, 'peer-lost', undefined, this.policy.lost(raw));
     else if (coro !== raw.coro) status = new MonitorStatus(coro, raw.reason, raw.value, raw.error);
     this.status = status;
-    this.policy?.ended?.(status);
+    const policy = this.policy;
+    this.policy = undefined;
+    policy?.ended?.(status);
     for (const m of this.monitors.splice(0)) m.send(status);
     for (const w of this.waiters.drain()) w.wake(status);
   }

@@ -85,7 +85,12 @@ export class Network extends PeerNetwork implements SchedulerNetwork {
     const net = new Network(scheduler, resolved, REMOTE_LAYERS);
     if (admission !== undefined) net.guard(admission);
     await net.open();
-    net.detach = scheduler.attachNetwork(net);
+    try {
+      net.detach = scheduler.attachNetwork(net); // another start may have attached meanwhile
+    } catch (err) {
+      await net.stop();
+      throw err;
+    }
     return net;
   }
 

@@ -43,6 +43,6 @@ export function listenOf(net: Network, listen: boolean | undefined): ThreadListe
     net.logger.info('threads do not listen for other hosts: certificate TLS keys cannot cross to a thread');
     return undefined;
   }
-  return { hosts: [...owner.hosts], extHost: owner.extHost, keys, meshPeers: owner.meshPeers };
+  return { hosts: [...owner.hosts], extHost: owner.extHost, keys, peering: owner.peering };
 }
 

@@ -30,7 +30,7 @@ async function main(setup: ThreadSetup, control: MessagePort): Promise<void> {
     name: setup.name,
     discover: false,
     // The owner's network passed the checks of its addresses and secret; its keys protect this one too.
-    ...(listen === undefined ? {} : { host: listen.hosts, extHost: listen.extHost, meshPeers: listen.meshPeers, insecure: true }),
+    ...(listen === undefined ? {} : { host: listen.hosts, extHost: listen.extHost, peering: listen.peering, insecure: true }),
     inProcess: { incarnation: setup.incarnation, listen: listen !== undefined, keys },
   });
   installThreadRequests(net, new ThreadFunctions(setup.name));

@@ -7,6 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { PeerKeyMaterial } from '../../transports/net/PeerKeys.js';
+import type { Peering } from '../../transports/net/peering.js';
 
 /** Request types a thread serves, to nodes of its own process only. */
 export const THREAD_SPAWN = 'thread-spawn';
@@ -31,7 +32,7 @@ export interface NodeIdentityData {
  * How a thread's node listens for other hosts (absent: it does not, and is `name:0`).
  * @example
  * ```ts
- * const listen: ThreadListen = { hosts: ['127.0.0.1'], extHost: undefined, keys: undefined, meshPeers: true };
+ * const listen: ThreadListen = { hosts: ['127.0.0.1'], extHost: undefined, keys: undefined, peering: 'mesh' };
  * ```
  */
 export interface ThreadListen {
@@ -39,7 +40,8 @@ export interface ThreadListen {
   extHost: string | undefined;
   /** The owner's derived keys (never its secret); undefined for a plain network. */
   keys: PeerKeyMaterial | undefined;
-  meshPeers: boolean;
+  /** The owner's peering (peering.ts). */
+  peering: Peering;
 }
 
 /**

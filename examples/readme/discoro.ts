@@ -12,9 +12,10 @@ function square(_job: unknown, x: number): number {
   return x * x; // runs in a server process: shipped as its source text
 }
 const computation = new Computation({ components: [square], nodes: [node.location], secret });
-if (await computation.schedule({ timeout: 30_000 })) {
-  console.log(await computation.runResults<number>('square', [[1], [2], [3], [4]])); // in input order
-  const job = await computation.runAsync('square', 12); // a RemoteCoro (false: no server in time)
+if (await computation.schedule({ timeout: 30_000 })) { // once every node's servers are up
+  const squares: number[] = await computation.runResults(square, [1, 2, 3, 4]); // typed by square; in input order
+  console.log(squares);
+  const job = await computation.runAsync(square, 12); // a RemoteCoro (false: no server in time)
   if (job !== false) console.log(await job.value({ timeout: 10_000 })); // finish(), monitors work too
   await computation.close(); // its servers and shipped files are removed
 }

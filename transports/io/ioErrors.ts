@@ -196,6 +196,17 @@ export class PoolFullError extends coded('ERR_POOL_FULL') {}
 export class IpcClosedError extends coded('ERR_IPC_CLOSED') {}
 
 /**
+ * A tarball that cannot be read, or would not be extracted safely: not gzip or tar, truncated, an
+ * entry that would land outside its folder (absolute, `..`), a link or device, more bytes or
+ * entries than allowed. Nothing of it is left on disk.
+ * @example
+ * ```ts
+ * if (TarballError.is(err)) log('package refused:', (err as Error).message); // ERR_TARBALL
+ * ```
+ */
+export class TarballError extends coded('ERR_TARBALL') {}
+
+/**
  * A frame's length prefix exceeds the configured maximum.
  * @example
  * ```ts

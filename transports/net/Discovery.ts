@@ -2,13 +2,15 @@
  * UDP discovery: a node announces itself with a small, fixed-layout ping (never CBOR: anyone
  * can send a datagram), by broadcast, multicast or unicast, at start, periodically and on demand.
  * A node that hears a ping connects to the sender over TCP and authenticates there; a ping
- * itself grants nothing.
+ * itself grants nothing. A hub's (or a hidden node's) ping ends with its peering byte, so that
+ * hubs do not dial one another (peering.ts); other pings keep the 2.0 layout.
  * @module
  */
 import dgram from 'node:dgram';
 import type { Logger } from '../../runtime/logging.js';
 import { LogThrottle } from '../../runtime/logging.js';
 import type { Location } from './Location.js';
+import { peeringCode, peeringOf, type Peering } from './peering.js';
 
 const MAGIC = 0x4143524f; // 'ACRO'
 const PING = 0x50;
@@ -22,6 +24,8 @@ export interface PingInfo {
   port: number;
   name: string;
   version: { major: number; minor: number };
+  /** 'mesh' when the ping does not say (a mesh or leaf node, or a 2.0 one). */
+  peering: Peering;
 }
 
 /** Options of {@link Discovery.start}. */
@@ -46,13 +50,14 @@ export interface DiscoveryOptions {
  * Encodes a ping.
  * @example
  * ```ts
- * const buf = encodePing({ nodeId, host: '127.0.0.1', port: 9705, name: 'n1', version: { major: 1, minor: 0 } });
+ * const buf = encodePing({ nodeId, host: '127.0.0.1', port: 9705, name: 'n1', version: { major: 1, minor: 0 }, peering: 'mesh' });
  * ```
  */
 export function encodePing(info: PingInfo): Buffer {
   const host = Buffer.from(info.host, 'utf8').subarray(0, 255);
   const name = Buffer.from(info.name, 'utf8').subarray(0, 255);
-  const out = Buffer.alloc(4 + 3 + 16 + 2 + 1 + host.length + 1 + name.length);
+  const says = info.peering === 'hub' || info.peering === 'hidden';
+  const out = Buffer.alloc(4 + 3 + 16 + 2 + 1 + host.length + 1 + name.length + (says ? 1 : 0));
   let o = out.writeUInt32BE(MAGIC, 0);
   out[o++] = PING;
   out[o++] = info.version.major;
@@ -62,7 +67,8 @@ export function encodePing(info: PingInfo): Buffer {
   out[o++] = host.length;
   o += host.copy(out, o);
   out[o++] = name.length;
-  name.copy(out, o);
+  o += name.copy(out, o);
+  if (says) out[o] = peeringCode(info.peering);
   return out;
 }
 
@@ -86,8 +92,11 @@ export function parsePing(buf: Buffer): PingInfo | undefined {
   const host = buf.toString('utf8', o, o + hostLen);
   o += hostLen;
   const nameLen = buf[o++];
-  if (o + nameLen !== buf.length) return undefined;
-  return { nodeId, host, port, name: buf.toString('utf8', o, o + nameLen), version: { major: buf[5], minor: buf[6] } };
+  const end = o + nameLen;
+  if (end !== buf.length && end + 1 !== buf.length) return undefined;
+  const peering = end === buf.length ? 'mesh' : peeringOf(buf[end]!);
+  if (peering === undefined) return undefined;
+  return { nodeId, host, port, name: buf.toString('utf8', o, end), version: { major: buf[5], minor: buf[6] }, peering };
 }
 
 /**

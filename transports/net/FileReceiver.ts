@@ -96,7 +96,7 @@ export class FileReceiver {
     const name = checkFileName(b.name);
     const segments = checkRelativeDir(b.dir);
     const max = this.net.options.maxFileSize;
-    if (max !== undefined && b.size > max) throw new FileTooLargeError(`${b.size} bytes exceed the limit of ${max}`);
+    if (max !== undefined && b.size > max) throw new FileTooLargeError(`file ${name.slice(0, 100)} (${b.size} bytes) exceeds the limit of ${max} bytes at ${this.net.name}`);
     const key = `${peer.incarnation}/${b.id}`;
     if (this.transfers.has(key)) throw new InvalidArgumentError('duplicate transfer id');
     const limit = this.net.options.maxFileTransfers;

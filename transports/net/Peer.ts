@@ -19,9 +19,11 @@ import type { PeerLink } from './PeerLink.js';
 import { CloneWire } from './CloneWire.js';
 import { BATCH } from './frameBatch.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
+import type { Peering } from './peering.js';
+import { PeerLiveness } from './PeerLiveness.js';
+import { PeerQueue } from './PeerQueue.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
-const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Serves one request type: gets the decoded body and the peer it came from; its return value
@@ -66,12 +68,17 @@ export class Peer {
   incarnation = '';
   name: string;
   state: 'connecting' | 'online' | 'closed' = 'connecting';
+  /** Its part in the network's connections, as its handshake said ('mesh' until then, and for a 2.0 node). */
+  peering: Peering = 'mesh';
+  /** Whether this side sends heartbeats to it and judges its silence (both by default). */
+  readonly liveness = new PeerLiveness();
+  /** @internal Heard of (a ping, a peer list): a refused dial is retried until then (performance.now()). */
+  wantedUntil = 0;
   /** Why it closed. */
   error: Error | undefined = undefined;
   /** @internal */
   connection: PeerLink | undefined = undefined;
-  private queued: Buffer[] = [];
-  private queuedBytes = 0;
+  private readonly queue = new PeerQueue();
   private readonly pending = new Map<number, Wait<unknown>>();
   /** The request whose round trip is being timed (one at a time: enough for a snapshot's figure). */
   private timed: { id: number; at: number } | undefined;
@@ -154,17 +161,24 @@ export class Peer {
     return wait.start(timeout, options?.signal);
   }
 
+  /**
+   * @internal What waits for this connecting peer: 'call' (a request, a `peer()` call: its retries keep
+   * the process alive, as the call does), 'intent' (a message queued < `window` ms ago, or heard of lately).
+   */
+  awaited(now: number, window: number): 'call' | 'intent' | undefined {
+    if (this.pending.size > 0 || this.onlineWaiters.length > 0) return 'call';
+    return now < this.wantedUntil || (this.queue.length > 0 && now - this.queue.oldestAt < window) ? 'intent' : undefined;
+  }
+
   /** @internal Adopts an authenticated connection and sends what was queued. */
-  attach(conn: PeerLink, info: { nodeId: string; name: string; location: Location }): void {
+  attach(conn: PeerLink, info: { nodeId: string; name: string; location: Location; peering?: Peering }): void {
     this.connection = conn;
     this.incarnation = info.nodeId;
     this.name = info.name;
     this.location = info.location;
+    this.peering = info.peering ?? 'mesh';
     this.state = 'online';
-    const queued = this.queued;
-    this.queued = [];
-    this.queuedBytes = 0;
-    for (const payload of queued) conn.write(payload);
+    for (const payload of this.queue.drain()) conn.write(payload);
     if (this.pending.size === 0) conn.unref();
     for (const w of this.onlineWaiters.drain()) w.wake(this);
   }
@@ -223,12 +237,12 @@ export class Peer {
   /** @internal Sends a heartbeat if nothing was sent lately; declares the peer lost if it has been silent too long. */
   tick(now: number, interval: number, timeout: number): void {
     const conn = this.connection;
-    if (this.state !== 'online' || conn === undefined) return;
-    if (conn.judgesSilence && now - conn.lastReceived > timeout) {
+    const due = this.state !== 'online' || conn === undefined ? undefined : this.liveness.check(conn, now, interval, timeout);
+    if (due === 'beat') conn!.write(this.encode([PING]));
+    else if (due === 'lost') {
       this.host.logger.warn({ peer: String(this) }, 'peer missed its heartbeats');
-      return this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn.lastReceived)} ms`), false);
+      this.lose(new PeerLostError(`${this} missed its heartbeats for ${Math.round(now - conn!.lastReceived)} ms`), false);
     }
-    if (now - conn.lastSent >= interval) conn.write(this.encode([PING]));
   }
 
   /** @internal Says goodbye and closes the connection; pending requests fail with `error`. */
@@ -246,7 +260,7 @@ export class Peer {
     this.state = 'closed';
     this.error = error;
     this.connection?.close(error, graceful);
-    this.queued = [];
+    this.queue.drain();
     for (const w of this.pending.values()) w.fail(error);
     this.pending.clear();
     for (const w of this.onlineWaiters.drain()) w.fail(error);
@@ -333,14 +347,10 @@ export class Peer {
       this.connection.write(encoded, transfer);
       return true;
     }
-    const payload = encoded as Buffer; // only a connection being made queues, and it carries bytes
-    if (this.queuedBytes + payload.length > MAX_QUEUED_BYTES) {
-      this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
-      return false;
-    }
-    this.queued.push(payload);
-    this.queuedBytes += payload.length;
-    return true;
+    // Only a connection being made queues, and it carries bytes.
+    if (this.queue.push(encoded as Buffer)) return true;
+    this.host.logger.warn({ peer: String(this) }, 'queue to a connecting peer is full; message dropped');
+    return false;
   }
 
   private serve(id: number, type: string, body: unknown): void {

@@ -1,8 +1,15 @@
 /**
  * The connections of a node: dialling (once per location at a time, with a back-off after a
- * failure), accepting, authenticating, settling simultaneous connects (the connection initiated
- * by the lower node id is kept), recognising a restarted peer by its new incarnation, and
- * logging a refused peer once.
+ * failure, DialBackoff.ts), accepting, authenticating, settling simultaneous connects (the
+ * connection initiated by the lower node id is kept), recognising a restarted peer by its new
+ * incarnation, and logging a refused peer once. A dial that a peer's listener answered but
+ * refused as busy is tried again after the back-off delay while the peer is still wanted: a call
+ * waits for it, a message is queued for it (for `requestTimeout`), or it was just heard of (a
+ * ping, a peer list: for `requestTimeout`), as is one closed before the peer answered past its
+ * greeting (its table made room for another); one whose handshake was cut short otherwise (timed
+ * out, dropped) likewise, twice at most in a row. Refused by the OS (nothing listens), or a wrong
+ * secret or version, fails what waits at once.
+ * Seeds are dialled again by the network's tick whenever they are not connected.
  * @module
  */
 import type { Socket } from 'node:net';
@@ -11,7 +18,7 @@ import { GREETING_BYTES, handshake, type HelloInfo } from './handshake.js';
 import { reject, RejectReason } from './hellos.js';
 import { encodeFrame } from '../io/FrameDecoder.js';
 import { Location } from './Location.js';
-import { AuthenticationError, NetworkStoppedError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
+import { AuthenticationError, NetworkStoppedError, PeerBusyError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
 import { PeerConnection } from './PeerConnection.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
@@ -21,9 +28,11 @@ import { DuplicateConnectionError } from './netErrors.js';
 import { LogThrottle } from '../../runtime/logging.js';
 import { ReadTurns } from './ReadTurns.js';
 import { HandshakeTable } from './HandshakeTable.js';
+import { DialBackoff } from './DialBackoff.js';
+import { dialsPinger, type Peering } from './peering.js';
 
-/** After a failed connection, wait this long before dialling the same location implicitly again. */
-const RETRY_AFTER_MS = 1000, RETRY_AFTER_AUTH_FAILURE_MS = 60_000;
+/** A handshake cut short (not refused as busy) is tried again this many times in a row at most. */
+const CUT_RETRIES = 2;
 /** Milliseconds per turn of the event loop that all peer connections together spend handling frames. */
 const READ_TURN_MS = 5;
 /** An accepted connection that has sent nothing this long after the greeting is closed (at most connectTimeout). */
@@ -51,6 +60,8 @@ export interface PeerIdentity {
   readonly nodeId: string;
   readonly name: string;
   readonly location: Location;
+  /** Its part in the network's connections (default 'mesh'). */
+  readonly peering?: Peering;
 }
 
 /**
@@ -65,7 +76,10 @@ export class PeerLinks {
   readonly online = new Map<string, Peer>();
   /** Online and connecting peers by location (advertised and dialled). */
   readonly byLocation = new Map<string, Peer>();
-  private readonly retryAfter = new Map<string, number>();
+  private readonly backoff = new DialBackoff();
+  /** Dials waiting for their back-off delay (cleared when the network stops), and their peers. */
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly waiting = new Set<Peer>();
   /** How often each location came online (bounded by the number of locations ever seen). */
   private readonly connects = new Map<string, number>();
   private readonly loggedAuthFailures = new Set<string>();
@@ -95,7 +109,13 @@ export class PeerLinks {
 
   /** Lets the next route() to `location` dial at once. */
   clearRetry(location: Location): void {
-    this.retryAfter.delete(String(location));
+    this.backoff.allowNow(String(location));
+  }
+
+  /** A location heard of (a discovery ping, a peer list): dialled, and again after a refusal, for `requestTimeout`. */
+  heardOf(location: Location): void {
+    const peer = this.route(location);
+    if (peer?.state === 'connecting') peer.wantedUntil = Math.max(peer.wantedUntil, performance.now() + this.host.options.requestTimeout);
   }
 
   /** Forgets a closed peer. */
@@ -108,6 +128,9 @@ export class PeerLinks {
   closeAll(error: Error): void {
     for (const peer of new Set([...this.online.values(), ...this.byLocation.values()])) peer.close(error);
     for (const socket of this.handshaking) socket.destroy();
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
+    this.waiting.clear();
     this.table.closeAll();
   }
 
@@ -121,7 +144,7 @@ export class PeerLinks {
     const known = this.byLocation.get(key);
     if (known !== undefined && known.state !== 'closed') return known;
     // Port 0 is a node that does not listen (a thread of some process): only its owner links it.
-    if (location.port === 0 || (this.retryAfter.get(key) ?? 0) > performance.now()) return undefined;
+    if (location.port === 0 || this.backoff.waitFor(key) > 0) return undefined;
     const peer = new Peer(this.host, location);
     this.byLocation.set(key, peer);
     void this.connect(peer, location);
@@ -134,6 +157,7 @@ export class PeerLinks {
    */
   onPing(info: PingInfo, from: { address: string }): void {
     if (this.host.isStopped || info.nodeId === this.host.incarnation || info.version.major !== this.host.options.protocolVersion.major) return;
+    if (!dialsPinger(this.host.options.peering, info.peering)) return;
     if (this.online.get(info.nodeId)?.isOnline) return;
     const address = from.address.startsWith('::ffff:') ? from.address.slice(7) : from.address;
     // A loopback node only talks to loopback peers.
@@ -146,7 +170,7 @@ export class PeerLinks {
     }
     const known = this.byLocation.get(String(location));
     if (known?.isOnline && known.incarnation !== info.nodeId) known.lose(new PeerLostError(`${known} restarted (new incarnation)`));
-    this.route(location);
+    this.heardOf(location);
   }
 
   /**
@@ -185,8 +209,8 @@ export class PeerLinks {
     );
   }
 
-  private self(): { nodeId: string; host: string; port: number; name: string } {
-    return { nodeId: this.host.incarnation, host: this.host.location.host, port: this.host.location.port, name: this.host.name };
+  private self(): { nodeId: string; host: string; port: number; name: string; peering: Peering } {
+    return { nodeId: this.host.incarnation, host: this.host.location.host, port: this.host.location.port, name: this.host.name, peering: this.host.options.peering };
   }
 
   /** Simultaneous connections between two nodes: keep the one initiated by the lower node id. */
@@ -194,15 +218,18 @@ export class PeerLinks {
     if (hello.nodeId === this.host.incarnation) return 'duplicate';
     const existing = this.online.get(hello.nodeId) ?? this.byLocation.get(String(new Location(hello.host, hello.port)));
     if (existing === undefined || existing.state === 'closed') return 'accept';
-    const ourAttempt = existing.state === 'connecting' || existing.connection?.initiator === true;
+    // A peer waiting out a refusal is no attempt in flight: its connection to us is taken.
+    const ourAttempt = (existing.state === 'connecting' && !this.waiting.has(existing)) || existing.connection?.initiator === true;
     return ourAttempt && this.host.incarnation < hello.nodeId ? 'duplicate' : 'accept';
   }
 
   private async connect(peer: Peer, location: Location): Promise<void> {
     let socket: Socket | undefined;
+    let answered = false;
     try {
       const o = this.host.options;
       socket = await dial(location, o.connectTimeout);
+      answered = true;
       this.handshaking.add(socket);
       const { socket: channel, peer: hello, leftover } = await handshake(socket, 'initiator', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout });
       this.handshaking.delete(socket);
@@ -211,6 +238,7 @@ export class PeerLinks {
         throw new NetworkStoppedError('networking has stopped');
       }
       if (peer.state !== 'connecting') return void channel.destroy(); // adopted the peer's own connection meanwhile
+      this.backoff.succeeded(String(location));
       this.adopt(channel, true, hello, leftover, peer);
     } catch (err) {
       if (socket !== undefined) {
@@ -224,11 +252,37 @@ export class PeerLinks {
         return;
       }
       if (peer.state !== 'connecting') return;
-      const auth = err instanceof AuthenticationError;
-      this.retryAfter.set(String(location), performance.now() + (auth ? RETRY_AFTER_AUTH_FAILURE_MS : RETRY_AFTER_MS));
-      this.handshakeFailed(err, String(location));
-      peer.lose(err instanceof Error && 'code' in err ? err : new PeerUnreachableError(`cannot connect to ${location}`, { cause: err }));
+      const key = String(location);
+      // Its listener answered, so it is alive: refused for now (busy), or cut short (for a cause that
+      // may come back every time: a few times only, and a busy refusal after a cut is not waited out).
+      const why = err instanceof AuthenticationError ? 'auth' : err instanceof PeerBusyError ? 'busy' : answered && err instanceof PeerUnreachableError ? 'cut' : 'other';
+      const delay = this.backoff.failed(key, why);
+      const { cuts } = this.backoff.count(key);
+      const again = ((why === 'busy' && cuts === 0) || (why === 'cut' && cuts <= CUT_RETRIES)) && !this.host.isStopped;
+      const awaited = again ? peer.awaited(performance.now(), this.host.options.requestTimeout) : undefined;
+      if (awaited !== undefined) return this.dialAgain(peer, location, err, delay, awaited === 'call');
+      this.giveUp(peer, location, err);
     }
+  }
+
+  /** Dials `peer` again after `delay` ms, if something still waits for it then. */
+  private dialAgain(peer: Peer, location: Location, err: unknown, delay: number, holdsProcess: boolean): void {
+    this.host.logger.debug({ remote: String(location), err, retryInMs: Math.round(delay) }, 'connection refused; dialling again');
+    this.waiting.add(peer);
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      this.waiting.delete(peer);
+      if (peer.state !== 'connecting' || this.host.isStopped) return;
+      if (peer.awaited(performance.now(), this.host.options.requestTimeout) === undefined) return this.giveUp(peer, location, err);
+      void this.connect(peer, location);
+    }, delay);
+    if (!holdsProcess) timer.unref(); // a pending call keeps the process alive; a queued message does not
+    this.retries.add(timer);
+  }
+
+  private giveUp(peer: Peer, location: Location, err: unknown): void {
+    this.handshakeFailed(err, String(location));
+    peer.lose(err instanceof Error && 'code' in err ? err : new PeerUnreachableError(`cannot connect to ${location}`, { cause: err }));
   }
 
   private adopt(socket: Socket, initiator: boolean, hello: HelloInfo, leftover: Buffer, dialled: Peer | undefined): void {
@@ -247,7 +301,7 @@ export class PeerLinks {
     if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
     let peer = dialled;
     if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns));
+    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location, peering: hello.peering }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns));
   }
 
   /**
@@ -288,7 +342,7 @@ export class PeerLinks {
     peer.reconnects = connects - 1;
     this.online.set(identity.nodeId, peer);
     this.byLocation.set(key, peer);
-    this.retryAfter.delete(key);
+    this.backoff.succeeded(key);
     this.host.peerOnline(peer);
     return peer;
   }

@@ -2,7 +2,10 @@
  * Finding a registered coroutine (or another registered kind: RCI, channel) across the network:
  * the local registry first, then one given location, or every peer (the first answer wins; peers
  * that come online while the call waits are asked too). Always bounded by the caller's timeout;
- * undefined when nothing answers in time.
+ * undefined when nothing answers in time. A hidden node (peering.ts) knows only the few peers it
+ * dialled or that dialled it, so a node that is not hidden answers its network-wide locate by
+ * asking its own other peers too (one hop: what it asks comes from a node that is not hidden,
+ * and is not relayed again).
  * @module
  */
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
@@ -14,6 +17,7 @@ import type { NodeAddress } from '../../runtime/networkPort.js';
 import { Location } from './Location.js';
 import { PeerUnreachableError } from './netErrors.js';
 import type { Peer } from './Peer.js';
+import type { Peering } from './peering.js';
 
 /**
  * What a locator needs of its network.
@@ -26,6 +30,8 @@ export interface LocatorHost {
   readonly scheduler: Scheduler;
   readonly location: Location;
   readonly requestTimeout: number;
+  readonly options: { readonly peering: Peering };
+  readonly locator: PeerLocator;
   route(location: Location): Peer | undefined;
   onlinePeers(): Peer[];
   peerByIncarnation(incarnation: string): Peer | undefined;
@@ -81,7 +87,9 @@ export function serveLocate(net: LocatorHost, kind: LocateKind): () => void {
     const cancel = new AbortController();
     waiting.set(key, cancel);
     try {
-      return (await sched.locateIn(kind.registry(sched), body[0], { timeout: wait, signal: cancel.signal })) ?? null;
+      const options = { timeout: wait, signal: cancel.signal };
+      const relay = peer.peering === 'hidden' && net.options.peering !== 'hidden';
+      return (await (relay ? net.locator.locate(body[0], options, kind, peer) : sched.locateIn(kind.registry(sched), body[0], options))) ?? null;
     } catch (err) {
       if (cancel.signal.aborted) return null; // the asker has its answer: nobody reads this one
       throw err;
@@ -117,6 +125,8 @@ interface Entry {
   /** Peers asked and not answered yet, with the locate id they were asked under. */
   asked: Map<Peer, number>;
   deadline: number;
+  /** The peer whose locate this one relays: not asked back. */
+  except: Peer | undefined;
 }
 
 /**
@@ -137,9 +147,9 @@ export class PeerLocator {
   /**
    * Finds `name`, waiting up to `timeout` ms (forever when omitted, like Scheduler.locateCoro; 0 looks only here).
    * Throws PeerUnreachableError/PeerLostError only when a specific `location` cannot be asked.
-   * `kind` says what to look for.
+   * `kind` says what to look for; `except` is not asked (the peer whose locate this relays).
    */
-  locate(name: string, options: LocateOptions | undefined, kind: LocateKind): Promise<unknown> {
+  locate(name: string, options: LocateOptions | undefined, kind: LocateKind, except?: Peer): Promise<unknown> {
     checkName(name, 'name');
     const opts = options ?? {};
     const timeout = checkWaitOptions(opts);
@@ -154,7 +164,7 @@ export class PeerLocator {
     const cached = this.cached(kind, name, location);
     if (cached !== undefined || timeout === 0) return Promise.resolve(cached);
     const wait = new Wait<unknown>(sched, undefined, WaitKind.Other);
-    const entry: Entry = { name, kind, location, wait, asked: new Map(), deadline: performance.now() + timeout };
+    const entry: Entry = { name, kind, location, wait, asked: new Map(), deadline: performance.now() + timeout, except };
     if (location === undefined) registry.waitFor(name, wait as Wait<object | undefined>);
     const registryCancel = wait.onCancel;
     wait.onCancel = (w) => {
@@ -171,13 +181,13 @@ export class PeerLocator {
       const peer = this.net.route(location);
       if (peer === undefined) wait.fail(new PeerUnreachableError(`${location} cannot be reached`));
       else this.ask(peer, entry);
-    } else for (const peer of this.net.onlinePeers()) this.ask(peer, entry);
+    } else for (const peer of this.net.onlinePeers()) if (peer !== except) this.ask(peer, entry);
     return promise;
   }
 
   /** A peer came online: ask it for every pending network-wide locate. */
   peerOnline(peer: Peer): void {
-    for (const entry of this.pending) if (entry.location === undefined && !entry.wait.settled) this.ask(peer, entry);
+    for (const entry of this.pending) if (entry.location === undefined && !entry.wait.settled && peer !== entry.except) this.ask(peer, entry);
   }
 
   /** Ends every pending locate with undefined. */

@@ -363,7 +363,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.heartbeats.start();
     if (o.discover) {
       const defaultPort = o.udpPort || 51350;
-      const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion });
+      const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion, peering: o.peering });
       this.discovery = await Discovery.start({
         port: o.udpPort,
         host: o.udpHost,

@@ -18,21 +18,22 @@ import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { encodeFrame } from '../io/FrameDecoder.js';
 import { HandshakeReader } from './HandshakeReader.js';
-import { badFrame, checkReject, exchangeHellos, FrameType, isReject, MAGIC, reject, RejectReason, versionError, type HelloInfo, type Version } from './hellos.js';
-import { AuthenticationError, PeerUnreachableError, ProtocolError } from './netErrors.js';
+import { badFrame, checkReject, exchangeHellos, FrameType, isReject, MAGIC, reject, RejectReason, versionError, type HelloInfo, type SelfInfo, type Version } from './hellos.js';
+import { AuthenticationError, PeerBusyError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import type { ChannelMode, PeerKeys } from './PeerKeys.js';
 
 export { MAX_HANDSHAKE_FRAME } from './HandshakeReader.js';
-export { newNodeId, RejectReason, type HelloInfo, type Version } from './hellos.js';
+export { newNodeId, RejectReason, type HelloInfo, type SelfInfo, type Version } from './hellos.js';
 
 /**
- * The protocol version this build speaks; peers with the same major version interoperate.
+ * The protocol version this build speaks; peers with the same major version interoperate (2.1
+ * adds each node's peering to the handshake and to a hub's ping; a 2.0 node sees neither).
  * @example
  * ```ts
  * log(`wire protocol ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`);
  * ```
  */
-export const PROTOCOL_VERSION = { major: 2, minor: 0 } as const;
+export const PROTOCOL_VERSION = { major: 2, minor: 1 } as const;
 const MODES: readonly ChannelMode[] = ['plain', 'psk', 'certificate'];
 /**
  * Bytes of the responder's greeting (VERSION and MODE, framed). With TLS-PSK the responder writes
@@ -47,7 +48,7 @@ const EXPORTER_LABEL = 'EXPORTER-asyncoro-handshake';
 
 /** Parameters of one handshake. */
 export interface HandshakeParams {
-  self: Omit<HelloInfo, 'version'>;
+  self: SelfInfo;
   keys: PeerKeys;
   version?: Version;
   /** Milliseconds for the whole exchange (greeting, TLS, hellos). */
@@ -102,11 +103,22 @@ export async function handshake(raw: Socket, role: 'initiator' | 'responder', pa
     const peer = await exchangeHellos(reader, socket, role, { self: params.self, macKey: keys.macKey(), version, binding, decide: params.decide });
     return { socket, peer, leftover: reader.detach() };
   } catch (err) {
+    const cause = role === 'initiator' ? roomMade(raw, err) : err;
     socket.destroy();
-    throw err;
+    throw cause;
   } finally {
     reader?.dispose();
   }
+}
+
+/**
+ * A connection the responder closed before it answered past its greeting is how its handshake
+ * table makes room for another (HandshakeTable.ts): refused for now, as a REJECT busy says.
+ */
+function roomMade(raw: Socket, err: unknown): unknown {
+  if (!(err instanceof PeerUnreachableError) || err instanceof PeerBusyError || raw.bytesRead !== GREETING_BYTES) return err;
+  const hungUp = raw.readableEnded || (err.cause as { code?: unknown } | undefined)?.code === 'ECONNRESET';
+  return hungUp ? new PeerBusyError('the peer closed the connection before it answered (it made room for another handshake); try again later', { cause: err }) : err;
 }
 
 /** The MODE frame of the greeting. */

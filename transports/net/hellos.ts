@@ -6,20 +6,24 @@
  *
  * ```
  * responder → initiator  SERVER_HELLO  magic type ver nonceS idS port host name
- * initiator → responder  CLIENT_HELLO  magic type ver nonceC idC port host name proofC
+ * initiator → responder  CLIENT_HELLO  magic type ver nonceC idC port host name [peeringC] proofC
  *                        proofC = HMAC(k, "asyncoro-initiator" | binding | SERVER_HELLO | CLIENT_HELLO without proofC)
- * responder → initiator  SERVER_PROOF  magic type proofS
- *                        proofS = HMAC(k, "asyncoro-responder" | binding | SERVER_HELLO | CLIENT_HELLO)
+ * responder → initiator  SERVER_PROOF  magic type proofS [peeringS]
+ *                        proofS = HMAC(k, "asyncoro-responder" | binding | SERVER_HELLO | CLIENT_HELLO [| peeringS])
  *   or                   REJECT        magic type reason ver
  * ```
- * Both sides check the other's hello: the same major version, not their own node id.
+ * Both sides check the other's hello: the same major version, not their own node id. The
+ * peering bytes (peering.ts) are there when both sides speak 2.1 or later: the initiator knows
+ * the responder's version from its hello, the responder the initiator's from its own, so a 2.0
+ * node sees the layout it knows (and is a mesh node).
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { encodeFrame } from '../io/FrameDecoder.js';
 import type { HandshakeReader } from './HandshakeReader.js';
-import { AuthenticationError, DuplicateConnectionError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
+import { AuthenticationError, DuplicateConnectionError, PeerBusyError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
+import { peeringCode, peeringOf, type Peering } from './peering.js';
 
 /** Magic of every handshake frame and ping: 'ACRO'. */
 export const MAGIC = 0x4143524f;
@@ -46,11 +50,28 @@ export interface HelloInfo {
   port: number;
   name: string;
   version: Version;
+  /** Its part in the network's connections ('mesh' for a node that does not say: protocol 2.0). */
+  peering: Peering;
+}
+
+/** What a node says of itself in its hellos. */
+export type SelfInfo = Omit<HelloInfo, 'version' | 'peering'> & { peering?: Peering };
+
+/**
+ * True when both versions carry the peering byte (2.1 and later).
+ * @example
+ * ```ts
+ * carriesPeering({ major: 2, minor: 0 }, { major: 2, minor: 1 }); // false
+ * ```
+ */
+export function carriesPeering(a: Version, b: Version): boolean {
+  const carries = (v: Version): boolean => v.major > 2 || (v.major === 2 && v.minor >= 1);
+  return carries(a) && carries(b);
 }
 
 /** Parameters of one hello exchange. */
 export interface HelloParams {
-  self: Omit<HelloInfo, 'version'>;
+  self: SelfInfo;
   macKey: Buffer;
   version: Version;
   /** Bytes both ends of this channel (and no other) see: TLS exported keying material, or empty. */
@@ -76,7 +97,7 @@ export async function exchangeHellos(reader: HandshakeReader, socket: Socket, ro
     checkReject(clientHello, version);
     if (clientHello.length < MAC_BYTES + 8 || clientHello[4] !== FrameType.ClientHello) throw badFrame(clientHello);
     const body = clientHello.subarray(0, clientHello.length - MAC_BYTES);
-    const peer = parseHello(body, FrameType.ClientHello);
+    const peer = parseHello(body, FrameType.ClientHello, version);
     checkPeer(socket, peer, params, role);
     if (!timingSafeEqual(mac(macKey, 'C', binding, serverHello, body), clientHello.subarray(clientHello.length - MAC_BYTES))) {
       socket.write(encodeFrame(reject(RejectReason.Auth, version)));
@@ -86,27 +107,39 @@ export async function exchangeHellos(reader: HandshakeReader, socket: Socket, ro
       socket.write(encodeFrame(reject(RejectReason.Duplicate, version)));
       throw new DuplicateConnectionError(`already connected to ${peer.name}`);
     }
-    const proof = Buffer.alloc(5 + MAC_BYTES);
+    const extended = carriesPeering(version, peer.version);
+    const ours = extended ? Buffer.of(peeringCode(params.self.peering ?? 'mesh')) : Buffer.alloc(0);
+    const proof = Buffer.alloc(5 + MAC_BYTES + ours.length);
     proof.writeUInt32BE(MAGIC, 0);
     proof[4] = FrameType.ServerProof;
-    mac(macKey, 'S', binding, serverHello, clientHello).copy(proof, 5);
+    mac(macKey, 'S', binding, serverHello, clientHello, ours).copy(proof, 5);
+    ours.copy(proof, 5 + MAC_BYTES);
     socket.write(encodeFrame(proof));
     return peer;
   }
   const serverHello = await reader.next();
   checkReject(serverHello, version);
-  const peer = parseHello(serverHello, FrameType.ServerHello);
+  const peer = parseHello(serverHello, FrameType.ServerHello, version);
   checkPeer(socket, peer, params, role);
-  const body = hello(FrameType.ClientHello, version, params.self);
+  const extended = carriesPeering(version, peer.version);
+  const body = hello(FrameType.ClientHello, version, params.self, extended);
   const clientHello = Buffer.concat([body, mac(macKey, 'C', binding, serverHello, body)]);
   socket.write(encodeFrame(clientHello));
   const answer = await reader.next();
   checkReject(answer, version);
-  if (answer.length !== 5 + MAC_BYTES || answer.readUInt32BE(0) !== MAGIC || answer[4] !== FrameType.ServerProof) throw badFrame(answer);
-  if (!timingSafeEqual(mac(macKey, 'S', binding, serverHello, clientHello), answer.subarray(5))) {
+  if (answer.length !== 5 + MAC_BYTES + (extended ? 1 : 0) || answer.readUInt32BE(0) !== MAGIC || answer[4] !== FrameType.ServerProof) throw badFrame(answer);
+  const theirs = answer.subarray(5 + MAC_BYTES);
+  if (!timingSafeEqual(mac(macKey, 'S', binding, serverHello, clientHello, theirs), answer.subarray(5, 5 + MAC_BYTES))) {
     throw new AuthenticationError(`peer ${peer.name} (${peer.host}:${peer.port}) failed authentication`);
   }
+  if (extended) peer.peering = peeringByte(theirs[0]!, answer);
   return peer;
+}
+
+function peeringByte(code: number, frame: Buffer): Peering {
+  const peering = peeringOf(code);
+  if (peering === undefined) throw badFrame(frame);
+  return peering;
 }
 
 /** Either side: the peer must speak our major version and must not be this node itself. */
@@ -139,10 +172,10 @@ function mac(key: Buffer, label: 'C' | 'S', ...parts: Buffer[]): Buffer {
   return h.digest();
 }
 
-function hello(type: number, version: Version, self: Omit<HelloInfo, 'version'>): Buffer {
+function hello(type: number, version: Version, self: SelfInfo, withPeering = false): Buffer {
   const host = Buffer.from(self.host, 'utf8').subarray(0, 255);
   const name = Buffer.from(self.name, 'utf8').subarray(0, 255);
-  const out = Buffer.alloc(4 + 3 + NONCE_BYTES + ID_BYTES + 2 + 1 + host.length + 1 + name.length);
+  const out = Buffer.alloc(4 + 3 + NONCE_BYTES + ID_BYTES + 2 + 1 + host.length + 1 + name.length + (withPeering ? 1 : 0));
   let o = out.writeUInt32BE(MAGIC, 0);
   out[o++] = type;
   out[o++] = version.major;
@@ -153,12 +186,16 @@ function hello(type: number, version: Version, self: Omit<HelloInfo, 'version'>)
   out[o++] = host.length;
   o += host.copy(out, o);
   out[o++] = name.length;
-  name.copy(out, o);
+  o += name.copy(out, o);
+  if (withPeering) out[o] = peeringCode(self.peering ?? 'mesh');
   return out;
 }
 
-/** Parses a hello of exactly the expected layout; any deviation is a ProtocolError. */
-function parseHello(frame: Buffer, type: number): HelloInfo {
+/**
+ * Parses a hello of exactly the expected layout (a client hello from a 2.1 node to a 2.1 node
+ * ends with the peering byte); any deviation is a ProtocolError.
+ */
+function parseHello(frame: Buffer, type: number, ours: Version): HelloInfo {
   const fixed = 4 + 3 + NONCE_BYTES + ID_BYTES + 2;
   if (frame.length < fixed + 2 || frame.readUInt32BE(0) !== MAGIC || frame[4] !== type) throw badFrame(frame);
   let o = 7 + NONCE_BYTES;
@@ -171,9 +208,12 @@ function parseHello(frame: Buffer, type: number): HelloInfo {
   const host = frame.toString('utf8', o, o + hostLen);
   o += hostLen;
   const nameLen = frame[o++];
-  if (o + nameLen !== frame.length) throw badFrame(frame);
+  const version = { major: frame[5], minor: frame[6] };
+  const withPeering = type === FrameType.ClientHello && carriesPeering(ours, version);
+  if (o + nameLen + (withPeering ? 1 : 0) !== frame.length) throw badFrame(frame);
   const name = frame.toString('utf8', o, o + nameLen);
-  return { nodeId, host, port, name, version: { major: frame[5], minor: frame[6] } };
+  const peering = withPeering ? peeringByte(frame[o + nameLen]!, frame) : 'mesh';
+  return { nodeId, host, port, name, version, peering };
 }
 
 /**
@@ -219,7 +259,7 @@ export function checkReject(frame: Buffer, version: Version): void {
     case RejectReason.Version: throw versionError(theirs, version);
     case RejectReason.Auth: throw new AuthenticationError('the peer rejected our authentication (different secret?)');
     case RejectReason.Duplicate: throw new DuplicateConnectionError('the peer keeps its own connection to us');
-    case RejectReason.Busy: throw new PeerUnreachableError('the peer refuses connections from this address for now (failed authentications from it, or too many connections in their handshake); try again later');
+    case RejectReason.Busy: throw new PeerBusyError('the peer refuses connections from this address for now (failed authentications from it, or too many connections in their handshake); try again later');
     default: throw new PeerUnreachableError('the peer refused the connection (stopping)');
   }
 }

@@ -38,6 +38,17 @@ export class PeerLostError extends coded('ERR_PEER_LOST') {}
 export class PeerUnreachableError extends coded('ERR_PEER_UNREACHABLE') {}
 
 /**
+ * The peer's listener answered but refused the connection for now (REJECT busy: its handshake
+ * table under pressure, or this address throttled after failed authentications). Its code is
+ * ERR_PEER_UNREACHABLE; the network dials again, with backoff, while something waits for the peer.
+ * @example
+ * ```ts
+ * if (err instanceof PeerBusyError) log('refused for now: dialled again while wanted');
+ * ```
+ */
+export class PeerBusyError extends PeerUnreachableError {}
+
+/**
  * The peer did not prove knowledge of the shared secret (or rejected our proof).
  * @example
  * ```ts

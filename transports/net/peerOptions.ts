@@ -10,6 +10,7 @@ import { Secret } from './Secret.js';
 import { PROTOCOL_VERSION } from './handshake.js';
 import { PeerKeys, type PeerTlsOptions } from './PeerKeys.js';
 import { lookupAll, type HostLookup } from './seedAddresses.js';
+import { PEERINGS, type Peering } from './peering.js';
 
 /** Default UDP discovery port (asyncoro's). */
 export const DEFAULT_UDP_PORT = 51350;
@@ -55,9 +56,13 @@ export interface NetworkOptions {
   /** UDP discovery on/off (default true). */
   discover?: boolean;
   /**
-   * Tell each new peer of the other peers, so that one seed is enough to join a full mesh
-   * (default true; false keeps only the connections this node makes or accepts).
+   * This node's part in the network's connections (default 'mesh'; see peering.ts and the README):
+   * 'mesh' dials every peer it is told of (one seed joins a full mesh), 'leaf' keeps the connections
+   * it makes or accepts, 'hub' tells newcomers where the others listen but dials only its seeds,
+   * 'hidden' is never told of (known only to whom it dials and who dials it).
    */
+  peering?: Peering;
+  /** The same as `peering`: true is 'mesh', false is 'leaf' (the option's earlier name). */
   meshPeers?: boolean;
   /** UDP port to receive discovery pings on (default 51350, shared with reuseAddr; 0 = ephemeral). */
   udpPort?: number;
@@ -122,7 +127,7 @@ export interface InProcessNode {
 }
 
 /** The options with their defaults applied; the secret and the TLS key are only in `keys`, out of sight. */
-export type ResolvedOptions = Required<Omit<NetworkOptions, 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast' | 'inProcess'>> & {
+export type ResolvedOptions = Required<Omit<NetworkOptions, 'meshPeers' | 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast' | 'inProcess'>> & {
   inProcess: InProcessNode | undefined;
   extHost: string | undefined;
   name: string | undefined;
@@ -191,7 +196,7 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     keys: inProcess?.keys ?? PeerKeys.from(o.secret, o.tls),
     insecure: o.insecure === true,
     discover: o.discover !== false && inProcess === undefined,
-    meshPeers: o.meshPeers !== false,
+    peering: peeringOption(o.peering, o.meshPeers),
     udpPort,
     udpHost: optionalText(o.udpHost, 'udpHost') ?? (loopback ? '127.255.255.255' : '0.0.0.0'),
     discoveryTargets: o.discoveryTargets?.map((t) => Location.parse(t)),
@@ -211,6 +216,14 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     maxFileTransfers: count(o.maxFileTransfers ?? DEFAULT_MAX_FILE_TRANSFERS, 'maxFileTransfers'),
     protocolVersion: o.protocolVersion ?? PROTOCOL_VERSION,
   };
+}
+
+function peeringOption(peering: unknown, meshPeers: unknown): Peering {
+  if (meshPeers !== undefined && typeof meshPeers !== 'boolean') throw new InvalidArgumentError(`meshPeers must be a boolean, got ${describe(meshPeers)}`);
+  if (peering === undefined) return meshPeers === false ? 'leaf' : 'mesh';
+  if (!PEERINGS.includes(peering as Peering)) throw new InvalidArgumentError(`peering must be one of ${PEERINGS.join(', ')}, got ${describe(peering)}`);
+  if (meshPeers !== undefined && meshPeers !== (peering === 'mesh')) throw new InvalidArgumentError(`meshPeers: ${String(meshPeers)} contradicts peering: '${String(peering)}'`);
+  return peering as Peering;
 }
 
 function checkInProcess(node: InProcessNode | undefined, name: string | undefined): InProcessNode | undefined {

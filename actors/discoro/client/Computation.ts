@@ -6,29 +6,31 @@
 import { randomBytes } from 'node:crypto';
 import type { ActingWaitOptions } from '../../../runtime/coroTypes.js';
 import { checkWaitOptions } from '../../../runtime/options.js';
+import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import { WaiterQueue } from '../../../runtime/WaiterQueue.js';
-import { Network } from '../../remote/Network.js';
+import type { Network } from '../../remote/Network.js';
 import { ComputationClosedError, ServerLostError } from '../../actorErrors.js';
 import type { ResolvedComponents } from './components.js';
 import { resolveComputationOptions } from './computationOptions.js';
+import { joinNetwork, type NetworkHold } from './computationNetwork.js';
 import type { ServerInfo } from '../protocol.js';
-import { StatusFeed, type DiscoroStatus } from './discoroStatus.js';
-import type { JobCoro } from './JobCoro.js';
+import { StatusFeed, type DiscoroStatus, type StatusOptions } from './discoroStatus.js';
 import { ComputationNodes } from './ComputationNodes.js';
 import { ComputationCluster } from './ComputationCluster.js';
+import { ComputationJobs } from './ComputationJobs.js';
 import { ServerPool, type PoolServer } from './ServerPool.js';
-import { startJob } from './startJob.js';
-import { runResults, runResultWith, type RunResultsOptions } from './jobResults.js';
-import type { ComputationOptions, ComputationRun, JobFunction, JobOptions } from './computationTypes.js';
+import type { ComputationCore, ComputationOptions, ComputationRun, ScheduleOptions } from './computationTypes.js';
+import type { UntypedJobs } from './jobTypes.js';
 
-export type { ComputationOptions, JobFunction, JobOptions } from './computationTypes.js';
-
+export type { ComputationOptions, JobFunction, JobOptions, ScheduleOptions } from './computationTypes.js';
 export type { RunResultsOptions } from './jobResults.js';
+export type { BatchItem, JobArgs, JobFn, JobName, JobValue, LooseJobName, UntypedJobs } from './jobTypes.js';
 
 /**
- * A computation.
+ * A computation. `M`, its component map (`typeof import('./jobs.js')`), types the jobs named by
+ * a string; without one, any name is taken with any arguments.
  * @example
  * ```ts
  * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'], secret: 'shared' });
@@ -40,7 +42,7 @@ export type { RunResultsOptions } from './jobResults.js';
  */
 // Structurally a ComputationCore (its parts take `this` as one); not declared, so that the published
 // declarations, which strip the internal members, stay consistent.
-export class Computation implements AsyncDisposable {
+export class Computation<M extends object = UntypedJobs> extends ComputationJobs<M> implements AsyncDisposable {
   /** Its id on every node. */
   readonly id = `c-${randomBytes(8).toString('hex')}`;
   readonly scheduler: Scheduler;
@@ -56,8 +58,12 @@ export class Computation implements AsyncDisposable {
   readonly runs = new Set<ComputationRun>();
   readonly #secret: NonNullable<ComputationOptions['network']>['secret'];
   private state: 'new' | 'scheduling' | 'scheduled' | 'closing' | 'closed' = 'new';
-  private ownNetwork = false;
+  private network: NetworkHold | undefined;
+  /** Why it closed while scheduling (schedule() rejects with it). */
+  private failure: Error | undefined;
+  /** schedule() calls waiting for a first server, and for the initial servers (`servers: 'all'`). */
   private readonly scheduledWaiters = new WaiterQueue();
+  private readonly settledWaiters = new WaiterQueue();
   private readonly nodeSet: ComputationNodes;
   /** close() waits here for jobs to end. */
   private readonly endWaiters = new WaiterQueue();
@@ -67,6 +73,7 @@ export class Computation implements AsyncDisposable {
   private cluster: ComputationCluster | undefined;
 
   constructor(options: ComputationOptions) {
+    super();
     const r = resolveComputationOptions(options);
     this.options = r.options;
     this.#secret = r.secret;
@@ -85,15 +92,17 @@ export class Computation implements AsyncDisposable {
   }
 
   /**
-   * Status messages from now on, until the computation closes.
+   * Status messages from now on, until the computation closes. An iterator keeps at most `limit`
+   * statuses it was not read yet (default 10,000; Infinity: all); beyond that the oldest are
+   * dropped, and the next read gives `{ kind: 'statuses-dropped', count }` first.
    * @example
    * ```ts
    * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
    * for await (const s of computation.status()) if (s.kind === 'job-finished') log(s.value);
    * ```
    */
-  status(): AsyncIterableIterator<DiscoroStatus> {
-    return this.feed.iterate();
+  status(options?: StatusOptions): AsyncIterableIterator<DiscoroStatus> {
+    return this.feed.iterate(options);
   }
 
   /** @internal Publishes a status message. */
@@ -104,36 +113,44 @@ export class Computation implements AsyncDisposable {
   }
 
   /**
-   * Reserves its nodes, ships its components and starts its servers. Resolves true once a first
-   * server is ready (the other nodes go on initialising), false on timeout; rejects when no node
-   * can be used (AuthenticationError, PeerUnreachableError, ComponentError naming the component
-   * and node, SetupFailedError...).
+   * Reserves its nodes, ships its components and starts its servers. With `servers: 'all'` (the
+   * default) resolves true once the servers of every node it found are up (nodes that failed,
+   * wait for slots or are held by `disableNodes` aside), so that jobs submitted next spread over
+   * all of them; with `'first'`, once a first server is ready (the others go on starting). At the
+   * timeout: true if a first server is up, else false. Rejects when no node can be used
+   * (AuthenticationError, PeerUnreachableError, ComponentError naming the component and node,
+   * SetupFailedError...), once the computation has closed and let go of what it took (its
+   * network, if it started it): a new Computation starts afresh.
    * @example
    * ```ts
    * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
    * if (!(await computation.schedule({ timeout: 10_000 }))) log('no server within 10 s');
    * ```
    */
-  async schedule(options?: ActingWaitOptions): Promise<boolean> {
+  async schedule(options?: ScheduleOptions): Promise<boolean> {
     const timeout = checkWaitOptions(options);
-    if (this.state === 'closing' || this.state === 'closed') throw new ComputationClosedError(`computation ${this.id} is closed`);
-    if (this.state === 'scheduled') return true;
+    const servers = options?.servers ?? 'all';
+    if (servers !== 'all' && servers !== 'first') throw new InvalidArgumentError(`servers must be 'first' or 'all', got ${String(servers).slice(0, 40)}`);
+    if (this.state === 'closing' || this.state === 'closed') throw new ComputationClosedError(`computation ${this.id} is closed${this.failure === undefined ? '' : `: its schedule failed (${this.failure.message})`}`, this.failure === undefined ? undefined : { cause: this.failure });
+    if (this.state === 'scheduled' && (servers === 'first' || !this.nodeSet.settling())) return true;
     if (this.state === 'new') {
       this.state = 'scheduling';
-      let net = Network.of(this.scheduler);
-      if (net === undefined) {
-        net = await Network.start(this.scheduler, { discover: false, ...this.options.network, ...(this.#secret !== undefined ? { secret: this.#secret } : {}) });
-        this.ownNetwork = true;
+      const discover = this.options.discover ?? (this.options.nodes ?? []).length === 0;
+      try {
+        this.network = await joinNetwork(this.scheduler, this.id, this.options.network, this.#secret, discover);
+      } catch (err) {
+        this.state = 'new';
+        throw err;
       }
-      this.net = net;
-      this.nodeSet.start(net, this.options.nodes ?? [], this.options.discover ?? (this.options.nodes ?? []).length === 0);
+      this.net = this.network.net;
+      this.nodeSet.start(this.net, this.options.nodes ?? [], discover);
     }
     const wait = new Wait<boolean>(this.scheduler, this.scheduler.actor(options?.coro), WaitKind.Other);
     wait.alarm = false;
-    this.scheduledWaiters.push(wait);
+    (servers === 'all' ? this.settledWaiters : this.scheduledWaiters).push(wait);
     const p = wait.start(timeout, options?.signal);
     this.nodeSet.checkFailed();
-    return p;
+    return (await p) || this.state === 'scheduled';
   }
 
   /** @internal A first server is ready. */
@@ -142,11 +159,26 @@ export class Computation implements AsyncDisposable {
     this.state = 'scheduled';
     this.publish({ kind: 'computation-scheduled', id: this.id });
     for (const w of this.scheduledWaiters.drain()) w.wake(true);
+    this.nodesChanged();
   }
 
-  /** @internal Every node failed: schedule() rejects with `error`. */
+  /** @internal Its nodes' states changed: the initial servers may all be up. */
+  nodesChanged(): void {
+    if (this.state === 'scheduled' && this.settledWaiters.length > 0 && !this.nodeSet.settling()) for (const w of this.settledWaiters.drain()) w.wake(true);
+  }
+
+  /** @internal Every node failed: the computation closes, then schedule() rejects with `error`. */
   scheduleFailed(error: Error): void {
-    if (this.state === 'scheduling') for (const w of this.scheduledWaiters.drain()) w.fail(error);
+    if (this.state !== 'scheduling') return;
+    this.failure = error;
+    void this.close({ terminate: true }).catch(() => undefined);
+  }
+
+  /** @internal */
+  protected jobCore(scheduled: boolean): ComputationCore {
+    const closed = this.state === 'closing' || this.state === 'closed';
+    if (closed || (scheduled && this.state !== 'scheduled')) throw new ComputationClosedError(`computation ${this.id} is ${closed ? 'closed' : 'not scheduled'}`);
+    return this;
   }
 
   /** @internal A job ended (or was refused). */
@@ -159,94 +191,6 @@ export class Computation implements AsyncDisposable {
     if (this.pool.lose(server, (s) => new ServerLostError(`server ${s.info.location} was lost: ${reason}`))) {
       this.publish({ kind: 'server-disconnected', server: server.info, reason });
     }
-  }
-
-  /**
-   * Runs a job with options: `where`, `cpu` (default true) and the wait for a free server
-   * (`timeout` → false). Throws ComputationClosedError, InvalidArgumentError (bad function,
-   * arguments that are not CBOR data), and what the server answers.
-   * @example
-   * ```ts
-   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
-   * const job = await computation.runWith({ where: '127.0.0.1', cpu: false, timeout: 5000 }, 'watch', me);
-   * ```
-   */
-  async runWith<R = unknown>(options: JobOptions, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-    if (this.state !== 'scheduled') throw new ComputationClosedError(`computation ${this.id} is ${this.state === 'new' || this.state === 'scheduling' ? 'not scheduled' : 'closed'}`);
-    return startJob<R>(this, options ?? {}, fn, args);
-  }
-
-  /**
-   * A CPU job on the least loaded server; waits for a free one.
-   * @example
-   * ```ts
-   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
-   * const job = await computation.run('compute', 1, 2);
-   * ```
-   */
-  run<R = unknown>(fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-    return this.runWith<R>({}, fn, ...args);
-  }
-
-  /** A CPU job at a node or server (see JobOptions.where). */
-  runAt<R = unknown>(where: string, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-    return this.runWith<R>({ where }, fn, ...args);
-  }
-
-  /** An async (I/O) job: any number per server, on the one running fewest jobs. */
-  runAsync<R = unknown>(fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-    return this.runWith<R>({ cpu: false }, fn, ...args);
-  }
-
-  /** An async job at a node or server. */
-  runAsyncAt<R = unknown>(where: string, fn: JobFunction, ...args: unknown[]): Promise<JobCoro<unknown, R> | false> {
-    return this.runWith<R>({ where, cpu: false }, fn, ...args);
-  }
-
-  /**
-   * Runs a CPU job and waits for its value (throws its error; ServerLostError when its server is
-   * lost, after `retries` more attempts elsewhere). On timeout (of the whole call) `alarm`.
-   * @example
-   * ```ts
-   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
-   * const v = await computation.runResultWith({ retries: 2, timeout: 60_000, alarm: null }, 'compute', 4);
-   * ```
-   */
-  runResultWith<R = unknown, A = undefined>(options: JobOptions & { retries?: number; alarm?: A }, fn: JobFunction, ...args: unknown[]): Promise<R | A> {
-    return runResultWith<R, A>(this, options, fn, args);
-  }
-
-  /**
-   * runResultWith without options.
-   * @example
-   * ```ts
-   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
-   * const v = await computation.runResult('compute', 4);
-   * ```
-   */
-  runResult<R = unknown>(fn: JobFunction, ...args: unknown[]): Promise<R> {
-    return this.runResultWith<R, never>({}, fn, ...args);
-  }
-
-  /** runResult at a node or server. */
-  runResultAt<R = unknown>(where: string, fn: JobFunction, ...args: unknown[]): Promise<R> {
-    return this.runResultWith<R, never>({ where }, fn, ...args);
-  }
-
-  /**
-   * Runs `fn` once per item of `argsList` (an array item is the argument list, anything else one
-   * argument), spread over the servers; the values in input order. The first failure rejects;
-   * false when `timeout` passes first.
-   * @example
-   * ```ts
-   * const computation = new Computation({ components: ['./compute.js'], nodes: ['127.0.0.1:9706'] });
-   * const squares = await computation.runResults('square', [1, 2, 3], { onProgress: (done, total) => log(done, total) });
-   * ```
-   */
-  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options?: Omit<RunResultsOptions, 'timeout' | 'signal'>): Promise<R[]>;
-  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions): Promise<R[] | false>;
-  runResults<R = unknown>(fn: JobFunction, argsList: readonly unknown[], options: RunResultsOptions = {}): Promise<R[] | false> {
-    return runResults<R>(this, fn, argsList, options);
   }
 
   /**
@@ -357,11 +301,9 @@ export class Computation implements AsyncDisposable {
   }
 
   private async closeNow(options: { awaitAsync?: boolean; terminate?: boolean; signal?: AbortSignal }, timeout: number): Promise<void> {
-    const wasScheduling = this.state !== 'scheduled';
     this.state = 'closing';
     this.terminateNow = options.terminate === true;
     this.pool.failWaiters(new ComputationClosedError(`computation ${this.id} is closing`));
-    if (wasScheduling) this.scheduleFailed(new ComputationClosedError(`computation ${this.id} was closed`));
     const deadline = performance.now() + timeout;
     const waitFor = (run: ComputationRun): boolean => run.isLive && (options.awaitAsync === true || run.cpu);
     let aborted: unknown;
@@ -379,7 +321,10 @@ export class Computation implements AsyncDisposable {
     await this.nodeSet.close();
     this.state = 'closed';
     this.publish({ kind: 'computation-closed', id: this.id });
-    if (this.ownNetwork) await this.net?.stop();
+    await this.network?.release();
+    // schedule() calls still waiting end now, with nothing of the computation left behind.
+    const failed = this.failure ?? new ComputationClosedError(`computation ${this.id} was closed`);
+    for (const w of [...this.scheduledWaiters.drain(), ...this.settledWaiters.drain()]) w.fail(failed);
     if (aborted !== undefined) throw aborted;
   }
 

@@ -23,6 +23,18 @@ type Request = { kind: 'enable-node'; node: string; setupArgs?: unknown[] } | { 
 type Mail = NodeEventMail | PeerStatus | FlowResult | Request | MonitorStatus;
 
 const PULSE: unique symbol = Symbol('pulse');
+
+/** A discoro server is a hidden peer (one of a 2.0 node is told by its name). */
+function isServer(net: Network, s: PeerStatus): boolean {
+  return net.peerByIncarnation(s.incarnation)?.peering === 'hidden' || /_proc-\d+$/.test(s.name);
+}
+
+/**
+ * The shortest time between pulses, unless `pulseInterval` asks for less: a node (holding the
+ * secret, or misconfigured) granting a zombie period of a few microseconds would otherwise have
+ * the client pulse in a busy loop.
+ */
+const MIN_PULSE_MS = 50;
 /** How long closing waits for each node's answer at most, beyond the network's request timeout. */
 const CLOSE_FLOWS_MS = 2000;
 
@@ -63,6 +75,12 @@ export class ComputationNodes {
     if (this.explicit > 0 && states.length > 0 && states.every((n) => n.phase === 'failed')) this.comp.scheduleFailed(states[0]!.error!);
   }
 
+  /** True while a node it found is still being reached or set up (schedule() with `servers: 'all'` waits for these). */
+  settling(): boolean {
+    for (const n of this.nodes.values()) if (n.phase === 'probing' || n.phase === 'setting-up') return true;
+    return false;
+  }
+
   /** True for a node this computation found (whatever its state). */
   has(loc: string): boolean {
     return this.nodes.has(loc);
@@ -99,11 +117,15 @@ export class ComputationNodes {
         const m = await coro.receive<typeof PULSE>({ timeout: Math.max(0, nextPulse - performance.now()), alarm: PULSE });
         if (m === PULSE) {
           for (const [loc, n] of this.nodes) if (n.phase !== 'failed' && n.phase !== 'closed') net.post(loc, NodeRequests.pulse, [this.comp.id]);
-          nextPulse = performance.now() + this.comp.pulseInterval;
+          nextPulse = performance.now() + this.pulseEvery();
         } else if (m instanceof PeerStatus) this.peerStatus(coro, m);
         else if (m instanceof MonitorStatus) this.flows.delete(m.coro as Coro<any, any>);
         else if (m.kind === 'close') break;
-        else this.handle(coro, m);
+        else {
+          this.handle(coro, m);
+          if (m.kind === 'reserved') nextPulse = Math.min(nextPulse, performance.now() + this.pulseEvery());
+        }
+        this.comp.nodesChanged();
       }
       for (const flow of this.flows) flow.terminate();
       await Promise.all([...this.flows].map((flow) => flow.finish({ timeout: CLOSE_FLOWS_MS, alarm: undefined }).catch(() => undefined)));
@@ -112,6 +134,22 @@ export class ComputationNodes {
       unwatch();
       stopRoute();
     }
+  }
+
+  /**
+   * How often the nodes hear a pulse: every `pulseInterval`, or more often where a node granted a
+   * shorter zombie period than the one asked for: as many pulses within the period granted as
+   * within the one asked for, and at least 10 (so that no node takes the client for a zombie), but
+   * not more often than every `MIN_PULSE_MS` (or `pulseInterval` if that is shorter).
+   */
+  private pulseEvery(): number {
+    const { pulseInterval: asked, zombiePeriod } = this.comp;
+    let every = asked;
+    for (const n of this.nodes.values()) {
+      const granted = n.zombiePeriod;
+      if (granted !== undefined && n.phase !== 'failed' && n.phase !== 'closed') every = Math.min(every, granted * Math.max(asked / zombiePeriod, 0.1));
+    }
+    return Math.max(every, Math.min(asked, MIN_PULSE_MS));
   }
 
   private handle(coro: Coro<Mail>, m: Exclude<Mail, PeerStatus | MonitorStatus | { kind: 'close' }>): void {
@@ -154,6 +192,7 @@ export class ComputationNodes {
         state.phase = 'closed';
         return this.checkNodesLeft();
       case 'reserved':
+        state.zombiePeriod = r.zombiePeriod;
         if (r.granted) return this.granted(coro, r.node, state);
         state.phase = 'waiting';
         return this.comp.publish({ kind: 'node-waiting', node: state.info!, position: r.position });
@@ -215,7 +254,7 @@ export class ComputationNodes {
       if (server !== undefined && !server.peer.isOnline) this.comp.serverLost(server, 'connection lost');
       const state = this.nodes.get(loc);
       if (state !== undefined && state.phase !== 'closed' && state.phase !== 'failed') this.nodeGone(loc, state, 'node lost', 'node-disconnected');
-    } else if (this.discover && !this.nodes.has(loc) && !/_proc-\d+$/.test(s.name) && !this.comp.pool.servers.has(loc)) this.probe(coro, loc, false);
+    } else if (this.discover && !this.nodes.has(loc) && !this.comp.pool.servers.has(loc) && !isServer(this.net, s)) this.probe(coro, loc, false);
   }
 
   private probe(coro: Coro<Mail>, loc: string, given: boolean): void {
@@ -231,7 +270,7 @@ export class ComputationNodes {
 
   private setup(coro: Coro<Mail>, loc: string, state: NodeState): void {
     state.phase = 'setting-up';
-    this.spawn(coro, 'discoro-node-setup', (flow, report) => setupNode(flow, report, this.comp, this.net, loc, state.setupArgs));
+    this.spawn(coro, 'discoro-node-setup', (flow, report) => setupNode(flow, report, this.comp, this.net, loc, state.setupArgs, state.info?.name));
   }
 
   private addServer(r: Extract<FlowResult, { kind: 'server' }>): void {

@@ -124,6 +124,10 @@ export class ServerPool {
 
   add(s: PoolServer): void {
     this.servers.set(s.info.location, s);
+    // One heartbeat per node: an idle server's link is quiet (its node's link vouches for it: the
+    // node sees its process exit, and a node lost is all its servers lost); a job there makes the
+    // client judge the server's silence (the server heartbeats while it runs jobs).
+    s.peer.liveness.set({ heartbeats: false, judge: s.jobs > 0 });
     this.dispatch();
   }
 
@@ -237,6 +241,7 @@ export class ServerPool {
   /** Gives back what `acquire` took; `tookMs` is how long the job took (a CPU job's, for the one-ahead rule). */
   release(s: PoolServer, cpu: boolean, tookMs?: number): void {
     s.jobs = Math.max(0, s.jobs - 1);
+    if (s.jobs === 0) s.peer.liveness.set({ judge: false });
     if (cpu) {
       s.cpuJobs = Math.max(0, s.cpuJobs - 1);
       s.cpuSince = s.cpuJobs > 0 ? performance.now() : undefined;
@@ -279,7 +284,7 @@ export class ServerPool {
   }
 
   private take(s: PoolServer, cpu: boolean): PoolServer {
-    s.jobs++;
+    if (s.jobs++ === 0) s.peer.liveness.set({ judge: true });
     if (cpu && s.cpuJobs++ === 0) s.cpuSince = performance.now();
     return s;
   }

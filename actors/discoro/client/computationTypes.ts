@@ -94,6 +94,18 @@ export interface JobOptions extends ActingWaitOptions {
 }
 
 /**
+ * Options of `schedule()`: its wait, and which servers it waits for: `'all'` (default) those of
+ * every node found (nodes that failed, wait for slots or are held aside), `'first'` the first one.
+ * @example
+ * ```ts
+ * const options: ScheduleOptions = { timeout: 30_000, servers: 'first' };
+ * ```
+ */
+export interface ScheduleOptions extends ActingWaitOptions {
+  servers?: 'first' | 'all';
+}
+
+/**
  * A job of a computation as the computation sees it: whether it is a CPU job, whether it still
  * runs (or starts), and how to give up on it.
  * @example
@@ -130,6 +142,8 @@ export interface ComputationCore {
   readonly isScheduled: boolean;
   publish(s: DiscoroStatus): void;
   serverReady(): void;
+  /** Its nodes' states changed (schedule() may be waiting for them to settle). */
+  nodesChanged(): void;
   /** A job ended, or was refused (close() waits for its jobs). */
   jobEnded(): void;
   scheduleFailed(error: Error): void;

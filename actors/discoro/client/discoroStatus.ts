@@ -5,6 +5,7 @@
  * @module
  */
 import { Deque } from '../../../runtime/Deque.js';
+import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import type { Scheduler } from '../../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../../runtime/Wait.js';
 import type { NodeAvailability, NodeInfo, ServerInfo } from '../protocol.js';
@@ -64,6 +65,8 @@ export type DiscoroStatus =
   /** Its server was lost while it ran (`error` is a ServerLostError). */
   | { kind: 'job-abandoned'; info: JobInfo; error: Error }
   | { kind: 'computation-scheduled'; id: string }
+  /** Only from a `status()` iterator that fell behind by its `limit`: the `count` oldest statuses it kept were dropped. */
+  | { kind: 'statuses-dropped'; count: number }
   | { kind: 'computation-closed'; id: string };
 
 /**
@@ -78,8 +81,26 @@ export type DiscoroStatusKind = DiscoroStatus['kind'];
 /** A reader of the feed: what was published since it last read, and its wait for more. */
 interface Reader {
   readonly queue: Deque<DiscoroStatus>;
+  readonly limit: number;
+  /** Statuses dropped since its last read. */
+  dropped: number;
   waiting: Wait<boolean> | undefined;
 }
+
+/**
+ * Options of a status iterator.
+ * @example
+ * ```ts
+ * const options: StatusOptions = { limit: 1000 };
+ * ```
+ */
+export interface StatusOptions {
+  /** Statuses it keeps unread at most (a positive integer or Infinity; default STATUS_LIMIT): beyond, the oldest are dropped. */
+  limit?: number;
+}
+
+/** Statuses a status iterator keeps unread at most, by default. */
+export const STATUS_LIMIT = 10_000;
 
 /**
  * Fans status messages out to async iterators; each iterator sees what is published after it
@@ -100,6 +121,11 @@ export class StatusFeed {
 
   publish(status: DiscoroStatus): void {
     for (const r of this.readers) {
+      // A reader that fell behind keeps the latest: an unread iterator does not hold every job.
+      if (r.queue.length >= r.limit) {
+        r.queue.shift();
+        r.dropped++;
+      }
       r.queue.push(status);
       r.waiting?.wake(true);
     }
@@ -111,8 +137,10 @@ export class StatusFeed {
     for (const r of this.readers) r.waiting?.wake(true);
   }
 
-  iterate(): AsyncIterableIterator<DiscoroStatus> {
-    const reader: Reader = { queue: new Deque<DiscoroStatus>(), waiting: undefined };
+  iterate(options?: StatusOptions): AsyncIterableIterator<DiscoroStatus> {
+    const limit = options?.limit === undefined ? STATUS_LIMIT : options.limit;
+    if (typeof limit !== 'number' || !(limit === Infinity || (Number.isInteger(limit) && limit > 0))) throw new InvalidArgumentError(`limit must be a positive integer or Infinity, got ${String(limit).slice(0, 40)}`);
+    const reader: Reader = { queue: new Deque<DiscoroStatus>(), limit, dropped: 0, waiting: undefined };
     if (!this.ended) this.readers.add(reader);
     const feed = this;
     return {
@@ -120,6 +148,11 @@ export class StatusFeed {
         return this;
       },
       async next(): Promise<IteratorResult<DiscoroStatus>> {
+        if (reader.dropped > 0) {
+          const count = reader.dropped;
+          reader.dropped = 0;
+          return { value: { kind: 'statuses-dropped', count }, done: false };
+        }
         while (reader.queue.length === 0) {
           if (feed.ended || !feed.readers.has(reader)) return { value: undefined, done: true };
           const wait = (reader.waiting = new Wait<boolean>(feed.scheduler, undefined, WaitKind.Other));

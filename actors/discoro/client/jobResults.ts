@@ -182,7 +182,7 @@ class JobBatch implements JobOwner {
  */
 export async function runResultWith<R, A>(comp: ComputationCore, options: JobOptions & { retries?: number; alarm?: A }, fn: JobFunction, args: unknown[]): Promise<R | A> {
   const retries = checkRetries(options.retries);
-  const result = await new JobBatch(comp, functionRef(fn), [args], options, retries).run();
+  const result = await new JobBatch(comp, functionRef(comp, fn), [args], options, retries).run();
   return result === TIMED_OUT ? (options.alarm as A) : (result[0] as R);
 }
 
@@ -200,7 +200,7 @@ export async function runResults<R>(comp: ComputationCore, fn: JobFunction, args
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidArgumentError('onProgress must be a function');
   const retries = checkRetries(options.retries);
   const lists = argsList.map((a) => (Array.isArray(a) ? (a as unknown[]) : [a]));
-  const result = await new JobBatch(comp, functionRef(fn), lists, options, retries).run();
+  const result = await new JobBatch(comp, functionRef(comp, fn), lists, options, retries).run();
   return result === TIMED_OUT ? false : (result as R[]);
 }
 

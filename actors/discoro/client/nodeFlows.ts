@@ -6,10 +6,12 @@
  * coroutine, so terminating the coroutine (the computation closes) ends them at once.
  * @module
  */
+import path from 'node:path';
 import type { Coro } from '../../../runtime/Coro.js';
 import type { Peer } from '../../../transports/net/Peer.js';
 import type { Network } from '../../remote/Network.js';
 import { Rci } from '../../remote/Rci.js';
+import { ComponentError } from '../../actorErrors.js';
 import { NodeRequests, setupRciName, type ComputationManifest, type NodeInfo, type ServerInfo } from '../protocol.js';
 import type { ComputationCore as Computation } from './computationTypes.js';
 import { allocate } from './nodeAllocation.js';
@@ -27,6 +29,8 @@ export interface NodeState {
   phase: 'probing' | 'waiting' | 'held' | 'setting-up' | 'ready' | 'failed' | 'closed';
   error?: Error;
   setupArgs?: unknown[];
+  /** The zombie period the node granted (at most the one asked for). */
+  zombiePeriod?: number;
 }
 
 /**
@@ -42,7 +46,8 @@ export type FlowResult =
   | { kind: 'not-a-node'; node: string }
   /** Its allocation is 0 CPUs: not used. */
   | { kind: 'skipped'; node: string }
-  | { kind: 'reserved'; node: string; granted: boolean; position: number }
+  /** `zombiePeriod`: what the node granted (undefined from a node that does not say). */
+  | { kind: 'reserved'; node: string; granted: boolean; position: number; zombiePeriod: number | undefined }
   | { kind: 'server'; node: string; server: ServerInfo; peer: Peer }
   | { kind: 'initialized'; node: string; servers: number }
   | { kind: 'failed'; node: string; error: Error }
@@ -61,6 +66,7 @@ function manifest(comp: Computation, setupArgs: unknown[] | undefined): Computat
   return {
     modules: c.modules,
     sources: c.sources,
+    ...(c.packages.length > 0 ? { packages: c.packages } : {}),
     ...(o.serverSetup !== undefined ? { serverSetup: { fn: ref(o.serverSetup.fn), args: o.serverSetup.args ?? [] } } : {}),
     ...(o.disableServers === true ? { setupOnEnable: true } : {}),
     ...(o.nodeSetup !== undefined ? { nodeSetup: { fn: ref(o.nodeSetup.fn), args: setupArgs ?? o.nodeSetup.args ?? [] } } : {}),
@@ -90,8 +96,10 @@ export async function probeNode(self: Coro<unknown>, report: Report, comp: Compu
     // The node's dashboard and logs call the computation by its name (as the client's own view does).
     const c = comp.components;
     const name = (comp.options.name ?? [...c.modules, ...c.sources.map((s) => s.name)].join(', ')).slice(0, 100);
-    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod, name], { timeout, coro: self })) as { granted?: number; queued?: number };
-    report({ kind: 'reserved', node, granted: typeof answer?.granted === 'number', position: answer?.queued ?? 0 });
+    const answer = (await net.request(node, NodeRequests.reserve, [comp.id, want, comp.zombiePeriod, name], { timeout, coro: self })) as { granted?: number; queued?: number; zombiePeriod?: unknown };
+    const granted = answer?.zombiePeriod;
+    const zombiePeriod = typeof granted === 'number' && granted > 0 && granted < comp.zombiePeriod ? granted : undefined;
+    report({ kind: 'reserved', node, granted: typeof answer?.granted === 'number', position: answer?.queued ?? 0, zombiePeriod });
   } catch (error) {
     report({ kind: 'failed', node, error: error as Error });
   }
@@ -105,11 +113,14 @@ export async function probeNode(self: Coro<unknown>, report: Report, comp: Compu
  * await setupNode(coro, (r) => log(r.kind), obj, net, '127.0.0.1:9706', undefined);
  * ```
  */
-export async function setupNode(self: Coro<unknown>, report: Report, comp: Computation, net: Network, node: string, setupArgs: unknown[] | undefined): Promise<void> {
+export async function setupNode(self: Coro<unknown>, report: Report, comp: Computation, net: Network, node: string, setupArgs: unknown[] | undefined, name?: string): Promise<void> {
   const timeout = comp.options.setupTimeout ?? 30_000;
   try {
-    for (const [file, rel] of comp.components.files) {
-      await net.sendFile(node, file, { dir: rel === '' ? comp.id : `${comp.id}/${rel}`, overwrite: true, timeout, coro: self });
+    for (const [file, rel, component] of comp.components.files) {
+      await net.sendFile(node, file, { dir: rel === '' ? comp.id : `${comp.id}/${rel}`, overwrite: true, timeout, coro: self }).catch((err: Error) => {
+        const what = component === file || path.resolve(component) === file ? `component ${component}` : `component ${component} (its file ${path.relative(path.resolve(component), file)})`;
+        throw new ComponentError(`${what} could not be shipped to node ${name ?? node} at ${node}: ${err.message}`, { cause: err });
+      });
     }
     const servers = (await net.request(node, NodeRequests.setup, [comp.id, manifest(comp, setupArgs)], { timeout, coro: self })) as ServerInfo[];
     const peers = await Promise.all(servers.map((s) => net.peer(s.location, { timeout: net.requestTimeout, coro: self })));

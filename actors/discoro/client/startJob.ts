@@ -19,18 +19,22 @@ import { JobRun } from './JobRun.js';
 import { shipFunction } from './components.js';
 
 /**
- * How a job names its function on the wire; InvalidArgumentError for anything else.
+ * How a job names its function on the wire; InvalidArgumentError for anything else. A function
+ * the computation ships already (the same source under the same name) travels as its name only.
  * @example
  * ```ts
- * functionRef('compute'); // { name: 'compute' }
+ * functionRef(obj, 'compute'); // { name: 'compute' }
  * ```
  */
-export function functionRef(fn: JobFunction): JobFunctionRef {
+export function functionRef(comp: Pick<Computation, 'components'>, fn: JobFunction): JobFunctionRef {
   if (typeof fn === 'string') {
     if (fn.length === 0) throw new InvalidArgumentError('a job function name must not be empty');
     return { name: fn };
   }
-  if (typeof fn === 'function') return shipFunction(fn);
+  if (typeof fn === 'function') {
+    const shipped = shipFunction(fn);
+    return comp.components.sources.some((s) => s.name === shipped.name && s.source === shipped.source) ? { name: shipped.name } : shipped;
+  }
   throw new InvalidArgumentError('a job function is a component export name or a self-contained function');
 }
 
@@ -70,7 +74,7 @@ export function cpuOption(options: JobOptions): boolean {
  */
 export async function startJob<R>(comp: Computation, options: JobOptions, fn: JobFunction, args: unknown[]): Promise<JobCoro<unknown, R> | false> {
   checkWaitOptions(options);
-  const ref = functionRef(fn);
+  const ref = functionRef(comp, fn);
   const cpu = cpuOption(options);
   const encoded = encodeArgs(comp, args);
   const server = await comp.pool.acquire(options.where, cpu, options);

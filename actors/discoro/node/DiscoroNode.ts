@@ -99,6 +99,7 @@ export class DiscoroNode implements AsyncDisposable {
     const computations = new Supervisor([], { name: 'computations', scheduler: sched });
     const o = options;
     const host: ComputationHost = {
+      packages: { modules: o.modules, maxPackageSize: o.maxPackageSize },
       name: o.name, location: String(net.location), logger: sched.logger, scheduler: sched, root: o.destDir, startTimeout: o.startTimeout, logLevel: o.logLevel,
       serverRestarts: o.serverRestarts, publish, serverNetwork: (port) => this.#credentials.network(o, port), takeProcess: (owner) => this.spares.take(owner),
       tellClient: async (client, id, event) => {
@@ -132,7 +133,8 @@ export class DiscoroNode implements AsyncDisposable {
       const sched = new Scheduler({ logger: o.logger });
       net = await Network.start(sched, {
         host: o.host, port: o.port, extHost: o.extHost, name: o.name, secret: options.secret, insecure: o.insecure, tls: options.tls,
-        discover: o.discover, udpPort: o.udpPort, seeds: o.peers, destDir: o.destDir, maxFileSize: o.maxFileSize,
+        // A hub: it tells clients where the nodes it knows listen, and connects to its seeds only (no mesh of nodes).
+        discover: o.discover, udpPort: o.udpPort, seeds: o.peers, peering: 'hub', destDir: o.destDir, maxFileSize: o.maxFileSize,
         heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
       });
       const node = new DiscoroNode(net, o, options, release);

@@ -25,6 +25,7 @@ import type { Location } from '../../../transports/net/Location.js';
 import type { ClientRef, NodeChange } from './nodeEvents.js';
 import { answer, CloseComputation, CloseServer, HoldServer, PULSE, ServerNews, Setup, type Reply } from './nodeMessages.js';
 import { ServerOwner, startError, type ServerContext, type ServerSlot } from './ServerOwner.js';
+import { packagesReady, type PackageSource } from './computationModules.js';
 import type { Address } from '../../../runtime/address.js';
 
 type StartMessage = Extract<ToServer, { type: 'start' }>;
@@ -51,6 +52,8 @@ export interface ComputationHost {
   readonly startTimeout: number;
   readonly logLevel: string;
   readonly serverRestarts: { maxRestarts: number; withinMs: number };
+  /** Where the packages its computations' jobs import come from (the node's --modules, its limit on shipped ones). */
+  readonly packages: Omit<PackageSource, 'nodeName'>;
   /** Network settings of a server listening on `port` (with the node's secret: sent over IPC only). */
   serverNetwork(port: number): StartMessage['network'];
   takeProcess(owner: Coro<any, any>): Promise<ForkedProcess>;
@@ -227,6 +230,9 @@ export class NodeComputation implements ServerContext {
     this.manifest = m.manifest;
     this.setupReply = m.replyTo;
     this.phase = 'setting-up';
+    const source: PackageSource = { ...this.host.packages, nodeName: this.host.name };
+    const failure = await packagesReady(this.host.scheduler, this.folder, m.manifest.packages ?? [], source, this.host.startTimeout);
+    if (failure !== undefined) return this.failed(failure, undefined);
     if (m.manifest.nodeSetup === undefined) return this.startServers(coro);
     const process = await this.host.takeProcess(coro);
     this.nodeSetup = { process, deadline: performance.now() + this.host.startTimeout };

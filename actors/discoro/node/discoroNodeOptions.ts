@@ -3,6 +3,7 @@
  * file), their defaults and their validation. Durations are milliseconds.
  * @module
  */
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../../runtime/logging.js';
@@ -35,6 +36,15 @@ export interface DiscoroNodeOptions {
   destDir?: string;
   /** Largest file a client may send (bytes; default unlimited). */
   maxFileSize?: number;
+  /**
+   * Folders of packages its computations' jobs may import, besides the node's own `asyncoro` and
+   * `pino`: each one where `npm install --prefix DIR` installs (a folder with a `node_modules`),
+   * or a `node_modules` folder itself. The first one that has a package wins; a package a
+   * computation ships wins over them. Read when a computation is set up.
+   */
+  modules?: string[];
+  /** The most a package tarball a computation ships may unpack to (bytes; default 256 MiB). */
+  maxPackageSize?: number;
   secret?: string;
   /** Listen beyond loopback without a secret. */
   insecure?: boolean;
@@ -134,9 +144,33 @@ export function machineCpus(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
+/** The `node_modules` folder of each `modules` entry (absolute); InvalidArgumentError for one that has none. */
+function modulesFolders(modules: unknown): string[] {
+  if (modules === undefined) return [];
+  if (!Array.isArray(modules) || !modules.every((m) => typeof m === 'string' && m.length > 0)) throw new InvalidArgumentError('modules must be a list of folders');
+  return modules.map((m: string) => {
+    const dir = path.resolve(m);
+    const folder = path.basename(dir) === 'node_modules' ? dir : path.join(dir, 'node_modules');
+    let isDir = false;
+    try {
+      isDir = statSync(folder).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) throw new InvalidArgumentError(`modules folder ${m} has no node_modules folder (install packages there with npm install --prefix ${m} <package>)`);
+    return folder;
+  });
+}
+
 function positive(v: unknown, what: string, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new InvalidArgumentError(`${what} must be a positive number of ms`);
+  return v;
+}
+
+function maxPackageSize(v: unknown): number {
+  if (v === undefined) return 256 * 2 ** 20;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new InvalidArgumentError('maxPackageSize must be a positive number of bytes');
   return v;
 }
 
@@ -182,6 +216,8 @@ export function resolveNodeOptions(options: DiscoroNodeOptions): ResolvedNodeOpt
     name,
     destDir: path.resolve(options.destDir ?? path.join(os.tmpdir(), 'asyncoro', 'discoro', name)),
     maxFileSize: options.maxFileSize,
+    modules: modulesFolders(options.modules),
+    maxPackageSize: maxPackageSize(options.maxPackageSize),
     hasSecret: options.secret !== undefined && options.secret.length > 0,
     insecure: options.insecure ?? false,
     serve,

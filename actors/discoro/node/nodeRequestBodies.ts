@@ -13,6 +13,7 @@ import path from 'node:path';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { ComponentError } from '../../actorErrors.js';
 import type { ComputationManifest } from '../protocol.js';
+import { isShippablePackageName } from '../shippedPackages.js';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -64,8 +65,19 @@ export function setupBody(body: unknown): { id: string; manifest: ComputationMan
   const m = body[1] as ComputationManifest;
   const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
   if (!strings(m.modules) || !Array.isArray(m.sources)) throw new InvalidArgumentError('malformed computation manifest');
-  for (const rel of m.modules) {
-    if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new ComponentError(`component path ${rel} is not inside the computation folder`);
+  const inside = (rel: string): boolean => !path.isAbsolute(rel) && !rel.split(/[\\/]/).includes('..') && !rel.includes('\0');
+  for (const rel of m.modules) if (!inside(rel)) throw new ComponentError(`component path ${rel} is not inside the computation folder`);
+  if (m.packages !== undefined) {
+    if (!Array.isArray(m.packages) || m.packages.length > 1000) throw new InvalidArgumentError('malformed computation manifest (packages)');
+    const names = new Set<string>();
+    for (const p of m.packages as unknown[]) {
+      const { name, component, tarball } = (p ?? {}) as Record<string, unknown>;
+      if (typeof component !== 'string' || component.length > 400 || (tarball !== undefined && typeof tarball !== 'string')) throw new InvalidArgumentError('malformed computation manifest (a package)');
+      if (!isShippablePackageName(name)) throw new ComponentError(`package component ${component.slice(0, 100)}: ${JSON.stringify(String(name).slice(0, 100))} is not a package name a computation may ship`);
+      if (names.has(name)) throw new ComponentError(`two package components are both ${name}`);
+      names.add(name);
+      if (typeof tarball === 'string' && !inside(tarball)) throw new ComponentError(`package component ${component.slice(0, 100)}: its tarball is not inside the computation folder`);
+    }
   }
   return { id, manifest: m };
 }

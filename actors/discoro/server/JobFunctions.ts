@@ -1,15 +1,35 @@
 /**
  * The job functions of a computation inside one server process: the exports of its component
  * modules (imported once, in order) and the functions shipped as source text (compiled once).
- * Loading failures are ComponentErrors naming the component and the node.
+ * Loading failures are ComponentErrors naming the component and the node (`where`: `node <name>
+ * (server <name>_proc-<i>)`); an import that cannot be resolved names the package or module too,
+ * and where it was imported from.
  * @module
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ComponentError, UnknownJobFunctionError } from '../../actorErrors.js';
 import type { ComputationManifest, JobFunctionRef } from '../protocol.js';
 
 type AnyFunction = (...args: any[]) => unknown;
+
+/** Why a component did not load, in words: the package or module an import could not find, and where from. */
+function loadFailure(err: unknown, folder: string): string {
+  const e = err as Error & { code?: unknown };
+  const from = (text: string): string => {
+    const m = / imported from (.+)$/.exec(text);
+    if (m === null) return '';
+    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    return ` (imported from ${path.relative(folder, file) || file})`;
+  };
+  if (e?.code === 'ERR_MODULE_NOT_FOUND') {
+    const pkg = /Cannot find package '([^']+)'/.exec(e.message);
+    if (pkg !== null) return `package '${pkg[1]}' cannot be resolved${from(e.message)}: ship it with the computation (a component { package: path }) or install it beside the node (discoronode --modules DIR)`;
+    const mod = /Cannot find module '([^']+)'/.exec(e.message);
+    if (mod !== null) return `module ${path.relative(folder, mod[1]!.startsWith('file://') ? fileURLToPath(mod[1]!) : mod[1]!)} cannot be resolved${from(e.message)}`;
+  }
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
+}
 
 /** Compiles a self-contained function from its source text; ComponentError if it does not compile. */
 function compile(name: string, source: string, where: string): AnyFunction {
@@ -46,7 +66,7 @@ export class JobFunctions {
       try {
         mod = (await import(pathToFileURL(path.join(folder, rel)).href)) as Record<string, unknown>;
       } catch (err) {
-        throw new ComponentError(`component ${rel} failed to load at ${where}: ${(err as Error).message}`, { cause: err });
+        throw new ComponentError(`component ${rel} does not load at ${where}: ${loadFailure(err, folder)}`, { cause: err });
       }
       for (const [name, value] of Object.entries(mod)) {
         if (typeof value === 'function' && !fns.byName.has(name)) fns.byName.set(name, value as AnyFunction);

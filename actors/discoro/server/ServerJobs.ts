@@ -57,6 +57,9 @@ export class ServerJobs {
   /** A job closed the server (`closeServer`); `restart` as it asked. */
   private retired: { restart: boolean } | undefined = undefined;
 
+  /** The computation's client, once it made a request here. */
+  private client: Peer | undefined = undefined;
+
   constructor(
     private readonly sched: Scheduler,
     private readonly net: Network,
@@ -66,6 +69,15 @@ export class ServerJobs {
     /** `this` of every job (its `closeServer` calls `retire`). */
     private readonly context: JobContext,
   ) {}
+
+  /**
+   * One heartbeat per node: the server never judges its client's silence (its node does, and
+   * closes the computation), and heartbeats to it only while jobs run here (the client then
+   * judges this server; an idle one is vouched for by its node).
+   */
+  quiet(client: Peer): void {
+    client.liveness.set({ heartbeats: this.running.size > 0, judge: false });
+  }
 
   /** Set when a job closed the server: whether a fresh one should take its place. */
   get retiring(): { restart: boolean } | undefined {
@@ -113,6 +125,7 @@ export class ServerJobs {
       throw new InvalidArgumentError(`job arguments are not CBOR data: ${(err as Error).message}`);
     }
     if (!Array.isArray(args)) throw new InvalidArgumentError('job arguments must be a list');
+    this.client = peer;
     const coro = this.sched.spawnWith({ name: JOB_CORO_NAME }, (c: Coro) => this.job(c, fn, ref.name, args, cpu));
     RemoteWatches.of(this.net).serve(peer, watchId, coro, false);
     return coro.id;
@@ -141,6 +154,7 @@ export class ServerJobs {
   private async job(coro: Coro, fn: JobFunction, name: string, args: unknown[], cpu: boolean): Promise<unknown> {
     // Listed while it waits its turn too: a close or the node's terminate reaches it there.
     this.running.set(coro.id, coro);
+    if (this.running.size === 1) this.client?.liveness.set({ heartbeats: true });
     let ok = false, started = false;
     let threw: { error: unknown } | undefined;
     try {
@@ -156,6 +170,7 @@ export class ServerJobs {
       throw err;
     } finally {
       this.running.delete(coro.id);
+      if (this.running.size === 0) this.client?.liveness.set({ heartbeats: false });
       if (started) this.reporter.ended(coro.id, ok, threw);
       if (this.cpuTurn.owner === coro) this.cpuTurn.release(coro);
       this.closer?.send(JOB_ENDED);

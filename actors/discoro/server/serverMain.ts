@@ -18,6 +18,7 @@ import type { Coro } from '../../../runtime/Coro.js';
 import { AsyncoroError, InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { IPC_CLOSED, IpcPort } from '../../../transports/io/IpcPort.js';
 import { Network, type RequestAdmission } from '../../remote/Network.js';
+import type { PeerStatus } from '../../../transports/net/PeerStatus.js';
 import { Rci } from '../../remote/Rci.js';
 import { NotComputationOwnerError, SetupFailedError } from '../../actorErrors.js';
 import { ServerRequests, setupRciName, type FromServer, type JobContext, type JobFunctionRef, type ToServer } from '../protocol.js';
@@ -64,12 +65,13 @@ async function runSetup(fns: JobFunctions, sched: Scheduler, setup: { fn: JobFun
 /** Loads the computation and, for a server, starts serving its jobs; undefined after a node setup. */
 async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, FromServer>, logger: Logger, self: Coro<Mail>): Promise<{ net: Network; jobs: ServerJobs; reporter: JobReporter } | undefined> {
   const where = `${m.nodeName}_proc-${m.index}`;
+  const at = `node ${m.nodeName} (${m.mode === 'server' ? `server ${where}` : 'its node setup'})`;
   const workDir = path.join(m.folder, m.mode === 'server' ? `server-${m.index}` : 'node-setup');
   mkdirSync(workDir, { recursive: true });
   process.chdir(workDir);
   logger.level = m.logLevel;
   logger.setBindings({ proc: where });
-  const fns = await JobFunctions.load(m.folder, m.manifest, where);
+  const fns = await JobFunctions.load(m.folder, m.manifest, at);
   if (m.mode === 'node-setup') {
     if (m.manifest.nodeSetup !== undefined) await runSetup(fns, sched, m.manifest.nodeSetup, 'node setup', m.nodeName);
     return undefined;
@@ -77,7 +79,8 @@ async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, 
   const o = m.network;
   const net = await Network.start(sched, {
     host: o.host, port: o.port, extHost: o.extHost, secret: o.secret, insecure: o.insecure, tls: o.tls,
-    name: where, discover: false, destDir: workDir, maxFileSize: o.maxFileSize,
+    // Hidden: known to its client (which dials it) and to whatever a job reaches, told of to nobody.
+    name: where, discover: false, peering: 'hidden', destDir: workDir, maxFileSize: o.maxFileSize,
     heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout,
   }, ownerOnly(m.client, where));
   let jobs: ServerJobs | undefined;
@@ -102,6 +105,14 @@ async function start(m: StartMessage, sched: Scheduler, node: IpcPort<ToServer, 
   const reporter = new JobReporter((r) => node.send(r), sched);
   const serving = (jobs = new ServerJobs(sched, net, fns, reporter, where, context));
   net.handle(ServerRequests.run, (body, peer) => serving.run(body, peer));
+  net.peerStatus({
+    send: (s: unknown) => {
+      const status = s as PeerStatus;
+      const peer = status.status === 'online' && status.incarnation === m.client.incarnation ? net.peerByIncarnation(status.incarnation) : undefined;
+      if (peer !== undefined) serving.quiet(peer);
+      return !net.isStopped;
+    },
+  });
   return { net, jobs: serving, reporter };
 }
 

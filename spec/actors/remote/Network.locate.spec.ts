@@ -56,6 +56,35 @@ describe('Network: a network-wide locate leaves nothing behind, and a located na
     expect(forgotten, 'the ended coroutine is no longer found in the cache').to.equal(true);
   });
 
+  it('a hidden node\'s network-wide locate is relayed one hop by the node it asks (and no further); nothing is left waiting', async () => {
+    const open = async (name: string, peering: 'mesh' | 'leaf' | 'hidden'): Promise<Network> => {
+      const s = new Scheduler();
+      scheds.push(s);
+      const n = await Network.start(s, { discover: false, name, peering });
+      nets.push(n);
+      return n;
+    };
+    // hidden → relay ↔ x-node, y-node; y-node ↔ far (two hops from the hidden node)
+    const [hidden, relay, xNode, yNode, far] = [await open('hidden', 'hidden'), await open('relay', 'leaf'), await open('x-node', 'leaf'), await open('y-node', 'leaf'), await open('far', 'leaf')];
+    for (const n of [xNode, yNode]) await relay.peer(n.location, { timeout: 5000 });
+    await yNode.peer(far.location, { timeout: 5000 });
+    await hidden.peer(relay.location, { timeout: 5000 });
+    const daemon = (net: Network, name: string) => net.scheduler.spawnWith({ daemon: true, name }, async (coro) => void (await coro.suspend())).register(name);
+    daemon(xNode, 'x');
+    daemon(far, 'z');
+    const x = (await hidden.locateCoro('x', { timeout: 10_000 })) as RemoteCoro;
+    expect(x?.location.equals(xNode.location), 'found at a peer of the node it asked').to.equal(true);
+    await until(() => [relay, yNode].every((n) => n.scheduler.coroNames.waiting === 0), 5000, 'the relayed asks to end');
+    // Using it connects the hidden node to where it lives (connect on first use).
+    await until(() => hidden.peers().some((l) => l.equals(xNode.location)), 5000, 'the hidden node to reach x-node');
+    // Two hops away is not found; a locate that times out leaves nothing waiting anywhere.
+    expect(await hidden.locateCoro('z', { timeout: 400 })).to.equal(undefined);
+    await until(() => [hidden, relay, xNode, yNode, far].every((n) => n.scheduler.coroNames.waiting === 0), 5000, 'nothing left waiting');
+    // A node that is not hidden gets no relay: the relay's own locate asks its peers only.
+    expect(await relay.locateCoro('z', { timeout: 400 })).to.equal(undefined);
+    expect(await yNode.locateCoro('z', { timeout: 5000 }), 'z is there, at a peer of y-node').to.not.equal(undefined);
+  });
+
   it('a located name whose node goes away is forgotten', async () => {
     const [a, b] = await mesh(2);
     b!.scheduler.spawnWith({ daemon: true, name: 'y' }, async (coro) => void (await coro.suspend())).register('y');

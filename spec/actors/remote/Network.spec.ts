@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import {
   AuthenticationError, Coro, CoroFinishedError, CoroTerminatedError, InsecureNetworkError, InvalidArgumentError, Location,
   MonitorStatus, Network, NetworkStoppedError, PeerLostError, PeerStatus, PeerUnreachableError, ProtocolVersionError,
@@ -48,7 +49,8 @@ describe('Network (real processes on 127.0.0.1)', function () {
     });
 
     it('rejects bad options and a second start with InvalidArgumentError', async () => {
-      for (const bad of [{ port: -1 }, { port: 1.5 }, { heartbeatInterval: -1 }, { peerTimeout: 10, heartbeatInterval: 100 }, { maxFrame: 10 }, { secret: 42 }, { seeds: ['nope'] }]) {
+      const peerings = [{ peering: 'star' }, { peering: 1 }, { meshPeers: 'yes' }, { meshPeers: false, peering: 'mesh' }, { meshPeers: true, peering: 'hub' }];
+      for (const bad of [{ port: -1 }, { port: 1.5 }, { heartbeatInterval: -1 }, { peerTimeout: 10, heartbeatInterval: 100 }, { maxFrame: 10 }, { secret: 42 }, { seeds: ['nope'] }, ...peerings]) {
         let err: unknown;
         try {
           await Network.start(sched, { discover: false, ...(bad as object) });
@@ -56,6 +58,12 @@ describe('Network (real processes on 127.0.0.1)', function () {
           err = e;
         }
         expect(InvalidArgumentError.is(err), JSON.stringify(bad)).to.equal(true);
+      }
+      expect(sched.network, 'nothing started').to.equal(undefined);
+      for (const [given, peering] of [[{}, 'mesh'], [{ meshPeers: false }, 'leaf'], [{ meshPeers: true }, 'mesh'], [{ meshPeers: false, peering: 'hidden' }, 'hidden']] as const) {
+        const n = await Network.start(sched, { discover: false, ...given });
+        expect(n.options.peering, JSON.stringify(given)).to.equal(peering);
+        await n.stop();
       }
       net = await Network.start(sched, { discover: false });
       let again: unknown;
@@ -65,6 +73,33 @@ describe('Network (real processes on 127.0.0.1)', function () {
         again = e;
       }
       expect(InvalidArgumentError.is(again)).to.equal(true);
+    });
+
+    it('two starts at once on one scheduler: one is attached, the other rejects with InvalidArgumentError and leaves nothing listening', async () => {
+      // This process's listening TCP sockets (Linux: its socket fds that /proc/net/tcp lists in state LISTEN).
+      const listeners = (): number => {
+        const mine = new Set(readdirSync('/proc/self/fd').flatMap((fd) => {
+          try {
+            return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1] ?? ''];
+          } catch {
+            return [];
+          }
+        }));
+        return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).filter((l) => {
+          const f = l.trim().split(/\s+/);
+          return f[3] === '0A' && mine.has(f[9]!);
+        }).length;
+      };
+      const before = listeners();
+      const [a, b] = await Promise.allSettled([Network.start(sched, { discover: false }), Network.start(sched, { discover: false })]);
+      const won = [a, b].filter((r) => r.status === 'fulfilled');
+      const lost = [a, b].filter((r) => r.status === 'rejected');
+      expect(won).to.have.length(1);
+      expect(lost).to.have.length(1);
+      expect(InvalidArgumentError.is((lost[0] as PromiseRejectedResult).reason)).to.equal(true);
+      net = (won[0] as PromiseFulfilledResult<Network>).value;
+      expect(Network.of(sched)).to.equal(net);
+      expect(listeners()).to.equal(before + 1); // the loser closed its listener
     });
 
     it('stop() is idempotent, fails later requests with NetworkStoppedError and removes the hooks', async () => {
@@ -258,23 +293,28 @@ describe('Network (real processes on 127.0.0.1)', function () {
       }
     });
 
-    it('a 1.x peer is refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works', async () => {
-      net = await Network.start(sched, { discover: false, secret: 'versions' });
+    it('a 1.x peer is refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works, a 2.0 one too (as a mesh node)', async () => {
+      net = await Network.start(sched, { discover: false, secret: 'versions', peering: 'hub' });
       const v1 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 1, minor: 0 } });
       const v2x = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 2, minor: 7 } });
+      const v20 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 2, minor: 0 }, peering: 'hidden' });
       try {
         const r = await settle(net.peer(v1.ready.location, { timeout: 3000 }));
         expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
-        expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.0');
+        expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.1');
         const back = await v1.command({ cmd: 'peer', location: String(net.location), timeout: 3000 });
         expect(back.code, JSON.stringify(back)).to.equal('ERR_PROTOCOL_VERSION');
-        expect(back.error).to.include('peer speaks 2.0').and.include('this node 1.0');
+        expect(back.error).to.include('peer speaks 2.1').and.include('this node 1.0');
         const ok = await net.peer(v2x.ready.location, { timeout: 3000 });
         expect(ok.isOnline).to.equal(true);
         expect(net.peers().map(String)).to.deep.equal([v2x.ready.location]);
+        // A 2.0 node says no peering (whatever it runs with): it is taken as a mesh node.
+        const old = await net.peer(v20.ready.location, { timeout: 3000 });
+        expect(old.peering).to.equal('mesh');
       } finally {
         await v1.kill();
         await v2x.kill();
+        await v20.kill();
       }
     });
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import { Network, PeerStatus, Scheduler } from '../../../index.js';
 import { encodePing, parsePing } from '../../../transports/net/Discovery.js';
 import { newNodeId, PROTOCOL_VERSION } from '../../../transports/net/handshake.js';
+import type { Peering } from '../../../transports/net/peering.js';
 import { killAllPeerProcesses, PeerProcess, networkFixture } from '../../fixtures/index.js';
 import { until } from '../../helpers.js';
 
@@ -15,8 +16,17 @@ describe('Discovery', function () {
   after(killAllPeerProcesses);
 
   it('pings round-trip; anything else is ignored', () => {
-    const info = { nodeId: newNodeId(), host: '127.0.0.1', port: 9705, name: 'n1', version: { major: 1, minor: 2 } };
+    const info = { nodeId: newNodeId(), host: '127.0.0.1', port: 9705, name: 'n1', version: { major: 1, minor: 2 }, peering: 'mesh' as const };
     expect(parsePing(encodePing(info))).to.deep.equal(info);
+    for (const peering of ['hub', 'hidden'] as const) {
+      const said = encodePing({ ...info, peering });
+      expect(said.length, 'a hub or hidden node says so in one more byte').to.equal(encodePing(info).length + 1);
+      expect(parsePing(said)).to.deep.equal({ ...info, peering });
+    }
+    expect(parsePing(encodePing({ ...info, peering: 'leaf' })), 'a leaf pings as a mesh node does (the 2.0 layout)').to.deep.equal(info);
+    const unknown = encodePing({ ...info, peering: 'hub' });
+    unknown[unknown.length - 1] = 9;
+    expect(parsePing(unknown), 'an unknown peering byte').to.equal(undefined);
     expect(parsePing(Buffer.from('ping:{"location": "evil"}'))).to.equal(undefined);
     const truncated = encodePing(info).subarray(0, 30);
     expect(parsePing(truncated)).to.equal(undefined);
@@ -61,11 +71,11 @@ describe('Discovery', function () {
     return { port: (server.address() as net.AddressInfo).port, connected: p, close: () => server.close() };
   }
 
-  async function ping(toHost: string, toPort: number, announce: { host: string; port: number }, fromHost = '127.0.0.1'): Promise<void> {
+  async function ping(toHost: string, toPort: number, announce: { host: string; port: number }, fromHost = '127.0.0.1', peering: Peering = 'mesh'): Promise<void> {
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, fromHost, r));
     sock.setBroadcast(true);
-    const datagram = encodePing({ nodeId: newNodeId(), ...announce, name: 'pinger', version: PROTOCOL_VERSION });
+    const datagram = encodePing({ nodeId: newNodeId(), ...announce, name: 'pinger', version: PROTOCOL_VERSION, peering });
     await new Promise<void>((r) => sock.send(datagram, toPort, toHost, () => r()));
     sock.close();
   }
@@ -84,6 +94,23 @@ describe('Discovery', function () {
       expect(await within(target.connected, 5000)).to.equal('127.0.0.1');
     } finally {
       target.close();
+    }
+  });
+
+  it('a hub dials a mesh or leaf pinger, never another hub or a hidden node; a hidden node dials no pinger', async () => {
+    const hub = await node({ discoveryTargets: [], peering: 'hub' });
+    const hidden = await node({ discoveryTargets: [], peering: 'hidden' });
+    const targets = await Promise.all([listener(), listener(), listener(), listener()]);
+    try {
+      // Pings are handled in the order they arrive: once the last is dialled, the earlier ones were decided.
+      await ping('127.0.0.1', hub.udpPort!, { host: '127.0.0.1', port: targets[0]!.port }, '127.0.0.1', 'hub');
+      await ping('127.0.0.1', hub.udpPort!, { host: '127.0.0.1', port: targets[1]!.port }, '127.0.0.1', 'hidden');
+      await ping('127.0.0.1', hidden.udpPort!, { host: '127.0.0.1', port: targets[2]!.port }, '127.0.0.1', 'mesh');
+      await ping('127.0.0.1', hub.udpPort!, { host: '127.0.0.1', port: targets[3]!.port }, '127.0.0.1', 'mesh');
+      expect(await within(targets[3]!.connected, 5000)).to.equal('127.0.0.1');
+      for (const k of [0, 1, 2]) expect(await within(targets[k]!.connected, 200), `target ${k}`).to.equal('timeout');
+    } finally {
+      for (const t of targets) t.close();
     }
   });
 

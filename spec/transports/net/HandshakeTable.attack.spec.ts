@@ -15,6 +15,7 @@ import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { LineProcess } from '../../fixtures/LineProcess.js';
 import { PEER_PROBES } from '../../fixtures/peerProbes.js';
+import { captureLogger } from '../../helpers.js';
 
 const SECRET = 'handshake-attack-secret-0123456789';
 const FLOODER = fileURLToPath(new URL('../../fixtures/handshakeFlooder.js', import.meta.url));
@@ -126,6 +127,41 @@ describe('no lock-out before authentication (real processes)', function () {
     expect(authFailures).to.be.within(1, 6);
     expect(refused).to.be.greaterThan(0);
     expect(joins, 'every peer from another address got in').to.have.length(5);
+  });
+
+  it('peers that share a guesser\'s address get in all the same: refused as busy while it is throttled, they dial again until admitted', async function () {
+    const victim = await PeerProcess.start({ secret: SECRET, logLevel: 'error' });
+    const port = Number(victim.ready.location.split(':')[1]);
+    const wrong = PeerKeys.from('not-the-secret-0123456789abcdef', undefined);
+    // Three failed authentications from 127.0.0.1, the address every peer on this machine dials from:
+    // the address is refused for 400 ms, and given one handshake at a time for ten minutes.
+    for (let failures = 0; failures < 3;) {
+      const raw = net.connect({ port, host: '127.0.0.1' });
+      raw.on('error', () => {});
+      try {
+        await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'guesser' }, keys: wrong, timeout: 3000 });
+      } catch (err) {
+        if (err instanceof AuthenticationError) failures++;
+        else await new Promise((r) => setTimeout(r, 50)); // refused while throttled
+      } finally {
+        raw.destroy();
+      }
+    }
+    const logs = Array.from({ length: 8 }, () => captureLogger('debug'));
+    const scheds = logs.map((l) => new Scheduler({ logger: l.logger }));
+    const nets = await Promise.all(scheds.map((sched) => Network.start(sched, { secret: SECRET, discover: false })));
+    try {
+      const results = await Promise.allSettled(nets.map((n) => n.peer(victim.ready.location, { timeout: 20_000 })));
+      const failed = results.filter((r) => r.status === 'rejected');
+      expect(failed.length, String(failed.map((r) => (r as PromiseRejectedResult).reason?.message))).to.equal(0);
+      expect((await victim.command({ cmd: 'peers' })).peers.length).to.equal(8);
+      const redials = logs.reduce((n, l) => n + l.lines.filter((line) => line.msg === 'connection refused; dialling again').length, 0);
+      this.test!.title += ` ${JSON.stringify({ redials })}`;
+      expect(redials, 'refused at first, dialled again').to.be.greaterThan(0);
+    } finally {
+      for (const n of nets) await n.stop();
+      for (const s of scheds) await s.terminate();
+    }
   });
 
   it('48 legitimate nodes on one address handshake at once: none is refused while the table has room', async function () {

@@ -4,13 +4,14 @@ import net from 'node:net';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import { Codec } from '../../../transports/net/Codec.js';
 import { Location } from '../../../transports/net/Location.js';
-import { NetworkStoppedError, PeerLostError, PeerUnreachableError } from '../../../transports/net/netErrors.js';
+import { NetworkStoppedError, PeerBusyError, PeerLostError, PeerUnreachableError } from '../../../transports/net/netErrors.js';
 import type { Peer } from '../../../transports/net/Peer.js';
 import { PeerLinks, type PeerLinksHost } from '../../../transports/net/PeerLinks.js';
 import { PeerStatus } from '../../../transports/net/PeerStatus.js';
 import { resolveOptions, type NetworkOptions } from '../../../transports/net/peerOptions.js';
 import { networkFixture } from '../../fixtures/index.js';
 import { captureLogger, settle, until } from '../../helpers.js';
+import { refusingProxy, type RefusingProxy, type Treatment } from './refusingProxy.js';
 
 const SECRET = 'links-spec';
 /** The real nodes: no heartbeats expected from the links under test for a minute. */
@@ -205,6 +206,97 @@ describe('PeerLinks', function () {
     expect(fresh.incarnation).to.equal(second.incarnation).and.not.equal(old.incarnation);
     expect(links.online.get(old.incarnation)).to.equal(undefined);
     expect(host.cameOnline).to.deep.equal([old, fresh]);
+  });
+
+  describe('a peer that refuses for now is dialled again, with backoff, while it is wanted', () => {
+    let proxies: RefusingProxy[];
+    beforeEach(() => {
+      proxies = [];
+    });
+    afterEach(() => {
+      for (const p of proxies) p.close();
+    });
+    const refusing = async (script: Treatment[]): Promise<{ proxy: RefusingProxy; remote: Awaited<ReturnType<typeof node>> }> => {
+      const remote = await node({ ...NODE_OPTIONS, name: 'behind-the-proxy' });
+      const proxy = await refusingProxy(String(remote.location), script);
+      proxies.push(proxy);
+      return { proxy, remote };
+    };
+    const redials = (lines: Array<Record<string, any>>): number => lines.filter((l) => l.msg === 'connection refused; dialling again').length;
+
+    it('refused as busy while a call waits: dialled again until it gets in', async () => {
+      const { links, lines } = await start();
+      const { proxy, remote } = await refusing(['busy', 'busy', 'busy', 'pass']);
+      const peer = links.route(Location.parse(proxy.location))!;
+      await peer.whenOnline({ timeout: 10_000 });
+      expect(peer.incarnation).to.equal(remote.incarnation);
+      expect(proxy.seen).to.deep.equal(['busy', 'busy', 'busy', 'pass']);
+      expect(redials(lines)).to.equal(3);
+    });
+
+    it('nothing waits for it: the refusal ends the attempt (PeerBusyError), and the location backs off', async () => {
+      const { links } = await start();
+      const { proxy } = await refusing(['busy', 'pass']);
+      const at = Location.parse(proxy.location);
+      const peer = links.route(at)!;
+      await until(() => peer.state === 'closed', 5000, 'the attempt to end');
+      expect(peer.error).to.be.instanceOf(PeerBusyError);
+      expect(PeerUnreachableError.is(peer.error), 'its code is ERR_PEER_UNREACHABLE').to.equal(true);
+      expect(links.route(at), 'backing off').to.equal(undefined);
+      expect(proxy.seen).to.deep.equal(['busy']);
+    });
+
+    it('a message queued for it is delivered once it gets in; a location heard of is dialled again too', async () => {
+      const { links } = await start();
+      const { proxy, remote } = await refusing(['busy', 'busy', 'pass']);
+      const heard: unknown[] = [];
+      remote.handle('note', (body) => void heard.push(body));
+      expect(links.route(Location.parse(proxy.location))!.post('note', 'queued while refused')).to.equal(true);
+      await until(() => heard.length === 1, 10_000, 'the note to arrive');
+      expect(heard).to.deep.equal(['queued while refused']);
+      const other = await refusing(['busy', 'busy', 'pass']);
+      links.heardOf(Location.parse(other.proxy.location));
+      await until(() => links.online.has(other.remote.incarnation), 10_000, 'the peer heard of to come online');
+      expect(other.proxy.seen).to.deep.equal(['busy', 'busy', 'pass']);
+    });
+
+    it('closed before it answered past its greeting (its table made room for another): as busy, dialled again', async () => {
+      const { links } = await start();
+      const { proxy, remote } = await refusing(['room', 'room', 'room', 'pass']);
+      const peer = links.route(Location.parse(proxy.location))!;
+      await peer.whenOnline({ timeout: 10_000 });
+      expect(peer.incarnation).to.equal(remote.incarnation);
+      expect(proxy.seen).to.deep.equal(['room', 'room', 'room', 'pass']);
+    });
+
+    it('cut short otherwise: dialled twice more at most, then the call fails; a busy refusal after a cut is not waited out', async () => {
+      const { links } = await start();
+      const { proxy } = await refusing(['cut']);
+      const r = await settle(links.route(Location.parse(proxy.location))!.whenOnline({ timeout: 10_000 }));
+      expect(PeerUnreachableError.is(r.error), String(r.error)).to.equal(true);
+      expect(r.error).to.not.be.instanceOf(PeerBusyError);
+      expect(proxy.seen).to.deep.equal(['cut', 'cut', 'cut']);
+      const mixed = await refusing(['cut', 'busy', 'pass']);
+      const m = await settle(links.route(Location.parse(mixed.proxy.location))!.whenOnline({ timeout: 10_000 }));
+      expect(m.error).to.be.instanceOf(PeerBusyError);
+      expect(mixed.proxy.seen).to.deep.equal(['cut', 'busy']);
+    });
+
+    it('a call that gives up ends the attempt at its next dial; the network stopping ends it at once', async () => {
+      const { links } = await start();
+      const { proxy } = await refusing(['busy']);
+      const peer = links.route(Location.parse(proxy.location))!;
+      const r = await settle(peer.whenOnline({ timeout: 300 }));
+      expect(r.error?.code).to.equal('ERR_TIMEOUT');
+      await until(() => peer.state === 'closed', 10_000, 'the attempt to end once nothing waits');
+      expect(peer.error).to.be.instanceOf(PeerBusyError);
+      expect(proxy.seen.length).to.be.at.least(2);
+      const other = await refusing(['busy']);
+      const waiting = links.route(Location.parse(other.proxy.location))!.whenOnline({ timeout: 60_000 });
+      await until(() => other.proxy.seen.length >= 2, 5000, 'refusals to wait out');
+      links.closeAll(new NetworkStoppedError('stopped'));
+      expect((await settle(waiting)).error?.code).to.equal('ERR_NETWORK_STOPPED');
+    });
   });
 
   it('forget() removes a closed peer from both tables', async () => {

@@ -56,6 +56,10 @@ describe('PeerLocator', () => {
       scheduler: sched,
       location: here,
       requestTimeout: 1000,
+      options: { peering: 'mesh' },
+      get locator() {
+        return locator;
+      },
       route: (loc) => routes.get(String(loc)) as unknown as Peer | undefined,
       onlinePeers: () => peers.filter((p) => p.isOnline) as unknown as Peer[],
       peerByIncarnation: () => undefined,
@@ -179,7 +183,7 @@ describe('PeerLocator', () => {
     });
 
     it('serveLocate answers from this node\'s registry, waiting up to the asked time; malformed bodies are InvalidArgumentError', async () => {
-      serveLocate({ scheduler: sched, location: here, requestTimeout: 1000, route: () => undefined, onlinePeers: () => [], peerByIncarnation: () => undefined, handle: (t, h) => (handlers.set(t, h), () => undefined) }, kind);
+      serveLocate({ scheduler: sched, location: here, requestTimeout: 1000, options: { peering: 'mesh' }, locator, route: () => undefined, onlinePeers: () => [], peerByIncarnation: () => undefined, handle: (t, h) => (handlers.set(t, h), () => undefined) }, kind);
       const serve = handlers.get('thing-locate')!;
       const peer = {} as Peer;
       expect(await serve(['x', 0, 1], peer)).to.equal(null);

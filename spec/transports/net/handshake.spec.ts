@@ -154,21 +154,45 @@ describe('Handshake', () => {
     }
   });
 
+  it('2.1 nodes tell each other their peering inside the handshake; with a 2.0 node neither does, and it is a mesh node', async () => {
+    const self = (name: string, peering: 'hub' | 'hidden'): HandshakeParams['self'] => ({ nodeId: newNodeId(), host: '127.0.0.1', port: 1000, name, peering });
+    const [c, s] = await Promise.all([
+      handshake(pair.client, 'initiator', params('k', 'client', { self: self('client', 'hidden') })),
+      handshake(pair.server, 'responder', params('k', 'server', { self: self('server', 'hub') })),
+    ]);
+    expect(c.peer.peering).to.equal('hub');
+    expect(s.peer.peering).to.equal('hidden');
+    // A 2.0 node parses hellos and proofs of exactly the 2.0 layout: were a byte added, it would refuse them.
+    for (const old of ['initiator', 'responder'] as const) {
+      const other = await socketPair();
+      try {
+        const v20 = { version: { major: 2, minor: 0 } };
+        const [c2, s2] = await Promise.all([
+          handshake(other.client, 'initiator', params('k', 'client', { self: self('client', 'hidden'), ...(old === 'initiator' ? v20 : {}) })),
+          handshake(other.server, 'responder', params('k', 'server', { self: self('server', 'hub'), ...(old === 'responder' ? v20 : {}) })),
+        ]);
+        expect([c2.peer.peering, s2.peer.peering], `a 2.0 ${old}`).to.deep.equal(['mesh', 'mesh']);
+      } finally {
+        other.close();
+      }
+    }
+  });
+
   it('a 1.x responder is refused by the dialling side with ProtocolVersionError naming both versions', async () => {
     // A 1.x node greets with its SERVER_HELLO in plaintext: 'ACRO', type 1, version 1.0, nonce, id, port, host, name.
     const v1Hello = Buffer.concat([Buffer.from('ACRO'), Buffer.from([1, 1, 0]), Buffer.alloc(48, 7), Buffer.from([0x03, 0xe8, 9]), Buffer.from('127.0.0.1'), Buffer.from([2]), Buffer.from('v1')]);
     pair.server.write(encodeFrame(v1Hello));
     const r = await settle(handshake(pair.client, 'initiator', params('k', 'client')));
     expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
-    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.0');
+    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.1');
   });
 
-  it('a 1.x initiator reads our greeting as a version refusal naming 2.0 (the 1.x REJECT layout)', async () => {
+  it('a 1.x initiator reads our greeting as a version refusal naming 2.1 (the 1.x REJECT layout)', async () => {
     const serving = settle(handshake(pair.server, 'responder', params('k', 'server', { timeout: 500 })));
     const first = await new Promise<Buffer>((r) => pair.client.once('data', r));
     // 1.x: a frame of exactly 8 bytes, 'ACRO', type 4 (REJECT), reason 1 (version), then major.minor.
     expect(first.readUInt32BE(0)).to.equal(8);
-    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 2, 0]);
+    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 2, 1]);
     pair.client.destroy();
     expect((await serving).value).to.equal(undefined);
   });

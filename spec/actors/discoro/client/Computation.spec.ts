@@ -77,6 +77,9 @@ describe('discoro Computation', function () {
     expect(() => new Computation({ components: [work], sendAheadBelow: -1 })).to.throw(InvalidArgumentError, /sendAheadBelow/);
     await c.close();
     expect(await c.run('square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
+    expect(await c.runResult('square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
+    expect(await c.runResults('square', [1, 2]).catch((e) => ComputationClosedError.is(e))).to.equal(true);
+    expect(await c.runResultWith({ timeout: 100, alarm: 'late' }, 'square', 1).catch((e) => ComputationClosedError.is(e))).to.equal(true);
   });
 
   it('a CPU job waits for a free server: timeout → false, abort → the reason; async jobs do not wait', async () => {
@@ -126,7 +129,7 @@ describe('discoro Computation', function () {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    const spans = await c.runResults<number[]>(span, Array.from({ length: 80 }, () => [1]));
+    const spans = await c.runResults(span, Array.from({ length: 80 }, () => [1]));
     running = false;
     await sampler;
     expect(mostSent).to.equal(2, 'some job was sent ahead (and never two)');
@@ -149,6 +152,47 @@ describe('discoro Computation', function () {
     expect((await p).message).to.equal('stop waiting');
     expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
     await c.close();
+  });
+
+  /** Runs 100 runAsync jobs submitted at once; how many ran in each server process. */
+  const split = async (c: Computation): Promise<number[]> => {
+    const jobs = await Promise.all(Array.from({ length: 100 }, (_, i) => c.runAsync('compute', i, 20)));
+    const perServer = new Map<number, number>();
+    for (const job of jobs) {
+      const { pid } = (await (job as Exclude<typeof job, false>).value()) as { pid: number };
+      perServer.set(pid, (perServer.get(pid) ?? 0) + 1);
+    }
+    return [...perServer.values()];
+  };
+
+  it('schedule() waits for every node\'s servers by default: 100 runAsync jobs submitted at once right after it split 50 ± 10 over 2 servers', async () => {
+    const c = fx.computation({ components: [work], nodes: [node.location] });
+    expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
+    const counts = await split(c);
+    expect(counts).to.have.length(2);
+    for (const n of counts) expect(n).to.be.within(40, 60);
+    await c.close();
+  });
+
+  it('schedule() over 2 nodes of 1 server waits for both (100 runAsync jobs split 50 ± 10); servers: \'first\' resolves at the first server; a bad servers value is InvalidArgumentError and changes nothing', async () => {
+    const second = await fx.node(['--cpus', '1']);
+    const c = fx.computation({ components: [work], nodes: [node.location, second.location], nodeAllocations: [{ node: node.location, cpus: 1 }] });
+    expect(await c.schedule({ servers: 'most' as never }).catch((e) => e)).to.be.instanceOf(InvalidArgumentError);
+    expect(c.isScheduled).to.equal(false);
+    expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
+    expect(c.nodes().sort()).to.deep.equal([node.location, second.location].sort());
+    const counts = await split(c);
+    expect(counts).to.have.length(2);
+    for (const n of counts) expect(n).to.be.within(40, 60);
+    await c.close();
+    const first = fx.computation({ components: [work], nodes: [node.location] });
+    const log = statusLog(first);
+    expect(await first.schedule({ timeout: 15_000, servers: 'first' })).to.equal(true);
+    expect(first.servers().length).to.be.at.least(1);
+    expect(log.seen.filter((s) => s.kind === 'server-initialized').length).to.be.at.least(1);
+    expect(await first.schedule({ timeout: 15_000 })).to.equal(true); // then all of them
+    expect(first.servers()).to.have.length(2);
+    await first.close();
   });
 
   it('holds no secret: util.inspect (any depth), JSON.stringify of its options and a log line show none, for the computation, its options and its cluster source', async () => {

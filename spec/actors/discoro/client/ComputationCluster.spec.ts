@@ -19,7 +19,7 @@ const server = (k: number): ServerInfo => ({ location: `10.0.0.5:${9706 + k}`, n
 function fakeComputation(): ClusterComputation & { feed: { publish(s: DiscoroStatus): void }; cluster?: ComputationCluster; calls: string[] } {
   const calls: string[] = [];
   const comp: ClusterComputation & { feed: { publish(s: DiscoroStatus): void }; cluster?: ComputationCluster; calls: string[] } = {
-    id: 'c-1', scheduler: new Scheduler(), isScheduled: false, options: {}, components: { files: [], modules: ['work.mjs'], sources: [{ name: 'square', source: '' }] },
+    id: 'c-1', scheduler: new Scheduler(), isScheduled: false, options: {}, components: { files: [], modules: ['work.mjs'], sources: [{ name: 'square', source: '' }], packages: [] },
     pool: new ServerPool(new Scheduler()), calls,
     feed: { publish: (s) => comp.cluster?.observe(s) },
     servers: () => [],

@@ -1,10 +1,13 @@
 import { expect } from 'chai';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ServerLostError } from '../../../../actors/actorErrors.js';
 import type { Computation } from '../../../../actors/discoro/client/Computation.js';
 import type { DiscoroStatus } from '../../../../actors/discoro/client/discoroStatus.js';
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
 import type { ServerInfo } from '../../../../actors/discoro/protocol.js';
 import { Location } from '../../../../transports/net/Location.js';
+import { RemoteError } from '../../../../transports/net/netErrors.js';
 import type { MonitorStatus } from '../../../../runtime/MonitorStatus.js';
 import { turn, until } from '../../../helpers.js';
 import { discoroFixture, statusLog, WORK, type NodeProcess } from '../discoroFixture.js';
@@ -151,5 +154,93 @@ describe('discoro jobs when their server is lost', function () {
     expect(c.servers().map((s) => s.location)).to.not.include(server.location);
     const values = await c.runResults<{ pid: number }>('compute', Array.from({ length: 6 }, (_, k) => [k, 1]));
     expect(values.every((v) => v.pid !== server.pid)).to.equal(true);
+  });
+});
+
+/** A module whose job fails with a cause, so that its stack names the module and the function. */
+const FAILING = `
+export function parse(coro, text) { return check(text); }
+function check(text) {
+  try { JSON.parse(text); } catch (err) { throw new TypeError('not a record: ' + text, { cause: err }); }
+  return 1;
+}
+export async function later(coro, text) { await coro.sleep(5); return check(text); }
+`;
+
+describe('discoro failed jobs, at the client', function () {
+  this.timeout(30_000);
+  const fx = discoroFixture();
+  let c: Computation;
+  before(async () => {
+    const node = await fx.node();
+    c = fx.computation({ components: [fx.component('failing.mjs', FAILING)], nodes: [node.location] });
+    await c.schedule({ timeout: 15_000 });
+  });
+  after(() => fx.cleanup());
+
+  /** The job's error as the client has it: named, with the server's stack, and its cause with its own. */
+  const expectDebuggable = (err: unknown, what: string): void => {
+    expect(err, what).to.be.instanceOf(RemoteError);
+    const e = err as RemoteError;
+    expect(e.name, what).to.equal('TypeError');
+    expect(e.remoteMessage, what).to.equal('not a record: {oops');
+    expect(e.remoteStack, what).to.match(/at check \(.*failing\.mjs:\d+:\d+\)/);
+    expect(e.stack, what).to.match(/^TypeError: not a record: \{oops \(remote\)\n\s+at check \(.*failing\.mjs/);
+    const cause = e.cause as RemoteError;
+    expect(cause, what).to.be.instanceOf(RemoteError);
+    expect(cause.name, what).to.equal('SyntaxError');
+    expect(cause.remoteStack, what).to.include('JSON.parse');
+  };
+
+  it('the thrown error (runResult, finish(), runResults) and the job-failed status carry the server\'s stack and the cause with its own', async () => {
+    const log = statusLog(c);
+    expectDebuggable(await c.runResult('parse', '{oops').catch((e: unknown) => e), 'runResult');
+    const job = (await c.runAsync('later', '{oops')) as JobCoro;
+    expectDebuggable(await job.finish().catch((e: unknown) => e), 'finish()');
+    expectDebuggable(await c.runResults('parse', ['{}', '{oops', '[]']).catch((e: unknown) => e), 'runResults');
+    const failed = (await log.until((s) => s.kind === 'job-failed' && s.info.job === job)) as Extract<DiscoroStatus, { kind: 'job-failed' }>;
+    expectDebuggable(failed.error, 'job-failed');
+    expect(failed.info.args).to.deep.equal(['{oops']);
+    const monitored = await new Promise<MonitorStatus>((resolve) => void job.notify({ send: (m: unknown) => (resolve(m as MonitorStatus), true) }));
+    expectDebuggable(monitored.error, 'monitor');
+  });
+});
+
+describe('discoro client tables after many jobs', function () {
+  this.timeout(60_000);
+  const fx = discoroFixture();
+  after(() => fx.cleanup());
+
+  it('after 600 jobs that finish, fail, are refused, time out or are aborted, none is left in the computation, its pool, its watches or its peers\' requests; a kept status holds its own job only', async () => {
+    const node = await fx.node();
+    const c = fx.computation({ components: [fx.component('work.mjs', WORK)], nodes: [node.location] });
+    await c.schedule({ timeout: 15_000 });
+    const kept: DiscoroStatus[] = [];
+    const reading = (async () => {
+      for await (const s of c.status()) if (s.kind === 'job-finished' && s.info.fn === 'compute') kept.splice(0, 1, s); // the batch's last
+    })();
+    const batchArgs = Array.from({ length: 200 }, (_, k) => [k, 0]);
+    const batch = new WeakRef(batchArgs[0]!);
+    await c.runResults('compute', batchArgs);
+    batchArgs.length = 0;
+    await Promise.all(Array.from({ length: 100 }, async (_, k) => ((await c.runAsync('square', k)) as JobCoro).value()));
+    await Promise.all(Array.from({ length: 100 }, (_, k) => c.runResult('fail', `no ${k}`).catch(() => undefined)));
+    await Promise.all(Array.from({ length: 100 }, () => c.runResult('noSuchFunction').catch(() => undefined)));
+    await Promise.all(Array.from({ length: 50 }, () => c.runResultWith({ timeout: 5, alarm: 'late', cpu: false }, 'compute', 0, 200)));
+    await Promise.all(Array.from({ length: 50 }, () => c.runResultWith({ signal: AbortSignal.timeout(5), cpu: false }, 'compute', 0, 200).catch(() => undefined)));
+    const pool = (c as unknown as { pool: { servers: Map<string, { runs: Set<unknown>; jobs: number; cpuJobs: number }>; queues: Map<string, unknown[]> } }).pool;
+    await until(() => c.runs.size === 0, 10_000); // the terminated ones are reported
+    for (const s of pool.servers.values()) expect([s.runs.size, s.jobs, s.cpuJobs]).to.deep.equal([0, 0, 0]);
+    for (const q of pool.queues.values()) expect(q).to.have.length(0);
+    for (const p of c.net!.snapshotPeers()) expect([p.requests, p.watching], p.location).to.deep.equal([0, 0]);
+    // A job-finished status kept by the program holds its job only, not the batch that ran it.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    await turn();
+    gc();
+    expect(kept).to.have.length(1);
+    expect(batch.deref()).to.equal(undefined);
+    await c.close();
+    await reading;
   });
 });

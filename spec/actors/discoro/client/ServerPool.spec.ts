@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
 import { PREFETCH_BELOW_MS, ServerPool, type PoolServer } from '../../../../actors/discoro/client/ServerPool.js';
+import { PeerLiveness } from '../../../../transports/net/PeerLiveness.js';
 
 function server(location: string, node: string): PoolServer {
-  return { info: { location, node, pid: 1, index: 1 }, peer: { isOnline: true } as PoolServer['peer'], cpuJobs: 0, jobs: 0, enabled: true, runs: new Set() };
+  return { info: { location, node, pid: 1, index: 1 }, peer: { isOnline: true, liveness: new PeerLiveness() } as unknown as PoolServer['peer'], cpuJobs: 0, jobs: 0, enabled: true, runs: new Set() };
 }
 
 describe('ServerPool', () => {
@@ -34,6 +35,19 @@ describe('ServerPool', () => {
     await fourth;
     expect(order).to.deep.equal([`third:${b.info.location}`, `fourth:${a.info.location}`]);
     expect(a.cpuJobs + b.cpuJobs).to.equal(2);
+  });
+
+  it('one heartbeat per node: an idle server\'s link is quiet; its silence is judged from its first job to its last', async () => {
+    const live = (s: PoolServer) => [s.peer.liveness.heartbeats, s.peer.liveness.judges];
+    expect([live(a), live(b)], 'added: no heartbeats, not judged').to.deep.equal([[false, false], [false, false]]);
+    const one = (await pool.acquire(a.info.location, true)) as PoolServer;
+    const two = (await pool.acquire(a.info.location, false)) as PoolServer;
+    expect([one, two]).to.deep.equal([a, a]);
+    expect([live(a), live(b)]).to.deep.equal([[false, true], [false, false]]);
+    pool.release(a, true);
+    expect(live(a), 'a job still runs there').to.deep.equal([false, true]);
+    pool.release(a, false);
+    expect(live(a)).to.deep.equal([false, false]);
   });
 
   it('one ahead: after short jobs a busy server takes one more, never two; a free server goes first', async () => {

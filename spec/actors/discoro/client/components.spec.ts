@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,7 +56,7 @@ describe('components', () => {
       return n;
     }
     const r = resolveComponents([mod, data, pkg, job]);
-    expect(r.files).to.deep.equal([[mod, ''], [data, ''], [path.join(pkg, 'index.js'), 'pkg'], [path.join(pkg, 'lib', 'util.js'), 'pkg/lib']]);
+    expect(r.files).to.deep.equal([[mod, '', mod], [data, '', data], [path.join(pkg, 'index.js'), 'pkg', pkg], [path.join(pkg, 'lib', 'util.js'), 'pkg/lib', pkg]]);
     expect(r.modules).to.deep.equal(['tool.mjs', 'pkg/index.js']);
     expect(r.sources.map((s) => s.name)).to.deep.equal(['job']);
   });
@@ -74,5 +75,59 @@ describe('components', () => {
       expect(() => resolveComponents(bad as never), String(bad)).to.throw(InvalidArgumentError);
     }
     expect(() => resolveComponents('x' as never)).to.throw(InvalidArgumentError);
+  });
+
+  /** A package folder named `name` (its package.json and index.js) in the spec's folder. */
+  const packageFolder = (folder: string, name: unknown): string => {
+    const pkg = path.join(dir, folder);
+    mkdirSync(path.join(pkg, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.js' }));
+    writeFileSync(path.join(pkg, 'index.js'), 'export const answer = 42;\n');
+    writeFileSync(path.join(pkg, 'node_modules', 'dep', 'index.js'), '');
+    return pkg;
+  };
+
+  it('resolveComponents: a package folder goes to node_modules/<its name> (without its own node_modules), a tarball to be extracted there by the node', () => {
+    const folder = packageFolder('stats-src', '@acme/stats');
+    const packed = packageFolder('pad-src', 'left-pad');
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: packed, env: { ...process.env, npm_config_offline: 'true' } });
+    const tgz = path.join(dir, 'left-pad-1.0.0.tgz');
+    const r = resolveComponents([{ package: folder }, { package: tgz }]);
+    expect(r.packages).to.deep.equal([
+      { name: '@acme/stats', component: 'stats-src' },
+      { name: 'left-pad', component: 'left-pad-1.0.0.tgz', tarball: 'node_modules/.tarballs/left-pad-1.0.0.tgz' },
+    ]);
+    expect(r.files).to.deep.equal([
+      [path.join(folder, 'index.js'), 'node_modules/@acme/stats', folder],
+      [path.join(folder, 'package.json'), 'node_modules/@acme/stats', folder],
+      [tgz, 'node_modules/.tarballs', tgz],
+    ]);
+    expect(r.modules).to.deep.equal([]);
+  });
+
+  it('resolveComponents: a package that does not exist, is neither folder nor tarball, has no package.json or no name a computation may ship (asyncoro is the node\'s), is packed wrong, or is there twice: InvalidArgumentError', () => {
+    const text = path.join(dir, 'notes.txt');
+    writeFileSync(text, 'x');
+    const fake = path.join(dir, 'fake.tgz');
+    writeFileSync(fake, 'not gzip');
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    const nm = path.join(dir, 'node_modules');
+    mkdirSync(nm);
+    const cases: Array<[unknown, RegExp]> = [
+      [{ package: path.join(dir, 'missing') }, /does not exist/],
+      [{ package: '' }, /a package component is/],
+      [{ package: 5 }, /a package component is/],
+      [{ package: text }, /neither a folder nor a \.tgz/],
+      [{ package: fake }, /is not a packed package: not a gzipped tarball/],
+      [{ package: empty }, /has no readable package\.json/],
+      [{ package: packageFolder('bad-name', '../escape') }, /is not a package name/],
+      [{ package: packageFolder('no-name', undefined) }, /is not a package name/],
+      [{ package: packageFolder('own', 'asyncoro') }, /asyncoro is not shipped/],
+      [nm, /holds its packages/],
+    ];
+    for (const [c, message] of cases) expect(() => resolveComponents([c as never]), JSON.stringify(c)).to.throw(InvalidArgumentError, message);
+    const twice = packageFolder('twice', 'same-name');
+    expect(() => resolveComponents([{ package: twice }, { package: packageFolder('twice-2', 'same-name') }])).to.throw(InvalidArgumentError, /both same-name/);
   });
 });

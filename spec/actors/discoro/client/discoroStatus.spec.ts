@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { StatusFeed, type DiscoroStatus } from '../../../../actors/discoro/client/discoroStatus.js';
+import { STATUS_LIMIT, StatusFeed, type DiscoroStatus } from '../../../../actors/discoro/client/discoroStatus.js';
+import { InvalidArgumentError } from '../../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
 import { turn } from '../../../helpers.js';
 
@@ -64,6 +65,38 @@ describe('StatusFeed', () => {
       expect(s).to.deep.equal(scheduled('a'));
       break;
     }
+    feed.end();
+  });
+
+  it('a reader that falls behind keeps its latest `limit` statuses: the next read says how many were dropped, then the rest in order', async () => {
+    const feed = new StatusFeed(sched);
+    const behind = feed.iterate({ limit: 3 });
+    const unbounded = feed.iterate({ limit: Infinity });
+    for (let k = 0; k < 10; k++) feed.publish(scheduled(String(k)));
+    expect((await behind.next()).value).to.deep.equal({ kind: 'statuses-dropped', count: 7 });
+    for (const k of ['7', '8', '9']) expect((await behind.next()).value).to.deep.equal(scheduled(k));
+    feed.publish(scheduled('10'));
+    expect((await behind.next()).value).to.deep.equal(scheduled('10')); // caught up: nothing more dropped
+    for (let k = 0; k < 10; k++) expect((await unbounded.next()).value).to.deep.equal(scheduled(String(k)));
+    feed.end();
+  });
+
+  it('by default a reader keeps STATUS_LIMIT statuses unread, so an iterator nobody reads holds a bounded number', async () => {
+    const feed = new StatusFeed(sched);
+    const unread = feed.iterate();
+    for (let k = 0; k < STATUS_LIMIT + 5; k++) feed.publish(scheduled(String(k)));
+    expect((await unread.next()).value).to.deep.equal({ kind: 'statuses-dropped', count: 5 });
+    expect((await unread.next()).value).to.deep.equal(scheduled('5'));
+    feed.end();
+  });
+
+  it('a limit that is not a positive integer or Infinity: InvalidArgumentError, and no reader is added', async () => {
+    const feed = new StatusFeed(sched);
+    for (const limit of [0, -1, 1.5, NaN, '10', null]) expect(() => feed.iterate({ limit: limit as never }), String(limit)).to.throw(InvalidArgumentError, /limit/);
+    const reader = feed.iterate({ limit: 1 });
+    feed.publish(scheduled('only'));
+    expect((await reader.next()).value).to.deep.equal(scheduled('only'));
+    expect((feed as unknown as { readers: Set<unknown> }).readers.size).to.equal(1);
     feed.end();
   });
 });

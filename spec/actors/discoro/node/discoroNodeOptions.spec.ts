@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { inspect } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,21 @@ describe('discoroNodeOptions', () => {
     });
     expect(o.destDir).to.equal(path.join(os.tmpdir(), 'asyncoro', 'discoro', os.hostname()));
     expect(o.logger.level).to.equal('silent');
+    expect(o.modules).to.deep.equal([]);
+    expect(o.maxPackageSize).to.equal(256 * 2 ** 20);
+  });
+
+  it('modules: each folder given as where npm install --prefix puts packages, or as a node_modules folder; its node_modules, absolute', () => {
+    const prefix = mkdtempSync(path.join(os.tmpdir(), 'node-options-'));
+    try {
+      mkdirSync(path.join(prefix, 'a', 'node_modules'), { recursive: true });
+      mkdirSync(path.join(prefix, 'b', 'node_modules'), { recursive: true });
+      const o = resolveNodeOptions({ modules: [path.join(prefix, 'a'), path.join(prefix, 'b', 'node_modules')], maxPackageSize: 1000 });
+      expect(o.modules).to.deep.equal([path.join(prefix, 'a', 'node_modules'), path.join(prefix, 'b', 'node_modules')]);
+      expect(o.maxPackageSize).to.equal(1000);
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
   });
 
   it('cpus: a count up to the machine\'s, or a negative count left unused', () => {
@@ -49,7 +65,8 @@ describe('discoroNodeOptions', () => {
     const bad: object[] = [{ cpus: 1.5 }, { cpus: have + 1 }, { cpus: -have }, { serve: 0 }, { serve: -2 }, { serve: 1.5 }, { serverPorts: [0] }, { serverPorts: [70000] },
       { serverPorts: 'x' }, { heartbeatInterval: 0 }, { pulseInterval: -1 }, { zombiePeriod: Infinity }, { peerTimeout: '5' }, { startTimeout: NaN },
       { spareServers: -1 }, { spareServers: 0.5 }, { maxWaiting: -1 }, { maxWaiting: 1.5 }, { serverRestarts: { maxRestarts: -1, withinMs: 10 } },
-      { serverRestarts: { maxRestarts: 1, withinMs: 0 } }, { serverRestarts: 5 }];
+      { serverRestarts: { maxRestarts: 1, withinMs: 0 } }, { serverRestarts: 5 }, { modules: '/srv/deps' }, { modules: [''] }, { modules: ['/no/such/deps'] },
+      { maxPackageSize: 0 }, { maxPackageSize: 1.5 }, { maxPackageSize: '10m' }];
     for (const options of bad) expect(() => resolveNodeOptions(options as never), JSON.stringify(options)).to.throw(InvalidArgumentError);
   });
 });

@@ -27,4 +27,21 @@ describe('nodeRequestBodies', () => {
     expect(() => setupBody(['c-1', null])).to.throw(InvalidArgumentError);
     for (const rel of ['/etc/passwd.mjs', '../outside.mjs', 'lib/../../x.mjs']) expect(() => setupBody(['c-1', { modules: [rel], sources: [] }]), rel).to.throw(ComponentError);
   });
+
+  it('setup: shipped packages have names a computation may ship (once each), and tarballs inside the computation folder', () => {
+    const packages = [{ name: '@acme/stats', component: 'stats' }, { name: 'left-pad', component: 'left-pad-1.3.0.tgz', tarball: 'node_modules/.tarballs/left-pad-1.3.0.tgz' }];
+    const manifest = { modules: [], sources: [], packages };
+    expect(setupBody(['c-1', manifest])).to.deep.equal({ id: 'c-1', manifest });
+    const malformed = [{ packages: 'x' }, { packages: [null] }, { packages: [{ name: 'a' }] }, { packages: [{ name: 'a', component: 'a', tarball: 5 }] }, { packages: Array.from({ length: 1001 }, (_, k) => ({ name: `p${k}`, component: 'p' })) }];
+    for (const m of malformed) expect(() => setupBody(['c-1', { modules: [], sources: [], ...m }]), JSON.stringify(m).slice(0, 80)).to.throw(InvalidArgumentError);
+    const refused = [
+      [{ name: '../escape', component: 'x' }],
+      [{ name: 'asyncoro', component: 'x' }],
+      [{ name: 'Caps', component: 'x' }],
+      [{ name: 'a', component: 'x' }, { name: 'a', component: 'y' }],
+      [{ name: 'a', component: 'x', tarball: '../../outside.tgz' }],
+      [{ name: 'a', component: 'x', tarball: '/etc/outside.tgz' }],
+    ];
+    for (const p of refused) expect(() => setupBody(['c-1', { modules: [], sources: [], packages: p }]), JSON.stringify(p)).to.throw(ComponentError);
+  });
 });

@@ -86,7 +86,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   const cmd = JSON.parse(line) as { attack?: Target; self?: boolean; check?: true };
   if (cmd.attack !== undefined) process.stdout.write(`${JSON.stringify(await attack(cmd.attack, cmd.self === true))}\n`);
   else if (cmd.check === true) {
-    const file = await c.runResultAt<string | null>(server, readData, path.join('.', dataName));
+    const file = await c.runResultAt(server, readData, path.join('.', dataName));
     const finishedValue = await finished.finish({ timeout: 5000 });
     process.stdout.write(`${JSON.stringify({ runningJobAlive: !running.done, finishedValue, file })}\n`);
   }
