@@ -7,14 +7,11 @@
  * a server frozen while it runs a job is lost within the peer timeout).
  */
 import { expect } from 'chai';
-import net from 'node:net';
 import { ServerLostError } from '../../../actors/actorErrors.js';
 import { Computation } from '../../../actors/discoro/client/Computation.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
-import { AuthenticationError } from '../../../transports/net/netErrors.js';
-import { handshake, newNodeId } from '../../../transports/net/handshake.js';
-import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { connectionsAmong, tcpSockets } from '../../../bench/osCounters.js';
+import { failAuthentications } from '../../fixtures/authGuesser.js';
 import { captureLogger, until } from '../../helpers.js';
 import { discoroFixture, type NodeProcess, SECRET, statusLog, WORK } from './discoroFixture.js';
 
@@ -119,20 +116,8 @@ describe('discoro connections (real processes, counted from the OS)', function (
   it('a node that refuses this machine\'s address for a moment (a guesser\'s failures) is scheduled all the same: its handshakes are dialled again', async () => {
     const node = await fx.node(['--spare-servers', '0']);
     const port = Number(node.location.split(':')[1]);
-    const wrong = PeerKeys.from('not the discoro secret, 32 bytes', undefined);
     // Five failures: the address is refused for 1.6 s after the last, and then one handshake at a time.
-    for (let failures = 0; failures < 5;) {
-      const raw = net.connect({ port, host: '127.0.0.1' });
-      raw.on('error', () => {});
-      try {
-        await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'guesser' }, keys: wrong, timeout: 3000 });
-      } catch (err) {
-        if (err instanceof AuthenticationError) failures++;
-        else await new Promise((r) => setTimeout(r, 50)); // refused while throttled
-      } finally {
-        raw.destroy();
-      }
-    }
+    await failAuthentications(port, 5);
     const log = captureLogger('debug');
     const c = new Computation({ components: [work], nodes: [node.location], secret: SECRET, pulseInterval: 200, scheduler: new Scheduler({ logger: log.logger }) });
     try {

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { AuthenticationError, Network, Scheduler } from '../../../index.js';
 import { handshake, newNodeId } from '../../../transports/net/handshake.js';
 import { PeerKeys } from '../../../transports/net/PeerKeys.js';
+import { failAuthentications } from '../../fixtures/authGuesser.js';
 import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
 import { LineProcess } from '../../fixtures/LineProcess.js';
 import { PEER_PROBES } from '../../fixtures/peerProbes.js';
@@ -132,21 +133,9 @@ describe('no lock-out before authentication (real processes)', function () {
   it('peers that share a guesser\'s address get in all the same: refused as busy while it is throttled, they dial again until admitted', async function () {
     const victim = await PeerProcess.start({ secret: SECRET, logLevel: 'error' });
     const port = Number(victim.ready.location.split(':')[1]);
-    const wrong = PeerKeys.from('not-the-secret-0123456789abcdef', undefined);
     // Three failed authentications from 127.0.0.1, the address every peer on this machine dials from:
     // the address is refused for 400 ms, and given one handshake at a time for ten minutes.
-    for (let failures = 0; failures < 3;) {
-      const raw = net.connect({ port, host: '127.0.0.1' });
-      raw.on('error', () => {});
-      try {
-        await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'guesser' }, keys: wrong, timeout: 3000 });
-      } catch (err) {
-        if (err instanceof AuthenticationError) failures++;
-        else await new Promise((r) => setTimeout(r, 50)); // refused while throttled
-      } finally {
-        raw.destroy();
-      }
-    }
+    await failAuthentications(port, 3);
     const logs = Array.from({ length: 8 }, () => captureLogger('debug'));
     const scheds = logs.map((l) => new Scheduler({ logger: l.logger }));
     const nets = await Promise.all(scheds.map((sched) => Network.start(sched, { secret: SECRET, discover: false })));
