@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Computation } from '../actors/discoro/client/Computation.js';
 import { Scheduler, WorkerPool } from '../index.js';
 import { isMain, printFigure } from './figure.js';
+import { listeningAt } from './nodeListening.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/discoronode.js');
 const SECRET = 'bench secret';
@@ -61,15 +62,7 @@ export async function run(jobs = 10_000, roundTrips = 300): Promise<void> {
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   const sched = new Scheduler();
   try {
-    const location = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      node.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening at (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      node.once('exit', (code) => reject(new Error(`discoronode exited (${code})`)));
-    });
+    const location = await listeningAt(node);
     const comp = new Computation({ components: [tiny], nodes: [location], secret: SECRET, scheduler: sched });
     const statuses = comp.status();
     const t0 = performance.now();

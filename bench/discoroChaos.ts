@@ -21,6 +21,7 @@ import { Computation } from '../actors/discoro/client/Computation.js';
 import type { DiscoroStatus } from '../actors/discoro/client/discoroStatus.js';
 import { Scheduler } from '../index.js';
 import { isMain, printFigure } from './figure.js';
+import { listeningAt } from './nodeListening.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/discoronode.js');
 const SECRET = 'bench secret';
@@ -94,15 +95,7 @@ export async function run(jobsPerBatch = 10_000, killForMs = 10_000, killEveryMs
   const sched = new Scheduler();
   const pids = new Set<number>();
   try {
-    const location = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      node.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening at (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      node.once('exit', (code) => reject(new Error(`discoronode exited (${code})`)));
-    });
+    const location = await listeningAt(node);
     const computation = async (): Promise<Computation> => {
       const comp = new Computation({ components: [tiny], nodes: [location], secret: SECRET, scheduler: sched });
       const statuses = comp.status();

@@ -25,6 +25,7 @@ import { runInNewContext } from 'node:vm';
 import { Computation } from '../actors/discoro/client/Computation.js';
 import { Scheduler } from '../index.js';
 import { isMain, printFigure } from './figure.js';
+import { listeningAt } from './nodeListening.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/discoronode.js');
 const SECRET = 'bench secret';
@@ -109,15 +110,7 @@ async function runMode(jobs: number, mode: Mode): Promise<void> {
   const node = spawn(process.execPath, [BIN, '--cpus', '2', '--no-discover', '--daemon', '--log-level', 'error', '--dest-dir', folder], { env: { ...process.env, DISCORO_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
   const sched = new Scheduler();
   try {
-    const location = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      node.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening at (\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      node.once('exit', (code) => reject(new Error(`discoronode exited (${code})`)));
-    });
+    const location = await listeningAt(node);
     const comp = new Computation({ components: [tiny, boom, slow], nodes: [location], secret: SECRET, scheduler: sched });
     // An iterator nobody reads: it keeps its latest statuses only (status({ limit }), default 10,000).
     const unread = mode === 'unread-status' ? comp.status() : undefined;

@@ -27,6 +27,7 @@ import { Computation } from '../actors/discoro/client/Computation.js';
 import { Scheduler } from '../index.js';
 import { isMain, printFigure } from './figure.js';
 import { connectionsAmong, cpuMs, loadAverage, tcpSockets } from './osCounters.js';
+import { listeningAt } from './nodeListening.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/discoronode.js');
 const SECRET = 'scale bench secret 0123456789abcdef';
@@ -50,15 +51,7 @@ function startNode(i: number, dir: string, args: string[]): Promise<NodeProcess>
     env: { ...process.env, DISCORO_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at (\S+)/.exec(out);
-      if (m) resolve({ child, location: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`discoronode n${i} exited (${code})`)));
-  });
+  return listeningAt(child, `discoronode n${i}`).then((location) => ({ child, location }));
 }
 
 async function stopNode(n: NodeProcess): Promise<void> {
