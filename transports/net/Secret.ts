@@ -1,7 +1,7 @@
 /**
  * A shared secret (or a token) as a value that cannot be printed: its bytes live in a private
  * field, and every way an object is shown or serialised shows `[secret]` instead (`util.inspect`,
- * `console.log`, `JSON.stringify` and so pino and JSON IPC, template strings, `String()`).
+ * printing to a terminal, `JSON.stringify` and so pino and JSON IPC, template strings, `String()`).
  * `Network.start({ secret })` takes one as it takes a string or a Buffer; an object that must keep
  * a secret to hand it on (to start a network later, or to pass it to a child process) keeps a
  * Secret, never the text. Only `reveal()` gives the bytes back, for the one place that must send

@@ -8,19 +8,11 @@ import { expect } from 'chai';
 import { serveDashboard, type DashboardHandle } from '../../../actors/dashboard/serveDashboard.js';
 import { schedulerFixture } from '../../fixtures/index.js';
 import { until } from '../../helpers.js';
-import { FakeCluster } from './fixtures/FakeCluster.js';
+import { FakeCluster, oneNodeCluster as cluster } from './fixtures/FakeCluster.js';
 import { http, post } from './fixtures/http.js';
 import { SseClient } from './fixtures/sseClient.js';
 
 const TOKEN = 'spec-token-0123456789abcdef';
-
-function cluster(): FakeCluster {
-  const c = new FakeCluster();
-  c.addNode('node-1', '127.0.0.1:9706');
-  c.addServer('127.0.0.1:9706', '127.0.0.1:9707', 1001);
-  c.addComputation('c-1', 'render');
-  return c;
-}
 
 describe('Dashboard (its coroutine)', () => {
   const fx = schedulerFixture();

@@ -8,17 +8,9 @@ import { DashboardForbiddenError, DashboardMethodError } from '../../../actors/d
 import { serveDashboard, type DashboardHandle } from '../../../actors/dashboard/serveDashboard.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import { schedulerFixture } from '../../fixtures/index.js';
-import { FakeCluster } from './fixtures/FakeCluster.js';
+import { oneNodeCluster as cluster } from './fixtures/FakeCluster.js';
 import { http, post } from './fixtures/http.js';
 import { parsePrometheus } from './fixtures/prometheus.js';
-
-function cluster(): FakeCluster {
-  const c = new FakeCluster();
-  c.addNode('node-1', '127.0.0.1:9706');
-  c.addServer('127.0.0.1:9706', '127.0.0.1:9707', 1001);
-  c.addComputation('c-1', 'render');
-  return c;
-}
 
 describe('dashboardGets: probes, metrics and the JSON endpoints', () => {
   const fx = schedulerFixture();
