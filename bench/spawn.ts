@@ -121,7 +121,10 @@ export async function run(size: Size = 'full'): Promise<void> {
   const [base, rate] = await bestInterleaved(reps, [() => spawnBaseline(n), () => spawnAsyncoro(n)]);
   printFigure({ bench: 'spawn', metric: 'spawn_receive_end_us_each', value: 1e6 / rate, baseline: 1e6 / base, target: '<= 2x plain async functions' });
   const { perCoro, sched } = await idleHeap(n);
+  // Wait until the coroutines have ended: still alive at the baseline's first gc(), they would be
+  // collected inside its window and make the baseline negative.
   await sched.terminate();
+  await sched.join({ timeout: 60_000 });
   const idleBase = await baselineIdleHeap(n);
   idleBase.keep.length = 0;
   printFigure({ bench: 'spawn', metric: 'heap_bytes_per_idle_coroutine', value: perCoro, baseline: idleBase.perCoro, target: '<= 600' });

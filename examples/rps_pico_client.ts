@@ -3,7 +3,8 @@
  * makes five calls with random delays of 1-3 s, and collects each result with
  * `finish({ timeout })`. A sixth, invalid call shows how a failure comes back.
  *
- * Run: `node dist/examples/rps_pico_client.js [host:port] [--udp-port 51350] [--secret PycOS]`
+ * Run: `node dist/examples/rps_pico_client.js [host:port] [--udp-port 51350] [--secret PycOS] [--timeout 10000]`
+ * (`--timeout`: ms to wait for the service to be found).
  * (SCALE=0.1 shortens the delays, SEED makes them repeatable).
  */
 import { parseArgs } from 'node:util';
@@ -12,12 +13,12 @@ import { isMain, randomFromEnv, scale } from './util.js';
 
 /** Five calls, their results, one invalid call; then stop. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'udp-port': { type: 'string', default: '51350' }, secret: { type: 'string', default: 'PycOS' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'udp-port': { type: 'string', default: '51350' }, secret: { type: 'string', default: 'PycOS' }, timeout: { type: 'string', default: '10000' } } });
   const net = await Network.start({ udpPort: Number(values['udp-port']), secret: values.secret, seeds: positionals.slice(0, 1) });
   const random = randomFromEnv();
   try {
     const client = spawn(async () => {
-      const rps = await Rci.locate('pico_service', { timeout: 10_000 });
+      const rps = await Rci.locate('pico_service', { timeout: Number(values.timeout) });
       if (rps === undefined) {
         process.exitCode = 1;
         return console.log('pico_service not found');

@@ -25,7 +25,7 @@ describe('examples: pico_service_task + pico_client_task (two processes, secret)
   it('a client with another secret does not find the service (locate times out)', async () => {
     const service = startExample('pico_service_task', ['--udp-port', udpPort], children);
     const [, location] = await service.waitFor(/^service at (\S+)$/);
-    const client = startExample('pico_client_task', [location, '--udp-port', udpPort, '--secret', 'other'], children);
+    const client = startExample('pico_client_task', [location, '--udp-port', udpPort, '--secret', 'other', '--timeout', '1500'], children);
     expect(await client.exited(20_000)).to.not.equal(0);
   });
 });

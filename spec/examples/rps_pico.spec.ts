@@ -34,8 +34,8 @@ describe('examples: rps_pico_service + rps_pico_client (two processes, secret)',
   it('a client with another secret does not find the service', async () => {
     const service = startExample('rps_pico_service', ['--udp-port', udpPort], children);
     const [, location] = await service.waitFor(/^service at (\S+)$/);
-    // locate waits 10 s before giving up
-    const client = startExample('rps_pico_client', [location, '--udp-port', udpPort, '--secret', 'other'], children);
+    // locate gives up after --timeout
+    const client = startExample('rps_pico_client', [location, '--udp-port', udpPort, '--secret', 'other', '--timeout', '1500'], children);
     client.proc.stdin!.end();
     expect(await client.exited(20_000)).to.equal(1);
     expect(client.lines).to.deep.equal(['pico_service not found']);
