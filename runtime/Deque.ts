@@ -78,11 +78,13 @@ export class Deque<T> {
 
   private grow(): void {
     const old = this.buf;
-    // The ring unrolled in order (two slices), then doubled in place: no per-element loop.
-    const next = this.head === 0 ? old : old.slice(this.head).concat(old.slice(0, this.head));
-    next.length = old.length * 2;
+    const n = old.length;
+    // One copy, in order, into a ring twice the size. Measured faster than unrolling with
+    // slice/concat and then extending the length: that path copied twice and reallocated again.
+    const next = new Array<T | undefined>(n * 2);
+    for (let i = 0; i < n; i++) next[i] = old[(this.head + i) & this.mask];
     this.buf = next;
     this.head = 0;
-    this.mask = next.length - 1;
+    this.mask = n * 2 - 1;
   }
 }
