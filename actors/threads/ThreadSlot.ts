@@ -1,10 +1,11 @@
 /**
  * One place of a `Threads` group, as its owner sees it: the thread running there now (a node of
  * the network with its own incarnation, linked to the owner by a MessagePort and to its running
- * siblings by ports the owner hands on), and the coroutine that keeps it: it starts the thread,
- * links it once it is ready, and fails when the thread is lost (it exited, threw at top level,
- * ran out of memory, or fell silent for the network's `peerTimeout`: a frozen thread is stopped),
- * so that the group's Supervisor starts a new thread in its place.
+ * siblings by ports the owner hands on), and the coroutine that keeps it: it starts the thread
+ * (or, at the group's first start, takes over the one started early, when every place began
+ * loading at once), links it once it is ready, and fails when the thread is lost (it exited,
+ * threw at top level, ran out of memory, or fell silent for the network's `peerTimeout`: a
+ * frozen thread is stopped), so that the group's Supervisor starts a new thread in its place.
  * @module
  */
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
