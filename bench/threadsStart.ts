@@ -5,45 +5,61 @@
  *   handled by a coroutine on the new thread (the thread loads the runtime's modules first);
  * - **from a warm spare**: a thread of a group with `spares: 1` ends (process.exit); ms from then
  *   to the first message handled by a coroutine placed on the thread that took its place;
- * - **replaced cold**: the same without spares.
+ * - **replaced cold**: the same without spares;
+ * - **cold, a module importing the package's index**: the same, placing a doubler from a module
+ *   that imports `asyncoro`'s index (as a user's module does): the thread loads it at that spawn;
+ * - **a whole group**: `Threads.start()` (`os.availableParallelism()` threads), then a coroutine
+ *   placed on each and asked: ms to the last first message handled, against as many bare Workers
+ *   started at once (the threads load the runtime side by side).
  * Each the best of 5 (the least disturbed on a shared machine).
  * @module
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ask, Scheduler, silentLogger, spawnOn, spawnOnWith, Threads, type RemoteCoro } from '../index.js';
 import { printFigure } from './figure.js';
 
 const WORK = new URL('./threadWork.js', import.meta.url);
+const WORK_INDEXED = new URL('./threadWorkIndexed.js', import.meta.url);
 const BARE = new URL('./threadsBare.js', import.meta.url);
 const RUNS = 5;
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A bare Worker: ms from `new Worker` to its answer to the first message. */
-async function bareMs(): Promise<number> {
+/** `count` bare Workers started at once: ms from the first `new Worker` to the last answer to a first message. */
+async function bareMs(count = 1): Promise<number> {
   const t0 = performance.now();
-  const w = new Worker(BARE);
-  await new Promise((r) => w.once('message', r));
-  const reply = new Promise((r) => w.once('message', r));
-  w.postMessage({ id: 1, n: 1 });
-  await reply;
+  const workers = Array.from({ length: count }, () => new Worker(BARE));
+  await Promise.all(
+    workers.map(async (w) => {
+      await new Promise((r) => w.once('message', r));
+      const reply = new Promise((r) => w.once('message', r));
+      w.postMessage({ id: 1, n: 1 });
+      await reply;
+    }),
+  );
   const ms = performance.now() - t0;
-  await w.terminate();
+  await Promise.all(workers.map((w) => w.terminate()));
   return ms;
 }
 
-/** ms from `t0` to the first message handled by a doubler placed on thread 1. */
-async function firstAnswer(threads: Threads, t0: number): Promise<number> {
-  const doubler = await spawnOnWith(threads, { thread: 1 }, WORK, 'doubler');
-  await ask(doubler as RemoteCoro<any>, (replyTo) => ({ n: 1, replyTo }), { timeout: 10_000 });
+/** ms from `t0` to the first message handled by a doubler (from `work`) placed on each of `threads` (thread 1 alone by default). */
+async function firstAnswer(threads: Threads, t0: number, count = 1, work = WORK): Promise<number> {
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const doubler = await spawnOnWith(threads, { thread: i + 1 }, work, 'doubler');
+      await ask(doubler as RemoteCoro<any>, (replyTo) => ({ n: 1, replyTo }), { timeout: 10_000 });
+    }),
+  );
   return performance.now() - t0;
 }
 
-async function coldMs(): Promise<number> {
+/** `Threads.start({ count })`, then a doubler (from `work`) on each thread: ms to the last first answer. */
+async function coldMs(count = 1, work = WORK): Promise<number> {
   const sched = new Scheduler();
   const t0 = performance.now();
-  const threads = await Threads.start({ count: 1, scheduler: sched });
+  const threads = await Threads.start({ count, scheduler: sched });
   try {
-    return await firstAnswer(threads, t0);
+    return await firstAnswer(threads, t0, count, work);
   } finally {
     await threads.stop();
     await sched.terminate();
@@ -76,6 +92,9 @@ export async function starts(): Promise<void> {
   };
   const bare = await best(bareMs);
   printFigure({ bench: 'threads', metric: `start a thread + spawn on it, cold, ms to the first message handled (best of ${RUNS}; baseline: a bare Worker answering its first message)`, value: await best(coldMs), baseline: bare, target: '< 50 ms' });
+  printFigure({ bench: 'threads', metric: `start a thread + spawn on it from a module importing the package's index, cold, ms to the first message handled (best of ${RUNS}; baseline: the same from a module importing none of it)`, value: await best(() => coldMs(1, WORK_INDEXED)), baseline: await best(() => coldMs(1)) });
   printFigure({ bench: 'threads', metric: `a lost thread replaced from a warm spare (spares: 1), ms from its end to the first message handled on its replacement (best of ${RUNS}; baseline: a bare Worker answering its first message)`, value: await best(() => replacedMs(1)), baseline: bare, target: '< 50 ms' });
   printFigure({ bench: 'threads', metric: `a lost thread replaced cold (no spare), ms from its end to the first message handled on its replacement (best of ${RUNS}; baseline: a bare Worker answering its first message)`, value: await best(() => replacedMs(0)), baseline: bare });
+  const n = os.availableParallelism();
+  printFigure({ bench: 'threads', metric: `Threads.start() (${n} threads) + spawn on each, cold, ms to the last first message handled (best of ${RUNS}; baseline: ${n} bare Workers started at once, each answering its first message)`, value: await best(() => coldMs(n)), baseline: await best(() => bareMs(n)) });
 }

@@ -1,14 +1,16 @@
 /**
  * One place of a `Threads` group, as its owner sees it: the thread running there now (a node of
  * the network with its own incarnation, linked to the owner by a MessagePort and to its running
- * siblings by ports the owner hands on), and the coroutine that keeps it: it starts the thread,
- * links it once it is ready, and fails when the thread is lost (it exited, threw at top level,
- * ran out of memory, or fell silent for the network's `peerTimeout`: a frozen thread is stopped),
- * so that the group's Supervisor starts a new thread in its place.
+ * siblings by ports the owner hands on), and the coroutine that keeps it: it starts the thread
+ * (or, at the group's first start, takes over the one started early, when every place began
+ * loading at once), links it once it is ready, and fails when the thread is lost (it exited,
+ * threw at top level, ran out of memory, or fell silent for the network's `peerTimeout`: a
+ * frozen thread is stopped), so that the group's Supervisor starts a new thread in its place.
  * @module
  */
 import { MessageChannel, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { Coro } from '../../runtime/Coro.js';
+import type { MonitorTarget } from '../../runtime/coroTypes.js';
 import { PeerLostError } from '../../transports/net/netErrors.js';
 import { Location } from '../../transports/net/Location.js';
 import type { Peer } from '../../transports/net/Peer.js';
@@ -45,6 +47,20 @@ export class ThreadLife {
   placed = 0;
 }
 
+/**
+ * A thread started before its keeper runs: the first thing it posts (its ready) is kept for the
+ * keeper, which takes it over.
+ */
+class EarlyStart implements MonitorTarget {
+  thread: WorkerThread | undefined;
+  first: unknown;
+
+  send(message: unknown): boolean {
+    if (this.first === undefined) this.first = message;
+    return true;
+  }
+}
+
 /** The owner's port to a thread closed from the thread's side: its exit is about to tell why. */
 class PortClosed {}
 
@@ -72,6 +88,7 @@ export class ThreadSlot {
   /** Lives started so far (the first is 1). */
   starts = 0;
   private link: PortLink | undefined;
+  private early: EarlyStart | undefined;
   private unwatch: (() => void) | undefined;
   private ownerPort: MessagePort | undefined;
   private sample: { idle: number; active: number } | undefined;
@@ -129,7 +146,49 @@ export class ThreadSlot {
     return (this.busy = previous === undefined ? now.utilization : this.thread!.utilization(previous).utilization);
   }
 
+  /**
+   * @internal Starts this place's thread now, before its keeper runs: a group's first start
+   * launches every thread at once, so that they load the runtime side by side instead of one
+   * after another as the Supervisor starts their keepers. The keeper takes it over (`keep`).
+   */
+  startEarly(group: SlotGroup): void {
+    if (this.early !== undefined || this.state !== 'down') return;
+    const early = new EarlyStart();
+    early.thread = this.begin(group, early);
+    this.early = early;
+  }
+
+  /** @internal The thread started early and not yet taken over by the keeper, and whether it has said it is ready. */
+  get startedEarly(): { thread: WorkerThread; ready: boolean } | undefined {
+    const early = this.early;
+    return early?.thread === undefined ? undefined : { thread: early.thread, ready: isThreadReady(early.first) };
+  }
+
+  /** @internal A thread started early that no keeper took over (the group's start failed): it is ended. */
+  dropEarly(): void {
+    const early = this.early;
+    if (early === undefined) return;
+    this.early = undefined;
+    early.thread?.terminate();
+    this.ownerPort?.close();
+    this.ownerPort = undefined;
+    this.state = 'down';
+  }
+
+  /** The keeper's thread: the one started early for it (what it posted meanwhile handed on), or a new one. */
   private launch(coro: Coro<KeeperMessage, void>, group: SlotGroup): void {
+    const early = this.early;
+    this.early = undefined;
+    if (early?.thread !== undefined) {
+      this.thread = early.thread;
+      this.thread.messagesTo(coro);
+      if (early.first !== undefined) coro.send(early.first as KeeperMessage);
+    } else this.thread = this.begin(group, coro);
+    this.unwatch = this.thread.notify(coro);
+  }
+
+  /** A new life here: its identity and ports, and its thread (a warm spare's, or one started cold), posting to `messages`. */
+  private begin(group: SlotGroup, messages: MonitorTarget): WorkerThread {
     const { net } = group;
     this.incarnation = newNodeId();
     this.location = new Location(this.name, 0);
@@ -151,13 +210,11 @@ export class ThreadSlot {
     };
     // A warm spare takes the place at once; otherwise a thread starts cold here.
     const spare = group.spares?.take();
-    if (spare !== undefined) {
-      this.thread = spare;
-      spare.messagesTo(coro);
-      const place: ToSpare = { kind: 'setup', setup };
-      spare.post(place, [port2]);
-    } else this.thread = WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2], resourceLimits: group.resourceLimits, messages: coro, name: this.name });
-    this.unwatch = this.thread.notify(coro);
+    if (spare === undefined) return WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2], resourceLimits: group.resourceLimits, messages, name: this.name });
+    spare.messagesTo(messages);
+    const place: ToSpare = { kind: 'setup', setup };
+    spare.post(place, [port2]);
+    return spare;
   }
 
   /** Ready: link the owner's end, then every running sibling (over the owner's ports, in order with requests). */

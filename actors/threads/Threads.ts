@@ -178,6 +178,8 @@ export class Threads implements AsyncDisposable {
       readyTimeout: startTimeout === Infinity ? undefined : startTimeout,
       shutdownTimeout: 0,
     }));
+    // Every thread starts loading now; the Supervisor's keepers (started one after another) take them over.
+    for (const slot of slots) slot.startEarly(shared);
     let supervisor: Supervisor;
     try {
       const starting = Supervisor.start(specs, { scheduler: sched, name: `threads.${group}`, strategy: 'one-for-one', ...(restart ?? {}) });
@@ -186,6 +188,7 @@ export class Threads implements AsyncDisposable {
       if (started === TIMED_OUT) throw new ThreadStartError('the threads did not start'); // no timeout is given: cannot happen
       supervisor = started;
     } catch (err) {
+      for (const slot of slots) slot.dropEarly();
       spares?.stop();
       if (sharing !== undefined && sharing.size === 0) await net.stop();
       if (ChildStartError.is(err)) throw new ThreadStartError(`a thread did not start: ${(err as Error).message}`, { cause: (err as Error).cause ?? err });

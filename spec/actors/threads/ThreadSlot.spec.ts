@@ -6,7 +6,11 @@ import type { Threads } from '../../../actors/threads/Threads.js';
 import type { Coro } from '../../../runtime/Coro.js';
 import { MonitorStatus } from '../../../runtime/MonitorStatus.js';
 import { PeerLostError } from '../../../transports/net/netErrors.js';
-import { THREAD_WORKERS, threadsFixture } from '../../fixtures/index.js';
+import { ThreadSlot, type SlotGroup } from '../../../actors/threads/ThreadSlot.js';
+import { THREAD_SNAPSHOT } from '../../../actors/threads/threadProtocol.js';
+import type { SchedulerSnapshot } from '../../../runtime/snapshotTypes.js';
+import { newNodeId } from '../../../transports/net/hellos.js';
+import { networkFixture, THREAD_WORKERS, threadsFixture } from '../../fixtures/index.js';
 import { expectError, settle, until } from '../../helpers.js';
 import { NoThreadError } from '../../../actors/actorErrors.js';
 
@@ -151,5 +155,49 @@ describe('a lost thread is lost like a peer (real worker threads)', function () 
     const d = await spawnOn(threads, THREAD_WORKERS, 'doubler');
     expect(await ask(d, (replyTo) => ({ n: 5, replyTo }), { timeout: 5000 })).to.equal(10);
     expect(await threads.stop({ timeout: 5000 })).to.equal(true);
+  });
+});
+
+describe('a group\'s first start: its threads start side by side (real worker threads)', function () {
+  this.timeout(30_000);
+  const fx = networkFixture();
+  const started: ThreadSlot[] = [];
+  afterEach(() => {
+    for (const slot of started.splice(0)) (slot.thread ?? slot.startedEarly?.thread)?.terminate();
+  });
+  const groupOf = async (...names: string[]): Promise<{ group: SlotGroup; slots: ThreadSlot[] }> => {
+    const net = await fx.node({ name: 'owner.early', inProcess: { incarnation: newNodeId(), listen: false } });
+    const slots = names.map((name, i) => new ThreadSlot(i + 1, name));
+    started.push(...slots);
+    return { group: { net, resourceLimits: undefined, listen: undefined, slots }, slots };
+  };
+
+  it('startEarly starts a thread before its keeper runs; the ready it posts meanwhile is handed to the keeper, which links it to its siblings', async () => {
+    const { group, slots } = await groupOf('thread-1.early', 'thread-2.early');
+    for (const slot of slots) slot.startEarly(group);
+    expect(slots.map((s) => s.state)).to.deep.equal(['starting', 'starting']);
+    // No keeper runs yet, and both threads load and say they are ready.
+    await until(() => slots.every((s) => s.startedEarly?.ready === true), 20_000, 'both threads ready before their keepers run');
+    const ready = new Set<number>();
+    const keepers = slots.map((slot) => group.net.scheduler.spawn((coro: Coro<any, void>) => slot.keep(coro, group, () => void ready.add(slot.index))));
+    await until(() => ready.size === 2, 20_000, 'both keepers ready');
+    expect(slots.map((s) => [s.state, s.startedEarly])).to.deep.equal([['up', undefined], ['up', undefined]]);
+    // The threads are linked to one another: thread 2 knows thread 1 as a peer.
+    const peersOf2 = async (): Promise<string[]> => ((await slots[1]!.peer!.request(THREAD_SNAPSHOT, null, { timeout: 5000 })) as SchedulerSnapshot).peers.map((p) => p.incarnation);
+    for (let i = 0; !(await peersOf2()).includes(slots[0]!.incarnation); i++) expect(i, 'thread 2 linked to thread 1').to.be.below(1000);
+    // Ending the keepers stops their threads.
+    for (const keeper of keepers) keeper.terminate();
+    for (const slot of slots) expect(await slot.thread!.join({ timeout: 10_000 })).to.equal(true);
+  });
+
+  it('dropEarly ends a thread that no keeper took over (a failed group start)', async () => {
+    const { group, slots } = await groupOf('thread-1.dropped');
+    const [slot] = slots as [ThreadSlot];
+    slot.startEarly(group);
+    const thread = slot.startedEarly!.thread;
+    slot.dropEarly();
+    expect(await thread.join({ timeout: 10_000 })).to.equal(true);
+    expect([slot.state, slot.startedEarly]).to.deep.equal(['down', undefined]);
+    slot.dropEarly(); // nothing left to drop
   });
 });
