@@ -301,7 +301,8 @@ export class ServerPool {
   }
 
   private pick(where: Where, cpu: boolean): PoolServer | undefined {
-    const candidates = [...this.servers.values()].filter((s) => this.usable(s, where) && (!cpu || this.cpuFree(s)));
+    if (!cpu) return this.leastLoaded(where);
+    const candidates = [...this.servers.values()].filter((s) => this.usable(s, where) && this.cpuFree(s));
     if (candidates.length === 0) return undefined;
     const load = new Map<string, [busy: number, total: number]>();
     for (const s of this.servers.values()) {
@@ -312,8 +313,18 @@ export class ServerPool {
       const [busy, total] = load.get(s.info.node)!;
       return busy / total;
     };
-    candidates.sort((a, b) => (cpu ? a.cpuJobs - b.cpuJobs || ratio(a) - ratio(b) : 0) || a.jobs - b.jobs);
+    candidates.sort((a, b) => a.cpuJobs - b.cpuJobs || ratio(a) - ratio(b) || a.jobs - b.jobs);
     return candidates[0];
+  }
+
+  /**
+   * An async job's server: the usable one running fewest jobs (the first of equals). One pass that
+   * allocates nothing: it runs once per job, and a batch of tiny async jobs is thousands at once.
+   */
+  private leastLoaded(where: Where): PoolServer | undefined {
+    let best: PoolServer | undefined;
+    for (const s of this.servers.values()) if ((best === undefined || s.jobs < best.jobs) && this.usable(s, where)) best = s;
+    return best;
   }
 
   private dispatch(): void {

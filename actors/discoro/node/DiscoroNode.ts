@@ -117,7 +117,7 @@ export class DiscoroNode implements AsyncDisposable {
       { id: 'pid-file', start: (c: Coro<any, void>) => pidFileWriter(c, this.events, options.destDir, () => this.serverPids()) },
       this.spares.childSpec(),
       computations.childSpec('computations'),
-      { id: 'discoro-node', start: (c: Coro<any, void>) => this.main.run((this.mainCoro = c)), restart: 'temporary' },
+      { id: 'discoro-node', start: (c: Coro<any, void>) => this.runMain(c), restart: 'temporary' },
     ];
   }
 
@@ -367,6 +367,12 @@ export class DiscoroNode implements AsyncDisposable {
     this.ended.catch(() => undefined); // awaited by stopped() and stop(), not by everyone
     installNodeRequests(this.net, { coro: this.mainCoro, what: this.what, info: () => this.info() });
     await this.spares.warm({ timeout: Math.min(this.options.startTimeout, 10_000) });
+  }
+
+  /** The node's coroutine hears of peers (a lost client's computations close) while it runs, not after: a stop's goodbyes are no dead letters. */
+  private async runMain(coro: Coro<any, void>): Promise<void> {
+    const unwatch = this.net.peerStatus((this.mainCoro = coro));
+    await this.main.run(coro).finally(unwatch);
   }
 
   private measure(): Promise<NodeAvailability> {

@@ -45,8 +45,8 @@ function first(body: unknown): unknown {
 }
 
 /**
- * Installs the handlers of `NodeRequests` on `net`, and sends the node's coroutine the status of
- * every peer (a client lost closes its computations).
+ * Installs the handlers of `NodeRequests` on `net` (the node's coroutine hears of peers itself,
+ * while it runs: DiscoroNode).
  * @example
  * ```ts
  * installNodeRequests(net, { coro: mainCoro, what: 'discoronode n1', info: () => node.info() });
@@ -73,5 +73,4 @@ export function installNodeRequests(net: Network, node: ServedNode): void {
     await call<number>(node.coro, (r) => new CloseAtNode(id, clientOf(peer), 0, undefined, r), node.what);
     return true;
   });
-  net.peerStatus(node.coro);
 }

@@ -79,12 +79,23 @@ describe('ServerPool', () => {
     expect(await pool.acquire(undefined, true, { timeout: 0 })).to.equal(a);
   });
 
-  it('async jobs go to the least loaded server, whatever CPU jobs it runs', async () => {
+  it('async jobs go to the least loaded server, whatever CPU jobs it runs; of equals the first; never to one that is disabled or lost, however idle', async () => {
     await pool.acquire(undefined, true);
     const x = (await pool.acquire(undefined, false)) as PoolServer;
     const y = (await pool.acquire(undefined, false)) as PoolServer;
     expect(x).to.not.equal(y);
     expect(a.jobs + b.jobs).to.equal(3);
+    const fewer = a.jobs < b.jobs ? a : b;
+    expect(await pool.acquire(undefined, false)).to.equal(fewer);
+    expect([a.jobs, b.jobs]).to.deep.equal([2, 2]);
+    expect(await pool.acquire(undefined, false)).to.equal(a);
+    for (const _ of [1, 2, 3]) pool.release(a, false);
+    pool.setServerEnabled(a.info.location, false);
+    expect(await pool.acquire(undefined, false)).to.equal(b);
+    pool.setServerEnabled(a.info.location, true);
+    pool.lose(a, () => new Error('lost'));
+    expect(await pool.acquire(undefined, false)).to.equal(b);
+    expect([a.jobs, b.jobs]).to.deep.equal([0, 4]);
   });
 
   it('where: a server location, a node location or a host; disabled servers and nodes take nothing until enabled', async () => {

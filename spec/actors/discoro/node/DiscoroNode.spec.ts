@@ -13,6 +13,7 @@ import { NodeCluster } from '../../../../actors/discoro/node/NodeCluster.js';
 import { captureLogger, expectError, until } from '../../../helpers.js';
 import { ListenError } from '../../../../transports/io/ioErrors.js';
 import { Scheduler } from '../../../../runtime/Scheduler.js';
+import { Network } from '../../../../actors/remote/Network.js';
 import { SECRET, statusLog, WORK } from '../discoroFixture.js';
 
 /** The node runs in this process (its clock is injected); its servers and the clients' networks are real. */
@@ -184,6 +185,57 @@ describe('DiscoroNode: its secret, its lifetime', function () {
     expect(held.isStopping).to.equal(true);
     expect(held.scheduler.isRunning).to.equal(false);
     expect(existsSync(path.join(held.root, 'discoronode.pid'))).to.equal(false);
+  });
+});
+
+describe('DiscoroNode: its coroutine hears of peers while it runs', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'discoro-node-peers-'));
+  const work = path.join(dir, 'work.mjs');
+  const scheds: Scheduler[] = [];
+  const nodes: DiscoroNode[] = [];
+  before(async () => (await import('node:fs')).writeFileSync(work, WORK));
+  after(async () => {
+    for (const sched of scheds) await sched.terminate();
+    for (const node of nodes) await node.stop({ grace: 0 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const start = async (name: string): Promise<{ node: DiscoroNode; lines: Array<Record<string, any>> }> => {
+    const { logger, lines } = captureLogger('info');
+    const node = await DiscoroNode.start({ cpus: 1, spareServers: 0, secret: SECRET, discover: false, destDir: path.join(dir, name), logger });
+    nodes.push(node);
+    return { node, lines };
+  };
+  const client = (node: DiscoroNode): Computation => {
+    const sched = new Scheduler();
+    scheds.push(sched);
+    return new Computation({ components: [work], nodes: [node.location], secret: SECRET, scheduler: sched });
+  };
+  const deadLetters = (lines: Array<Record<string, any>>): unknown[] => lines.filter((l) => l.msg === 'dead letters');
+
+  it('stopped after a computation closed while its client is still linked, it logs no dead letters (the stop tells that peer goodbye)', async () => {
+    const { node, lines } = await start('a');
+    const c = client(node);
+    const net = await Network.start(c.scheduler, { discover: false, secret: SECRET }); // the program's: it outlives the computation
+    expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
+    expect(await c.runResult('square', 7)).to.equal(49);
+    await c.close();
+    expect(lines.some((l) => l.msg === 'discoro: computation closed')).to.equal(true);
+    expect(net.onlinePeers().map((p) => String(p.location))).to.include(node.location);
+    await node.stop();
+    expect(await node.stopped({ timeout: 0 })).to.equal(true);
+    expect(deadLetters(lines)).to.deep.equal([]);
+  });
+
+  it('while it runs, a client lost closes its computation there; stopped then, it logs no dead letters', async () => {
+    const { node, lines } = await start('b');
+    const c = client(node);
+    expect(await c.schedule({ timeout: 15_000 })).to.equal(true);
+    await Network.of(c.scheduler)!.stop(); // the client goes away without closing its computation
+    await until(() => node.computations.size === 0, 15_000, 'the computation closed at the node');
+    expect(lines.find((l) => l.msg === 'discoro: computation closed')?.reason).to.equal('client lost');
+    await node.stop();
+    expect(deadLetters(lines)).to.deep.equal([]);
   });
 });
 
