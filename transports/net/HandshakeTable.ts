@@ -5,8 +5,9 @@
  *   handshake, from any addresses (a cluster on one machine dials from one address).
  * - **Under pressure the oldest unproven goes.** When the table is full, a new connection takes
  *   the place of the oldest one that has not proved the secret (the oldest from an address
- *   holding more than `perAddress`, if any). With TLS-PSK a peer proves the key in its first
- *   message (TLS answers it only then), with certificates by finishing TLS; from then on it is
+ *   holding more than `perAddress`, if any). With a secret a peer proves the key in its first
+ *   sealed record (the node answers past its greeting only then), with certificates by finishing
+ *   TLS; from then on it is
  *   never evicted. A party without the secret never gets that far, so its idle or trickling
  *   connections, however many and from however many addresses, only push each other out, and a
  *   new peer is the youngest.
@@ -93,7 +94,7 @@ export class HandshakeTable {
       capacity: number;
       perAddress: number;
       firstByteMs: number;
-      /** With TLS-PSK: a connection to which more than this was written has proved the key (TLS answers only then). */
+      /** With a secret: a connection to which more than this was written has proved the key (the node answers past its greeting only then). */
       provedAfterBytes?: number;
     },
   ) {}
