@@ -5,9 +5,11 @@
  *
  * ```
  * record  length (4 bytes, big-endian: ciphertext + tag)  ciphertext  tag (16 bytes)
- *         nonce = the direction's record counter (96 bits), never sent; AAD = the length bytes
+ *         nonce = the direction's record counter (96 bits), never sent
  * ```
- * The counter makes a replayed, reordered, dropped or reflected record fail its tag; a length
+ * GCM's tag covers the ciphertext's length, so a changed length header fails the tag as a changed
+ * byte does (no AAD: each call into node:crypto costs more than its bytes). The counter makes a
+ * replayed, reordered, dropped or reflected record fail its tag; a length
  * above the bound is refused before anything is buffered; no byte of a record is handed on before
  * its tag verifies. A writer seals all it has in one record (up to 64 KiB of plaintext each), so
  * a burst of messages costs one seal, where TLS in node sends at most ten records per turn of the
@@ -36,13 +38,13 @@ class Direction {
   private count = 0;
   private readonly iv = Buffer.alloc(12);
 
-  constructor(key: Buffer) {
+  constructor(key: Buffer, private readonly perKey: number) {
     this.#key = key;
   }
 
   /** The key and nonce of the next record (moving to the next key once this one has sealed its share). */
   next(): { key: Buffer; iv: Buffer } {
-    if (this.count === RECORDS_PER_KEY) {
+    if (this.count === this.perKey) {
       this.#key = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), 'asyncoro 3 record key update', 32));
       this.count = 0;
     }
@@ -65,10 +67,13 @@ export class RecordLayer {
   readonly #in: Direction;
   private readonly records = new FrameDecoder(MAX_RECORD_PLAINTEXT + RECORD_TAG_BYTES);
 
-  /** `sendKey` seals this side's records, `receiveKey` opens the other's (32 bytes each). */
-  constructor(sendKey: Buffer, receiveKey: Buffer) {
-    this.#out = new Direction(sendKey);
-    this.#in = new Direction(receiveKey);
+  /**
+   * `sendKey` seals this side's records, `receiveKey` opens the other's (32 bytes each);
+   * `recordsPerKey` is for specs (both sides must use the same).
+   */
+  constructor(sendKey: Buffer, receiveKey: Buffer, recordsPerKey = RECORDS_PER_KEY) {
+    this.#out = new Direction(sendKey, recordsPerKey);
+    this.#in = new Direction(receiveKey, recordsPerKey);
   }
 
   /**
@@ -106,7 +111,6 @@ export class RecordLayer {
     const { key, iv } = this.#out.next();
     const cipher = createCipheriv(CIPHER, key, iv);
     out.writeUInt32BE(plain.length + RECORD_TAG_BYTES, offset);
-    cipher.setAAD(out.subarray(offset, offset + 4));
     offset += 4;
     offset += cipher.update(plain).copy(out, offset);
     cipher.final();
@@ -131,9 +135,6 @@ export class RecordLayer {
     if (body.length < RECORD_TAG_BYTES) throw new AuthenticationError(`a record of ${body.length} bytes is shorter than its tag`);
     const { key, iv } = this.#in.next();
     const decipher = createDecipheriv(CIPHER, key, iv);
-    const header = Buffer.allocUnsafe(4);
-    header.writeUInt32BE(body.length);
-    decipher.setAAD(header);
     const end = body.length - RECORD_TAG_BYTES;
     decipher.setAuthTag(body.subarray(end));
     const plain = decipher.update(body.subarray(0, end));
