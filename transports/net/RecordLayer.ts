@@ -1,25 +1,28 @@
 /**
  * The sealed record layer of a link protected by a shared secret: every byte after the plaintext
- * greeting travels in AES-256-GCM records, with a key per direction derived for this connection
+ * greeting travels in ChaCha20-Poly1305 records (RFC 8439), with a key per direction derived for this connection
  * alone (HKDF-SHA-256 of the node's record key, salted with both sides' fresh nonces).
  *
  * ```
  * record  length (4 bytes, big-endian: ciphertext + tag)  ciphertext  tag (16 bytes)
  *         nonce = the direction's record counter (96 bits), never sent
  * ```
- * GCM's tag covers the ciphertext's length, so a changed length header fails the tag as a changed
- * byte does (no AAD: each call into node:crypto costs more than its bytes). The counter makes a
+ * The tag covers the ciphertext's length, so a changed length header fails the tag as a changed
+ * byte does (no AAD). Records up to 256 bytes are sealed and opened by ShortAead.ts (a request
+ * or a reply costs a few microseconds less than through node:crypto, whose fixed cost per call
+ * dominates there), larger ones by node:crypto: the same bytes either way. The counter makes a
  * replayed, reordered, dropped or reflected record fail its tag; a length
  * above the bound is refused before anything is buffered; no byte of a record is handed on before
  * its tag verifies. A writer seals all it has in one record (up to 64 KiB of plaintext each), so
  * a burst of messages costs one seal, where TLS in node sends at most ten records per turn of the
  * event loop. After 2^24 records a direction's key is replaced by one derived from it (both sides
- * count, so no message is needed), keeping each key far inside AES-GCM's usage limits.
+ * count, so no message is needed), as TLS 1.3 updates its keys, well before any usage limit.
  * @module
  */
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { FrameDecoder } from '../io/FrameDecoder.js';
+import { ShortAead } from './ShortAead.js';
 import { AuthenticationError } from './netErrors.js';
 
 /** Largest plaintext in one record; a larger write is split. */
@@ -28,28 +31,57 @@ export const MAX_RECORD_PLAINTEXT = 64 * 1024;
 export const RECORD_TAG_BYTES = 16;
 /** Bytes a record adds to its plaintext (length and tag). */
 export const RECORD_OVERHEAD = 4 + RECORD_TAG_BYTES;
-const CIPHER = 'aes-256-gcm';
+const CIPHER = 'chacha20-poly1305';
+/** Records with at most this much plaintext are sealed in TypeScript (ShortAead.ts). */
+const SHORT_RECORD = 256;
 /** Records sealed under one key before both sides move to the next. */
 export const RECORDS_PER_KEY = 2 ** 24;
 
 /** One direction's key and record counter. */
 class Direction {
   #key: Buffer;
+  readonly #short: ShortAead;
   private count = 0;
-  private readonly iv = Buffer.alloc(12);
+  /** The nonce of the current record. */
+  readonly iv = Buffer.alloc(12);
 
   constructor(key: Buffer, private readonly perKey: number) {
     this.#key = key;
+    this.#short = new ShortAead(key);
   }
 
-  /** The key and nonce of the next record (moving to the next key once this one has sealed its share). */
-  next(): { key: Buffer; iv: Buffer } {
+  /** Moves to the next record's nonce (and to the next key once this one has sealed its share). */
+  next(): void {
     if (this.count === this.perKey) {
       this.#key = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), 'asyncoro 3 record key update', 32));
+      this.#short.rekey(this.#key);
       this.count = 0;
     }
     this.iv.writeUIntBE(this.count++, 6, 6);
-    return { key: this.#key, iv: this.iv };
+  }
+
+  /** Seals `plain` under the current nonce into `out` at `offset` (ciphertext, tag); returns the offset after them. */
+  seal(plain: Buffer, out: Buffer, offset: number): number {
+    if (plain.length <= SHORT_RECORD) return this.#short.seal(this.iv, plain, out, offset);
+    const cipher = createCipheriv(CIPHER, this.#key, this.iv, { authTagLength: RECORD_TAG_BYTES });
+    offset += cipher.update(plain).copy(out, offset);
+    cipher.final();
+    return offset + cipher.getAuthTag().copy(out, offset);
+  }
+
+  /** Opens a record body under the current nonce: its plaintext, or undefined when the tag fails. */
+  open(body: Buffer): Buffer | undefined {
+    const end = body.length - RECORD_TAG_BYTES;
+    if (end <= SHORT_RECORD) return this.#short.open(this.iv, body);
+    const decipher = createDecipheriv(CIPHER, this.#key, this.iv, { authTagLength: RECORD_TAG_BYTES });
+    decipher.setAuthTag(body.subarray(end));
+    const plain = decipher.update(body.subarray(0, end));
+    try {
+      decipher.final();
+    } catch {
+      return undefined;
+    }
+    return plain;
   }
 }
 
@@ -108,13 +140,9 @@ export class RecordLayer {
   }
 
   private sealInto(plain: Buffer, out: Buffer, offset: number): number {
-    const { key, iv } = this.#out.next();
-    const cipher = createCipheriv(CIPHER, key, iv);
+    this.#out.next();
     out.writeUInt32BE(plain.length + RECORD_TAG_BYTES, offset);
-    offset += 4;
-    offset += cipher.update(plain).copy(out, offset);
-    cipher.final();
-    return offset + cipher.getAuthTag().copy(out, offset);
+    return this.#out.seal(plain, out, offset + 4);
   }
 
   /**
@@ -133,24 +161,17 @@ export class RecordLayer {
   /** The plaintext of one record given without its length (its body: ciphertext and tag). Throws AuthenticationError. */
   openRecord(body: Buffer): Buffer {
     if (body.length < RECORD_TAG_BYTES) throw new AuthenticationError(`a record of ${body.length} bytes is shorter than its tag`);
-    const { key, iv } = this.#in.next();
-    const decipher = createDecipheriv(CIPHER, key, iv);
-    const end = body.length - RECORD_TAG_BYTES;
-    decipher.setAuthTag(body.subarray(end));
-    const plain = decipher.update(body.subarray(0, end));
-    try {
-      decipher.final();
-    } catch (err) {
-      throw new AuthenticationError('a record failed authentication (tampered, replayed, reordered, or sealed with another key)', { cause: err });
-    }
+    this.#in.next();
+    const plain = this.#in.open(body);
+    if (plain === undefined) throw new AuthenticationError('a record failed authentication (tampered, replayed, reordered, or sealed with another key)');
     return plain;
   }
 
   toJSON(): object {
-    return { records: 'aes-256-gcm' };
+    return { records: 'chacha20-poly1305' };
   }
 
   [inspect.custom](): string {
-    return 'RecordLayer { aes-256-gcm }';
+    return 'RecordLayer { chacha20-poly1305 }';
   }
 }
