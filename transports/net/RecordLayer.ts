@@ -89,9 +89,9 @@ class Direction {
  * Seals what one side writes and opens what it reads, on one connection.
  * @example
  * ```ts
- * declare const records: RecordLayer;
+ * const records = RecordLayer.derive(Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3), 'initiator');
  * socket.write(records.seal(Buffer.from('frames')));
- * socket.on('data', (chunk) => { for (const plain of records.open(chunk)) decoder.push(plain); });
+ * socket.on('data', (chunk: Buffer) => { for (const plain of records.open(chunk)) decoder.push(plain); });
  * ```
  */
 export class RecordLayer {
@@ -113,7 +113,8 @@ export class RecordLayer {
    * key derived from its secret) and both sides' nonces, so each connection and direction has its own.
    * @example
    * ```ts
-   * const records = RecordLayer.derive(recordKey, nonceI, nonceR, 'initiator');
+   * const [recordKey, initiatorNonce, responderNonce] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
+ * const records = RecordLayer.derive(recordKey, initiatorNonce, responderNonce, 'initiator');
    * ```
    */
   static derive(recordKey: Buffer, initiatorNonce: Buffer, responderNonce: Buffer, role: 'initiator' | 'responder'): RecordLayer {

@@ -19,8 +19,8 @@ const TAG_BYTES = 16;
  * ChaCha20-Poly1305 under one key, for short records (its scratch space is its own: one per direction).
  * @example
  * ```ts
- * const aead = new ShortAead(randomBytes(32));
- * const out = Buffer.alloc(2 + 16);
+ * const aead = new ShortAead(Buffer.alloc(32, 7));
+ * const nonce = Buffer.alloc(12), out = Buffer.alloc(2 + 16);
  * aead.seal(nonce, Buffer.from('hi'), out, 0);
  * aead.open(nonce, out); // <Buffer 68 69>
  * ```

@@ -96,6 +96,7 @@ export interface HelloParams {
  * AuthenticationError, ProtocolVersionError, ProtocolError, DuplicateConnectionError, PeerUnreachableError.
  * @example
  * ```ts
+ * const frames = { next: () => reader.next(), write: (f: Buffer) => void socket.write(encodeFrame(f)) };
  * const peer = await exchangeHellos(frames, 'initiator', { self, macKey, version, binding });
  * ```
  */

@@ -61,7 +61,8 @@ export function readNonce(frame: Buffer, version?: Version): Buffer {
  * first), ProtocolError, or the reader's PeerUnreachableError.
  * @example
  * ```ts
- * const { records, binding } = await sealRecords(reader, socket, 'initiator', keys, greeting, PROTOCOL_VERSION);
+ * const greeting = [Buffer.alloc(8), Buffer.alloc(6), nonceFrame()]; // as the responder sent them
+ * const { records, binding } = await sealRecords(reader, socket, 'initiator', keys, greeting, { major: 3, minor: 0 });
  * ```
  */
 export async function sealRecords(reader: HandshakeReader, socket: Socket, role: 'initiator' | 'responder', keys: PeerKeys, greeting: Buffer[], version: Version): Promise<{ records: RecordLayer; binding: Buffer }> {
@@ -92,7 +93,8 @@ export async function sealRecords(reader: HandshakeReader, socket: Socket, role:
  * Handshake frames as sealed records: each frame is the plaintext of one record.
  * @example
  * ```ts
- * const peer = await exchangeHellos(sealedFrames(reader, socket, records), 'initiator', params);
+ * const frames = sealedFrames(reader, socket, keys.records(Buffer.alloc(32, 1), Buffer.alloc(32, 2), 'initiator'));
+ * frames.write(Buffer.from('a handshake frame'));
  * ```
  */
 export function sealedFrames(reader: HandshakeReader, socket: Socket, records: RecordLayer): HandshakeFrames {
