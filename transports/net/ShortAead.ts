@@ -6,11 +6,14 @@
  * arithmetic. Larger records go to node:crypto's `chacha20-poly1305`; both give the same bytes
  * (the specs check them against each other), so each side chooses by size alone.
  *
+ * Its key and the key-derived scratch space show nowhere: `util.inspect` and JSON name the cipher only.
+ *
  * Both parts are constant-time in the secret data: ChaCha20 is additions, rotations and xors of
  * 32-bit words; Poly1305 works on ten 13-bit limbs with no data-dependent branch; the tag is
  * compared by accumulating differences.
  * @module
  */
+import { inspect } from 'node:util';
 
 const SIGMA0 = 0x61707865, SIGMA1 = 0x3320646e, SIGMA2 = 0x79622d32, SIGMA3 = 0x6b206574;
 const TAG_BYTES = 16;
@@ -26,7 +29,7 @@ const TAG_BYTES = 16;
  * ```
  */
 export class ShortAead {
-  private readonly key = new Uint32Array(8);
+  readonly #key = new Uint32Array(8);
   private readonly block = new Uint32Array(16);
   /** r's limbs at [9..18], and 5·r's (2^130 ≡ 5) at [0..8] for the limbs that wrap: h[j]·r[i−j] is rr[i − j + 9]. */
   private readonly rr = new Float64Array(19);
@@ -43,9 +46,17 @@ export class ShortAead {
     this.rekey(key);
   }
 
+  toJSON(): object {
+    return { aead: 'chacha20-poly1305' };
+  }
+
+  [inspect.custom](): string {
+    return 'ShortAead { chacha20-poly1305 }';
+  }
+
   /** Uses `key` (32 bytes) from now on. */
   rekey(key: Buffer): void {
-    for (let i = 0; i < 8; i++) this.key[i] = key.readUInt32LE(4 * i);
+    for (let i = 0; i < 8; i++) this.#key[i] = key.readUInt32LE(4 * i);
   }
 
   /**
@@ -72,7 +83,7 @@ export class ShortAead {
 
   /** One 64-byte ChaCha20 block of the key and `nonce` at `counter`, into `block`. */
   private chachaBlock(nonce: Buffer, counter: number): void {
-    const k = this.key, b = this.block;
+    const k = this.#key, b = this.block;
     const n0 = nonce.readUInt32LE(0), n1 = nonce.readUInt32LE(4), n2 = nonce.readUInt32LE(8);
     let x0 = SIGMA0, x1 = SIGMA1, x2 = SIGMA2, x3 = SIGMA3;
     let x4 = k[0]!, x5 = k[1]!, x6 = k[2]!, x7 = k[3]!, x8 = k[4]!, x9 = k[5]!, x10 = k[6]!, x11 = k[7]!;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ShortAead } from '../../../transports/net/ShortAead.js';
 
 /** node:crypto's ChaCha20-Poly1305 (OpenSSL), no AAD: ciphertext then tag. */
@@ -54,5 +55,13 @@ describe('ShortAead (ChaCha20-Poly1305 in TypeScript)', () => {
     const out = Buffer.alloc(plain.length + 16);
     aead.seal(nonce, plain, out, 0);
     expect(out.equals(reference(k2, nonce, plain))).to.equal(true);
+  });
+
+  it('shows no key: inspect and JSON name the cipher only', () => {
+    const key = Buffer.alloc(32, 0x5a);
+    const aead = new ShortAead(key);
+    aead.seal(Buffer.alloc(12), Buffer.from('warm'), Buffer.alloc(20), 0);
+    expect(inspect(aead, { depth: Infinity, showHidden: true })).to.equal('ShortAead { chacha20-poly1305 }');
+    expect(JSON.stringify(aead)).to.equal('{"aead":"chacha20-poly1305"}');
   });
 });
