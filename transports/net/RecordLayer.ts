@@ -1,22 +1,23 @@
 /**
  * The sealed record layer of a link protected by a shared secret: every byte after the plaintext
- * greeting travels in ChaCha20-Poly1305 records (RFC 8439), with a key per direction derived for this connection
- * alone (HKDF-SHA-256 of the node's record key, salted with both sides' fresh nonces).
+ * greeting travels in ChaCha20-Poly1305 records (RFC 8439), with a key per direction derived for
+ * this connection alone (HKDF-SHA-256 of the node's record key, salted with both sides' fresh
+ * nonces; recordKeys.ts).
  *
  * ```
  * record  length (4 bytes, big-endian: ciphertext + tag)  ciphertext  tag (16 bytes)
  *         nonce = the direction's record counter (96 bits), never sent
  * ```
- * The tag covers the ciphertext's length, so a changed length header fails the tag as a changed
- * byte does (no AAD). Records up to 256 bytes are sealed and opened by ShortAead.ts (a request
- * or a reply costs a few microseconds less than through node:crypto, whose fixed cost per call
- * dominates there), larger ones by node:crypto: the same bytes either way. The counter makes a
- * replayed, reordered, dropped or reflected record fail its tag; a length
- * above the bound is refused before anything is buffered; no byte of a record is handed on before
- * its tag verifies. A writer seals all it has in one record (up to 64 KiB of plaintext each), so
- * a burst of messages costs one seal, where TLS in node sends at most ten records per turn of the
- * event loop. After 2^24 records a direction's key is replaced by one derived from it (both sides
- * count, so no message is needed), as TLS 1.3 updates its keys, well before any usage limit.
+ * The tag covers the ciphertext's length, so a changed length header fails it as a changed byte
+ * does (no AAD). The counter makes a replayed, reordered, dropped or reflected record fail its
+ * tag; a length above the bound is refused before anything is buffered; no byte of a record is
+ * handed on before its tag verifies. A writer seals all it has in one record (up to 64 KiB of
+ * plaintext each), so a burst of messages costs one seal, where node's TLS socket sends at most
+ * ten records per turn of the event loop. Records of up to 256 bytes are sealed and opened by
+ * ShortAead.ts (node:crypto's fixed cost per call is most of what a request or a reply costs),
+ * larger ones by node:crypto: the same bytes either way. After 2^24 records a direction's key is
+ * replaced by one derived from it (both sides count, so no message is needed), as TLS 1.3 updates
+ * its keys, well before any usage limit.
  * @module
  */
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
