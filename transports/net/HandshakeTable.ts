@@ -48,9 +48,9 @@ export interface HandshakeEntry {
   readonly socket: Socket;
   readonly group: string;
   readonly at: number;
-  /** TLS done (or plain mode): the peer is past what a party without the secret can reach. */
+  /** Key exchange or TLS done (or plain mode): the peer is past what a party without the secret can reach. */
   secured: boolean;
-  /** Admitted with one of its address's tokens (given back once it finishes TLS). */
+  /** Admitted with one of its address's tokens (given back once it proves the secret or finishes TLS). */
   charged: boolean;
   timer: NodeJS.Timeout | undefined;
 }
@@ -128,7 +128,7 @@ export class HandshakeTable {
     return entry;
   }
 
-  /** The connection finished TLS: it is no longer evicted, and its token is given back. */
+  /** The connection proved the secret or finished TLS: it is no longer evicted, and its token is given back. */
   secured(entry: HandshakeEntry): void {
     entry.secured = true;
     const bucket = entry.charged ? this.buckets.get(entry.group) : undefined;
@@ -209,8 +209,8 @@ export class HandshakeTable {
   }
 
   /**
-   * Closes the oldest connection that has not finished TLS (one from an address over its share
-   * first, among those as old as the newest); false when every one has finished TLS.
+   * Closes the oldest connection that has not proved itself (one from an address over its share
+   * first, among those as old as the newest); false when every one has.
    */
   private evictOne(): boolean {
     let victim: HandshakeEntry | undefined;

@@ -70,7 +70,7 @@ export function newSecret(): string {
 }
 
 /**
- * The derived keys and TLS settings of one node.
+ * The derived keys (and the certificate TLS settings) of one node.
  * @example
  * ```ts
  * const keys = PeerKeys.from(process.env.ASYNCORO_SECRET, undefined);
