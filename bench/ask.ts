@@ -3,7 +3,7 @@
  * - local `ask` round trips (sequential, without and with a timeout armed) against a promise
  *   request/reply over a minimal mailbox;
  * - a `Pool` of 4 workers answering asks, 256 in flight, against 4 such mailboxes served in turn;
- * - remote `ask` round trips to another process (a secret: TLS-PSK) against a raw node:net
+ * - remote `ask` round trips to another process (a secret: sealed records) against a raw node:net
  *   request/reply with the same framing (4-byte length + CBOR) and no TLS.
  * The hand-rolled ones fail nothing fast: a server that ends (or a lost node) leaves its caller
  * waiting forever, which is what `ask` watches for on every call.

@@ -60,7 +60,7 @@ export class HandshakeReader {
     const length = this.buf.readUInt32BE(0);
     if (length > MAX_HANDSHAKE_FRAME) {
       // 0x16 0x03: a TLS handshake record where a plaintext frame was expected.
-      if (this.buf[0] === 0x16 && this.buf[1] === 0x03) return void this.fail(new AuthenticationError('the peer speaks TLS (it has a secret or certificates); this node has neither'));
+      if (this.buf[0] === 0x16 && this.buf[1] === 0x03) return void this.fail(new AuthenticationError('the peer speaks TLS (it has certificates); this node has none'));
       this.fail(new ProtocolError(`handshake frame of ${length} bytes exceeds ${MAX_HANDSHAKE_FRAME}`));
       return undefined;
     }

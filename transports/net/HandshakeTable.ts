@@ -5,8 +5,9 @@
  *   handshake, from any addresses (a cluster on one machine dials from one address).
  * - **Under pressure the oldest unproven goes.** When the table is full, a new connection takes
  *   the place of the oldest one that has not proved the secret (the oldest from an address
- *   holding more than `perAddress`, if any). With TLS-PSK a peer proves the key in its first
- *   message (TLS answers it only then), with certificates by finishing TLS; from then on it is
+ *   holding more than `perAddress`, if any). With a secret a peer proves the key in its first
+ *   sealed record (the node answers past its greeting only then), with certificates by finishing
+ *   TLS; from then on it is
  *   never evicted. A party without the secret never gets that far, so its idle or trickling
  *   connections, however many and from however many addresses, only push each other out, and a
  *   new peer is the youngest.
@@ -47,9 +48,9 @@ export interface HandshakeEntry {
   readonly socket: Socket;
   readonly group: string;
   readonly at: number;
-  /** TLS done (or plain mode): the peer is past what a party without the secret can reach. */
+  /** Key exchange or TLS done (or plain mode): the peer is past what a party without the secret can reach. */
   secured: boolean;
-  /** Admitted with one of its address's tokens (given back once it finishes TLS). */
+  /** Admitted with one of its address's tokens (given back once it proves the secret or finishes TLS). */
   charged: boolean;
   timer: NodeJS.Timeout | undefined;
 }
@@ -93,7 +94,7 @@ export class HandshakeTable {
       capacity: number;
       perAddress: number;
       firstByteMs: number;
-      /** With TLS-PSK: a connection to which more than this was written has proved the key (TLS answers only then). */
+      /** With a secret: a connection to which more than this was written has proved the key (the node answers past its greeting only then). */
       provedAfterBytes?: number;
     },
   ) {}
@@ -127,7 +128,7 @@ export class HandshakeTable {
     return entry;
   }
 
-  /** The connection finished TLS: it is no longer evicted, and its token is given back. */
+  /** The connection proved the secret or finished TLS: it is no longer evicted, and its token is given back. */
   secured(entry: HandshakeEntry): void {
     entry.secured = true;
     const bucket = entry.charged ? this.buckets.get(entry.group) : undefined;
@@ -208,8 +209,8 @@ export class HandshakeTable {
   }
 
   /**
-   * Closes the oldest connection that has not finished TLS (one from an address over its share
-   * first, among those as old as the newest); false when every one has finished TLS.
+   * Closes the oldest connection that has not proved itself (one from an address over its share
+   * first, among those as old as the newest); false when every one has.
    */
   private evictOne(): boolean {
     let victim: HandshakeEntry | undefined;

@@ -2,7 +2,9 @@
  * One authenticated connection to a peer: frames in (FrameDecoder, with the maximum frame
  * size enforced before buffering), frames out coalesced so that the messages queued during
  * one turn of the event loop leave in a single write (one system call), runs of small ones
- * batched into one frame.
+ * batched into one frame. With a secret, what is written in a turn is sealed in one record
+ * (RecordLayer.ts: up to 64 KiB each), and received bytes reach the frame decoder only once
+ * their record's tag verified.
  * @module
  */
 import type { Socket } from 'node:net';
@@ -11,10 +13,11 @@ import { FrameTooLargeError } from '../io/ioErrors.js';
 import { packFrames } from './frameBatch.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
 import type { ReadTurns } from './ReadTurns.js';
+import type { RecordLayer } from './RecordLayer.js';
 import { TurnWriter } from './TurnWriter.js';
 
 /**
- * A framed, write-coalescing TCP (or TLS) connection.
+ * A framed, write-coalescing TCP connection (sealed records, TLS, or plaintext).
  * @example
  * ```ts
  * const conn = new PeerConnection(socket, true, 1 << 24, leftover, { frame: onFrame, closed: onClosed });
@@ -48,6 +51,8 @@ export class PeerConnection implements PeerLink {
     private readonly events: PeerLinkEvents,
     /** The time per turn this connection shares with its network's others for handling frames. */
     private readonly turns?: ReadTurns,
+    /** With a secret: seals every write, opens every read. */
+    private readonly records?: RecordLayer,
   ) {
     this.decoder = new FrameDecoder(maxFrame);
     this.writer = new TurnWriter(this.send);
@@ -88,7 +93,7 @@ export class PeerConnection implements PeerLink {
     this.framesOut += count;
     this.bytesOut += bytes.length;
     this.lastSent = performance.now();
-    this.socket.write(bytes);
+    this.socket.write(this.records === undefined ? bytes : this.records.seal(bytes));
   };
 
   /** Flushes, then ends the connection (`graceful`) or destroys it at once. */
@@ -118,7 +123,8 @@ export class PeerConnection implements PeerLink {
     this.lastReceived = performance.now();
     this.bytesIn += chunk.length;
     try {
-      this.decoder.push(chunk);
+      if (this.records === undefined) this.decoder.push(chunk);
+      else for (const plain of this.records.open(chunk)) this.decoder.push(plain);
     } catch (err) {
       return this.close(err instanceof Error ? err : new Error(String(err)), false);
     }

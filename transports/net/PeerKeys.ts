@@ -1,11 +1,11 @@
 /**
  * What protects a node's peer connections, derived once from its options and kept out of sight:
- * the shared secret is never stored; HKDF-SHA-256 turns it into a TLS 1.3 pre-shared key and a
- * handshake MAC key, held in private fields (`util.inspect`, `JSON.stringify` and pino show only
+ * the shared secret is never stored; HKDF-SHA-256 turns it into a record key (from which each
+ * connection derives its own keys, RecordLayer.ts) and a handshake MAC key, held in private fields (`util.inspect`, `JSON.stringify` and pino show only
  * the mode). Certificate TLS keeps its private key inside a secure context, never as text.
  *
  * Modes: `plain` (no secret, no certificates: loopback or `insecure: true` only), `psk` (a secret:
- * TLS 1.3 with an external pre-shared key), `certificate` (the `tls` option; with a secret as well,
+ * every byte after the greeting in AES-256-GCM records keyed from it), `certificate` (the `tls` option; with a secret as well,
  * the handshake inside the channel still proves it).
  * @module
  */
@@ -15,22 +15,13 @@ import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { InsecureNetworkError } from './netErrors.js';
+import { RecordLayer } from './RecordLayer.js';
 import { Secret } from './Secret.js';
 import { TlsUpgrader } from './TlsUpgrader.js';
 
-/**
- * The PSK identity both sides use (the key itself is what authenticates).
- * @example
- * ```ts
- * log(PSK_IDENTITY); // 'asyncoro'
- * ```
- */
-export const PSK_IDENTITY = 'asyncoro';
 /** HKDF salt and per-key context strings: fixed, so that equal secrets give equal keys. */
-const HKDF_SALT = 'asyncoro peer protocol 2';
-const PSK_CONTEXT = 'asyncoro 2 tls13 external psk', MAC_CONTEXT = 'asyncoro 2 handshake mac';
-/** TLS 1.3 suites with SHA-256, the hash an external PSK is bound to. */
-const PSK_CIPHERS = 'TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
+const HKDF_SALT = 'asyncoro peer protocol 3';
+const RECORD_CONTEXT = 'asyncoro 3 record key', MAC_CONTEXT = 'asyncoro 3 handshake mac';
 
 /**
  * Certificate TLS for every peer connection (PKI deployments). Peers must present a certificate
@@ -79,7 +70,7 @@ export function newSecret(): string {
 }
 
 /**
- * The derived keys and TLS settings of one node.
+ * The derived keys (and the certificate TLS settings) of one node.
  * @example
  * ```ts
  * const keys = PeerKeys.from(process.env.ASYNCORO_SECRET, undefined);
@@ -102,21 +93,13 @@ export class PeerKeys {
     this.#mac = mac;
     this.#psk = psk;
     this.skipsVerify = certificates?.insecureSkipVerify === true && certificates.ca === undefined;
-    // Peers are identified by the PSK or the CA and the handshake inside, not by host names.
+    // Peers are identified by the CA and the handshake inside, not by host names.
     const client = { checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' as const };
-    if (mode === 'psk' && psk !== undefined) {
-      const suites = { ciphers: PSK_CIPHERS, minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const };
-      const context = tls.createSecureContext(suites);
-      this.#upgrader = new TlsUpgrader(
-        { socket: { secureContext: context, requestCert: false, rejectUnauthorized: false, pskCallback: (_socket: tls.TLSSocket, identity: string) => (identity === PSK_IDENTITY ? psk : null) } as tls.TLSSocketOptions },
-        // One secure context for every dial: building one per connection costs ~10 ms (it loads the root CAs).
-        { ...client, ...suites, secureContext: context, pskCallback: () => ({ psk, identity: PSK_IDENTITY }) },
-      );
-    } else if (mode === 'certificate' && certificates !== undefined) {
+    if (mode === 'certificate' && certificates !== undefined) {
       const verify = certificates.ca !== undefined;
       const context = { cert: certificates.cert, key: certificates.key, ca: certificates.ca, minVersion: 'TLSv1.3' as const };
       this.#upgrader = new TlsUpgrader(
-        { server: { ...context, requestCert: verify, rejectUnauthorized: verify } },
+        { ...context, requestCert: verify, rejectUnauthorized: verify },
         { ...client, secureContext: tls.createSecureContext(context), rejectUnauthorized: verify },
       );
     }
@@ -138,7 +121,7 @@ export class PeerKeys {
 
   private static derive(bytes: Buffer, certificates: unknown): PeerKeys {
     if (certificates === undefined) {
-      return bytes.length > 0 ? new PeerKeys('psk', true, derive(bytes, MAC_CONTEXT), derive(bytes, PSK_CONTEXT), undefined) : new PeerKeys('plain', false, derive(bytes, MAC_CONTEXT), undefined, undefined);
+      return bytes.length > 0 ? new PeerKeys('psk', true, derive(bytes, MAC_CONTEXT), derive(bytes, RECORD_CONTEXT), undefined) : new PeerKeys('plain', false, derive(bytes, MAC_CONTEXT), undefined, undefined);
     }
     const c = certificates as PeerTlsOptions;
     if (c === null || typeof c !== 'object' || c.cert === undefined || c.key === undefined) throw new InvalidArgumentError('tls needs cert and key');
@@ -178,8 +161,17 @@ export class PeerKeys {
   }
 
   /**
-   * Upgrades a connected socket to TLS in this node's mode (rejects with the TLS error; the socket
-   * is destroyed); resolves with `raw` itself in plain mode.
+   * @internal The record layer of one connection in `psk` mode: keys per direction derived from
+   * the record key and both sides' nonces. Throws InvalidArgumentError in another mode.
+   */
+  records(initiatorNonce: Buffer, responderNonce: Buffer, role: 'initiator' | 'responder'): RecordLayer {
+    if (this.#psk === undefined) throw new InvalidArgumentError(`no record key in ${this.mode} mode`);
+    return RecordLayer.derive(this.#psk, initiatorNonce, responderNonce, role);
+  }
+
+  /**
+   * Upgrades a connected socket to TLS with certificates (rejects with the TLS error; the socket
+   * is destroyed); resolves with `raw` itself in the other modes (a secret seals records instead).
    */
   secure(raw: Socket, role: 'initiator' | 'responder', timeout: number): Promise<Socket> {
     return this.#upgrader === undefined ? Promise.resolve(raw) : this.#upgrader.upgrade(raw, role, timeout);

@@ -14,7 +14,8 @@
  */
 import type { Socket } from 'node:net';
 import type { PingInfo } from './Discovery.js';
-import { GREETING_BYTES, handshake, type HelloInfo } from './handshake.js';
+import type { RecordLayer } from './RecordLayer.js';
+import { greetingBytes, handshake, type HelloInfo } from './handshake.js';
 import { reject, RejectReason } from './hellos.js';
 import { encodeFrame } from '../io/FrameDecoder.js';
 import { Location } from './Location.js';
@@ -98,7 +99,7 @@ export class PeerLinks {
       capacity: o.maxHandshakes,
       perAddress: o.maxHandshakesPerAddress,
       firstByteMs: Math.min(FIRST_BYTE_MS, o.connectTimeout),
-      provedAfterBytes: o.keys.mode === 'psk' ? GREETING_BYTES + 32 : undefined,
+      provedAfterBytes: o.keys.mode === 'psk' ? greetingBytes('psk') + 32 : undefined,
     }));
   }
 
@@ -194,10 +195,10 @@ export class PeerLinks {
       if (typeof entry === 'string') return;
     }
     handshake(socket, 'responder', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout, decide: (hello) => this.decide(hello), onSecured: () => this.table.secured(entry) }).then(
-      ({ socket: channel, peer, leftover }) => {
+      ({ socket: channel, peer, leftover, records }) => {
         this.table.release(entry);
         if (this.host.isStopped) return void channel.destroy();
-        this.adopt(channel, false, peer, leftover, undefined);
+        this.adopt(channel, false, peer, leftover, undefined, records);
       },
       (err) => {
         this.table.release(entry);
@@ -231,7 +232,7 @@ export class PeerLinks {
       socket = await dial(location, o.connectTimeout);
       answered = true;
       this.handshaking.add(socket);
-      const { socket: channel, peer: hello, leftover } = await handshake(socket, 'initiator', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout });
+      const { socket: channel, peer: hello, leftover, records } = await handshake(socket, 'initiator', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout });
       this.handshaking.delete(socket);
       if (this.host.isStopped) {
         channel.destroy();
@@ -239,7 +240,7 @@ export class PeerLinks {
       }
       if (peer.state !== 'connecting') return void channel.destroy(); // adopted the peer's own connection meanwhile
       this.backoff.succeeded(String(location));
-      this.adopt(channel, true, hello, leftover, peer);
+      this.adopt(channel, true, hello, leftover, peer, records);
     } catch (err) {
       if (socket !== undefined) {
         this.handshaking.delete(socket);
@@ -285,7 +286,7 @@ export class PeerLinks {
     peer.lose(err instanceof Error && 'code' in err ? err : new PeerUnreachableError(`cannot connect to ${location}`, { cause: err }));
   }
 
-  private adopt(socket: Socket, initiator: boolean, hello: HelloInfo, leftover: Buffer, dialled: Peer | undefined): void {
+  private adopt(socket: Socket, initiator: boolean, hello: HelloInfo, leftover: Buffer, dialled: Peer | undefined, records: RecordLayer | undefined): void {
     const location = new Location(hello.host, hello.port);
     const key = String(location);
     const current = this.online.get(hello.nodeId);
@@ -301,7 +302,7 @@ export class PeerLinks {
     if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
     let peer = dialled;
     if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location, peering: hello.peering }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns));
+    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location, peering: hello.peering }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns, records));
   }
 
   /**

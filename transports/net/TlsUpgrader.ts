@@ -1,10 +1,9 @@
 /**
- * Turns a freshly connected socket into TLS after the plaintext greeting: as the dialling side
- * with `tls.connect({ socket })`; as the accepting side with a server-side `TLSSocket` over it
- * (PSK: nothing to verify beyond the key, and any duplex stream works), or, with certificates, by
- * handing the socket to a `tls.Server` that never listens, so that node's own server-side
- * certificate verification applies (that path needs a `net.Socket`). One upgrader per node; TLS
- * records then carry every frame.
+ * Turns a freshly connected socket into certificate TLS after the plaintext greeting: as the
+ * dialling side with `tls.connect({ socket })`; as the accepting side by handing the socket to a
+ * `tls.Server` that never listens, so that node's own server-side certificate verification
+ * applies. One upgrader per node; TLS records then carry every frame. (A secret without
+ * certificates seals its own records instead: RecordLayer.ts.)
  * @module
  */
 import type { Socket } from 'node:net';
@@ -19,23 +18,18 @@ interface Pending {
  * Upgrades sockets to TLS with fixed server and client options.
  * @example
  * ```ts
- * const upgrader = new TlsUpgrader({ server: serverOptions }, clientOptions);
+ * const upgrader = new TlsUpgrader(serverOptions, clientOptions);
  * const secure = await upgrader.upgrade(raw, 'initiator', 5000);
  * ```
  */
 export class TlsUpgrader {
-  private readonly server: tls.Server | undefined;
-  private readonly socketOptions: tls.TLSSocketOptions | undefined;
+  private readonly server: tls.Server;
   private readonly pending = new Map<Socket, Pending>();
 
-  /** `accept`: `{ server }` options of a tls.Server (certificates), or `{ socket }` options of a server-side TLSSocket (PSK). */
-  constructor(accept: { server: tls.TlsOptions } | { socket: tls.TLSSocketOptions }, private readonly clientOptions: tls.ConnectionOptions) {
-    if ('socket' in accept) {
-      this.socketOptions = { ...accept.socket, isServer: true };
-      return;
-    }
+  /** `accept`: the options of the tls.Server that accepts; `clientOptions`: those of `tls.connect`. */
+  constructor(accept: tls.TlsOptions, private readonly clientOptions: tls.ConnectionOptions) {
     // Our own deadline bounds the handshake; node's 120 s default would only be a fallback.
-    this.server = tls.createServer({ ...accept.server, handshakeTimeout: 120_000 });
+    this.server = tls.createServer({ ...accept, handshakeTimeout: 120_000 });
     // node keeps the PEM key on the server object, which every accepted socket references; the
     // secure context built from it is all that is needed from now on.
     for (const field of ['key', 'pfx', 'passphrase'] as const) delete (this.server as unknown as Record<string, unknown>)[field];
@@ -64,14 +58,14 @@ export class TlsUpgrader {
         reject(err);
       };
       raw.once('close', onClose);
-      if (role === 'responder' && this.server !== undefined) {
+      if (role === 'responder') {
         this.pending.set(raw, { resolve: (s) => (done(), resolve(s)), reject: (e) => fail(e) });
         this.server.emit('connection', raw);
         return;
       }
-      const socket = (client = role === 'responder' ? new tls.TLSSocket(raw, this.socketOptions) : tls.connect({ ...this.clientOptions, socket: raw }));
+      const socket = (client = tls.connect({ ...this.clientOptions, socket: raw }));
       socket.once('error', (err) => fail(err, socket));
-      socket.once(role === 'responder' ? 'secure' : 'secureConnect', () => {
+      socket.once('secureConnect', () => {
         done();
         socket.removeAllListeners('error');
         resolve(socket);

@@ -1,8 +1,9 @@
 /**
  * The hello exchange of the peer handshake, run inside the protected channel: each side says who
  * it is (node id, port, host, name, protocol version) and proves the shared secret with an
- * HMAC-SHA-256 over both hellos, fresh nonces and the channel binding (TLS exported keying
- * material), so a handshake relayed into another channel does not verify.
+ * HMAC-SHA-256 over both hellos, fresh nonces and the channel binding (the key exchange's
+ * transcript hash with a secret, TLS exported keying material with certificates), so a handshake
+ * relayed into another channel does not verify.
  *
  * ```
  * responder → initiator  SERVER_HELLO  magic type ver nonceS idS port host name
@@ -19,17 +20,14 @@
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Socket } from 'node:net';
-import { encodeFrame } from '../io/FrameDecoder.js';
-import type { HandshakeReader } from './HandshakeReader.js';
 import { AuthenticationError, DuplicateConnectionError, PeerBusyError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
 import { peeringCode, peeringOf, type Peering } from './peering.js';
 
 /** Magic of every handshake frame and ping: 'ACRO'. */
 export const MAGIC = 0x4143524f;
 const NONCE_BYTES = 32, ID_BYTES = 16, MAC_BYTES = 32;
-/** Handshake frame types (5: the MODE frame of the greeting). */
-export const FrameType = { ServerHello: 1, ClientHello: 2, ServerProof: 3, Reject: 4, Mode: 5 } as const;
+/** Handshake frame types (5: the MODE frame of the greeting; 6: a key exchange NONCE). */
+export const FrameType = { ServerHello: 1, ClientHello: 2, ServerProof: 3, Reject: 4, Mode: 5, Nonce: 6 } as const;
 /**
  * Why a responder refused a handshake (a Version reject is also the first frame of the greeting;
  * Busy comes instead of the greeting: the address is throttled, or the node has no room).
@@ -69,42 +67,56 @@ export function carriesPeering(a: Version, b: Version): boolean {
   return carries(a) && carries(b);
 }
 
+/**
+ * How the hellos travel: framed in the clear (plain mode, or inside TLS) or each in a sealed record.
+ * @example
+ * ```ts
+ * const frames: HandshakeFrames = { next: () => reader.next(), write: (f) => void socket.write(encodeFrame(f)) };
+ * ```
+ */
+export interface HandshakeFrames {
+  /** The next frame (rejects with the reader's error). */
+  next(): Promise<Buffer>;
+  write(frame: Buffer): void;
+}
+
 /** Parameters of one hello exchange. */
 export interface HelloParams {
   self: SelfInfo;
   macKey: Buffer;
   version: Version;
-  /** Bytes both ends of this channel (and no other) see: TLS exported keying material, or empty. */
+  /** Bytes both ends of this channel (and no other) see: the transcript hash, TLS exported keying material, or empty. */
   binding: Buffer;
   /** Responder only: called once the initiator is authenticated; 'duplicate' refuses it. */
   decide?: (peer: HelloInfo) => 'accept' | 'duplicate';
 }
 
 /**
- * Runs the hello exchange over `reader`/`socket`; resolves with the authenticated peer. Throws
+ * Runs the hello exchange over `frames`; resolves with the authenticated peer. Throws
  * AuthenticationError, ProtocolVersionError, ProtocolError, DuplicateConnectionError, PeerUnreachableError.
  * @example
  * ```ts
- * const peer = await exchangeHellos(reader, socket, 'initiator', { self, macKey, version, binding });
+ * const frames = { next: () => reader.next(), write: (f: Buffer) => void socket.write(encodeFrame(f)) };
+ * const peer = await exchangeHellos(frames, 'initiator', { self, macKey, version, binding });
  * ```
  */
-export async function exchangeHellos(reader: HandshakeReader, socket: Socket, role: 'initiator' | 'responder', params: HelloParams): Promise<HelloInfo> {
+export async function exchangeHellos(frames: HandshakeFrames, role: 'initiator' | 'responder', params: HelloParams): Promise<HelloInfo> {
   const { version, macKey, binding } = params;
   if (role === 'responder') {
     const serverHello = hello(FrameType.ServerHello, version, params.self);
-    socket.write(encodeFrame(serverHello));
-    const clientHello = await reader.next();
+    frames.write(serverHello);
+    const clientHello = await frames.next();
     checkReject(clientHello, version);
     if (clientHello.length < MAC_BYTES + 8 || clientHello[4] !== FrameType.ClientHello) throw badFrame(clientHello);
     const body = clientHello.subarray(0, clientHello.length - MAC_BYTES);
     const peer = parseHello(body, FrameType.ClientHello, version);
-    checkPeer(socket, peer, params, role);
+    checkPeer(frames, peer, params, role);
     if (!timingSafeEqual(mac(macKey, 'C', binding, serverHello, body), clientHello.subarray(clientHello.length - MAC_BYTES))) {
-      socket.write(encodeFrame(reject(RejectReason.Auth, version)));
+      frames.write(reject(RejectReason.Auth, version));
       throw Object.assign(new AuthenticationError(`peer ${peer.name} (${peer.host}:${peer.port}) failed authentication`), { peerLocation: `${peer.host}:${peer.port}` });
     }
     if (params.decide?.(peer) === 'duplicate') {
-      socket.write(encodeFrame(reject(RejectReason.Duplicate, version)));
+      frames.write(reject(RejectReason.Duplicate, version));
       throw new DuplicateConnectionError(`already connected to ${peer.name}`);
     }
     const extended = carriesPeering(version, peer.version);
@@ -114,18 +126,18 @@ export async function exchangeHellos(reader: HandshakeReader, socket: Socket, ro
     proof[4] = FrameType.ServerProof;
     mac(macKey, 'S', binding, serverHello, clientHello, ours).copy(proof, 5);
     ours.copy(proof, 5 + MAC_BYTES);
-    socket.write(encodeFrame(proof));
+    frames.write(proof);
     return peer;
   }
-  const serverHello = await reader.next();
+  const serverHello = await frames.next();
   checkReject(serverHello, version);
   const peer = parseHello(serverHello, FrameType.ServerHello, version);
-  checkPeer(socket, peer, params, role);
+  checkPeer(frames, peer, params, role);
   const extended = carriesPeering(version, peer.version);
   const body = hello(FrameType.ClientHello, version, params.self, extended);
   const clientHello = Buffer.concat([body, mac(macKey, 'C', binding, serverHello, body)]);
-  socket.write(encodeFrame(clientHello));
-  const answer = await reader.next();
+  frames.write(clientHello);
+  const answer = await frames.next();
   checkReject(answer, version);
   if (answer.length !== 5 + MAC_BYTES + (extended ? 1 : 0) || answer.readUInt32BE(0) !== MAGIC || answer[4] !== FrameType.ServerProof) throw badFrame(answer);
   const theirs = answer.subarray(5 + MAC_BYTES);
@@ -143,13 +155,13 @@ function peeringByte(code: number, frame: Buffer): Peering {
 }
 
 /** Either side: the peer must speak our major version and must not be this node itself. */
-function checkPeer(socket: Socket, peer: HelloInfo, params: HelloParams, role: 'initiator' | 'responder'): void {
+function checkPeer(frames: HandshakeFrames, peer: HelloInfo, params: HelloParams, role: 'initiator' | 'responder'): void {
   if (peer.version.major !== params.version.major) {
-    socket.write(encodeFrame(reject(RejectReason.Version, params.version)));
+    frames.write(reject(RejectReason.Version, params.version));
     throw versionError(peer.version, params.version);
   }
   if (peer.nodeId === params.self.nodeId) {
-    socket.write(encodeFrame(reject(RejectReason.Duplicate, params.version)));
+    frames.write(reject(RejectReason.Duplicate, params.version));
     const message = `${peer.host}:${peer.port} is this node itself`;
     throw role === 'responder' ? new DuplicateConnectionError(message) : new PeerUnreachableError(message);
   }

@@ -43,8 +43,9 @@ export interface NetworkOptions {
   /** This node's name (default 'host:port'); `locatePeer` finds nodes by it. */
   name?: string;
   /**
-   * Shared secret: peers must have the same one. Every connection is then TLS 1.3 with a pre-shared
-   * key derived from it (HKDF-SHA-256); it never travels and is not kept. Use a high-entropy one
+   * Shared secret: peers must have the same one. Every byte of a connection after its greeting is
+   * then sealed in AES-256-GCM records, with keys for each connection and direction derived from it
+   * (HKDF-SHA-256) and both sides' fresh nonces; it never travels and is not kept. Use a high-entropy one
    * (`newSecret()`): a recorded connection lets an attacker test guesses offline. Beyond loopback
    * it must have at least 16 bytes (WeakSecretError). A `Secret` keeps it unprintable meanwhile.
    */

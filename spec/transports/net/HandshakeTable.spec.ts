@@ -53,12 +53,12 @@ describe('HandshakeTable', () => {
     expect(t.takeEvicted()).to.equal(0);
   });
 
-  it('never evicts a connection that proved the secret (finished TLS, or was answered by TLS-PSK); full of them, it refuses', () => {
+  it('never evicts a connection that proved the secret (finished TLS or the key exchange, or answered past its greeting with a secret); full of them, it refuses', () => {
     const t = table(2, 2, 54);
     const tls = socket(), psk = socket();
     t.secured(t.admit(tls, 0) as HandshakeEntry);
     t.admit(psk, 0);
-    psk.bytesWritten = 247; // TLS sent its flight: the ClientHello's PSK binder verified
+    psk.bytesWritten = 247; // its confirmation record went out: the initiator's first record verified
     expect(t.admit(socket(), 1)).to.equal('full');
     expect([tls.destroyed, psk.destroyed]).to.deep.equal([false, false]);
   });

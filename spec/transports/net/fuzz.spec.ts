@@ -58,13 +58,15 @@ async function throwAt(location: string, bytes: Buffer, ms = 1500): Promise<'clo
 async function authenticated(location: string): Promise<{ socket: net.Socket; send(v: unknown): void; sendRaw(b: Buffer): void; next(ms?: number): Promise<unknown>; closed: Promise<void> }> {
   const raw = await connect(location, '127.0.3.1');
   raw.on('error', () => {});
-  const { socket, leftover } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'fuzzer' }, keys: KEYS, timeout: 3000 });
+  const { socket, leftover, records } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'fuzzer' }, keys: KEYS, timeout: 3000 });
+  const seal = (b: Buffer): Buffer => (records === undefined ? b : records.seal(b));
   socket.on('error', () => {});
   const frames = new FrameDecoder(1 << 20);
   const queue: unknown[] = [];
   let waiter: ((v: unknown) => void) | undefined;
   const onData = (chunk: Buffer): void => {
-    frames.push(chunk);
+    if (records === undefined) frames.push(chunk);
+    else for (const plain of records.open(chunk)) frames.push(plain);
     for (let f = frames.next(); f; f = frames.next()) {
       const msg = decoder.decode(f);
       if (Array.isArray(msg) && msg[0] === 2) continue; // heartbeat
@@ -82,8 +84,8 @@ async function authenticated(location: string): Promise<{ socket: net.Socket; se
   return {
     socket,
     closed,
-    send: (v) => socket.write(encodeFrame(cbor.encode(v))),
-    sendRaw: (b) => socket.write(b),
+    send: (v) => socket.write(seal(encodeFrame(cbor.encode(v)))),
+    sendRaw: (b) => socket.write(seal(b)),
     next: (ms = 2000) =>
       queue.length > 0
         ? Promise.resolve(queue.shift())

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { encodeFrame } from '../../../extend.js';
 import { AuthenticationError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from '../../../index.js';
-import tls from 'node:tls';
 import { handshake, MAX_HANDSHAKE_FRAME, newNodeId, PROTOCOL_VERSION, type HandshakeParams } from '../../../transports/net/handshake.js';
 import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { DuplicateConnectionError } from '../../../transports/net/netErrors.js';
@@ -45,7 +44,7 @@ describe('Handshake', () => {
   });
   afterEach(() => pair.close());
 
-  it('with a secret, runs TLS 1.3 with a pre-shared key and authenticates both sides inside it', async () => {
+  it('with a secret, seals every byte after the greeting in records keyed for this connection, and authenticates both sides inside them', async () => {
     const [c, s] = await Promise.all([
       handshake(pair.client, 'initiator', params('s3', 'client')),
       handshake(pair.server, 'responder', params('s3', 'server')),
@@ -55,11 +54,14 @@ describe('Handshake', () => {
     expect(c.peer.nodeId).to.match(/^[0-9a-f]{32}$/);
     expect(c.peer.version).to.deep.equal(PROTOCOL_VERSION);
     expect(c.leftover.length).to.equal(0);
-    for (const side of [c.socket, s.socket]) {
-      expect(side).to.be.instanceOf(tls.TLSSocket);
-      expect((side as tls.TLSSocket).getProtocol()).to.equal('TLSv1.3');
-      expect((side as tls.TLSSocket).getCipher().name).to.match(/^TLS_(AES_128_GCM|CHACHA20_POLY1305)_SHA256$/);
-    }
+    expect(c.socket).to.equal(pair.client);
+    expect(s.socket).to.equal(pair.server);
+    expect(c.records, 'a record layer each side').to.not.equal(undefined);
+    expect(s.records).to.not.equal(undefined);
+    // Each direction has its own key: what one side seals, the other opens, and not itself.
+    const sealed = c.records!.seal(Buffer.from('ping'));
+    expect(s.records!.open(sealed).map(String)).to.deep.equal(['ping']);
+    expect(() => c.records!.open(c.records!.seal(Buffer.from('reflected')))).to.throw(AuthenticationError);
   });
 
   it('without a secret stays plaintext, authenticated by the same hellos', async () => {
@@ -69,15 +71,15 @@ describe('Handshake', () => {
     expect(c.peer.name).to.equal('server');
   });
 
-  it('refuses a different secret at the TLS layer, on both sides, with AuthenticationError', async () => {
+  it('refuses a different secret at the first sealed record, on both sides, with AuthenticationError', async () => {
     const [c, s] = await Promise.all([
       settle(handshake(pair.client, 'initiator', params('one', 'client'))),
       settle(handshake(pair.server, 'responder', params('two', 'server'))),
     ]);
     expect(AuthenticationError.is(c.error), String(c.error)).to.equal(true);
     expect(AuthenticationError.is(s.error), String(s.error)).to.equal(true);
-    expect(c.error.message).to.match(/TLS-PSK/);
-    expect(String(s.error.cause?.code)).to.match(/^ERR_SSL_/); // the TLS layer refused: no hello was exchanged
+    expect(c.error.message).to.match(/rejected our authentication/);
+    expect(s.error.message).to.match(/first sealed record failed authentication/); // no hello was exchanged
   });
 
   it('a party with a secret and one without refuse each other (typed errors, before any hello)', async () => {
@@ -86,7 +88,7 @@ describe('Handshake', () => {
       settle(handshake(pair.server, 'responder', params('', 'server', { timeout: 500 }))),
     ]);
     expect(AuthenticationError.is(c.error), String(c.error)).to.equal(true);
-    expect(c.error.message).to.match(/TLS-PSK.*nothing|nothing.*TLS-PSK/);
+    expect(c.error.message).to.match(/sealed with a secret.*nothing|nothing.*sealed with a secret/);
     expect(s.error, 'the responder never authenticates it').to.not.equal(undefined);
     const other = await socketPair();
     try {
@@ -154,7 +156,7 @@ describe('Handshake', () => {
     }
   });
 
-  it('2.1 nodes tell each other their peering inside the handshake; with a 2.0 node neither does, and it is a mesh node', async () => {
+  it('nodes tell each other their peering inside the handshake; a 2.0 node, talking to a 2.1 one, does not, and it is a mesh node', async () => {
     const self = (name: string, peering: 'hub' | 'hidden'): HandshakeParams['self'] => ({ nodeId: newNodeId(), host: '127.0.0.1', port: 1000, name, peering });
     const [c, s] = await Promise.all([
       handshake(pair.client, 'initiator', params('k', 'client', { self: self('client', 'hidden') })),
@@ -166,10 +168,10 @@ describe('Handshake', () => {
     for (const old of ['initiator', 'responder'] as const) {
       const other = await socketPair();
       try {
-        const v20 = { version: { major: 2, minor: 0 } };
+        const v20 = { version: { major: 2, minor: 0 } }, v21 = { version: { major: 2, minor: 1 } };
         const [c2, s2] = await Promise.all([
-          handshake(other.client, 'initiator', params('k', 'client', { self: self('client', 'hidden'), ...(old === 'initiator' ? v20 : {}) })),
-          handshake(other.server, 'responder', params('k', 'server', { self: self('server', 'hub'), ...(old === 'responder' ? v20 : {}) })),
+          handshake(other.client, 'initiator', params('k', 'client', { self: self('client', 'hidden'), ...(old === 'initiator' ? v20 : v21) })),
+          handshake(other.server, 'responder', params('k', 'server', { self: self('server', 'hub'), ...(old === 'responder' ? v20 : v21) })),
         ]);
         expect([c2.peer.peering, s2.peer.peering], `a 2.0 ${old}`).to.deep.equal(['mesh', 'mesh']);
       } finally {
@@ -184,15 +186,15 @@ describe('Handshake', () => {
     pair.server.write(encodeFrame(v1Hello));
     const r = await settle(handshake(pair.client, 'initiator', params('k', 'client')));
     expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
-    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 2.1');
+    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 3.0');
   });
 
-  it('a 1.x initiator reads our greeting as a version refusal naming 2.1 (the 1.x REJECT layout)', async () => {
+  it('a 1.x or 2.x initiator reads our greeting as a version refusal naming 3.0 (the 1.x REJECT layout)', async () => {
     const serving = settle(handshake(pair.server, 'responder', params('k', 'server', { timeout: 500 })));
     const first = await new Promise<Buffer>((r) => pair.client.once('data', r));
     // 1.x: a frame of exactly 8 bytes, 'ACRO', type 4 (REJECT), reason 1 (version), then major.minor.
     expect(first.readUInt32BE(0)).to.equal(8);
-    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 2, 1]);
+    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 3, 0]);
     pair.client.destroy();
     expect((await serving).value).to.equal(undefined);
   });
@@ -235,7 +237,7 @@ describe('Handshake', () => {
       p2.close();
     }
 
-    // With a secret, plaintext garbage never gets past TLS.
+    // With a secret, plaintext garbage never gets past the key exchange.
     const p4 = await socketPair();
     try {
       const garbage = settle(handshake(p4.server, 'responder', params('k', 'server')));
@@ -243,7 +245,7 @@ describe('Handshake', () => {
       p4.client.on('error', () => {});
       p4.client.write(encodeFrame(Buffer.from('definitely not a hello')));
       const r = await garbage;
-      expect(AuthenticationError.is(r.error) || PeerUnreachableError.is(r.error), String(r.error)).to.equal(true);
+      expect(ProtocolError.is(r.error), String(r.error)).to.equal(true);
     } finally {
       p4.close();
     }
@@ -260,14 +262,14 @@ describe('Handshake', () => {
     }
   });
 
-  it('bytes that follow the handshake are handed back untouched (inside TLS)', async () => {
+  it('bytes that follow the handshake are handed back untouched (sealed records)', async () => {
     const serverSide = handshake(pair.server, 'responder', params('k', 'server'));
     const clientSide = handshake(pair.client, 'initiator', params('k', 'client'));
     const s = await serverSide;
-    s.socket.write(encodeFrame(Buffer.from('after')));
+    s.socket.write(s.records!.seal(encodeFrame(Buffer.from('after'))));
     const c = await clientSide;
     const extra = c.leftover.length > 0 ? c.leftover : await new Promise<Buffer>((r) => (c.socket.once('data', r), c.socket.resume()));
-    expect(extra.subarray(4).toString()).to.equal('after');
+    expect(c.records!.open(extra).map((b) => b.subarray(4).toString())).to.deep.equal(['after']);
     expect(s.leftover.length).to.equal(0);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Spec helper: a TCP listener on 127.0.0.1 in front of a node that treats each connection as its
  * script says, in turn (the last entry for all later ones): `busy` answers a REJECT busy, as a
- * node whose handshake table refuses the connection does; `room` greets as a TLS-PSK node, then
+ * node whose handshake table refuses the connection does; `room` greets as a node with a secret, then
  * closes the connection when the dialler speaks (as a table that made room for another does);
  * `cut` relays to the node and drops the connection once the node has answered past its greeting
  * (a handshake cut short for another reason); `pass` relays.
@@ -11,6 +11,7 @@ import net from 'node:net';
 import { encodeFrame } from '../../../transports/io/FrameDecoder.js';
 import { PROTOCOL_VERSION } from '../../../transports/net/handshake.js';
 import { FrameType, MAGIC, reject, RejectReason } from '../../../transports/net/hellos.js';
+import { nonceFrame } from '../../../transports/net/recordKeys.js';
 
 /** What the proxy does with one connection. */
 export type Treatment = 'busy' | 'room' | 'cut' | 'pass';
@@ -26,6 +27,7 @@ export interface RefusingProxy {
 const GREETING = Buffer.concat([
   encodeFrame(reject(RejectReason.Version, PROTOCOL_VERSION)),
   encodeFrame(Buffer.from([...Buffer.from(MAGIC.toString(16), 'hex'), FrameType.Mode, 1])),
+  encodeFrame(nonceFrame()),
 ]);
 
 /** Starts a proxy in front of `target` (`host:port`). */
