@@ -32,8 +32,11 @@ export class PeerWatchers {
     if (target === null || typeof target !== 'object' || typeof target.send !== 'function') {
       throw new InvalidArgumentError('peerStatus needs a coroutine (or anything with send)');
     }
+    const alive = target as { readonly isAlive?: boolean };
     const listener = (status: PeerStatus): void => {
-      if (!target.send(status)) this.listeners.delete(listener);
+      // A coroutine that ended is dropped before a send: the subscription ends with it, without
+      // a dead letter (as a stop's goodbyes would otherwise make for a subscriber ended just before).
+      if (alive.isAlive === false || !target.send(status)) this.listeners.delete(listener);
     };
     for (const peer of current) target.send(new PeerStatus(peer.location, peer.name, 'online', peer.incarnation));
     this.listeners.add(listener);

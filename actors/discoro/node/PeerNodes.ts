@@ -138,12 +138,15 @@ export class PeerNodes {
     const { location, incarnation } = e;
     const self = this.coro!;
     self.scheduler.spawnWith({ name: 'peer-node-probe', daemon: true }, async (probe: Coro) => {
+      let answer: Answer;
       try {
         const info = (await this.net.request(location, NodeRequests.info, [], { timeout: this.net.requestTimeout, coro: probe })) as NodeInfo;
-        self.send(new Answer(location, incarnation, typeof info?.name === 'string' ? info : undefined, false));
+        answer = new Answer(location, incarnation, typeof info?.name === 'string' ? info : undefined, false);
       } catch (err) {
-        self.send(new Answer(location, incarnation, undefined, UnknownRequestError.is(err)));
+        answer = new Answer(location, incarnation, undefined, UnknownRequestError.is(err));
       }
+      // A node that stops ends this coroutine before its network fails the request: no one to tell.
+      if (self.isAlive) self.send(answer);
     });
   }
 

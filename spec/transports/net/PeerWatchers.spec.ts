@@ -28,6 +28,17 @@ describe('PeerWatchers', () => {
     expect(() => w.subscribe(null as never, [])).to.throw(InvalidArgumentError);
   });
 
+  it('a coroutine that ended is dropped without a send: no dead letter', async () => {
+    const w = new PeerWatchers(sched);
+    const coro = sched.spawn(async () => undefined);
+    w.subscribe(coro, []);
+    await coro.finish();
+    const before = sched.counters.deadLetters;
+    w.online(peer('a', 1));
+    w.offline(peer('a', 1));
+    expect(sched.counters.deadLetters).to.equal(before);
+  });
+
   it('waitForName resolves when the peer comes online, undefined on timeout and at stop; abort rejects', async () => {
     const w = new PeerWatchers(sched);
     const found = w.waitForName('n2', 5000, undefined);
