@@ -187,8 +187,8 @@ async function runRemote(n: number, reps: number): Promise<void> {
       value = Math.max(value, await remoteAskRate(squarer, n));
       plainValue = Math.max(plainValue, await remoteAskRate(plainSquarer, n));
     }
-    const target = 'raw node:net request/reply, same framing, no TLS';
-    printFigure({ bench: 'ask', metric: 'remote_ask_round_trips_per_s_tls_psk', value, baseline: base, target });
+    const target = 'raw node:net request/reply, same framing, plaintext';
+    printFigure({ bench: 'ask', metric: 'remote_ask_round_trips_per_s_secret', value, baseline: base, target });
     printFigure({ bench: 'ask', metric: 'remote_ask_round_trips_per_s_plaintext', value: plainValue, baseline: base, target });
     await node.stop();
     await plainNode.stop();

@@ -30,7 +30,7 @@ describe('bench (smoke size)', () => {
       'ping_pong_ms', 'counting_ms', 'thread_ring_ms', 'chameneos_ms', 'big_ms', 'fork_join_throughput_ms', 'fork_join_creation_ms',
       'ns_per_message_1k_pairs', 'cpu_ns_per_message_1k_pairs', 'young_gcs_per_million_messages_1k_pairs',
       'storm_msgs_per_cpu_s_1000_pairs', 'timer_1ms_late_p50_ms', 'tcp_echo_during_storm_p99_ms',
-      'local_ask_round_trips_per_s', 'pool_of_4_asks_per_s_256_in_flight', 'remote_ask_round_trips_per_s_tls_psk',
+      'local_ask_round_trips_per_s', 'pool_of_4_asks_per_s_256_in_flight', 'remote_ask_round_trips_per_s_secret',
     ]);
     // Every Savina figure compares with its hand-rolled twin (the runner checks they computed the same).
     for (const f of figures.filter((x) => x.bench === 'savina')) expect(f.baseline, JSON.stringify(f)).to.be.a('number');
