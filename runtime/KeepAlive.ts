@@ -45,10 +45,22 @@ export class KeepAlive {
     if (++this.holds === 1) this.apply();
   }
 
-  /** Ends one `hold()`. */
+  /**
+   * Ends one `hold()`. The last one lets go at the end of the turn, not at once: calls awaited one
+   * after another from outside a coroutine would otherwise re-ref and unref the interval per call.
+   */
   release(): void {
-    if (--this.holds === 0) this.apply();
+    if (--this.holds === 0 && !this.letGoPending) {
+      this.letGoPending = true;
+      setImmediate(this.letGo);
+    }
   }
+
+  private letGoPending = false;
+  private readonly letGo = (): void => {
+    this.letGoPending = false;
+    this.apply();
+  };
 
   /** Holds the process until `promise` settles; returns it. */
   holdUntil<T>(promise: Promise<T>): Promise<T> {

@@ -31,6 +31,10 @@ describe('KeepAlive', () => {
     alive.release();
     expect(alive.holding, 'one hold is still pending').to.equal(true);
     alive.release();
+    expect(alive.holding, 'the last hold lets go at the end of the turn').to.equal(true);
+    alive.hold(); // calls awaited one after another: the interval stays as it is
+    alive.release();
+    await turn();
     expect(alive.holding).to.equal(false);
   });
 
