@@ -3,7 +3,7 @@
  * crash reports of coroutines nobody monitors, and warnings (abandoned locks, dead letters,
  * refused peers), as one line each — a readable line on a terminal, JSON otherwise. The level
  * comes from `ASYNCORO_LOG` (`silent`, `error`, `warn` (default), `info`, `debug`); a logger
- * passed by the user replaces the default. The library never writes to the console. Secrets are
+ * passed by the user replaces the default. The library never writes to the console; secrets are
  * redacted at any depth (a key naming a secret, a token, a password, ...), and repeated events
  * (dead letters) are throttled to one summary line per interval.
  * @module
