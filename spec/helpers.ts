@@ -3,6 +3,7 @@
  * guarding against unhandled rejections, and deferred promises.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { pino, type Logger } from 'pino';
@@ -108,5 +109,20 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Whether a process with this pid exists and has not yet exited. Unlike isAlive, a zombie counts
+ * as exited: a process whose parent was killed first is reaped by init, which here takes well
+ * over a second after the process itself is gone.
+ */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return isAlive(pid); // gone between the two looks, or no /proc to tell a zombie by
   }
 }

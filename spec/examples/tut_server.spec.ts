@@ -15,7 +15,7 @@ describe('examples: tut_server + tut_client (two processes)', function () {
       const server = startExample('tut_server', ['--udp-port', udpPort], children);
       const [, location] = await server.waitFor(/^server at (\S+)$/);
       const args = how.startsWith('location') ? [location, '--udp-port', udpPort] : ['--udp-port', udpPort];
-      const client = startExample('tut_client', args, children);
+      const client = startExample('tut_client', args, children, { SCALE: '0.1' }); // its clients sleep 0-100 ms between messages, not 0-1 s
       client.proc.stdin!.end();
       expect(await client.exited(30_000)).to.equal(0);
       await server.waitFor(/^processing 30: /, 5000);

@@ -7,7 +7,7 @@
  * left in the namespaces), then deletes the namespaces, the veths and the bridge.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { isAlive } from '../../helpers.js';
+import { isRunning } from '../../helpers.js';
 
 /** One host: a namespace, the host side of its veth, its address. */
 export interface NetnsHost {
@@ -106,7 +106,7 @@ export class NetnsLab {
       }
     }
     const deadline = Date.now() + ms;
-    while ([...pids].some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ([...pids].some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.children.length = 0;
   }
 
