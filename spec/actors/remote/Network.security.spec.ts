@@ -31,7 +31,8 @@ describe('Network security (real processes on 127.0.0.1)', function () {
   const start = (options: object, logger?: Logger): Promise<Network> => fx.node({ ...BASE, ...options }, new Scheduler(logger ? { logger } : {}));
   after(killAllPeerProcesses);
 
-  it('a relay between two nodes with the same secret reads no plaintext, and a frame it injects is never served', async () => {
+  /** A node whose 'sink' records what it receives, a relay in front of it, and a peer process that will connect through the relay. */
+  async function relayed(): Promise<{ here: Network; received: unknown[]; offline: PeerStatus[]; proxy: Awaited<ReturnType<typeof relayProxy>>; other: PeerProcess }> {
     const here = await start({});
     const received: unknown[] = [];
     here.scheduler.spawnWith({ name: 'sink', daemon: true }, async (coro: Coro<unknown>) => {
@@ -41,6 +42,11 @@ describe('Network security (real processes on 127.0.0.1)', function () {
     here.peerStatus({ send: (s: unknown) => ((s as PeerStatus).status === 'offline' && offline.push(s as PeerStatus), true) });
     const proxy = await relayProxy(String(here.location));
     const other = await PeerProcess.start({ ...BASE });
+    return { here, received, offline, proxy, other };
+  }
+
+  it('a relay between two nodes with the same secret reads no plaintext, and a frame it injects is never served', async () => {
+    const { here, received, offline, proxy, other } = await relayed();
     try {
       const via = `127.0.0.1:${proxy.port}`;
       expect(await other.command({ cmd: 'peer', location: via })).to.deep.equal({ ok: true });
@@ -64,15 +70,7 @@ describe('Network security (real processes on 127.0.0.1)', function () {
   });
 
   it('a relay that replays what the client sent after authentication gets the connection dropped, and nothing is served twice', async () => {
-    const here = await start({});
-    const received: unknown[] = [];
-    here.scheduler.spawnWith({ name: 'sink', daemon: true }, async (coro: Coro<unknown>) => {
-      for (;;) received.push(await coro.receive());
-    }).register();
-    const offline: PeerStatus[] = [];
-    here.peerStatus({ send: (s: unknown) => ((s as PeerStatus).status === 'offline' && offline.push(s as PeerStatus), true) });
-    const proxy = await relayProxy(String(here.location));
-    const other = await PeerProcess.start({ ...BASE });
+    const { here, received, offline, proxy, other } = await relayed();
     try {
       const via = `127.0.0.1:${proxy.port}`;
       expect(await other.command({ cmd: 'peer', location: via })).to.deep.equal({ ok: true });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { inspect } from 'node:util';
 import { AuthenticationError, PeerUnreachableError } from '../../../index.js';
 import { encodeFrame } from '../../../transports/io/FrameDecoder.js';
@@ -8,27 +7,9 @@ import { handshake, newNodeId, type HandshakeResult } from '../../../transports/
 import { PeerConnection } from '../../../transports/net/PeerConnection.js';
 import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 import { MAX_RECORD_PLAINTEXT, RECORD_OVERHEAD, RecordLayer } from '../../../transports/net/RecordLayer.js';
+import { netPair as socketPair } from '../../fixtures/index.js';
 import { settle, until } from '../../helpers.js';
 
-/** A connected pair of real loopback sockets. */
-async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; close(): void }> {
-  const listener = net.createServer();
-  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-  const accepted = new Promise<net.Socket>((r) => listener.once('connection', r));
-  const client = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
-  const server = await accepted;
-  await new Promise((r) => (client.readyState === 'open' ? r(undefined) : client.once('connect', r)));
-  for (const s of [client, server]) s.on('error', () => {});
-  return {
-    client,
-    server,
-    close() {
-      client.destroy();
-      server.destroy();
-      listener.close();
-    },
-  };
-}
 
 const KEYS = PeerKeys.from('record layer secret', undefined);
 const params = (name: string, keys = KEYS, timeout = 3000) => ({ self: { nodeId: newNodeId(), host: '127.0.0.1', port: 1000, name }, keys, timeout });
