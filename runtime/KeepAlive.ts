@@ -22,6 +22,8 @@ export class KeepAlive {
   private coroutines = false;
   private stopped = false;
   private holds = 0;
+  /** The last hold was let go this turn: the interval is unref'd when the turn ends, if still free. */
+  private letGoPending = false;
 
   /** True while it holds the process (its interval is armed). */
   get holding(): boolean {
@@ -56,7 +58,6 @@ export class KeepAlive {
     }
   }
 
-  private letGoPending = false;
   private readonly letGo = (): void => {
     this.letGoPending = false;
     this.apply();

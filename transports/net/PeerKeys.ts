@@ -5,7 +5,7 @@
  * the mode). Certificate TLS keeps its private key inside a secure context, never as text.
  *
  * Modes: `plain` (no secret, no certificates: loopback or `insecure: true` only), `psk` (a secret:
- * every byte after the greeting in AES-256-GCM records keyed from it), `certificate` (the `tls` option; with a secret as well,
+ * every byte after the greeting in ChaCha20-Poly1305 records keyed from it), `certificate` (the `tls` option; with a secret as well,
  * the handshake inside the channel still proves it).
  * @module
  */
@@ -84,14 +84,15 @@ export class PeerKeys {
   /** True for certificate TLS with `insecureSkipVerify`. */
   readonly skipsVerify: boolean;
   #mac: Buffer;
-  #psk: Buffer | undefined;
+  /** psk mode: the key each connection derives its record keys from. */
+  #recordKey: Buffer | undefined;
   #upgrader: TlsUpgrader | undefined;
 
-  private constructor(mode: ChannelMode, hasSecret: boolean, mac: Buffer, psk: Buffer | undefined, certificates: PeerTlsOptions | undefined) {
+  private constructor(mode: ChannelMode, hasSecret: boolean, mac: Buffer, recordKey: Buffer | undefined, certificates: PeerTlsOptions | undefined) {
     this.mode = mode;
     this.hasSecret = hasSecret;
     this.#mac = mac;
-    this.#psk = psk;
+    this.#recordKey = recordKey;
     this.skipsVerify = certificates?.insecureSkipVerify === true && certificates.ca === undefined;
     // Peers are identified by the CA and the handshake inside, not by host names.
     const client = { checkServerIdentity: () => undefined, minVersion: 'TLSv1.3' as const };
@@ -142,7 +143,7 @@ export class PeerKeys {
    */
   material(): PeerKeyMaterial | undefined {
     if (this.mode === 'certificate') return undefined;
-    return { mode: this.mode, mac: new Uint8Array(this.#mac), psk: this.#psk === undefined ? undefined : new Uint8Array(this.#psk) };
+    return { mode: this.mode, mac: new Uint8Array(this.#mac), psk: this.#recordKey === undefined ? undefined : new Uint8Array(this.#recordKey) };
   }
 
   /** @internal The keys of a worker thread, from its owner's `material()`. Throws InvalidArgumentError for malformed material. */
@@ -165,8 +166,8 @@ export class PeerKeys {
    * the record key and both sides' nonces. Throws InvalidArgumentError in another mode.
    */
   records(initiatorNonce: Buffer, responderNonce: Buffer, role: 'initiator' | 'responder'): RecordLayer {
-    if (this.#psk === undefined) throw new InvalidArgumentError(`no record key in ${this.mode} mode`);
-    return RecordLayer.derive(this.#psk, initiatorNonce, responderNonce, role);
+    if (this.#recordKey === undefined) throw new InvalidArgumentError(`no record key in ${this.mode} mode`);
+    return RecordLayer.derive(this.#recordKey, initiatorNonce, responderNonce, role);
   }
 
   /**

@@ -44,7 +44,7 @@ export interface NetworkOptions {
   name?: string;
   /**
    * Shared secret: peers must have the same one. Every byte of a connection after its greeting is
-   * then sealed in AES-256-GCM records, with keys for each connection and direction derived from it
+   * then sealed in ChaCha20-Poly1305 records, with keys for each connection and direction derived from it
    * (HKDF-SHA-256) and both sides' fresh nonces; it never travels and is not kept. Use a high-entropy one
    * (`newSecret()`): a recorded connection lets an attacker test guesses offline. Beyond loopback
    * it must have at least 16 bytes (WeakSecretError). A `Secret` keeps it unprintable meanwhile.

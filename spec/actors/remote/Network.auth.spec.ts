@@ -1,29 +1,18 @@
 /** The network's handshake with real processes: secrets that differ, protocol versions, closed ports. */
 import { expect } from 'chai';
-import { AuthenticationError, Network, PeerUnreachableError, ProtocolVersionError, Scheduler } from '../../../index.js';
-import { killAllPeerProcesses, PeerProcess } from '../../fixtures/index.js';
+import { AuthenticationError, PeerUnreachableError, ProtocolVersionError, Scheduler } from '../../../index.js';
+import { killAllPeerProcesses, networkFixture, PeerProcess } from '../../fixtures/index.js';
 import { captureLogger, settle } from '../../helpers.js';
 
 describe('Network: authentication and versions (real processes on 127.0.0.1)', function () {
   this.timeout(30_000);
-  let sched: Scheduler;
-  let net: Network | undefined;
-
-  beforeEach(() => {
-    sched = new Scheduler();
-  });
-  afterEach(async () => {
-    await net?.stop();
-    net = undefined;
-    await sched.terminate();
-  });
+  const fx = networkFixture();
   after(killAllPeerProcesses);
 
   describe('authentication and versions', () => {
     it('a peer with the wrong secret never becomes a peer, is logged once, and the log holds no secret', async () => {
       const cap = captureLogger('debug');
-      sched = new Scheduler({ logger: cap.logger });
-      net = await Network.start(sched, { discover: false, secret: 'right-secret-123' });
+      const net = await fx.node({ secret: 'right-secret-123' }, new Scheduler({ logger: cap.logger }));
       const bad = await PeerProcess.start({ secret: 'wrong-secret-456', seeds: [String(net.location)], heartbeatInterval: 100 });
       try {
         const r1 = await settle(net.peer(bad.ready.location, { timeout: 3000 }));
@@ -52,7 +41,7 @@ describe('Network: authentication and versions (real processes on 127.0.0.1)', f
     });
 
     it('1.x and 2.x peers are refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works', async () => {
-      net = await Network.start(sched, { discover: false, secret: 'versions', peering: 'hub' });
+      const net = await fx.node({ secret: 'versions', peering: 'hub' });
       const v1 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 1, minor: 0 } });
       // 2.1: the build before sealed records (its links ran TLS-PSK); the two refuse each other in the greeting.
       const v21 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 2, minor: 1 } });
@@ -78,7 +67,7 @@ describe('Network: authentication and versions (real processes on 127.0.0.1)', f
     });
 
     it('connecting to a closed port fails with PeerUnreachableError', async () => {
-      net = await Network.start(sched, { discover: false, connectTimeout: 1000 });
+      const net = await fx.node({ connectTimeout: 1000 });
       const r = await settle(net.peer('127.0.0.1:1', { timeout: 3000 }));
       expect(PeerUnreachableError.is(r.error)).to.equal(true);
     });
