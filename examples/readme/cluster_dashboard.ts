@@ -1,12 +1,13 @@
 // A client's dashboard of its computation: its nodes, servers and jobs, live. (Every discoronode
 // serves one of its own too: its address is printed at start.)
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Computation, DiscoroNode, newSecret, serveDashboard } from '../../index.js';
 
 const secret = newSecret();
-const node = await DiscoroNode.start({ cpus: 2, name: 'n1', discover: false, secret, destDir: mkdtempSync(path.join(os.tmpdir(), 'discoro-')) });
+const destDir = mkdtempSync(path.join(os.tmpdir(), 'discoro-'));
+const node = await DiscoroNode.start({ cpus: 2, name: 'n1', discover: false, secret, destDir });
 
 function square(_job: unknown, x: number): number {
   return x * x;
@@ -22,4 +23,5 @@ if (await computation.schedule({ timeout: 30_000 })) {
 }
 await dash.close();
 await node.stop();
+rmSync(destDir, { recursive: true, force: true });
 // prints: squares on n1 {"submitted":3,"running":0,"done":3,"failed":0}

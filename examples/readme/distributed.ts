@@ -1,5 +1,5 @@
 // Remote channels, remote invocation (RCI) and file transfer between two nodes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Channel, Network, Rci, Scheduler, type Coro, type RemoteChannel } from '../../index.js';
@@ -35,4 +35,5 @@ await netB.stop();
 await netA.stop();
 await a.terminate();
 await b.terminate();
+rmSync(dir, { recursive: true, force: true });
 // prints: [ 'hello from A', 144, { sent: true, bytes: 8 } ]
