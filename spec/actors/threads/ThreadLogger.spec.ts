@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { spawnOn } from '../../../actors/threads/spawnOn.js';
+import { spawnOn, spawnOnWith } from '../../../actors/threads/spawnOn.js';
 import { forwardThreadLogs, ThreadLogger, type ThreadLogRecord } from '../../../actors/threads/ThreadLogger.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
@@ -172,6 +172,24 @@ describe('ThreadLogger on real threads', function () {
       const crash = capture.lines.find((l) => l.msg === 'uncaught exception in coroutine')!;
       expect([crash.level, crash.err.message, crash.err.code]).to.deep.equal([50, 'failed in a thread', 'ERR_FIXTURE']);
       expect(capture.raw.join('')).to.not.include('hunter2').and.not.include('t0k3n');
+    } finally {
+      for (const g of fx.groups.splice(0)) await g.stop({ timeout: 300 });
+      await sched.terminate();
+    }
+  });
+
+  it('a thread that took a lost one\'s place from a warm spare logs through the owner too', async () => {
+    capture.lines.length = 0;
+    const sched = new Scheduler({ logger: capture.logger });
+    try {
+      const threads = await fx.start({ scheduler: sched, spares: 1 });
+      await until(() => threads.spares === 1, 20_000, 'a warm spare');
+      const victim = await spawnOnWith(threads, { thread: 1 }, THREAD_WORKERS, 'exitThread');
+      victim.send(3);
+      await until(() => threads.list()[0]!.state === 'up' && threads.list()[0]!.starts === 2, 20_000, 'the spare in the lost one\'s place');
+      await spawnOn(threads, THREAD_WORKERS, 'logsThenFails');
+      await until(() => capture.lines.some((l) => l.msg === 'odd values'), 10_000, 'a line from the replacement');
+      expect(capture.lines.find((l) => l.msg === 'odd values')).to.include({ thread: threads.list()[0]!.name, job: 'j1', level: 50 });
     } finally {
       for (const g of fx.groups.splice(0)) await g.stop({ timeout: 300 });
       await sched.terminate();
