@@ -9,9 +9,23 @@
  * @module
  */
 import { writeSync } from 'node:fs';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
+
+type Pino = (options: LoggerOptions, destination?: DestinationStream) => Logger;
+let pinoModule: Pino | undefined;
+
+/**
+ * pino, loaded on first use rather than at import: a process (or worker thread) that never makes
+ * a pino logger never loads its ~30 CommonJS files (a thread forwards its records to its owner).
+ * pino is CommonJS, so this `require` is the very module an `import` of it gets.
+ */
+function pino(options: LoggerOptions, destination?: DestinationStream): Logger {
+  pinoModule ??= (createRequire(import.meta.url)('pino') as { pino: Pino }).pino;
+  return pinoModule(options, destination);
+}
 
 /**
  * The levels `ASYNCORO_LOG` accepts.

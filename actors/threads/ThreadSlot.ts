@@ -22,6 +22,7 @@ import type { Network } from '../remote/Network.js';
 import { ThreadStartError } from '../actorErrors.js';
 import { isThreadReady, type NodeIdentityData, type ThreadListen, type ThreadReady, type ThreadSetup, type ToSpare } from './threadProtocol.js';
 import type { ThreadSpares } from './ThreadSpares.js';
+import { forwardThreadLogs } from './ThreadLogger.js';
 
 /** What every thread of a group runs (spares too). */
 export const THREAD_ENTRY = new URL('./threadMain.js', import.meta.url);
@@ -198,6 +199,8 @@ export class ThreadSlot {
     this.sample = undefined;
     const { port1, port2 } = new MessageChannel();
     this.ownerPort = port1;
+    const logs = new MessageChannel();
+    forwardThreadLogs(logs.port1, net.logger);
     const o = net.options;
     const setup: ThreadSetup = {
       index: this.index,
@@ -205,15 +208,16 @@ export class ThreadSlot {
       name: this.name,
       owner: { incarnation: net.incarnation, name: net.name, host: net.location.host, port: net.location.port },
       ownerPort: port2,
+      log: { port: logs.port2, level: net.logger.level },
       siblings: [],
       network: { maxFrame: o.maxFrame, heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, requestTimeout: o.requestTimeout, listen: group.listen },
     };
     // A warm spare takes the place at once; otherwise a thread starts cold here.
     const spare = group.spares?.take();
-    if (spare === undefined) return WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2], resourceLimits: group.resourceLimits, messages, name: this.name });
+    if (spare === undefined) return WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2, logs.port2], resourceLimits: group.resourceLimits, messages, name: this.name });
     spare.messagesTo(messages);
     const place: ToSpare = { kind: 'setup', setup };
-    spare.post(place, [port2]);
+    spare.post(place, [port2, logs.port2]);
     return spare;
   }
 

@@ -7,13 +7,13 @@
  * @module
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { defaultLogger } from '../../runtime/logging.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { Location } from '../../transports/net/Location.js';
 import { PeerKeys } from '../../transports/net/PeerKeys.js';
 import { PortLink } from '../../transports/net/PortLink.js';
 import { Network } from '../remote/Network.js';
 import { ThreadFunctions } from './ThreadFunctions.js';
+import { ThreadLogger } from './ThreadLogger.js';
 import { installThreadRequests } from './threadRequests.js';
 import { isSpareData, type NodeIdentityData, type SpareWarm, type ThreadReady, type ThreadSetup, type ToSpare, type ToThread } from './threadProtocol.js';
 
@@ -21,7 +21,9 @@ import { isSpareData, type NodeIdentityData, type SpareWarm, type ThreadReady, t
 const STOP_GRACE_MS = 1000;
 
 async function main(setup: ThreadSetup, control: MessagePort): Promise<void> {
-  const sched = new Scheduler({ logger: defaultLogger().child({ thread: setup.name }) });
+  // Records go to the owner's logger, which writes them: no pino here.
+  const logger = new ThreadLogger(setup.log.port, setup.log.level).child({ thread: setup.name });
+  const sched = new Scheduler({ logger: logger.asLogger() });
   Scheduler.setDefault(sched);
   const { listen, ...settings } = setup.network;
   const keys = listen?.keys === undefined ? undefined : PeerKeys.fromMaterial(listen.keys);

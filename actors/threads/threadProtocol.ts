@@ -48,9 +48,9 @@ export interface ThreadListen {
  * The `workerData` a thread starts with.
  * @example
  * ```ts
- * const { port2 } = new MessageChannel();
+ * const { port1, port2 } = new MessageChannel();
  * const owner: NodeIdentityData = { incarnation: net.incarnation, name: net.name, host: net.location.host, port: net.location.port };
- * const setup: ThreadSetup = { index: 1, incarnation: '0123456789abcdef0123456789abcdef', name: 'thread-1.ab12cd34', owner, ownerPort: port2, siblings: [], network: { maxFrame: 1 << 20, heartbeatInterval: 1000, peerTimeout: 5000, requestTimeout: 10000, listen: undefined } };
+ * const setup: ThreadSetup = { index: 1, incarnation: '0123456789abcdef0123456789abcdef', name: 'thread-1.ab12cd34', owner, ownerPort: port2, log: { port: port1, level: 'warn' }, siblings: [], network: { maxFrame: 1 << 20, heartbeatInterval: 1000, peerTimeout: 5000, requestTimeout: 10000, listen: undefined } };
  * ```
  */
 export interface ThreadSetup {
@@ -60,6 +60,8 @@ export interface ThreadSetup {
   name: string;
   owner: NodeIdentityData;
   ownerPort: MessagePort;
+  /** Where the thread's logger posts its records (the owner writes them, see ThreadLogger) and from which level. */
+  log: { port: MessagePort; level: string };
   /** Links to the siblings running when it started; later ones arrive as `link` messages. */
   siblings: Array<{ identity: NodeIdentityData; port: MessagePort }>;
   network: {
