@@ -121,15 +121,14 @@ function installCoroHandlers(net: PeerNetwork): void {
   const watches = RemoteWatches.of(net);
 
   /** Validates a body that starts with [incarnation, id, name]; the coroutine if it is alive here. */
-  const find = (body: unknown, length: number): { coro: Coro<any, any> | undefined; label: string; rest: unknown[] } => {
+  const find = (body: unknown, length: number): { coro: Coro<any, any> | undefined; rest: unknown[] } => {
     if (!Array.isArray(body) || body.length !== length) throw new InvalidArgumentError('malformed request body');
     const [incarnation, id, name] = body;
     if (typeof incarnation !== 'string' || typeof id !== 'number' || typeof name !== 'string') throw new InvalidArgumentError('malformed coroutine reference');
-    const label = `${name.slice(0, 60)}/${id}`;
     const rest = body.slice(3);
-    if (incarnation !== net.incarnation) return { coro: undefined, label, rest };
+    if (incarnation !== net.incarnation) return { coro: undefined, rest };
     const coro = sched.coro(id);
-    return { coro: coro !== undefined && coro.name === name ? coro : undefined, label, rest };
+    return { coro: coro !== undefined && coro.name === name ? coro : undefined, rest };
   };
 
   const ownTag = incarnationTag(net.incarnation);
@@ -164,12 +163,12 @@ function installCoroHandlers(net: PeerNetwork): void {
   }
 
   net.handle('deliver', (body, peer) => {
-    const { coro, label: what, rest } = find(body, 5);
+    const { coro, rest } = find(body, 5);
     const timeout = rest[1];
     if (timeout !== null && (typeof timeout !== 'number' || timeout < 0)) throw new InvalidArgumentError('malformed deliver timeout');
     const id = (body as unknown[])[1] as number;
     if (id < 0 && (body as unknown[])[0] === net.incarnation && watches.reply(-id, rest[0], peer)) return true;
-    if (coro === undefined) throw new CoroFinishedError(`coroutine ${what} has ended`);
+    if (coro === undefined) throw new CoroFinishedError(`coroutine ${label(id, (body as unknown[])[2] as string)} has ended`);
     return coro.deliver(rest[0], { timeout: timeout ?? undefined });
   });
 

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
+import { NOT_SETTLED, settledAnswer } from '../../runtime/TurnBudget.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { Location } from './Location.js';
@@ -24,6 +25,7 @@ import { PeerLiveness } from './PeerLiveness.js';
 import { PeerQueue } from './PeerQueue.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
+const isId = (id: unknown): id is number => typeof id === 'number' && Number.isInteger(id) && id >= 0;
 
 /**
  * Serves one request type: gets the decoded body and the peer it came from; its return value
@@ -366,12 +368,14 @@ export class Peer {
     } catch (err) {
       return id === 0 ? this.oneWayFailed(type, err) : this.reply(id, false, err);
     }
-    if (result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
+    // An answer given at once (a deliver into a mailbox with room) leaves before what it woke runs.
+    const answer = settledAnswer(result);
+    if (answer === NOT_SETTLED && result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
       (result as Promise<unknown>).then(
         (value) => id !== 0 && this.reply(id, true, value),
         (err) => (id === 0 ? this.oneWayFailed(type, err) : this.reply(id, false, err)),
       );
-    } else if (id !== 0) this.reply(id, true, result);
+    } else if (id !== 0) this.reply(id, true, answer === NOT_SETTLED ? result : answer);
   }
 
   private reply(id: number, ok: boolean, value: unknown): void {
@@ -393,8 +397,4 @@ export class Peer {
   private oneWayFailed(type: string, err: unknown): void {
     this.host.logger.debug({ peer: String(this), type: type.slice(0, 60), err }, 'one-way request failed');
   }
-}
-
-function isId(id: unknown): id is number {
-  return typeof id === 'number' && Number.isInteger(id) && id >= 0;
 }
