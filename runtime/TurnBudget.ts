@@ -22,30 +22,6 @@ const RESOLVED_FALSE = Promise.resolve(false);
 const RESOLVED_UNDEFINED = Promise.resolve(undefined);
 
 /**
- * What {@link settledAnswer} returns for a promise it cannot read now.
- * @example
- * ```ts
- * if (settledAnswer(Promise.resolve(1)) === NOT_SETTLED) log('answer later');
- * ```
- */
-export const NOT_SETTLED: unique symbol = Symbol('not settled');
-
-/**
- * The value of a promise the runtime answered without waiting (a `deliver` into a mailbox with
- * room, a lock taken at once: the settled promises `ready` shares), so that a caller passing the
- * answer on (a reply to a remote request) can do it now instead of after the microtasks; for any
- * other promise, NOT_SETTLED.
- * @example
- * ```ts
- * const answer = settledAnswer(coro.deliver('job'));
- * if (answer !== NOT_SETTLED) log('in the mailbox already:', answer);
- * ```
- */
-export function settledAnswer(promise: unknown): boolean | undefined | typeof NOT_SETTLED {
-  return promise === RESOLVED_TRUE ? true : promise === RESOLVED_FALSE ? false : promise === RESOLVED_UNDEFINED ? undefined : NOT_SETTLED;
-}
-
-/**
  * Continuations between two readings of the clock (at ~50 ns a reading, under 1 ns each). It
  * also bounds how far a turn overruns `turnMs`: by the time of this many continuations.
  * @example

@@ -11,7 +11,6 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { checkWaitOptions } from '../../runtime/options.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
-import { NOT_SETTLED, settledAnswer } from '../../runtime/TurnBudget.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
 import { WaiterQueue } from '../../runtime/WaiterQueue.js';
 import type { Location } from './Location.js';
@@ -368,14 +367,12 @@ export class Peer {
     } catch (err) {
       return id === 0 ? this.oneWayFailed(type, err) : this.reply(id, false, err);
     }
-    // An answer given at once (a deliver into a mailbox with room) leaves before what it woke runs.
-    const answer = settledAnswer(result);
-    if (answer === NOT_SETTLED && result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
+    if (result !== null && typeof (result as Promise<unknown>)?.then === 'function') {
       (result as Promise<unknown>).then(
         (value) => id !== 0 && this.reply(id, true, value),
         (err) => (id === 0 ? this.oneWayFailed(type, err) : this.reply(id, false, err)),
       );
-    } else if (id !== 0) this.reply(id, true, answer === NOT_SETTLED ? result : answer);
+    } else if (id !== 0) this.reply(id, true, result);
   }
 
   private reply(id: number, ok: boolean, value: unknown): void {

@@ -2,9 +2,7 @@
  * One authenticated connection to a peer: frames in (FrameDecoder, with the maximum frame
  * size enforced before buffering), frames out coalesced so that the messages queued during
  * one turn of the event loop leave in a single write (one system call), runs of small ones
- * batched into one frame. A lone frame (a request or a reply with nothing queued before it)
- * is written at once, so a round trip waits for no turn to end; what follows it before the
- * microtasks run joins the turn's batch (TurnWriter's `firstAtOnce`). With a secret, what is written in a turn is sealed in one record
+ * batched into one frame. With a secret, what is written in a turn is sealed in one record
  * (RecordLayer.ts: up to 64 KiB each), and received bytes reach the frame decoder only once
  * their record's tag verified.
  * @module
@@ -57,7 +55,7 @@ export class PeerConnection implements PeerLink {
     private readonly records?: RecordLayer,
   ) {
     this.decoder = new FrameDecoder(maxFrame);
-    this.writer = new TurnWriter(this.send, undefined, true);
+    this.writer = new TurnWriter(this.send);
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('error', this.onError);
@@ -78,7 +76,7 @@ export class PeerConnection implements PeerLink {
     this.socket.unref();
   }
 
-  /** Queues one frame: written at once when nothing waits, else with the others at the end of this turn (bytes are copied: nothing is transferred). Throws FrameTooLargeError. */
+  /** Queues one frame; it is written with the others at the end of this turn (bytes are copied: nothing is transferred). Throws FrameTooLargeError. */
   write(payload: Buffer): void {
     if (this.ended) return;
     if (payload.length > this.maxFrame) throw new FrameTooLargeError(payload.length, this.maxFrame);

@@ -58,8 +58,8 @@ export interface PeerLink {
   readonly framesOut: number;
   readonly closed: boolean;
   /**
-   * Queues one frame (bytes, or a value when it clones); it leaves at once when nothing waits
-   * (a lone request or reply), else with the others at the end of this turn. `transfer`: memory the frame's value holds that moves with it instead of being
+   * Queues one frame (bytes, or a value when it clones); it leaves with the others at the end of
+   * this turn. `transfer`: memory the frame's value holds that moves with it instead of being
    * copied (a link that clones; ignored by one that carries bytes). Throws FrameTooLargeError.
    */
   write(payload: unknown, transfer?: ReadonlyArray<ArrayBuffer | ArrayBufferView>): void;

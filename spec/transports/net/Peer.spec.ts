@@ -82,31 +82,6 @@ describe('Peer connections', function () {
     await until(() => received === 1000, 5000, 'every message to arrive');
     expect(writes).to.be.at.most(3);
   });
-
-  it("a deliver's reply leaves before the recipient runs: written at once, not after the recipient's turn", async () => {
-    const a = await node(), b = await node();
-    const peerAtB = await b.peer(a.location, { timeout: 2000 });
-    await a.peer(b.location, { timeout: 2000 });
-    const socket = socketOf(peerAtB)!;
-    let writes = 0;
-    const write = socket.write.bind(socket);
-    (socket as any).write = (...args: any[]) => (writes++, (write as any)(...args));
-    const writesSeen: number[] = [];
-    const target = b.scheduler.spawnWith({ name: 'target', daemon: true }, async (coro: Coro<any>) => {
-      for (;;) {
-        await coro.receive();
-        writesSeen.push(writes); // how many writes B had made when this coroutine got the message
-      }
-    });
-    target.register('target');
-    const remote = (await a.locateCoro('target', { location: b.location, timeout: 2000 })) as RemoteCoro;
-    for (let i = 0; i < 3; i++) {
-      const before = writes;
-      expect(await remote.deliver(i, { timeout: 2000 })).to.equal(true);
-      await until(() => writesSeen.length === i + 1, 2000, 'the recipient to run');
-      expect(writesSeen[i], `deliver ${i}`).to.equal(before + 1);
-    }
-  });
 });
 
 describe('Peer: how a peer is named in errors and logs', () => {
