@@ -9,7 +9,12 @@
  * same raw sender and requester over node:tls 1.3 with a pre-shared key: the reference a protected
  * round trip is held to (issue 19: at most 1.2× its p50), and what TLS costs a burst.
  *
- * Run: `node dist/bench/remote.js [messages=300000] [roundTrips=2000] [rounds=5]`; prints one JSON line per
+ * The raw requester does on the wire what a `deliver` does: the same request envelope (node id,
+ * coroutine id and name, message, timeout), its server decodes it and answers `[1, id, true, true]`,
+ * which the requester decodes and matches. Round trips are timed in chunks of 100, the four sides
+ * taking turns chunk by chunk, so load on a shared machine falls on all of them alike.
+ *
+ * Run: `node dist/bench/remote.js [messages=300000] [roundTrips=4000] [rounds=5]`; prints one JSON line per
  * figure: the median over the rounds (interleaved, the order rotating), its range, and the range of
  * the per-round ratios to the baseline.
  * @module
@@ -27,6 +32,8 @@ import { BATCH, packFrames } from '../transports/net/frameBatch.js';
 const SELF = fileURLToPath(import.meta.url);
 /** The one-way figures send bursts of 10,000 messages per event-loop turn, and again bursts of this many. */
 const SMALL_BURST = 100;
+/** Round trips a side makes before the next side's turn. */
+const TRIP_CHUNK = 100;
 const SECRET = 'bench';
 /** The raw TLS baseline: TLS 1.3, external PSK, AES-128-GCM (what a node with a secret ran before protocol 3). */
 const PSK = Buffer.alloc(32, 7);
@@ -52,9 +59,10 @@ function sinkAndEcho(sched: Scheduler): void {
   }).register();
 }
 
-/** The raw framed server: counts one-way frames, answers 'target' once reached, echoes requests. */
+/** The raw framed server: counts one-way frames, answers 'target' once reached, answers a request as a deliver is answered. */
 function rawHandler(socket: net.Socket): void {
   const decoder = new Decoder({ useRecords: false });
+  const encoder = new Encoder({ useRecords: false });
   const frames = new FrameDecoder(1 << 24);
   let count = 0;
   socket.setNoDelay(true);
@@ -68,7 +76,7 @@ function rawHandler(socket: net.Socket): void {
         const target = msg[3] as number;
         const check = (): void => void (count >= target ? (socket.write(Buffer.from([1])), (count = 0)) : setImmediate(check));
         check();
-      } else socket.write(Buffer.concat([Buffer.from([0, 0, 0, f.length]), f])); // request: echo the frame as the reply
+      } else socket.write(frame(encoder.encode([1, msg[1], true, true]))); // a request: the reply a deliver gets
     }
   });
 }
@@ -132,28 +140,35 @@ async function rawOneWay(port: number, overTls: boolean, n: number, batched = fa
   return n / seconds;
 }
 
-async function rawRoundTrips(port: number, overTls: boolean, n: number): Promise<number[]> {
+/**
+ * A raw request/reply client doing what a `deliver` does on the wire: the same envelope (a node id
+ * of 32 characters, the coroutine's id and name, the message, the timeout), one frame per request,
+ * the reply (`[1, id, true, true]`) decoded and matched to its request.
+ */
+async function rawRequester(port: number, overTls: boolean): Promise<{ trips: (n: number, into: number[]) => Promise<void>; close: () => void }> {
   const socket = await connectRaw(port, overTls);
-  const encoder = new Encoder({ useRecords: false });
+  const encoder = new Encoder({ useRecords: false }), decoder = new Decoder({ useRecords: false });
   const frames = new FrameDecoder();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    socket.write(frame(encoder.encode([0, i + 1, 'deliver', ['x', 1, 'echo', i, null]])));
-    await new Promise<void>((resolve) => {
-      const onData = (chunk: Buffer): void => {
-        frames.push(chunk);
-        if (frames.next() !== undefined) {
-          socket.off('data', onData);
-          resolve();
-        }
-      };
-      socket.on('data', onData);
-    });
-    times.push((performance.now() - t0) * 1000);
-  }
-  socket.destroy();
-  return times.sort((a, b) => a - b);
+  const incarnation = 'f'.repeat(32);
+  let id = 0, waiting: (() => void) | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    frames.push(chunk);
+    for (let f = frames.next(); f !== undefined; f = frames.next()) {
+      const reply = decoder.decode(f) as unknown[];
+      if (reply[0] !== 1 || reply[1] !== id || reply[3] !== true) throw new Error('unexpected reply');
+      waiting?.();
+    }
+  });
+  const trips = async (n: number, into: number[]): Promise<void> => {
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const replied = new Promise<void>((resolve) => (waiting = resolve));
+      socket.write(frame(encoder.encode([0, ++id, 'deliver', [incarnation, 1, 'echo', i, 5000]])));
+      await replied;
+      into.push((performance.now() - t0) * 1000);
+    }
+  };
+  return { trips, close: () => socket.destroy() };
 }
 
 const latency = (sorted: number[]): { median: number; p99: number } => ({ median: +percentile(sorted, 0.5).toFixed(1), p99: +percentile(sorted, 0.99).toFixed(1) });
@@ -186,14 +201,12 @@ async function connectNode(location: string, secret: string | undefined) {
     });
     return (await me.finish()) as number;
   };
-  const roundTrips = async (n: number): Promise<number[]> => {
-    const times: number[] = [];
+  const roundTrips = async (n: number, into: number[]): Promise<void> => {
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await echo.deliver(i, { timeout: 5000 });
-      times.push((performance.now() - t0) * 1000);
+      into.push((performance.now() - t0) * 1000);
     }
-    return times.sort((a, b) => a - b);
   };
   const stop = async (): Promise<void> => {
     await node.stop();
@@ -217,7 +230,7 @@ const range = (values: number[], digits: number): [number, number] => [+Math.min
  * Each figure is the median over the rounds, with its range and the range of the per-round ratios
  * to the baseline measured in the same round. Returns the figures (also printed as JSON lines).
  */
-export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): Promise<object[]> {
+export async function run(messages = 300_000, roundTrips = 4_000, rounds = 5): Promise<object[]> {
   const child: ChildProcess = spawnProcess(process.execPath, [SELF, '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const figures: object[] = [];
   const emit = (f: object): void => {
@@ -225,6 +238,7 @@ export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): P
     console.log(JSON.stringify(f));
   };
   let secure: Awaited<ReturnType<typeof connectNode>> | undefined, plain: typeof secure;
+  let rawTrips: Awaited<ReturnType<typeof rawRequester>> | undefined, rawTlsTrips: typeof rawTrips;
   try {
     const ready = JSON.parse(await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r)));
     secure = await connectNode(ready.secure, SECRET);
@@ -240,21 +254,20 @@ export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): P
       secureSmall: () => secure!.oneWay(messages, SMALL_BURST),
       plainSmall: () => plain!.oneWay(messages, SMALL_BURST),
     };
-    const trips: Record<string, () => Promise<number[]>> = {
-      raw: () => rawRoundTrips(rawPort, false, roundTrips),
-      rawTls: () => rawRoundTrips(rawTlsPort, true, roundTrips),
-      secure: () => secure!.roundTrips(roundTrips),
-      plain: () => plain!.roundTrips(roundTrips),
+    rawTrips = await rawRequester(rawPort, false);
+    rawTlsTrips = await rawRequester(rawTlsPort, true);
+    const trips: Record<string, (n: number, into: number[]) => Promise<void>> = {
+      raw: rawTrips.trips,
+      rawTls: rawTlsTrips.trips,
+      secure: secure.roundTrips,
+      plain: plain.roundTrips,
     };
     // Warm-up: every side once at a small size.
     await rawOneWay(rawPort, false, 20_000);
     await rawOneWay(rawTlsPort, true, 20_000);
     await secure.oneWay(20_000);
     await plain.oneWay(20_000);
-    await rawRoundTrips(rawPort, false, 500);
-    await rawRoundTrips(rawTlsPort, true, 500);
-    await secure.roundTrips(500);
-    await plain.roundTrips(500);
+    for (const side of Object.values(trips)) await side(1000, []);
     const rate: Record<string, number[]> = {}, p50: Record<string, number[]> = {}, p99: Record<string, number[]> = {};
     for (let r = 0; r < rounds; r++) {
       const rateNames = Object.keys(rates), tripNames = Object.keys(trips);
@@ -262,9 +275,17 @@ export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): P
         const name = rateNames[(k + r) % rateNames.length]!;
         (rate[name] ??= []).push(await rates[name]!());
       }
-      for (let k = 0; k < tripNames.length; k++) {
-        const name = tripNames[(k + r) % tripNames.length]!;
-        const sorted = await trips[name]!();
+      // Round trips in chunks, the sides taking turns chunk by chunk (the order rotating), so
+      // that a slow spell of a shared machine falls on every side alike within the round.
+      const times: Record<string, number[]> = {};
+      for (let done = 0, c = 0; done < roundTrips; done += TRIP_CHUNK, c++) {
+        for (let k = 0; k < tripNames.length; k++) {
+          const name = tripNames[(k + c + r) % tripNames.length]!;
+          await trips[name]!(Math.min(TRIP_CHUNK, roundTrips - done), (times[name] ??= []));
+        }
+      }
+      for (const name of tripNames) {
+        const sorted = times[name]!.sort((a, b) => a - b);
         (p50[name] ??= []).push(percentile(sorted, 0.5));
         (p99[name] ??= []).push(percentile(sorted, 0.99));
       }
@@ -293,6 +314,8 @@ export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): P
     emit({ bench: 'remote.locate (connected peer, secret)', unit: 'µs', ...latency(secure.locate), firstConnectAndAuthMs: +secure.connectMs.toFixed(2), firstConnectPlaintextMs: +plain.connectMs.toFixed(2) });
     return figures;
   } finally {
+    rawTrips?.close();
+    rawTlsTrips?.close();
     await secure?.stop();
     await plain?.stop();
     if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
@@ -301,5 +324,5 @@ export async function run(messages = 300_000, roundTrips = 2_000, rounds = 5): P
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === '--serve') void serve();
-  else void run(Number(process.argv[2] ?? 300_000), Number(process.argv[3] ?? 2_000), Number(process.argv[4] ?? 5));
+  else void run(Number(process.argv[2] ?? 300_000), Number(process.argv[3] ?? 4_000), Number(process.argv[4] ?? 5));
 }

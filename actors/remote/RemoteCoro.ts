@@ -34,6 +34,8 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
   private tag: number | undefined;
   /** The peer route() found last, reused while it stays online with this incarnation. */
   private lastPeer: Peer | undefined;
+  /** The last online peer found to be this coroutine's incarnation. */
+  private matchedPeer: Peer | undefined;
   /** Its network's watches, looked up once (every send asks them whether it is known to have ended). */
   private watches: RemoteWatches | undefined;
 
@@ -111,7 +113,9 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     if (this.isHome()) return this.mustBeLocal().deliver(message, options);
     const peer = this.mustRoute();
     const timeout = options?.timeout;
-    return (await peer.request('deliver', [this.incarnation, this.id, this.name, message, timeout ?? null], { ...options, alarm: false })) === true;
+    // One shape of options for every call (a spread of the caller's would make a new one each time).
+    const request = { timeout, signal: options?.signal, coro: options?.coro, transfer: options?.transfer, alarm: false };
+    return (await peer.request('deliver', [this.incarnation, this.id, this.name, message, timeout ?? null], request)) === true;
   }
 
   /**
@@ -305,8 +309,10 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
     if (this.net === undefined) throw new PeerUnreachableError(`${this}: networking is not started`);
     const peer = this.net.route(this.location);
     if (peer === undefined) throw new PeerUnreachableError(`${this.location} cannot be reached`);
-    if (peer.isOnline && peer.incarnation !== this.incarnation) {
-      throw new CoroFinishedError(`${this} belonged to a previous incarnation of ${this.location}`);
+    // An online peer's incarnation never changes (a reconnect is a new Peer): compared once per peer.
+    if (peer.isOnline && peer !== this.matchedPeer) {
+      if (peer.incarnation !== this.incarnation) throw new CoroFinishedError(`${this} belonged to a previous incarnation of ${this.location}`);
+      this.matchedPeer = peer;
     }
     return peer;
   }

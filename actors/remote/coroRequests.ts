@@ -120,16 +120,14 @@ function installCoroHandlers(net: PeerNetwork): void {
   const deadLetters = new LogThrottle(1000);
   const watches = RemoteWatches.of(net);
 
-  /** Validates a body that starts with [incarnation, id, name]; the coroutine if it is alive here. */
-  const find = (body: unknown, length: number): { coro: Coro<any, any> | undefined; label: string; rest: unknown[] } => {
+  /** Validates a body that starts with [incarnation, id, name] (its other items follow); the coroutine if it is alive here. */
+  const find = (body: unknown, length: number): Coro<any, any> | undefined => {
     if (!Array.isArray(body) || body.length !== length) throw new InvalidArgumentError('malformed request body');
-    const [incarnation, id, name] = body;
+    const incarnation: unknown = body[0], id: unknown = body[1], name: unknown = body[2];
     if (typeof incarnation !== 'string' || typeof id !== 'number' || typeof name !== 'string') throw new InvalidArgumentError('malformed coroutine reference');
-    const label = `${name.slice(0, 60)}/${id}`;
-    const rest = body.slice(3);
-    if (incarnation !== net.incarnation) return { coro: undefined, label, rest };
+    if (incarnation !== net.incarnation) return undefined;
     const coro = sched.coro(id);
-    return { coro: coro !== undefined && coro.name === name ? coro : undefined, label, rest };
+    return coro !== undefined && coro.name === name ? coro : undefined;
   };
 
   const ownTag = incarnationTag(net.incarnation);
@@ -164,26 +162,26 @@ function installCoroHandlers(net: PeerNetwork): void {
   }
 
   net.handle('deliver', (body, peer) => {
-    const { coro, label: what, rest } = find(body, 5);
-    const timeout = rest[1];
+    const coro = find(body, 5);
+    const items = body as unknown[], id = items[1] as number, message = items[3], timeout = items[4];
     if (timeout !== null && (typeof timeout !== 'number' || timeout < 0)) throw new InvalidArgumentError('malformed deliver timeout');
-    const id = (body as unknown[])[1] as number;
-    if (id < 0 && (body as unknown[])[0] === net.incarnation && watches.reply(-id, rest[0], peer)) return true;
-    if (coro === undefined) throw new CoroFinishedError(`coroutine ${what} has ended`);
-    return coro.deliver(rest[0], { timeout: timeout ?? undefined });
+    if (id < 0 && items[0] === net.incarnation && watches.reply(-id, message, peer)) return true;
+    if (coro === undefined) throw new CoroFinishedError(`coroutine ${label(id, items[2] as string)} has ended`);
+    return coro.deliver(message, { timeout: timeout ?? undefined });
   });
 
-  net.handle('terminate', (body) => find(body, 3).coro?.terminate() ?? false);
+  net.handle('terminate', (body) => find(body, 3)?.terminate() ?? false);
 
   net.handle('throw', (body) => {
-    const { coro, rest } = find(body, 4);
-    if (!(rest[0] instanceof Error)) throw new InvalidArgumentError('throw needs an error');
+    const coro = find(body, 4);
+    const error = (body as unknown[])[3];
+    if (!(error instanceof Error)) throw new InvalidArgumentError('throw needs an error');
     if (coro === undefined || !coro.isAlive) return false;
-    coro.throw(rest[0]);
+    coro.throw(error);
     return true;
   });
 
-  installWatchHandlers(net, (body, length) => find(body, length).coro);
+  installWatchHandlers(net, find);
 }
 
 function label(id: number, name: string): string {

@@ -22,8 +22,10 @@ import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 import type { Peering } from './peering.js';
 import { PeerLiveness } from './PeerLiveness.js';
 import { PeerQueue } from './PeerQueue.js';
+import { PendingRequests } from './PendingRequests.js';
 
 const REQ = 0, REP = 1, PING = 2, BYE = 3;
+const isId = (id: unknown): id is number => typeof id === 'number' && Number.isInteger(id) && id >= 0;
 
 /**
  * Serves one request type: gets the decoded body and the peer it came from; its return value
@@ -79,7 +81,7 @@ export class Peer {
   /** @internal */
   connection: PeerLink | undefined = undefined;
   private readonly queue = new PeerQueue();
-  private readonly pending = new Map<number, Wait<unknown>>();
+  private readonly pending = new PendingRequests<Wait<unknown>>();
   /** The request whose round trip is being timed (one at a time: enough for a snapshot's figure). */
   private timed: { id: number; at: number } | undefined;
   /** The last request round trip, in ms (undefined until one completed). */
@@ -214,13 +216,12 @@ export class Peer {
       case REP: {
         const [, id, ok, value] = msg;
         if (msg.length !== 4 || !isId(id) || typeof ok !== 'boolean') throw new ProtocolError('malformed reply');
-        const wait = this.pending.get(id);
         if (this.timed?.id === id) {
           this.roundTripMs = performance.now() - this.timed.at;
           this.timed = undefined;
         }
+        const wait = this.untrack(id);
         if (wait === undefined) return; // timed out or cancelled meanwhile
-        this.untrack(id);
         if (ok) wait.wake(value);
         else wait.fail(value instanceof Error ? value : new ProtocolError('malformed error reply'));
         return;
@@ -261,8 +262,7 @@ export class Peer {
     this.error = error;
     this.connection?.close(error, graceful);
     this.queue.drain();
-    for (const w of this.pending.values()) w.fail(error);
-    this.pending.clear();
+    for (const w of this.pending.drain()) w.fail(error);
     for (const w of this.onlineWaiters.drain()) w.fail(error);
     this.host.peerClosed(this, wasOnline);
   }
@@ -319,10 +319,11 @@ export class Peer {
     return this.error ?? new PeerUnreachableError(`${this} is not connected`);
   }
 
-  private untrack(id: number): void {
-    this.pending.delete(id);
+  private untrack(id: number): Wait<unknown> | undefined {
+    const wait = this.pending.take(id);
     if (this.timed?.id === id) this.timed = undefined; // timed out or cancelled: time the next one
     if (this.pending.size === 0) this.connection?.unref();
+    return wait;
   }
 
   /**
@@ -393,8 +394,4 @@ export class Peer {
   private oneWayFailed(type: string, err: unknown): void {
     this.host.logger.debug({ peer: String(this), type: type.slice(0, 60), err }, 'one-way request failed');
   }
-}
-
-function isId(id: unknown): id is number {
-  return typeof id === 'number' && Number.isInteger(id) && id >= 0;
 }

@@ -141,7 +141,7 @@ export class PeerLinks {
    */
   route(location: Location): Peer | undefined {
     if (this.host.isStopped || location.equals(this.host.location)) return undefined;
-    const key = String(location);
+    const key = location.toString(); // not String(location): the generic conversion is the slow part of a lookup
     const known = this.byLocation.get(key);
     if (known !== undefined && known.state !== 'closed') return known;
     // Port 0 is a node that does not listen (a thread of some process): only its owner links it.
