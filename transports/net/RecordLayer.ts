@@ -10,7 +10,8 @@
  * ```
  * The tag covers the ciphertext's length, so a changed length header fails it as a changed byte
  * does (no AAD). The counter makes a replayed, reordered, dropped or reflected record fail its
- * tag; a length above the bound is refused before anything is buffered; no byte of a record is
+ * tag; a length above the bound is refused before anything is buffered, a record with no
+ * plaintext once opened (no writer seals one); no byte of a record is
  * handed on before its tag verifies. A writer seals all it has in one record (up to 64 KiB of
  * plaintext each), so a burst of messages costs one seal, where node's TLS socket sends at most
  * ten records per turn of the event loop. Records of up to 256 bytes are sealed and opened by
@@ -24,7 +25,7 @@ import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { FrameDecoder } from '../io/FrameDecoder.js';
 import { ShortAead } from './ShortAead.js';
-import { AuthenticationError } from './netErrors.js';
+import { AuthenticationError, ProtocolError } from './netErrors.js';
 
 /** Largest plaintext in one record; a larger write is split. */
 export const MAX_RECORD_PLAINTEXT = 64 * 1024;
@@ -149,23 +150,47 @@ export class RecordLayer {
 
   /**
    * Takes received bytes and returns the plaintext of every record they complete, in order.
-   * Throws AuthenticationError for a record whose tag does not verify (tampered, replayed,
-   * reordered, or sealed with another key) and FrameTooLargeError for a length above the bound,
-   * before buffering it; the connection is then unusable.
+   * Throws as `push` and `next` do; the connection is then unusable.
    */
   open(chunk: Buffer): Buffer[] {
-    this.records.push(chunk);
+    this.push(chunk);
     const out: Buffer[] = [];
-    for (let record = this.records.next(); record !== undefined; record = this.records.next()) out.push(this.openRecord(record));
+    for (let plain = this.next(); plain !== undefined; plain = this.next()) out.push(plain);
     return out;
   }
 
-  /** The plaintext of one record given without its length (its body: ciphertext and tag). Throws AuthenticationError. */
+  /**
+   * Buffers received bytes, to be opened record by record with `next` (so a reader can spread
+   * the work over turns of the loop). Throws FrameTooLargeError for a length above the bound,
+   * before buffering it.
+   */
+  push(chunk: Buffer): void {
+    this.records.push(chunk);
+  }
+
+  /** True while received bytes wait to be opened (a whole record or part of one). */
+  get pending(): boolean {
+    return this.records.partial;
+  }
+
+  /** Opens the next complete record received: its plaintext, or undefined when none is complete. Throws as `openRecord`. */
+  next(): Buffer | undefined {
+    const record = this.records.next();
+    return record === undefined ? undefined : this.openRecord(record);
+  }
+
+  /**
+   * The plaintext of one record given without its length (its body: ciphertext and tag). Throws
+   * AuthenticationError for a tag that does not verify (tampered, replayed, reordered, or sealed
+   * with another key), and ProtocolError for an authentic record with no plaintext: no writer
+   * seals one, and opening records that carry nothing would cost the reader time no frame accounts for.
+   */
   openRecord(body: Buffer): Buffer {
     if (body.length < RECORD_TAG_BYTES) throw new AuthenticationError(`a record of ${body.length} bytes is shorter than its tag`);
     this.#in.next();
     const plain = this.#in.open(body);
     if (plain === undefined) throw new AuthenticationError('a record failed authentication (tampered, replayed, reordered, or sealed with another key)');
+    if (plain.length === 0) throw new ProtocolError('an empty record (a record carries at least one byte)');
     return plain;
   }
 
