@@ -165,6 +165,21 @@ export class PeerKeys {
   }
 
   /**
+   * @internal The record layer of one connection once its key exchange is done (`psk` mode):
+   * keys from the record key and the connection's X25519 shared secret, salted with its
+   * transcript, so that the secret alone does not open them. Throws InvalidArgumentError in another mode.
+   */
+  forwardRecords(shared: Buffer, transcript: Buffer, role: 'initiator' | 'responder'): RecordLayer {
+    if (this.#recordKey === undefined) throw new InvalidArgumentError(`no record key in ${this.mode} mode`);
+    const ikm = Buffer.concat([this.#recordKey, shared]);
+    try {
+      return RecordLayer.deriveFrom(ikm, transcript, 'asyncoro 4 forward', role);
+    } finally {
+      ikm.fill(0);
+    }
+  }
+
+  /**
    * Upgrades a connected socket to TLS with certificates (rejects with the TLS error; the socket
    * is destroyed); resolves with `raw` itself in the other modes (a secret seals records instead).
    */

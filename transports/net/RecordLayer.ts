@@ -1,8 +1,9 @@
 /**
  * The sealed record layer of a link protected by a shared secret: every byte after the plaintext
  * greeting travels in ChaCha20-Poly1305 records (RFC 8439), with a key per direction derived for
- * this connection alone (HKDF-SHA-256 of the node's record key, salted with both sides' fresh
- * nonces; recordKeys.ts).
+ * this connection alone (HKDF-SHA-256 of the node's record key salted with both sides' fresh
+ * nonces for the key exchange's confirmations; from then on of the record key and an ephemeral
+ * X25519 shared secret, salted with the transcript: recordKeys.ts).
  *
  * ```
  * record  length (4 bytes, big-endian: ciphertext + tag)  ciphertext  tag (16 bytes)
@@ -120,9 +121,20 @@ export class RecordLayer {
    * ```
    */
   static derive(recordKey: Buffer, initiatorNonce: Buffer, responderNonce: Buffer, role: 'initiator' | 'responder'): RecordLayer {
-    const salt = Buffer.concat([initiatorNonce, responderNonce]);
-    const key = (info: string): Buffer => Buffer.from(hkdfSync('sha256', recordKey, salt, info, 32));
-    const toResponder = key('asyncoro 3 records initiator to responder'), toInitiator = key('asyncoro 3 records responder to initiator');
+    return RecordLayer.deriveFrom(recordKey, Buffer.concat([initiatorNonce, responderNonce]), 'asyncoro 3', role);
+  }
+
+  /**
+   * The record layer of one side of a connection: a key per direction by HKDF-SHA-256 of `ikm`
+   * salted with `salt`, `label` naming the stage of the handshake (recordKeys.ts).
+   * @example
+   * ```ts
+   * const records = RecordLayer.deriveFrom(Buffer.alloc(64, 1), Buffer.alloc(32, 2), 'asyncoro 4 forward', 'responder');
+   * ```
+   */
+  static deriveFrom(ikm: Buffer, salt: Buffer, label: string, role: 'initiator' | 'responder'): RecordLayer {
+    const key = (info: string): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, `${label} records ${info}`, 32));
+    const toResponder = key('initiator to responder'), toInitiator = key('responder to initiator');
     return role === 'initiator' ? new RecordLayer(toResponder, toInitiator) : new RecordLayer(toInitiator, toResponder);
   }
 

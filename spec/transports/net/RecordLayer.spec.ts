@@ -221,7 +221,8 @@ describe('the sealed handshake (real TCP on loopback)', function () {
       const serving = settle(handshake(pair.server, 'responder', params('s', KEYS, 300)));
       const greeting = await new Promise<Buffer>((r) => pair.client.once('data', r));
       expect(greeting.length).to.equal(63);
-      const nonce = encodeFrame(Buffer.concat([greeting.subarray(greeting.length - 37, greeting.length - 32), randomBytes(32)]));
+      // magic, type 6, a nonce and an X25519 share (the initiator's NONCE frame).
+      const nonce = encodeFrame(Buffer.concat([greeting.subarray(greeting.length - 37, greeting.length - 32), randomBytes(64)]));
       const half = Buffer.alloc(4 + 24);
       half.writeUInt32BE(48);
       pair.client.write(Buffer.concat([nonce, half]));
