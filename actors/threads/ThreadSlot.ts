@@ -20,7 +20,8 @@ import { newNodeId } from '../../transports/net/hellos.js';
 import { ThreadExit, WorkerThread } from '../../transports/io/WorkerThread.js';
 import type { Network } from '../remote/Network.js';
 import { ThreadStartError } from '../actorErrors.js';
-import { isThreadReady, type NodeIdentityData, type ThreadListen, type ThreadReady, type ThreadSetup, type ToSpare } from './threadProtocol.js';
+import { threadListen, type OwnerListen } from './groupOptions.js';
+import { isThreadReady, type NodeIdentityData, type ThreadReady, type ThreadSetup, type ToSpare } from './threadProtocol.js';
 import type { ThreadSpares } from './ThreadSpares.js';
 import { forwardThreadLogs } from './ThreadLogger.js';
 
@@ -37,7 +38,7 @@ export const THREAD_ENTRY = new URL('./threadMain.js', import.meta.url);
 export interface SlotGroup {
   readonly net: Network;
   readonly resourceLimits: ResourceLimits | undefined;
-  readonly listen: ThreadListen | undefined;
+  readonly listen: OwnerListen | undefined;
   readonly slots: readonly ThreadSlot[];
   /** Threads started ahead of need, which a replacement takes (undefined: none kept). */
   readonly spares?: ThreadSpares;
@@ -210,7 +211,7 @@ export class ThreadSlot {
       ownerPort: port2,
       log: { port: logs.port2, level: net.logger.level },
       siblings: [],
-      network: { maxFrame: o.maxFrame, heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, requestTimeout: o.requestTimeout, listen: group.listen },
+      network: { maxFrame: o.maxFrame, heartbeatInterval: o.heartbeatInterval, peerTimeout: o.peerTimeout, requestTimeout: o.requestTimeout, listen: threadListen(group.listen) },
     };
     // A warm spare takes the place at once; otherwise a thread starts cold here.
     const spare = group.spares?.take();

@@ -6,7 +6,11 @@
 import { checkCount, describe } from '../../runtime/options.js';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Network } from '../remote/Network.js';
+import type { KeyMaterial } from '../../transports/net/KeyMaterial.js';
 import type { ThreadListen } from './threadProtocol.js';
+
+/** How the threads listen, as the owner keeps it: the keys in a holder that shows nothing of them. */
+export type OwnerListen = Omit<ThreadListen, 'keys'> & { keys: KeyMaterial | undefined };
 
 /**
  * The restart intensity of a group (`restart` of ThreadsOptions): undefined for `false` (never);
@@ -32,7 +36,7 @@ export function restartOf(restart: false | { maxRestarts?: number; withinMs?: nu
  * const listen = listenOf(net, undefined); // undefined for an owner that does not listen
  * ```
  */
-export function listenOf(net: Network, listen: boolean | undefined): ThreadListen | undefined {
+export function listenOf(net: Network, listen: boolean | undefined): OwnerListen | undefined {
   const owner = net.options;
   const ownerListens = owner.inProcess === undefined;
   if (listen === false || (listen === undefined && !ownerListens)) return undefined;
@@ -46,3 +50,15 @@ export function listenOf(net: Network, listen: boolean | undefined): ThreadListe
   return { hosts: [...owner.hosts], extHost: owner.extHost, keys, peering: owner.peering };
 }
 
+
+/**
+ * What one thread's setup carries of `listen`: the keys as fresh plain bytes, which the thread
+ * wipes once it has derived its own (PeerKeys.fromMaterial).
+ * @example
+ * ```ts
+ * const setupListen = threadListen(listenOf(net, undefined));
+ * ```
+ */
+export function threadListen(listen: OwnerListen | undefined): ThreadListen | undefined {
+  return listen === undefined ? undefined : { ...listen, keys: listen.keys?.forThread() };
+}

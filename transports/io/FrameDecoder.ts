@@ -10,6 +10,8 @@ import { FrameTooLargeError } from './ioErrors.js';
 
 /** Bytes in a frame header. */
 export const FRAME_HEADER_BYTES = 4;
+/** Chunks of at most this many bytes are copied together (see FrameDecoder's tail). */
+const SMALL_CHUNK = 256, TAIL_BYTES = 4096;
 /** Largest length a 4-byte header can carry. */
 export const MAX_FRAME_LIMIT = 0xffffffff;
 
@@ -56,6 +58,12 @@ export class FrameDecoder {
   private offset = 0; // consumed bytes of chunks[0]
   private size = 0; // unconsumed bytes across chunks
   private expected = -1; // payload length of the frame being read, or -1 before its header
+  // Small chunks are copied into a shared tail buffer, its filled part the last entry of `chunks`:
+  // a stream of tiny chunks (a byte a record) then costs a few objects per KiB, not one per byte.
+  private tail: Buffer | undefined;
+  private tailUsed = 0;
+  private tailStart = 0; // where the tail's entry in `chunks` begins
+  private tailOpen = false; // the last entry of `chunks` is the tail's
 
   /** @param maxFrame largest accepted payload in bytes. */
   constructor(readonly maxFrame: number = 16 * 1024 * 1024) {
@@ -77,9 +85,29 @@ export class FrameDecoder {
   /** Adds received bytes. Throws FrameTooLargeError as soon as an oversized header is seen. */
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (chunk.length <= SMALL_CHUNK) this.append(chunk);
+    else {
+      this.chunks.push(chunk);
+      this.tailOpen = false;
+    }
     this.size += chunk.length;
     this.readHeader();
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.tail === undefined || this.tailUsed + chunk.length > TAIL_BYTES) {
+      this.tail = Buffer.allocUnsafe(TAIL_BYTES);
+      this.tailUsed = 0;
+      this.tailOpen = false;
+    }
+    if (!this.tailOpen) {
+      this.tailStart = this.tailUsed;
+      this.chunks.push(chunk); // replaced below
+      this.tailOpen = true;
+    }
+    // Bytes before tailUsed are never written again: frames taken from the tail keep theirs.
+    this.tailUsed += chunk.copy(this.tail, this.tailUsed);
+    this.chunks[this.chunks.length - 1] = this.tail.subarray(this.tailStart, this.tailUsed);
   }
 
   /** The next complete payload, or undefined if none is complete yet. */
@@ -95,6 +123,7 @@ export class FrameDecoder {
   /** Drops everything buffered. */
   reset(): void {
     this.chunks = [];
+    this.tailOpen = false;
     this.offset = this.size = 0;
     this.expected = -1;
   }
@@ -117,10 +146,7 @@ export class FrameDecoder {
     if (first !== undefined && first.length - this.offset >= n) {
       const out = first.subarray(this.offset, this.offset + n);
       this.offset += n;
-      if (this.offset === first.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
+      if (this.offset === first.length) this.drop();
       return out;
     }
     const out = Buffer.allocUnsafe(n);
@@ -131,11 +157,15 @@ export class FrameDecoder {
       chunk.copy(out, filled, this.offset, this.offset + count);
       filled += count;
       this.offset += count;
-      if (this.offset === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
-      }
+      if (this.offset === chunk.length) this.drop();
     }
     return out;
+  }
+
+  /** Removes the consumed first chunk. */
+  private drop(): void {
+    this.chunks.shift();
+    this.offset = 0;
+    if (this.chunks.length === 0) this.tailOpen = false;
   }
 }

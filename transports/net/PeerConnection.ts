@@ -4,7 +4,8 @@
  * one turn of the event loop leave in a single write (one system call), runs of small ones
  * batched into one frame. With a secret, what is written in a turn is sealed in one record
  * (RecordLayer.ts: up to 64 KiB each), and received bytes reach the frame decoder only once
- * their record's tag verified.
+ * their record's tag verified; records are opened one at a time within the turn's read budget
+ * (ReadTurns.ts), as frames are handled.
  * @module
  */
 import type { Socket } from 'node:net';
@@ -124,30 +125,40 @@ export class PeerConnection implements PeerLink {
     this.bytesIn += chunk.length;
     try {
       if (this.records === undefined) this.decoder.push(chunk);
-      else for (const plain of this.records.open(chunk)) this.decoder.push(plain);
+      else this.records.push(chunk);
     } catch (err) {
       return this.close(err instanceof Error ? err : new Error(String(err)), false);
     }
     if (!this.yielding) this.handleFrames();
   };
 
-  /** Hands the complete frames to the owner until the turn's time is spent, then yields to the loop. */
+  /**
+   * Opens the records received one at a time and hands their complete frames to the owner until
+   * the turn's time is spent, then yields to the loop. Opening is charged as handling is: a
+   * stream of tiny records that complete no frame costs the same share of a turn.
+   */
   private handleFrames(): void {
-    const turns = this.turns;
+    const { turns, records } = this;
     let last = turns === undefined ? 0 : performance.now();
     try {
       for (;;) {
-        if (!this.decoder.partial) return; // nothing received that is not handled
+        if (!this.decoder.partial && records?.pending !== true) return; // nothing received that is not handled
         if (turns !== undefined && !turns.available) {
           this.yielding = true;
           this.socket.pause();
-          setImmediate(this.resumeFrames);
+          turns.wait(this.resumeFrames);
           return;
         }
         const frame = this.decoder.next();
-        if (frame === undefined || this.ended) return;
-        this.framesIn++;
-        this.events.frame(frame);
+        if (frame === undefined) {
+          const plain = records?.next();
+          if (plain === undefined || this.ended) return; // no whole frame, nor record, yet
+          this.decoder.push(plain);
+        } else {
+          if (this.ended) return;
+          this.framesIn++;
+          this.events.frame(frame);
+        }
         if (turns !== undefined) {
           const now = performance.now();
           turns.spend(now - last);

@@ -14,10 +14,13 @@ import tls from 'node:tls';
 import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
+import { KeyMaterial, wipeMaterial, type PeerKeyMaterial } from './KeyMaterial.js';
 import { InsecureNetworkError } from './netErrors.js';
 import { RecordLayer } from './RecordLayer.js';
 import { Secret } from './Secret.js';
 import { TlsUpgrader } from './TlsUpgrader.js';
+
+export { KeyMaterial, type PeerKeyMaterial } from './KeyMaterial.js';
 
 /** HKDF salt and per-key context strings: fixed, so that equal secrets give equal keys. */
 const HKDF_SALT = 'asyncoro peer protocol 3';
@@ -37,20 +40,6 @@ export interface PeerTlsOptions {
   ca?: string | Buffer;
   /** Encrypt without checking certificates: an active attacker can then sit in the middle unless a `secret` is set too. */
   insecureSkipVerify?: boolean;
-}
-
-/**
- * A node's derived keys as plain bytes, handed to its own worker threads (in memory, inside the
- * process; set by `Threads`, not by hand): never the secret itself.
- * @example
- * ```ts
- * const material: PeerKeyMaterial | undefined = keys.material();
- * ```
- */
-export interface PeerKeyMaterial {
-  mode: 'plain' | 'psk';
-  mac: Uint8Array;
-  psk: Uint8Array | undefined;
 }
 
 /** How a node's peer connections are protected. */
@@ -138,22 +127,27 @@ export class PeerKeys {
 
   /**
    * @internal The derived keys, for this node's worker threads (their listeners then protect
-   * connections as this node does). Undefined in certificate mode: its private key lives only in
-   * a TLS secure context, which cannot cross to a thread.
+   * connections as this node does), in a holder that shows nothing of them. Undefined in
+   * certificate mode: its private key lives only in a TLS secure context, which cannot cross to a thread.
    */
-  material(): PeerKeyMaterial | undefined {
+  material(): KeyMaterial | undefined {
     if (this.mode === 'certificate') return undefined;
-    return { mode: this.mode, mac: new Uint8Array(this.#mac), psk: this.#recordKey === undefined ? undefined : new Uint8Array(this.#recordKey) };
+    return new KeyMaterial(this.mode, this.#mac, this.#recordKey);
   }
 
-  /** @internal The keys of a worker thread, from its owner's `material()`. Throws InvalidArgumentError for malformed material. */
+  /**
+   * @internal The keys of a worker thread, from its owner's `material().forThread()`; the
+   * material's bytes are wiped once read. Throws InvalidArgumentError for malformed material.
+   */
   static fromMaterial(material: PeerKeyMaterial): PeerKeys {
     const m = material as Partial<PeerKeyMaterial> | null;
     const bytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.length === 32;
     if (m === null || typeof m !== 'object' || !bytes(m.mac) || (m.mode === 'psk' ? !bytes(m.psk) : m.mode !== 'plain' || m.psk !== undefined)) {
       throw new InvalidArgumentError('malformed key material');
     }
-    return new PeerKeys(m.mode!, m.mode === 'psk', Buffer.from(m.mac), m.psk === undefined ? undefined : Buffer.from(m.psk), undefined);
+    const keys = new PeerKeys(m.mode!, m.mode === 'psk', Buffer.from(m.mac), m.psk === undefined ? undefined : Buffer.from(m.psk), undefined);
+    wipeMaterial(material);
+    return keys;
   }
 
   /** Key of the handshake proofs (HMAC-SHA-256). */
@@ -168,6 +162,21 @@ export class PeerKeys {
   records(initiatorNonce: Buffer, responderNonce: Buffer, role: 'initiator' | 'responder'): RecordLayer {
     if (this.#recordKey === undefined) throw new InvalidArgumentError(`no record key in ${this.mode} mode`);
     return RecordLayer.derive(this.#recordKey, initiatorNonce, responderNonce, role);
+  }
+
+  /**
+   * @internal The record layer of one connection once its key exchange is done (`psk` mode):
+   * keys from the record key and the connection's X25519 shared secret, salted with its
+   * transcript, so that the secret alone does not open them. Throws InvalidArgumentError in another mode.
+   */
+  forwardRecords(shared: Buffer, transcript: Buffer, role: 'initiator' | 'responder'): RecordLayer {
+    if (this.#recordKey === undefined) throw new InvalidArgumentError(`no record key in ${this.mode} mode`);
+    const ikm = Buffer.concat([this.#recordKey, shared]);
+    try {
+      return RecordLayer.deriveFrom(ikm, transcript, 'asyncoro 4 forward', role);
+    } finally {
+      ikm.fill(0);
+    }
   }
 
   /**

@@ -2,9 +2,11 @@
  * The time a network's connections may spend handling received frames in one turn of the event
  * loop, shared by all of them (time from turns that spent less than a fifth of it is carried over
  * until one does). A connection that finds the turn's time spent stops reading (its
- * socket paused, so TCP holds the sender back) and goes on at the next turn, after timers and
+ * socket paused, so TCP holds the sender back) and goes on at a next turn, after timers and
  * other I/O: however many frames arrive at once, from however many peers, the loop is blocked for
- * at most this time plus one frame (whose decoding the decode-cost check bounds).
+ * at most this time plus one frame (whose decoding the decode-cost check bounds). Connections
+ * waiting for time go on in the order they began to wait, and one that spends a turn's time
+ * waits behind the others: a peer that always has bytes to handle cannot starve another.
  * @module
  */
 
@@ -19,6 +21,8 @@
 export class ReadTurns {
   private spent = 0;
   private resetPending = false;
+  /** Continuations of the connections waiting for time, oldest first. */
+  private waiting: Array<() => void> = [];
 
   constructor(
     /** Milliseconds of frame handling per turn. */
@@ -36,14 +40,32 @@ export class ReadTurns {
     // A turn that spent little leaves its time to the next ones (a check-phase callback on every
     // turn would cost a round trip more than the frames do); from a fifth of the budget on, the
     // next turn starts with its full time. Scheduled before any connection's continuation.
-    if (!this.resetPending && this.spent >= this.turnMs / 5) {
-      this.resetPending = true;
-      setImmediate(this.reset);
-    }
+    if (this.spent >= this.turnMs / 5) this.schedule();
+  }
+
+  /** Runs `resume` at a next turn, once those that waited before it had their time. */
+  wait(resume: () => void): void {
+    this.waiting.push(resume);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.resetPending) return;
+    this.resetPending = true;
+    setImmediate(this.reset);
   }
 
   private readonly reset = (): void => {
     this.resetPending = false;
     this.spent = 0;
+    if (this.waiting.length === 0) return;
+    const queue = this.waiting;
+    this.waiting = [];
+    let next = 0;
+    while (next < queue.length && this.available) queue[next++]!();
+    if (next === queue.length) return;
+    // Those the turn had no time for go first next time, before any that waited since.
+    this.waiting = queue.slice(next).concat(this.waiting);
+    this.schedule();
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The sealed record layer of a link protected by a shared secret: every byte after the plaintext
  * greeting travels in ChaCha20-Poly1305 records (RFC 8439), with a key per direction derived for
- * this connection alone (HKDF-SHA-256 of the node's record key, salted with both sides' fresh
- * nonces; recordKeys.ts).
+ * this connection alone (HKDF-SHA-256 of the node's record key salted with both sides' fresh
+ * nonces for the key exchange's confirmations; from then on of the record key and an ephemeral
+ * X25519 shared secret, salted with the transcript: recordKeys.ts).
  *
  * ```
  * record  length (4 bytes, big-endian: ciphertext + tag)  ciphertext  tag (16 bytes)
@@ -10,7 +11,8 @@
  * ```
  * The tag covers the ciphertext's length, so a changed length header fails it as a changed byte
  * does (no AAD). The counter makes a replayed, reordered, dropped or reflected record fail its
- * tag; a length above the bound is refused before anything is buffered; no byte of a record is
+ * tag; a length above the bound is refused before anything is buffered, a record with no
+ * plaintext once opened (no writer seals one); no byte of a record is
  * handed on before its tag verifies. A writer seals all it has in one record (up to 64 KiB of
  * plaintext each), so a burst of messages costs one seal, where node's TLS socket sends at most
  * ten records per turn of the event loop. Records of up to 256 bytes are sealed and opened by
@@ -24,7 +26,7 @@ import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { FrameDecoder } from '../io/FrameDecoder.js';
 import { ShortAead } from './ShortAead.js';
-import { AuthenticationError } from './netErrors.js';
+import { AuthenticationError, ProtocolError } from './netErrors.js';
 
 /** Largest plaintext in one record; a larger write is split. */
 export const MAX_RECORD_PLAINTEXT = 64 * 1024;
@@ -119,9 +121,20 @@ export class RecordLayer {
    * ```
    */
   static derive(recordKey: Buffer, initiatorNonce: Buffer, responderNonce: Buffer, role: 'initiator' | 'responder'): RecordLayer {
-    const salt = Buffer.concat([initiatorNonce, responderNonce]);
-    const key = (info: string): Buffer => Buffer.from(hkdfSync('sha256', recordKey, salt, info, 32));
-    const toResponder = key('asyncoro 3 records initiator to responder'), toInitiator = key('asyncoro 3 records responder to initiator');
+    return RecordLayer.deriveFrom(recordKey, Buffer.concat([initiatorNonce, responderNonce]), 'asyncoro 3', role);
+  }
+
+  /**
+   * The record layer of one side of a connection: a key per direction by HKDF-SHA-256 of `ikm`
+   * salted with `salt`, `label` naming the stage of the handshake (recordKeys.ts).
+   * @example
+   * ```ts
+   * const records = RecordLayer.deriveFrom(Buffer.alloc(64, 1), Buffer.alloc(32, 2), 'asyncoro 4 forward', 'responder');
+   * ```
+   */
+  static deriveFrom(ikm: Buffer, salt: Buffer, label: string, role: 'initiator' | 'responder'): RecordLayer {
+    const key = (info: string): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, `${label} records ${info}`, 32));
+    const toResponder = key('initiator to responder'), toInitiator = key('responder to initiator');
     return role === 'initiator' ? new RecordLayer(toResponder, toInitiator) : new RecordLayer(toInitiator, toResponder);
   }
 
@@ -149,23 +162,47 @@ export class RecordLayer {
 
   /**
    * Takes received bytes and returns the plaintext of every record they complete, in order.
-   * Throws AuthenticationError for a record whose tag does not verify (tampered, replayed,
-   * reordered, or sealed with another key) and FrameTooLargeError for a length above the bound,
-   * before buffering it; the connection is then unusable.
+   * Throws as `push` and `next` do; the connection is then unusable.
    */
   open(chunk: Buffer): Buffer[] {
-    this.records.push(chunk);
+    this.push(chunk);
     const out: Buffer[] = [];
-    for (let record = this.records.next(); record !== undefined; record = this.records.next()) out.push(this.openRecord(record));
+    for (let plain = this.next(); plain !== undefined; plain = this.next()) out.push(plain);
     return out;
   }
 
-  /** The plaintext of one record given without its length (its body: ciphertext and tag). Throws AuthenticationError. */
+  /**
+   * Buffers received bytes, to be opened record by record with `next` (so a reader can spread
+   * the work over turns of the loop). Throws FrameTooLargeError for a length above the bound,
+   * before buffering it.
+   */
+  push(chunk: Buffer): void {
+    this.records.push(chunk);
+  }
+
+  /** True while received bytes wait to be opened (a whole record or part of one). */
+  get pending(): boolean {
+    return this.records.partial;
+  }
+
+  /** Opens the next complete record received: its plaintext, or undefined when none is complete. Throws as `openRecord`. */
+  next(): Buffer | undefined {
+    const record = this.records.next();
+    return record === undefined ? undefined : this.openRecord(record);
+  }
+
+  /**
+   * The plaintext of one record given without its length (its body: ciphertext and tag). Throws
+   * AuthenticationError for a tag that does not verify (tampered, replayed, reordered, or sealed
+   * with another key), and ProtocolError for an authentic record with no plaintext: no writer
+   * seals one, and opening records that carry nothing would cost the reader time no frame accounts for.
+   */
   openRecord(body: Buffer): Buffer {
     if (body.length < RECORD_TAG_BYTES) throw new AuthenticationError(`a record of ${body.length} bytes is shorter than its tag`);
     this.#in.next();
     const plain = this.#in.open(body);
     if (plain === undefined) throw new AuthenticationError('a record failed authentication (tampered, replayed, reordered, or sealed with another key)');
+    if (plain.length === 0) throw new ProtocolError('an empty record (a record carries at least one byte)');
     return plain;
   }
 

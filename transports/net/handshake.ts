@@ -1,5 +1,5 @@
 /**
- * The peer handshake, protocol 3.0. Nothing an unauthenticated party sends is given to the CBOR
+ * The peer handshake, protocol 4.0. Nothing an unauthenticated party sends is given to the CBOR
  * decoder: handshake frames are a fixed binary layout of bounded fields.
  *
  * ```
@@ -7,13 +7,16 @@
  *                                   MODE     magic 5 mode            (0 plain, 1 sealed records (secret), 2 certificate TLS)
  *                                   NONCE    magic 6 nonceR          (secret only)
  *            initiator: a different major, or another mode, is refused here
- * secret     initiator → responder  NONCE    magic 6 nonceI, then its first sealed record (recordKeys.ts)
- *            every byte from here on is a sealed record (RecordLayer.ts); a wrong key fails the first tag
+ * secret     initiator → responder  NONCE    magic 6 nonceI shareI (X25519), then its first sealed record (recordKeys.ts)
+ *            every byte from here on is a sealed record (RecordLayer.ts); a wrong key fails the first tag;
+ *            the responder's confirmation carries shareR, and later records use forward-secret keys
  * TLS 1.3    (certificates only)
  * inside     SERVER_HELLO → CLIENT_HELLO + proof → SERVER_PROOF | REJECT   (hellos.ts)
  * ```
  * With a secret, every byte after the greeting is sealed with keys derived from the secret and
- * both sides' fresh nonces: a party without it cannot read, inject, replay or relay a record.
+ * both sides' fresh nonces, and after the confirmations from an ephemeral X25519 exchange too: a
+ * party without the secret cannot read, inject, replay or relay a record, and one that learns it
+ * later cannot open a recorded connection.
  * The hellos inside prove the secret again, bound to this connection's transcript (with
  * certificates: to the TLS session, by exported keying material).
  * @module
@@ -33,13 +36,14 @@ export { newNodeId, RejectReason, type HelloInfo, type SelfInfo, type Version } 
 
 /**
  * The protocol version this build speaks; peers with the same major version interoperate (3.0
- * seals a secret's links with its own record layer instead of TLS; 2.x nodes refuse it, and it them).
+ * sealed a secret's links with its own record layer instead of TLS, 4.0 adds an X25519 exchange
+ * to it for forward secrecy; nodes of another major refuse each other in the greeting).
  * @example
  * ```ts
  * log(`wire protocol ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`);
  * ```
  */
-export const PROTOCOL_VERSION = { major: 3, minor: 0 } as const;
+export const PROTOCOL_VERSION = { major: 4, minor: 0 } as const;
 const MODES: readonly ChannelMode[] = ['plain', 'psk', 'certificate'];
 /**
  * Bytes of the responder's greeting in each mode (VERSION and MODE, framed; with a secret its

@@ -269,7 +269,8 @@ export function checkReject(frame: Buffer, version: Version): void {
   const theirs = { major: frame[6], minor: frame[7] };
   switch (frame[5]) {
     case RejectReason.Version: throw versionError(theirs, version);
-    case RejectReason.Auth: throw new AuthenticationError('the peer rejected our authentication (different secret?)');
+    // A REJECT travels in the clear, unauthenticated: whoever is on the path can forge one.
+    case RejectReason.Auth: throw new AuthenticationError('the peer rejected our authentication (different secret, or tampering on the path?)');
     case RejectReason.Duplicate: throw new DuplicateConnectionError('the peer keeps its own connection to us');
     case RejectReason.Busy: throw new PeerBusyError('the peer refuses connections from this address for now (failed authentications from it, or too many connections in their handshake); try again later');
     default: throw new PeerUnreachableError('the peer refused the connection (stopping)');

@@ -40,29 +40,32 @@ describe('Network: authentication and versions (real processes on 127.0.0.1)', f
       }
     });
 
-    it('1.x and 2.x peers are refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works', async () => {
+    it('1.x, 2.x and 3.0 peers are refused with ProtocolVersionError naming both versions, either side dialling; a compatible minor works', async () => {
       const net = await fx.node({ secret: 'versions', peering: 'hub' });
       const v1 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 1, minor: 0 } });
-      // 2.1: the build before sealed records (its links ran TLS-PSK); the two refuse each other in the greeting.
+      // 2.1: the build before sealed records (its links ran TLS-PSK); 3.0: sealed records without
+      // the X25519 exchange (its NONCE frame has no key share). Each refuses us, and we them, in the greeting.
       const v21 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 2, minor: 1 } });
-      const v3x = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 3, minor: 7 }, peering: 'hidden' });
+      const v30 = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 3, minor: 0 } });
+      const v4x = await PeerProcess.start({ secret: 'versions', protocolVersion: { major: 4, minor: 7 }, peering: 'hidden' });
       try {
-        for (const [old, name] of [[v1, '1.0'], [v21, '2.1']] as const) {
+        for (const [old, name] of [[v1, '1.0'], [v21, '2.1'], [v30, '3.0']] as const) {
           const r = await settle(net.peer(old.ready.location, { timeout: 3000 }));
           expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
-          expect(r.error.message).to.include(`peer speaks ${name}`).and.include('this node 3.0');
+          expect(r.error.message).to.include(`peer speaks ${name}`).and.include('this node 4.0');
           const back = await old.command({ cmd: 'peer', location: String(net.location), timeout: 3000 });
           expect(back.code, JSON.stringify(back)).to.equal('ERR_PROTOCOL_VERSION');
-          expect(back.error).to.include('peer speaks 3.0').and.include(`this node ${name}`);
+          expect(back.error).to.include('peer speaks 4.0').and.include(`this node ${name}`);
         }
-        const ok = await net.peer(v3x.ready.location, { timeout: 3000 });
+        const ok = await net.peer(v4x.ready.location, { timeout: 3000 });
         expect(ok.isOnline).to.equal(true);
         expect(ok.peering).to.equal('hidden');
-        expect(net.peers().map(String)).to.deep.equal([v3x.ready.location]);
+        expect(net.peers().map(String)).to.deep.equal([v4x.ready.location]);
       } finally {
         await v1.kill();
         await v21.kill();
-        await v3x.kill();
+        await v30.kill();
+        await v4x.kill();
       }
     });
 

@@ -124,7 +124,7 @@ describe('Network over TLS', function () {
     // A plain node greets a TCP client with VERSION and MODE, then its SERVER_HELLO (type 1), in plaintext.
     const greeting = await collect(net.connect(plainNode.location.port, '127.0.0.1'), 300);
     expect(greeting.data.subarray(4, 8).toString('latin1')).to.equal('ACRO');
-    expect([...greeting.data.subarray(8, 12)]).to.deep.equal([4, 1, 3, 0]); // VERSION: 3.0
+    expect([...greeting.data.subarray(8, 12)]).to.deep.equal([4, 1, 4, 0]); // VERSION: 4.0
     expect(greeting.data[21]).to.equal(0); // MODE 0: plain
     expect(greeting.data[30]).to.equal(1); // then SERVER_HELLO
     // A TLS node sends only the 22-byte greeting (MODE 2: certificate TLS) and waits for TLS.

@@ -15,6 +15,11 @@ import { killAllPeerProcesses, PeerProcess, THREAD_WORKERS } from '../../fixture
 import { PEER_ASK } from '../../fixtures/peerAsk.js';
 import { expectError } from '../../helpers.js';
 import { readFileSync } from 'node:fs';
+import { hkdfSync } from 'node:crypto';
+import net_ from 'node:net';
+import { inspect } from 'node:util';
+import { handshake, newNodeId } from '../../../transports/net/handshake.js';
+import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 
 const secret = 'threads across hosts';
 
@@ -72,6 +77,35 @@ describe('threads and other hosts (real worker threads, a real peer process)', f
     } finally {
       await Network.of(wide)?.stop();
       await wide.terminate();
+    }
+  });
+
+  it('a thread keeps no key bytes in sight: inspect(workerData) there shows none, and it still proves the secret to a peer', async () => {
+    threads = await Threads.start({ count: 1, scheduler: sched });
+    const seen = await (await spawnOnWith(threads, { thread: 1 }, new URL('../../fixtures/threadKeyProbe.js', import.meta.url), 'workerDataSeen')).value({ timeout: 10_000 });
+    // The keys derived from the secret, in every form inspect could print them.
+    const derived = ['asyncoro 3 record key', 'asyncoro 3 handshake mac'].map((context) => Buffer.from(hkdfSync('sha256', Buffer.from(secret), 'asyncoro peer protocol 3', context, 32)));
+    const flat = String(seen).replace(/\s+/g, ' ');
+    expect(flat, 'the probe saw the keys\' place').to.match(/mac: Uint8Array\(32\)/);
+    for (const key of derived) {
+      for (const form of [key.toString('hex'), key.toString('base64'), inspect(new Uint8Array(key), { maxArrayLength: Infinity }).replace(/^Uint8Array\(32\) /, '').replace(/\s+/g, ' '), `${key[0]}, ${key[1]}, ${key[2]}, ${key[3]}, ${key[4]}, ${key[5]},`]) {
+        expect(flat).to.not.include(form);
+      }
+    }
+    expect(flat).to.not.include(secret);
+    // What the owner keeps of them shows nothing either.
+    expect(inspect(threads, { depth: Infinity, showHidden: true })).to.not.include(derived[0]!.toString('hex'));
+    // The thread's listener still has its keys: a node holding the secret completes a handshake with it.
+    const location = Location.parse(threads.list()[0]!.location);
+    const raw = await new Promise<net_.Socket>((resolve, reject) => {
+      const s = net_.connect(location.port, location.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    try {
+      const { peer } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'probe' }, keys: PeerKeys.from(secret, undefined), timeout: 5000 });
+      expect(peer.name).to.equal(threads.list()[0]!.name);
+    } finally {
+      raw.destroy();
     }
   });
 

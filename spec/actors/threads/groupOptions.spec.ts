@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { listenOf, restartOf } from '../../../actors/threads/groupOptions.js';
+import { inspect } from 'node:util';
+import { listenOf, restartOf, threadListen } from '../../../actors/threads/groupOptions.js';
 import { InvalidArgumentError } from '../../../runtime/runtimeErrors.js';
 import { newNodeId } from '../../../transports/net/hellos.js';
 import { networkFixture } from '../../fixtures/index.js';
@@ -23,6 +24,16 @@ describe('groupOptions: a Threads group\'s options resolved', () => {
     expect(JSON.stringify(listen)).to.not.include('a secret of at least sixteen chars');
     expect(listenOf(owner, false)).to.equal(undefined);
     expect(listenOf(owner, true)).to.deep.equal(listen);
+  });
+
+  it('listenOf keeps the keys in a holder that shows nothing; threadListen gives one thread plain copies of them', async () => {
+    const owner = await fx.node({ host: '127.0.0.1', port: 0, secret: 'a secret of at least sixteen chars' });
+    const listen = listenOf(owner, undefined)!;
+    expect(inspect(listen, { showHidden: true, depth: Infinity })).to.include("KeyMaterial { mode: 'psk' }").and.not.include('Uint8Array');
+    const forThread = threadListen(listen)!;
+    expect(forThread.hosts).to.deep.equal(listen.hosts);
+    expect([forThread.keys!.mac.length, forThread.keys!.psk!.length]).to.deep.equal([32, 32]);
+    expect(threadListen(undefined)).to.equal(undefined);
   });
 
   it('listenOf: an owner that does not listen: its threads do not; told to, InvalidArgumentError', async () => {

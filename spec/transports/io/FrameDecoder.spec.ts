@@ -40,6 +40,23 @@ describe('FrameCodec', () => {
     expect(frames[3]).to.equal(undefined);
   });
 
+  it('frames given a byte at a time, mixed with large chunks, come out whole and keep their bytes after more arrive', () => {
+    const payloads = [Buffer.alloc(9000, 7), Buffer.from('tiny'), Buffer.alloc(300, 1), Buffer.alloc(5000, 3), Buffer.alloc(0), Buffer.from('end')];
+    const wire = Buffer.concat(payloads.map((p) => encodeFrame(p)));
+    const dec = new FrameDecoder(1 << 20);
+    const got: Buffer[] = [];
+    // Byte by byte, except one run of 700 bytes (a large chunk between small ones).
+    for (let at = 0; at < wire.length; ) {
+      const n = at === 5000 ? 700 : 1;
+      dec.push(wire.subarray(at, at + n));
+      at += n;
+      for (let f = dec.next(); f !== undefined; f = dec.next()) got.push(f);
+    }
+    expect(got.length).to.equal(payloads.length);
+    got.forEach((f, i) => expect(f.equals(payloads[i]!), `frame ${i}`).to.equal(true));
+    expect(dec.partial).to.equal(false);
+  });
+
   it('reports a partial frame until it is complete', () => {
     const dec = new FrameDecoder();
     dec.push(Buffer.from([0, 0]));

@@ -42,4 +42,24 @@ describe('ReadTurns: the time a network spends on received frames in one turn of
       b.destroy();
     }
   });
+
+  it('connections waiting for time take turns: one that always has frames does not starve another', async () => {
+    const [a1, b1] = duplexPair() as [Socket, Socket];
+    const [a2, b2] = duplexPair() as [Socket, Socket];
+    try {
+      const order: string[] = [];
+      const turns = new ReadTurns(1e-9); // one frame a turn
+      new PeerConnection(b1, false, 4096, Buffer.alloc(0), { frame: () => void order.push('flood'), closed: () => undefined }, turns);
+      new PeerConnection(b2, false, 4096, Buffer.alloc(0), { frame: () => void order.push('quiet'), closed: () => undefined }, turns);
+      a1.write(Buffer.concat(Array.from({ length: 60 }, () => encodeFrame(Buffer.from([1])))));
+      await until(() => order.length >= 2, 5000, 'the flood begun');
+      a2.write(Buffer.concat(Array.from({ length: 3 }, () => encodeFrame(Buffer.from([2])))));
+      await until(() => order.filter((o) => o === 'quiet').length === 3, 5000, 'the quiet one handled');
+      const floodBefore = order.slice(0, order.lastIndexOf('quiet')).filter((o) => o === 'flood').length;
+      expect(floodBefore, `order: ${order.join(' ')}`).to.be.below(30);
+      await until(() => order.length === 63, 5000, 'every frame');
+    } finally {
+      for (const s of [a1, b1, a2, b2]) s.destroy();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { AuthenticationError, PeerUnreachableError } from '../../../index.js';
+import { AuthenticationError, PeerUnreachableError, ProtocolError } from '../../../index.js';
 import { encodeFrame } from '../../../transports/io/FrameDecoder.js';
 import { handshake, newNodeId, type HandshakeResult } from '../../../transports/net/handshake.js';
 import { PeerConnection } from '../../../transports/net/PeerConnection.js';
@@ -136,7 +136,7 @@ describe('RecordLayer (keys and records)', () => {
   });
 
   it('records of every size go through the same AEAD: short ones in TypeScript, longer ones in node:crypto, both refuse a flipped bit', () => {
-    for (const size of [0, 1, 255, 256, 257, 1000, MAX_RECORD_PLAINTEXT]) {
+    for (const size of [1, 255, 256, 257, 1000, MAX_RECORD_PLAINTEXT]) {
       const [a, b] = pair_of_layers();
       const plain = randomBytes(size);
       expect(Buffer.concat(b.open(a.seal(plain))).equals(plain), `${size} bytes`).to.equal(true);
@@ -144,6 +144,29 @@ describe('RecordLayer (keys and records)', () => {
       bad[4 + Math.floor(size / 2)]! ^= 0x10;
       expect(() => b.open(bad), `${size} bytes, flipped`).to.throw(AuthenticationError);
     }
+  });
+
+  it('refuses an authentic record with no plaintext (no writer seals one) with a typed error, and a tampered empty one as any other', () => {
+    const [a, b] = pair_of_layers();
+    expect(String(b.open(a.seal(Buffer.from('before')))[0])).to.equal('before');
+    const empty = a.seal(Buffer.alloc(0));
+    expect(empty.length).to.equal(RECORD_OVERHEAD);
+    expect(() => b.open(empty)).to.throw(ProtocolError, /empty record/).with.property('code', 'ERR_PROTOCOL');
+    const [c, d] = pair_of_layers();
+    const bad = c.seal(Buffer.alloc(0));
+    bad[4]! ^= 1;
+    expect(() => d.open(bad)).to.throw(AuthenticationError);
+  });
+
+  it('opens received bytes a record at a time: next() gives one plaintext per call, pending says bytes wait', () => {
+    const [a, b] = pair_of_layers();
+    const wire = Buffer.concat([a.seal(Buffer.from('one')), a.seal(Buffer.from('two')), a.seal(Buffer.from('three')).subarray(0, 10)]);
+    expect(b.pending).to.equal(false);
+    b.push(wire);
+    expect(String(b.next())).to.equal('one');
+    expect(String(b.next())).to.equal('two');
+    expect(b.next()).to.equal(undefined);
+    expect(b.pending, 'part of the third record').to.equal(true);
   });
 
   it('moves both directions to a key derived from the last one after its share of records, without a message', () => {
@@ -198,7 +221,8 @@ describe('the sealed handshake (real TCP on loopback)', function () {
       const serving = settle(handshake(pair.server, 'responder', params('s', KEYS, 300)));
       const greeting = await new Promise<Buffer>((r) => pair.client.once('data', r));
       expect(greeting.length).to.equal(63);
-      const nonce = encodeFrame(Buffer.concat([greeting.subarray(greeting.length - 37, greeting.length - 32), randomBytes(32)]));
+      // magic, type 6, a nonce and an X25519 share (the initiator's NONCE frame).
+      const nonce = encodeFrame(Buffer.concat([greeting.subarray(greeting.length - 37, greeting.length - 32), randomBytes(64)]));
       const half = Buffer.alloc(4 + 24);
       half.writeUInt32BE(48);
       pair.client.write(Buffer.concat([nonce, half]));

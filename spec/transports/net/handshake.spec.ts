@@ -186,15 +186,15 @@ describe('Handshake', () => {
     pair.server.write(encodeFrame(v1Hello));
     const r = await settle(handshake(pair.client, 'initiator', params('k', 'client')));
     expect(ProtocolVersionError.is(r.error), String(r.error)).to.equal(true);
-    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 3.0');
+    expect(r.error.message).to.include('peer speaks 1.0').and.include('this node 4.0');
   });
 
-  it('a 1.x or 2.x initiator reads our greeting as a version refusal naming 3.0 (the 1.x REJECT layout)', async () => {
+  it('a 1.x, 2.x or 3.x initiator reads our greeting as a version refusal naming 4.0 (the 1.x REJECT layout)', async () => {
     const serving = settle(handshake(pair.server, 'responder', params('k', 'server', { timeout: 500 })));
     const first = await new Promise<Buffer>((r) => pair.client.once('data', r));
     // 1.x: a frame of exactly 8 bytes, 'ACRO', type 4 (REJECT), reason 1 (version), then major.minor.
     expect(first.readUInt32BE(0)).to.equal(8);
-    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 3, 0]);
+    expect([...first.subarray(4, 12)]).to.deep.equal([...Buffer.from('ACRO'), 4, 1, 4, 0]);
     pair.client.destroy();
     expect((await serving).value).to.equal(undefined);
   });
