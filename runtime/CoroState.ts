@@ -80,8 +80,8 @@ export abstract class CoroState<M, R> {
   readonly scheduler: CoroHost;
   /** Its name, or the function whose name it takes when asked (reading a function's name is slow). */
   private label: string | CoroBody;
-  /** performance.now() at creation, in whole ms. */
-  protected readonly born = Math.floor(performance.now()); // a small integer stays unboxed
+  /** performance.now() at creation, in whole ms (see CoroHost.spawnTime). */
+  protected readonly born: number;
   /** State, daemon, interrupt pending, registered and own wait, as bits (see the constants above). */
   protected flags = Scheduled;
   /** Its queued messages: a Mailbox, or (with the HELD flag) the one message queued. */
@@ -109,6 +109,7 @@ export abstract class CoroState<M, R> {
     if (daemon) this.flags = DAEMON;
     if (scheduler.tracker !== undefined) this.flags |= TRACKED;
     this.id = scheduler.adopt(this.self, daemon);
+    this.born = scheduler.spawnTime();
   }
 
   /** Defaults to the function's name. */
