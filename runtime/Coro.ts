@@ -44,11 +44,14 @@ let pendingOptions: SpawnOptions | undefined;
 let pendingScheduler: Scheduler | undefined;
 let pendingArgs: unknown[] | undefined;
 
+/** The arguments of a spawn without any: shared, so a coroutine waiting to start holds no array of its own. */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /** @internal Hands spawn options to the next Coro constructor without allocating a closure. */
 export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unknown[]): void {
   pendingOptions = options;
   pendingScheduler = scheduler;
-  pendingArgs = args;
+  pendingArgs = args.length === 0 ? NO_ARGS : args;
 }
 
 /**

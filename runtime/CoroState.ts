@@ -80,7 +80,7 @@ export abstract class CoroState<M, R> {
   readonly scheduler: CoroHost;
   /** Its name, or the function whose name it takes when asked (reading a function's name is slow). */
   private label: string | CoroBody;
-  /** performance.now() at creation, in whole ms (see CoroHost.spawnTime). */
+  /** performance.now() at creation, in whole ms (see CoroHost.starts). */
   protected readonly born: number;
   /** State, daemon, interrupt pending, registered and own wait, as bits (see the constants above). */
   protected flags = Scheduled;
@@ -109,7 +109,7 @@ export abstract class CoroState<M, R> {
     if (daemon) this.flags = DAEMON;
     if (scheduler.tracker !== undefined) this.flags |= TRACKED;
     this.id = scheduler.adopt(this.self, daemon);
-    this.born = scheduler.spawnTime();
+    this.born = scheduler.starts.now();
   }
 
   /** Defaults to the function's name. */

@@ -29,8 +29,6 @@ export type { SchedulerOptions, SchedulerStats } from './schedulerTypes.js';
 let defaultScheduler: Scheduler | undefined;
 /** The options of a plain spawn(). */
 const NO_OPTIONS: SpawnOptions = Object.freeze({});
-/** The arguments of a spawn without any: shared, so a coroutine waiting to start holds no array of its own. */
-const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /**
  * Runs coroutines. One default scheduler per process is created lazily; construct
@@ -54,7 +52,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
   private readonly coros = new CoroTable<Coro<any, any>>();
-  private readonly starts: StartQueue;
+  /** @internal First steps of new coroutines; `starts.now()` stamps their birth. */
+  readonly starts: StartQueue;
   private nextId = 1;
   private live = 0;
   private daemons = 0;
@@ -132,7 +131,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
    * ```
    */
   spawn<M = unknown, R = unknown, A extends unknown[] = []>(fn: (coro: Coro<M, R>, ...args: A) => R | Promise<R>, ...args: A): Coro<M, R> {
-    nextSpawn(NO_OPTIONS, this, args.length === 0 ? NO_ARGS : args);
+    nextSpawn(NO_OPTIONS, this, args);
     return new Coro<M, R>(fn as CoroFunction<M, R, any[]>);
   }
 
@@ -148,7 +147,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
       throw new InvalidArgumentError(`spawn options must be an object, got ${describe(options)}`);
     }
     if (options.name !== undefined) checkName(options.name, 'name');
-    nextSpawn(options, this, args.length === 0 ? NO_ARGS : args);
+    nextSpawn(options, this, args);
     return new Coro<M, R>(fn as CoroFunction<M, R, any[]>);
   }
 
@@ -326,11 +325,6 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     this.coros.add(id, coro);
     this.starts.push(coro);
     return id;
-  }
-
-  /** performance.now() in whole ms, for the age of a coroutine adopted just now (read once every few spawns). */
-  spawnTime(): number {
-    return this.starts.now();
   }
 
   /** Called once when a coroutine ends. */
