@@ -52,8 +52,7 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
   private readonly coros = new CoroTable<Coro<any, any>>();
-  /** @internal First steps of new coroutines; `starts.now()` stamps their birth. */
-  readonly starts: StartQueue;
+  readonly starts: StartQueue; // @internal: first steps of new coroutines; starts.now() stamps their birth
   private nextId = 1;
   private live = 0;
   private daemons = 0;
