@@ -7,7 +7,7 @@ import { checkFunction, checkTimeout, checkWaitOptions } from './options.js';
 import { Scheduler } from './Scheduler.js';
 import { Wait, WaitKind } from './Wait.js';
 import { CoroMailbox } from './CoroMailbox.js';
-import { DAEMON, Ended, OWN_SLEEP, OWN_SUSPEND, REGISTERED, Running, Scheduled, TRACKED } from './CoroState.js';
+import { DAEMON, Ended, HELD, OWN_SLEEP, OWN_SUSPEND, REGISTERED, Running, Scheduled, TRACKED } from './CoroState.js';
 import type { SuspendOptions } from './coroTypes.js';
 import type { MailboxOptions } from './Mailbox.js';
 import { currentTracker } from './coroTracker.js';
@@ -44,11 +44,14 @@ let pendingOptions: SpawnOptions | undefined;
 let pendingScheduler: Scheduler | undefined;
 let pendingArgs: unknown[] | undefined;
 
+/** The arguments of a spawn without any: shared, so a coroutine waiting to start holds no array of its own. */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /** @internal Hands spawn options to the next Coro constructor without allocating a closure. */
 export function nextSpawn(options: SpawnOptions, scheduler: Scheduler, args: unknown[]): void {
   pendingOptions = options;
   pendingScheduler = scheduler;
-  pendingArgs = args;
+  pendingArgs = args.length === 0 ? NO_ARGS : args;
 }
 
 /**
@@ -157,7 +160,7 @@ export class Coro<M = unknown, R = unknown> extends CoroMailbox<M, R> implements
 
   /** A sleep or a suspend: its own wait if free, else a wait of its own. */
   private pause(kind: number, timeout: number, alarm: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    if ((this.flags & ~(DAEMON | REGISTERED)) !== Running) {
+    if ((this.flags & ~(DAEMON | REGISTERED | HELD)) !== Running) {
       if (this.state !== Running || (this.flags & TRACKED) !== 0) {
         const refused = this.notOwner(kind === OWN_SLEEP ? 'sleep' : 'suspend');
         if (refused !== undefined) return Promise.reject(refused);

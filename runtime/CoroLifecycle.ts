@@ -7,7 +7,8 @@ import { CoroFinishedError, CoroTerminatedError, InvalidArgumentError, TimeoutEr
 import { MonitorStatus } from './MonitorStatus.js';
 import { checkFunction, checkWaitOptions } from './options.js';
 import type { CoroBody, MonitorTarget, Outcome } from './coroTypes.js';
-import { Ended, Running, type CoroExtras } from './CoroState.js';
+import { Ended, HELD, Running, type CoroExtras } from './CoroState.js';
+import type { Mailbox } from './Mailbox.js';
 import { CoroWaits } from './CoroWaits.js';
 import { currentTracker } from './coroTracker.js';
 import { Wait, WaitKind } from './Wait.js';
@@ -275,14 +276,20 @@ export abstract class CoroLifecycle<M, R> extends CoroWaits<M, R> implements Mon
         }
       }
     }
-    if (this.mailbox !== undefined) {
-      const { messages, waiting } = this.mailbox.close();
-      for (const w of waiting) w.fail(new CoroFinishedError(`${this} has ended`));
-      if (messages.length > 0) this.scheduler.logger.debug({ coro: String(this), discarded: messages.length }, 'coroutine ended with queued messages');
-    }
+    if (this.mailbox !== undefined || (this.flags & HELD) !== 0) this.closeMailbox();
     if (outcome.reason === 'failed') this.reportCrash(outcome.error);
     if (x !== undefined) this.tellWatchers(x, outcome);
     this.scheduler.retire(this.self);
+  }
+
+  /** Drops what is queued (logged) and fails the deliveries waiting for room. */
+  private closeMailbox(): void {
+    const discarded = this.pending;
+    const box = (this.flags & HELD) !== 0 ? undefined : (this.mailbox as Mailbox<M> | undefined);
+    this.mailbox = undefined;
+    this.flags &= ~HELD;
+    if (box !== undefined) for (const w of box.close()) w.fail(new CoroFinishedError(`${this} has ended`));
+    if (discarded > 0) this.scheduler.logger.debug({ coro: String(this), discarded }, 'coroutine ended with queued messages');
   }
 
   /** Tells monitors, finish() waiters and end watchers that it ended. */

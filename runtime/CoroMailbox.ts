@@ -10,7 +10,7 @@ import { Mailbox } from './Mailbox.js';
 import { checkFunction, checkSendOptions, checkWaitOptions, type SendOptions } from './options.js';
 import { Wait, WaitKind, type WaitOwner } from './Wait.js';
 import { CoroLifecycle } from './CoroLifecycle.js';
-import { DAEMON, Ended, OWN_RECEIVE, OWN_WAIT, REGISTERED, Running, Scheduled, STATE } from './CoroState.js';
+import { DAEMON, Ended, HELD, OWN_RECEIVE, OWN_WAIT, REGISTERED, Running, Scheduled, STATE } from './CoroState.js';
 import type { ActingWaitOptions, ReceiveOptions } from './coroTypes.js';
 
 /**
@@ -45,7 +45,12 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
       return false;
     }
     if (this.handToReceiver(message)) return true;
-    const box = (this.mailbox ??= new Mailbox<M>());
+    if (this.holdFirst(message)) {
+      counts.sent++;
+      if (counts.mailboxHighWater === 0) counts.mailboxHighWater = 1;
+      return true;
+    }
+    const box = this.box!;
     if (box.capacity === Infinity) {
       box.push(message);
       counts.sent++;
@@ -106,7 +111,12 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
   protected offer(message: M): boolean {
     if (this.handToReceiver(message)) return true;
     const counts = this.scheduler.counters;
-    const box = (this.mailbox ??= new Mailbox<M>());
+    if (this.holdFirst(message)) {
+      counts.sent++;
+      if (counts.mailboxHighWater === 0) counts.mailboxHighWater = 1;
+      return true;
+    }
+    const box = this.box!;
     if (box.full) return false;
     box.push(message);
     counts.sent++;
@@ -121,7 +131,7 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
       const wait = new Wait<boolean>(this.scheduler, owner, WaitKind.Other);
       wait.alarm = false;
       wait.what = `room in ${this}'s mailbox`;
-      this.mailbox!.waitForRoom(wait);
+      this.box!.waitForRoom(wait);
       const room = wait.start(Math.max(0, deadline - performance.now()), signal);
       if (timeout === Infinity && owner === undefined) this.scheduler.holdUntil(room);
       if (!(await room)) return false;
@@ -142,7 +152,7 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
   receive<A = undefined>(options: ReceiveOptions<M, A>): Promise<M | A>;
   receive<A = undefined>(options?: ReceiveOptions<M, A>): Promise<M | A> {
     // The hot paths: a running coroutine with nothing pending, and no options or just a timeout.
-    if ((this.flags & ~(DAEMON | REGISTERED)) === Running) {
+    if ((this.flags & ~(DAEMON | REGISTERED | HELD)) === Running) {
       let timeout = Infinity;
       if (options !== undefined) {
         if (typeof options !== 'object' || options === null || options.filter !== undefined || options.signal !== undefined) return this.receiveWith(options);
@@ -152,7 +162,14 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
           timeout = t;
         }
       }
-      const box = this.mailbox;
+      if ((this.flags & HELD) !== 0) {
+        const held = this.mailbox as M;
+        this.mailbox = undefined;
+        this.flags &= ~HELD;
+        this.scheduler.counters.received++;
+        return this.scheduler.ready(held);
+      }
+      const box = this.mailbox as Mailbox<M> | undefined;
       if (box === undefined || box.length === 0) return this.armOwnWait(OWN_RECEIVE, timeout, options?.alarm, undefined);
       this.scheduler.counters.received++;
       return this.scheduler.ready(box.take(0));
@@ -179,7 +196,7 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
     if (interrupt !== undefined) return Promise.reject(interrupt);
     if (this.receiving) return Promise.reject(new ConcurrentReceiveError(`${this} already has a pending receive`));
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const box = this.mailbox;
+    const box = this.box;
     if (box !== undefined && box.length > 0) {
       let index: number;
       try {
@@ -218,7 +235,7 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
       const refused = this.notOwner('poll');
       if (refused !== undefined) throw refused;
     }
-    const box = this.mailbox;
+    const box = this.box;
     if (box === undefined) return options?.alarm as A;
     const index = box.find(options?.filter);
     if (index < 0) return options?.alarm as A;

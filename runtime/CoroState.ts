@@ -22,6 +22,12 @@ export const STATE = 3, DAEMON = 4, INTERRUPT = 8, REGISTERED = 16;
 export const TRACKED = 128;
 /** @internal What the coroutine's own wait (see CoroWaits) is: nothing, a receive, a sleep, a suspend. */
 export const OWN_WAIT = 96, OWN_RECEIVE = 32, OWN_SLEEP = 64, OWN_SUSPEND = 96;
+/**
+ * @internal Its `mailbox` field holds one queued message itself, not a Mailbox: a message sent
+ * before the coroutine starts (or while it is busy) costs no Mailbox and no ring buffer until a
+ * second one arrives. Unbounded mailboxes only (a bounded one is made with the coroutine).
+ */
+export const HELD = 256;
 
 /** A resource a coroutine holds, released for it if it ends holding it (a lock, semaphore permits). */
 export interface Owned {
@@ -74,11 +80,12 @@ export abstract class CoroState<M, R> {
   readonly scheduler: CoroHost;
   /** Its name, or the function whose name it takes when asked (reading a function's name is slow). */
   private label: string | CoroBody;
-  /** performance.now() at creation, in whole ms. */
-  protected readonly born = Math.floor(performance.now()); // a small integer stays unboxed
+  /** performance.now() at creation, in whole ms (see CoroHost.starts). */
+  protected readonly born: number;
   /** State, daemon, interrupt pending, registered and own wait, as bits (see the constants above). */
   protected flags = Scheduled;
-  protected mailbox: Mailbox<M> | undefined = undefined;
+  /** Its queued messages: a Mailbox, or (with the HELD flag) the one message queued. */
+  protected mailbox: Mailbox<M> | M | undefined = undefined;
   /** Rarely used state, allocated on first use to keep an idle coroutine small. */
   protected x: CoroExtras | undefined = undefined;
   /** A pending wait of another primitive (a lock, finish, I/O...); more in `x.extraWaits`. */
@@ -102,6 +109,7 @@ export abstract class CoroState<M, R> {
     if (daemon) this.flags = DAEMON;
     if (scheduler.tracker !== undefined) this.flags |= TRACKED;
     this.id = scheduler.adopt(this.self, daemon);
+    this.born = scheduler.starts.now();
   }
 
   /** Defaults to the function's name. */
@@ -162,12 +170,32 @@ export abstract class CoroState<M, R> {
 
   /** Number of queued messages. */
   get pending(): number {
-    return this.mailbox?.length ?? 0;
+    return (this.flags & HELD) !== 0 ? 1 : ((this.mailbox as Mailbox<M> | undefined)?.length ?? 0);
   }
 
   /** Messages the overflow policy has discarded. */
   get dropped(): number {
-    return this.mailbox?.dropped ?? 0;
+    return (this.flags & HELD) !== 0 ? 0 : ((this.mailbox as Mailbox<M> | undefined)?.dropped ?? 0);
+  }
+
+  /** Its Mailbox, or undefined when no message was ever queued (a held message moves into a new one). */
+  protected get box(): Mailbox<M> | undefined {
+    if ((this.flags & HELD) === 0) return this.mailbox as Mailbox<M> | undefined;
+    const box = new Mailbox<M>();
+    box.push(this.mailbox as M);
+    this.flags &= ~HELD;
+    return (this.mailbox = box);
+  }
+
+  /**
+   * Queues `message` in the field itself when nothing is queued and no Mailbox was ever needed
+   * (an unbounded mailbox: a bounded one is made with the coroutine); false otherwise.
+   */
+  protected holdFirst(message: M): boolean {
+    if ((this.flags & HELD) !== 0 || this.mailbox !== undefined) return false;
+    this.mailbox = message;
+    this.flags |= HELD;
+    return true;
   }
 
   /**

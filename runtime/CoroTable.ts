@@ -28,6 +28,9 @@ export class CoroTable<T extends { readonly id: number }> {
   private readonly chunks = new Map<number, Chunk<T>>();
   private lastKey = -1;
   private last: Chunk<T> | undefined = undefined;
+  /** The chunk of the last removal: coroutines mostly end in about the order they started. */
+  private endKey = -1;
+  private ending: Chunk<T> | undefined = undefined;
   /** Number of objects held. */
   size = 0;
 
@@ -49,14 +52,20 @@ export class CoroTable<T extends { readonly id: number }> {
   /** Removes `item`; a no-op if it is not held. */
   delete(item: T): void {
     const key = Math.floor(item.id / SLOTS);
-    const chunk = key === this.lastKey ? this.last : this.chunks.get(key);
+    const chunk = key === this.endKey ? this.ending : key === this.lastKey ? this.last : this.chunks.get(key);
     if (chunk === undefined || chunk.slots[item.id % SLOTS] !== item) return;
     chunk.slots[item.id % SLOTS] = undefined;
     this.size--;
-    if (--chunk.live === 0) {
-      this.chunks.delete(key);
-      if (key === this.lastKey) this.last = undefined;
+    if (--chunk.live > 0) {
+      this.endKey = key;
+      this.ending = chunk;
+      return;
     }
+    // Dropped: its ids may still be handed out (the chunk is then made again), so no cursor keeps it.
+    this.chunks.delete(key);
+    if (key === this.lastKey) this.last = undefined;
+    if (key === this.endKey) this.ending = undefined;
+    this.endKey = -1;
   }
 
   /** The object with this id, if held. */

@@ -106,8 +106,10 @@ export class Mailbox<M> extends Deque<M> {
     (this.roomWaiters ??= new WaiterQueue()).push(wait);
   }
 
-  /** Empties the mailbox when its owner ends: returns what was queued and the waits for room. */
-  close(): { messages: M[]; waiting: Wait<any>[] } {
-    return { messages: this.drain(), waiting: this.roomWaiters?.drain() ?? [] };
+  /** Empties the mailbox when its owner ends: returns the deliveries that waited for room. */
+  close(): Wait<any>[] {
+    while (this.length > 0) this.shift();
+    const waiting = this.roomWaiters;
+    return waiting === undefined || waiting.length === 0 ? [] : waiting.drain();
   }
 }

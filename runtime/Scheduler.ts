@@ -52,7 +52,8 @@ export class Scheduler implements CoroHost, AsyncDisposable {
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   private readonly turns: TurnBudget;
   private readonly coros = new CoroTable<Coro<any, any>>();
-  private readonly starts: StartQueue;
+  /** @internal First steps of new coroutines; `starts.now()` stamps their birth. */
+  readonly starts: StartQueue;
   private nextId = 1;
   private live = 0;
   private daemons = 0;
@@ -332,15 +333,13 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     this.coros.delete(coro);
     if (coro.daemon) this.daemons--;
     if (coro.registered) this.coroNames.deleteAll(coro);
-    this.updateKeepAlive();
-    if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
+    this.updateKeepAlive(true);
   }
 
   /** A coroutine became, or stopped being, a daemon. */
   daemonChanged(daemon: boolean): void {
     this.daemons += daemon ? 1 : -1;
-    this.updateKeepAlive();
-    if (this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
+    this.updateKeepAlive(true);
   }
 
   /** Counts a message that reached nobody (or that a bounded mailbox dropped) and logs, throttled. */
@@ -371,9 +370,10 @@ export class Scheduler implements CoroHost, AsyncDisposable {
     return this.keepAlive.holdUntil(promise);
   }
 
-  private updateKeepAlive(): void {
+  private updateKeepAlive(wakeJoiners = false): void {
     if (this.state === 'stopped') this.keepAlive.stop();
     else this.keepAlive.update(this.live - this.daemons > 0);
+    if (wakeJoiners && this.live - this.daemons === 0) for (const w of this.joinWaiters.drain()) w.wake(true);
   }
 
   private async stop(): Promise<void> {

@@ -26,6 +26,9 @@ const SLICE = 64;
 export class StartQueue {
   private readonly queue = new Deque<{ start(): void }>(64);
   private pending = false;
+  /** The last reading of the clock for `now()`, and how many more spawns may share it. */
+  private stamp = 0;
+  private stampUses = 0;
 
   constructor(private readonly turns: TurnBudget) {}
 
@@ -34,11 +37,27 @@ export class StartQueue {
     this.queue.push(coro);
     if (!this.pending) {
       this.pending = true;
+      this.stampUses = 0;
       queueMicrotask(this.startAll);
     }
   }
 
+  /**
+   * performance.now() in whole ms for a coroutine spawned now: the clock is read once every
+   * SLICE spawns of one run of code (a burst of spawns reads it once per slice, not for
+   * each), and afresh whenever a run begins or the queue starts coroutines.
+   */
+  now(): number {
+    if (this.stampUses === 0) {
+      this.stampUses = SLICE;
+      this.stamp = Math.floor(performance.now()); // a small integer stays unboxed
+    }
+    this.stampUses--;
+    return this.stamp;
+  }
+
   private readonly startAll = (): void => {
+    this.stampUses = 0;
     const q = this.queue;
     for (let n = 0; q.length > 0; n++) {
       // The slice's end first: a continuation taken from the budget is one that runs.

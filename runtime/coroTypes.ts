@@ -70,6 +70,8 @@ export interface CoroHost extends WaitHost {
   readonly logger: Logger;
   readonly tracker: AsyncLocalStorage<unknown> | undefined;
   adopt(coro: object, daemon: boolean): number;
+  /** @internal `now()`: performance.now() in whole ms for a coroutine adopted just now (the clock is read once every few spawns). */
+  readonly starts: { now(): number };
   retire(coro: object): void;
   daemonChanged(daemon: boolean): void;
   deadLetter(target: object, reason: string, message?: unknown): void;

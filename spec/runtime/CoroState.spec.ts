@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { Lock } from '../../actors/sync/Lock.js';
 import type { Coro } from '../../runtime/Coro.js';
-import { CoroFinishedError, CoroTerminatedError, HotSwapRequest } from '../../runtime/runtimeErrors.js';
+import { CoroFinishedError, CoroTerminatedError, HotSwapRequest, MailboxFullError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import { Wait, WaitKind } from '../../runtime/Wait.js';
-import { captureLogger, expectError, rejection, until } from '../helpers.js';
+import { captureLogger, expectError, rejection, turn, until } from '../helpers.js';
 
 describe('CoroState (the state and wait bookkeeping of every Coro)', () => {
   let sched: Scheduler;
@@ -193,5 +193,84 @@ describe('CoroState (the state and wait bookkeeping of every Coro)', () => {
     expect(e.reusableWait()).to.not.equal(lock.waiters.peek());
     d.terminate();
     await e.finish();
+  });
+});
+
+describe('CoroState: the first queued message held in the coroutine (no Mailbox until a second)', () => {
+  let sched: Scheduler;
+  beforeEach(() => {
+    sched = new Scheduler();
+  });
+  afterEach(async () => {
+    await sched.terminate();
+  });
+
+  it('a message sent before the start counts as pending, in the snapshot and the counters, and is received', async () => {
+    const c = sched.spawn(async (coro: Coro<string>) => coro.receive());
+    expect(c.send('first')).to.equal(true);
+    expect([c.pending, c.dropped, c.describe().mailbox]).to.deep.equal([1, 0, 1]);
+    expect(sched.stats.sent).to.equal(1);
+    expect(sched.stats.mailboxHighWater).to.be.at.least(1);
+    expect(await c.value()).to.equal('first');
+    expect(c.pending).to.equal(0);
+    expect(sched.stats.received).to.equal(1);
+  });
+
+  it('later messages queue behind it in order; undefined is a message like any other', async () => {
+    const c = sched.spawn(async (coro: Coro<string | undefined>) => [await coro.receive(), await coro.receive(), await coro.receive(), await coro.receive()]);
+    c.send(undefined);
+    expect(c.pending).to.equal(1);
+    c.send('b');
+    c.send('c');
+    expect(c.pending).to.equal(3);
+    await turn();
+    c.send('d');
+    expect(await c.value()).to.deep.equal([undefined, 'b', 'c', 'd']);
+  });
+
+  it('a selective receive skips it and it stays queued; poll and receive with timeout 0 take it', async () => {
+    const c = sched.spawn(async (coro: Coro<string>) => {
+      const y = await coro.receive({ filter: (m) => m === 'y' });
+      const none = coro.poll({ filter: (m) => m === 'z', alarm: 'none' });
+      const x = coro.poll();
+      const later = await coro.receive({ timeout: 0, alarm: 'empty' });
+      return [y, none, x, later];
+    });
+    c.send('x');
+    await until(() => c.describe().state === 'receiving');
+    expect(c.pending).to.equal(1);
+    c.send('y');
+    expect(await c.value()).to.deep.equal(['y', 'none', 'x', 'empty']);
+  });
+
+  it('a message held when the coroutine ends is discarded (logged at debug), and later sends are dead letters', async () => {
+    const { logger, lines } = captureLogger('debug');
+    const s = new Scheduler({ logger });
+    try {
+      const c = s.spawn(async (coro: Coro<number>) => void (await coro.suspend()));
+      await until(() => c.describe().state === 'suspended');
+      c.send(1);
+      expect(c.pending).to.equal(1);
+      c.resume();
+      await c.finish();
+      expect(c.pending).to.equal(0);
+      expect(lines.some((l) => l.msg === 'coroutine ended with queued messages' && l.discarded === 1)).to.equal(true);
+      expect(c.send(2)).to.equal(false);
+      expect(s.stats.deadLetters).to.equal(1);
+    } finally {
+      await s.terminate();
+    }
+  });
+
+  it('deliver() holds it too; a bounded mailbox keeps its capacity (never held beside it)', async () => {
+    const c = sched.spawn(async (coro: Coro<number>) => [await coro.receive(), await coro.receive()]);
+    expect(await c.deliver(1)).to.equal(true);
+    expect(await c.deliver(2)).to.equal(true);
+    expect(await c.value()).to.deep.equal([1, 2]);
+    const bounded = sched.spawnWith({ mailbox: { capacity: 1 } }, async (coro: Coro<number>) => coro.suspend());
+    bounded.send(1);
+    await expectError(() => bounded.send(2), MailboxFullError);
+    expect(await bounded.deliver(3, { timeout: 0 })).to.equal(false);
+    expect(bounded.pending).to.equal(1);
   });
 });

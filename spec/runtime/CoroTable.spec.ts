@@ -44,4 +44,25 @@ describe('CoroTable (live coroutines by id)', () => {
     expect([table.get(5), table.get(2 ** 32 + 5)]).to.deep.equal([a, far]);
     expect(table.size).to.equal(2);
   });
+  it('a chunk dropped while its ids are still being handed out is made again, and removals find it', () => {
+    const table = new CoroTable<{ id: number }>();
+    const early = [item(0), item(1)];
+    for (const it of early) table.add(it.id, it);
+    for (const it of early) table.delete(it); // chunk 0 dropped: none of its ids is live
+    const again = [item(2), item(3), item(4)];
+    for (const it of again) table.add(it.id, it);
+    table.delete(again[0]!);
+    expect([...table.values()]).to.deep.equal([again[1], again[2]]);
+    table.delete(again[1]!);
+    table.delete(again[2]!);
+    expect([table.size, [...table.values()].length, table.get(4)]).to.deep.equal([0, 0, undefined]);
+    const far = item(70); // another chunk, removed in between removals of this one
+    const near = item(5);
+    table.add(near.id, near);
+    table.add(far.id, far);
+    table.delete(far);
+    expect(table.get(5)).to.equal(near);
+    table.delete(near);
+    expect(table.size).to.equal(0);
+  });
 });

@@ -54,4 +54,21 @@ describe('StartQueue (first steps of new coroutines)', () => {
     for (let k = 0; k < 10 && started < 250; k++) await turn();
     expect(started).to.equal(250);
   });
+  it('now(): a burst of spawns shares a clock reading for a slice at most; a new run reads the clock again', async () => {
+    const starts = new StartQueue(new TurnBudget(10));
+    starts.push({ start: () => undefined }); // begins a run: the clock is read afresh
+    const first = starts.now();
+    expect(first).to.equal(Math.floor(first)); // whole ms: stays a small integer
+    // Until the clock moves on, then within the same run: still the burst's reading...
+    while (Math.floor(performance.now()) === first) void 0;
+    const same: number[] = [];
+    for (let i = 1; i < 64; i++) same.push(starts.now());
+    expect(new Set(same)).to.deep.equal(new Set([first]));
+    // ...but never for more than a slice of spawns.
+    expect(starts.now()).to.be.greaterThan(first);
+    await Promise.resolve(); // the queue starts what it holds: the next spawn is a new run
+    const before = Math.floor(performance.now());
+    starts.push({ start: () => undefined });
+    expect(starts.now()).to.be.at.least(before);
+  });
 });
