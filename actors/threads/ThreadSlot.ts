@@ -21,6 +21,7 @@ import { ThreadExit, WorkerThread } from '../../transports/io/WorkerThread.js';
 import type { Network } from '../remote/Network.js';
 import { ThreadStartError } from '../actorErrors.js';
 import { threadListen, type OwnerListen } from './groupOptions.js';
+import { wipeMaterial } from '../../transports/net/KeyMaterial.js';
 import { isThreadReady, type NodeIdentityData, type ThreadReady, type ThreadSetup, type ToSpare } from './threadProtocol.js';
 import type { ThreadSpares } from './ThreadSpares.js';
 import { forwardThreadLogs } from './ThreadLogger.js';
@@ -215,11 +216,17 @@ export class ThreadSlot {
     };
     // A warm spare takes the place at once; otherwise a thread starts cold here.
     const spare = group.spares?.take();
-    if (spare === undefined) return WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2, logs.port2], resourceLimits: group.resourceLimits, messages, name: this.name });
-    spare.messagesTo(messages);
-    const place: ToSpare = { kind: 'setup', setup };
-    spare.post(place, [port2, logs.port2]);
-    return spare;
+    try {
+      if (spare === undefined) return WorkerThread.start(net.scheduler, THREAD_ENTRY, { data: setup, transfer: [port2, logs.port2], resourceLimits: group.resourceLimits, messages, name: this.name });
+      spare.messagesTo(messages);
+      const place: ToSpare = { kind: 'setup', setup };
+      spare.post(place, [port2, logs.port2]);
+      return spare;
+    } finally {
+      // Starting a worker and posting both clone the setup at once: this copy of the keys is done with.
+      const keys = setup.network.listen?.keys;
+      if (keys !== undefined) wipeMaterial(keys);
+    }
   }
 
   /** Ready: link the owner's end, then every running sibling (over the owner's ports, in order with requests). */

@@ -198,17 +198,30 @@ describe('a discoronode\'s dashboard in a real browser', function () {
 
   it('shows an action\'s answer beside the button that was pressed, even far down the page', async () => {
     await page.getByLabel('Token').fill('');
-    const last = rows(page, 'Coroutines').last();
-    const button = last.getByRole('button', { name: 'Terminate' });
-    await button.scrollIntoViewIfNeeded();
-    const at = (await button.boundingBox())!;
-    await button.click(); // no token: refused at once, nothing sent
-    const message = page.getByRole('alert');
-    expect(await message.textContent()).to.include('Enter the token first');
-    const box = (await message.boundingBox())!;
-    const viewport = page.viewportSize()!;
-    expect(box.y).to.be.within(0, viewport.height - box.height);
-    expect(Math.abs(box.y - (at.y + at.height))).to.be.lessThan(80);
+    // Jobs paused, so the table's last row stays the same coroutine while the test scrolls to it;
+    // a refresh can still replace its row element, so a detached one is found again.
+    await driver!.pause();
+    try {
+      const button = rows(page, 'Coroutines').last().getByRole('button', { name: 'Terminate' });
+      let at: { y: number; height: number } | undefined;
+      for (let attempt = 1; at === undefined; attempt++) {
+        try {
+          await button.scrollIntoViewIfNeeded();
+          at = (await button.boundingBox())!;
+        } catch (err) {
+          if (attempt === 5 || !/not attached/.test(String(err))) throw err;
+        }
+      }
+      await button.click(); // no token: refused at once, nothing sent
+      const message = page.getByRole('alert');
+      expect(await message.textContent()).to.include('Enter the token first');
+      const box = (await message.boundingBox())!;
+      const viewport = page.viewportSize()!;
+      expect(box.y).to.be.within(0, viewport.height - box.height);
+      expect(Math.abs(box.y - (at.y + at.height))).to.be.lessThan(80);
+    } finally {
+      driver!.resume();
+    }
   });
 
   it('updates within a second of a job finishing', async () => {
