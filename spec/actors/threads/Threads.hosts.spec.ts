@@ -13,7 +13,7 @@ import { Location } from '../../../transports/net/Location.js';
 import { newSecret } from '../../../transports/net/PeerKeys.js';
 import { killAllPeerProcesses, PeerProcess, THREAD_WORKERS } from '../../fixtures/index.js';
 import { PEER_ASK } from '../../fixtures/peerAsk.js';
-import { expectError } from '../../helpers.js';
+import { expectError, until } from '../../helpers.js';
 import { readFileSync } from 'node:fs';
 import { hkdfSync } from 'node:crypto';
 import net_ from 'node:net';
@@ -22,6 +22,21 @@ import { handshake, newNodeId } from '../../../transports/net/handshake.js';
 import { PeerKeys } from '../../../transports/net/PeerKeys.js';
 
 const secret = 'threads across hosts';
+
+/** Completes a handshake with the node at `location` as a node holding `secret`; its name. */
+async function handshakeWith(location: string): Promise<string> {
+  const at = Location.parse(location);
+  const raw = await new Promise<net_.Socket>((resolve, reject) => {
+    const s = net_.connect(at.port, at.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  try {
+    const { peer } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'probe' }, keys: PeerKeys.from(secret, undefined), timeout: 5000 });
+    return peer.name;
+  } finally {
+    raw.destroy();
+  }
+}
 
 describe('threads and other hosts (real worker threads, a real peer process)', function () {
   this.timeout(40_000);
@@ -96,17 +111,16 @@ describe('threads and other hosts (real worker threads, a real peer process)', f
     // What the owner keeps of them shows nothing either.
     expect(inspect(threads, { depth: Infinity, showHidden: true })).to.not.include(derived[0]!.toString('hex'));
     // The thread's listener still has its keys: a node holding the secret completes a handshake with it.
-    const location = Location.parse(threads.list()[0]!.location);
-    const raw = await new Promise<net_.Socket>((resolve, reject) => {
-      const s = net_.connect(location.port, location.host, () => resolve(s));
-      s.once('error', reject);
-    });
-    try {
-      const { peer } = await handshake(raw, 'initiator', { self: { nodeId: newNodeId(), host: '127.0.0.1', port: 9, name: 'probe' }, keys: PeerKeys.from(secret, undefined), timeout: 5000 });
-      expect(peer.name).to.equal(threads.list()[0]!.name);
-    } finally {
-      raw.destroy();
-    }
+    expect(await handshakeWith(threads.list()[0]!.location)).to.equal(threads.list()[0]!.name);
+  });
+
+  it('a thread that took a lost one\'s place from a warm spare has the keys too (the owner wipes its copy once posted)', async () => {
+    threads = await Threads.start({ count: 1, scheduler: sched, spares: 1 });
+    const group = threads;
+    await until(() => group.spares === 1, 20_000, 'a warm spare');
+    (await spawnOnWith(group, { thread: 1 }, THREAD_WORKERS, 'exitThread')).send(3);
+    await until(() => group.list()[0]!.state === 'up' && group.list()[0]!.starts === 2, 20_000, 'the spare in the lost one\'s place');
+    expect(await handshakeWith(group.list()[0]!.location)).to.equal(group.list()[0]!.name);
   });
 
   it('a peer without the secret cannot reach a thread either', async () => {
