@@ -2,9 +2,11 @@
  * The time a network's connections may spend handling received frames in one turn of the event
  * loop, shared by all of them (time from turns that spent less than a fifth of it is carried over
  * until one does). A connection that finds the turn's time spent stops reading (its
- * socket paused, so TCP holds the sender back) and goes on at a next turn, after timers and
- * other I/O: however many frames arrive at once, from however many peers, the loop is blocked for
- * at most this time plus one frame (whose decoding the decode-cost check bounds). Connections
+ * socket paused, so TCP holds the sender back) and goes on in the check phase (setImmediate) of
+ * the same loop iteration, after the other sockets that were ready in its poll phase. The poll
+ * phase and the check phase each spend at most this time plus one frame (whose decoding the
+ * decode-cost check bounds), however many frames arrive at once from however many peers, so a
+ * timer waits at most about two budgets. Connections
  * waiting for time go on in the order they began to wait, and one that spends a turn's time
  * waits behind the others: a peer that always has bytes to handle cannot starve another.
  * @module
