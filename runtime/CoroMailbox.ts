@@ -45,11 +45,7 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
       return false;
     }
     if (this.handToReceiver(message)) return true;
-    if (this.holdFirst(message)) {
-      counts.sent++;
-      if (counts.mailboxHighWater === 0) counts.mailboxHighWater = 1;
-      return true;
-    }
+    if (this.holdFirst(message)) return true;
     const box = this.box!;
     if (box.capacity === Infinity) {
       box.push(message);
@@ -110,14 +106,10 @@ export abstract class CoroMailbox<M, R> extends CoroLifecycle<M, R> {
   /** Hands `message` to the pending receive, or queues it if there is room; false when full. */
   protected offer(message: M): boolean {
     if (this.handToReceiver(message)) return true;
-    const counts = this.scheduler.counters;
-    if (this.holdFirst(message)) {
-      counts.sent++;
-      if (counts.mailboxHighWater === 0) counts.mailboxHighWater = 1;
-      return true;
-    }
+    if (this.holdFirst(message)) return true;
     const box = this.box!;
     if (box.full) return false;
+    const counts = this.scheduler.counters;
     box.push(message);
     counts.sent++;
     if (box.length > counts.mailboxHighWater) counts.mailboxHighWater = box.length;

@@ -188,13 +188,17 @@ export abstract class CoroState<M, R> {
   }
 
   /**
-   * Queues `message` in the field itself when nothing is queued and no Mailbox was ever needed
-   * (an unbounded mailbox: a bounded one is made with the coroutine); false otherwise.
+   * Queues `message` in the field itself (and counts it sent) when nothing is queued and no
+   * Mailbox was ever needed (an unbounded mailbox: a bounded one is made with the coroutine);
+   * false otherwise.
    */
   protected holdFirst(message: M): boolean {
     if ((this.flags & HELD) !== 0 || this.mailbox !== undefined) return false;
     this.mailbox = message;
     this.flags |= HELD;
+    const counts = this.scheduler.counters;
+    counts.sent++;
+    if (counts.mailboxHighWater === 0) counts.mailboxHighWater = 1;
     return true;
   }
 

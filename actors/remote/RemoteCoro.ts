@@ -32,9 +32,10 @@ import { RemoteWatches } from './RemoteWatches.js';
  */
 export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, RemoteAskTarget<M> {
   private tag: number | undefined;
-  /** The peer route() found last, reused while it stays online with this incarnation. */
-  private lastPeer: Peer | undefined;
-  /** The last online peer found to be this coroutine's incarnation. */
+  /**
+   * The last online peer found to run this coroutine's incarnation, reused while it stays online:
+   * an online peer's incarnation never changes (a reconnect is a new Peer), so it is compared once.
+   */
   private matchedPeer: Peer | undefined;
   /** Its network's watches, looked up once (every send asks them whether it is known to have ended). */
   private watches: RemoteWatches | undefined;
@@ -288,12 +289,15 @@ export class RemoteCoro<M = unknown, R = unknown> implements CoroRef<M, R>, Remo
 
   /** The peer to send to: undefined when it cannot be reached, runs another incarnation, is known lost, or this coroutine is known to have ended. */
   private route(): Peer | undefined {
-    // The peer found last time, while it stays online (a lost or replaced one is closed).
-    const cached = this.lastPeer;
-    if (cached !== undefined && cached.isOnline && cached.incarnation === this.incarnation) return this.knownEnded() ? undefined : cached;
-    const peer = (this.lastPeer = this.net?.route(this.location));
+    const matched = this.matchedPeer;
+    if (matched !== undefined && matched.isOnline) return this.knownEnded() ? undefined : matched;
+    const peer = this.net?.route(this.location);
     if (peer === undefined) return undefined;
-    if (peer.isOnline) return peer.incarnation === this.incarnation && !this.knownEnded() ? peer : undefined;
+    if (peer.isOnline) {
+      if (peer.incarnation !== this.incarnation) return undefined;
+      this.matchedPeer = peer;
+      return this.knownEnded() ? undefined : peer;
+    }
     return this.knownGone() ? undefined : peer;
   }
 

@@ -11,6 +11,7 @@
  * waits behind the others: a peer that always has bytes to handle cannot starve another.
  * @module
  */
+import { Deque } from '../../runtime/Deque.js';
 
 /**
  * One turn's time for handling frames.
@@ -24,7 +25,7 @@ export class ReadTurns {
   private spent = 0;
   private resetPending = false;
   /** Continuations of the connections waiting for time, oldest first. */
-  private waiting: Array<() => void> = [];
+  private readonly waiting = new Deque<() => void>();
 
   constructor(
     /** Milliseconds of frame handling per turn. */
@@ -60,14 +61,10 @@ export class ReadTurns {
   private readonly reset = (): void => {
     this.resetPending = false;
     this.spent = 0;
-    if (this.waiting.length === 0) return;
-    const queue = this.waiting;
-    this.waiting = [];
-    let next = 0;
-    while (next < queue.length && this.available) queue[next++]!();
-    if (next === queue.length) return;
-    // Those the turn had no time for go first next time, before any that waited since.
-    this.waiting = queue.slice(next).concat(this.waiting);
-    this.schedule();
+    const waiting = this.waiting;
+    // A connection waits again only once the time is spent, so it queues behind those the turn
+    // had no time for, which go first next time.
+    while (waiting.length > 0 && this.available) waiting.shift()!();
+    if (waiting.length > 0) this.schedule();
   };
 }
