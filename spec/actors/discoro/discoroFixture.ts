@@ -88,7 +88,10 @@ export function discoroFixture(): {
   kill(pid: number): void;
   cleanup(): Promise<void>;
 } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'discoro-spec-'));
+  // Made on first use, not when the describe block is defined: a run filtered with --grep that
+  // skips the block leaves no empty folder behind.
+  let made: string | undefined;
+  const folder = (): string => (made ??= mkdtempSync(path.join(os.tmpdir(), 'discoro-spec-')));
   const procs: NodeProcess[] = [];
   const comps: Computation[] = [];
   const pids = new Set<number>();
@@ -107,20 +110,22 @@ export function discoroFixture(): {
     }
   };
   return {
-    dir,
+    get dir() {
+      return folder();
+    },
     run,
     kill,
     async node(args = [], env = {}) {
-      const folder = path.join(dir, `node-${++nodes}`);
-      const p = run(['--cpus', '2', '--no-discover', '--dest-dir', folder, '--pulse-interval', '200', '--name', `spec-node-${nodes}`, ...args], { DISCORO_SECRET: SECRET, ...env });
-      p.dir = folder;
+      const dest = path.join(folder(), `node-${++nodes}`);
+      const p = run(['--cpus', '2', '--no-discover', '--dest-dir', dest, '--pulse-interval', '200', '--name', `spec-node-${nodes}`, ...args], { DISCORO_SECRET: SECRET, ...env });
+      p.dir = dest;
       p.name = `spec-node-${nodes}`;
       const line = await p.line(/listening at/);
       p.location = /listening at (\S+)/.exec(line)![1]!;
       return p;
     },
     component(name, source) {
-      const file = path.join(dir, name);
+      const file = path.join(folder(), name);
       writeFileSync(file, source);
       return file;
     },
@@ -137,7 +142,8 @@ export function discoroFixture(): {
       }
       for (const p of procs) if (p.code === undefined) kill(p.pid);
       for (const pid of pids) kill(pid);
-      rmSync(dir, { recursive: true, force: true });
+      if (made !== undefined) rmSync(made, { recursive: true, force: true });
+      made = undefined;
     },
   };
 }
