@@ -4,7 +4,9 @@
  * program in a child process: it starts threads, places coroutines from a user module that itself
  * imports `asyncoro` (so the thread's runtime and the module's `asyncoro` must be the same module
  * instances: the default scheduler, the classes, `spawn`/`receive`), asks one, watches one die,
- * runs a WorkerPool job, and the packed `discoronode --version` answers.
+ * runs a WorkerPool job; the packed `discoronode` answers `--version` and serves a computation
+ * whose job module imports `asyncoro` (a discoro server's entry and the node's own package paths
+ * in the packed layout).
  */
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -41,6 +43,27 @@ export async function fails(_coro, message) {
 
 export function square(n) {
   return n * n;
+}
+`;
+
+/** A discoro job module: shipped to the node, imported by its server, which gives it the node's own asyncoro. */
+const USER_JOB = `
+import { Coro, Scheduler } from 'asyncoro';
+export async function identity(coro, n) {
+  return { coroIsCoro: coro instanceof Coro, schedulerIsScheduler: coro.scheduler instanceof Scheduler, n: n * 2 };
+}
+`;
+
+/** A discoro client: one job on the node at argv[2], its value on stdout. */
+const USER_CLIENT = `
+import { readFileSync } from 'node:fs';
+import { Computation } from 'asyncoro';
+const computation = new Computation({ components: ['./job.mjs'], nodes: [process.argv[2]], secret: readFileSync('secret', 'utf8').trim() });
+try {
+  if (!(await computation.schedule({ timeout: 30000 }))) throw new Error('no server');
+  process.stdout.write(JSON.stringify(await computation.runResults('identity', [[21]], { timeout: 30000 })) + '\\n');
+} finally {
+  await computation.close();
 }
 `;
 
@@ -88,6 +111,9 @@ describe('the packed package (.ci/pack.mjs, as npm pack ships it), used by name 
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'user-app', type: 'module', private: true }));
     writeFileSync(path.join(app, 'work.mjs'), USER_WORK);
     writeFileSync(path.join(app, 'main.mjs'), USER_MAIN);
+    writeFileSync(path.join(app, 'job.mjs'), USER_JOB);
+    writeFileSync(path.join(app, 'client.mjs'), USER_CLIENT);
+    writeFileSync(path.join(app, 'secret'), 'packed package spec secret\n', { mode: 0o600 });
   });
   after(() => {
     for (const child of children) {
@@ -101,6 +127,23 @@ describe('the packed package (.ci/pack.mjs, as npm pack ships it), used by name 
     }
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** Starts the packed discoronode (one server, no discovery, no dashboard); its location once it listens. */
+  function discoronode(): Promise<string> {
+    const args = [path.join(pkg, 'lib/bin/discoronode.js'), '--no-discover', '--no-dashboard', '--daemon', '--cpus', '1', '--name', 'packed', '--dest-dir', path.join(dir, 'node'), '--secret-file', path.join(app, 'secret')];
+    const child = spawn(process.execPath, args, { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    return new Promise((resolve, reject) => {
+      let out = '', err = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening at (\S+) with \d+ server/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      child.once('exit', (code) => reject(new Error(`discoronode exited (${code}): ${err}`)));
+    });
+  }
 
   /** Runs `node file args` in the user project; its stdout once it exits 0. */
   function node(args: string[]): Promise<string> {
@@ -135,5 +178,10 @@ describe('the packed package (.ci/pack.mjs, as npm pack ships it), used by name 
   it('discoronode --version answers from the packed bin (its package.json found beside lib/)', async () => {
     const version = (JSON.parse(await node(['-e', "process.stdout.write(require('fs').readFileSync(require.resolve('asyncoro/package.json'), 'utf8'))"])) as { version: string }).version;
     expect((await node([path.join(pkg, 'lib/bin/discoronode.js'), '--version'])).trim()).to.equal(`discoronode ${version}`);
+  });
+
+  it('the packed discoronode serves a computation: its server runs a job whose module imports asyncoro, on the server\'s own runtime', async () => {
+    const location = await discoronode();
+    expect(JSON.parse(await node(['client.mjs', location]))).to.deep.equal([{ coroIsCoro: true, schedulerIsScheduler: true, n: 42 }]);
   });
 });
