@@ -21,6 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
@@ -90,7 +91,9 @@ async function bundleLib(libDir) {
 /** tsc into `libDir` (JavaScript and declarations), then the bundle. */
 async function packLib(libDir) {
   rmSync(libDir, { recursive: true, force: true });
-  const tsc = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', libDir], { stdio: 'inherit' });
+  // typescript's own bin script, run by this node (no shell, on any platform).
+  const tscBin = path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+  const tsc = spawnSync(process.execPath, [tscBin, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', libDir], { stdio: 'inherit' });
   if (tsc.status !== 0) throw new Error(`tsc failed (${tsc.status ?? tsc.signal})`);
   return bundleLib(libDir);
 }
