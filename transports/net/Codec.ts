@@ -4,8 +4,9 @@
  * constructor (the built-ins below, then what the network's layers add: coroutines, channels,
  * RCI); nothing registers itself at import time. Decoding only ever builds data and the listed
  * classes; it never evaluates code (cbor-x's generic-object tag 27 becomes a plain RemoteError,
- * never a RegExp or a constructor looked up by name).
- *
+ * never a RegExp or a constructor looked up by name). cbor-x is loaded on a codec's first
+ * `encode` or `decode`, not at import: a worker thread linked to its owner by ports (structured
+ * clone, CloneWire.ts) never loads it unless it talks TCP.
  * @example
  * ```ts
  * const codec = new Codec();
@@ -13,7 +14,8 @@
  * ```
  * @module
  */
-import { addExtension, Decoder, Encoder, Tag } from 'cbor-x';
+import { createRequire } from 'node:module';
+import type * as CborX from 'cbor-x';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { MonitorStatus, type ExitReason } from '../../runtime/MonitorStatus.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
@@ -85,24 +87,47 @@ export interface ReferenceType<T extends object = any> {
 
 /** The codec running now (encode and decode are synchronous), for the cbor-x extension hooks. */
 let running: Codec | undefined;
-const installed = new Map<number, Set<abstract new (...args: any[]) => unknown>>();
+/** The reference classes of every codec made so far, in order: cbor-x's extensions are process-wide. */
+const declared: Array<[tag: number, cls: abstract new (...args: any[]) => unknown]> = [];
+/** How many of `declared` cbor-x has been given (extensions are only ever added). */
+let installedCount = 0;
+let cbor: typeof CborX | undefined;
 const ignoreSent = (): void => {};
 
+/**
+ * cbor-x, loaded on first use, with every declared reference class installed as an extension:
+ * its CommonJS build, through `require`, so that loading it is synchronous (as `encode` is).
+ * Throws InvalidArgumentError when cbor-x cannot be loaded (a broken install).
+ */
+function cborX(): typeof CborX {
+  if (cbor === undefined) {
+    try {
+      cbor = createRequire(import.meta.url)('cbor-x') as typeof CborX;
+    } catch (err) {
+      throw new InvalidArgumentError(`the wire codec needs cbor-x, which cannot be loaded: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+    installGuards(cbor);
+  }
+  while (installedCount < declared.length) installExtension(cbor, ...declared[installedCount++]!);
+  return cbor;
+}
+
+/** Records a reference class for cbor-x (installed when cbor-x is next used; a few classes in all). */
+function declareExtension(tag: number, cls: abstract new (...args: any[]) => unknown): void {
+  if (!declared.some(([t, c]) => t === tag && c === cls)) declared.push([tag, cls]);
+}
+
 /** cbor-x extensions are process-wide: each dispatches to the running codec's own types. */
-function installExtension(tag: number, cls: abstract new (...args: any[]) => unknown): void {
-  let classes = installed.get(tag);
-  if (classes === undefined) installed.set(tag, (classes = new Set()));
-  if (classes.has(cls)) return;
-  classes.add(cls);
+function installExtension(x: typeof CborX, tag: number, cls: abstract new (...args: any[]) => unknown): void {
   // cbor-x's typings predate writer-style extensions; the call shape below is the runtime one.
-  addExtension({
+  x.addExtension({
     Class: cls,
     tag,
     encode(value: object, write: (v: unknown) => void) {
       write(runningCodec().encodeReference(cls, value));
     },
     // Outside a Codec (a plain cbor-x decoder elsewhere in the process) a tag stays a plain Tag.
-    decode: (data: unknown) => (running === undefined ? new Tag(data, tag) : running.decodeReference(tag, data)),
+    decode: (data: unknown) => (running === undefined ? new x.Tag(data, tag) : running.decodeReference(tag, data)),
   } as any);
 }
 
@@ -121,8 +146,9 @@ const OPTIONS = { useRecords: false, mapsAsObjects: true, tagUint8Array: false }
  * ```
  */
 export class Codec {
-  private readonly encoder = new Encoder(OPTIONS);
-  private readonly decoder = new Decoder(OPTIONS);
+  /** Made on first use (cbor-x is loaded then). */
+  private encoder: CborX.Encoder | undefined;
+  private decoder: CborX.Decoder | undefined;
   private readonly encoders = new Map<abstract new (...args: any[]) => unknown, ReferenceType>();
   private readonly decoders = new Map<number, ReferenceType>();
   private sent: (live: object) => void = ignoreSent;
@@ -143,11 +169,10 @@ export class Codec {
       if (!this.decoders.has(type.tag)) this.decoders.set(type.tag, type);
       for (const cls of type.classes) {
         this.encoders.set(cls, type);
-        installExtension(type.tag, cls);
+        declareExtension(type.tag, cls);
       }
     }
     this.limits = { references: new Set(this.decoders.keys()) };
-    installGuards();
   }
 
   /** The tags this codec knows. */
@@ -160,11 +185,13 @@ export class Codec {
    * InvalidArgumentError for what cannot cross the wire (functions, symbols, unbound references).
    */
   encode(value: unknown, sent: (live: object) => void = ignoreSent): Buffer {
+    const x = cborX();
+    const encoder = (this.encoder ??= new x.Encoder(OPTIONS));
     const previous = running, previousSent = this.sent;
     running = this;
     this.sent = sent;
     try {
-      const bytes = this.encoder.encode(value);
+      const bytes = encoder.encode(value);
       // Small messages cannot reach the budget; a large one the receiver would refuse is refused here.
       if (bytes.length > ENCODE_CHECK_BYTES) decodeCost(bytes, this.limits);
       return bytes;
@@ -186,13 +213,15 @@ export class Codec {
     // A short frame without a tag can neither nest too deeply nor approach the budgets; any tag
     // is checked (what it wraps, and whether the wire accepts it), whatever the frame's length.
     if (bytes.length > MAX_DECODE_DEPTH || mayHoldTag(bytes)) decodeCost(bytes, this.limits);
+    const x = cborX();
+    const decoder = (this.decoder ??= new x.Decoder(OPTIONS));
     const previous = running, stackLimit = Error.stackTraceLimit;
     running = this;
     // Errors rebuilt from the wire have no local stack worth capturing; capturing one per error
     // tag (deep inside the decoder's recursion) is what makes a frame of nested error tags costly.
     Error.stackTraceLimit = 0;
     try {
-      return this.decoder.decode(bytes);
+      return decoder.decode(bytes);
     } catch (err) {
       if (err instanceof ProtocolError) throw err;
       throw new ProtocolError(`undecodable message: ${(err as Error)?.message ?? String(err)}`, { cause: err });
@@ -335,24 +364,33 @@ const LOCATION_REFERENCE: ReferenceType<Location> = {
 /** Error, MonitorStatus and Location: part of every codec. */
 const BUILTIN_REFERENCES: readonly ReferenceType[] = [ERROR_REFERENCE, MONITOR_STATUS_REFERENCE, LOCATION_REFERENCE];
 
-let guardsInstalled = false;
+/**
+ * A cbor-x `Tag` of any copy of cbor-x in the process (its ES module build, which an application's
+ * `import` gets, is another class than the CommonJS build loaded here): for the guard below.
+ */
+class AnyTag {
+  static [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === 'object' && v !== null && (v as object).constructor?.name === 'Tag' && 'tag' in v && 'value' in v;
+  }
+}
+
 /**
  * cbor-x decodes tag 27 ("generic object") by looking a constructor up by name: allow data only.
  * A cbor-x `Tag` can carry any tag number, which the receiver refuses unless the wire accepts it:
  * inside a Codec, encoding one is refused at once (elsewhere in the process it encodes as before).
  */
-function installGuards(): void {
-  if (guardsInstalled) return;
-  guardsInstalled = true;
-  addExtension({
-    Class: Tag,
-    getTag: (t: Tag) => t.tag,
-    encode(t: Tag, write: (v: unknown) => void) {
-      if (running !== undefined) throw new InvalidArgumentError(`a cbor-x Tag (${t.tag}) cannot cross the wire: send data, or a reference type of a network layer`);
-      write(t.value);
-    },
-  } as any);
-  addExtension({
+function installGuards(x: typeof CborX): void {
+  for (const Class of [x.Tag, AnyTag]) {
+    x.addExtension({
+      Class,
+      getTag: (t: CborX.Tag) => t.tag,
+      encode(t: CborX.Tag, write: (v: unknown) => void) {
+        if (running !== undefined) throw new InvalidArgumentError(`a cbor-x Tag (${t.tag}) cannot cross the wire: send data, or a reference type of a network layer`);
+        write(t.value);
+      },
+    } as any);
+  }
+  x.addExtension({
     tag: 27,
     decode: (data: unknown) => {
       const [name, message] = Array.isArray(data) ? data : [];

@@ -10,7 +10,6 @@
  * @module
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
-import tls from 'node:tls';
 import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
@@ -90,7 +89,8 @@ export class PeerKeys {
       const context = { cert: certificates.cert, key: certificates.key, ca: certificates.ca, minVersion: 'TLSv1.3' as const };
       this.#upgrader = new TlsUpgrader(
         { ...context, requestCert: verify, rejectUnauthorized: verify },
-        { ...client, secureContext: tls.createSecureContext(context), rejectUnauthorized: verify },
+        { ...client, rejectUnauthorized: verify },
+        context,
       );
     }
   }

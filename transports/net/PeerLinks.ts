@@ -15,22 +15,22 @@
 import type { Socket } from 'node:net';
 import type { PingInfo } from './Discovery.js';
 import type { RecordLayer } from './RecordLayer.js';
-import { greetingBytes, handshake, type HelloInfo } from './handshake.js';
-import { reject, RejectReason } from './hellos.js';
-import { encodeFrame } from '../io/FrameDecoder.js';
+import type { HelloInfo } from './handshake.js';
 import { Location } from './Location.js';
 import { AuthenticationError, NetworkStoppedError, PeerBusyError, PeerLostError, PeerUnreachableError, ProtocolError } from './netErrors.js';
 import { Peer, type PeerHost } from './Peer.js';
-import { PeerConnection } from './PeerConnection.js';
 import type { PeerLink, PeerLinkEvents } from './PeerLink.js';
-import { dial } from './peerDialer.js';
 import { isLoopback, type ResolvedOptions } from './peerOptions.js';
 import { DuplicateConnectionError } from './netErrors.js';
 import { LogThrottle } from '../../runtime/logging.js';
-import { ReadTurns } from './ReadTurns.js';
-import { HandshakeTable } from './HandshakeTable.js';
+import type { ReadTurns } from './ReadTurns.js';
+import type { HandshakeTable } from './HandshakeTable.js';
 import { DialBackoff } from './DialBackoff.js';
 import { dialsPinger, type Peering } from './peering.js';
+import type * as TcpSideModule from './tcpSide.js';
+
+/** The TCP side's exports (tcpSide.ts), loaded on first need. */
+type TcpSide = typeof TcpSideModule;
 
 /** A handshake cut short (not refused as busy) is tried again this many times in a row at most. */
 const CUT_RETRIES = 2;
@@ -89,17 +89,28 @@ export class PeerLinks {
   /** Connections this node accepted, in their handshake (made on first use: the options come after this). */
   private handshakes: HandshakeTable | undefined;
   private readonly refusals = new LogThrottle(10_000);
-  private readonly turns = new ReadTurns(READ_TURN_MS);
+  /** The TCP side, once loaded (tcpSide.ts): links over ports alone never load it. */
+  private tcp: TcpSide | undefined;
+  private turns: ReadTurns | undefined;
 
   constructor(private readonly host: PeerLinksHost) {}
 
-  private get table(): HandshakeTable {
+  /**
+   * @internal The TCP side, loaded on first need: the network's start when it listens, discovers
+   * or has seeds, else the first dial. Rejects with the loader's error (a broken install).
+   */
+  async tcpSide(): Promise<TcpSide> {
+    return (this.tcp ??= await import('./tcpSide.js'));
+  }
+
+  /** The accepted connections' table: made by the first accept, which a listener (so the TCP side) precedes. */
+  private table(tcp: TcpSide): HandshakeTable {
     const o = this.host.options;
-    return (this.handshakes ??= new HandshakeTable({
+    return (this.handshakes ??= new tcp.HandshakeTable({
       capacity: o.maxHandshakes,
       perAddress: o.maxHandshakesPerAddress,
       firstByteMs: Math.min(FIRST_BYTE_MS, o.connectTimeout),
-      provedAfterBytes: o.keys.mode === 'psk' ? greetingBytes('psk') + 32 : undefined,
+      provedAfterBytes: o.keys.mode === 'psk' ? tcp.greetingBytes('psk') + 32 : undefined,
     }));
   }
 
@@ -132,7 +143,7 @@ export class PeerLinks {
     for (const timer of this.retries) clearTimeout(timer);
     this.retries.clear();
     this.waiting.clear();
-    this.table.closeAll();
+    this.handshakes?.closeAll();
   }
 
   /**
@@ -181,30 +192,34 @@ export class PeerLinks {
    */
   accept(socket: Socket): void {
     if (this.host.isStopped) return void socket.destroy();
+    const tcp = this.tcp;
+    // A listener is made by the TCP side, so it is loaded; a socket handed in otherwise waits for it.
+    if (tcp === undefined) return void this.tcpSide().then(() => this.accept(socket), () => socket.destroy());
     const o = this.host.options;
     const address = socket.remoteAddress ?? '?';
-    const entry = this.table.admit(socket);
-    const evicted = this.table.takeEvicted();
+    const table = this.table(tcp);
+    const entry = table.admit(socket);
+    const evicted = table.takeEvicted();
     if (typeof entry === 'string' || evicted > 0) {
-      if (typeof entry === 'string') this.table.refuse(socket, encodeFrame(reject(RejectReason.Busy, o.protocolVersion)));
+      if (typeof entry === 'string') table.refuse(socket, tcp.encodeFrame(tcp.reject(tcp.RejectReason.Busy, o.protocolVersion)));
       // Throttled to one line per interval: the latest cause, and how many since the last line.
       if (this.refusals.hit()) {
         const cause = typeof entry === 'string' ? (entry === 'throttled' ? 'refused: address throttled (failed authentications, or its rate under pressure)' : 'refused: no room') : 'an older unauthenticated connection closed to make room';
-        this.host.logger.warn({ remote: address, cause, count: this.refusals.take(), inHandshake: this.table.size }, 'handshake table under pressure');
+        this.host.logger.warn({ remote: address, cause, count: this.refusals.take(), inHandshake: table.size }, 'handshake table under pressure');
       }
       if (typeof entry === 'string') return;
     }
-    handshake(socket, 'responder', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout, decide: (hello) => this.decide(hello), onSecured: () => this.table.secured(entry) }).then(
+    tcp.handshake(socket, 'responder', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout, decide: (hello) => this.decide(hello), onSecured: () => table.secured(entry) }).then(
       ({ socket: channel, peer, leftover, records }) => {
-        this.table.release(entry);
+        table.release(entry);
         if (this.host.isStopped) return void channel.destroy();
-        this.adopt(channel, false, peer, leftover, undefined, records);
+        this.adopt(tcp, channel, false, peer, leftover, undefined, records);
       },
       (err) => {
-        this.table.release(entry);
+        table.release(entry);
         socket.destroy();
         // A wrong secret or a malformed handshake slows its address down; a dropped connection does not.
-        if (err instanceof AuthenticationError || (err instanceof ProtocolError && !(err instanceof DuplicateConnectionError))) this.table.failed(address);
+        if (err instanceof AuthenticationError || (err instanceof ProtocolError && !(err instanceof DuplicateConnectionError))) table.failed(address);
         this.handshakeFailed(err, address); // no port: a refused party dials from a new one each time
       },
     );
@@ -229,10 +244,14 @@ export class PeerLinks {
     let answered = false;
     try {
       const o = this.host.options;
-      socket = await dial(location, o.connectTimeout);
+      const tcp = await this.tcpSide().catch((err: unknown) => {
+        throw new PeerUnreachableError(`cannot connect to ${location}: the TCP side of the network cannot be loaded`, { cause: err });
+      });
+      if (this.host.isStopped) throw new NetworkStoppedError('networking has stopped');
+      socket = await tcp.dial(location, o.connectTimeout);
       answered = true;
       this.handshaking.add(socket);
-      const { socket: channel, peer: hello, leftover, records } = await handshake(socket, 'initiator', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout });
+      const { socket: channel, peer: hello, leftover, records } = await tcp.handshake(socket, 'initiator', { self: this.self(), keys: o.keys, version: o.protocolVersion, timeout: o.connectTimeout });
       this.handshaking.delete(socket);
       if (this.host.isStopped) {
         channel.destroy();
@@ -240,7 +259,7 @@ export class PeerLinks {
       }
       if (peer.state !== 'connecting') return void channel.destroy(); // adopted the peer's own connection meanwhile
       this.backoff.succeeded(String(location));
-      this.adopt(channel, true, hello, leftover, peer, records);
+      this.adopt(tcp, channel, true, hello, leftover, peer, records);
     } catch (err) {
       if (socket !== undefined) {
         this.handshaking.delete(socket);
@@ -286,7 +305,7 @@ export class PeerLinks {
     peer.lose(err instanceof Error && 'code' in err ? err : new PeerUnreachableError(`cannot connect to ${location}`, { cause: err }));
   }
 
-  private adopt(socket: Socket, initiator: boolean, hello: HelloInfo, leftover: Buffer, dialled: Peer | undefined, records: RecordLayer | undefined): void {
+  private adopt(tcp: TcpSide, socket: Socket, initiator: boolean, hello: HelloInfo, leftover: Buffer, dialled: Peer | undefined, records: RecordLayer | undefined): void {
     const location = new Location(hello.host, hello.port);
     const key = String(location);
     const current = this.online.get(hello.nodeId);
@@ -302,7 +321,7 @@ export class PeerLinks {
     if (stale !== undefined && stale !== dialled && stale.isOnline && stale.incarnation !== hello.nodeId) stale.lose(new PeerLostError(`${stale} restarted (new incarnation)`));
     let peer = dialled;
     if (peer === undefined && stale !== undefined && stale.state === 'connecting') peer = stale;
-    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location, peering: hello.peering }, (events) => new PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, this.turns, records));
+    this.install(peer ?? new Peer(this.host, location), { nodeId: hello.nodeId, name: hello.name, location, peering: hello.peering }, (events) => new tcp.PeerConnection(socket, initiator, this.host.options.maxFrame, leftover, events, (this.turns ??= new tcp.ReadTurns(READ_TURN_MS)), records));
   }
 
   /**

@@ -6,8 +6,7 @@
  * @module
  */
 import type { Server } from 'node:net';
-import { broadcastTargets } from './broadcastTargets.js';
-import { SeedAddresses } from './seedAddresses.js';
+import type { SeedAddresses } from './seedAddresses.js';
 import { Codec, type ReferenceType, type WireContext } from './Codec.js';
 import type { PeerSnapshot } from '../../runtime/snapshotTypes.js';
 import type { MonitorTarget } from '../../runtime/coroTypes.js';
@@ -15,19 +14,17 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { checkFunction, checkName, checkWaitOptions, type WaitOptions } from '../../runtime/options.js';
 import type { Scheduler } from '../../runtime/Scheduler.js';
-import { Discovery, encodePing } from './Discovery.js';
-import { newNodeId } from './handshake.js';
+import type { Discovery } from './Discovery.js';
+import { newNodeId } from './nodeIdentity.js';
 import { Location } from './Location.js';
 import { NetworkStoppedError, PeerUnreachableError } from './netErrors.js';
 import type { Peer, RequestHandler, RequestOptions } from './Peer.js';
 import type { PeerLinksHost } from './PeerLinks.js';
-import { closeListeners, listenAll } from './peerDialer.js';
 import { PeerLinks } from './PeerLinks.js';
 import { PeerLocator, serveLocate, type LocateKind, type LocateOptions } from './PeerLocator.js';
 import type { Registry } from '../../runtime/Registry.js';
 import type { ResolvedOptions } from './peerOptions.js';
 import { PeerWatchers } from './PeerWatchers.js';
-import { advertisedHost } from './advertisedHost.js';
 import { Heartbeats } from './Heartbeats.js';
 import { type ActingWaitOptions } from '../../runtime/coroTypes.js';
 
@@ -324,7 +321,7 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.links.closeAll(error);
     await this.discovery?.close();
     // The listeners close once the peers' sockets have; the bound (a ref'd timer) keeps the process up until then.
-    await closeListeners(this.servers, 2000);
+    if (this.servers.length > 0) await (await this.links.tcpSide()).closeListeners(this.servers, 2000);
     this.logger.info({ location: String(this.location) }, 'networking stopped');
     return true;
   }
@@ -342,16 +339,21 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     this.watchers.offline(peer);
   }
 
-  /** @internal Listens, installs the layers and starts discovery (called once, by the starting subclass). */
+  /**
+   * @internal Listens, installs the layers and starts discovery (called once, by the starting
+   * subclass). The TCP side is loaded here when the network listens, discovers or has seeds.
+   */
   protected async open(): Promise<void> {
     const o = this.options;
-    if (o.inProcess?.listen !== false) this.servers = await listenAll(o.hosts, o.port, (socket) => this.links.accept(socket)); // else it is `name:0`
+    const listens = o.inProcess?.listen !== false; // else it is `name:0`
+    const tcp = listens || o.discover || o.seedLocations.length > 0 ? await this.links.tcpSide() : undefined;
+    if (listens) this.servers = await tcp!.listenAll(o.hosts, o.port, (socket) => this.links.accept(socket));
     for (const server of this.servers) {
       server.unref();
       server.on('error', (err) => this.logger.error({ err }, 'peer listener error'));
     }
     const port = this.servers.length === 0 ? 0 : (this.servers[0]!.address() as { port: number }).port;
-    this.location = port === 0 ? new Location(o.name!, 0) : new Location(o.extHost ?? advertisedHost(o.host), port);
+    this.location = port === 0 ? new Location(o.name!, 0) : new Location(o.extHost ?? tcp!.advertisedHost(o.host), port);
     this.name = o.name ?? String(this.location);
     if (o.keys.skipsVerify && !o.keys.hasSecret) this.logger.warn({ location: String(this.location) }, 'tls with insecureSkipVerify and no secret: peers are not authenticated, an active attacker can sit in the middle');
     this.dropExitHook = this.scheduler.atExit(() => this.stop(), -1000);
@@ -361,13 +363,13 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
     }
     this.heartbeats = new Heartbeats(o.heartbeatInterval, o.peerTimeout, (now, timeout) => this.tick(now, timeout));
     this.heartbeats.start();
-    if (o.discover) {
+    if (tcp !== undefined && o.discover) {
       const defaultPort = o.udpPort || 51350;
-      const ping = encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion, peering: o.peering });
-      this.discovery = await Discovery.start({
+      const ping = tcp.encodePing({ nodeId: this.incarnation, host: this.location.host, port, name: this.name, version: o.protocolVersion, peering: o.peering });
+      this.discovery = await tcp.Discovery.start({
         port: o.udpPort,
         host: o.udpHost,
-        targets: o.discoveryTargets ?? broadcastTargets(o.hosts, defaultPort),
+        targets: o.discoveryTargets ?? tcp.broadcastTargets(o.hosts, defaultPort),
         multicast: o.multicast,
         interval: o.discoveryInterval,
         ping,
@@ -375,9 +377,11 @@ export class PeerNetwork implements PeerLinksHost, WireContext, AsyncDisposable 
         logger: this.logger,
       });
     }
-    this.seeds = new SeedAddresses(o.seedLocations, o.lookup);
-    for (const seed of this.seeds.current) this.route(seed);
-    if (this.seeds.hasNames) void this.seeds.refresh().then((all) => all.forEach((seed) => this.route(seed)));
+    if (tcp !== undefined && o.seedLocations.length > 0) {
+      const seeds = (this.seeds = new tcp.SeedAddresses(o.seedLocations, o.lookup ?? tcp.lookupAll));
+      for (const seed of seeds.current) this.route(seed);
+      if (seeds.hasNames) void seeds.refresh().then((all) => all.forEach((seed) => this.route(seed)));
+    }
     this.logger.info({ location: String(this.location), name: this.name, incarnation: this.incarnation }, 'networking started');
   }
 

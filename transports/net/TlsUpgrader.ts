@@ -3,11 +3,13 @@
  * dialling side with `tls.connect({ socket })`; as the accepting side by handing the socket to a
  * `tls.Server` that never listens, so that node's own server-side certificate verification
  * applies. One upgrader per node; TLS records then carry every frame. (A secret without
- * certificates seals its own records instead: RecordLayer.ts.)
+ * certificates seals its own records instead: RecordLayer.ts.) Node's `tls` (which loads `net`)
+ * is loaded by the first upgrader, in certificate mode only: other nodes never load it.
  * @module
  */
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
+import type * as tls from 'node:tls';
 
 interface Pending {
   resolve(socket: tls.TLSSocket): void;
@@ -26,8 +28,16 @@ export class TlsUpgrader {
   private readonly server: tls.Server;
   private readonly pending = new Map<Socket, Pending>();
 
-  /** `accept`: the options of the tls.Server that accepts; `clientOptions`: those of `tls.connect`. */
-  constructor(accept: tls.TlsOptions, private readonly clientOptions: tls.ConnectionOptions) {
+  private readonly tls = createRequire(import.meta.url)('node:tls') as typeof tls;
+  private readonly clientOptions: tls.ConnectionOptions;
+
+  /**
+   * `accept`: the options of the tls.Server that accepts; `clientOptions`: those of `tls.connect`,
+   * with a secure context made from `clientContext` when given. Throws the TLS error of bad certificates or keys.
+   */
+  constructor(accept: tls.TlsOptions, clientOptions: tls.ConnectionOptions, clientContext?: tls.SecureContextOptions) {
+    const { tls } = this;
+    this.clientOptions = clientContext === undefined ? clientOptions : { ...clientOptions, secureContext: tls.createSecureContext(clientContext) };
     // Our own deadline bounds the handshake; node's 120 s default would only be a fallback.
     this.server = tls.createServer({ ...accept, handshakeTimeout: 120_000 });
     // node keeps the PEM key on the server object, which every accepted socket references; the
@@ -63,7 +73,7 @@ export class TlsUpgrader {
         this.server.emit('connection', raw);
         return;
       }
-      const socket = (client = tls.connect({ ...this.clientOptions, socket: raw }));
+      const socket = (client = this.tls.connect({ ...this.clientOptions, socket: raw }));
       socket.once('error', (err) => fail(err, socket));
       socket.once('secureConnect', () => {
         done();

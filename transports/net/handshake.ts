@@ -31,19 +31,12 @@ import type { ChannelMode, PeerKeys } from './PeerKeys.js';
 import type { RecordLayer } from './RecordLayer.js';
 import { nonceFrame, readNonce, sealedFrames, sealRecords } from './recordKeys.js';
 
+import { PROTOCOL_VERSION } from './nodeIdentity.js';
+
 export { MAX_HANDSHAKE_FRAME } from './HandshakeReader.js';
+export { PROTOCOL_VERSION } from './nodeIdentity.js';
 export { newNodeId, RejectReason, type HelloInfo, type SelfInfo, type Version } from './hellos.js';
 
-/**
- * The protocol version this build speaks; peers with the same major version interoperate (3.0
- * sealed a secret's links with its own record layer instead of TLS, 4.0 adds an X25519 exchange
- * to it for forward secrecy; nodes of another major refuse each other in the greeting).
- * @example
- * ```ts
- * log(`wire protocol ${PROTOCOL_VERSION.major}.${PROTOCOL_VERSION.minor}`);
- * ```
- */
-export const PROTOCOL_VERSION = { major: 4, minor: 0 } as const;
 const MODES: readonly ChannelMode[] = ['plain', 'psk', 'certificate'];
 /**
  * Bytes of the responder's greeting in each mode (VERSION and MODE, framed; with a secret its

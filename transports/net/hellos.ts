@@ -23,6 +23,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError, DuplicateConnectionError, PeerBusyError, PeerUnreachableError, ProtocolError, ProtocolVersionError } from './netErrors.js';
 import { peeringCode, peeringOf, type Peering } from './peering.js';
 
+export { newNodeId } from './nodeIdentity.js';
+
 /** Magic of every handshake frame and ping: 'ACRO'. */
 export const MAGIC = 0x4143524f;
 const NONCE_BYTES = 32, ID_BYTES = 16, MAC_BYTES = 32;
@@ -165,17 +167,6 @@ function checkPeer(frames: HandshakeFrames, peer: HelloInfo, params: HelloParams
     const message = `${peer.host}:${peer.port} is this node itself`;
     throw role === 'responder' ? new DuplicateConnectionError(message) : new PeerUnreachableError(message);
   }
-}
-
-/**
- * A fresh node id (incarnation): 16 random bytes as hex.
- * @example
- * ```ts
- * const incarnation = newNodeId(); // 32 hex digits
- * ```
- */
-export function newNodeId(): string {
-  return randomBytes(ID_BYTES).toString('hex');
 }
 
 function mac(key: Buffer, label: 'C' | 'S', ...parts: Buffer[]): Buffer {

@@ -7,9 +7,9 @@ import { checkTimeout, describe } from '../../runtime/options.js';
 import { Location } from './Location.js';
 import { InsecureNetworkError, WeakSecretError } from './netErrors.js';
 import { Secret } from './Secret.js';
-import { PROTOCOL_VERSION } from './handshake.js';
+import { PROTOCOL_VERSION } from './nodeIdentity.js';
 import { PeerKeys, type PeerTlsOptions } from './PeerKeys.js';
-import { lookupAll, type HostLookup } from './seedAddresses.js';
+import type { HostLookup } from './seedAddresses.js';
 import { PEERINGS, type Peering } from './peering.js';
 
 /** Default UDP discovery port (asyncoro's). */
@@ -128,8 +128,10 @@ export interface InProcessNode {
 }
 
 /** The options with their defaults applied; the secret and the TLS key are only in `keys`, out of sight. */
-export type ResolvedOptions = Required<Omit<NetworkOptions, 'meshPeers' | 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast' | 'inProcess'>> & {
+export type ResolvedOptions = Required<Omit<NetworkOptions, 'meshPeers' | 'host' | 'extHost' | 'name' | 'secret' | 'tls' | 'destDir' | 'maxFileSize' | 'discoveryTargets' | 'multicast' | 'inProcess' | 'lookup'>> & {
   inProcess: InProcessNode | undefined;
+  /** Undefined: every address `dns.lookup` gives (seedAddresses.ts's `lookupAll`). */
+  lookup: HostLookup | undefined;
   extHost: string | undefined;
   name: string | undefined;
   keys: PeerKeys;
@@ -190,7 +192,7 @@ export function resolveOptions(options: NetworkOptions | undefined): ResolvedOpt
     host,
     hosts,
     loopbackOnly: loopback,
-    lookup: o.lookup ?? lookupAll,
+    lookup: o.lookup,
     port: port(o.port ?? 0, 'port'),
     extHost: optionalText(o.extHost, 'extHost'),
     name: optionalText(o.name, 'name'),
