@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './sourceText.js';
+import { killRunning } from './fixtures/index.js';
 
 const INDEX = JSON.stringify(path.join(ROOT, 'dist/index.js'));
 
@@ -88,15 +89,7 @@ describe('bundling with esbuild (sideEffects: false honoured)', function () {
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   });
   after(() => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
+    killRunning(children);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './sourceText.js';
+import { killRunning } from './fixtures/index.js';
 
 const run = promisify(execFile);
 
@@ -116,15 +117,7 @@ describe('the packed package (.ci/pack.mjs, as npm pack ships it), used by name 
     writeFileSync(path.join(app, 'secret'), 'packed package spec secret\n', { mode: 0o600 });
   });
   after(() => {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
+    killRunning(children);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killAllPeerProcesses, PeerProcess } from '../fixtures/index.js';
+import { killAllPeerProcesses, killRunning, PeerProcess } from '../fixtures/index.js';
 import { LineProcess } from '../fixtures/LineProcess.js';
 import { PENDING_CALL_SERVICE } from '../fixtures/pendingCallService.js';
 
@@ -49,15 +49,7 @@ class Client extends LineProcess {
 }
 
 function killAllClients(): void {
-  for (const child of clients) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  }
+  killRunning(clients);
   clients.clear();
 }
 
