@@ -14,7 +14,8 @@
  * - **a whole group**: `Threads.start()` (`os.availableParallelism()` threads), then a coroutine
  *   placed on each and asked: ms to the last first message handled, against as many bare Workers
  *   started at once (the threads load the runtime side by side).
- * Each the best of 5 (the least disturbed on a shared machine).
+ * Each the best of 5 (the least disturbed on a shared machine), measured in a fresh process of
+ * their own (`node dist/bench/threadsStart.js` runs them alone).
  * @module
  */
 import { execFileSync } from 'node:child_process';
@@ -25,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tree from '../index.js';
 import { ask, Scheduler, silentLogger, spawnOn, spawnOnWith, Threads, type RemoteCoro } from '../index.js';
-import { printFigure } from './figure.js';
+import { isMain, printFigure } from './figure.js';
 
 const WORK = new URL('./threadWork.js', import.meta.url);
 const WORK_INDEXED = new URL('./threadWorkIndexed.js', import.meta.url);
@@ -104,7 +105,17 @@ function pack(): string {
   return dir;
 }
 
+/**
+ * The start figures, each measured in a fresh process: run after the other parts of the threads
+ * bench in the same process, a bare Worker's first answer took 36–38 ms instead of 25–27 and a
+ * thread's start slowed alike (a large heap and finished threads behind them), so the figure
+ * depended on what ran before it.
+ */
 export async function starts(): Promise<void> {
+  process.stdout.write(execFileSync(process.execPath, [fileURLToPath(import.meta.url)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+async function measureStarts(): Promise<void> {
   const best = async (measure: () => Promise<number>): Promise<number> => {
     let min = Infinity;
     for (let i = 0; i < RUNS; i++) min = Math.min(min, await measure());
@@ -125,3 +136,5 @@ export async function starts(): Promise<void> {
   const n = os.availableParallelism();
   printFigure({ bench: 'threads', metric: `Threads.start() (${n} threads) + spawn on each, cold, ms to the last first message handled (best of ${RUNS}; baseline: ${n} bare Workers started at once, each answering its first message)`, value: await best(() => coldMs(n)), baseline: await best(() => bareMs(n)) });
 }
+
+if (isMain(import.meta.url)) await measureStarts();
