@@ -22,7 +22,7 @@ export { PeerLocator, serveLocate, MAX_REMOTE_LOCATE_WAIT, type LocateKind, type
 export { Codec, ReferenceTags, expectArray, expectText, MAX_TEXT, type ReferenceType, type WireContext } from './transports/net/Codec.js';
 export { referenceFromWire, referenceToWire, REFERENCE_LIMITS, type NodeReference } from './transports/net/wireReference.js';
 export { encodeFrame, FrameDecoder, FRAME_HEADER_BYTES, MAX_FRAME_LIMIT } from './transports/io/FrameDecoder.js';
-export { PROTOCOL_VERSION } from './transports/net/handshake.js';
+export { PROTOCOL_VERSION } from './transports/net/nodeIdentity.js';
 export { FILE_TRANSFER_LAYER } from './transports/net/fileTransfer.js';
 export { PEER_EXCHANGE_LAYER, MAX_PEER_LIST } from './transports/net/peerExchange.js';
 export { CORO_LAYER, CORO_LOCATE } from './actors/remote/coroRequests.js';

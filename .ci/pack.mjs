@@ -106,4 +106,5 @@ const files = await packLib(path.join(out, 'lib'));
 if (out !== ROOT) {
   for (const file of ['package.json', 'README.md', 'LICENSE']) copyFileSync(path.join(ROOT, file), path.join(out, file));
 }
-process.stdout.write(`${path.join(out, 'lib')}: ${files.length} JavaScript files (${files.filter((f) => f.startsWith('chunks')).length} shared chunks)\n`);
+// On stderr: npm passes prepack's stdout through into `npm pack --json`, whose output must stay JSON.
+process.stderr.write(`${path.join(out, 'lib')}: ${files.length} JavaScript files (${files.filter((f) => f.startsWith('chunks')).length} shared chunks)\n`);

@@ -47,7 +47,8 @@ describe('the package (npm pack, install, compile and run as a consumer)', funct
   before(async function () {
     dir = mkdtempSync(path.join(tmpdir(), 'asyncoro-consumer-'));
     const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-    const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    // The whole of stdout is JSON: prepack (.ci/pack.mjs) says what it built on stderr.
+    const [info] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = path.join(dir, info!.filename);
     files = info!.files.map((f) => f.path);
   });

@@ -16,7 +16,7 @@ import { Location } from '../../transports/net/Location.js';
 import type { Peer } from '../../transports/net/Peer.js';
 import { PeerStatus } from '../../transports/net/PeerStatus.js';
 import { PortLink } from '../../transports/net/PortLink.js';
-import { newNodeId } from '../../transports/net/hellos.js';
+import { newNodeId } from '../../transports/net/nodeIdentity.js';
 import { ThreadExit, WorkerThread } from '../../transports/io/WorkerThread.js';
 import type { Network } from '../remote/Network.js';
 import { ThreadStartError } from '../actorErrors.js';

@@ -18,7 +18,7 @@ import { InvalidArgumentError } from '../../runtime/runtimeErrors.js';
 import { Scheduler } from '../../runtime/Scheduler.js';
 import type { SchedulerSnapshot } from '../../runtime/snapshotTypes.js';
 import { TIMED_OUT, within } from '../../runtime/within.js';
-import { newNodeId } from '../../transports/net/hellos.js';
+import { newNodeId } from '../../transports/net/nodeIdentity.js';
 import { ChildStartError, NoThreadError, ThreadStartError } from '../actorErrors.js';
 import { Network } from '../remote/Network.js';
 import { Supervisor } from '../Supervisor.js';

@@ -23,6 +23,7 @@ import { Location } from './Location.js';
 import type { CoroRef } from '../../runtime/networkPort.js';
 import { decodeCost, MAX_BIGNUM_BYTES, MAX_DECODE_DEPTH, type DecodeLimits } from './decodeCost.js';
 import { ProtocolError, RemoteError } from './netErrors.js';
+import { installGuards } from './cborGuards.js';
 
 /**
  * The CBOR tags of the reference types (41000-41999).
@@ -106,7 +107,7 @@ function cborX(): typeof CborX {
     } catch (err) {
       throw new InvalidArgumentError(`the wire codec needs cbor-x, which cannot be loaded: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
-    installGuards(cbor);
+    installGuards(cbor, () => running !== undefined, MAX_TEXT);
   }
   while (installedCount < declared.length) installExtension(cbor, ...declared[installedCount++]!);
   return cbor;
@@ -363,38 +364,3 @@ const LOCATION_REFERENCE: ReferenceType<Location> = {
 
 /** Error, MonitorStatus and Location: part of every codec. */
 const BUILTIN_REFERENCES: readonly ReferenceType[] = [ERROR_REFERENCE, MONITOR_STATUS_REFERENCE, LOCATION_REFERENCE];
-
-/**
- * A cbor-x `Tag` of any copy of cbor-x in the process (its ES module build, which an application's
- * `import` gets, is another class than the CommonJS build loaded here): for the guard below.
- */
-class AnyTag {
-  static [Symbol.hasInstance](v: unknown): boolean {
-    return typeof v === 'object' && v !== null && (v as object).constructor?.name === 'Tag' && 'tag' in v && 'value' in v;
-  }
-}
-
-/**
- * cbor-x decodes tag 27 ("generic object") by looking a constructor up by name: allow data only.
- * A cbor-x `Tag` can carry any tag number, which the receiver refuses unless the wire accepts it:
- * inside a Codec, encoding one is refused at once (elsewhere in the process it encodes as before).
- */
-function installGuards(x: typeof CborX): void {
-  for (const Class of [x.Tag, AnyTag]) {
-    x.addExtension({
-      Class,
-      getTag: (t: CborX.Tag) => t.tag,
-      encode(t: CborX.Tag, write: (v: unknown) => void) {
-        if (running !== undefined) throw new InvalidArgumentError(`a cbor-x Tag (${t.tag}) cannot cross the wire: send data, or a reference type of a network layer`);
-        write(t.value);
-      },
-    } as any);
-  }
-  x.addExtension({
-    tag: 27,
-    decode: (data: unknown) => {
-      const [name, message] = Array.isArray(data) ? data : [];
-      return new RemoteError(typeof name === 'string' ? name.slice(0, 200) : 'Error', undefined, typeof message === 'string' ? message.slice(0, MAX_TEXT) : '');
-    },
-  } as any);
-}
