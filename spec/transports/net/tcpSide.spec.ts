@@ -10,6 +10,7 @@ import { spawnOnWith } from '../../../actors/threads/spawnOn.js';
 import { Threads } from '../../../actors/threads/Threads.js';
 import { ask } from '../../../actors/ask.js';
 import type { RemoteCoro } from '../../../actors/remote/RemoteCoro.js';
+import { Coro } from '../../../runtime/Coro.js';
 import { Scheduler } from '../../../runtime/Scheduler.js';
 import { THREAD_LOADS } from '../../fixtures/index.js';
 import type { Loaded } from '../../fixtures/threadLoads.js';
@@ -48,6 +49,27 @@ describe('tcpSide: the TCP side and cbor-x load on first need (real worker threa
     threads = await Threads.start({ count: 1, scheduler: sched });
     const seen = await report(threads, String(target.location));
     expect(seen).to.deep.equal({ net: true, dgram: true, dns: true, cborX: true, peer: 'tcp-target' });
+  });
+
+  it('messages a thread sends to a TCP node before its TCP side has loaded all arrive, in order', async () => {
+    other = new Scheduler();
+    await Network.start(other, { name: 'tcp-sink', discover: false });
+    other.spawnWith({ name: 'sink' }, async (coro: Coro<{ seq?: number; report?: Coro<number[]> }>) => {
+      coro.register();
+      const seen: number[] = [];
+      for (;;) {
+        const m = await coro.receive();
+        if (m.report !== undefined) m.report.send(seen);
+        else seen.push(m.seq!);
+      }
+    });
+    threads = await Threads.start({ count: 1, scheduler: sched });
+    // The owner finds the sink; the thread gets the reference and has dialled nothing yet.
+    const sink = await Coro.locate('sink', { scheduler: sched, location: String(Network.of(other)!.location), timeout: 10_000 });
+    expect(sink).to.not.equal(undefined);
+    const got = (await (await spawnOnWith(threads, { thread: 1 }, THREAD_LOADS, 'burstTo', sink, 500)).value({ timeout: 20_000 })) as { seen: number[]; loadedBefore: boolean };
+    expect(got.loadedBefore).to.equal(false);
+    expect(got.seen).to.deep.equal(Array.from({ length: 500 }, (_, i) => i));
   });
 
   it('a thread that listens loads the TCP side at start (and still no cbor-x until a TCP peer talks to it)', async () => {
