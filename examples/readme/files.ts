@@ -1,11 +1,15 @@
 // Files, pipes and the worker pool, pull-style from a coroutine.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AsyncFile, AsyncPipe, WorkerPool, spawn } from '../../index.js';
 
-writeFileSync('/tmp/asyncoro-readme.txt', 'error: disk full\nok\nERROR: again\n');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncoro-readme-'));
+const log = path.join(dir, 'app.log');
+writeFileSync(log, 'error: disk full\nok\nERROR: again\n');
 
 const job = spawn(async (coro) => {
-  await using file = await AsyncFile.open('/tmp/asyncoro-readme.txt');
+  await using file = await AsyncFile.open(log);
   const first = String(await file.readLine({ coro })).trim();
 
   const grep = AsyncPipe.chain([['grep', '-i', 'error'], ['wc', '-l']]);
@@ -17,3 +21,4 @@ const job = spawn(async (coro) => {
 });
 console.log(await job.value());
 // prints: [ 'error: disk full', 1, 500500 ]
+rmSync(dir, { recursive: true, force: true });

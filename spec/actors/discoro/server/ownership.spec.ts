@@ -10,8 +10,8 @@ const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ownershi
 /** A client process of its own computation, sharing the node's secret with the other one. */
 class Client extends LineProcess {
   target: Record<string, unknown> = {};
-  constructor(node: string, name: string) {
-    super(spawn(process.execPath, [CLIENT, node, SECRET, name], { stdio: ['pipe', 'pipe', 'pipe'] }), `client ${name}`);
+  constructor(node: string, name: string, scratch: string) {
+    super(spawn(process.execPath, [CLIENT, node, SECRET, name, scratch], { stdio: ['pipe', 'pipe', 'pipe'] }), `client ${name}`);
   }
   async ready(): Promise<void> {
     this.target = JSON.parse(await this.nextLine(30_000));
@@ -39,7 +39,7 @@ describe('discoro servers serve their computation\'s client only', function () {
   });
 
   it('two clients that share the secret: each raw request against the other\'s server is a typed refusal, and nothing changes', async () => {
-    const a = new Client(node.location, 'A'), b = new Client(node.location, 'B');
+    const a = new Client(node.location, 'A', fx.dir), b = new Client(node.location, 'B', fx.dir);
     clients.push(a, b);
     await Promise.all([a.ready(), b.ready()]);
     expect(a.target.server).to.not.equal(b.target.server);

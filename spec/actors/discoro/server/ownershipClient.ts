@@ -1,6 +1,7 @@
 /**
  * Child process of ownership.spec.ts: a discoro client that shares the node's secret with another
- * one. Usage: `node ownershipClient.js <node host:port> <secret> <name>`.
+ * one. Usage: `node ownershipClient.js <node host:port> <secret> <name> <scratch folder>` (its
+ * files go in a folder of its own under the scratch folder, which the spec removes).
  *
  * It schedules a computation on one server, starts a job that runs until told (`hold`), finishes
  * one (`answer`), sends its server a data file (`data-<name>.txt`), and prints one JSON line: its
@@ -15,15 +16,14 @@
  *   value, its data file's content.
  */
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Computation } from '../../../../actors/discoro/client/Computation.js';
 import type { JobCoro } from '../../../../actors/discoro/client/JobCoro.js';
 import { JOB_CORO_NAME, ServerRequests, setupRciName } from '../../../../actors/discoro/protocol.js';
 
-const [node, secret, name] = process.argv.slice(2) as [string, string, string];
-const dir = path.join(os.tmpdir(), `discoro-ownership-${name}-${process.pid}`);
+const [node, secret, name, scratch] = process.argv.slice(2) as [string, string, string, string];
+const dir = path.join(scratch, `discoro-ownership-${name}-${process.pid}`);
 const dataName = `data-${name}.txt`;
 
 async function hold(coro: { receive(): Promise<unknown> }): Promise<string> {
