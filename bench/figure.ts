@@ -3,7 +3,8 @@
  * and the "run when executed directly" test.
  * @module
  */
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** One measured figure with the baseline measured in the same run. */
 export interface Figure {
@@ -56,6 +57,14 @@ export function since(start: number): number {
 /** True when the module is the script node was started with. */
 export function isMain(url: string): boolean {
   return process.argv[1] !== undefined && url === pathToFileURL(process.argv[1]).href;
+}
+
+/**
+ * Runs the bench module at `url` as a fresh node process (its `isMain` part measures) and prints
+ * what it printed: figures that what ran before them in this process must not disturb.
+ */
+export function runAlone(url: string): void {
+  process.stdout.write(execFileSync(process.execPath, [fileURLToPath(url)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22 }));
 }
 
 /** Benchmark sizes: `smoke` (for the spec that keeps benches from rotting) or `full`. */

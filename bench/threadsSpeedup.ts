@@ -14,11 +14,9 @@
  * (`node dist/bench/threadsSpeedup.js` runs them alone).
  * @module
  */
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { ask, Scheduler, spawnOnWith, Threads, type RemoteCoro } from '../index.js';
-import { isMain, printFigure, since } from './figure.js';
+import { isMain, printFigure, runAlone, since } from './figure.js';
 
 const WORK = new URL('./threadWork.js', import.meta.url);
 const [ROWS, WIDTH, MAX_ITER, CHUNKS] = [1200, 1200, 500, 48];
@@ -131,7 +129,7 @@ const cpuNote = (r: Round): string => {
  * anywhere from 1.4 to 2.1 from run to run on this 2-core machine.
  */
 export async function speedups(): Promise<void> {
-  process.stdout.write(execFileSync(process.execPath, [fileURLToPath(import.meta.url)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22 }));
+  runAlone(import.meta.url);
 }
 
 async function measureSpeedups(): Promise<void> {

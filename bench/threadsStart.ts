@@ -26,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tree from '../index.js';
 import { ask, Scheduler, silentLogger, spawnOn, spawnOnWith, Threads, type RemoteCoro } from '../index.js';
-import { isMain, printFigure } from './figure.js';
+import { isMain, printFigure, runAlone } from './figure.js';
 
 const WORK = new URL('./threadWork.js', import.meta.url);
 const WORK_INDEXED = new URL('./threadWorkIndexed.js', import.meta.url);
@@ -112,7 +112,7 @@ function pack(): string {
  * depended on what ran before it.
  */
 export async function starts(): Promise<void> {
-  process.stdout.write(execFileSync(process.execPath, [fileURLToPath(import.meta.url)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  runAlone(import.meta.url);
 }
 
 async function measureStarts(): Promise<void> {
